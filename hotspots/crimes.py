@@ -1,0 +1,522 @@
+"""Read crime rows: police.uk street CSVs (files, folders, archive zips) and force extracts.
+
+Both readers return a :class:`CrimeFile`: the rows normalised to
+:data:`hotspots.schema.CRIME_COLUMNS` (not yet placed in wards), with the counts the
+reconciliation needs. Nothing is written anywhere; the store does that.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import tomllib
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from hotspots.definitions import normalise_ho_code
+from hotspots.errors import InputError
+from hotspots.schema import CRIME_COLUMNS
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: police.uk columns (lower-cased, letters and digits only) → our names.
+POLICE_UK_COLUMNS = {
+    "crimeid": "crime_id",
+    "month": "month",
+    "reportedby": "reported_by",
+    "fallswithin": "falls_within",
+    "longitude": "longitude",
+    "latitude": "latitude",
+    "location": "location",
+    "lsoacode": "lsoa_code",
+    "lsoaname": "lsoa_name",
+    "crimetype": "crime_type",
+    "lastoutcomecategory": "last_outcome",
+    "context": "context",
+}
+POLICE_UK_REQUIRED = ("crime_id", "month", "longitude", "latitude", "lsoa_code", "crime_type")
+
+#: Force extract fields (see docs/force-extract.md): our name → default column name.
+EXTRACT_FIELDS = {
+    "crime_reference": "crime_reference",
+    "recorded_at": "recorded_at",
+    "ho_code": "ho_code",
+    "offence_description": "offence_description",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "easting": "easting",
+    "northing": "northing",
+    "lsoa_code": "lsoa_code",
+    "domestic": "domestic_flag",
+    "alcohol": "alcohol_flag",
+    "drugs_flag": "drugs_flag",
+    "knife": "knife_flag",
+    "terrorism": "terrorism_flag",
+    "victim_age_band": "victim_age_band",
+    "victim_sex": "victim_sex",
+}
+EXTRACT_REQUIRED = ("crime_reference", "recorded_at", "ho_code")
+FLAG_VALUES = {
+    "y": True, "yes": True, "true": True, "1": True, "t": True,
+    "n": False, "no": False, "false": False, "0": False, "f": False,
+}
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """The bytes of one input file (or one member of a zip)."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """Checksum of the bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class CrimeFile:
+    """Rows read from one file, normalised but not yet placed in wards.
+
+    Attributes
+    ----------
+    name, sha256, source : str
+    crimes : DataFrame
+        ``CRIME_COLUMNS`` (``ward_code`` and ``assignment`` empty).
+    rows_read : dict month → int
+        All data rows of each month, skipped ones included.
+    skipped : dict month → int
+        Rows that are not crimes (police.uk anti-social behaviour rows, with no Crime ID).
+    """
+
+    name: str
+    sha256: str
+    source: str
+    crimes: pd.DataFrame = field(repr=False)
+    rows_read: dict[str, int]
+    skipped: dict[str, int]
+
+
+def _slug(text: str) -> str:
+    text = re.sub(r"\s+police$", "", str(text).strip(), flags=re.IGNORECASE)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.replace("\ufeff", "").lower())
+
+
+def _decode_csv(raw: RawFile) -> tuple[pa.Table, list[str]]:
+    """Read a CSV into an all-string Arrow table; empty cells become nulls."""
+    data = raw.data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise InputError("the file is empty", file=raw.name,
+                         expected="a header line and at least one data row")
+    if data[:2] in (b"PK", b"\x1f\x8b"):
+        raise InputError("this is a compressed file, not a CSV", file=raw.name,
+                         fix="pass the .zip itself (it is read directly) or unpack it first")
+    first = data.split(b"\n", 1)[0]
+    try:
+        header_text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        header_text = first.decode("cp1252")
+    if "\x00" in header_text:
+        raise InputError("the file holds binary data, not text", file=raw.name,
+                         expected="a comma-separated text file (CSV)")
+    names = [n.strip() for n in next(csv.reader([header_text.rstrip("\r\n")]), [])]
+    if not any(names):
+        raise InputError("the file has no header line", file=raw.name,
+                         expected="column names on the first line")
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"the header repeats column(s) {dup}", file=raw.name,
+                         fix="give every column a different name")
+    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
+    read = pacsv.ReadOptions(block_size=1 << 24)
+    for encoding in ("utf8", "cp1252"):
+        try:
+            buf = data if encoding == "utf8" else data.decode("cp1252").encode("utf-8")
+            table = pacsv.read_csv(pa.BufferReader(buf), read_options=read,
+                                   convert_options=convert)
+            return table, names
+        except pa.ArrowInvalid as exc:
+            msg = str(exc)
+            if "UTF8" in msg or "UTF-8" in msg:
+                continue
+            m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
+            row = None
+            line = re.search(r"row (\d+)|line (\d+)", msg)
+            if line:
+                row = int(next(g for g in line.groups() if g))
+            if m:
+                raise InputError(
+                    f"a row has {m.group(2)} fields where the header has {m.group(1)}",
+                    file=raw.name, row=row,
+                    fix="check that fields holding commas are in double quotes",
+                ) from None
+            raise InputError(f"the file cannot be read as CSV ({msg.splitlines()[0]})",
+                             file=raw.name, fix="save it as comma-separated UTF-8 text") from None
+    raise InputError("the file cannot be decoded as text", file=raw.name,  # pragma: no cover
+                     fix="save it as UTF-8")
+
+
+def _first_bad(mask: np.ndarray) -> int:
+    """1-based data row of the first True in ``mask``."""
+    return int(np.flatnonzero(mask)[0]) + 1
+
+
+def _to_float(col: pd.Series, what: str, name: str) -> pd.Series:
+    values = pd.to_numeric(col, errors="coerce")
+    bad = values.isna().to_numpy() & col.notna().to_numpy()
+    if bad.any():
+        row = _first_bad(bad)
+        raise InputError(
+            f"{what} {col.iloc[row - 1]!r} is not a number", file=name, row=row,
+            expected=f"a decimal number or an empty cell in the {what} column",
+            fix="correct or blank that cell",
+        )
+    return values.astype("float64")
+
+
+def _empty_crimes(n: int) -> dict[str, object]:
+    na_str = pd.array([pd.NA] * n, dtype="string")
+    return {c: na_str for c in CRIME_COLUMNS}
+
+
+def _frame(columns: dict[str, object], n: int) -> pd.DataFrame:
+    data = _empty_crimes(n)
+    data.update(columns)
+    out = pd.DataFrame({c: data[c] for c in CRIME_COLUMNS})
+    for c in ("longitude", "latitude", "easting", "northing"):
+        out[c] = out[c].astype("float64")
+    for c in ("domestic", "alcohol", "drugs_flag", "knife", "terrorism"):
+        out[c] = out[c].astype("boolean")
+    out["row"] = out["row"].astype("int64")
+    out["occurred_at"] = pd.to_datetime(out["occurred_at"])
+    for c in ("source", "file", "month", "crime_id", "crime_type", "ho_code", "lsoa_code",
+              "victim_age_band", "victim_sex", "ward_code", "assignment"):
+        out[c] = out[c].astype("string")
+    return out
+
+
+def _counts(months: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in months.value_counts().sort_index().items()}
+
+
+def read_police_uk(raw: RawFile) -> CrimeFile:
+    """Read one police.uk street CSV.
+
+    Header variants (case, spacing, byte-order mark), CRLF line ends and quoted commas
+    are accepted; a file that is not UTF-8 is read as Windows-1252. Rows without a
+    Crime ID (anti-social behaviour) are counted as skipped, not kept.
+
+    Parameters
+    ----------
+    raw : RawFile
+
+    Returns
+    -------
+    CrimeFile
+
+    Raises
+    ------
+    InputError
+        Missing columns, a month that is not ``YYYY-MM``, a coordinate that is not a
+        number; the message names the file and row.
+    """
+    table, names = _decode_csv(raw)
+    rename = {n: POLICE_UK_COLUMNS[_key(n)] for n in names if _key(n) in POLICE_UK_COLUMNS}
+    missing = [c for c in POLICE_UK_REQUIRED if c not in rename.values()]
+    if missing:
+        label = {"crime_id": "Crime ID", "lsoa_code": "LSOA code", "crime_type": "Crime type"}
+        want = [label.get(c, c.capitalize()) for c in missing]
+        raise InputError(
+            f"missing column(s) {want}", file=raw.name,
+            expected="the police.uk street CSV header: Crime ID, Month, Reported by, "
+            "Falls within, Longitude, Latitude, Location, LSOA code, LSOA name, Crime type, "
+            "Last outcome category, Context",
+            fix="load the file as police.uk published it, or load a force extract with "
+            "'load crimes-extract'",
+        )
+    cols = {rename[n]: table.column(n) for n in rename}
+    n = table.num_rows
+    if n == 0:
+        raise InputError("the file has a header but no rows", file=raw.name,
+                         expected="at least one data row")
+    month = pd.Series(cols["month"].to_pandas(), dtype="string").str.strip()
+    bad = ~month.fillna("").str.match(MONTH.pattern).to_numpy(dtype=bool)
+    if bad.any():
+        row = _first_bad(bad)
+        raise InputError(f"month {month.iloc[row - 1]!r} is not a month", file=raw.name,
+                         row=row, expected="YYYY-MM, e.g. 2019-01",
+                         fix="correct the Month cell")
+    crime_id = pd.Series(cols["crime_id"].to_pandas(), dtype="string").str.strip()
+    crime_id = crime_id.mask(crime_id == "")
+    keep = crime_id.notna().to_numpy()
+    m = _STREET_NAME.search(raw.name)
+    if m:
+        force = _slug(m.group(2))
+    else:
+        by = cols.get("reported_by") or cols.get("falls_within")
+        first = by.drop_null()[0].as_py() if by is not None and by.null_count < n else None
+        force = _slug(first) if first else "unknown-force"
+    rows_read = _counts(month)
+    skipped = _counts(month[~keep])
+    idx = np.flatnonzero(keep)
+    lon = _to_float(pd.Series(cols["longitude"].to_pandas(), dtype="string"), "Longitude",
+                    raw.name)
+    lat = _to_float(pd.Series(cols["latitude"].to_pandas(), dtype="string"), "Latitude",
+                    raw.name)
+    lsoa = pd.Series(cols["lsoa_code"].to_pandas(), dtype="string").str.strip().str.upper()
+    ctype = pd.Series(cols["crime_type"].to_pandas(), dtype="string").str.strip()
+    frame = _frame({
+        "source": pd.array([f"police.uk:{force}"] * len(idx), dtype="string"),
+        "file": pd.array([raw.name] * len(idx), dtype="string"),
+        "row": idx + 1,
+        "month": month.to_numpy()[idx],
+        "crime_id": crime_id.to_numpy()[idx],
+        "crime_type": ctype.to_numpy()[idx],
+        "lsoa_code": lsoa.mask(lsoa == "").to_numpy()[idx],
+        "longitude": lon.to_numpy()[idx],
+        "latitude": lat.to_numpy()[idx],
+    }, len(idx))
+    return CrimeFile(name=raw.name, sha256=raw.sha256, source=f"police.uk:{force}",
+                     crimes=frame, rows_read=rows_read, skipped=skipped)
+
+
+_STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
+
+
+def iter_police_uk(
+    paths: Iterable[str | Path],
+    forces: Iterable[str] | None = None,
+    months: Iterable[str] | None = None,
+) -> Iterator[RawFile]:
+    """Yield police.uk street files from CSV paths, folders and police.uk archive zips.
+
+    A police.uk archive (``YYYY-MM.zip`` holding ``YYYY-MM/YYYY-MM-<force>-street.csv``)
+    is read member by member straight from the zip; only the members for the ``forces``
+    (slugs such as ``"dyfed-powys"``) and ``months`` asked for are read.
+
+    Raises
+    ------
+    InputError
+        A path that does not exist, a zip that is damaged, or a folder or zip with no
+        street files in it.
+    """
+    want_forces = {_slug(f) for f in forces} if forces else None
+    want_months = set(months) if months else None
+
+    def wanted(name: str) -> bool:
+        m = _STREET_NAME.search(name)
+        if not m:
+            return False
+        return (want_forces is None or _slug(m.group(2)) in want_forces) and (
+            want_months is None or m.group(1) in want_months)
+
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError("no such file or folder", file=str(p),
+                             fix="check the path (folders and .zip archives are accepted)")
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file()
+                           and (q.suffix.lower() == ".zip" or wanted(q.name)))
+            if not found:
+                raise InputError("the folder holds no police.uk street CSVs", file=str(p),
+                                 expected="files named YYYY-MM-<force>-street.csv")
+            yield from iter_police_uk(found, forces, months)
+        elif p.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(p) as zf:
+                    members = [i for i in zf.infolist() if wanted(i.filename)]
+                    if not members and want_forces is None and want_months is None:
+                        raise InputError(
+                            "the zip holds no police.uk street CSVs", file=p.name,
+                            expected="members named YYYY-MM/YYYY-MM-<force>-street.csv")
+                    for info in members:
+                        yield RawFile(name=f"{p.name}:{info.filename}", data=zf.read(info))
+            except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+                raise InputError(f"the zip is damaged or incomplete ({exc})", file=p.name,
+                                 fix="download the archive again") from None
+        else:
+            if (want_forces or want_months) and _STREET_NAME.search(p.name) and not wanted(
+                    p.name):
+                continue
+            yield RawFile(name=p.name, data=p.read_bytes())
+
+
+# ----------------------------------------------------------------------------------------
+# Force extracts
+
+
+@dataclass(frozen=True)
+class ExtractMapping:
+    """How a force extract's columns map onto the documented schema.
+
+    Parameters
+    ----------
+    source : str
+        Short name of the force or system, e.g. ``"dyfed-powys"``; rows are stored as
+        source ``extract:<source>``.
+    columns : tuple of (field, column) pairs
+        Overrides of :data:`EXTRACT_FIELDS` defaults.
+    date_format : str or None
+        ``strftime`` format of ``recorded_at``; None accepts ISO 8601 or day-first dates.
+    """
+
+    source: str = "force-extract"
+    columns: tuple[tuple[str, str], ...] = ()
+    date_format: str | None = None
+
+    def column_for(self, field_name: str) -> str:
+        """The extract's column that holds ``field_name``."""
+        return dict(self.columns).get(field_name, EXTRACT_FIELDS[field_name])
+
+
+def parse_extract_mapping(text: str, file: str = "<mapping>") -> ExtractMapping:
+    """Read an :class:`ExtractMapping` from TOML (see docs/force-extract.md)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=file) from None
+    cols = raw.get("columns", {})
+    unknown = sorted(set(cols) - set(EXTRACT_FIELDS))
+    if unknown:
+        raise InputError(f"unknown field(s) {unknown} in [columns]", file=file,
+                         expected=f"fields from {list(EXTRACT_FIELDS)}")
+    return ExtractMapping(source=_slug(raw.get("source", "force-extract")),
+                          columns=tuple(sorted((k, str(v)) for k, v in cols.items())),
+                          date_format=raw.get("date_format"))
+
+
+def _flags(col: pd.Series, what: str, name: str) -> pd.Series:
+    text = col.str.strip().str.lower()
+    out = text.map(FLAG_VALUES)
+    bad = out.isna().to_numpy() & text.notna().to_numpy() & (text != "").to_numpy(dtype=bool)
+    if bad.any():
+        row = _first_bad(bad)
+        raise InputError(f"{what} flag {col.iloc[row - 1]!r} is not yes or no", file=name,
+                         row=row, expected="Y/N, Yes/No, True/False, 1/0 or empty")
+    return out.astype("boolean")
+
+
+def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFile:
+    """Read a force extract CSV with Home Office offence codes (docs/force-extract.md).
+
+    Parameters
+    ----------
+    raw : RawFile
+    mapping : ExtractMapping, optional
+        Column names when they differ from the documented defaults.
+
+    Raises
+    ------
+    InputError
+        Missing columns, a blank crime reference or offence code, an unreadable date,
+        a non-numeric coordinate or an unknown flag value; the message names the row.
+    """
+    mapping = mapping or ExtractMapping()
+    table, names = _decode_csv(raw)
+    by_key = {_key(n): n for n in names}
+
+    def column(field_name: str) -> str | None:
+        want = mapping.column_for(field_name)
+        return want if want in names else by_key.get(_key(want))
+
+    missing = [mapping.column_for(f) for f in EXTRACT_REQUIRED if column(f) is None]
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}", file=raw.name,
+            expected="a force extract with crime_reference, recorded_at and ho_code columns "
+            "(docs/force-extract.md)",
+            fix="rename the columns or give a column mapping with --mapping",
+        )
+    has_loc = any(column(f) for f in ("latitude", "easting", "lsoa_code"))
+    if not has_loc:
+        raise InputError("no location columns", file=raw.name,
+                         expected="latitude/longitude, easting/northing or lsoa_code")
+    n = table.num_rows
+    if n == 0:
+        raise InputError("the file has a header but no rows", file=raw.name)
+
+    def text(field_name: str) -> pd.Series | None:
+        c = column(field_name)
+        if c is None:
+            return None
+        s = pd.Series(table.column(c).to_pandas(), dtype="string").str.strip()
+        return s.mask(s == "")
+
+    ref = text("crime_reference")
+    if ref.isna().any():
+        row = _first_bad(ref.isna().to_numpy())
+        raise InputError("the crime reference is blank", file=raw.name, row=row,
+                         expected="a crime reference on every row",
+                         fix="fill it in or remove the row")
+    code = text("ho_code")
+    if code.isna().any():
+        row = _first_bad(code.isna().to_numpy())
+        raise InputError("the Home Office offence code is blank", file=raw.name, row=row,
+                         expected="a code such as 8N, 19C, 34B or 92A")
+    uniq = code.unique()
+    code = code.map(dict(zip(uniq, [normalise_ho_code(u) for u in uniq], strict=True)))
+    when_text = text("recorded_at")
+    if mapping.date_format:
+        when = pd.to_datetime(when_text, format=mapping.date_format, errors="coerce")
+    else:
+        when = pd.to_datetime(when_text, format="ISO8601", errors="coerce")
+        retry = when.isna() & when_text.notna()
+        if retry.any():
+            when = when.where(~retry, pd.to_datetime(when_text.where(retry), dayfirst=True,
+                                                     format="%d/%m/%Y %H:%M", errors="coerce"))
+    bad = when.isna().to_numpy()
+    if bad.any():
+        row = _first_bad(bad)
+        raise InputError(f"recorded date-time {when_text.iloc[row - 1]!r} cannot be read",
+                         file=raw.name, row=row,
+                         expected="YYYY-MM-DD HH:MM (or DD/MM/YYYY HH:MM)",
+                         fix="correct the cell, or give date_format in the mapping")
+    month = when.dt.strftime("%Y-%m").astype("string")
+    cols: dict[str, object] = {
+        "source": pd.array([f"extract:{mapping.source}"] * n, dtype="string"),
+        "file": pd.array([raw.name] * n, dtype="string"),
+        "row": np.arange(1, n + 1),
+        "month": month,
+        "crime_id": ref,
+        "ho_code": code,
+        "occurred_at": when.dt.tz_localize(None) if when.dt.tz is not None else when,
+    }
+    desc = text("offence_description")
+    if desc is not None:
+        cols["crime_type"] = desc
+    for f, what in (("longitude", "longitude"), ("latitude", "latitude"),
+                    ("easting", "easting"), ("northing", "northing")):
+        s = text(f)
+        if s is not None:
+            cols[f] = _to_float(s, what, raw.name)
+    lsoa = text("lsoa_code")
+    if lsoa is not None:
+        cols["lsoa_code"] = lsoa.str.upper()
+    for f in ("domestic", "alcohol", "drugs_flag", "knife", "terrorism"):
+        s = text(f)
+        if s is not None:
+            cols[f] = _flags(s, f.replace("_flag", ""), raw.name)
+    for f in ("victim_age_band", "victim_sex"):
+        s = text(f)
+        if s is not None:
+            cols[f] = s
+    frame = _frame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
+                    for k, v in cols.items()}, n)
+    return CrimeFile(name=raw.name, sha256=raw.sha256, source=f"extract:{mapping.source}",
+                     crimes=frame, rows_read=_counts(month), skipped={})

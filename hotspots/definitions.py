@@ -1,0 +1,234 @@
+"""Serious-violence and drug definitions, read from editable TOML files.
+
+A definition lives in ``geodata/definitions/<name>.toml``; nothing about which
+offences count is written in code. A definition matches either the police.uk
+``crime_type`` (open data) or the Home Office offence code ``ho_code`` (force extracts).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hotspots.errors import InputError
+
+DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "geodata" / "definitions"
+
+#: What a definition can match on, and the crimes column it reads.
+MATCH_FIELDS = {"crime_type": "crime_type", "ho_code": "ho_code"}
+
+#: Flags a definition may exclude on (columns of the crimes table).
+FLAGS = ("domestic", "alcohol", "drugs_flag", "knife", "terrorism")
+
+#: Output column names a category may not take.
+RESERVED_KEYS = ("ward_code", "ward_name", "local_authority_code", "local_authority_name",
+                 "police_force", "population", "sv_count", "drugs_count", "month")
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One category of a definition.
+
+    Parameters
+    ----------
+    key : str
+        Column name used in outputs (``snake_case``).
+    label : str
+        Plain-words name.
+    values : tuple of str
+        Crime types or Home Office codes that fall in the category.
+    exclude_flags : tuple of str
+        Rows with any of these flags set are not counted in this category.
+    """
+
+    key: str
+    label: str
+    values: tuple[str, ...]
+    exclude_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A serious-violence and drugs definition.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"police-uk-proxy"``.
+    title : str
+        Plain-words title.
+    proxy : bool
+        True when the definition only approximates serious violence.
+    match : str
+        ``"crime_type"`` or ``"ho_code"``.
+    serious_violence, drugs : tuple of Category
+    exclude_flags : tuple of str
+        Rows with any of these flags are never counted.
+    description : str
+    """
+
+    name: str
+    title: str
+    proxy: bool
+    match: str
+    serious_violence: tuple[Category, ...]
+    drugs: tuple[Category, ...]
+    exclude_flags: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """Serious-violence categories, then drug categories."""
+        return self.serious_violence + self.drugs
+
+    @property
+    def category_keys(self) -> list[str]:
+        """Output column names of the categories, in order."""
+        return [c.key for c in self.categories]
+
+    @property
+    def label(self) -> str:
+        """Title, with "(proxy)" when the definition is one."""
+        return f"{self.title} — proxy" if self.proxy and "proxy" not in self.title else self.title
+
+
+def normalise_ho_code(code: object) -> str:
+    """Return a Home Office offence code in one spelling: ``" 08n "`` → ``"8N"``.
+
+    Leading zeros of the number part are dropped and letters upper-cased; a
+    sub-code such as ``"4.10"`` keeps its digits (it is not a number).
+    """
+    text = str(code).strip().upper()
+    m = re.match(r"^0*(\d+)(.*)$", text)
+    if not m:
+        return text
+    return m.group(1) + m.group(2)
+
+
+def _category(raw: dict, file: str, match: str) -> Category:
+    for field in ("key", "values"):
+        if field not in raw:
+            raise InputError(
+                f"a category has no '{field}'", file=file,
+                expected="each [[serious_violence]] / [[drugs]] entry to have key, label, values",
+            )
+    key = str(raw["key"])
+    if not _KEY.match(key):
+        raise InputError(f"category key {key!r} is not a snake_case name", file=file,
+                         fix="use lower-case letters, digits and underscores, e.g. 'robbery'")
+    flags = tuple(raw.get("exclude_flags", ()))
+    bad = [f for f in flags if f not in FLAGS]
+    if bad:
+        raise InputError(f"unknown flag(s) {bad} in category {key!r}", file=file,
+                         expected=f"one of {list(FLAGS)}")
+    values = tuple(str(v).strip() for v in raw["values"])
+    if match == "ho_code":
+        values = tuple(normalise_ho_code(v) for v in values)
+    return Category(key=key, label=str(raw.get("label", key)), values=values,
+                    exclude_flags=flags)
+
+
+def parse_definition(text: str, file: str = "<definition>") -> Definition:
+    """Parse a definition from TOML text.
+
+    Raises
+    ------
+    InputError
+        When the TOML is invalid, a field is missing, or a value is in two categories.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=file,
+                         fix="compare with geodata/definitions/police-uk-proxy.toml") from None
+    for field in ("name", "match", "serious_violence", "drugs"):
+        if field not in raw:
+            raise InputError(f"the definition has no '{field}'", file=file,
+                             fix="compare with geodata/definitions/police-uk-proxy.toml")
+    match = raw["match"]
+    if match not in MATCH_FIELDS:
+        raise InputError(f"match = {match!r} is not known", file=file,
+                         expected=f"one of {list(MATCH_FIELDS)}")
+    sv = tuple(_category(c, file, match) for c in raw["serious_violence"])
+    drugs = tuple(_category(c, file, match) for c in raw["drugs"])
+    seen: dict[str, str] = {}
+    reserved = set(RESERVED_KEYS)
+    for cat in sv + drugs:
+        if cat.key in reserved:
+            raise InputError(f"category key {cat.key!r} is reserved", file=file,
+                             fix=f"choose a key other than {sorted(reserved)}")
+        for v in cat.values:
+            if v in seen:
+                raise InputError(
+                    f"{v!r} is in two categories ({seen[v]!r} and {cat.key!r})", file=file,
+                    fix="put each crime type or offence code in one category only",
+                )
+            seen[v] = cat.key
+    keys = [c.key for c in sv + drugs]
+    if len(set(keys)) != len(keys):
+        raise InputError("two categories share a key", file=file, fix="give each a unique key")
+    flags = tuple(raw.get("exclude_flags", ()))
+    bad = [f for f in flags if f not in FLAGS]
+    if bad:
+        raise InputError(f"unknown flag(s) {bad}", file=file, expected=f"one of {list(FLAGS)}")
+    return Definition(
+        name=str(raw["name"]), title=str(raw.get("title", raw["name"])),
+        proxy=bool(raw.get("proxy", False)), match=match, serious_violence=sv, drugs=drugs,
+        exclude_flags=flags, description=str(raw.get("description", "")).strip(),
+    )
+
+
+def load_definitions(directory: Path | None = None) -> dict[str, Definition]:
+    """Read every ``*.toml`` definition in ``directory`` into a registry keyed by name."""
+    directory = Path(directory or DEFINITIONS_DIR)
+    registry: dict[str, Definition] = {}
+    for path in sorted(directory.glob("*.toml")):
+        d = parse_definition(path.read_text(encoding="utf-8"), file=path.name)
+        registry[d.name] = d
+    return registry
+
+
+def get_definition(name: str, registry: dict[str, Definition] | None = None) -> Definition:
+    """Return the definition called ``name``; a ValueError names the valid choices."""
+    registry = registry if registry is not None else load_definitions()
+    if name not in registry:
+        raise ValueError(f"unknown definition {name!r}; choose one of {sorted(registry)}")
+    return registry[name]
+
+
+def classify_crimes(crimes: pd.DataFrame, definition: Definition) -> pd.Series:
+    """Return each crime's category key under ``definition`` (missing where none).
+
+    Parameters
+    ----------
+    crimes : DataFrame
+        The crimes table (``hotspots.schema.CRIME_COLUMNS``).
+    definition : Definition
+
+    Returns
+    -------
+    Series of str, aligned with ``crimes``; ``<NA>`` for crimes in no category.
+    """
+    column = MATCH_FIELDS[definition.match]
+    values = crimes[column].astype("string")
+    if definition.match == "ho_code":
+        uniq = values.dropna().unique()
+        values = values.map(dict(zip(uniq, [normalise_ho_code(u) for u in uniq], strict=True)))
+    lookup = {v: c.key for c in definition.categories for v in c.values}
+    out = values.map(lookup).astype("string")
+    never = np.zeros(len(crimes), dtype=bool)
+    for flag in definition.exclude_flags:
+        never |= crimes[flag].fillna(False).to_numpy(dtype=bool)
+    for cat in definition.categories:
+        for flag in cat.exclude_flags:
+            hit = (out == cat.key).fillna(False).to_numpy(dtype=bool) & crimes[flag].fillna(
+                False).to_numpy(dtype=bool)
+            never |= hit
+    return out.mask(never)

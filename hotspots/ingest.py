@@ -1,0 +1,312 @@
+"""Load files into the store: detect what each file is, read it, place crimes, commit.
+
+Every call is one transaction: if any file fails, nothing is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hotspots import boundaries, crimes, deprivation, lookups, population
+from hotspots.assign import assign_wards, reconcile
+from hotspots.errors import InputError
+from hotspots.store import Store, Transaction, _jsonable, frame_to_parquet, geography_key
+
+#: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
+KINDS = {
+    "auto": "detect each file's kind from its content",
+    "crimes": "police.uk street CSVs, folders or police.uk archive zips",
+    "crimes-extract": "force extract CSV with Home Office offence codes",
+    "boundaries": "ward boundaries (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet)",
+    "lookup": "ONS lookup: LSOA 2011→2021, LSOA 2021→ward, or local authority→force",
+    "deprivation": "WIMD 2019 or IMD 2019 LSOA ranks",
+    "population": "ONS mid-year population by LSOA",
+}
+#: Reference kinds are loaded before crimes, in this order.
+ORDER = ["boundaries", "lookup", "deprivation", "population", "crimes", "crimes-extract"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class LoadReport:
+    """What one load did.
+
+    Attributes
+    ----------
+    loaded, unchanged, replaced : list of str
+        Files (or zip members) stored, already present, and months replaced.
+    ignored : list of str
+        Files in a folder given to ``auto`` whose kind is not recognised.
+    reconciliation : DataFrame
+        The reconciliation of the crime files loaded (:data:`RECONCILIATION_COLUMNS`).
+    """
+
+    loaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    reconciliation: pd.DataFrame | None = None
+
+
+_POLICE_UK_HEADER = {"crimeid", "month", "crimetype", "lsoacode"}
+_EXTRACT_HEADER = {"crimereference", "hocode"}
+
+
+def detect_kind(path: Path) -> str | None:
+    """The kind of one file from its name and content, or None when unknown."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile:
+            return None
+        if any(crimes._STREET_NAME.search(n) for n in names):
+            return "crimes"
+        if any(n.lower().endswith(".shp") for n in names):
+            return "boundaries"
+        return None
+    if suffix in (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet"):
+        return "boundaries" if ward_code_column(path) else None
+    if suffix not in (".csv", ".txt"):
+        return None
+    try:
+        head = read_table_head(path)
+    except InputError:
+        return None
+    keys = {crimes._key(c) for c in head.columns}
+    if keys >= _POLICE_UK_HEADER:
+        return "crimes"
+    if keys >= _EXTRACT_HEADER:
+        return "crimes-extract"
+    if lookups.detect_lookup(head):
+        return "lookup"
+    if deprivation.detect_index(head):
+        return "deprivation"
+    if {"totalpopulation"} & keys or ({"allages"} & keys and any("lsoa" in k for k in keys)):
+        return "population"
+    return None
+
+
+def ward_code_column(path: Path) -> str | None:
+    """The ward code column of a vector file (schema only is read), or None."""
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            import pyarrow.parquet as pq
+
+            fields = pq.read_schema(path).names
+        else:
+            import pyogrio
+
+            fields = list(pyogrio.read_info(path)["fields"])
+    except Exception:  # unreadable: not ours to detect
+        return None
+    return boundaries._match(fields, boundaries.CODE_PATTERNS[:-1])
+
+
+def _choose_boundaries(todo: list[tuple[str, Path]], report: LoadReport) -> list[tuple[str, Path]]:
+    """With several ward boundary files in one ``auto`` load, keep the one that covers the
+    wards of the LSOA→ward lookups loaded with it with the fewest extra wards."""
+    files = [p for k, p in todo if k == "boundaries"]
+    if len(files) < 2:
+        return todo
+    import pyogrio
+
+    wanted: set[str] = set()
+    for k, p in todo:
+        if k == "lookup" and lookups.detect_lookup(read_table_head(p)) == "lsoa21_ward":
+            wanted |= set(lookups.load_lsoa21_ward(p)["ward_code"])
+
+    def score(p: Path) -> tuple[int, int]:
+        col = ward_code_column(p)
+        if p.suffix.lower() in (".parquet", ".geoparquet"):
+            codes = set(pd.read_parquet(p, columns=[col])[col].astype(str))
+        else:
+            codes = set(pyogrio.read_dataframe(p, columns=[col], read_geometry=False)[col])
+        return (len(wanted - codes), len(codes))
+
+    best = min(files, key=score)
+    for p in files:
+        if p != best:
+            report.ignored.append(f"{p} (another ward boundary file, {best.name}, fits the "
+                                  "lookups better; load it with 'load boundaries' to use it)")
+    return [(k, p) for k, p in todo if k != "boundaries" or p == best]
+
+
+def read_table_head(path: Path) -> pd.DataFrame:
+    """The header and first rows of a CSV (for detection)."""
+    with open(path, "rb") as fh:
+        data = fh.read(65536)
+    text = data.decode("utf-8-sig", errors="replace")
+    text = text[: text.rfind("\n")] if "\n" in text else text
+    return pd.read_csv(io.StringIO(text), dtype=str, nrows=5)
+
+
+def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError("no such file or folder", file=str(p), fix="check the path")
+        if kind != "auto":
+            out.append((kind, p))
+            continue
+        if p.is_dir():
+            for q in sorted(x for x in p.rglob("*") if x.is_file()):
+                k = detect_kind(q)
+                if k is None:
+                    report.ignored.append(str(q))
+                else:
+                    out.append((k, q))
+        else:
+            k = detect_kind(p)
+            if k is None:
+                raise InputError("the kind of this file cannot be recognised", file=p.name,
+                                 expected="one of: " + "; ".join(
+                                     f"{k} ({v})" for k, v in KINDS.items() if k != "auto"),
+                                 fix="name the kind, e.g. 'load boundaries FILE'")
+            out.append((k, p))
+    out = sorted(out, key=lambda kp: ORDER.index(kp[0]))
+    return _choose_boundaries(out, report) if kind == "auto" else out
+
+
+def load_paths(
+    store: Store,
+    kind: str,
+    paths: Iterable[str | Path],
+    *,
+    forces: Iterable[str] | None = None,
+    months: Iterable[str] | None = None,
+    mapping: crimes.ExtractMapping | None = None,
+    code_column: str | None = None,
+    name_column: str | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load files of ``kind`` (see :data:`KINDS`) into ``store`` in one transaction.
+
+    Parameters
+    ----------
+    store : Store
+    kind : str
+        A key of :data:`KINDS`; ``"auto"`` detects each file (folders are walked).
+    paths : paths of files, folders or zips
+    forces, months : optional
+        For police.uk archives: read only these forces (slugs) and months.
+    mapping : ExtractMapping, optional
+        Column mapping for force extracts.
+    code_column, name_column : str, optional
+        Ward code and name columns of a boundary file, when not detected.
+    progress : callable(label, done, total), optional
+
+    Returns
+    -------
+    LoadReport
+
+    Raises
+    ------
+    InputError
+        Any file that cannot be loaded; nothing is stored then.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {list(KINDS)}")
+    report = LoadReport()
+    todo = _expand(kind, list(paths), report)
+    recs: list[pd.DataFrame] = []
+    with store.transaction() as txn:
+        total = len(todo)
+        for i, (k, p) in enumerate(todo):
+            if progress:
+                progress(p.name, i, total)
+            if k in ("crimes", "crimes-extract"):
+                raws = (crimes.iter_police_uk([p], forces, months) if k == "crimes"
+                        else [crimes.RawFile(name=p.name, data=_read(p))])
+                for raw in raws:
+                    rec = _load_crime_file(store, txn, k, raw, mapping, report)
+                    if rec is not None:
+                        recs.append(rec)
+            else:
+                _load_reference(txn, k, p, code_column, name_column, report)
+        if progress:
+            progress("committing", total, total)
+    report.reconciliation = (pd.concat(recs, ignore_index=True) if recs else None)
+    return report
+
+
+def _read(p: Path) -> bytes:
+    if p.is_dir():
+        raise InputError("a folder was given for a force extract", file=str(p),
+                         expected="a CSV file")
+    return p.read_bytes()
+
+
+def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_column,
+                    report: LoadReport) -> None:
+    sha = crimes.RawFile(name=path.name, data=path.read_bytes()).sha256
+    if kind == "boundaries":
+        frame = boundaries.load_wards(path, code_column, name_column)
+        key, meta = "wards", {"vintage": frame.attrs.get("vintage", "")}
+    elif kind == "lookup":
+        sub, frame = lookups.load_lookup(path)
+        key = f"lookup:{sub}" + (f":{frame.attrs['vintage']}" if sub == "lsoa21_ward" else "")
+        meta = dict(frame.attrs)
+    elif kind == "deprivation":
+        frame = deprivation.load_deprivation(path)
+        key, meta = f"deprivation:{frame.attrs['index']}", dict(frame.attrs)
+    elif kind == "population":
+        frame = population.load_population(path)
+        key, meta = f"population:{int(frame['year'].iloc[0])}", {"year": int(frame["year"].iloc[0])}
+    else:  # pragma: no cover - guarded by KINDS
+        raise ValueError(kind)
+    ref = txn.manifest["reference"]
+    if key in ref and ref[key]["sha256"] == sha:
+        report.unchanged.append(path.name)
+        return
+    action = "replaced" if key in ref else "loaded"
+    ref[key] = {"object": txn.put(frame_to_parquet(frame)), "file": path.name, "sha256": sha,
+                "kind": kind, "rows": len(frame), "meta": _jsonable(meta)}
+    txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
+    report.loaded.append(path.name)
+
+
+def _load_crime_file(store: Store, txn: Transaction, kind: str, raw: crimes.RawFile,
+                     mapping, report: LoadReport) -> pd.DataFrame | None:
+    parsed = (crimes.read_police_uk(raw) if kind == "crimes"
+              else crimes.read_extract(raw, mapping))
+    parts = txn.manifest["partitions"]
+    keys = {m: f"{parsed.source}|{m}" for m in parsed.rows_read}
+    if all(k in parts and parts[k]["sha256"] == raw.sha256 for k in keys.values()):
+        report.unchanged.append(raw.name)
+        return None
+    geography = store.staged_geography(txn)
+    assigned = assign_wards(parsed.crimes, geography)
+    rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.sha256,
+                    parsed.source)
+    replaced = []
+    by_month = dict(tuple(assigned.groupby("month", sort=True)))
+    for month, key in keys.items():
+        if key in parts:
+            replaced.append(f"{parsed.source} {month} (was {parts[key]['file']})")
+        frame = by_month.get(month, assigned.iloc[0:0])
+        parts[key] = _jsonable({
+            "object": txn.put(frame_to_parquet(frame)), "source": parsed.source,
+            "month": month, "file": raw.name, "sha256": raw.sha256, "rows": len(frame),
+            "geography": geography_key(txn.manifest),
+            "reconciliation": rec[rec["month"] == month].iloc[0].to_dict(),
+        })
+    txn.record(kind, raw.name, raw.sha256, sorted(keys), sum(parsed.rows_read.values()),
+               "replaced" if replaced else "loaded")
+    report.loaded.append(raw.name)
+    report.replaced.extend(replaced)
+    return rec
+
+
+def describe_kinds() -> str:
+    """One line per kind, for help texts."""
+    return "\n".join(f"  {k:15s} {v}" for k, v in KINDS.items())
+

@@ -1,0 +1,375 @@
+"""The on-disk store: Parquet objects plus one JSON manifest, with history.
+
+Layout of the store folder (``HOTSPOTS_DATA_DIR``, default ``geodata/store``)::
+
+    manifest.json          what is loaded now, the reconciliation, and the history
+    objects/<sha256>.parquet   content-addressed tables (crimes by source and month,
+                           wards as GeoParquet, lookups, deprivation, population)
+    .lock                  held by a writer for the whole load
+
+A load writes its new objects first, then replaces ``manifest.json`` in one
+``os.replace`` (the commit point). A crash or a kill at any moment leaves either the
+old manifest or the new one, each pointing at complete objects; objects no manifest
+refers to are removed by the next successful load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspots.geography import Geography, build_geography
+from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
+
+FORMAT = 1
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "geodata" / "store"
+DEMO_DIR = Path(__file__).resolve().parents[1] / "geodata" / "demo-store"
+
+#: Reference tables a store holds, and what each needs in the manifest key.
+REFERENCE_KINDS = ("wards", "lookup", "deprivation", "population")
+
+
+def default_dir() -> Path:
+    """The store folder: ``$HOTSPOTS_DATA_DIR`` or ``geodata/store`` in the project."""
+    env = os.environ.get("HOTSPOTS_DATA_DIR")
+    return Path(env) if env else DEFAULT_DIR
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def empty_manifest() -> dict:
+    """A manifest with nothing loaded."""
+    return {"format": FORMAT, "version": 0, "updated": None, "label": None,
+            "reference": {}, "partitions": {}, "history": []}
+
+
+@dataclass
+class Transaction:
+    """Changes staged for one commit (see :meth:`Store.transaction`)."""
+
+    manifest: dict
+    objects: dict[str, bytes] = field(default_factory=dict)
+    _geography: dict = field(default_factory=dict)
+
+    def put(self, data: bytes) -> str:
+        """Stage an object; returns its name (the checksum of its bytes)."""
+        name = hashlib.sha256(data).hexdigest()
+        self.objects[name] = data
+        return name
+
+    def record(self, kind: str, file: str, sha256: str, months: list[str], rows: int,
+               action: str) -> None:
+        """Append a line to the history."""
+        self.manifest["history"].append({
+            "time": _now(), "kind": kind, "file": file, "sha256": sha256,
+            "months": months, "rows": int(rows), "action": action})
+
+
+class Store:
+    """An on-disk store of crimes and reference data with history.
+
+    Parameters
+    ----------
+    root : path, optional
+        The store folder; :func:`default_dir` when not given. Created on first write.
+    """
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_dir()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def manifest(self) -> dict:
+        """The current manifest (an empty one when nothing has been loaded)."""
+        try:
+            return json.loads(self.manifest_path.read_bytes())
+        except FileNotFoundError:
+            return empty_manifest()
+
+    def version(self) -> int:
+        """Increases by one with every commit; 0 for an empty store."""
+        return int(self.manifest()["version"])
+
+    def checksum(self) -> str:
+        """Checksum of the whole committed content (the manifest names every object)."""
+        try:
+            return hashlib.sha256(self.manifest_path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return "empty"
+
+    def _object(self, name: str) -> bytes:
+        return (self.root / "objects" / f"{name}.parquet").read_bytes()
+
+    def _read_frame(self, name: str) -> pd.DataFrame:
+        return pd.read_parquet(io.BytesIO(self._object(name)))
+
+    def reference(self, key: str) -> pd.DataFrame | None:
+        """A reference table by manifest key (e.g. ``"lookup:lsoa11_lsoa21"``), or None."""
+        m = self.manifest()
+        return self._ref_from(m, key) if key in m["reference"] else None
+
+    def reference_keys(self, prefix: str = "") -> list[str]:
+        """Keys of the loaded reference tables starting with ``prefix``."""
+        return sorted(k for k in self.manifest()["reference"] if k.startswith(prefix))
+
+    def has_geography(self) -> bool:
+        """True when wards and both LSOA lookups are loaded."""
+        keys = self.manifest()["reference"]
+        return ("wards" in keys and "lookup:lsoa11_lsoa21" in keys
+                and any(k.startswith("lookup:lsoa21_ward") for k in keys))
+
+    def geography(self, manifest: dict | None = None) -> Geography:
+        """Build the :class:`Geography` from the loaded wards and lookups.
+
+        Raises
+        ------
+        hotspots.errors.InputError
+            When boundaries or lookups are missing, naming what to load.
+        """
+        from hotspots.errors import InputError
+
+        m = manifest or self.manifest()
+        ref = m["reference"]
+        missing = [what for key, what in (
+            ("wards", "ward boundaries"), ("lookup:lsoa11_lsoa21", "the LSOA 2011→2021 lookup"),
+        ) if key not in ref]
+        ward_lookups = sorted(k for k in ref if k.startswith("lookup:lsoa21_ward"))
+        if not ward_lookups:
+            missing.append("the LSOA 2021→ward lookup")
+        if missing:
+            raise InputError(
+                "the store has no " + " or ".join(missing),
+                fix="load them first, e.g. 'python -m hotspots load auto ../shared/data' "
+                "(reference files are loaded before crimes)",
+            )
+        wards = self._ref_from(m, "wards")
+        vintage = ref["wards"].get("meta", {}).get("vintage", "")
+        key = f"lookup:lsoa21_ward:{vintage}"
+        lookup_key = key if key in ref else ward_lookups[-1]
+        lad = self._ref_from(m, "lookup:lad_force") if "lookup:lad_force" in ref else None
+        return build_geography(wards, self._ref_from(m, "lookup:lsoa11_lsoa21"),
+                               self._ref_from(m, lookup_key), lad)
+
+    def _ref_from(self, manifest: dict, key: str) -> pd.DataFrame:
+        entry = manifest["reference"][key]
+        if key == "wards":
+            frame = gpd.read_parquet(io.BytesIO(self._object(entry["object"])))
+        else:
+            frame = self._read_frame(entry["object"])
+        frame.attrs.update(entry.get("meta", {}))
+        return frame
+
+    def months(self, sources: list[str] | None = None) -> list[str]:
+        """Months with crimes loaded (for the given sources), sorted."""
+        parts = self.manifest()["partitions"].values()
+        return sorted({p["month"] for p in parts if sources is None or p["source"] in sources})
+
+    def sources(self) -> list[str]:
+        """Crime sources loaded, e.g. ``["police.uk:dyfed-powys", "extract:dyfed-powys"]``."""
+        return sorted({p["source"] for p in self.manifest()["partitions"].values()})
+
+    def crimes(
+        self,
+        months: list[str] | None = None,
+        sources: list[str] | None = None,
+        columns: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """The stored crime rows (:data:`hotspots.schema.CRIME_COLUMNS`) for months/sources."""
+        from hotspots.crimes import _frame
+
+        for attempt in range(3):
+            m = self.manifest()
+            parts = [p for p in m["partitions"].values()
+                     if (months is None or p["month"] in months)
+                     and (sources is None or p["source"] in sources)]
+            try:
+                frames = [pd.read_parquet(self.root / "objects" / f"{p['object']}.parquet",
+                                          columns=columns)
+                          for p in sorted(parts, key=lambda p: (p["source"], p["month"]))]
+                break
+            except FileNotFoundError:  # a writer replaced the manifest meanwhile
+                if attempt == 2:
+                    raise
+        if not frames:
+            empty = _frame({}, 0)
+            return empty[columns] if columns else empty
+        return pd.concat(frames, ignore_index=True)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """One row per file and month (:data:`RECONCILIATION_COLUMNS`)."""
+        rows = [p["reconciliation"] for p in self.manifest()["partitions"].values()]
+        frame = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+        return frame.sort_values(["source", "month"]).reset_index(drop=True)
+
+    def history(self) -> pd.DataFrame:
+        """Every load that changed the store, oldest first (:data:`HISTORY_COLUMNS`)."""
+        frame = pd.DataFrame(self.manifest()["history"], columns=HISTORY_COLUMNS)
+        frame["months"] = frame["months"].map(lambda m: ", ".join(m) if m else "")
+        return frame
+
+    @property
+    def label(self) -> str | None:
+        """"synthetic demo" for the demo store, else None."""
+        return self.manifest().get("label")
+
+    # -- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Stage changes and commit them atomically on a clean exit.
+
+        Only one writer at a time (a lock file is held). If the body raises, nothing is
+        written and the store is as it was.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "objects").mkdir(exist_ok=True)
+        with open(self.root / ".lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                txn = Transaction(manifest=self.manifest())
+                before = json.dumps(txn.manifest, sort_keys=True)
+                yield txn
+                self._reassign(txn)
+                if json.dumps(txn.manifest, sort_keys=True) != before:
+                    self._commit(txn)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _commit(self, txn: Transaction) -> None:
+        objdir = self.root / "objects"
+        wanted = self._referenced(txn.manifest)
+        for name, data in txn.objects.items():
+            target = objdir / f"{name}.parquet"
+            if name in wanted and not target.exists():
+                _atomic_write(target, data)
+        txn.manifest["version"] = int(txn.manifest["version"]) + 1
+        txn.manifest["updated"] = _now()
+        _atomic_write(self.manifest_path,
+                      json.dumps(txn.manifest, indent=1, sort_keys=True).encode("utf-8"))
+        for path in objdir.iterdir():
+            stale = path.name.endswith(".parquet") and path.stem not in wanted
+            if stale or path.name.endswith(".tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+    @staticmethod
+    def _referenced(manifest: dict) -> set[str]:
+        names = {e["object"] for e in manifest["reference"].values()}
+        names |= {p["object"] for p in manifest["partitions"].values()}
+        return names
+
+    def _staged_frame(self, txn: Transaction, name: str) -> pd.DataFrame:
+        data = txn.objects.get(name)
+        if data is None:
+            data = self._object(name)
+        return pd.read_parquet(io.BytesIO(data))
+
+    def staged_geography(self, txn: Transaction) -> Geography:
+        """The geography as staged in ``txn`` (built once per geography key)."""
+        key = geography_key(txn.manifest)
+        if key not in txn._geography:
+            txn._geography.clear()
+            txn._geography[key] = _StagedStore(self, txn).geography(txn.manifest)
+        return txn._geography[key]
+
+    def _reassign(self, txn: Transaction) -> None:
+        """Place again the crimes placed under other wards or lookups than the current."""
+        from hotspots.assign import assign_wards, reconcile
+
+        current = geography_key(txn.manifest)
+        stale = {k: p for k, p in txn.manifest["partitions"].items()
+                 if p.get("geography") != current}
+        if not stale:
+            return
+        geography = self.staged_geography(txn)
+        for key, part in stale.items():
+            crimes = self._staged_frame(txn, part["object"])
+            assigned = assign_wards(crimes, geography)
+            rec = part["reconciliation"]
+            new = reconcile(assigned, {part["month"]: rec["rows_read"]},
+                            {part["month"]: rec["skipped"]}, rec["file"], rec["sha256"],
+                            rec["source"])
+            part = dict(part, object=txn.put(frame_to_parquet(assigned)), geography=current,
+                        reconciliation=new.iloc[0].to_dict())
+            txn.manifest["partitions"][key] = _jsonable(part)
+
+
+def geography_key(manifest: dict) -> str:
+    """Names the wards and lookups in force: crimes placed under another key are stale."""
+    ref = manifest["reference"]
+    parts = sorted(f"{k}={v['object']}" for k, v in ref.items()
+                   if k == "wards" or k.startswith("lookup:"))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+class _StagedStore(Store):
+    """A store view that reads staged (uncommitted) objects first."""
+
+    def __init__(self, store: Store, txn: Transaction) -> None:
+        super().__init__(store.root)
+        self._txn = txn
+
+    def _object(self, name: str) -> bytes:
+        data = self._txn.objects.get(name)
+        return data if data is not None else super()._object(name)
+
+
+def frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    """Serialise a (Geo)DataFrame to Parquet bytes (GeoParquet for a GeoDataFrame)."""
+    buf = io.BytesIO()
+    frame = frame.copy()
+    frame.attrs = {}
+    frame.to_parquet(buf, index=False, compression="zstd")
+    return buf.getvalue()
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "item"):
+        return obj.item()
+    return obj
