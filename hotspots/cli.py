@@ -1,0 +1,230 @@
+"""The command line: ``python -m hotspots COMMAND``.
+
+Bad input ends with exit code 2 and a message naming the file, the row, what was
+expected and how to fix it; the store is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from hotspots.errors import InputError
+from hotspots.store import Store
+
+EXIT_BAD_INPUT = 2
+
+
+def _progress_bar(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    bar = {"bar": None}
+
+    def update(label: str, done: int, total: int) -> None:
+        if bar["bar"] is None:
+            bar["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+        b = bar["bar"]
+        b.set_description(label[:40])
+        b.n = done
+        b.refresh()
+        if done >= total:
+            b.close()
+
+    return update
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from hotspots.crimes import parse_extract_mapping
+    from hotspots.ingest import load_paths
+
+    store = Store(args.data_dir)
+    mapping = None
+    if args.mapping:
+        path = Path(args.mapping)
+        if not path.is_file():
+            raise InputError("no such mapping file", file=str(path))
+        mapping = parse_extract_mapping(path.read_text(encoding="utf-8"), file=path.name)
+    before = store.checksum()
+    report = load_paths(store, args.kind, args.paths, forces=args.force, months=args.month,
+                        mapping=mapping, code_column=args.code_column,
+                        name_column=args.name_column,
+                        progress=_progress_bar(sys.stderr.isatty() and not args.quiet))
+    for name in report.loaded:
+        print(f"loaded     {name}")
+    for name in report.unchanged:
+        print(f"unchanged  {name} (already loaded)")
+    for what in report.replaced:
+        print(f"replaced   {what}")
+    for name in report.ignored:
+        print(f"ignored    {name}")
+    if report.reconciliation is not None:
+        print()
+        print(format_reconciliation(report.reconciliation))
+    if store.checksum() == before:
+        print("The store is unchanged.")
+    return 0
+
+
+def format_reconciliation(rec: pd.DataFrame) -> str:
+    """The reconciliation as a text table with a total row and the sum check."""
+    cols = ["rows_read", "by_code", "by_point", "by_nearest", "outside", "unlocated",
+            "skipped", "duplicates"]
+    show = rec[["source", "file", "month", *cols]].copy()
+    show["file"] = show["file"].str.slice(-40)
+    total = pd.DataFrame([{"source": "TOTAL", "file": "", "month": "",
+                           **{c: int(rec[c].sum()) for c in cols}}])
+    show = pd.concat([show, total], ignore_index=True)
+    parts = int(rec[cols[1:]].sum().sum())
+    ok = "yes" if parts == int(rec["rows_read"].sum()) else "NO"
+    return (show.to_string(index=False)
+            + f"\nrows read = placed by code + by point + by nearest + outside + unlocated + "
+            f"skipped + duplicates: {ok} ({int(rec['rows_read'].sum()):,} = {parts:,})")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store = Store(args.data_dir)
+    m = store.manifest()
+    print(f"Store: {store.root}" + (f"  [{m['label']}]" if m.get("label") else ""))
+    if not m["version"]:
+        print("Nothing is loaded. Try: python -m hotspots load auto ../shared/data "
+              "(or python -m hotspots demo)")
+        return 0
+    print(f"Version {m['version']}, updated {m['updated']}, checksum {store.checksum()[:12]}")
+    print("\nReference data:")
+    for key, e in sorted(m["reference"].items()):
+        print(f"  {key:28s} {e['file']} ({e['rows']:,} rows)")
+    rec = store.reconciliation()
+    if len(rec):
+        print("\nMonths per source:")
+        for src, g in rec.groupby("source"):
+            ms = sorted(g["month"])
+            print(f"  {src:28s} {len(ms)} months: {ms[0]} to {ms[-1]}")
+        print("\nReconciliation:")
+        print(format_reconciliation(rec))
+    return 0
+
+
+def _selection(args: argparse.Namespace):
+    from hotspots.dataset import Selection
+
+    return Selection(start=args.start, end=args.end, area=args.area,
+                     definition=args.definition)
+
+
+def cmd_wards(args: argparse.Namespace) -> int:
+    from hotspots.dataset import load_ward_data
+    from hotspots.exports import write_ward_counts
+
+    store = Store(args.data_dir)
+    data = load_ward_data(store, _selection(args))
+    out = Path(args.out)
+    write_ward_counts(data, out)
+    print(f"wrote {out} ({len(data.counts)} wards; metadata in {out.with_suffix('.meta.json')})")
+    if data.definition.proxy:
+        print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hotspots.demo import build_demo
+
+    root = Path(args.dir) if args.dir else None
+    store = build_demo(root, seed=args.seed, force=args.force)
+    print(f"Demo region (synthetic demo) ready in {store.root}")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from hotspots.fetch import fetch
+
+    results = fetch(args.what, out_dir=Path(args.out), months=args.month, forces=args.force,
+                    base_url=args.base_url)
+    for r in results:
+        print(f"{r.status:10s} {r.path} sha256={r.sha256[:12]} ({r.size:,} bytes)")
+    print(json.dumps({"log": str(Path(args.out) / "fetch-log.json")}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from hotspots.ingest import KINDS, describe_kinds
+
+    p = argparse.ArgumentParser(prog="python -m hotspots",
+                                description="Serious-violence hotspots by ward.")
+    p.add_argument("--data-dir", default=None,
+                   help="store folder (default: $HOTSPOTS_DATA_DIR or geodata/store)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ld = sub.add_parser("load", help="load files into the store",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="Load files. KIND is one of:\n" + describe_kinds())
+    ld.add_argument("kind", choices=list(KINDS))
+    ld.add_argument("paths", nargs="+", help="files, folders or zips")
+    ld.add_argument("--force", action="append",
+                    help="police.uk archives: only this force (repeatable), e.g. dyfed-powys")
+    ld.add_argument("--month", action="append",
+                    help="police.uk archives: only this month YYYY-MM (repeatable)")
+    ld.add_argument("--mapping", help="force extract column mapping (TOML)")
+    ld.add_argument("--code-column", help="boundaries: the ward code column")
+    ld.add_argument("--name-column", help="boundaries: the ward name column")
+    ld.add_argument("--quiet", action="store_true", help="no progress bar")
+    ld.set_defaults(func=cmd_load)
+
+    st = sub.add_parser("status", help="what is loaded, and the reconciliation")
+    st.set_defaults(func=cmd_status)
+
+    for name, helptext, func in (("wards", "ward counts for a period and area",
+                                  cmd_wards),):
+        w = sub.add_parser(name, help=helptext)
+        _period_args(w)
+        w.add_argument("--out", required=True, help="output CSV file")
+        w.set_defaults(func=func)
+
+    dm = sub.add_parser("demo", help="build the synthetic demo region")
+    dm.add_argument("--dir", help="store folder for the demo (default geodata/demo-store)")
+    dm.add_argument("--seed", type=int, default=2019)
+    dm.add_argument("--force", action="store_true", help="rebuild even if present")
+    dm.set_defaults(func=cmd_demo)
+
+    ft = sub.add_parser("fetch", help="download the official originals")
+    ft.add_argument("what", nargs="*", default=[],
+                    help="what to fetch (default: everything); see hotspots/fetch.py")
+    ft.add_argument("--out", default="geodata/fetched", help="download folder")
+    ft.add_argument("--month", action="append", help="police.uk archive month YYYY-MM")
+    ft.add_argument("--force", action="append", help="police.uk force slug")
+    ft.add_argument("--base-url", help="mirror to download from instead of the publishers")
+    ft.set_defaults(func=cmd_fetch)
+    return p
+
+
+def _period_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", required=True, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", required=True, help="last month YYYY-MM")
+    p.add_argument("--area", help="force (dyfed-powys, south-wales), local authority code "
+                   "or name; default all wards")
+    p.add_argument("--definition", default="police-uk-proxy",
+                   help="definition name (geodata/definitions)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        print("Nothing was changed in the store.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_BAD_INPUT

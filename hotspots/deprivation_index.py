@@ -1,0 +1,567 @@
+"""Recombine deprivation domains and summarise deprivation for electoral wards.
+
+The Welsh Index of Multiple Deprivation (WIMD) and the English Index of Multiple
+Deprivation (IMD) both combine their domain *ranks* after an exponential
+transformation: with ``R`` the domain rank scaled to ``(0, 1]`` so that the least
+deprived small area has ``R = 1/N`` and the most deprived ``R = 1``,
+
+.. math:: X = -23 \\ln\\left(1 - R\\,(1 - e^{-100/23})\\right),
+
+which runs from about 0 (least deprived) to 100 (most deprived). The overall score is
+the weighted sum of the ``X`` values and is then ranked (rank 1 = most deprived).
+
+The WIMD Community Safety domain contains police-recorded crime, violence among it,
+so ranking violence against the overall WIMD is partly circular. :func:`combine_domains`
+therefore drops ``community_safety`` by default and rescales the remaining weights to
+sum to 1.
+
+Welsh Government advises summarising WIMD for larger areas by the share of small areas
+(or of population) in the most deprived 10 %, 20 %, … rather than by averaging ranks;
+:func:`summarise_ward_deprivation` and :func:`summarise_ward_domains` do that for wards.
+
+Conventions used throughout
+---------------------------
+* Rank 1 is the most deprived small area; decile 1 is the most deprived tenth.
+* The "most deprived p %" of ``N`` ranked areas are ranks ``1 … ceil(p·N/100)``. For
+  WIMD 2019 (N = 1,909) the most deprived 10 % are ranks 1–191 and decile ``d`` ends at
+  rank ``ceil(d·N/10)``, which matches the published deciles (191 areas in deciles 1–9
+  and 190 in decile 10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "IMD_2019_WEIGHTS",
+    "INDEX_COLUMNS",
+    "INDEX_WEIGHTS",
+    "WARD_DEPRIVATION_COLUMNS",
+    "WARD_DOMAINS_KEY_COLUMNS",
+    "WIMD_2019_WEIGHTS",
+    "combine_domains",
+    "deciles_from_ranks",
+    "exponential_transform",
+    "rescale_weights",
+    "summarise_ward_deprivation",
+    "summarise_ward_domains",
+    "ward_domain_columns",
+]
+
+#: WIMD 2019 domain weights (Welsh Government, WIMD 2019 technical report).
+WIMD_2019_WEIGHTS: dict[str, float] = {
+    "income": 0.22,
+    "employment": 0.22,
+    "health": 0.15,
+    "education": 0.14,
+    "access": 0.10,
+    "housing": 0.07,
+    "community_safety": 0.05,
+    "environment": 0.05,
+}
+
+#: English IMD 2019 domain weights (MHCLG, English Indices of Deprivation 2019).
+IMD_2019_WEIGHTS: dict[str, float] = {
+    "income": 0.225,
+    "employment": 0.225,
+    "education": 0.135,
+    "health": 0.135,
+    "crime": 0.093,
+    "barriers": 0.093,
+    "environment": 0.093,
+}
+
+#: Registry of domain weights by index name (the values of ``frame.attrs["index"]``).
+INDEX_WEIGHTS: dict[str, dict[str, float]] = {
+    "WIMD 2019": WIMD_2019_WEIGHTS,
+    "IMD 2019": IMD_2019_WEIGHTS,
+}
+
+#: Columns returned by :func:`combine_domains`.
+INDEX_COLUMNS: list[str] = ["lsoa_code", "score", "rank", "decile"]
+
+#: Columns returned by :func:`summarise_ward_deprivation`.
+WARD_DEPRIVATION_COLUMNS: list[str] = [
+    "ward_code",
+    "pop_share_most_deprived_10",
+    "pop_share_most_deprived_20",
+    "pop_weighted_mean_score",
+    "most_deprived_lsoa_rank",
+]
+
+#: Leading column(s) of :func:`summarise_ward_domains`; the domain columns follow
+#: (see :func:`ward_domain_columns`).
+WARD_DOMAINS_KEY_COLUMNS: list[str] = ["ward_code"]
+
+_WEIGHT_COLUMNS = ["lsoa_code", "ward_code", "population"]
+
+# The constant of the exponential transformation (as in WIMD and the English IMD).
+_EXP_CONSTANT = 23.0
+_EXP_FACTOR = 1.0 - np.exp(-100.0 / _EXP_CONSTANT)
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+def _check_positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def _check_frame(frame: object, name: str, required: Iterable[str]) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
+    return frame
+
+
+def _n_most_deprived(n: int, percent: int) -> int:
+    """Number of ranks in the most deprived ``percent`` % of ``n`` (``ceil(p·n/100)``)."""
+    return (n * percent + 99) // 100
+
+
+def _check_percent(percent: object) -> int:
+    if isinstance(percent, bool) or not isinstance(percent, int | np.integer):
+        raise TypeError(f"percent must be an integer from 1 to 100, got {percent!r}")
+    if not 1 <= percent <= 100:
+        raise ValueError(f"percent must be an integer from 1 to 100, got {percent}")
+    return int(percent)
+
+
+def _check_ranks(ranks: np.ndarray, n: int, name: str) -> None:
+    if np.isnan(ranks).any():
+        raise ValueError(f"{name} contains missing values; every rank must be from 1 to {n}")
+    if ranks.size and (ranks.min() < 1 or ranks.max() > n):
+        raise ValueError(
+            f"{name} must lie from 1 to n={n} (rank 1 = most deprived); "
+            f"got {ranks.min():g} to {ranks.max():g}"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Index construction
+# --------------------------------------------------------------------------------------
+def exponential_transform(ranks: pd.Series | np.ndarray | Sequence[float], n: int):
+    """Exponentially transform deprivation ranks as WIMD and the English IMD do.
+
+    Parameters
+    ----------
+    ranks : pandas.Series or array-like of float
+        Ranks from 1 (most deprived) to ``n`` (least deprived). Ties given as average
+        ranks (non-integers) are accepted.
+    n : int
+        The number of ranked areas (1,909 for WIMD 2019).
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        ``X = -23 ln(1 - R (1 - exp(-100/23)))`` with ``R = (n + 1 - rank) / n``, so the
+        most deprived area (rank 1, ``R = 1``) gets exactly 100 and the least deprived
+        (rank ``n``, ``R = 1/n``) a value just above 0. A Series input gives a Series
+        with the same index; anything else gives a float array.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n < 1`` or a rank is missing or outside ``1 … n``.
+
+    Examples
+    --------
+    >>> exponential_transform([1, 1909], 1909).round(4).tolist()
+    [100.0, 0.0119]
+    """
+    n = _check_positive_int(n, "n")
+    values = np.asarray(ranks, dtype=float)
+    _check_ranks(values, n, "ranks")
+    scaled = (n + 1.0 - values) / n
+    transformed = -_EXP_CONSTANT * np.log1p(-scaled * _EXP_FACTOR)
+    if isinstance(ranks, pd.Series):
+        return pd.Series(transformed, index=ranks.index, name=ranks.name, dtype=float)
+    return transformed
+
+
+def rescale_weights(
+    weights: Mapping[str, float], exclude: Iterable[str] = ("community_safety",)
+) -> dict[str, float]:
+    """Drop domains from a weight registry and rescale the rest to sum to 1.
+
+    Parameters
+    ----------
+    weights : mapping of str to float
+        Domain name to weight, e.g. :data:`WIMD_2019_WEIGHTS`. Weights must be
+        non-negative and finite.
+    exclude : iterable of str, default ``("community_safety",)``
+        Domains to drop. Each must be a key of ``weights``. Pass ``()`` to keep all.
+
+    Returns
+    -------
+    dict of str to float
+        The remaining domains, in their original order, with weights summing to 1.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a mapping or ``exclude`` is a plain string.
+    ValueError
+        If a domain in ``exclude`` is not in ``weights`` (the message lists the valid
+        domains), a weight is negative or not finite, or no positive weight remains.
+    """
+    if not isinstance(weights, Mapping):
+        raise TypeError(
+            "weights must be a dict of domain -> weight, e.g. WIMD_2019_WEIGHTS; "
+            f"got {type(weights).__name__}"
+        )
+    if isinstance(exclude, str):
+        raise TypeError(f"exclude must be a sequence of domain names, e.g. ({exclude!r},)")
+    exclude = tuple(exclude)
+    unknown = [d for d in exclude if d not in weights]
+    if unknown:
+        raise ValueError(
+            f"cannot exclude unknown domain(s) {unknown}; valid domains: {list(weights)}"
+        )
+    kept = {str(d): float(w) for d, w in weights.items() if d not in exclude}
+    bad = [d for d, w in kept.items() if not np.isfinite(w) or w < 0]
+    if bad:
+        raise ValueError(f"weights must be finite and non-negative; check {bad}")
+    total = sum(kept.values())
+    if not kept or total <= 0:
+        raise ValueError(
+            f"no domain with a positive weight is left after excluding {list(exclude)}; "
+            f"valid domains: {list(weights)}"
+        )
+    return {d: w / total for d, w in kept.items()}
+
+
+def deciles_from_ranks(ranks: pd.Series | np.ndarray | Sequence[int], n: int) -> np.ndarray:
+    """Deciles (1 = most deprived) from ranks, with decile ``d`` ending at ``ceil(d·n/10)``.
+
+    Parameters
+    ----------
+    ranks : array-like of int
+        Ranks from 1 (most deprived) to ``n``.
+    n : int
+        The number of ranked areas.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Deciles 1 to 10. For ``n = 1909`` deciles 1–9 hold 191 ranks and decile 10 holds
+        190, as in the published WIMD 2019.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n < 1`` or a rank is missing or outside ``1 … n``.
+    """
+    n = _check_positive_int(n, "n")
+    values = np.asarray(ranks, dtype=float)
+    _check_ranks(values, n, "ranks")
+    upper = (np.arange(1, 11) * n + 9) // 10  # last rank of each decile
+    return (np.searchsorted(upper, values, side="left") + 1).astype("int64")
+
+
+def combine_domains(
+    lsoa: pd.DataFrame,
+    weights: Mapping[str, float],
+    exclude: Iterable[str] = ("community_safety",),
+    n: int | None = None,
+) -> pd.DataFrame:
+    """Recombine domain ranks into an overall deprivation score, rank and decile.
+
+    Each domain rank is exponentially transformed (:func:`exponential_transform`), the
+    excluded domains are dropped, the remaining weights are rescaled to sum to 1
+    (:func:`rescale_weights`) and the weighted sum of the transformed values is the score.
+
+    Parameters
+    ----------
+    lsoa : pandas.DataFrame
+        One row per small area with ``lsoa_code`` and a ``{domain}_rank`` column for each
+        domain kept (rank 1 = most deprived), e.g. the LSOA deprivation frame.
+    weights : mapping of str to float
+        Domain weights, e.g. :data:`WIMD_2019_WEIGHTS` or :data:`IMD_2019_WEIGHTS`
+        (see :data:`INDEX_WEIGHTS`).
+    exclude : iterable of str, default ``("community_safety",)``
+        Domains to leave out. The default removes the WIMD Community Safety domain,
+        which contains police-recorded crime. Pass ``()`` to use every domain. With
+        :data:`IMD_2019_WEIGHTS` pass ``("crime",)`` or ``()``.
+    n : int, optional
+        The number of areas the domain ranks were computed over. Defaults to the number
+        of rows; pass it (1,909 for WIMD 2019) when ``lsoa`` is a subset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`INDEX_COLUMNS` (``lsoa_code, score, rank, decile``), one row per
+        input row in the input order. ``score`` runs from 0 to 100 (higher = more
+        deprived); ``rank`` (int64) is 1 for the highest score, ties sharing the lowest
+        rank; ``decile`` (int64) is 1 for the most deprived tenth, computed over the
+        rows given.
+
+    Raises
+    ------
+    TypeError
+        If ``lsoa`` is not a DataFrame or ``weights`` not a mapping.
+    ValueError
+        If a needed column is missing, a rank is missing or out of range, the frame is
+        empty, ``lsoa_code`` repeats, or ``exclude`` names an unknown domain.
+    """
+    kept = rescale_weights(weights, exclude)
+    rank_columns = [f"{d}_rank" for d in kept]
+    _check_frame(lsoa, "lsoa", ["lsoa_code", *rank_columns])
+    if lsoa.empty:
+        raise ValueError("lsoa has no rows")
+    if lsoa["lsoa_code"].duplicated().any():
+        dups = lsoa.loc[lsoa["lsoa_code"].duplicated(), "lsoa_code"].head(5).tolist()
+        raise ValueError(f"lsoa_code must be unique; repeated: {dups}")
+    n_areas = len(lsoa) if n is None else _check_positive_int(n, "n")
+
+    score = np.zeros(len(lsoa))
+    for domain, weight in kept.items():
+        column = f"{domain}_rank"
+        try:
+            values = lsoa[column].to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"column {column} must be numeric ranks") from exc
+        if np.isnan(values).any():
+            raise ValueError(f"column {column} contains missing ranks")
+        if values.min() < 1 or values.max() > n_areas:
+            raise ValueError(
+                f"column {column} must hold ranks from 1 to n={n_areas}; got "
+                f"{values.min():g} to {values.max():g} (pass n= when lsoa is a subset)"
+            )
+        score += weight * exponential_transform(values, n_areas)
+
+    rank = pd.Series(score).rank(ascending=False, method="min").to_numpy(dtype="int64")
+    return pd.DataFrame(
+        {
+            "lsoa_code": lsoa["lsoa_code"].astype(str).to_numpy(),
+            "score": score,
+            "rank": rank,
+            "decile": deciles_from_ranks(rank, len(lsoa)),
+        },
+        columns=INDEX_COLUMNS,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Ward summaries
+# --------------------------------------------------------------------------------------
+def _join_weights(
+    lsoa: pd.DataFrame, weights: pd.DataFrame, value_columns: list[str], n_lsoas: int
+) -> pd.DataFrame:
+    """Join LSOA values onto the LSOA→ward weights after validating both."""
+    _check_frame(lsoa, "lsoa_index", ["lsoa_code", *value_columns])
+    _check_frame(weights, "weights", _WEIGHT_COLUMNS)
+    if lsoa["lsoa_code"].astype(str).duplicated().any():
+        raise ValueError("lsoa_index must have one row per lsoa_code")
+    population = pd.to_numeric(weights["population"], errors="coerce")
+    if population.isna().any() or (population < 0).any():
+        raise ValueError("weights.population must be non-negative numbers with no gaps")
+    left = pd.DataFrame(
+        {
+            "lsoa_code": weights["lsoa_code"].astype(str).to_numpy(),
+            "ward_code": weights["ward_code"].astype(str).to_numpy(),
+            "population": population.to_numpy(dtype=float),
+        }
+    )
+    right = lsoa[["lsoa_code", *value_columns]].copy()
+    right["lsoa_code"] = right["lsoa_code"].astype(str)
+    joined = left.merge(right, on="lsoa_code", how="left", validate="many_to_one")
+    for column in value_columns:
+        if column.endswith("rank"):
+            ranks = pd.to_numeric(joined[column], errors="coerce")
+            missing = joined.loc[ranks.isna(), "lsoa_code"].unique().tolist()
+            if missing:
+                raise ValueError(
+                    f"{len(missing)} LSOA(s) in weights have no {column} in lsoa_index, "
+                    f"e.g. {missing[:5]}; check the LSOA vintage (2011 vs 2021 codes)"
+                )
+            if ranks.max() > n_lsoas:
+                raise ValueError(
+                    f"{column} goes up to {ranks.max():g} but n_lsoas={n_lsoas}; "
+                    "n_lsoas must be the number of areas ranked (1,909 for WIMD 2019)"
+                )
+            joined[column] = ranks.to_numpy(dtype=float)
+    return joined
+
+
+def _share_by_ward(joined: pd.DataFrame, in_group: pd.Series) -> pd.Series:
+    """Population share of each ward living where ``in_group`` is true (NaN if no one)."""
+    population = joined["population"]
+    total = population.groupby(joined["ward_code"], sort=True).sum()
+    inside = population.where(in_group, 0.0).groupby(joined["ward_code"], sort=True).sum()
+    return (inside / total.where(total > 0)).astype(float)
+
+
+def summarise_ward_deprivation(
+    lsoa_index: pd.DataFrame,
+    weights: pd.DataFrame,
+    n_lsoas: int,
+    score_column: str | None = "score",
+) -> pd.DataFrame:
+    """Summarise small-area deprivation for wards, weighted by population.
+
+    Parameters
+    ----------
+    lsoa_index : pandas.DataFrame
+        One row per LSOA with ``lsoa_code``, ``rank`` (1 = most deprived) and, unless
+        ``score_column`` is None, a score column. The output of :func:`combine_domains`
+        fits as it is; for the LSOA deprivation frame rename ``overall_rank`` to ``rank``
+        (and pass ``score_column="overall_score"``).
+    weights : pandas.DataFrame
+        LSOA→ward weights: ``lsoa_code, ward_code, population`` (the population of the
+        LSOA living in the ward). Every LSOA in it must be in ``lsoa_index``.
+    n_lsoas : int
+        The number of LSOAs the ranks are over (1,909 for WIMD 2019). The most deprived
+        10 % are ranks ``1 … ceil(0.1·n_lsoas)``, 20 % likewise.
+    score_column : str or None, default ``"score"``
+        Column of ``lsoa_index`` averaged into ``pop_weighted_mean_score``. None (e.g. for
+        the English IMD frame, which has no scores) fills that column with NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`WARD_DEPRIVATION_COLUMNS`, one row per ward in ``weights``, sorted
+        by ``ward_code``:
+
+        * ``pop_share_most_deprived_10`` / ``_20`` – share (0–1) of the ward's population
+          living in LSOAs among the most deprived 10 % / 20 % by rank;
+        * ``pop_weighted_mean_score`` – population-weighted mean LSOA score;
+        * ``most_deprived_lsoa_rank`` (Int64) – the lowest rank among the LSOAs listed
+          for the ward in ``weights`` (whatever their population).
+
+        The shares and mean are NaN for a ward whose total population is 0.
+
+    Raises
+    ------
+    TypeError
+        If an input is not a DataFrame or ``n_lsoas`` is not an integer.
+    ValueError
+        If a column is missing, a population is negative or missing, an LSOA in
+        ``weights`` is absent from ``lsoa_index``, or a rank exceeds ``n_lsoas``.
+    """
+    n_lsoas = _check_positive_int(n_lsoas, "n_lsoas")
+    value_columns = ["rank"] if score_column is None else ["rank", score_column]
+    joined = _join_weights(lsoa_index, weights, value_columns, n_lsoas)
+    by_ward = joined.groupby("ward_code", sort=True)
+    total = by_ward["population"].sum()
+    if score_column is None:
+        mean_score = pd.Series(np.nan, index=total.index)
+    else:
+        scores = pd.to_numeric(joined[score_column], errors="coerce")
+        if scores.isna().any():
+            raise ValueError(f"lsoa_index.{score_column} must be numeric with no gaps")
+        weighted = (scores * joined["population"]).groupby(joined["ward_code"]).sum()
+        mean_score = weighted / total.where(total > 0)
+    out = pd.DataFrame(
+        {
+            "ward_code": total.index.to_numpy(dtype=object),
+            "pop_share_most_deprived_10": _share_by_ward(
+                joined, joined["rank"] <= _n_most_deprived(n_lsoas, 10)
+            ).to_numpy(),
+            "pop_share_most_deprived_20": _share_by_ward(
+                joined, joined["rank"] <= _n_most_deprived(n_lsoas, 20)
+            ).to_numpy(),
+            "pop_weighted_mean_score": mean_score.to_numpy(dtype=float),
+            "most_deprived_lsoa_rank": pd.array(by_ward["rank"].min().to_numpy(), dtype="Int64"),
+        },
+        columns=WARD_DEPRIVATION_COLUMNS,
+    )
+    return out
+
+
+def ward_domain_columns(domains: Sequence[str], percent: int = 10) -> list[str]:
+    """Output columns of :func:`summarise_ward_domains` for these domains and percent.
+
+    Parameters
+    ----------
+    domains : sequence of str
+        Domain names, e.g. ``list(WIMD_2019_WEIGHTS)`` (``"overall"`` is allowed too).
+    percent : int, default 10
+        The "most deprived" cut-off in percent.
+
+    Returns
+    -------
+    list of str
+        ``["ward_code", "{domain}_share_{percent}", ...]``.
+    """
+    percent = _check_percent(percent)
+    return [*WARD_DOMAINS_KEY_COLUMNS, *(f"{d}_share_{percent}" for d in domains)]
+
+
+def summarise_ward_domains(
+    lsoa: pd.DataFrame,
+    weights: pd.DataFrame,
+    n_lsoas: int,
+    domains: Sequence[str] = tuple(WIMD_2019_WEIGHTS),
+    percent: int = 10,
+) -> pd.DataFrame:
+    """Share of each ward's population in the most deprived LSOAs, domain by domain.
+
+    Parameters
+    ----------
+    lsoa : pandas.DataFrame
+        One row per LSOA with ``lsoa_code`` and ``{domain}_rank`` for each domain
+        (rank 1 = most deprived), e.g. the LSOA deprivation frame.
+    weights : pandas.DataFrame
+        LSOA→ward weights: ``lsoa_code, ward_code, population``.
+    n_lsoas : int
+        The number of LSOAs the ranks are over (1,909 for WIMD 2019).
+    domains : sequence of str, default all WIMD 2019 domains
+        Domains to summarise; ``"overall"`` uses ``overall_rank``. For the English IMD
+        pass ``tuple(IMD_2019_WEIGHTS)``.
+    percent : int, default 10
+        The cut-off: LSOAs ranked ``1 … ceil(percent·n_lsoas/100)`` count as most deprived.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ward_domain_columns(domains, percent)``: ``ward_code`` then one
+        ``{domain}_share_{percent}`` column (0–1) per domain; one row per ward in
+        ``weights``, sorted by ``ward_code``. NaN for a ward whose population is 0.
+
+    Raises
+    ------
+    TypeError
+        If an input has the wrong type (``domains`` given as one string included).
+    ValueError
+        If ``domains`` is empty or repeats a name, a ``{domain}_rank`` column is missing
+        (the message lists the domains the frame has), a population is negative or
+        missing, or an LSOA in ``weights`` is absent from ``lsoa``.
+    """
+    n_lsoas = _check_positive_int(n_lsoas, "n_lsoas")
+    percent = _check_percent(percent)
+    if isinstance(domains, str):
+        raise TypeError(f"domains must be a sequence of names, e.g. ({domains!r},)")
+    domains = list(domains)
+    if not domains or len(set(domains)) != len(domains):
+        raise ValueError(f"domains must be a non-empty list without repeats, got {domains}")
+    if isinstance(lsoa, pd.DataFrame):
+        available = [c[: -len("_rank")] for c in lsoa.columns if str(c).endswith("_rank")]
+        missing = [d for d in domains if f"{d}_rank" not in lsoa.columns]
+        if missing:
+            raise ValueError(
+                f"lsoa has no rank column for domain(s) {missing}; valid domains: {available}"
+            )
+    rank_columns = [f"{d}_rank" for d in domains]
+    joined = _join_weights(lsoa, weights, rank_columns, n_lsoas)
+    cut = _n_most_deprived(n_lsoas, percent)
+    columns = ward_domain_columns(domains, percent)
+    ward_codes = np.sort(joined["ward_code"].unique())
+    data: dict[str, object] = {"ward_code": ward_codes.astype(object)}
+    for column, rank_column in zip(columns[1:], rank_columns, strict=True):
+        share = _share_by_ward(joined, joined[rank_column] <= cut)
+        data[column] = share.reindex(ward_codes).to_numpy(dtype=float)
+    return pd.DataFrame(data, columns=columns)

@@ -1,0 +1,256 @@
+"""How sure is a ward's place in the hotspot ranking? Simulated rank intervals.
+
+A league table of ward rates hides how much of the order is chance. :func:`rank_intervals`
+redraws every ward's rate many times from a model of its count, ranks the wards in each
+draw (rank 1 = highest rate), and reports for each ward the central interval of its
+ranks, the probability that it is in the top N, and whether its rank is too uncertain
+to act on ("volatile").
+
+Methods (:data:`METHODS`)
+-------------------------
+``"gamma"`` (default)
+    The ward's rate is drawn from its posterior under a Poisson model for the count and
+    a weak conjugate Gamma prior centred on the overall rate ``m``:
+    ``rate ~ Gamma(shape = count + a, rate = population + a / m)`` with ``a =``
+    :attr:`UncertaintySettings.prior_events` (0.5 by default, worth half an event, so the
+    prior is weak: it matters only for wards with very few residents or events). If no
+    ward has any event, a Jeffreys prior (``shape = count + 0.5, rate = population``) is
+    used instead. A ward with 0 events still gets positive draws.
+``"poisson"``
+    A parametric bootstrap: counts are redrawn as ``Poisson(observed count)`` and divided
+    by the population. A ward with 0 events always draws 0.
+
+Ties in a draw (common with ``"poisson"``) are broken at random, so that the expected
+number of wards in the top N is exactly N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["METHODS", "UNCERTAINTY_COLUMNS", "UncertaintySettings", "rank_intervals"]
+
+#: Columns returned by :func:`rank_intervals`.
+UNCERTAINTY_COLUMNS: list[str] = ["ward_code", "rank_low", "rank_high", "p_top_n", "volatile"]
+
+Sampler = Callable[[np.random.Generator, np.ndarray, np.ndarray, int, float], np.ndarray]
+
+
+def _draw_gamma(
+    rng: np.random.Generator,
+    counts: np.ndarray,
+    population: np.ndarray,
+    draws: int,
+    prior_events: float,
+) -> np.ndarray:
+    """Posterior draws of each rate (per resident), shape ``(draws, wards)``."""
+    overall = counts.sum() / population.sum()
+    if overall > 0:
+        shape, rate = counts + prior_events, population + prior_events / overall
+    else:
+        shape, rate = counts + 0.5, population
+    return rng.gamma(shape, 1.0 / rate, size=(draws, counts.size))
+
+
+def _draw_poisson(
+    rng: np.random.Generator,
+    counts: np.ndarray,
+    population: np.ndarray,
+    draws: int,
+    prior_events: float,
+) -> np.ndarray:
+    """Bootstrap draws of each rate (per resident), shape ``(draws, wards)``."""
+    del prior_events  # the bootstrap has no prior
+    return rng.poisson(counts, size=(draws, counts.size)) / population
+
+
+#: Registry of resampling methods (see the module docstring).
+METHODS: dict[str, Sampler] = {"gamma": _draw_gamma, "poisson": _draw_poisson}
+
+
+@dataclass(frozen=True)
+class UncertaintySettings:
+    """Settings of :func:`rank_intervals`.
+
+    Parameters
+    ----------
+    draws : int, default 2000
+        Number of simulated rankings.
+    seed : int or None, default 20190101
+        Seed of the random generator; the same seed and inputs give the same output.
+        None draws fresh entropy (not reproducible).
+    method : {"gamma", "poisson"}, default "gamma"
+        How rates are redrawn; see :data:`METHODS` and the module docstring.
+    top_n : int, default 12
+        The size of the "top" used for ``p_top_n``.
+    level : float, default 0.90
+        Coverage of the rank interval: 0.90 gives the 5th to 95th percentile.
+    volatile_width : int or None, default None
+        A ward is volatile when ``rank_high - rank_low`` exceeds this many places.
+        None means ``top_n``: the interval is wider than the whole top list, so the
+        ward could be anywhere from inside the list to well outside it.
+    prior_events : float, default 0.5
+        Weight of the Gamma prior in events (``"gamma"`` only).
+    """
+
+    draws: int = 2000
+    seed: int | None = 20190101
+    method: str = "gamma"
+    top_n: int = 12
+    level: float = 0.90
+    volatile_width: int | None = None
+    prior_events: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {sorted(METHODS)}, got {self.method!r}")
+        for name in ("draws", "top_n"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise TypeError(f"{name} must be a positive integer, got {value!r}")
+            if value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value}")
+        if self.seed is not None and (
+            isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer)
+        ):
+            raise TypeError(f"seed must be an integer or None, got {self.seed!r}")
+        if isinstance(self.level, bool) or not isinstance(self.level, int | float):
+            raise TypeError(f"level must be a number between 0 and 1, got {self.level!r}")
+        if not 0 < self.level < 1:
+            raise ValueError(f"level must be between 0 and 1 (e.g. 0.90), got {self.level}")
+        if self.volatile_width is not None:
+            if isinstance(self.volatile_width, bool) or not isinstance(
+                self.volatile_width, int | np.integer
+            ):
+                raise TypeError(
+                    f"volatile_width must be a non-negative integer or None, "
+                    f"got {self.volatile_width!r}"
+                )
+            if self.volatile_width < 0:
+                raise ValueError(
+                    f"volatile_width must be a non-negative integer or None, "
+                    f"got {self.volatile_width}"
+                )
+        if not np.isfinite(self.prior_events) or self.prior_events <= 0:
+            raise ValueError(f"prior_events must be positive, got {self.prior_events}")
+
+    @property
+    def width_threshold(self) -> int:
+        """The interval width above which a ward is volatile."""
+        return self.top_n if self.volatile_width is None else int(self.volatile_width)
+
+
+def _rank_rows(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rank each row descending (1 = highest), breaking ties at random."""
+    tie_break = rng.random(rates.shape)
+    order = np.lexsort((tie_break, -rates), axis=-1)
+    ranks = np.empty(rates.shape, dtype=np.int64)
+    positions = np.broadcast_to(np.arange(1, rates.shape[1] + 1), rates.shape)
+    np.put_along_axis(ranks, order, positions, axis=1)
+    return ranks
+
+
+def rank_intervals(
+    counts: pd.Series,
+    population: pd.Series,
+    settings: UncertaintySettings | None = None,
+) -> pd.DataFrame:
+    """Simulated rank intervals and top-N probabilities of ward rates.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Event counts (non-negative integers) indexed by ``ward_code``.
+    population : pandas.Series
+        Residents indexed by ``ward_code``, holding the same wards as ``counts``.
+    settings : UncertaintySettings, optional
+        Draws, seed, method, top N, interval level and volatility threshold. Defaults to
+        ``UncertaintySettings()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNCERTAINTY_COLUMNS`, one row per ward in the order of ``counts``:
+
+        * ``rank_low``, ``rank_high`` (Int64) – the ``(1 − level)/2`` and
+          ``(1 + level)/2`` quantiles of the ward's simulated rank (1 = highest rate),
+          each an observed rank (``inverted_cdf`` quantiles);
+        * ``p_top_n`` – share of draws in which the ward ranks ``≤ top_n``;
+        * ``volatile`` (boolean) – ``rank_high − rank_low`` exceeds
+          :attr:`UncertaintySettings.width_threshold` (``top_n`` by default).
+
+        Wards with population 0 or missing have no rate: they are left out of the ranking
+        and get missing values (``<NA>``/NaN) in every column but ``ward_code``.
+
+    Raises
+    ------
+    TypeError
+        If ``counts`` or ``population`` is not a Series or ``settings`` has the wrong type.
+    ValueError
+        If the wards differ, the index repeats, a count is missing, negative or not whole,
+        or a population is negative.
+
+    Notes
+    -----
+    All draws are made at once as ``(draws, wards)`` arrays; peak memory is about
+    ``32 · draws · wards`` bytes (≈ 50 MB and 0.3 s for 2,000 draws of 762 wards).
+
+    With hundreds of wards, mid-table wards have rank intervals hundreds of places wide,
+    so almost all of them are "volatile" under the default threshold (``top_n``); the
+    flag is informative for the wards near the top of the table, which is where it is
+    meant to be read.
+    """
+    settings = UncertaintySettings() if settings is None else settings
+    if not isinstance(settings, UncertaintySettings):
+        raise TypeError(f"settings must be an UncertaintySettings, got {type(settings).__name__}")
+    if not isinstance(counts, pd.Series) or not isinstance(population, pd.Series):
+        raise TypeError("counts and population must be pandas Series indexed by ward_code")
+    if counts.index.has_duplicates:
+        raise ValueError("counts must have one value per ward_code (the index repeats)")
+    if population.index.has_duplicates or set(population.index) != set(counts.index):
+        raise ValueError("population must hold exactly the wards of counts, once each")
+    pop = pd.to_numeric(population.reindex(counts.index), errors="coerce").to_numpy(float)
+    cnt = pd.to_numeric(counts, errors="coerce").to_numpy(float)
+    if np.isnan(cnt).any():
+        raise ValueError("counts must not be missing; use 0 for wards with no events")
+    if (cnt < 0).any() or (cnt != np.round(cnt)).any():
+        raise ValueError("counts must be non-negative whole numbers")
+    if (pop[~np.isnan(pop)] < 0).any():
+        raise ValueError("population must be non-negative (0 or missing excludes a ward)")
+
+    ward_codes = counts.index.astype(str).to_numpy(dtype=object)
+    valid = pop > 0  # False for NaN too
+    n_valid = int(valid.sum())
+    rank_low = pd.array([pd.NA] * len(cnt), dtype="Int64")
+    rank_high = pd.array([pd.NA] * len(cnt), dtype="Int64")
+    p_top = np.full(len(cnt), np.nan)
+    volatile = pd.array([pd.NA] * len(cnt), dtype="boolean")
+
+    if n_valid:
+        rng = np.random.default_rng(settings.seed)
+        sampler = METHODS[settings.method]
+        rates = sampler(rng, cnt[valid], pop[valid], settings.draws, settings.prior_events)
+        ranks = _rank_rows(rates, rng)
+        tail = (1.0 - settings.level) / 2.0
+        low, high = np.quantile(ranks, [tail, 1.0 - tail], axis=0, method="inverted_cdf")
+        low = low.astype(np.int64)
+        high = high.astype(np.int64)
+        rank_low[valid] = low
+        rank_high[valid] = high
+        p_top[valid] = (ranks <= settings.top_n).mean(axis=0)
+        volatile[valid] = (high - low) > settings.width_threshold
+
+    return pd.DataFrame(
+        {
+            "ward_code": ward_codes,
+            "rank_low": rank_low,
+            "rank_high": rank_high,
+            "p_top_n": p_top,
+            "volatile": volatile,
+        },
+        columns=UNCERTAINTY_COLUMNS,
+    )
