@@ -1,0 +1,121 @@
+"""Tests of hotspots.concordance with hand-made rankings whose overlap is known."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+
+from hotspots.concordance import Concordance, concordance, top_codes
+
+CODES = [f"W{i:02d}" for i in range(20)]
+
+
+@pytest.fixture
+def a() -> pd.Series:
+    """W00 highest (20) down to W19 lowest (1)."""
+    return pd.Series(np.arange(20, 0, -1, dtype=float), index=CODES)
+
+
+@pytest.fixture
+def b(a) -> pd.Series:
+    """Top 5 of b: W00, W01, W02 (shared with a) and W10, W11 (not in a's top 5)."""
+    values = a.copy()
+    values["W03"], values["W04"] = 5.0, 4.0
+    values["W10"], values["W11"] = 30.0, 29.0
+    return values
+
+
+def test_known_overlap(a, b):
+    result = concordance(a, b, top_n=5, permutations=999)
+    assert isinstance(result, Concordance)
+    assert result.top_n == 5
+    assert result.overlap == 3
+    assert result.overlap_codes == ("W00", "W01", "W02")
+    assert result.overlap_share == pytest.approx(0.6)
+    assert result.n_wards == 20
+    assert result.permutations == 999
+
+
+def test_overlap_p_is_close_to_the_exact_hypergeometric_tail(a, b):
+    result = concordance(a, b, top_n=5, permutations=9999, seed=1)
+    exact = scipy.stats.hypergeom.sf(3 - 1, 20, 5, 5)  # P(overlap >= 3) = 0.0726...
+    assert result.overlap_p == pytest.approx(exact, abs=4 * np.sqrt(exact / 9999) + 1e-4)
+    # (M + 1) / (R + 1) is a multiple of 1 / 10,000
+    assert round(result.overlap_p * 10_000) == pytest.approx(result.overlap_p * 10_000)
+
+
+def test_identical_rankings(a):
+    result = concordance(a, a, top_n=5)
+    assert result.overlap == 5
+    assert result.overlap_codes == tuple(CODES[:5])
+    assert result.spearman_rho == pytest.approx(1.0)
+    # P(overlap = 5) = 1 / C(20, 5) = 6.5e-5
+    assert result.overlap_p < 6e-4
+
+
+def test_disjoint_top_lists_give_p_one(a):
+    result = concordance(a, -a, top_n=5)
+    assert result.overlap == 0
+    assert result.overlap_codes == ()
+    assert result.overlap_p == 1.0
+    assert result.spearman_rho == pytest.approx(-1.0)
+
+
+def test_spearman_matches_scipy(a, b):
+    result = concordance(a, b, top_n=5)
+    expected = scipy.stats.spearmanr(a.to_numpy(), b.to_numpy())
+    assert result.spearman_rho == pytest.approx(expected.statistic)
+    assert result.spearman_p == pytest.approx(expected.pvalue)
+
+
+def test_order_of_b_does_not_matter(a, b):
+    shuffled = b.sample(frac=1.0, random_state=3)
+    assert concordance(a, shuffled, top_n=5) == concordance(a, b, top_n=5)
+
+
+def test_ties_at_the_nth_place_go_to_the_first_code():
+    values = pd.Series({"W05": 9.0, "W03": 7.0, "W01": 8.0, "W07": 7.0, "W02": 7.0})
+    # sorted: W05 9, W01 8, then the 7s by code: W02, W03, W07
+    assert top_codes(values, 3) == ["W05", "W01", "W02"]
+    assert top_codes(values, 4) == ["W05", "W01", "W02", "W03"]
+
+
+def test_deterministic_and_inputs_unchanged(a, b):
+    a_before, b_before = a.copy(), b.copy()
+    first = concordance(a, b, top_n=5, seed=4)
+    assert concordance(a, b, top_n=5, seed=4) == first
+    pd.testing.assert_series_equal(a, a_before)
+    pd.testing.assert_series_equal(b, b_before)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.overlap = 0
+
+
+def test_constant_ranking_gives_nan_rho(a):
+    result = concordance(a, pd.Series(1.0, index=a.index), top_n=3)
+    assert np.isnan(result.spearman_rho) and np.isnan(result.spearman_p)
+    assert result.overlap == 3  # ties settled by code: W00, W01, W02
+
+
+def test_validation(a, b):
+    with pytest.raises(TypeError, match="pandas Series"):
+        concordance(a.to_numpy(), b)
+    with pytest.raises(ValueError, match="same wards"):
+        concordance(a, b.drop("W19"), top_n=5)
+    with pytest.raises(ValueError, match="smaller than the number of wards"):
+        concordance(a, b, top_n=20)
+    with pytest.raises(ValueError, match="top_n must be at least 1"):
+        concordance(a, b, top_n=0)
+    with pytest.raises(TypeError, match="whole number"):
+        concordance(a, b, top_n=True)
+    with pytest.raises(ValueError, match="permutations must be at least 99"):
+        concordance(a, b, permutations=10)
+    with pytest.raises(ValueError, match="missing"):
+        concordance(a, b.where(b.index != "W03", np.nan))
+    with pytest.raises(ValueError, match="duplicated"):
+        concordance(pd.concat([a, a.iloc[:1]]), b)
+    with pytest.raises(TypeError, match="numbers"):
+        concordance(a.astype(str), b)

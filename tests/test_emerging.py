@@ -1,0 +1,278 @@
+"""Tests of hotspots.emerging: Mann-Kendall by hand, and one hand-made ward per class."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from shapely.geometry import box
+
+from hotspots.emerging import (
+    EMERGING_CLASSES,
+    EMERGING_COLUMNS,
+    GI_BY_MONTH_COLUMNS,
+    EmergingSettings,
+    classify_emerging,
+    gi_star_by_month,
+    mann_kendall,
+)
+from hotspots.spatial import GiSettings, build_weights, gi_star
+
+MONTHS = [f"2023-{m:02d}" for m in range(1, 11)]  # 10 months
+
+
+# --------------------------------------------------------------------------------------
+# Mann-Kendall
+# --------------------------------------------------------------------------------------
+
+
+def test_mann_kendall_by_hand_without_ties():
+    # S = 10 (all 10 pairs increase); Var(S) = 5 * 4 * 15 / 18 = 50 / 3
+    # z = (10 - 1) / sqrt(50 / 3) = 2.2045...; p = 2 * (1 - Phi(z)) = 0.0275
+    result = mann_kendall([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert result.s == 10
+    assert result.tau == pytest.approx(1.0)
+    assert result.z == pytest.approx(9 / math.sqrt(50 / 3))
+    assert result.z == pytest.approx(2.2045, abs=1e-4)
+    assert result.p == pytest.approx(0.0275, abs=1e-4)
+
+
+def test_mann_kendall_by_hand_with_ties():
+    # pairs of [1, 2, 2, 3]: five increase, one tie -> S = 5
+    # Var(S) = (4 * 3 * 13 - 2 * 1 * 9) / 18 = 138 / 18; z = 4 / sqrt(138 / 18)
+    result = mann_kendall(pd.Series([1.0, 2.0, 2.0, 3.0]))
+    assert result.s == 5
+    assert result.z == pytest.approx(4 / math.sqrt(138 / 18))
+    assert result.p == pytest.approx(2 * scipy.stats.norm.sf(4 / math.sqrt(138 / 18)))
+    assert result.tau == pytest.approx(5 / math.sqrt(6 * 5))  # tau-b
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_mann_kendall_agrees_with_kendalltau_against_time(ties):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=25).cumsum()
+    if ties:
+        x = np.round(x)
+    result = mann_kendall(x)
+    expected = scipy.stats.kendalltau(np.arange(x.size), x, method="asymptotic")
+    assert result.tau == pytest.approx(expected.statistic)
+    # scipy's asymptotic p has no continuity correction: undo ours and compare
+    _, counts = np.unique(x, return_counts=True)
+    t = counts[counts > 1]
+    var = (25 * 24 * 55 - (t * (t - 1) * (2 * t + 5)).sum()) / 18
+    assert 2 * scipy.stats.norm.sf(abs(result.s) / math.sqrt(var)) == pytest.approx(
+        expected.pvalue
+    )
+
+
+def test_mann_kendall_decreasing_constant_and_invalid():
+    assert mann_kendall([5.0, 4.0, 3.0, 1.0]).z < 0
+    assert tuple(mann_kendall([2.0, 2.0, 2.0])) == (0.0, 0.0, 1.0, 0)
+    with pytest.raises(ValueError, match="at least 3"):
+        mann_kendall([1.0, 2.0])
+    with pytest.raises(ValueError, match="missing"):
+        mann_kendall([1.0, np.nan, 2.0])
+    with pytest.raises(TypeError, match="one-dimensional"):
+        mann_kendall([[1.0, 2.0, 3.0]])
+
+
+# --------------------------------------------------------------------------------------
+# classify_emerging
+# --------------------------------------------------------------------------------------
+
+HOT_Z, COLD_Z, QUIET_Z = 3.0, -3.0, 0.5
+
+# ward -> (pattern over 10 months, expected class); H hot, C cold, . not significant.
+# Patterns with a z-series instead of a string drive the trend classes.
+CASES = {
+    "new_hot": (".........H", "New hot spot"),
+    "consecutive_hot": ("........HH", "Consecutive hot spot"),
+    "consecutive_80pct": ("..HHHHHHHH", "Consecutive hot spot"),  # 8 of 10 < 90 %
+    "persistent_hot": ("HHHHHHHHHH", "Persistent hot spot"),
+    "persistent_90pct": (".HHHHHHHHH", "Persistent hot spot"),  # 9 of 10 = 90 %
+    "intensifying_hot": ([2.0 + i for i in range(10)], "Intensifying hot spot"),
+    "diminishing_hot": ([11.0 - i for i in range(10)], "Diminishing hot spot"),
+    "sporadic_hot": ("H..H...H.H", "Sporadic hot spot"),
+    "oscillating_hot": ("C....H...H", "Oscillating hot spot"),
+    "oscillating_not_new": ("C........H", "Oscillating hot spot"),
+    "historical_hot": ("HHHHHHHHH.", "Historical hot spot"),
+    "new_cold": (".........C", "New cold spot"),
+    "consecutive_cold": ("........CC", "Consecutive cold spot"),
+    "persistent_cold": ("CCCCCCCCCC", "Persistent cold spot"),
+    "intensifying_cold": ([-2.0 - i for i in range(10)], "Intensifying cold spot"),
+    "diminishing_cold": ([-11.0 + i for i in range(10)], "Diminishing cold spot"),
+    "sporadic_cold": ("C..C...C.C", "Sporadic cold spot"),
+    "oscillating_cold": ("H....C...C", "Oscillating cold spot"),
+    "hot_then_cold_last": ("HHHHHHHHHC", "Oscillating cold spot"),
+    "historical_cold": ("CCCCCCCCC.", "Historical cold spot"),
+    "no_pattern": ("..HH......", "No pattern"),
+    "never": ("..........", "No pattern"),
+}
+
+
+def _series(pattern) -> tuple[list[float], list[float]]:
+    """z and p for a pattern string, or for an explicit z series (all significant)."""
+    if isinstance(pattern, list):
+        return pattern, [0.001] * len(pattern)
+    z = [{"H": HOT_Z, "C": COLD_Z, ".": QUIET_Z}[ch] for ch in pattern]
+    p = [0.001 if ch in "HC" else 0.5 for ch in pattern]
+    return z, p
+
+
+def _frame(cases: dict) -> pd.DataFrame:
+    rows = []
+    for ward, (pattern, _) in cases.items():
+        z, p = _series(pattern)
+        rows += [(ward, month, zi, pi, pi) for month, zi, pi in zip(MONTHS, z, p, strict=True)]
+    return pd.DataFrame(rows, columns=["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr"])
+
+
+@pytest.fixture(scope="module")
+def classified() -> pd.DataFrame:
+    return classify_emerging(_frame(CASES))
+
+
+def test_columns_exact(classified):
+    assert list(classified.columns) == EMERGING_COLUMNS
+    assert EMERGING_COLUMNS == ["ward_code", "emerging_class", "hot_steps", "cold_steps",
+                                "trend_z", "trend_p"]
+    assert classified["ward_code"].tolist() == list(CASES)
+
+
+@pytest.mark.parametrize("ward", list(CASES))
+def test_each_class(classified, ward):
+    got = classified.set_index("ward_code").loc[ward, "emerging_class"]
+    assert got == CASES[ward][1]
+
+
+def test_every_class_is_hit(classified):
+    assert set(classified["emerging_class"]) == set(EMERGING_CLASSES)
+
+
+def test_counts_and_trend(classified):
+    by_ward = classified.set_index("ward_code")
+    assert by_ward.loc["sporadic_hot", "hot_steps"] == 4
+    assert by_ward.loc["sporadic_hot", "cold_steps"] == 0
+    assert by_ward.loc["oscillating_hot", "cold_steps"] == 1
+    assert by_ward.loc["persistent_90pct", "hot_steps"] == 9
+    z, _ = _series(CASES["intensifying_hot"][0])
+    expected = mann_kendall(z)
+    assert by_ward.loc["intensifying_hot", "trend_z"] == pytest.approx(expected.z)
+    assert by_ward.loc["intensifying_hot", "trend_p"] == pytest.approx(expected.p)
+    assert by_ward.loc["intensifying_hot", "trend_p"] < 0.05
+    assert by_ward.loc["persistent_hot", "trend_p"] == 1.0
+
+
+def test_row_order_does_not_matter():
+    frame = _frame(CASES)
+    shuffled = frame.sample(frac=1.0, random_state=2)
+    result = classify_emerging(shuffled).set_index("ward_code").sort_index()
+    expected = classify_emerging(frame).set_index("ward_code").sort_index()
+    pd.testing.assert_frame_equal(result, expected)
+
+
+def test_p_column_setting_and_input_unchanged():
+    frame = _frame({"w": ("........HH", None)})
+    frame["gi_p_fdr"] = 0.2  # raw p significant, adjusted not
+    before = frame.copy()
+    assert classify_emerging(frame).loc[0, "emerging_class"] == "No pattern"
+    raw = classify_emerging(frame, EmergingSettings(p_column="gi_p"))
+    assert raw.loc[0, "emerging_class"] == "Consecutive hot spot"
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_share_setting():
+    frame = _frame({"w": ("..HHHHHHHH", None)})
+    looser = EmergingSettings(share=0.8)
+    assert classify_emerging(frame, looser).loc[0, "emerging_class"] == "Persistent hot spot"
+
+
+def test_classify_validation():
+    frame = _frame({"a": ("........HH", None), "b": ("..........", None)})
+    with pytest.raises(TypeError, match="DataFrame"):
+        classify_emerging(frame.to_dict())
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['gi_p_fdr'\]"):
+        classify_emerging(frame.drop(columns="gi_p_fdr"))
+    with pytest.raises(ValueError, match="duplicated"):
+        classify_emerging(pd.concat([frame, frame.iloc[:1]]))
+    with pytest.raises(ValueError, match="every ward and month"):
+        classify_emerging(frame.iloc[1:])
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        classify_emerging(frame.replace({"month": {"2023-01": "2023-13"}}))
+    with pytest.raises(ValueError, match="at least 3 months"):
+        classify_emerging(frame[frame["month"] <= "2023-02"])
+    with pytest.raises(ValueError, match="missing values"):
+        classify_emerging(frame.assign(gi_z=np.nan))
+    with pytest.raises(ValueError, match="gi_p_fdr"):
+        EmergingSettings(p_column="fdr")
+    with pytest.raises(ValueError, match=r"above 0\.5"):
+        EmergingSettings(share=0.4)
+    with pytest.raises(ValueError, match="at least 99"):
+        EmergingSettings(permutations=10)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        EmergingSettings().alpha = 0.1
+
+
+# --------------------------------------------------------------------------------------
+# gi_star_by_month
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_grid():
+    codes, cells = [], []
+    for r in range(5):
+        for c in range(5):
+            codes.append(f"W{r}{c}")
+            cells.append(box(c * 1000, r * 1000, (c + 1) * 1000, (r + 1) * 1000))
+    grid = gpd.GeoDataFrame({"ward_code": codes}, geometry=cells, crs="EPSG:27700")
+    w, _ = build_weights(grid)
+    return codes, w
+
+
+def test_gi_star_by_month(small_grid):
+    codes, w = small_grid
+    rng = np.random.default_rng(8)
+    months = ["2024-03", "2024-01", "2024-02"]  # deliberately unsorted
+    monthly = pd.DataFrame(
+        [(code, m, float(rng.poisson(3))) for m in months for code in codes],
+        columns=["ward_code", "month", "value"],
+    )
+    before = monthly.copy()
+    settings = EmergingSettings(permutations=99)
+    result = gi_star_by_month(monthly, w, settings)
+    assert list(result.columns) == GI_BY_MONTH_COLUMNS
+    assert len(result) == 3 * len(codes)
+    assert result["month"].tolist() == sorted(result["month"])
+    assert result["ward_code"].tolist() == codes * 3
+    feb = monthly[monthly["month"] == "2024-02"].set_index("ward_code")["value"]
+    expected = gi_star(feb, w, GiSettings(permutations=99))
+    got = result[result["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(monthly, before)
+    # and the result feeds classify_emerging directly
+    assert list(classify_emerging(result).columns) == EMERGING_COLUMNS
+
+
+def test_gi_star_by_month_validation(small_grid):
+    codes, w = small_grid
+    monthly = pd.DataFrame(
+        [(code, m, 1.0) for m in ("2024-01", "2024-02") for code in codes],
+        columns=["ward_code", "month", "sv_count"],
+    )
+    settings = EmergingSettings(permutations=99)
+    with pytest.raises(ValueError, match="missing column"):
+        gi_star_by_month(monthly, w, settings)
+    assert len(gi_star_by_month(monthly, w, settings, value_col="sv_count")) == 2 * len(codes)
+    with pytest.raises(ValueError, match="every ward and month"):
+        gi_star_by_month(monthly.iloc[1:], w, settings, value_col="sv_count")
+    with pytest.raises(ValueError, match="missing 1"):
+        gi_star_by_month(monthly[monthly["ward_code"] != "W00"], w, settings,
+                         value_col="sv_count")
+    with pytest.raises(TypeError, match="EmergingSettings"):
+        gi_star_by_month(monthly, w, GiSettings(), value_col="sv_count")

@@ -1,0 +1,399 @@
+"""Tests of hotspots.spatial on hand-built square lattices (EPSG:27700, 1 km cells)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import esda
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from esda.significance import calculate_significance
+from libpysal.weights import W
+from shapely.geometry import box
+
+from hotspots.spatial import (
+    GI_CLASSES,
+    GI_COLUMNS,
+    LINK_COLUMNS,
+    MORAN_COLUMNS,
+    AddedLink,
+    GiSettings,
+    bh_adjust,
+    build_weights,
+    gi_class_labels,
+    gi_star,
+    local_moran,
+    two_sided_p,
+)
+
+SIZE = 7
+CELL = 1000.0
+CENTRE = "W33"
+
+
+def lattice(rows: int, cols: int, prefix: str = "W", x0: float = 0.0, y0: float = 0.0):
+    """A rows x cols lattice of 1 km squares; code f"{prefix}{row}{col}"."""
+    codes, cells = [], []
+    for r in range(rows):
+        for c in range(cols):
+            codes.append(f"{prefix}{r}{c}")
+            cells.append(
+                box(x0 + c * CELL, y0 + r * CELL, x0 + (c + 1) * CELL, y0 + (r + 1) * CELL)
+            )
+    return gpd.GeoDataFrame({"ward_code": codes}, geometry=cells, crs="EPSG:27700")
+
+
+def planted(hot: float = 10.0, background: float = 1.0) -> pd.Series:
+    """7 x 7 values: the 3 x 3 block around the centre is ``hot``, the rest ``background``."""
+    values = {
+        f"W{r}{c}": hot if (2 <= r <= 4 and 2 <= c <= 4) else background
+        for r in range(SIZE)
+        for c in range(SIZE)
+    }
+    return pd.Series(values, dtype=float)
+
+
+def hand_gi_star_z(values: pd.Series, code: str) -> float:
+    """Gi* z-score from the formula (Ord and Getis 1995), neighbours from the grid.
+
+    z_i = (sum_{j in N_i} x_j - xbar * k_i) / (s * sqrt((n * k_i - k_i**2) / (n - 1)))
+    with N_i the cell and its queen neighbours, k_i = |N_i|, xbar the mean and
+    s = sqrt(sum(x**2) / n - xbar**2).
+    """
+    r0, c0 = int(code[1]), int(code[2])
+    x = [float(v) for v in values.to_numpy()]
+    n = len(x)
+    xbar = sum(x) / n
+    s = math.sqrt(sum(v * v for v in x) / n - xbar**2)
+    local = [
+        float(values[f"W{r}{c}"])
+        for r in range(r0 - 1, r0 + 2)
+        for c in range(c0 - 1, c0 + 2)
+        if 0 <= r < SIZE and 0 <= c < SIZE
+    ]
+    k = len(local)
+    return (sum(local) - xbar * k) / (s * math.sqrt((n * k - k * k) / (n - 1)))
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return lattice(SIZE, SIZE)
+
+
+@pytest.fixture(scope="module")
+def weights(grid):
+    return build_weights(grid)
+
+
+@pytest.fixture(scope="module")
+def hot_result(weights):
+    w, _ = weights
+    return gi_star(planted(), w, GiSettings())
+
+
+# --------------------------------------------------------------------------------------
+# build_weights
+# --------------------------------------------------------------------------------------
+
+
+def test_lattice_is_binary_queen(weights, grid):
+    w, info = weights
+    assert list(w.id_order) == grid["ward_code"].tolist()
+    assert w.transform.upper() == "B"
+    assert w.cardinalities["W00"] == 3  # corner
+    assert w.cardinalities["W03"] == 5  # edge
+    assert w.cardinalities[CENTRE] == 8  # interior
+    assert sorted(w.neighbors[CENTRE]) == ["W22", "W23", "W24", "W32", "W34", "W42", "W43",
+                                           "W44"]
+    assert all(v == 1.0 for ws in w.weights.values() for v in ws)
+    assert info.islands == ()
+    assert info.n_components == 1
+    assert info.added_links == ()
+    assert not info.changed
+    assert list(info.links_frame().columns) == LINK_COLUMNS
+
+
+def test_island_is_joined_to_its_nearest_ward_and_reported(grid):
+    island = gpd.GeoDataFrame(
+        {"ward_code": ["W99"]}, geometry=[box(10_000, 200, 11_000, 800)], crs="EPSG:27700"
+    )
+    wards = pd.concat([grid, island], ignore_index=True)
+    before = wards.copy()
+    w, info = build_weights(wards)
+    assert info.islands == ("W99",)
+    assert info.n_components == 2
+    # W06 (row 0, column 6) ends at x = 7000: 3 km from the island, all others further
+    assert info.added_links == (AddedLink("W99", "W06", 3000.0, "island"),)
+    assert w.neighbors["W99"] == ["W06"]
+    assert "W99" in w.neighbors["W06"]
+    assert w.n_components == 1
+    assert w.islands == []
+    frame = info.links_frame()
+    assert list(frame.columns) == LINK_COLUMNS
+    assert frame.iloc[0].tolist() == ["W99", "W06", 3000.0, "island"]
+    assert "W99" in info.messages()[0] and "W06" in info.messages()[0]
+    pd.testing.assert_frame_equal(wards, before)
+
+
+def test_two_separate_blocks_are_joined_once():
+    block_a = lattice(3, 3, prefix="A")
+    block_b = lattice(2, 2, prefix="B", x0=5000.0)  # 2 km gap
+    w, info = build_weights(pd.concat([block_a, block_b], ignore_index=True))
+    assert info.islands == ()
+    assert info.n_components == 2
+    # smaller block B joins A; nearest pairs are 2 km apart, ties settled by codes
+    assert info.added_links == (AddedLink("B00", "A02", 2000.0, "component"),)
+    assert w.n_components == 1
+    assert "A02" in w.neighbors["B00"] and "B00" in w.neighbors["A02"]
+    assert w.cardinalities["A11"] == 8
+
+
+def test_info_is_frozen(weights):
+    _, info = weights
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.islands = ("x",)
+
+
+def test_build_weights_validation(grid):
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        build_weights(pd.DataFrame(grid))
+    with pytest.raises(ValueError, match="choose one of"):
+        build_weights(grid, id_col="code")
+    duplicated = grid.copy()
+    duplicated.loc[1, "ward_code"] = "W00"
+    with pytest.raises(ValueError, match="unique"):
+        build_weights(duplicated)
+    with pytest.raises(ValueError, match="projected CRS"):
+        build_weights(grid.to_crs(4326))
+    numeric = grid.assign(ward_code=range(len(grid)))
+    with pytest.raises(TypeError, match="strings"):
+        build_weights(numeric)
+    with pytest.raises(ValueError, match="at least 2 wards"):
+        build_weights(grid.iloc[:1])
+
+
+# --------------------------------------------------------------------------------------
+# Gi*
+# --------------------------------------------------------------------------------------
+
+
+def test_gi_columns_exact(hot_result):
+    assert list(hot_result.columns) == GI_COLUMNS
+    assert GI_COLUMNS == ["ward_code", "gi_z", "gi_p", "gi_p_fdr", "gi_class"]
+    assert len(hot_result) == SIZE * SIZE
+    assert set(hot_result["gi_class"]) <= set(GI_CLASSES)
+
+
+def test_centre_z_matches_the_formula_by_hand(hot_result):
+    centre = hot_result.set_index("ward_code").loc[CENTRE]
+    # By hand: n = 49, sum x = 130, sum x^2 = 940, the centre's 9 cells sum to 90, so
+    # z = (90 - 9 * 130/49) / (sqrt(940/49 - (130/49)^2) * sqrt((49*9 - 81)/48)) = sqrt(48)
+    assert centre["gi_z"] == pytest.approx(math.sqrt(48), abs=1e-12)
+    assert hand_gi_star_z(planted(), CENTRE) == pytest.approx(math.sqrt(48), abs=1e-12)
+    for code in ("W00", "W22", "W23", "W11", "W06"):
+        row = hot_result.set_index("ward_code").loc[code]
+        assert row["gi_z"] == pytest.approx(hand_gi_star_z(planted(), code), abs=1e-12)
+
+
+def test_centre_is_a_99_percent_hot_spot(hot_result):
+    centre = hot_result.set_index("ward_code").loc[CENTRE]
+    # None of 9,999 permutations draws all 8 neighbours from the other eight 10s
+    # (chance 1 / C(48, 8)), so the two-sided p is 2 / 10,000; BH: 49 * p / 1.
+    assert centre["gi_p"] == pytest.approx(2 / 10_000)
+    assert centre["gi_p_fdr"] == pytest.approx(49 * 2 / 10_000)
+    assert centre["gi_class"] == "Hot spot 99%"
+    far = hot_result.set_index("ward_code").loc["W00"]
+    assert far["gi_class"] == "Not significant"
+    assert far["gi_z"] < 0
+
+
+def test_gi_z_matches_esda_zs():
+    rng = np.random.default_rng(7)
+    values = planted() + rng.gamma(2.0, 1.5, SIZE * SIZE)
+    w, _ = build_weights(lattice(SIZE, SIZE))
+    ours = gi_star(values, w, GiSettings(permutations=999))
+    reference = esda.G_Local(
+        values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transform="B",
+        star=True, permutations=0,
+    )
+    assert np.max(np.abs(ours["gi_z"].to_numpy() - reference.Zs)) < 1e-9
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_gi_p_is_twice_the_directed_permutation_p_without_ties():
+    # continuous values: no ties, so twice esda's (directed, one-tailed) p_sim
+    rng = np.random.default_rng(3)
+    values = pd.Series(rng.gamma(2.0, 1.0, SIZE * SIZE), index=planted().index)
+    w, _ = build_weights(lattice(SIZE, SIZE))
+    settings = GiSettings(permutations=999, seed=99)
+    ours = gi_star(values, w, settings)
+    reference = esda.G_Local(
+        values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transform="B",
+        star=True, permutations=999, seed=99, n_jobs=1,
+    )
+    expected = np.minimum(1.0, 2 * reference.p_sim.astype(float))
+    np.testing.assert_allclose(ours["gi_p"].to_numpy(), expected, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_esda_two_sided_is_wrong_with_tied_permutations(weights):
+    """Why gi_p does not use esda's alternative="two-sided" (esda 2.9.0)."""
+    w, _ = weights
+    g = esda.G_Local(
+        planted().to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transform="B",
+        star=True, permutations=9999, seed=12345, n_jobs=1,
+    )
+    i = list(w.id_order).index(CENTRE)
+    assert (g.rGs[i] >= g.Gs[i]).sum() == 0  # observed beats every permutation
+    assert calculate_significance(g.Gs[i], g.rGs[i][None, :], "two-sided") > 0.1
+    assert two_sided_p(g.Gs[[i]], g.rGs[[i]])[0] == pytest.approx(2 / 10_000)
+
+
+def test_two_sided_p_by_hand():
+    reference = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]])
+    # 9.5: none >= it -> 2 * (0 + 1) / 10; 2.0: two <= it (1, 2) -> 2 * (2 + 1) / 10
+    assert two_sided_p(np.array([9.5]), reference)[0] == pytest.approx(0.2)
+    assert two_sided_p(np.array([2.0]), reference)[0] == pytest.approx(0.6)
+    assert two_sided_p(np.array([5.0]), reference)[0] == 1.0
+    with pytest.raises(ValueError, match="shape"):
+        two_sided_p(np.array([1.0, 2.0]), reference)
+
+
+def test_cold_spot(weights):
+    w, _ = weights
+    result = gi_star(planted(hot=0.0, background=10.0), w).set_index("ward_code")
+    # values 10 - 10/9 * (hot pattern - 1): z is unchanged by scaling and flips sign
+    assert result.loc[CENTRE, "gi_z"] == pytest.approx(-math.sqrt(48), abs=1e-12)
+    assert result.loc[CENTRE, "gi_class"] == "Cold spot 99%"
+
+
+def test_result_follows_values_order_and_does_not_depend_on_it(weights, hot_result):
+    w, _ = weights
+    values = planted().iloc[::-1]
+    result = gi_star(values, w)
+    assert result["ward_code"].tolist() == values.index.tolist()
+    pd.testing.assert_frame_equal(
+        result.sort_values("ward_code").reset_index(drop=True),
+        hot_result.sort_values("ward_code").reset_index(drop=True),
+    )
+
+
+def test_inputs_and_global_rng_are_not_changed(weights):
+    w, _ = weights
+    values = planted()
+    values_before = values.copy()
+    neighbours_before = {k: list(v) for k, v in w.neighbors.items()}
+    diagonal_before = w.sparse.diagonal().copy()
+    np.random.seed(2024)
+    expected_draw = np.random.random()
+    np.random.seed(2024)
+    gi_star(values, w, GiSettings(permutations=99))
+    local_moran(values, w, GiSettings(permutations=99))
+    assert np.random.random() == expected_draw
+    assert w.transform.upper() == "B"
+    assert {k: list(v) for k, v in w.neighbors.items()} == neighbours_before
+    np.testing.assert_array_equal(w.sparse.diagonal(), diagonal_before)
+    pd.testing.assert_series_equal(values, values_before)
+
+
+def test_fdr_off_classifies_by_raw_p(weights):
+    w, _ = weights
+    values = planted()
+    raw = gi_star(values, w, GiSettings(permutations=999, fdr=False)).set_index("ward_code")
+    # W23 (edge of the block): raw p below 0.01 but the BH-adjusted p is not
+    row = raw.loc["W23"]
+    assert row["gi_p"] <= 0.01 < row["gi_p_fdr"]
+    assert row["gi_class"] == "Hot spot 99%"
+    adjusted = gi_star(values, w, GiSettings(permutations=999)).set_index("ward_code")
+    assert adjusted.loc["W23", "gi_class"] != "Hot spot 99%"
+
+
+def test_constant_values_are_not_significant(weights):
+    w, _ = weights
+    result = gi_star(pd.Series(0.0, index=planted().index), w)
+    assert (result["gi_z"] == 0).all()
+    assert (result["gi_p"] == 1).all() and (result["gi_p_fdr"] == 1).all()
+    assert (result["gi_class"] == "Not significant").all()
+
+
+def test_class_labels_follow_alphas():
+    assert gi_class_labels() == GI_CLASSES
+    assert gi_class_labels(GiSettings(alphas=(0.001, 0.05))) == (
+        "Hot spot 99.9%", "Hot spot 95%", "Not significant", "Cold spot 95%",
+        "Cold spot 99.9%",
+    )
+
+
+def test_gi_star_validation(weights):
+    w, _ = weights
+    values = planted()
+    with pytest.raises(TypeError, match="pandas Series"):
+        gi_star(values.to_numpy(), w)
+    with pytest.raises(ValueError, match="missing 1"):
+        gi_star(values.drop(CENTRE), w)
+    with pytest.raises(ValueError, match="unknown 1"):
+        gi_star(pd.concat([values, pd.Series({"X1": 1.0})]), w)
+    with pytest.raises(ValueError, match="non-negative"):
+        gi_star(values.where(values.index != CENTRE, -1.0), w)
+    with pytest.raises(ValueError, match="finite"):
+        gi_star(values.where(values.index != CENTRE, np.nan), w)
+    with pytest.raises(TypeError, match="libpysal"):
+        gi_star(values, {"W00": ["W01"]})
+    with pytest.raises(TypeError, match="GiSettings"):
+        gi_star(values, w, {"permutations": 99})
+    with pytest.raises(ValueError, match="at least 99"):
+        GiSettings(permutations=10)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        GiSettings(alphas=(0.05, 0.01))
+    with pytest.raises(ValueError, match=r"\(0, 0.5\]"):
+        GiSettings(alphas=(0.01, 0.9))
+    with pytest.raises(TypeError, match="True or False"):
+        GiSettings(fdr="yes")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        GiSettings().permutations = 5
+
+
+# --------------------------------------------------------------------------------------
+# Benjamini-Hochberg
+# --------------------------------------------------------------------------------------
+
+
+def test_bh_matches_scipy():
+    rng = np.random.default_rng(11)
+    p = np.concatenate([rng.uniform(0, 1, 200), rng.uniform(0, 0.01, 30), [0.0, 1.0, 0.5, 0.5]])
+    np.testing.assert_allclose(bh_adjust(p), scipy.stats.false_discovery_control(p), rtol=1e-12)
+    # by hand: m = 4, sorted p = .01 .02 .03 .5 -> .04 .04 .04 .5
+    np.testing.assert_allclose(bh_adjust([0.03, 0.01, 0.5, 0.02]), [0.04, 0.04, 0.5, 0.04])
+    assert bh_adjust([]).size == 0
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        bh_adjust([0.1, 1.5])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        bh_adjust([[0.1, 0.2]])
+
+
+# --------------------------------------------------------------------------------------
+# Local Moran
+# --------------------------------------------------------------------------------------
+
+
+def test_local_moran(weights):
+    w, _ = weights
+    values = planted()
+    result = local_moran(values, w, GiSettings(permutations=999))
+    assert list(result.columns) == MORAN_COLUMNS
+    assert MORAN_COLUMNS == ["ward_code", "moran_i", "moran_p", "moran_cluster"]
+    by_code = result.set_index("ward_code")
+    assert by_code.loc[CENTRE, "moran_cluster"] == "High-High"
+    assert by_code.loc["W00", "moran_cluster"] == "Not significant"
+    reference = esda.Moran_Local(
+        values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transformation="r",
+        permutations=0,
+    )
+    np.testing.assert_allclose(result["moran_i"].to_numpy(), reference.Is, atol=1e-12)
+    assert set(result["moran_cluster"]) <= {"High-High", "Low-Low", "High-Low", "Low-High",
+                                            "Not significant"}
+    assert w.transform.upper() == "B"
