@@ -1,0 +1,217 @@
+"""Reading police.uk street CSVs, archive zips and force extracts."""
+
+import zipfile
+
+import pandas as pd
+import pytest
+from conftest import POLICE_UK_HEADER, police_row, write_csv
+
+from hotspots.crimes import (
+    ExtractMapping,
+    RawFile,
+    iter_police_uk,
+    parse_extract_mapping,
+    read_extract,
+    read_police_uk,
+)
+from hotspots.errors import InputError
+from hotspots.schema import CRIME_COLUMNS
+
+ROWS = [
+    police_row("a1", x=100, y=100, lsoa="W01000001", ctype="Robbery"),
+    police_row("", lsoa="W01000001", ctype="Anti-social behaviour"),
+    police_row("a2", lsoa="W01000002", ctype="Drugs"),
+]
+
+
+def _raw(text: str | bytes, name="2019-01-test-force-street.csv") -> RawFile:
+    return RawFile(name, text if isinstance(text, bytes) else text.encode("utf-8"))
+
+
+def _csv_text(header=POLICE_UK_HEADER, rows=ROWS, newline="\n") -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=newline)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def test_standard_file():
+    cf = read_police_uk(_raw(_csv_text()))
+    assert list(cf.crimes.columns) == CRIME_COLUMNS
+    assert cf.source == "police.uk:test-force"
+    assert cf.rows_read == {"2023-01": 3} and cf.skipped == {"2023-01": 1}
+    assert list(cf.crimes["crime_id"]) == ["a1", "a2"]
+    assert list(cf.crimes["row"]) == [1, 3]
+    assert cf.crimes["longitude"].notna().sum() == 1
+
+
+@pytest.mark.parametrize("variant", ["lower", "bom", "crlf", "spaces", "upper_underscore"])
+def test_header_variants(variant):
+    header = list(POLICE_UK_HEADER)
+    newline = "\n"
+    if variant == "lower":
+        header = [h.lower() for h in header]
+    elif variant == "spaces":
+        header = [f" {h} " for h in header]
+    elif variant == "upper_underscore":
+        header = [h.upper().replace(" ", "_") for h in header]
+    elif variant == "crlf":
+        newline = "\r\n"
+    text = _csv_text(header, newline=newline)
+    if variant == "bom":
+        text = "\ufeff" + text
+    cf = read_police_uk(_raw(text))
+    assert list(cf.crimes["crime_id"]) == ["a1", "a2"]
+    assert cf.crimes["lsoa_code"].tolist() == ["W01000001", "W01000002"]
+
+
+def test_quoted_commas_and_latin1():
+    rows = [police_row("q1", lsoa="W01000001")]
+    rows[0][6] = "On or near Heol y Bryn, Caerfyrddin"
+    rows[0][8] = "Sir Gâr 001A"
+    text = _csv_text(rows=rows)
+    assert '"On or near Heol y Bryn, Caerfyrddin"' in text
+    cf = read_police_uk(_raw(text.encode("cp1252")))
+    assert len(cf.crimes) == 1 and cf.crimes.loc[0, "lsoa_code"] == "W01000001"
+
+
+def test_force_from_reported_by_when_name_is_not_standard():
+    cf = read_police_uk(_raw(_csv_text(), name="export.csv"))
+    assert cf.source == "police.uk:grid"
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", r"empty"),
+    ("Crime ID,Month\n1,2019-01\n", r"missing column\(s\) \['Longitude', 'Latitude', 'LSOA code'"),
+    (_csv_text(rows=[police_row("z", month="2019-13")]), r"row 1: month '2019-13'.*YYYY-MM"),
+    (_csv_text(rows=[police_row("z", lsoa="W01000001"), ["z2", "2023-01", "", "", "abc", "51",
+                                                         "", "", "", "Drugs", "", ""]]),
+     r"row 2: Longitude 'abc' is not a number"),
+    (_csv_text(header=POLICE_UK_HEADER[:3] + POLICE_UK_HEADER[:3] + POLICE_UK_HEADER[6:]),
+     r"repeats column"),
+    ("Crime ID,Month,Longitude,Latitude,LSOA code,Crime type\n", r"header but no rows"),
+])
+def test_bad_police_uk_files(text, match):
+    with pytest.raises(InputError, match=match) as info:
+        read_police_uk(_raw(text))
+    assert "2019-01-test-force-street.csv" in str(info.value)
+
+
+def test_ragged_row_names_the_problem():
+    text = _csv_text() + "x,2023-01,only,four\n"
+    with pytest.raises(InputError, match=r"fields where the header has 12.*double quotes"):
+        read_police_uk(_raw(text))
+
+
+def _archive(path, members):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return path
+
+
+def test_archive_zip_reads_only_asked_forces_and_months(tmp_path):
+    text = _csv_text()
+    members = {f"{m}/{m}-{f}-street.csv": text for m in ("2019-01", "2019-02")
+               for f in ("dyfed-powys", "south-wales", "gwent")}
+    members["2019-01/2019-01-dyfed-powys-outcomes.csv"] = "not,read\n"
+    z = _archive(tmp_path / "2019-02.zip", members)
+    got = [r.name for r in iter_police_uk([z], forces=["Dyfed-Powys"], months=["2019-02"])]
+    assert got == ["2019-02.zip:2019-02/2019-02-dyfed-powys-street.csv"]
+    assert len(list(iter_police_uk([z]))) == 6
+
+
+def test_truncated_zip(tmp_path):
+    z = _archive(tmp_path / "2019-01.zip", {"2019-01/2019-01-gwent-street.csv": _csv_text()})
+    data = z.read_bytes()
+    z.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"2019-01.zip: the zip is damaged.*download"):
+        list(iter_police_uk([z]))
+
+
+def test_folder_without_street_files(tmp_path):
+    (tmp_path / "x.txt").write_text("hello")
+    with pytest.raises(InputError, match=r"holds no police\.uk street CSVs"):
+        list(iter_police_uk([tmp_path]))
+
+
+def test_missing_path():
+    with pytest.raises(InputError, match="no such file or folder"):
+        list(iter_police_uk(["/nonexistent/2019-01.zip"]))
+
+
+# -- force extracts -----------------------------------------------------------------------
+
+EXTRACT_HEADER = ["crime_reference", "recorded_at", "ho_code", "offence_description",
+                  "latitude", "longitude", "easting", "northing", "lsoa_code", "domestic_flag",
+                  "alcohol_flag", "drugs_flag", "knife_flag", "victim_age_band", "victim_sex"]
+
+
+def _extract(rows, header=EXTRACT_HEADER):
+    return _raw(_csv_text(header, rows), name="extract.csv")
+
+
+def test_extract_reads_codes_times_flags():
+    rows = [
+        ["DP/1", "2023-01-06 23:40", "08N", "Assault with injury", "51.85", "-4.3", "", "", "",
+         "Y", "N", "", "N", "18-24", "M"],
+        ["DP/2", "07/02/2023 01:15", "92a", "Trafficking", "", "", "240000", "220000", "",
+         "no", "", "yes", "", "", ""],
+    ]
+    cf = read_extract(_extract(rows), ExtractMapping(source="dyfed-powys"))
+    c = cf.crimes
+    assert list(c.columns) == CRIME_COLUMNS
+    assert cf.source == "extract:dyfed-powys"
+    assert list(c["ho_code"]) == ["8N", "92A"]
+    assert list(c["month"]) == ["2023-01", "2023-02"]
+    assert c.loc[1, "occurred_at"] == pd.Timestamp("2023-02-07 01:15")
+    assert list(c["domestic"]) == [True, False]
+    assert c["drugs_flag"].tolist() == [pd.NA, True]
+    assert c.loc[1, "easting"] == 240000.0
+    assert cf.rows_read == {"2023-01": 1, "2023-02": 1}
+
+
+def test_extract_column_mapping():
+    header = ["CRN", "Date", "HOCode", "Lat", "Lon", "DA"]
+    mapping = parse_extract_mapping(
+        'source = "My Force"\n[columns]\ncrime_reference = "CRN"\nrecorded_at = "Date"\n'
+        'ho_code = "HOCode"\nlatitude = "Lat"\nlongitude = "Lon"\ndomestic = "DA"\n')
+    assert mapping.source == "my-force"
+    cf = read_extract(_extract([["1", "2023-03-01 10:00", "34B", "51.5", "-3.2", "N"]], header),
+                      mapping)
+    assert cf.crimes["ho_code"].tolist() == ["34B"]
+    assert cf.crimes["domestic"].tolist() == [False]
+
+
+@pytest.mark.parametrize(("row", "match"), [
+    (["", "2023-01-01 10:00", "8N"], r"row 1: the crime reference is blank"),
+    (["A", "2023-01-01 10:00", ""], r"row 1: the Home Office offence code is blank"),
+    (["A", "yesterday", "8N"], r"row 1: recorded date-time 'yesterday' cannot be read"),
+])
+def test_extract_bad_rows(row, match):
+    header = ["crime_reference", "recorded_at", "ho_code", "lsoa_code"]
+    with pytest.raises(InputError, match=match):
+        read_extract(_extract([[*row, "W01000001"]], header))
+
+
+def test_extract_bad_flag_and_missing_columns():
+    header = ["crime_reference", "recorded_at", "ho_code", "lsoa_code", "domestic_flag"]
+    with pytest.raises(InputError, match=r"row 1: domestic flag 'maybe' is not yes or no"):
+        read_extract(_extract([["A", "2023-01-01 10:00", "8N", "W01000001", "maybe"]], header))
+    with pytest.raises(InputError, match=r"missing column\(s\) \['ho_code'\].*--mapping"):
+        read_extract(_extract([["A", "2023-01-01"]], ["crime_reference", "recorded_at"]))
+
+
+def test_extract_mapping_rejects_unknown_fields():
+    with pytest.raises(InputError, match=r"unknown field\(s\) \['colour'\]"):
+        parse_extract_mapping('[columns]\ncolour = "x"\n')
+
+
+def test_written_file_roundtrip(tmp_path):
+    path = write_csv(tmp_path / "2023-01-grid-street.csv", POLICE_UK_HEADER, ROWS)
+    (raw,) = list(iter_police_uk([tmp_path]))
+    assert raw.name == path.name and read_police_uk(raw).rows_read == {"2023-01": 3}
