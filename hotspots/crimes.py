@@ -134,12 +134,13 @@ def _decode_csv(raw: RawFile) -> tuple[pa.Table, list[str]]:
     if "\x00" in header_text:
         raise InputError("the file holds binary data, not text", file=raw.name,
                          expected="a comma-separated text file (CSV)")
-    names = [n.strip() for n in next(csv.reader([header_text.rstrip("\r\n")]), [])]
-    if not any(names):
+    names = next(csv.reader([header_text.rstrip("\r\n")]), [])
+    if not any(n.strip() for n in names):
         raise InputError("the file has no header line", file=raw.name,
                          expected="column names on the first line")
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
+    keys = [_key(n) for n in names]
+    if len(set(keys)) != len(keys):
+        dup = sorted({n.strip() for n in names if keys.count(_key(n)) > 1})
         raise InputError(f"the header repeats column(s) {dup}", file=raw.name,
                          fix="give every column a different name")
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
@@ -197,6 +198,7 @@ def _empty_crimes(n: int) -> dict[str, object]:
 
 def _frame(columns: dict[str, object], n: int) -> pd.DataFrame:
     data = _empty_crimes(n)
+    data["row"] = np.arange(1, n + 1)
     data.update(columns)
     out = pd.DataFrame({c: data[c] for c in CRIME_COLUMNS})
     for c in ("longitude", "latitude", "easting", "northing"):
@@ -404,7 +406,7 @@ def parse_extract_mapping(text: str, file: str = "<mapping>") -> ExtractMapping:
 def _flags(col: pd.Series, what: str, name: str) -> pd.Series:
     text = col.str.strip().str.lower()
     out = text.map(FLAG_VALUES)
-    bad = out.isna().to_numpy() & text.notna().to_numpy() & (text != "").to_numpy(dtype=bool)
+    bad = out.isna().to_numpy() & text.notna().to_numpy()
     if bad.any():
         row = _first_bad(bad)
         raise InputError(f"{what} flag {col.iloc[row - 1]!r} is not yes or no", file=name,
