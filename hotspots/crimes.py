@@ -8,7 +8,8 @@ reconciliation needs. Nothing is written anywhere; the store does that.
 from __future__ import annotations
 
 import csv
-import hashlib
+import functools
+import io
 import re
 import tomllib
 import zipfile
@@ -19,7 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import xxhash
 
 from hotspots.definitions import normalise_ho_code
 from hotspots.errors import InputError
@@ -77,10 +80,10 @@ class RawFile:
     name: str
     data: bytes = field(repr=False)
 
-    @property
-    def sha256(self) -> str:
-        """Checksum of the bytes."""
-        return hashlib.sha256(self.data).hexdigest()
+    @functools.cached_property
+    def checksum(self) -> str:
+        """Checksum of the bytes (XXH3-128, hex; computed once)."""
+        return xxhash.xxh3_128_hexdigest(self.data)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,9 @@ class CrimeFile:
 
     Attributes
     ----------
-    name, sha256, source : str
+    name, source : str
+    raw : RawFile
+        The bytes read (``checksum`` is theirs).
     crimes : DataFrame
         ``CRIME_COLUMNS`` (``ward_code`` and ``assignment`` empty).
     rows_read : dict month → int
@@ -99,11 +104,16 @@ class CrimeFile:
     """
 
     name: str
-    sha256: str
     source: str
     crimes: pd.DataFrame = field(repr=False)
     rows_read: dict[str, int]
     skipped: dict[str, int]
+    raw: RawFile = field(repr=False)
+
+    @property
+    def checksum(self) -> str:
+        """Checksum of the file's bytes."""
+        return self.raw.checksum
 
 
 def _slug(text: str) -> str:
@@ -115,18 +125,15 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.replace("\ufeff", "").lower())
 
 
-def _decode_csv(raw: RawFile) -> tuple[pa.Table, list[str]]:
-    """Read a CSV into an all-string Arrow table; empty cells become nulls."""
-    data = raw.data
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+def _header(raw: RawFile, data: bytes) -> list[str]:
+    head = bytes(data[: 1 << 20])
+    if re.fullmatch(rb"\s*", head) and len(data) <= len(head):
         raise InputError("the file is empty", file=raw.name,
                          expected="a header line and at least one data row")
-    if data[:2] in (b"PK", b"\x1f\x8b"):
+    if head[:2] in (b"PK", b"\x1f\x8b"):
         raise InputError("this is a compressed file, not a CSV", file=raw.name,
                          fix="pass the .zip itself (it is read directly) or unpack it first")
-    first = data.split(b"\n", 1)[0]
+    first = head.split(b"\n", 1)[0]
     try:
         header_text = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -143,34 +150,61 @@ def _decode_csv(raw: RawFile) -> tuple[pa.Table, list[str]]:
         dup = sorted({n.strip() for n in names if keys.count(_key(n)) > 1})
         raise InputError(f"the header repeats column(s) {dup}", file=raw.name,
                          fix="give every column a different name")
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+    return names
+
+
+def _ragged_row(data: bytes, width: int) -> int | None:
+    """1-based data row of the first record whose field count differs from the header."""
+    text = bytes(data).decode("utf-8", errors="replace")
+    for i, rec in enumerate(csv.reader(io.StringIO(text))):
+        if i and len(rec) != width:
+            return i
+    return None
+
+
+def _decode_csv(
+    raw: RawFile,
+    types: dict[str, pa.DataType] | None = None,
+    include: list[str] | None = None,
+) -> tuple[pa.Table, list[str]]:
+    """Read a CSV into an Arrow table: every column text unless ``types`` says otherwise;
+    empty cells become nulls. Only ``include`` columns are converted when given."""
+    data = memoryview(raw.data)
+    if raw.data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    names = _header(raw, data)
+    column_types = {n: pa.string() for n in names}
+    column_types.update(types or {})
+    convert = pacsv.ConvertOptions(column_types=column_types, include_columns=include,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
-    read = pacsv.ReadOptions(block_size=1 << 24)
-    for encoding in ("utf8", "cp1252"):
+    read = pacsv.ReadOptions(block_size=1 << 22)
+    buf = data
+    for attempt in range(2):
         try:
-            buf = data if encoding == "utf8" else data.decode("cp1252").encode("utf-8")
-            table = pacsv.read_csv(pa.BufferReader(buf), read_options=read,
-                                   convert_options=convert)
-            return table, names
+            return pacsv.read_csv(pa.BufferReader(pa.py_buffer(buf)), read_options=read,
+                                  convert_options=convert), names
         except pa.ArrowInvalid as exc:
             msg = str(exc)
-            if "UTF8" in msg or "UTF-8" in msg:
+            if ("UTF8" in msg or "UTF-8" in msg) and attempt == 0:
+                buf = bytes(data).decode("cp1252", errors="replace").encode("utf-8")
                 continue
             m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
-            row = None
-            line = re.search(r"row (\d+)|line (\d+)", msg)
-            if line:
-                row = int(next(g for g in line.groups() if g))
             if m:
                 raise InputError(
                     f"a row has {m.group(2)} fields where the header has {m.group(1)}",
-                    file=raw.name, row=row,
+                    file=raw.name, row=_ragged_row(buf, len(names)),
                     fix="check that fields holding commas are in double quotes",
                 ) from None
+            if "conversion error" in msg and types:
+                raise _TypeProblemError(msg) from None
             raise InputError(f"the file cannot be read as CSV ({msg.splitlines()[0]})",
                              file=raw.name, fix="save it as comma-separated UTF-8 text") from None
     raise InputError("the file cannot be decoded as text", file=raw.name,  # pragma: no cover
                      fix="save it as UTF-8")
+
+
+class _TypeProblemError(Exception):
+    """A typed column failed to convert: the caller re-reads it as text to find the row."""
 
 
 def _first_bad(mask: np.ndarray) -> int:
@@ -217,6 +251,50 @@ def _counts(months: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in months.value_counts().sort_index().items()}
 
 
+def _arrow_text(values: pa.ChunkedArray | pa.Array, upper: bool = False) -> pa.Array:
+    """Strip (and upper-case) text through its distinct values; blanks become nulls."""
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if isinstance(arr, pa.ChunkedArray):  # dictionary chunks with different dictionaries
+        arr = arr.unify_dictionaries().combine_chunks()
+    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    words = [None if v is None else v.strip() for v in enc.dictionary.to_pylist()]
+    words = [None if w == "" else (w.upper() if upper and w else w) for w in words]
+    return pc.take(pa.array(words, pa.string()), enc.indices)
+
+
+def _constant(value: str, n: int) -> pa.Array:
+    return pc.cast(pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
+                                                  pa.array([value], pa.string())),
+                   pa.string())
+
+
+#: Arrow types of the stored crimes table, in :data:`CRIME_COLUMNS` order.
+CRIME_TYPES = {
+    "source": pa.string(), "file": pa.string(), "row": pa.int64(), "month": pa.string(),
+    "crime_id": pa.string(), "crime_type": pa.string(), "ho_code": pa.string(),
+    "occurred_at": pa.timestamp("s"), "lsoa_code": pa.string(), "longitude": pa.float64(),
+    "latitude": pa.float64(), "easting": pa.float64(), "northing": pa.float64(),
+    "domestic": pa.bool_(), "alcohol": pa.bool_(), "drugs_flag": pa.bool_(),
+    "knife": pa.bool_(), "terrorism": pa.bool_(), "victim_age_band": pa.string(),
+    "victim_sex": pa.string(), "ward_code": pa.string(), "assignment": pa.string(),
+}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"),
+                 pa.large_string(): pd.StringDtype("pyarrow"), pa.bool_(): pd.BooleanDtype()}
+
+
+def crimes_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """An Arrow crimes table as a pandas frame with the package's dtypes."""
+    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def crimes_from_arrow(columns: dict[str, pa.Array], n: int) -> pd.DataFrame:
+    """A crimes frame (:data:`CRIME_COLUMNS`) from Arrow columns; the rest are nulls."""
+    arrays = [columns[c] if c in columns else pa.nulls(n, CRIME_TYPES[c])
+              for c in CRIME_COLUMNS]
+    table = pa.table(arrays, schema=pa.schema([(c, CRIME_TYPES[c]) for c in CRIME_COLUMNS]))
+    return crimes_to_pandas(table)
+
+
 def read_police_uk(raw: RawFile) -> CrimeFile:
     """Read one police.uk street CSV.
 
@@ -238,7 +316,8 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
         Missing columns, a month that is not ``YYYY-MM``, a coordinate that is not a
         number; the message names the file and row.
     """
-    table, names = _decode_csv(raw)
+    view = memoryview(raw.data)
+    names = _header(raw, view[3:] if raw.data.startswith(b"\xef\xbb\xbf") else view)
     rename = {n: POLICE_UK_COLUMNS[_key(n)] for n in names if _key(n) in POLICE_UK_COLUMNS}
     missing = [c for c in POLICE_UK_REQUIRED if c not in rename.values()]
     if missing:
@@ -252,50 +331,64 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
             fix="load the file as police.uk published it, or load a force extract with "
             "'load crimes-extract'",
         )
-    cols = {rename[n]: table.column(n) for n in rename}
+    col_of = {v: k for k, v in rename.items()}
+    include = [col_of[c] for c in (*POLICE_UK_REQUIRED, "reported_by", "falls_within")
+               if c in col_of]
+    words = pa.dictionary(pa.int32(), pa.string())
+    floats = {col_of["longitude"]: pa.float64(), col_of["latitude"]: pa.float64(),
+              col_of["month"]: words, col_of["lsoa_code"]: words, col_of["crime_type"]: words}
+    try:
+        table, _ = _decode_csv(raw, floats, include)
+    except _TypeProblemError:
+        table, _ = _decode_csv(raw, None, include)
+        for what in ("longitude", "latitude"):
+            text = table.column(col_of[what]).to_pandas()
+            _to_float(pd.Series(text, dtype="string").str.strip(), what.capitalize(),
+                      raw.name)
+        raise  # pragma: no cover - _to_float always raises here
     n = table.num_rows
     if n == 0:
         raise InputError("the file has a header but no rows", file=raw.name,
                          expected="at least one data row")
-    month = pd.Series(cols["month"].to_pandas(), dtype="string").str.strip()
-    bad = ~month.fillna("").str.match(MONTH.pattern).to_numpy(dtype=bool)
-    if bad.any():
-        row = _first_bad(bad)
-        raise InputError(f"month {month.iloc[row - 1]!r} is not a month", file=raw.name,
-                         row=row, expected="YYYY-MM, e.g. 2019-01",
-                         fix="correct the Month cell")
-    crime_id = pd.Series(cols["crime_id"].to_pandas(), dtype="string").str.strip()
-    crime_id = crime_id.mask(crime_id == "")
-    keep = crime_id.notna().to_numpy()
+    month = _arrow_text(table.column(col_of["month"]))
+    for value in pc.unique(month).to_pylist():
+        if value is None or not MONTH.match(value):
+            idx = (int(pc.index(month, value).as_py()) if value is not None
+                   else int(np.flatnonzero(pc.is_null(month).to_numpy(zero_copy_only=False))[0]))
+            raise InputError(f"month {value!r} is not a month", file=raw.name, row=idx + 1,
+                             expected="YYYY-MM, e.g. 2019-01", fix="correct the Month cell")
+    crime_id = table.column(col_of["crime_id"]).combine_chunks()
+    keep = pc.is_valid(crime_id)
     m = _STREET_NAME.search(raw.name)
     if m:
         force = _slug(m.group(2))
     else:
-        by = cols.get("reported_by") or cols.get("falls_within")
+        by = table.column(col_of["reported_by"]) if "reported_by" in col_of else (
+            table.column(col_of["falls_within"]) if "falls_within" in col_of else None)
         first = by.drop_null()[0].as_py() if by is not None and by.null_count < n else None
         force = _slug(first) if first else "unknown-force"
-    rows_read = _counts(month)
-    skipped = _counts(month[~keep])
-    idx = np.flatnonzero(keep)
-    lon = _to_float(pd.Series(cols["longitude"].to_pandas(), dtype="string"), "Longitude",
-                    raw.name)
-    lat = _to_float(pd.Series(cols["latitude"].to_pandas(), dtype="string"), "Latitude",
-                    raw.name)
-    lsoa = pd.Series(cols["lsoa_code"].to_pandas(), dtype="string").str.strip().str.upper()
-    ctype = pd.Series(cols["crime_type"].to_pandas(), dtype="string").str.strip()
-    frame = _frame({
-        "source": pd.array([f"police.uk:{force}"] * len(idx), dtype="string"),
-        "file": pd.array([raw.name] * len(idx), dtype="string"),
-        "row": idx + 1,
-        "month": month.to_numpy()[idx],
-        "crime_id": crime_id.to_numpy()[idx],
-        "crime_type": ctype.to_numpy()[idx],
-        "lsoa_code": lsoa.mask(lsoa == "").to_numpy()[idx],
-        "longitude": lon.to_numpy()[idx],
-        "latitude": lat.to_numpy()[idx],
-    }, len(idx))
-    return CrimeFile(name=raw.name, sha256=raw.sha256, source=f"police.uk:{force}",
-                     crimes=frame, rows_read=rows_read, skipped=skipped)
+    rows_read = _counts_arrow(month)
+    skipped = _counts_arrow(month.filter(pc.invert(keep)))
+    kept = int(pc.sum(keep).as_py() or 0)
+    source = f"police.uk:{force}"
+    columns = {
+        "source": _constant(source, kept),
+        "file": _constant(raw.name, kept),
+        "row": pa.array(np.flatnonzero(keep.to_numpy(zero_copy_only=False)) + 1, pa.int64()),
+        "month": month.filter(keep),
+        "crime_id": crime_id.filter(keep),
+        "crime_type": _arrow_text(table.column(col_of["crime_type"])).filter(keep),
+        "lsoa_code": _arrow_text(table.column(col_of["lsoa_code"]), upper=True).filter(keep),
+        "longitude": table.column(col_of["longitude"]).combine_chunks().filter(keep),
+        "latitude": table.column(col_of["latitude"]).combine_chunks().filter(keep),
+    }
+    return CrimeFile(name=raw.name, source=source, crimes=crimes_from_arrow(columns, kept),
+                     rows_read=rows_read, skipped=skipped, raw=raw)
+
+
+def _counts_arrow(months: pa.Array) -> dict[str, int]:
+    vc = pc.value_counts(months)
+    return {v["values"].as_py(): v["counts"].as_py() for v in vc if v["values"].as_py()}
 
 
 _STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
@@ -520,5 +613,5 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
             cols[f] = s
     frame = _frame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
                     for k, v in cols.items()}, n)
-    return CrimeFile(name=raw.name, sha256=raw.sha256, source=f"extract:{mapping.source}",
-                     crimes=frame, rows_read=_counts(month), skipped={})
+    return CrimeFile(name=raw.name, source=f"extract:{mapping.source}", crimes=frame,
+                     rows_read=_counts(month), skipped={}, raw=raw)

@@ -16,7 +16,14 @@ import pandas as pd
 from hotspots import boundaries, crimes, deprivation, lookups, population
 from hotspots.assign import assign_wards, reconcile
 from hotspots.errors import InputError
-from hotspots.store import Store, Transaction, _jsonable, frame_to_parquet, geography_key
+from hotspots.store import (
+    Store,
+    Transaction,
+    _jsonable,
+    crimes_to_arrow,
+    frame_to_parquet,
+    geography_key,
+)
 
 #: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
 KINDS = {
@@ -247,7 +254,7 @@ def _read(p: Path) -> bytes:
 
 def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_column,
                     report: LoadReport) -> None:
-    sha = crimes.RawFile(name=path.name, data=path.read_bytes()).sha256
+    sha = crimes.RawFile(name=path.name, data=path.read_bytes()).checksum
     if kind == "boundaries":
         frame = boundaries.load_wards(path, code_column, name_column)
         key, meta = "wards", {"vintage": frame.attrs.get("vintage", "")}
@@ -264,11 +271,11 @@ def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_c
     else:  # pragma: no cover - guarded by KINDS
         raise ValueError(kind)
     ref = txn.manifest["reference"]
-    if key in ref and ref[key]["sha256"] == sha:
+    if key in ref and ref[key]["checksum"] == sha:
         report.unchanged.append(path.name)
         return
     action = "replaced" if key in ref else "loaded"
-    ref[key] = {"object": txn.put(frame_to_parquet(frame)), "file": path.name, "sha256": sha,
+    ref[key] = {"object": txn.put(frame_to_parquet(frame)), "file": path.name, "checksum": sha,
                 "kind": kind, "rows": len(frame), "meta": _jsonable(meta)}
     txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
     report.loaded.append(path.name)
@@ -280,12 +287,12 @@ def _load_crime_file(store: Store, txn: Transaction, kind: str, raw: crimes.RawF
               else crimes.read_extract(raw, mapping))
     parts = txn.manifest["partitions"]
     keys = {m: f"{parsed.source}|{m}" for m in parsed.rows_read}
-    if all(k in parts and parts[k]["sha256"] == raw.sha256 for k in keys.values()):
+    if all(k in parts and parts[k]["checksum"] == raw.checksum for k in keys.values()):
         report.unchanged.append(raw.name)
         return None
     geography = store.staged_geography(txn)
     assigned = assign_wards(parsed.crimes, geography)
-    rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.sha256,
+    rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.checksum,
                     parsed.source)
     replaced = []
     by_month = dict(tuple(assigned.groupby("month", sort=True)))
@@ -294,12 +301,12 @@ def _load_crime_file(store: Store, txn: Transaction, kind: str, raw: crimes.RawF
             replaced.append(f"{parsed.source} {month} (was {parts[key]['file']})")
         frame = by_month.get(month, assigned.iloc[0:0])
         parts[key] = _jsonable({
-            "object": txn.put(frame_to_parquet(frame)), "source": parsed.source,
-            "month": month, "file": raw.name, "sha256": raw.sha256, "rows": len(frame),
+            "object": txn.put(crimes_to_arrow(frame), "arrow"), "source": parsed.source,
+            "month": month, "file": raw.name, "checksum": raw.checksum, "rows": len(frame),
             "geography": geography_key(txn.manifest),
             "reconciliation": rec[rec["month"] == month].iloc[0].to_dict(),
         })
-    txn.record(kind, raw.name, raw.sha256, sorted(keys), sum(parsed.rows_read.values()),
+    txn.record(kind, raw.name, raw.checksum, sorted(keys), sum(parsed.rows_read.values()),
                "replaced" if replaced else "loaded")
     report.loaded.append(raw.name)
     report.replaced.extend(replaced)

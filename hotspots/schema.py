@@ -38,7 +38,7 @@ ASSIGNED = ("code", "point", "nearest")
 
 #: The reconciliation of one file and month: the parts sum to ``rows_read``.
 RECONCILIATION_COLUMNS = [
-    "source", "file", "sha256", "month", "rows_read", "by_code", "by_point", "by_nearest",
+    "source", "file", "checksum", "month", "rows_read", "by_code", "by_point", "by_nearest",
     "outside", "unlocated", "skipped", "duplicates",
 ]
 RECONCILIATION_PARTS = [
@@ -59,4 +59,4 @@ WARD_COLUMNS = [
 ]
 
 #: The store's history: one row per load that changed something.
-HISTORY_COLUMNS = ["time", "kind", "file", "sha256", "months", "rows", "action"]
+HISTORY_COLUMNS = ["time", "kind", "file", "checksum", "months", "rows", "action"]

@@ -3,8 +3,9 @@
 Layout of the store folder (``HOTSPOTS_DATA_DIR``, default ``geodata/store``)::
 
     manifest.json          what is loaded now, the reconciliation, and the history
-    objects/<sha256>.parquet   content-addressed tables (crimes by source and month,
-                           wards as GeoParquet, lookups, deprivation, population)
+    objects/<id>.arrow     crimes, one object per source and month (Arrow IPC, LZ4)
+    objects/<id>.parquet   reference tables (wards as GeoParquet, lookups, deprivation,
+                           population)
     .lock                  held by a writer for the whole load
 
 A load writes its new objects first, then replaces ``manifest.json`` in one
@@ -22,6 +23,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as pf
 
 from hotspots.geography import Geography, build_geography
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
@@ -88,17 +92,17 @@ class Transaction:
     objects: dict[str, bytes] = field(default_factory=dict)
     _geography: dict = field(default_factory=dict)
 
-    def put(self, data: bytes) -> str:
-        """Stage an object; returns its name (the checksum of its bytes)."""
-        name = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, kind: str = "parquet") -> str:
+        """Stage an object; returns its name (a fresh id with the format as extension)."""
+        name = f"{secrets.token_hex(16)}.{kind}"
         self.objects[name] = data
         return name
 
-    def record(self, kind: str, file: str, sha256: str, months: list[str], rows: int,
+    def record(self, kind: str, file: str, checksum: str, months: list[str], rows: int,
                action: str) -> None:
         """Append a line to the history."""
         self.manifest["history"].append({
-            "time": _now(), "kind": kind, "file": file, "sha256": sha256,
+            "time": _now(), "kind": kind, "file": file, "checksum": checksum,
             "months": months, "rows": int(rows), "action": action})
 
 
@@ -141,7 +145,7 @@ class Store:
             return "empty"
 
     def _object(self, name: str) -> bytes:
-        return (self.root / "objects" / f"{name}.parquet").read_bytes()
+        return (self.root / "objects" / name).read_bytes()
 
     def _read_frame(self, name: str) -> pd.DataFrame:
         return pd.read_parquet(io.BytesIO(self._object(name)))
@@ -226,8 +230,7 @@ class Store:
                      if (months is None or p["month"] in months)
                      and (sources is None or p["source"] in sources)]
             try:
-                frames = [pd.read_parquet(self.root / "objects" / f"{p['object']}.parquet",
-                                          columns=columns)
+                frames = [read_crimes_object(self.root / "objects" / p["object"], columns)
                           for p in sorted(parts, key=lambda p: (p["source"], p["month"]))]
                 break
             except FileNotFoundError:  # a writer replaced the manifest meanwhile
@@ -281,7 +284,7 @@ class Store:
         objdir = self.root / "objects"
         wanted = self._referenced(txn.manifest)
         for name, data in txn.objects.items():
-            target = objdir / f"{name}.parquet"
+            target = objdir / name
             if name in wanted and not target.exists():
                 _atomic_write(target, data)
         txn.manifest["version"] = int(txn.manifest["version"]) + 1
@@ -289,7 +292,7 @@ class Store:
         _atomic_write(self.manifest_path,
                       json.dumps(txn.manifest, indent=1, sort_keys=True).encode("utf-8"))
         for path in objdir.iterdir():
-            stale = path.name.endswith(".parquet") and path.stem not in wanted
+            stale = path.suffix in (".parquet", ".arrow") and path.name not in wanted
             if stale or path.name.endswith(".tmp"):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
@@ -304,7 +307,7 @@ class Store:
         data = txn.objects.get(name)
         if data is None:
             data = self._object(name)
-        return pd.read_parquet(io.BytesIO(data))
+        return read_crimes_object(pa.BufferReader(data))
 
     def staged_geography(self, txn: Transaction) -> Geography:
         """The geography as staged in ``txn`` (built once per geography key)."""
@@ -329,9 +332,10 @@ class Store:
             assigned = assign_wards(crimes, geography)
             rec = part["reconciliation"]
             new = reconcile(assigned, {part["month"]: rec["rows_read"]},
-                            {part["month"]: rec["skipped"]}, rec["file"], rec["sha256"],
+                            {part["month"]: rec["skipped"]}, rec["file"], rec["checksum"],
                             rec["source"])
-            part = dict(part, object=txn.put(frame_to_parquet(assigned)), geography=current,
+            part = dict(part, object=txn.put(crimes_to_arrow(assigned), "arrow"),
+                        geography=current,
                         reconciliation=new.iloc[0].to_dict())
             txn.manifest["partitions"][key] = _jsonable(part)
 
@@ -363,6 +367,21 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     frame.attrs = {}
     frame.to_parquet(buf, index=False, compression="zstd")
     return buf.getvalue()
+
+
+def crimes_to_arrow(frame: pd.DataFrame) -> bytes:
+    """Serialise a crimes frame as an Arrow IPC file (LZ4): fast to write and to read."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pf.write_feather(table, sink, compression="lz4")
+    return sink.getvalue().to_pybytes()
+
+
+def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a crimes object written by :func:`crimes_to_arrow`."""
+    from hotspots.crimes import crimes_to_pandas
+
+    return crimes_to_pandas(pf.read_table(source, columns=columns, memory_map=False))
 
 
 def _jsonable(obj):

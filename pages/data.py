@@ -40,4 +40,4 @@ if len(rec):
         st.success(f"All {total:,} rows are accounted for.")
     else:
         st.error(f"{total - placed:,} rows are not accounted for.")
-    st.dataframe(rec.drop(columns=["sha256"]), hide_index=True)
+    st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)

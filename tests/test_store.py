@@ -94,7 +94,7 @@ def test_manifest_is_plain_json_with_history(grid_store, grid_crimes_file):
     assert manifest["history"][-1]["file"] == grid_crimes_file.name
     assert manifest["history"][-1]["months"] == ["2023-01"]
     assert manifest["history"][-1]["rows"] == 12
-    assert len(manifest["history"][-1]["sha256"]) == 64
+    assert len(manifest["history"][-1]["checksum"]) == 32
 
 
 def test_orphan_objects_are_removed(grid_store, tmp_path):
@@ -102,7 +102,7 @@ def test_orphan_objects_are_removed(grid_store, tmp_path):
     b = _file(tmp_path / "b", "2023-01-grid-street.csv", [police_row("b", lsoa="X01000001")])
     load_paths(grid_store, "crimes", [a])
     load_paths(grid_store, "crimes", [b])
-    on_disk = {p.stem for p in (grid_store.root / "objects").iterdir()}
+    on_disk = {p.name for p in (grid_store.root / "objects").iterdir()}
     assert on_disk == Store._referenced(grid_store.manifest())
 
 
