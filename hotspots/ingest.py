@@ -82,11 +82,12 @@ def detect_kind(path: Path) -> str | None:
         return None
     if suffix in (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet"):
         return "boundaries" if ward_code_column(path) else None
-    if suffix not in (".csv", ".txt"):
+    if suffix != ".csv":
         return None
     try:
         head = read_table_head(path)
-    except InputError:
+    except (InputError, ValueError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError):
         return None
     keys = {crimes._key(c) for c in head.columns}
     if keys >= _POLICE_UK_HEADER:

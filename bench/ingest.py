@@ -1,0 +1,112 @@
+"""Ingest benchmark: rows/s end to end for police.uk CSVs at three sizes.
+
+Run from the repository root (needs ../shared/data):
+
+    .venv/bin/python bench/ingest.py [--repeat 3] [--shared PATH]
+
+Sizes: one force-month (Dyfed-Powys 2019-01), the five shared months of both forces
+(10 files), and an England-and-Wales-size month (about 500,000 rows in 43 force files,
+made by replicating the real files with fresh Crime IDs). For each size, one run reports
+the best of ``--repeat`` timings of:
+
+- ``end to end``: ``load_paths(store, "crimes", files)`` into a store that already holds
+  the Welsh wards and lookups (read, validate, place in wards, reconcile, write, commit);
+- ``pandas.read_csv`` of the same files;
+- ``pyarrow.csv.read_csv`` of the same files (the raw read: all columns, type inference).
+
+Targets (issue 2): end to end >= 1,000,000 rows/s and within 1.5x of the raw pyarrow read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.csv as pacsv
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hotspots.ingest import load_paths  # noqa: E402
+from hotspots.store import Store  # noqa: E402
+
+FORCES_EW = 43
+
+
+def make_national_month(shared: Path, out: Path, rows: int = 500_000) -> list[Path]:
+    """Replicate the real files into ``FORCES_EW`` force files for one month, fresh IDs."""
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False)
+              for f in sorted((shared / "crime" / "police_uk").glob("*/*-street.csv"))]
+    base = pd.concat(frames, ignore_index=True)
+    big = pd.concat([base] * (rows // len(base) + 1), ignore_index=True).iloc[:rows].copy()
+    has_id = big["Crime ID"] != ""
+    big.loc[has_id, "Crime ID"] = [hashlib.sha256(f"bench-{i}".encode()).hexdigest()
+                                   for i in range(int(has_id.sum()))]
+    big["Month"] = "2019-01"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, part in enumerate(range(0, rows, rows // FORCES_EW + 1)):
+        path = out / f"2019-01-force{i:02d}-street.csv"
+        big.iloc[part: part + rows // FORCES_EW + 1].to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def run(shared: Path, repeat: int) -> pd.DataFrame:
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    base = Store(work / "base")
+    load_paths(base, "auto", [shared / "boundaries" / "wales_wards_dec2022_bsc.geojson",
+                              shared / "lookups"])
+    police = shared / "crime" / "police_uk"
+    sizes = {
+        "one force-month": [police / "2019-01" / "2019-01-dyfed-powys-street.csv"],
+        "five months, both forces": sorted(police.glob("*/*-street.csv")),
+        "England-and-Wales-size month": make_national_month(shared, work / "national"),
+    }
+    rows = []
+    for label, files in sizes.items():
+        n = sum(sum(1 for _ in open(f, "rb")) - 1 for f in files)
+
+        def end_to_end(files=files):
+            target = work / "run"
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(base.root, target)
+            load_paths(Store(target), "crimes", files)
+
+        t_e2e = best(end_to_end, repeat)
+        t_pd = best(lambda files=files: [pd.read_csv(f) for f in files], repeat)
+        t_pa = best(lambda files=files: [pacsv.read_csv(f) for f in files], repeat)
+        rows.append({"size": label, "files": len(files), "rows": n,
+                     "end_to_end_s": t_e2e, "pandas_s": t_pd, "pyarrow_s": t_pa,
+                     "end_to_end_rows_per_s": n / t_e2e, "ratio_to_pyarrow": t_e2e / t_pa})
+    shutil.rmtree(work, ignore_errors=True)
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    args = p.parse_args()
+    out = run(Path(args.shared), args.repeat)
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.3f}".format):
+        print(out.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
