@@ -161,3 +161,11 @@ def real_store(tmp_path_factory, shared_data):
 
 def read_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The demo region built once for the session (about 15 s)."""
+    from hotspots.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo") / "store")
