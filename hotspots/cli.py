@@ -132,6 +132,43 @@ def cmd_wards(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rank(args: argparse.Namespace) -> int:
+    from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
+    from hotspots.dataset import load_ward_data
+    from hotspots.exports import hotspot_list_csv
+    from hotspots.ranking import NORMALISATION, parse_weights, rank_settings
+
+    ranking = (rank_settings(weights=parse_weights(args.weights)) if args.weights
+               else rank_settings(args.preset))
+    store = Store(args.data_dir)
+    data = load_ward_data(store, _selection(args))
+    settings = AnalysisSettings(ranking=ranking, top_n=args.top_n)
+    result = analyse(data.counts, data.monthly, data.wards, settings,
+                     lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
+                     harm=data.harm)
+    d = data.definition
+    table = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(hotspot_list_csv(table))
+    conc = result.concordance
+    meta = {**data.metadata(), "weights": dict(ranking.weights), "preset": ranking.preset,
+            "normalisation": NORMALISATION, "top_n": args.top_n,
+            "concordance": None if conc is None else {
+                "top_n": conc.top_n, "overlap": conc.overlap,
+                "overlap_wards": list(conc.overlap_codes),
+                "spearman_rho": conc.spearman_rho, "overlap_p": conc.overlap_p}}
+    out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"wrote {out} ({len(table)} wards, ranked by {ranking.describe()})")
+    if conc is not None:
+        print(f"Violence and drugs: {conc.overlap} of the top {conc.top_n} wards by violence "
+              f"are also in the top {conc.top_n} for drug offences (permutation p = "
+              f"{conc.overlap_p:.4f}); Spearman rho = {conc.spearman_rho:.2f}.")
+    if d.proxy:
+        print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from hotspots.demo import build_demo
 
@@ -185,6 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
         _period_args(w)
         w.add_argument("--out", required=True, help="output CSV file")
         w.set_defaults(func=func)
+
+    rk = sub.add_parser("rank", help="the ranked hotspot list for a period and area")
+    _period_args(rk)
+    from hotspots.ranking import PRESETS
+
+    rk.add_argument("--preset", default=None, choices=list(PRESETS),
+                    help="preset weighting (default violence-drugs-deprivation)")
+    rk.add_argument("--weights", help="own weights, e.g. violence=0.5,drugs=0.25,"
+                    "deprivation=0.25 (must sum to 1)")
+    rk.add_argument("--top-n", type=int, default=12, help="N for top-N figures (default 12)")
+    rk.add_argument("--out", required=True, help="output CSV file")
+    rk.set_defaults(func=cmd_rank)
 
     dm = sub.add_parser("demo", help="build the synthetic demo region")
     dm.add_argument("--dir", help="store folder for the demo (default geodata/demo-store)")

@@ -13,6 +13,7 @@ import pandas as pd
 from hotspots.counts import count_by_ward, count_by_ward_month, sources_for
 from hotspots.definitions import Definition, get_definition
 from hotspots.geography import Geography, select_wards
+from hotspots.harm import harm_by_ward, harm_note, load_harm_weights
 from hotspots.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
 from hotspots.store import Store
 
@@ -65,6 +66,10 @@ class WardData:
     months_loaded: tuple[str, ...]
     population_year: int | None
     label: str | None
+    lsoa_deprivation: pd.DataFrame | None = field(default=None, repr=False)
+    lsoa_weights: pd.DataFrame | None = field(default=None, repr=False)
+    harm: pd.Series | None = field(default=None, repr=False)
+    harm_note: str = ""
 
     def metadata(self) -> dict:
         """What a download's "Method and data" notes need."""
@@ -81,6 +86,7 @@ class WardData:
             "population_year": self.population_year,
             "population_method": POPULATION_METHOD,
             "label": self.label,
+            "harm_weights": self.harm_note,
         }
 
 
@@ -94,15 +100,25 @@ def choose_population_year(years: list[int], months: list[str]) -> int | None:
 
 
 def ward_population_for(store: Store, geography: Geography, months: list[str]
-                        ) -> tuple[pd.Series, int | None]:
-    """Ward populations from the population year nearest the period."""
+                        ) -> tuple[pd.Series, int | None, pd.DataFrame | None]:
+    """Ward populations from the population year nearest the period, the year, and the
+    LSOA→ward population weights they came from."""
     years = [int(k.split(":")[1]) for k in store.reference_keys("population:")]
     year = choose_population_year(years, months)
     if year is None:
-        return pd.Series(0.0, index=geography.wards["ward_code"]), None
+        return pd.Series(0.0, index=geography.wards["ward_code"]), None, None
     pop = store.reference(f"population:{year}")
     weights = lsoa_ward_weights(pop, geography.lsoa11_21, geography.lsoa21_ward)
-    return ward_population(weights, geography.wards["ward_code"]), year
+    return ward_population(weights, geography.wards["ward_code"]), year, weights
+
+
+def lsoa_deprivation_for(store: Store) -> pd.DataFrame | None:
+    """The loaded LSOA deprivation: WIMD 2019 when present, else IMD 2019, else None."""
+    for key in ("deprivation:WIMD 2019", "deprivation:IMD 2019"):
+        frame = store.reference(key)
+        if frame is not None:
+            return frame
+    return None
 
 
 def load_ward_data(store: Store, selection: Selection,
@@ -125,10 +141,14 @@ def load_ward_data(store: Store, selection: Selection,
                           columns=["source", "month", "crime_id", "crime_type", "ho_code",
                                    "ward_code", "assignment", "domestic", "alcohol",
                                    "drugs_flag", "knife", "terrorism"])
-    population, year = ward_population_for(store, geography, months)
+    population, year, weights = ward_population_for(store, geography, months)
     counts = count_by_ward(crimes, wards, population, definition)
+    harm_weights = load_harm_weights()
+    harm = harm_by_ward(crimes, definition, harm_weights)
     monthly = count_by_ward_month(crimes, wards["ward_code"], months, definition)
     loaded = tuple(m for m in store.months(sources) if m in months)
     return WardData(selection=selection, definition=definition, wards=wards, counts=counts,
                     monthly=monthly, sources=tuple(sources), months_loaded=loaded,
-                    population_year=year, label=store.label)
+                    population_year=year, label=store.label,
+                    lsoa_deprivation=lsoa_deprivation_for(store), lsoa_weights=weights,
+                    harm=harm, harm_note=harm_note(definition, harm_weights))

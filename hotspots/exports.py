@@ -42,6 +42,11 @@ def ward_counts_csv(data: WardData) -> bytes:
     return neutralise_formulas(ward_counts_table(data)).to_csv(index=False).encode("utf-8")
 
 
+def hotspot_list_csv(table: pd.DataFrame) -> bytes:
+    """CSV bytes of a hotspot list (formulas neutralised); the CLI and dashboard share it."""
+    return neutralise_formulas(table).to_csv(index=False, float_format="%.6g").encode("utf-8")
+
+
 def write_ward_counts(data: WardData, out: Path) -> None:
     """Write the ward counts CSV and ``<out>.meta.json`` beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -763,6 +763,9 @@ def local_moran(
             warnings.filterwarnings(
                 "ignore", message="The alternative hypothesis", category=DeprecationWarning
             )
+            # esda divides by the permutation spread, which is 0 for some wards.
+            warnings.filterwarnings("ignore", message="invalid value encountered",
+                                    category=RuntimeWarning)
             lm = esda.Moran_Local(
                 y,
                 w_copy,

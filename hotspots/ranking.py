@@ -1,0 +1,179 @@
+"""Rank wards into a hotspot list: presets or user weights over stated components.
+
+Normalisation (stated wherever the list appears): each component is turned into its
+percentile among the wards being ranked — 0 for the lowest, 1 for the highest, ties
+sharing the average — and the score is the weighted sum of those percentiles with
+weights that sum to 1. Wards with no resident population are listed last, unranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Ranking components: key → (indicator column, plain label, how it reads in "why").
+COMPONENTS = {
+    "violence": ("sv_rate_smoothed", "Violence rate", "violence rate"),
+    "drugs": ("drugs_rate_smoothed", "Drug offence rate", "drug offence rate"),
+    "deprivation": ("dep_share_20", "Deprivation", "share of residents in the 20% most "
+                    "deprived areas"),
+    "harm": ("harm_rate", "Harm-weighted violence", "harm-weighted violence rate"),
+}
+
+#: Preset weightings (registry feeding the selectbox and ``--preset``).
+PRESETS: dict[str, dict[str, float]] = {
+    "violence-drugs-deprivation": {"violence": 0.5, "drugs": 0.25, "deprivation": 0.25},
+    "violence": {"violence": 1.0},
+    "violence-deprivation": {"violence": 0.6, "deprivation": 0.4},
+    "harm-weighted": {"harm": 0.6, "drugs": 0.2, "deprivation": 0.2},
+}
+PRESET_LABELS = {
+    "violence-drugs-deprivation": "Violence, drugs and deprivation (default)",
+    "violence": "Violence only",
+    "violence-deprivation": "Violence and deprivation",
+    "harm-weighted": "Harm-weighted violence, drugs and deprivation",
+}
+DEFAULT_PRESET = "violence-drugs-deprivation"
+NORMALISATION = ("Each component is converted to its percentile among the wards ranked "
+                 "(0 = lowest, 1 = highest; ties share the average); the score is the "
+                 "weighted sum, with weights summing to 1.")
+
+#: Columns of the ranked list, declared once.
+RANK_COLUMNS = [
+    "rank", "ward_code", "ward_name", "local_authority_code", "local_authority_name",
+    "police_force", "population", "sv_count", "sv_rate", "sv_rate_smoothed", "drugs_count",
+    "drugs_rate", "harm_rate", "dep_share_20", "dep_most_deprived_rank", "score",
+    "comp_violence", "comp_drugs", "comp_deprivation", "comp_harm", "why",
+]
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    """Weights of the ranking components (a tuple of ``(component, weight)`` pairs).
+
+    Build with :func:`rank_settings`; weights are validated there.
+    """
+
+    weights: tuple[tuple[str, float], ...]
+    preset: str | None = None
+
+    @property
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.weights)
+
+    def describe(self) -> str:
+        """"violence 50%, drugs 25%, deprivation 25%"."""
+        return ", ".join(f"{k} {w:.0%}" for k, w in self.weights if w)
+
+
+def rank_settings(preset: str | None = None, weights: Mapping[str, float] | None = None
+                  ) -> RankSettings:
+    """Settings from a preset name or from user weights.
+
+    Raises
+    ------
+    ValueError
+        Unknown preset or component (naming the valid choices), negative weights, or
+        weights that do not sum to 1.
+    """
+    if weights is None:
+        preset = preset or DEFAULT_PRESET
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
+        weights = PRESETS[preset]
+    else:
+        preset = None
+    unknown = sorted(set(weights) - set(COMPONENTS))
+    if unknown:
+        raise ValueError(f"unknown component(s) {unknown}; choose from {list(COMPONENTS)}")
+    if any((not np.isfinite(w)) or w < 0 for w in weights.values()):
+        raise ValueError("weights must be numbers ≥ 0")
+    total = float(sum(weights.values()))
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"weights must sum to 1 (they sum to {total:g}); for example "
+                         "violence=0.5,drugs=0.25,deprivation=0.25")
+    ordered = tuple((k, float(weights.get(k, 0.0))) for k in COMPONENTS)
+    return RankSettings(weights=ordered, preset=preset)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``"violence=0.5,drugs=0.25,deprivation=0.25"`` → dict; a ValueError says the form."""
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"cannot read weight {part!r}; write them like "
+                             "violence=0.5,drugs=0.25,deprivation=0.25") from None
+    return out
+
+
+def _percentile(values: pd.Series) -> pd.Series:
+    valid = values.notna()
+    out = pd.Series(np.nan, index=values.index)
+    n = int(valid.sum())
+    if n == 1:
+        out[valid] = 1.0
+    elif n > 1:
+        out[valid] = (values[valid].rank(method="average") - 1) / (n - 1)
+    return out
+
+
+def _why(row: pd.Series, settings: RankSettings) -> str:
+    parts = []
+    for key, w in sorted(settings.weights, key=lambda kw: -kw[1]):
+        p = row[f"comp_{key}"]
+        if not w or pd.isna(p) or p < 0.8:
+            continue
+        top = max(1, round((1 - p) * 100))
+        parts.append(f"{COMPONENTS[key][2]} in the top {top}%")
+    if not parts:
+        return "no component in the top fifth of wards"
+    return "; ".join(parts)
+
+
+def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
+                  ) -> pd.DataFrame:
+    """The ranked hotspot list (:data:`RANK_COLUMNS`).
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        Output of :func:`hotspots.indicators.ward_indicators`.
+    settings : RankSettings
+        Default: the default preset.
+
+    Returns
+    -------
+    DataFrame
+        One row per ward, best first. ``rank`` 1 is the highest score; ties in score are
+        broken by the violence count, then ward code. ``comp_*`` are the percentiles
+        (0–1) of each component, NaN when unused or unknown.
+    """
+    settings = settings or rank_settings()
+    ind = indicators
+    ranked = ind["population"] > 0
+    out = ind.copy()
+    score = pd.Series(0.0, index=ind.index)
+    for key, (col, _, _) in COMPONENTS.items():
+        comp = _percentile(ind[col].where(ranked)) if col in ind else pd.Series(
+            np.nan, index=ind.index)
+        out[f"comp_{key}"] = comp
+        w = settings.as_dict[key]
+        if w:
+            score = score + w * comp.fillna(0.0)
+    out["score"] = score.where(ranked)
+    out = out.sort_values(["score", "sv_count", "ward_code"], ascending=[False, False, True],
+                          na_position="last")
+    out["rank"] = pd.array(np.where(out["score"].notna(),
+                                    np.arange(1, len(out) + 1), -1), dtype="Int64")
+    out["rank"] = out["rank"].mask(out["rank"] < 0)
+    out["why"] = [(_why(r, settings) if pd.notna(r["score"]) else
+                   "no resident population: not ranked") for _, r in out.iterrows()]
+    return out[RANK_COLUMNS].reset_index(drop=True)
