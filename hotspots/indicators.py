@@ -67,7 +67,7 @@ def lsoa_index(lsoa: pd.DataFrame, settings: DeprivationSettings) -> pd.DataFram
     if settings.measure == "published":
         out = lsoa[["lsoa_code", "overall_rank", "overall_decile"]].rename(
             columns={"overall_rank": "rank", "overall_decile": "decile"})
-        out["score"] = lsoa["overall_score"] if "overall_score" in lsoa else np.nan
+        out["score"] = lsoa.get("overall_score", np.nan)
         return out[["lsoa_code", "score", "rank", "decile"]]
     return combine_domains(lsoa, INDEX_WEIGHTS[index], exclude=CRIME_DOMAINS[index],
                            n=len(lsoa))

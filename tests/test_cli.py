@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
-from conftest import ROOT, POLICE_UK_HEADER, police_row, write_csv
+from conftest import POLICE_UK_HEADER, ROOT, police_row, write_csv
 
 from hotspots.cli import main
 from hotspots.schema import WARD_COUNT_COLUMNS
@@ -50,8 +50,8 @@ def test_bad_input_exit_2_names_file_row_fix(tmp_path, grid_reference, grid_crim
     before = Store(tmp_path / "s").checksum()
     bad = write_csv(tmp_path / "2023-02-grid-street.csv", POLICE_UK_HEADER,
                     [police_row("x", month="2023-02"),
-                     police_row("y", month="2023-02", x=10, y=10)[:4] + ["east", "51.5"]
-                     + police_row("y")[6:]])
+                     [*police_row("y", month="2023-02")[:4], "east", "51.5",
+                      *police_row("y")[6:]]])
     code = main(["--data-dir", str(tmp_path / "s"), "load", "crimes", str(bad)])
     err = capsys.readouterr().err
     assert code == 2
