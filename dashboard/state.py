@@ -1,6 +1,7 @@
 """Which store the dashboard shows, and cached reads keyed on small hashables.
 
-Caches are keyed on (store folder, store version, frozen settings): never on frames.
+Caches are keyed on (store folder, store version, frozen settings) — never on frames.
+Cached objects are shared between sessions: treat them as read-only.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from hotspots.analysis import Analysis, AnalysisSettings, analyse
+from hotspots.dataset import Selection, WardData, load_ward_data
 from hotspots.store import DEMO_DIR, Store, default_dir
 
 
@@ -22,7 +25,7 @@ def active_store() -> Store:
     if not demo.sources():
         from hotspots.demo import build_demo
 
-        with st.spinner("Building the synthetic demo region (first run only)…"):
+        with st.spinner("Building the synthetic demo region (first run only, ~15 s)…"):
             build_demo(DEMO_DIR)
     return demo
 
@@ -33,16 +36,42 @@ def geography(root: str, version: int):
     return Store(Path(root)).geography()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
+def manifest(root: str, version: int) -> dict:
+    return Store(Path(root)).manifest()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def reconciliation(root: str, version: int):
     return Store(Path(root)).reconciliation()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def history(root: str, version: int):
     return Store(Path(root)).history()
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def manifest(root: str, version: int) -> dict:
-    return Store(Path(root)).manifest()
+@st.cache_resource(max_entries=32, show_spinner=False)
+def ward_data(root: str, version: int, selection: Selection) -> WardData:
+    """Counts for a selection (read-only, shared)."""
+    store = Store(Path(root))
+    return load_ward_data(store, selection, geography(root, version))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def analysis(root: str, version: int, selection: Selection,
+             settings: AnalysisSettings) -> Analysis:
+    """The full analysis for a selection (read-only, shared)."""
+    data = ward_data(root, version, selection)
+    return analyse(data.counts, data.monthly, data.wards, settings,
+                   lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
+                   harm=data.harm)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def crimes_for(root: str, version: int, selection: Selection, ward_code: str):
+    """Crime rows of one ward for the period (for the ward profile)."""
+    data = ward_data(root, version, selection)
+    store = Store(Path(root))
+    crimes = store.crimes(months=selection.months, sources=list(data.sources))
+    return crimes[crimes["ward_code"] == ward_code].reset_index(drop=True)

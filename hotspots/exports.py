@@ -53,3 +53,57 @@ def write_ward_counts(data: WardData, out: Path) -> None:
     out.write_bytes(ward_counts_csv(data))
     out.with_suffix(".meta.json").write_text(json.dumps(data.metadata(), indent=1),
                                              encoding="utf-8")
+
+
+def method_rows(metadata: dict) -> list[tuple[str, str]]:
+    """The "Method and data" notes as (item, value) rows."""
+    from hotspots.ranking import NORMALISATION
+
+    def fmt(v) -> str:
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {x:.0%}" if isinstance(x, float) else f"{k} {x}"
+                             for k, x in v.items() if x)
+        if isinstance(v, list | tuple):
+            return ", ".join(map(str, v))
+        return "" if v is None else str(v)
+
+    order = [("definition_title", "Definition"), ("definition_note", "Definition type"),
+             ("period", "Period"), ("data_cut_off", "Data cut-off (last month loaded)"),
+             ("area", "Area"), ("weights", "Ranking weights"), ("preset", "Preset"),
+             ("suppression", "Suppression"), ("sources", "Sources"),
+             ("population_year", "Population year"), ("population_method", "Population"),
+             ("harm_weights", "Harm weights"), ("label", "Data label")]
+    rows = [(label, fmt(metadata.get(key))) for key, label in order if key in metadata]
+    rows.append(("Normalisation", NORMALISATION))
+    rows.append(("Licence", "Contains public sector information licensed under the Open "
+                 "Government Licence v3.0; ONS boundaries and lookups © Crown copyright."))
+    return rows
+
+
+def hotspot_list_excel(table: pd.DataFrame, metadata: dict) -> bytes:
+    """An Excel workbook: "Hotspots" (the list) and "Method and data"."""
+    import io
+
+    buf = io.BytesIO()
+    safe = neutralise_formulas(table)
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        safe.to_excel(xl, sheet_name="Hotspots", index=False)
+        pd.DataFrame(method_rows(metadata), columns=["Item", "Value"]).to_excel(
+            xl, sheet_name="Method and data", index=False)
+        for ws in xl.book.worksheets:
+            for col in ws.columns:
+                width = min(60, max(len(str(c.value or "")) for c in col[:50]) + 2)
+                ws.column_dimensions[col[0].column_letter].width = width
+    return buf.getvalue()
+
+
+def hotspot_list_geojson(table: pd.DataFrame, wards) -> bytes:
+    """GeoJSON (WGS84) of the hotspot list joined to ward boundaries."""
+    import geopandas as gpd
+
+    geo = wards[["ward_code", "geometry"]].merge(table, on="ward_code", how="inner")
+    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=wards.crs).to_crs("EPSG:4326")
+    for col in geo.columns:
+        if col != "geometry" and str(geo[col].dtype) in ("Int64", "boolean"):
+            geo[col] = geo[col].astype(object).where(geo[col].notna(), None)
+    return geo.to_json(drop_id=True).encode("utf-8")

@@ -1,0 +1,124 @@
+"""The shared frame of every page: the sidebar (area, period, definition) mirrored in the
+URL query so a view can be shared as a link, and the line stating period, cut-off and
+source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from hotspots.counts import source_family
+from hotspots.dataset import Selection
+from hotspots.definitions import load_definitions
+from hotspots.geography import area_choices
+from hotspots.store import Store
+
+#: Period choices (registry feeding the radio).
+PERIODS = {
+    "rolling12": "Last 12 months",
+    "range": "Choose months",
+    "month": "One month",
+}
+ALL = "All wards"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page needs: the store, the selection and plain labels."""
+
+    store: Store
+    root: str
+    version: int
+    selection: Selection
+    months: tuple[str, ...]
+    label: str | None
+
+    @property
+    def demo(self) -> bool:
+        return self.label == "synthetic demo"
+
+
+def _param(name: str, default: str) -> str:
+    return st.query_params.get(name, default)
+
+
+def _index(options: list, value, default: int = 0) -> int:
+    return options.index(value) if value in options else default
+
+
+def sidebar() -> Frame:
+    """Draw the sidebar and return the frame. Call once per page run."""
+    store = state.active_store()
+    root, version = str(store.root), store.version()
+    m = state.manifest(root, version)
+    months = sorted({p["month"] for p in m["partitions"].values()})
+    sources = sorted({p["source"] for p in m["partitions"].values()})
+    geography = state.geography(root, version)
+    definitions = {name: d for name, d in load_definitions().items()
+                   if any(source_family(s) == d.match for s in sources)}
+    if not months or not definitions:
+        st.error("No crimes are loaded yet. Load police.uk files on the Data page, or run "
+                 "`python -m hotspots load auto FOLDER`.")
+        st.stop()
+
+    areas = [ALL, *area_choices(geography)]
+    forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
+    default_area = forces_with_data[0] if forces_with_data else ALL
+    with st.sidebar:
+        if m.get("label"):
+            st.warning("**Synthetic demo** — invented places and crimes for trying the tool.")
+        area = st.selectbox("Area", areas, index=_index(areas, _param("area", default_area)),
+                            help="A police force or a local authority.")
+        period_keys = list(PERIODS)
+        period = st.radio("Period", period_keys, format_func=PERIODS.get,
+                          index=_index(period_keys, _param("period", "rolling12")))
+        last = months[-1]
+        if period == "rolling12":
+            end = last
+            start = months[max(0, len(months) - 12)]
+            st.caption(f"{_month_label(start)} to {_month_label(end)}")
+        elif period == "month":
+            end = start = st.selectbox("Month", months[::-1], format_func=_month_label,
+                                       index=_index(months[::-1], _param("to", last)))
+        else:
+            a = _param("from", months[0])
+            b = _param("to", last)
+            start, end = st.select_slider(
+                "Months", options=months, format_func=_month_label,
+                value=(a if a in months else months[0], b if b in months else last))
+        names = list(definitions)
+        default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
+        definition = st.selectbox(
+            "Definition", names, index=_index(names, _param("def", default_def)),
+            format_func=lambda n: definitions[n].title + (" — proxy" if definitions[n].proxy
+                                                          and "proxy" not in
+                                                          definitions[n].title else ""))
+        if definitions[definition].proxy:
+            st.caption("⚠️ **Proxy**: police.uk categories only approximate serious violence.")
+    st.query_params.update({"area": area, "period": period, "from": start, "to": end,
+                            "def": definition})
+    selection = Selection(start=start, end=end, area=None if area == ALL else area,
+                          definition=definition)
+    return Frame(store=store, root=root, version=version, selection=selection,
+                 months=tuple(months), label=m.get("label"))
+
+
+def _month_label(month: str) -> str:
+    return pd.Period(month, freq="M").strftime("%b %Y")
+
+
+def source_line(frame: Frame, data) -> None:
+    """State the data's period, cut-off and source on the page."""
+    d = data.definition
+    sources = ", ".join(s.replace("police.uk:", "police.uk ").replace("extract:", "extract ")
+                        for s in data.sources)
+    cut = max(data.months_loaded) if data.months_loaded else "none"
+    demo = " · **synthetic demo data**" if frame.demo else ""
+    st.caption(
+        f"Period {_month_label(frame.selection.start)} – {_month_label(frame.selection.end)}"
+        f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
+        f"{frame.selection.area or ALL} · {d.title}{' (PROXY)' if d.proxy else ''} · "
+        f"source: {sources}{demo}")

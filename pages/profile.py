@@ -1,0 +1,117 @@
+"""Ward profile: trend, category mix, drugs, deprivation, neighbours, rank history, times."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import frame as fr
+from dashboard import state
+from hotspots.analysis import AnalysisSettings
+from hotspots.indicators import ward_domain_shares
+from hotspots.trends import monthly_ranks
+
+f = fr.sidebar()
+data = state.ward_data(f.root, f.version, f.selection)
+counts = data.counts.sort_values("ward_name")
+codes = list(counts["ward_code"])
+names = dict(zip(counts["ward_code"], counts["ward_name"], strict=True))
+wanted = st.query_params.get("ward")
+if wanted not in codes:
+    ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings()).ranked
+    wanted = ranked["ward_code"].iloc[0]
+ward = st.selectbox("Ward", codes, index=codes.index(wanted),
+                    format_func=lambda c: f"{names[c]} ({c})")
+st.query_params["ward"] = ward
+row = counts.set_index("ward_code").loc[ward]
+st.title(names[ward])
+st.caption(f"{row['local_authority_name']} · {row['police_force'] or ''} · "
+           f"{int(row['population']):,} residents")
+fr.source_line(f, data)
+
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+r = result.ranked.set_index("ward_code").loc[ward]
+c = st.columns(4)
+c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
+            f"{int(result.ranked['rank'].notna().sum())}")
+c[1].metric("Serious violence", f"{int(row['sv_count']):,}")
+c[2].metric("Per 1,000 residents", "—" if pd.isna(r["sv_rate"]) else f"{r['sv_rate']:.1f}")
+c[3].metric("Drug offences", f"{int(row['drugs_count']):,}")
+st.write(f"**Why it ranks here:** {r['why']}")
+
+monthly = data.monthly[data.monthly["ward_code"] == ward].copy()
+monthly["date"] = pd.PeriodIndex(monthly["month"], freq="M").to_timestamp()
+monthly["rolling"] = monthly["sv_count"].rolling(3, min_periods=1).mean()
+st.subheader("Month by month")
+base = alt.Chart(monthly).encode(x=alt.X("date:T", title="Month"))
+chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious violence"),
+                                           tooltip=["month", "sv_count", "drugs_count"])
+         + base.mark_line(color="#b2182b").encode(y="rolling:Q")
+         + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q"))
+st.altair_chart(chart, width="stretch")
+st.caption("Bars: serious violence each month; red line: 3-month average; "
+           "blue dashes: drug offences.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Kinds of crime")
+    cats = [k for k in data.definition.category_keys]
+    labels = {c.key: c.label for c in data.definition.categories}
+    mix = pd.DataFrame({"category": [labels[k] for k in cats],
+                        "count": [int(row[k]) for k in cats]})
+    st.altair_chart(alt.Chart(mix).mark_bar().encode(
+        x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
+        width="stretch")
+with right:
+    st.subheader("Rank month by month")
+    ranks = monthly_ranks(data.monthly)
+    ranks = ranks[ranks["ward_code"] == ward].copy()
+    ranks["date"] = pd.PeriodIndex(ranks["month"], freq="M").to_timestamp()
+    st.altair_chart(alt.Chart(ranks).mark_line(point=True).encode(
+        x=alt.X("date:T", title="Month"),
+        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)")),
+        width="stretch")
+
+st.subheader("Deprivation")
+if data.lsoa_deprivation is not None and data.lsoa_weights is not None:
+    shares = ward_domain_shares(data.lsoa_deprivation, data.lsoa_weights)
+    s = shares[shares["ward_code"] == ward].drop(columns="ward_code").T.reset_index()
+    s.columns = ["domain", "share"]
+    s["domain"] = s["domain"].str.replace("_share_20", "").str.replace("_", " ")
+    chart = alt.Chart(s).mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"),
+                title="Residents in the most deprived 20% of areas"),
+        y=alt.Y("domain:N", title=None))
+    rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
+    st.altair_chart(chart + rule, width="stretch")
+    st.caption("The black line is the 20% a ward would have if deprivation were spread "
+               "evenly across Wales.")
+else:
+    st.write("No deprivation data loaded.")
+
+st.subheader("Neighbouring wards")
+wards = data.wards
+geom = wards.set_index("ward_code").geometry
+touch = wards[wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(
+    geom.loc[ward].buffer(1))]
+nb = (result.ranked[result.ranked["ward_code"].isin(touch["ward_code"])
+                    & (result.ranked["ward_code"] != ward)]
+      [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count"]])
+st.dataframe(nb, hide_index=True, column_config={
+    "rank": "Rank", "ward_name": "Ward", "sv_count": "Violence",
+    "sv_rate": st.column_config.NumberColumn("Per 1,000", format="%.1f"),
+    "drugs_count": "Drugs"})
+
+crimes = state.crimes_for(f.root, f.version, f.selection, ward)
+times = crimes["occurred_at"].dropna() if "occurred_at" in crimes else pd.Series([])
+st.subheader("Time of day and day of week")
+if len(times):
+    grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})
+    grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
+    order = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    st.altair_chart(alt.Chart(grid).mark_rect().encode(
+        x=alt.X("hour:O", title="Hour"), y=alt.Y("day:N", sort=order, title=None),
+        color=alt.Color("crimes:Q", scale=alt.Scale(scheme="orangered")),
+        tooltip=["day", "hour", "crimes"]), width="stretch")
+else:
+    st.write("The data for this definition have no times (police.uk gives months only); "
+             "force extracts with recorded times show a heat map here.")
