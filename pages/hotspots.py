@@ -15,10 +15,11 @@ data = state.ward_data(f.root, f.version, f.selection)
 fr.source_line(f, data)
 
 c1, c2 = st.columns([2, 1])
-preset = c1.selectbox("Ranking", [*PRESETS, "custom"],
+choices = [*PRESETS, "custom"]
+wanted = st.query_params.get("preset", "violence-drugs-deprivation")
+preset = c1.selectbox("Ranking", choices,
                       format_func=lambda p: PRESET_LABELS.get(p, "Your own weights"),
-                      index=list(PRESETS).index(st.query_params.get("preset", "violence-drugs-deprivation"))
-                      if st.query_params.get("preset") in PRESETS else 0)
+                      index=choices.index(wanted) if wanted in choices else 0)
 top_n = int(c2.number_input("Top N", min_value=3, max_value=50, value=12, step=1))
 if preset == "custom":
     cols = st.columns(len(COMPONENTS))
