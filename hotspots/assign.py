@@ -103,8 +103,8 @@ def assign_wards(crimes: pd.DataFrame, geography: Geography) -> pd.DataFrame:
     dup = duplicate_mask(out[["source", "month", "crime_id"]])
     how[dup] = labels.index("duplicate")
 
-    ward_codes = list(geography.wards["ward_code"])
-    ward_index = {w: i for i, w in enumerate(ward_codes)}
+    ward_codes = geography.ward_codes
+    ward_index = geography.ward_index
     enc = pc.dictionary_encode(_arrow(out["lsoa_code"]))
     uniq = enc.dictionary.to_pylist()
     known_codes = geography.known_codes

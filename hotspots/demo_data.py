@@ -309,11 +309,14 @@ _CATEGORIES: tuple[_Category, ...] = (
               0.7, 0.20, 2.0, 1.0, 0.05, 1.20, True, True, False),
     _Category("Vehicle crime", "vehicle_crime", 5.5, 0.15, 1.1, 1.0, 0.00, 1.00, True, True, False),
     _Category("Violence and sexual offences", "violence_and_sexual_offences",
-              30.0, 0.35, 2.5, 1.0, 0.15, 1.20, True, True, True),
+              30.0, 0.35, 3.5, 1.0, 0.15, 1.20, True, True, True),
 )  # fmt: skip
 _ASB = 0
 _EMERGING_END = 4.0  # violence multiplier in emerging wards in the last month (1.0 in the first)
 _WARD_EFFECT_SD = 0.25  # sd of the log of a ward-level random effect on every crime rate
+_N_CLUSTERS = 3  # violence hotspot clusters: a core ward and its whole ring of neighbours
+_RING_SIZES = (4, 7)  # a core has this many neighbours (clusters of 5 to 8 wards)
+_RING_LEVEL = 0.8  # share of the hotspot multiplier's excess a ring ward gets (core: 1)
 
 # Home Office offence codes by police.uk crime type: (code, description, weight).
 _HO_CODES: dict[str, tuple[tuple[str, str, float], ...]] = {
@@ -746,44 +749,73 @@ def _make_geography(rng: np.random.Generator) -> _Geography:
 
 @dataclass(frozen=True)
 class _Plan:
-    hotspot_clusters: list[list[int]]  # ward numbers, generator order
-    hotspots: list[int]
+    hotspot_clusters: list[list[int]]  # ward numbers (generator order), the core first
+    hotspots: list[int]  # every ward of every cluster: what Gi* is expected to find
+    cores: list[int]  # the core ward of each cluster
+    isolated: list[int]  # single-ward violence hotspots (for the ranking, not for Gi*)
     drug_hotspots: list[int]
     emerging: list[int]
 
+    @property
+    def violence_hotspots(self) -> list[int]:
+        """Cluster and isolated violence hotspots together."""
+        return sorted([*self.hotspots, *self.isolated])
+
+    def hot_level(self, n_wards: int) -> np.ndarray:
+        """How much of each category's hotspot multiplier each ward gets (0 to 1)."""
+        level = np.zeros(n_wards)
+        level[self.hotspots] = _RING_LEVEL
+        level[self.cores] = 1.0
+        level[self.isolated] = 1.0
+        return level
+
 
 def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
-    """Violence clusters around the three biggest towns, an isolated hotspot, emerging wards."""
+    """Violence clusters (a core ward and its whole ring of neighbours) at the three
+    biggest towns, an isolated single-ward hotspot at the fourth, emerging wards at the
+    fifth and sixth, and drug hotspots on most of the violence hotspots."""
     centroids = shapely.get_coordinates(shapely.centroid(geo.ward_geom))
 
-    def ward_at(xy: np.ndarray, exclude: set[int]) -> int:
-        order = np.argsort(np.hypot(*(centroids - xy).T), kind="stable")
-        return int(next(w for w in order if w not in exclude))
+    def by_distance(xy: np.ndarray) -> np.ndarray:
+        return np.argsort(np.hypot(*(centroids - xy).T), kind="stable")
+
+    def closed(w: int) -> set[int]:
+        return {int(w)} | geo.ward_neighbours[w]
 
     taken: set[int] = set()
     clusters: list[list[int]] = []
-    for t in range(3):
-        seed_ward = ward_at(geo.towns[t], taken | _halo(geo, taken))
-        options = sorted(geo.ward_neighbours[seed_ward] - taken - _halo(geo, taken))
-        chosen = [int(w) for w in rng.choice(options, size=min(2, len(options)), replace=False)]
-        cluster = [seed_ward, *sorted(chosen)]
-        clusters.append(cluster)
-        taken |= set(cluster)
-    isolated = ward_at(geo.towns[3], taken | _halo(geo, taken))
-    clusters.append([isolated])
+    for t in range(_N_CLUSTERS):
+        # Clusters keep at least one ward between them, so their edges do not merge.
+        blocked = taken | _halo(geo, taken)
+        core = next(
+            int(w) for w in by_distance(geo.towns[t])
+            if _RING_SIZES[0] <= len(geo.ward_neighbours[w]) <= _RING_SIZES[1]
+            and not closed(w) & blocked
+        )  # fmt: skip
+        clusters.append([core, *sorted(geo.ward_neighbours[core])])
+        taken |= closed(core)
+    hotspots = sorted(w for c in clusters for w in c)
+    cores = [c[0] for c in clusters]
+
+    def single(t: int) -> int:
+        blocked = taken | _halo(geo, taken)
+        return next(int(w) for w in by_distance(geo.towns[t]) if not closed(w) & blocked)
+
+    isolated = single(3)
     taken.add(isolated)
-    hotspots = [w for c in clusters for w in c]
     emerging = []
     for t in (4, 5):
-        w = ward_at(geo.towns[t], taken | _halo(geo, taken))
-        emerging.append(w)
-        taken.add(w)
-    drug = sorted(int(w) for w in rng.choice(hotspots, size=7, replace=False))
-    drug_only_options = sorted(
-        set().union(*(geo.ward_neighbours[w] for w in clusters[0])) - taken
-    )
-    drug.append(int(drug_only_options[0]))
-    return _Plan(clusters, hotspots, drug, emerging)
+        emerging.append(single(t))
+        taken.add(emerging[-1])
+    # Drug markets: every core, most of the rings, the isolated hotspot, and one ward just
+    # outside the first cluster that has drugs but no violence hotspot.
+    drug = {*cores, isolated}
+    for cluster in clusters:
+        ring = cluster[1:]
+        drug |= {int(w) for w in rng.choice(ring, size=round(0.6 * len(ring)), replace=False)}
+    drug_only_options = sorted(_halo(geo, set(clusters[0])) - taken)
+    drug.add(int(drug_only_options[0]))
+    return _Plan(clusters, hotspots, cores, [isolated], sorted(drug), emerging)
 
 
 def _halo(geo: _Geography, wards: set[int]) -> set[int]:
@@ -800,7 +832,7 @@ class _Changes:
 
 def _plan_changes(rng: np.random.Generator, geo: _Geography, plan: _Plan) -> _Changes:
     """Splits (three across ward boundaries, three inside wards) and five merges."""
-    avoid = set(plan.hotspots) | set(plan.emerging) | set(plan.drug_hotspots)
+    avoid = set(plan.violence_hotspots) | set(plan.emerging) | set(plan.drug_hotspots)
     used: set[int] = set()
     pairs_across, pairs_within = [], []
     for a, near in enumerate(geo.lsoa_neighbours):
@@ -856,16 +888,21 @@ def _code(prefix: str, number: int) -> str:
 
 
 def _latent_deprivation(
-    rng: np.random.Generator, xy: np.ndarray, towns: np.ndarray, hotspot_xy: np.ndarray
+    rng: np.random.Generator,
+    xy: np.ndarray,
+    towns: np.ndarray,
+    hotspot_xy: np.ndarray,
+    hotspot_sd: np.ndarray,
 ) -> np.ndarray:
-    """Spatially smooth deprivation field at ``xy`` (unstandardised)."""
+    """Spatially smooth deprivation field at ``xy`` (unstandardised), with a bump of
+    standard deviation ``hotspot_sd`` metres around each point of ``hotspot_xy``."""
     value = np.zeros(len(xy))
     for t, (tx, ty) in enumerate(towns):
         d2 = (xy[:, 0] - tx) ** 2 + (xy[:, 1] - ty) ** 2
         value += (1.0 - 0.08 * t) * np.exp(-d2 / (2 * 2_500.0**2))
-    for hx, hy in hotspot_xy:
+    for (hx, hy), sd in zip(hotspot_xy, hotspot_sd, strict=True):
         d2 = (xy[:, 0] - hx) ** 2 + (xy[:, 1] - hy) ** 2
-        value += 1.0 * np.exp(-d2 / (2 * 1_500.0**2))
+        value += 1.0 * np.exp(-d2 / (2 * sd**2))
     for _ in range(10):
         wavelength = rng.uniform(6_000.0, 20_000.0)
         theta = rng.uniform(0, 2 * np.pi)
@@ -1182,9 +1219,15 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
     population.insert(0, "lsoa11_name", lsoa11_names)
 
     # --- Deprivation. -----------------------------------------------------------------
-    hotspot_xy = ward_xy[plan.hotspots]
+    # One bump per hotspot area (a cluster's centre, or the isolated ward), as wide as it.
+    areas = [*plan.hotspot_clusters, *([w] for w in plan.isolated)]
+    hotspot_xy = np.array([ward_xy[a].mean(axis=0) for a in areas])
+    hotspot_sd = np.array(
+        [max(1_000.0, float(np.hypot(*(ward_xy[a] - ward_xy[a].mean(axis=0)).T).max()))
+         for a in areas]
+    )
     z21 = _standardise(
-        _latent_deprivation(rng_dep, lsoa_xy, geo.towns, hotspot_xy)
+        _latent_deprivation(rng_dep, lsoa_xy, geo.towns, hotspot_xy, hotspot_sd)
         + rng_dep.normal(0.0, 0.12, size=n21)
     )
     z11 = np.empty(n11)
@@ -1199,13 +1242,13 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
 
     # --- Rates. -------------------------------------------------------------------------
     n_months, n_cat = len(MONTHS), len(_CATEGORIES)
-    hot = np.zeros(n_wards, dtype=bool)
-    hot[plan.hotspots] = True
+    hot_level = plan.hot_level(n_wards)
+    hot = hot_level > 0
     drug_hot = np.zeros(n_wards, dtype=bool)
     drug_hot[plan.drug_hotspots] = True
     emerging = np.zeros(n_wards, dtype=bool)
     emerging[plan.emerging] = True
-    lsoa_hot = hot[geo.lsoa_ward]
+    lsoa_level = hot_level[geo.lsoa_ward]
     lsoa_drug = drug_hot[geo.lsoa_ward]
     lsoa_emerging = emerging[geo.lsoa_ward]
     trend = 1.0 + (_EMERGING_END - 1.0) * np.arange(n_months) / (n_months - 1)
@@ -1217,7 +1260,7 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
     for c, cat in enumerate(_CATEGORIES):
         per_month = pop21 / 1_000.0 * cat.base_rate * _RATE_SCALE / 12.0
         spatial = per_month * np.exp(cat.beta * z21) * ward_effect
-        spatial = spatial * np.where(lsoa_hot, cat.hotspot, 1.0)
+        spatial = spatial * (1.0 + (cat.hotspot - 1.0) * lsoa_level)
         spatial = spatial * np.where(lsoa_drug, cat.drug_hotspot, 1.0)
         rate = spatial[:, None] * _month_factors(cat)[None, :]
         if cat.emerging:
@@ -1819,7 +1862,12 @@ def _truth(
                 _CATEGORIES[c].slug: int(table[w, c]) for c in range(len(_CATEGORIES))
             }
     background = float(np.median(per_1000_year[:, v]))
-    hot_rate = per_1000_year[plan.hotspots, v]
+    hot_rate = per_1000_year[plan.violence_hotspots, v]
+
+    def ratio(wards: list[int]) -> float:
+        return round(float(np.median(per_1000_year[wards, v])) / background, 2)
+
+    rings = sorted(set(plan.hotspots) - set(plan.cores))
     splits = []
     for k, (a, b) in enumerate(changes.split_pairs):
         unit = next(j for j, u in enumerate(units) if u[0] == "S" and u[1] == k)
@@ -1885,18 +1933,34 @@ def _truth(
                            "slug": _FORCES[f][1]}
             for f in range(len(_FORCES))
         },
+        "hotspot_design": (
+            "hotspot_wards are the wards of the violence hotspot clusters, each a core ward "
+            "and its whole ring of neighbours, all several times the background rate: the "
+            "cluster hotspots Getis-Ord Gi* is expected to find. isolated_hotspot_wards are "
+            "single hot wards among ordinary neighbours: the ranking finds them, Gi* (a "
+            "statistic of a ward and its neighbours together) is not expected to."
+        ),
         "hotspot_wards": codes(plan.hotspots),
         "hotspot_clusters": [codes(c) for c in plan.hotspot_clusters],
+        "hotspot_cluster_cores": [str(ward_codes[w]) for w in plan.cores],
+        "isolated_hotspot_wards": codes(plan.isolated),
+        "violence_hotspot_wards": codes(plan.violence_hotspots),
         "drug_hotspot_wards": codes(plan.drug_hotspots),
-        "drug_only_hotspot_wards": codes(sorted(set(plan.drug_hotspots) - set(plan.hotspots))),
+        "drug_only_hotspot_wards": codes(
+            sorted(set(plan.drug_hotspots) - set(plan.violence_hotspots))
+        ),
         "emerging_wards": codes(plan.emerging),
         "background_violence_per_1000_per_year": round(background, 3),
         "hotspot_violence_to_background_ratio": {
             "min": round(float(hot_rate.min()) / background, 2),
             "median": round(float(np.median(hot_rate)) / background, 2),
+            "median_core": ratio(plan.cores),
+            "median_ring": ratio(rings),
+            "median_isolated": ratio(plan.isolated),
         },
         "model": {
             "rate_scale": _RATE_SCALE,
+            "hotspot_multiplier_share": {"core": 1.0, "ring": _RING_LEVEL, "isolated": 1.0},
             "ward_effect_log_sd": _WARD_EFFECT_SD,
             "emerging_multiplier": {"first_month": 1.0, "last_month": _EMERGING_END,
                                     "categories": [c.slug for c in _CATEGORIES if c.emerging]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -36,10 +37,20 @@ class Geography:
     single_ward: dict[str, str] = field(repr=False)
     multi_ward: frozenset[str] = field(repr=False)
 
-    @property
+    @functools.cached_property
     def known_codes(self) -> frozenset[str]:
         """Every LSOA code in either lookup."""
         return frozenset(self.single_ward) | self.multi_ward
+
+    @functools.cached_property
+    def ward_codes(self) -> list[str]:
+        """Ward codes in the order of :attr:`wards`."""
+        return [str(c) for c in self.wards["ward_code"].to_numpy(dtype=object)]
+
+    @functools.cached_property
+    def ward_index(self) -> dict[str, int]:
+        """Ward code → position in :attr:`wards`."""
+        return {w: i for i, w in enumerate(self.ward_codes)}
 
 
 def code_wards(lsoa11_21: pd.DataFrame, lsoa21_ward: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,9 @@ KINDS = {
 ORDER = ["boundaries", "lookup", "deprivation", "population", "crimes", "crimes-extract"]
 
 Progress = Callable[[str, int, int], None]
+
+#: Crime files read and placed at once (threads: Arrow and NumPy release the GIL).
+WORKERS = 2
 
 
 @dataclass
@@ -226,20 +231,32 @@ def load_paths(
     report = LoadReport()
     todo = _expand(kind, list(paths), report)
     recs: list[pd.DataFrame] = []
-    with store.transaction() as txn:
+    with store.transaction() as txn, ThreadPoolExecutor(max_workers=WORKERS) as pool:
         total = len(todo)
+        pending: deque[Future] = deque()
+
+        def finish_one() -> None:
+            rec = _commit_crime_file(txn, pending.popleft().result(), report)
+            if rec is not None:
+                recs.append(rec)
+
         for i, (k, p) in enumerate(todo):
             if progress:
                 progress(p.name, i, total)
             if k in ("crimes", "crimes-extract"):
                 raws = (crimes.iter_police_uk([p], forces, months) if k == "crimes"
                         else [crimes.RawFile(name=p.name, data=_read(p))])
+                geography = store.staged_geography(txn)
+                geo_key = geography_key(txn.manifest)
                 for raw in raws:
-                    rec = _load_crime_file(store, txn, k, raw, mapping, report)
-                    if rec is not None:
-                        recs.append(rec)
+                    pending.append(pool.submit(_prepare_crime_file, k, raw, mapping,
+                                               geography, geo_key))
+                    while len(pending) > WORKERS:
+                        finish_one()
             else:
                 _load_reference(txn, k, p, code_column, name_column, report)
+        while pending:
+            finish_one()
         if progress:
             progress("committing", total, total)
     report.reconciliation = (pd.concat(recs, ignore_index=True) if recs else None)
@@ -282,34 +299,61 @@ def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_c
     report.loaded.append(path.name)
 
 
-def _load_crime_file(store: Store, txn: Transaction, kind: str, raw: crimes.RawFile,
-                     mapping, report: LoadReport) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class _Prepared:
+    """One crime file read, placed, reconciled and serialised (ready to commit)."""
+
+    kind: str
+    name: str
+    checksum: str
+    source: str
+    rows_read: dict[str, int]
+    reconciliation: pd.DataFrame
+    objects: dict[str, tuple[bytes, int]]  # month → (Arrow bytes, rows)
+    geography: str
+
+
+def _prepare_crime_file(kind: str, raw: crimes.RawFile, mapping, geography,
+                        geo_key: str) -> _Prepared:
+    """The per-file work, safe to run in a worker thread (touches no shared state)."""
     parsed = (crimes.read_police_uk(raw) if kind == "crimes"
               else crimes.read_extract(raw, mapping))
-    parts = txn.manifest["partitions"]
-    keys = {m: f"{parsed.source}|{m}" for m in parsed.rows_read}
-    if all(k in parts and parts[k]["checksum"] == raw.checksum for k in keys.values()):
-        report.unchanged.append(raw.name)
-        return None
-    geography = store.staged_geography(txn)
     assigned = assign_wards(parsed.crimes, geography)
     rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.checksum,
                     parsed.source)
-    replaced = []
     by_month = dict(tuple(assigned.groupby("month", sort=True)))
+    objects = {}
+    for month in parsed.rows_read:
+        frame = by_month.get(month, assigned.iloc[0:0])
+        objects[month] = (crimes_to_arrow(frame), len(frame))
+    return _Prepared(kind=kind, name=raw.name, checksum=raw.checksum, source=parsed.source,
+                     rows_read=parsed.rows_read, reconciliation=rec, objects=objects,
+                     geography=geo_key)
+
+
+def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport
+                       ) -> pd.DataFrame | None:
+    """Stage a prepared file in the transaction (or note that it is already loaded)."""
+    parts = txn.manifest["partitions"]
+    keys = {m: f"{prep.source}|{m}" for m in prep.rows_read}
+    if all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values()):
+        report.unchanged.append(prep.name)
+        return None
+    rec = prep.reconciliation
+    replaced = []
     for month, key in keys.items():
         if key in parts:
-            replaced.append(f"{parsed.source} {month} (was {parts[key]['file']})")
-        frame = by_month.get(month, assigned.iloc[0:0])
+            replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
+        data, rows = prep.objects[month]
         parts[key] = _jsonable({
-            "object": txn.put(crimes_to_arrow(frame), "arrow"), "source": parsed.source,
-            "month": month, "file": raw.name, "checksum": raw.checksum, "rows": len(frame),
-            "geography": geography_key(txn.manifest),
+            "object": txn.put(data, "arrow"), "source": prep.source, "month": month,
+            "file": prep.name, "checksum": prep.checksum, "rows": rows,
+            "geography": prep.geography,
             "reconciliation": rec[rec["month"] == month].iloc[0].to_dict(),
         })
-    txn.record(kind, raw.name, raw.checksum, sorted(keys), sum(parsed.rows_read.values()),
-               "replaced" if replaced else "loaded")
-    report.loaded.append(raw.name)
+    txn.record(prep.kind, prep.name, prep.checksum, sorted(keys),
+               sum(prep.rows_read.values()), "replaced" if replaced else "loaded")
+    report.loaded.append(prep.name)
     report.replaced.extend(replaced)
     return rec
 

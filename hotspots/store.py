@@ -63,7 +63,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, sync_dir: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -75,7 +75,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 def empty_manifest() -> dict:
@@ -286,7 +287,8 @@ class Store:
         for name, data in txn.objects.items():
             target = objdir / name
             if name in wanted and not target.exists():
-                _atomic_write(target, data)
+                _atomic_write(target, data, sync_dir=False)
+        _fsync_dir(objdir)  # every object is on disk before the manifest names it
         txn.manifest["version"] = int(txn.manifest["version"]) + 1
         txn.manifest["updated"] = _now()
         _atomic_write(self.manifest_path,

@@ -1,0 +1,713 @@
+"""What the ward map ships to the browser: display geometry, compact GeoJSON, classes, colours.
+
+Pure functions (no Streamlit, no I/O); inputs are never modified. The map page calls them in
+this order::
+
+    shapes = display_geometry(wards)                      # once per boundary set (cache it)
+    cls = classify(frame["rate"], "Quantiles", 5)         # or classify(gi, CATEGORIES, ...)
+    colours = palette("YlOrRd", len(cls.labels))
+    frame = frame.assign(fill=fill_colours(cls.class_index, colours))
+    geojson = to_geojson(shapes.merge(frame, on="ward_code"), ["ward_name", ..., "fill"])
+
+Geometry
+--------
+:func:`display_geometry` simplifies the ward coverage with GEOS coverage simplification
+(:func:`shapely.coverage_simplify`, Shapely >= 2.1; ``GeoSeries.simplify_coverage`` in
+GeoPandas): every edge shared by two wards is simplified once, so neighbours keep identical
+edges and no slivers or gaps open between them. A single tolerance is a poor fit for wards
+whose sizes differ 1000-fold (0.25 km² in Cardiff, 400 km² in Powys): a tolerance that makes
+the Welsh map small enough turns small urban wards into triangles. So the tolerance grows
+with the size of the wards on both sides of an edge (``relative_tolerance`` × √area of the
+smaller ward, in powers of two of ``tolerance_m``), applied to nested sub-coverages of ever
+smaller wards whose outer boundaries are held fixed — which keeps the coverage valid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.errors import GEOSException
+from shapely.geometry import mapping as _mapping
+
+__all__ = [
+    "CATEGORIES",
+    "COORDINATE_DECIMALS",
+    "DEFAULT_RELATIVE_TOLERANCE",
+    "DEFAULT_TOLERANCE_M",
+    "DISPLAY_CRS",
+    "DIVERGING",
+    "NO_DATA_COLOUR",
+    "NO_DATA_LABEL",
+    "SCHEMES",
+    "SEQUENTIAL",
+    "SIMPLIFICATION_METHODS",
+    "Classification",
+    "category_colours",
+    "classify",
+    "display_geometry",
+    "dumps_compact",
+    "fill_colours",
+    "legend_entries",
+    "palette",
+    "payload_bytes",
+    "to_geojson",
+    "top_wards",
+]
+
+#: Leaflet wants longitude/latitude.
+DISPLAY_CRS = "EPSG:4326"
+#: Simplification happens in metres, in the British National Grid.
+_WORK_CRS = "EPSG:27700"
+
+#: Base tolerance (metres) applied to every edge, the coastline included.
+DEFAULT_TOLERANCE_M = 150.0
+#: An edge between two wards may be simplified by up to this fraction of the √area of the
+#: smaller one. 0.25 keeps every Welsh ward within 20 % of its area (median 2 %) and brings
+#: the Welsh map with its display properties to about 370 KB; see the module docstring.
+DEFAULT_RELATIVE_TOLERANCE = 0.25
+#: 5 decimals of a degree: about 1.1 m north-south and 0.7 m east-west in Wales.
+COORDINATE_DECIMALS = 5
+
+#: How :func:`display_geometry` simplified, recorded in ``attrs["simplification"]``.
+SIMPLIFICATION_METHODS = ("coverage", "cleaned coverage", "per polygon")
+
+#: Label of the categorical path of :func:`classify` (class columns such as Gi* classes).
+CATEGORIES = "Categories"
+#: Fill and legend label for wards without a value.
+NO_DATA_COLOUR = "#bdbdbd"
+NO_DATA_LABEL = "No data"
+
+#: Classification schemes offered to the user: label → mapclassify classifier.
+#: ``k`` is ignored by "Std. mean" (classes at -2, -1, +1, +2 standard deviations).
+SCHEMES: dict[str, type] = {
+    "Quantiles": mapclassify.Quantiles,
+    "Fisher-Jenks": mapclassify.FisherJenks,
+    "Equal interval": mapclassify.EqualInterval,
+    "Natural breaks": mapclassify.NaturalBreaks,
+    "Std. mean": mapclassify.StdMean,
+}
+
+#: ColorBrewer sequential palettes (Cynthia Brewer, colorbrewer2.org), light to dark, 3–9.
+SEQUENTIAL: dict[str, dict[int, tuple[str, ...]]] = {
+    "YlOrRd": {
+        3: ("#ffeda0", "#feb24c", "#f03b20"),
+        4: ("#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"),
+        5: ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
+        6: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"),
+        7: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"),
+        8: ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c",
+            "#b10026"),
+        9: ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c",
+            "#bd0026", "#800026"),
+    },
+    "Blues": {
+        3: ("#deebf7", "#9ecae1", "#3182bd"),
+        4: ("#eff3ff", "#bdd7e7", "#6baed6", "#2171b5"),
+        5: ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
+        6: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"),
+        7: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
+        8: ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
+            "#084594"),
+        9: ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
+            "#08519c", "#08306b"),
+    },
+    "PuRd": {
+        3: ("#e7e1ef", "#c994c7", "#dd1c77"),
+        4: ("#f1eef6", "#d7b5d8", "#df65b0", "#ce1256"),
+        5: ("#f1eef6", "#d7b5d8", "#df65b0", "#dd1c77", "#980043"),
+        6: ("#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043"),
+        7: ("#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#e7298a", "#ce1256", "#91003f"),
+        8: ("#f7f4f9", "#e7e1ef", "#d4b9da", "#c994c7", "#df65b0", "#e7298a", "#ce1256",
+            "#91003f"),
+        9: ("#f7f4f9", "#e7e1ef", "#d4b9da", "#c994c7", "#df65b0", "#e7298a", "#ce1256",
+            "#980043", "#67001f"),
+    },
+}
+
+#: ColorBrewer diverging red–blue, red first (hot spots first, as in the Gi* class order).
+DIVERGING: dict[str, dict[int, tuple[str, ...]]] = {
+    "RdBu": {
+        3: ("#ef8a62", "#f7f7f7", "#67a9cf"),
+        4: ("#ca0020", "#f4a582", "#92c5de", "#0571b0"),
+        5: ("#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0"),
+        6: ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"),
+        7: ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"),
+        8: ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3",
+            "#2166ac"),
+        9: ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de",
+            "#4393c3", "#2166ac"),
+    },
+}
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+# --------------------------------------------------------------------------------------
+# Geometry
+# --------------------------------------------------------------------------------------
+
+
+def _check_wards(wards: object) -> None:
+    if not isinstance(wards, gpd.GeoDataFrame):
+        raise TypeError(f"wards must be a GeoDataFrame, got {type(wards).__name__}")
+    if "ward_code" not in wards.columns:
+        raise ValueError("wards has no 'ward_code' column")
+    if wards.crs is None:
+        raise ValueError("wards has no CRS; the wards frame is in EPSG:27700")
+    geoms = wards.geometry.array
+    if len(geoms) == 0:
+        raise ValueError("wards is empty")
+    if bool((wards.geometry.isna() | wards.geometry.is_empty).any()):
+        raise ValueError("wards has missing or empty geometries")
+    kinds = set(wards.geometry.geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise ValueError(f"wards geometries must be polygons, found {sorted(kinds)}")
+
+
+def _check_number(value: object, name: str, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or value < minimum:
+        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value}")
+    return value
+
+
+def _sizes(geoms: np.ndarray) -> np.ndarray:
+    """√area of each ward (metres): the scale of its shape."""
+    return np.sqrt(shapely.area(geoms))
+
+
+def _scale_aware_simplify(geoms: np.ndarray, tolerance: float,
+                          relative: float) -> np.ndarray:
+    """Coverage simplification with a tolerance that grows with ward size.
+
+    Tiers ``t = 2·tolerance, 4·tolerance, …`` from the largest down: the wards allowed at
+    least ``t`` (``relative`` × √area ≥ t) form a sub-coverage whose *inner* edges are
+    simplified at ``t`` while its outer boundary stays fixed (``simplify_boundary=False``),
+    so they still match the other wards exactly. A last pass simplifies the whole coverage,
+    coastline included, at ``tolerance``.
+    """
+    out = geoms.copy()
+    if relative > 0 and tolerance > 0 and len(geoms) > 1:
+        allowed = relative * _sizes(geoms)
+        tiers = []
+        t = 2.0 * tolerance
+        while t <= allowed.max():
+            tiers.append(t)
+            t *= 2.0
+        for t in reversed(tiers):
+            members = allowed >= t
+            if members.sum() >= 2:
+                out[members] = shapely.coverage_simplify(out[members], t,
+                                                         simplify_boundary=False)
+    if tolerance > 0:
+        out = shapely.coverage_simplify(out, tolerance, simplify_boundary=True)
+    return out
+
+
+def _round(geoms: np.ndarray, decimals: int) -> np.ndarray:
+    """Round every coordinate (identically for shared vertices) and drop repeats."""
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    return shapely.remove_repeated_points(rounded, 0.0)
+
+
+def _single_parts(geoms: np.ndarray) -> np.ndarray:
+    """A MultiPolygon of one part becomes its Polygon (shorter GeoJSON)."""
+    out = geoms.copy()
+    single = (shapely.get_type_id(out) == shapely.GeometryType.MULTIPOLYGON) & (
+        shapely.get_num_geometries(out) == 1)
+    out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
+def display_geometry(
+    wards: gpd.GeoDataFrame,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    *,
+    relative_tolerance: float = DEFAULT_RELATIVE_TOLERANCE,
+    decimals: int = COORDINATE_DECIMALS,
+) -> gpd.GeoDataFrame:
+    """Ward shapes for the map: coverage-simplified, in EPSG:4326, coordinates rounded.
+
+    Parameters
+    ----------
+    wards : geopandas.GeoDataFrame
+        The wards frame (``ward_code`` and polygon geometry; EPSG:27700, other CRSs are
+        projected to it first). Other columns are carried over unchanged.
+    tolerance_m : float, default 150
+        Simplification tolerance in metres for every edge, the coastline included
+        (Visvalingam–Whyatt: roughly the square root of the area of the triangles removed).
+        0 disables simplification.
+    relative_tolerance : float, default 0.25
+        An edge shared by two wards is simplified by up to this fraction of the √area of
+        the smaller ward (rounded down to ``tolerance_m`` × a power of two), so large rural
+        wards lose more vertices than small urban ones. 0 uses ``tolerance_m`` everywhere.
+    decimals : int, default 5
+        Decimal places kept in longitude and latitude (5 ≈ 1 m).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame, same rows and columns, in EPSG:4326. One-part MultiPolygons become
+        Polygons. ``attrs["simplification"]`` is one of :data:`SIMPLIFICATION_METHODS`.
+
+    Raises
+    ------
+    TypeError
+        ``wards`` is not a GeoDataFrame, or a tolerance is not a number.
+    ValueError
+        No ``ward_code`` column, no CRS, empty or non-polygon geometry, negative tolerance.
+
+    Warns
+    -----
+    UserWarning
+        The wards are not a valid coverage (overlaps or mismatched edges) and
+        :func:`shapely.coverage_clean` could not repair them: each polygon is then
+        simplified on its own (topology-preserving), which can open slivers between
+        neighbours.
+
+    Notes
+    -----
+    Coverage simplification needs a valid coverage: no overlaps and identical vertices
+    along shared edges (:func:`shapely.coverage_is_valid`). Published boundaries usually
+    are one; when they are not, :func:`shapely.coverage_clean` snaps and merges overlaps
+    first ("cleaned coverage"). Rounding is applied after simplification; equal input
+    coordinates round to equal outputs, so shared edges stay shared.
+    """
+    _check_wards(wards)
+    tolerance = _check_number(tolerance_m, "tolerance_m")
+    relative = _check_number(relative_tolerance, "relative_tolerance")
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or not (
+            0 <= decimals <= 15):
+        raise ValueError(f"decimals must be an integer from 0 to 15, got {decimals!r}")
+
+    work = wards.geometry if wards.crs.equals(_WORK_CRS) else wards.geometry.to_crs(_WORK_CRS)
+    geoms = np.asarray(work.array, dtype=object)
+
+    method = "coverage"
+    if not shapely.coverage_is_valid(geoms):
+        method = "per polygon"
+        with contextlib.suppress(GEOSException, AttributeError):  # AttributeError: < 2.2
+            cleaned = shapely.coverage_clean(geoms)
+            if (not shapely.is_empty(cleaned).any()
+                    and shapely.coverage_is_valid(cleaned)):
+                geoms, method = cleaned, "cleaned coverage"
+
+    if method == "per polygon":
+        warnings.warn("the wards are not a valid polygon coverage (overlaps or edges that "
+                      "do not match) and could not be cleaned: simplifying each ward on its "
+                      "own, which can leave slivers between neighbours", UserWarning,
+                      stacklevel=2)
+        simplified = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    else:
+        simplified = _scale_aware_simplify(geoms, tolerance, relative)
+        if not shapely.coverage_is_valid(simplified):  # defensive: GEOS guarantees it
+            simplified = shapely.coverage_simplify(geoms, tolerance)
+
+    lonlat = gpd.GeoSeries(simplified, crs=_WORK_CRS).to_crs(DISPLAY_CRS).array
+    shapes = _single_parts(_round(np.asarray(lonlat, dtype=object), int(decimals)))
+
+    name = wards.geometry.name
+    out = gpd.GeoDataFrame(wards.drop(columns=name),
+                           geometry=gpd.GeoSeries(shapes, index=wards.index, crs=DISPLAY_CRS,
+                                                  name=name))
+    out.attrs = {**wards.attrs, "simplification": method, "tolerance_m": tolerance,
+                 "relative_tolerance": relative, "decimals": int(decimals)}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# GeoJSON
+# --------------------------------------------------------------------------------------
+
+
+def _json_value(value: object, float_decimals: int | None) -> object:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            return None
+        if float_decimals is not None:
+            value = round(value, float_decimals)
+            return int(value) if value.is_integer() and float_decimals == 0 else value
+        return value
+    if isinstance(value, str):
+        return value
+    with contextlib.suppress(TypeError, ValueError):
+        if pd.isna(value):
+            return None
+    return str(value)
+
+
+def to_geojson(
+    frame: gpd.GeoDataFrame,
+    properties: Sequence[str],
+    *,
+    float_decimals: int | None = None,
+) -> dict:
+    """A compact GeoJSON FeatureCollection with only the display properties.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Display shapes with their values, in EPSG:4326 (from :func:`display_geometry`
+        merged with the ward figures). Must have ``ward_code``.
+    properties : sequence of str
+        The properties to ship. ``ward_code`` is always shipped, first.
+    float_decimals : int, optional
+        Round float properties to this many decimals (``None``: as they are).
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": [...]}``; each feature has only
+        ``type``, ``properties`` and ``geometry`` (no ``id``, no ``bbox``). NaN, NA and
+        None become ``null``; NumPy scalars become Python ones, so ``json.dumps`` works.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a GeoDataFrame or ``properties`` is a string.
+    ValueError
+        A property is missing, the CRS is not EPSG:4326, or a geometry is missing.
+    """
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"frame must be a GeoDataFrame, got {type(frame).__name__}")
+    if isinstance(properties, str):
+        raise TypeError("properties must be a list of column names, not a string")
+    if frame.crs is None or not frame.crs.equals(DISPLAY_CRS):
+        raise ValueError(f"frame must be in {DISPLAY_CRS} (use display_geometry), "
+                         f"got {frame.crs}")
+    names = list(dict.fromkeys(["ward_code", *properties]))
+    missing = [p for p in names if p not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    if frame.geometry.name in names:
+        raise ValueError("the geometry column is not a property")
+    if bool(frame.geometry.isna().any()):
+        raise ValueError("frame has missing geometries")
+    if float_decimals is not None and (isinstance(float_decimals, bool) or not isinstance(
+            float_decimals, (int, np.integer)) or float_decimals < 0):
+        raise ValueError(f"float_decimals must be a non-negative integer, got "
+                         f"{float_decimals!r}")
+
+    columns = [frame[n].tolist() for n in names]
+    features = []
+    for i, geom in enumerate(frame.geometry.array):
+        props = {n: _json_value(col[i], float_decimals)
+                 for n, col in zip(names, columns, strict=True)}
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": _mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def dumps_compact(geojson: dict) -> str:
+    """``geojson`` as compact JSON text (no spaces), as the page ships it."""
+    return json.dumps(geojson, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def payload_bytes(geojson: dict) -> int:
+    """Size in bytes (UTF-8) of :func:`dumps_compact` of ``geojson``."""
+    return len(dumps_compact(geojson).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------
+# Classification
+# --------------------------------------------------------------------------------------
+
+
+class Classification(NamedTuple):
+    """How a column maps to classes; unpacks as ``bins, labels, class_index``.
+
+    Attributes
+    ----------
+    bins : tuple
+        Numeric schemes: the upper bound of each class (the last is the maximum).
+        Categories: the categories, in legend order.
+    labels : tuple of str
+        One legend label per class.
+    class_index : pandas.Series
+        Per value (same index as the input): its class, 0-based, or -1 when missing.
+    """
+
+    bins: tuple
+    labels: tuple
+    class_index: pd.Series
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed: int) -> Iterator[None]:
+    """Natural breaks (scikit-learn k-means) draws from NumPy's global RNG: seed it for
+    repeatable classes, then put the caller's state back."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _fisher_jenks_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Exact Fisher–Jenks breaks (minimum within-class sum of squares), vectorised.
+
+    The same optimum as :class:`mapclassify.FisherJenks`, whose pure-Python loop takes about
+    2 s on 800 values without numba (deliberately not installed; see the browser-testing
+    notes). Dynamic programming over the sorted values in column blocks, so memory stays
+    near 16 MB whatever the number of wards.
+    """
+    xs = np.sort(y.astype(float))
+    x = xs - xs.mean()  # centred: less cancellation in the sums of squares
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    rows = np.arange(n)[:, None]
+
+    def ssd(cols: np.ndarray) -> np.ndarray:
+        """Sum of squared deviations of x[i..j] for every start i and each end j in cols."""
+        j = cols[None, :]
+        count = np.maximum(j - rows + 1, 1)
+        value = (s2[j + 1] - s2[rows]) - (s1[j + 1] - s1[rows]) ** 2 / count
+        return np.where(j >= rows, np.maximum(value, 0.0), np.inf)
+
+    ends_at = np.arange(n)
+    cost = np.maximum(s2[1:] - s1[1:] ** 2 / (ends_at + 1), 0.0)  # one class over 0..j
+    block = max(1, 2_000_000 // n)
+    starts = []
+    for _ in range(2, k + 1):
+        prev = np.concatenate([[np.inf], cost[:-1]])  # best cost over 0..i-1, class from i
+        new_cost = np.empty(n)
+        start = np.empty(n, dtype=np.int64)
+        for b in range(0, n, block):
+            cols = ends_at[b:b + block]
+            cand = prev[:, None] + ssd(cols)
+            best = np.argmin(cand, axis=0)
+            start[cols] = best
+            new_cost[cols] = cand[best, np.arange(len(cols))]
+        cost = new_cost
+        starts.append(start)
+    ends = [n - 1]
+    for start in reversed(starts):
+        ends.append(int(start[ends[-1]]) - 1)
+    return np.unique(xs[[e for e in ends if e >= 0]])
+
+
+def _decimals_for(y: np.ndarray) -> int:
+    if np.all(np.isclose(y, np.round(y))):
+        return 0
+    spread = float(np.nanmax(y) - np.nanmin(y))
+    return 1 if spread >= 10 else 2 if spread >= 0.1 else 3
+
+
+def _range_labels(bins: np.ndarray, low: float, decimals: int) -> tuple[str, ...]:
+    lows = np.concatenate([[low], bins[:-1]])
+    return tuple(f"{lo:,.{decimals}f} – {hi:,.{decimals}f}"
+                 for lo, hi in zip(lows, bins, strict=True))
+
+
+def _classify_categories(values: pd.Series, categories: Sequence[str] | None
+                         ) -> Classification:
+    if categories is None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = list(values.cat.categories)
+        else:
+            categories = sorted({str(v) for v in values.dropna()})
+    categories = tuple(categories)
+    if len(set(categories)) != len(categories):
+        raise ValueError("categories must be unique")
+    position = {c: i for i, c in enumerate(categories)}
+    present = values.dropna()
+    unknown = sorted({str(v) for v in present if v not in position})
+    if unknown:
+        raise ValueError(f"values not among the categories: {unknown[:5]}")
+    index = pd.Series([-1 if pd.isna(v) else position[v] for v in values.tolist()],
+                      index=values.index, dtype="int64")
+    return Classification(categories, tuple(str(c) for c in categories), index)
+
+
+def classify(
+    values: pd.Series,
+    scheme: str,
+    k: int = 5,
+    *,
+    categories: Sequence[str] | None = None,
+) -> Classification:
+    """Put each ward's value into a map class.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One value per ward: numbers for the :data:`SCHEMES`, labels for
+        :data:`CATEGORIES` (e.g. the ``gi_class`` column). Missing values get class -1.
+    scheme : str
+        A key of :data:`SCHEMES` ("Quantiles", "Fisher-Jenks", "Equal interval",
+        "Natural breaks", "Std. mean") or :data:`CATEGORIES`.
+    k : int, default 5
+        Number of classes, 2 to 9 (the palettes' range). Fewer are made when there are
+        fewer distinct values; "Std. mean" and categories ignore it.
+    categories : sequence of str, optional
+        Categories in legend order (e.g. ``spatial.gi_class_labels()``). Default: the
+        categorical dtype's categories, else the sorted distinct values.
+
+    Returns
+    -------
+    Classification
+        ``(bins, labels, class_index)``. Labels of numeric classes read ``"lo – hi"``;
+        the lower bound of the first class is the minimum. Leading classes that no value
+        can fall in (Std. mean below the minimum) are dropped. Natural breaks (k-means) is
+        seeded, so the same values always give the same classes.
+
+    Raises
+    ------
+    TypeError
+        ``values`` is not a Series, or a numeric scheme is given non-numeric values.
+    ValueError
+        Unknown scheme, ``k`` out of range, or values outside ``categories``.
+    """
+    if not isinstance(values, pd.Series):
+        raise TypeError(f"values must be a pandas Series, got {type(values).__name__}")
+    if scheme == CATEGORIES:
+        return _classify_categories(values, categories)
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}; choose from "
+                         f"{[*SCHEMES, CATEGORIES]}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= 9:
+        raise ValueError(f"k must be an integer from 2 to 9, got {k!r}")
+    if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
+        raise TypeError(f"scheme {scheme!r} needs numeric values (got dtype {values.dtype}); "
+                        f"use {CATEGORIES!r} for class labels")
+
+    y_all = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    valid = np.isfinite(y_all)
+    index = np.full(len(values), -1, dtype="int64")
+    y = y_all[valid]
+    if len(y) == 0:
+        return Classification((), (), pd.Series(index, index=values.index))
+    unique = np.unique(y)
+    decimals = _decimals_for(y)
+    if len(unique) == 1:
+        bins = unique
+    else:
+        kk = min(int(k), len(unique))
+        cls = SCHEMES[scheme]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # mapclassify: "k reduced to …"
+            if cls is mapclassify.FisherJenks:
+                bins = _fisher_jenks_bins(y, kk)
+            elif cls is mapclassify.NaturalBreaks:
+                with _seeded_global_rng(0):
+                    bins = np.asarray(cls(y, k=kk).bins, dtype=float)
+            elif cls is mapclassify.StdMean:
+                bins = np.asarray(cls(y).bins, dtype=float)
+            else:
+                bins = np.asarray(cls(y, k=kk).bins, dtype=float)
+        bins = np.unique(bins)
+        bins = bins[np.searchsorted(bins, y.min(), side="left"):]  # drop empty low classes
+        bins[-1] = max(bins[-1], y.max())
+    index[valid] = np.minimum(np.searchsorted(bins, y, side="left"), len(bins) - 1)
+    labels = _range_labels(bins, float(y.min()), decimals)
+    return Classification(tuple(float(b) for b in bins), labels,
+                          pd.Series(index, index=values.index))
+
+
+# --------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------
+
+
+def palette(name: str, k: int) -> tuple[str, ...]:
+    """``k`` ColorBrewer colours of palette ``name`` (:data:`SEQUENTIAL` or
+    :data:`DIVERGING`), light to dark (red to blue for diverging).
+
+    ``k`` of 1 or 2 takes the ends (or the middle) of the 3-class palette.
+
+    Raises
+    ------
+    ValueError
+        Unknown palette or ``k`` outside 1–9.
+    """
+    table = SEQUENTIAL.get(name) or DIVERGING.get(name)
+    if table is None:
+        raise ValueError(f"unknown palette {name!r}; choose from "
+                         f"{[*SEQUENTIAL, *DIVERGING]}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= 9:
+        raise ValueError(f"k must be an integer from 1 to 9, got {k!r}")
+    if k >= 3:
+        return table[int(k)]
+    three = table[3]
+    return (three[1],) if k == 1 else (three[0], three[2])
+
+
+def category_colours(categories: Sequence[str], name: str = "RdBu") -> dict[str, str]:
+    """Colours for ordered categories from a diverging palette, e.g. Gi* classes
+    ("Hot spot 99%" … "Not significant" … "Cold spot 99%") → dark red … white … dark blue.
+
+    Returns
+    -------
+    dict
+        category → hex colour, in the order given (legend order).
+    """
+    categories = list(categories)
+    return dict(zip(categories, palette(name, len(categories)), strict=True))
+
+
+def fill_colours(class_index: Sequence[int] | pd.Series, colours: Sequence[str] | Mapping,
+                 missing: str = NO_DATA_COLOUR) -> list[str]:
+    """The fill colour of each ward: ``colours[class]``, ``missing`` for class -1.
+
+    ``colours`` is a sequence (one per class) or a mapping whose values are in class order
+    (as returned by :func:`category_colours`).
+
+    Raises
+    ------
+    ValueError
+        A class has no colour or a colour is not ``#rrggbb``.
+    """
+    cols = list(colours.values()) if isinstance(colours, Mapping) else list(colours)
+    for c in [*cols, missing]:
+        if not isinstance(c, str) or not _HEX.fullmatch(c):
+            raise ValueError(f"colours must be '#rrggbb' strings, got {c!r}")
+    idx = np.asarray(class_index, dtype="int64")
+    if len(idx) and idx.max(initial=-1) >= len(cols):
+        raise ValueError(f"class {int(idx.max())} has no colour ({len(cols)} given)")
+    return [missing if i < 0 else cols[i] for i in idx]
+
+
+def legend_entries(classification: Classification, colours: Sequence[str] | Mapping,
+                   missing: str = NO_DATA_COLOUR) -> list[tuple[str, str]]:
+    """``(label, colour)`` per class, plus ``(NO_DATA_LABEL, missing)`` when a ward has no
+    value — what :func:`dashboard.maps.ward_map` draws as its legend."""
+    cols = list(colours.values()) if isinstance(colours, Mapping) else list(colours)
+    entries = list(zip(classification.labels, cols, strict=True))
+    if bool((np.asarray(classification.class_index) < 0).any()):
+        entries.append((NO_DATA_LABEL, missing))
+    return entries
+
+
+def top_wards(frame: pd.DataFrame, column: str, n: int) -> list[str]:
+    """Codes of the ``n`` wards with the highest positive ``column`` (e.g. ``drugs_count``),
+    highest first; ties broken by ward code. For the drug-offence overlay."""
+    if column not in frame.columns or "ward_code" not in frame.columns:
+        raise ValueError(f"frame needs columns 'ward_code' and {column!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    values = pd.to_numeric(frame[column], errors="raise")
+    keep = pd.DataFrame({"ward_code": frame["ward_code"].astype(str), "v": values})
+    keep = keep[keep["v"] > 0].sort_values(["v", "ward_code"], ascending=[False, True])
+    return keep["ward_code"].head(int(n)).tolist()
