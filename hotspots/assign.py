@@ -50,34 +50,120 @@ def _strings(arr: pa.Array) -> pd.arrays.ArrowStringArray:
                                       if arr.type != pa.string() else arr)
 
 
+def _id_key_candidates(ids: pa.Array, gid: np.ndarray) -> np.ndarray | None:
+    """Rows whose 64-bit key (group + first 16 bytes of a fixed-width ID) repeats, or None
+    when the IDs are not fixed-width text of 16+ bytes."""
+    n = len(ids)
+    if not n or ids.null_count or ids.type not in (pa.string(), pa.large_string()):
+        return None
+    bufs = ids.buffers()
+    otype = np.int32 if ids.type == pa.string() else np.int64
+    off = np.frombuffer(bufs[1], dtype=otype)[ids.offset: ids.offset + n + 1]
+    width = off[1] - off[0]
+    if width < 16 or not (np.diff(off) == width).all():
+        return None
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[off[0]: off[0] + width * n]
+    block = data.reshape(n, width)[:, :16].copy().view(np.uint64)
+    key = block[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ block[:, 1] ^ gid
+    return pd.Series(key).duplicated(keep=False).to_numpy()
+
+
 def duplicate_mask(keys: pd.DataFrame) -> np.ndarray:
     """True for each row whose key columns repeat an earlier row's (the first is kept).
 
     Fast path for police.uk's fixed-width hash IDs: rows are bucketed by a 64-bit key
     made from their first 16 bytes, and only rows sharing a bucket are compared in full.
     """
-    ids = _arrow(keys.iloc[:, -1])
+    return _duplicates([_arrow(keys[c]) for c in keys.columns], keys)
+
+
+def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None) -> np.ndarray:
+    ids = arrays[-1]
     n = len(ids)
     gid = np.zeros(n, dtype=np.uint64)
-    for col in keys.columns[:-1]:
-        codes = pc.dictionary_encode(_arrow(keys[col])).indices.fill_null(-1)
+    for arr in arrays[:-1]:
+        codes = pc.dictionary_encode(arr).indices.fill_null(-1)
         gid = gid * np.uint64(1_000_003) + codes.to_numpy().astype(np.uint64)
-    bufs = ids.buffers()
-    if n and ids.null_count == 0 and ids.type in (pa.string(), pa.large_string()):
-        otype = np.int32 if ids.type == pa.string() else np.int64
-        off = np.frombuffer(bufs[1], dtype=otype)[ids.offset: ids.offset + n + 1]
-        width = off[1] - off[0]
-        if width >= 16 and (np.diff(off) == width).all():
-            data = np.frombuffer(bufs[2], dtype=np.uint8)[off[0]: off[0] + width * n]
-            block = data.reshape(n, width)[:, :16].copy().view(np.uint64)
-            key = block[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ block[:, 1] ^ gid
-            maybe = pd.Series(key).duplicated(keep=False).to_numpy()
-            out = np.zeros(n, dtype=bool)
-            if maybe.any():
-                sub = keys[maybe]
-                out[np.flatnonzero(maybe)] = sub.duplicated().to_numpy()
-            return out
-    return keys.duplicated().to_numpy()
+    maybe = _id_key_candidates(ids, gid)
+    if keys is None:
+        keys = pd.DataFrame({i: a.to_pandas() for i, a in enumerate(arrays)})
+    if maybe is None:
+        return keys.duplicated().to_numpy()
+    out = np.zeros(n, dtype=bool)
+    if maybe.any():
+        out[np.flatnonzero(maybe)] = keys[maybe].duplicated().to_numpy()
+    return out
+
+
+def _column(table: pa.Table, name: str) -> pa.Array:
+    col = table.column(name)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _floats(arr: pa.Array) -> np.ndarray:
+    return arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float, copy=True)
+
+
+def assign_table(table: pa.Table, geography: Geography) -> pa.Table:
+    """:func:`assign_wards` on an Arrow table (the fast path used when loading)."""
+    n = table.num_rows
+    labels = list(ASSIGNMENTS)
+    how = np.full(n, -1, dtype=np.int32)
+    dup = _duplicates([_column(table, c) for c in ("source", "month", "crime_id")])
+    how[dup] = labels.index("duplicate")
+
+    ward_index = geography.ward_index
+    codes = _column(table, "lsoa_code")
+    enc = codes if pa.types.is_dictionary(codes.type) else pc.dictionary_encode(codes)
+    uniq = enc.dictionary.to_pylist()
+    known_codes = geography.known_codes
+    single_of_uniq = np.array([ward_index.get(geography.single_ward.get(u), -1) for u in uniq]
+                              + [-1], dtype=np.int64)
+    known_of_uniq = np.array([u in known_codes for u in uniq] + [False])
+    idx = enc.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
+    has_code = idx < len(uniq)
+    single = single_of_uniq[idx]
+    known = known_of_uniq[idx]
+    ward = np.full(n, -1, dtype=np.int64)
+    open_ = ~dup
+    by_code = open_ & (single >= 0)
+    ward[by_code] = single[by_code]
+    how[by_code] = labels.index("code")
+    outside = open_ & has_code & ~known
+    how[outside] = labels.index("outside")
+    need = open_ & ~by_code & ~outside
+
+    east = _floats(_column(table, "easting"))
+    north = _floats(_column(table, "northing"))
+    need_fill = need & (np.isnan(east) | np.isnan(north))
+    filled = False
+    if need_fill.any():
+        lon = _floats(_column(table, "longitude"))
+        lat = _floats(_column(table, "latitude"))
+        fill = need_fill & ~np.isnan(lon) & ~np.isnan(lat)
+        if fill.any():
+            east[fill], north[fill] = to_bng(lon[fill], lat[fill])
+            filled = True
+    has_xy = ~np.isnan(east) & ~np.isnan(north)
+    how[need & ~has_xy] = labels.index("unlocated")
+    todo = np.flatnonzero(need & has_xy)
+    if len(todo):
+        w, placed = _place_points(east[todo], north[todo], geography.wards)
+        ward[todo] = [ward_index[c] if c is not None else -1 for c in w]
+        how[todo] = [labels.index(h) for h in placed]
+    out = table
+    if filled:
+        for name, values in (("easting", east), ("northing", north)):
+            out = out.set_column(out.schema.get_field_index(name), name,
+                                 pa.array(values, pa.float64(), mask=np.isnan(values)))
+    ward_arr = pa.DictionaryArray.from_arrays(
+        pa.array(ward, pa.int32(), mask=ward < 0),
+        pa.array(geography.ward_codes, pa.string())).cast(pa.string())
+    how_arr = pa.DictionaryArray.from_arrays(
+        pa.array(how, pa.int32(), mask=how < 0), pa.array(labels, pa.string())
+    ).cast(pa.string())
+    out = out.set_column(out.schema.get_field_index("ward_code"), "ward_code", ward_arr)
+    return out.set_column(out.schema.get_field_index("assignment"), "assignment", how_arr)
 
 
 def assign_wards(crimes: pd.DataFrame, geography: Geography) -> pd.DataFrame:
@@ -96,57 +182,10 @@ def assign_wards(crimes: pd.DataFrame, geography: Geography) -> pd.DataFrame:
         :data:`hotspots.schema.ASSIGNMENTS`; missing ``easting``/``northing`` are filled
         from longitude/latitude for the rows that needed a point.
     """
-    out = crimes.copy()
-    n = len(out)
-    labels = list(ASSIGNMENTS)
-    how = np.full(n, -1, dtype=np.int32)
-    dup = duplicate_mask(out[["source", "month", "crime_id"]])
-    how[dup] = labels.index("duplicate")
+    from hotspots.crimes import crimes_table, crimes_to_pandas
 
-    ward_codes = geography.ward_codes
-    ward_index = geography.ward_index
-    enc = pc.dictionary_encode(_arrow(out["lsoa_code"]))
-    uniq = enc.dictionary.to_pylist()
-    known_codes = geography.known_codes
-    single_of_uniq = np.array([ward_index.get(geography.single_ward.get(u), -1) for u in uniq]
-                              + [-1], dtype=np.int64)
-    known_of_uniq = np.array([u in known_codes for u in uniq] + [False])
-    idx = enc.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
-    has_code = ~pc.is_null(enc.indices).to_numpy(zero_copy_only=False)
-    single = single_of_uniq[idx]
-    known = known_of_uniq[idx]
-    ward = np.full(n, -1, dtype=np.int64)
-    open_ = ~dup
-    by_code = open_ & (single >= 0)
-    ward[by_code] = single[by_code]
-    how[by_code] = labels.index("code")
-    outside = open_ & has_code & ~known
-    how[outside] = labels.index("outside")
-    need = open_ & ~by_code & ~outside
-
-    east = out["easting"].to_numpy(dtype=float, na_value=np.nan).copy()
-    north = out["northing"].to_numpy(dtype=float, na_value=np.nan).copy()
-    need_fill = need & (np.isnan(east) | np.isnan(north))
-    if need_fill.any():
-        lon = out["longitude"].to_numpy(dtype=float, na_value=np.nan)
-        lat = out["latitude"].to_numpy(dtype=float, na_value=np.nan)
-        fill = need_fill & ~np.isnan(lon) & ~np.isnan(lat)
-        east[fill], north[fill] = to_bng(lon[fill], lat[fill])
-        out.loc[fill, "easting"] = east[fill]
-        out.loc[fill, "northing"] = north[fill]
-    has_xy = ~np.isnan(east) & ~np.isnan(north)
-    how[need & ~has_xy] = labels.index("unlocated")
-    todo = np.flatnonzero(need & has_xy)
-    if len(todo):
-        w, placed = _place_points(east[todo], north[todo], geography.wards)
-        ward[todo] = [ward_index[c] if c is not None else -1 for c in w]
-        how[todo] = [labels.index(h) for h in placed]
-    out["ward_code"] = _strings(pa.DictionaryArray.from_arrays(
-        pa.array(ward, pa.int32(), mask=ward < 0), pa.array(ward_codes, pa.string())
-    ).cast(pa.string()))
-    out["assignment"] = _strings(pa.DictionaryArray.from_arrays(
-        pa.array(how, pa.int32(), mask=how < 0), pa.array(labels, pa.string())
-    ).cast(pa.string()))
+    out = crimes_to_pandas(assign_table(crimes_table(crimes), geography))
+    out.index = crimes.index
     return out
 
 
@@ -180,7 +219,7 @@ def _place_points(
 
 
 def reconcile(
-    assigned: pd.DataFrame,
+    assigned: pd.DataFrame | pa.Table,
     rows_read: dict[str, int],
     skipped: dict[str, int],
     file: str,
@@ -193,12 +232,22 @@ def reconcile(
     duplicates, for every month; a ValueError is raised if the parts do not sum.
     """
     months = sorted(rows_read)
-    counts = (assigned.groupby(["month", "assignment"]).size().unstack(fill_value=0)
-              .reindex(index=months, fill_value=0))
+    if isinstance(assigned, pd.DataFrame):
+        month_arr, how_arr = _arrow(assigned["month"]), _arrow(assigned["assignment"])
+    else:
+        month_arr, how_arr = _column(assigned, "month"), _column(assigned, "assignment")
+    labels = list(ASSIGNMENTS)
+    m_index = pc.index_in(month_arr, value_set=pa.array(months, pa.string())).fill_null(
+        len(months)).to_numpy(zero_copy_only=False)
+    h_index = pc.index_in(how_arr, value_set=pa.array(labels, pa.string())).fill_null(
+        len(labels)).to_numpy(zero_copy_only=False)
+    grid = np.bincount(m_index * (len(labels) + 1) + h_index,
+                       minlength=(len(months) + 1) * (len(labels) + 1)
+                       ).reshape(len(months) + 1, len(labels) + 1)
     rows = []
-    for m in months:
-        def get(a: str, m: str = m) -> int:
-            return int(counts.at[m, a]) if a in counts.columns else 0
+    for i, m in enumerate(months):
+        def get(a: str, i: int = i) -> int:
+            return int(grid[i, labels.index(a)])
 
         rows.append({
             "source": source, "file": file, "checksum": checksum, "month": m,
@@ -210,6 +259,7 @@ def reconcile(
     out = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
     parts = out[["by_code", "by_point", "by_nearest", "outside", "unlocated", "skipped",
                  "duplicates"]].sum(axis=1)
-    if not (parts == out["rows_read"]).all():
+    if not (parts == out["rows_read"]).all() or grid[:len(months)].sum() + sum(
+            skipped.get(m, 0) for m in months) != out["rows_read"].sum():
         raise ValueError(f"{file}: the reconciliation does not sum to the rows read")
     return out

@@ -189,6 +189,38 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """Dashboard accounts: ``user add NAME --role ROLE``, ``user list``, ``user remove``."""
+    import getpass
+
+    from hotspots import accounts as acc
+
+    path = Path(args.accounts).expanduser() if args.accounts else acc.default_accounts_path()
+    if args.user_command == "add":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"Password for {args.name}: ")
+            if getpass.getpass("Again: ") != password:
+                raise ValueError("the two passwords differ; nothing was changed")
+        acc.add_user(path, args.name, args.role, password, replace=args.replace)
+        print(f"{'updated' if args.replace else 'added'} {args.name} ({args.role}) in {path}")
+    elif args.user_command == "remove":
+        acc.remove_user(path, args.name)
+        print(f"removed {args.name} from {path}")
+    else:
+        accounts = acc.load_accounts(path)
+        print(f"Accounts: {path}" + ("" if path.exists() else " (none: the dashboard is open)"))
+        for a in accounts.users.values():
+            until = acc.lockout_state(path, a.name)
+            print(f"  {a.name:24s} {a.role}" + (f"  locked until {until:%Y-%m-%d %H:%M} UTC"
+                                                 if until else ""))
+        if accounts.oidc.enabled:
+            print(f"OIDC: {len(accounts.oidc.roles)} address(es) with a role; others: "
+                  f"{accounts.oidc.default_role or 'no access'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from hotspots.ingest import KINDS, describe_kinds
 
@@ -249,6 +281,24 @@ def build_parser() -> argparse.ArgumentParser:
     ft.add_argument("--force", action="append", help="police.uk force slug")
     ft.add_argument("--base-url", help="mirror to download from instead of the publishers")
     ft.set_defaults(func=cmd_fetch)
+
+    from hotspots.accounts import ROLES
+
+    us = sub.add_parser("user", help="dashboard accounts (see docs/access-control.md)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--accounts", help="accounts file (default: $HOTSPOTS_ACCOUNTS or "
+                        "~/.config/hotspots/accounts.toml)")
+    us_sub = us.add_subparsers(dest="user_command", required=True)
+    ua = us_sub.add_parser("add", parents=[common], help="add a user (asks for the password)")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=list(ROLES))
+    ua.add_argument("--password-stdin", action="store_true",
+                    help="read the password from the first line of standard input")
+    ua.add_argument("--replace", action="store_true", help="change an existing user")
+    ur = us_sub.add_parser("remove", parents=[common], help="remove a user")
+    ur.add_argument("name")
+    us_sub.add_parser("list", parents=[common], help="list users and locks")
+    us.set_defaults(func=cmd_user)
     return p
 
 

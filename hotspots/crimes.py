@@ -95,8 +95,9 @@ class CrimeFile:
     name, source : str
     raw : RawFile
         The bytes read (``checksum`` is theirs).
-    crimes : DataFrame
-        ``CRIME_COLUMNS`` (``ward_code`` and ``assignment`` empty).
+    table : pyarrow.Table
+        The rows (:data:`CRIME_SCHEMA`; ``ward_code`` and ``assignment`` empty);
+        ``crimes`` gives them as a pandas frame.
     rows_read : dict month → int
         All data rows of each month, skipped ones included.
     skipped : dict month → int
@@ -105,10 +106,15 @@ class CrimeFile:
 
     name: str
     source: str
-    crimes: pd.DataFrame = field(repr=False)
+    table: pa.Table = field(repr=False)
     rows_read: dict[str, int]
     skipped: dict[str, int]
     raw: RawFile = field(repr=False)
+
+    @functools.cached_property
+    def crimes(self) -> pd.DataFrame:
+        """The rows as a pandas frame (:data:`CRIME_COLUMNS`)."""
+        return crimes_to_pandas(self.table)
 
     @property
     def checksum(self) -> str:
@@ -287,12 +293,25 @@ def crimes_to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def crimes_from_arrow(columns: dict[str, pa.Array], n: int) -> pd.DataFrame:
-    """A crimes frame (:data:`CRIME_COLUMNS`) from Arrow columns; the rest are nulls."""
+CRIME_SCHEMA = pa.schema([(c, CRIME_TYPES[c]) for c in CRIME_COLUMNS])
+
+
+def crimes_table_from_arrow(columns: dict[str, pa.Array], n: int) -> pa.Table:
+    """A crimes table (:data:`CRIME_SCHEMA`) from Arrow columns; the rest are nulls."""
     arrays = [columns[c] if c in columns else pa.nulls(n, CRIME_TYPES[c])
               for c in CRIME_COLUMNS]
-    table = pa.table(arrays, schema=pa.schema([(c, CRIME_TYPES[c]) for c in CRIME_COLUMNS]))
-    return crimes_to_pandas(table)
+    return pa.table(arrays, schema=CRIME_SCHEMA)
+
+
+def crimes_from_arrow(columns: dict[str, pa.Array], n: int) -> pd.DataFrame:
+    """A crimes frame (:data:`CRIME_COLUMNS`) from Arrow columns; the rest are nulls."""
+    return crimes_to_pandas(crimes_table_from_arrow(columns, n))
+
+
+def crimes_table(frame: pd.DataFrame) -> pa.Table:
+    """A crimes frame as an Arrow table with :data:`CRIME_SCHEMA`."""
+    table = pa.Table.from_pandas(frame[CRIME_COLUMNS], preserve_index=False)
+    return table.cast(CRIME_SCHEMA)
 
 
 def read_police_uk(raw: RawFile) -> CrimeFile:
@@ -382,8 +401,9 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
         "longitude": table.column(col_of["longitude"]).combine_chunks().filter(keep),
         "latitude": table.column(col_of["latitude"]).combine_chunks().filter(keep),
     }
-    return CrimeFile(name=raw.name, source=source, crimes=crimes_from_arrow(columns, kept),
-                     rows_read=rows_read, skipped=skipped, raw=raw)
+    return CrimeFile(name=raw.name, source=source,
+                     table=crimes_table_from_arrow(columns, kept), rows_read=rows_read,
+                     skipped=skipped, raw=raw)
 
 
 def _counts_arrow(months: pa.Array) -> dict[str, int]:
@@ -613,5 +633,5 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
             cols[f] = s
     frame = _frame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
                     for k, v in cols.items()}, n)
-    return CrimeFile(name=raw.name, source=f"extract:{mapping.source}", crimes=frame,
-                     rows_read=_counts(month), skipped={}, raw=raw)
+    return CrimeFile(name=raw.name, source=f"extract:{mapping.source}",
+                     table=crimes_table(frame), rows_read=_counts(month), skipped={}, raw=raw)

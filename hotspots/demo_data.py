@@ -317,6 +317,9 @@ _WARD_EFFECT_SD = 0.25  # sd of the log of a ward-level random effect on every c
 _N_CLUSTERS = 3  # violence hotspot clusters: a core ward and its whole ring of neighbours
 _RING_SIZES = (4, 7)  # a core has this many neighbours (clusters of 5 to 8 wards)
 _RING_LEVEL = 0.8  # share of the hotspot multiplier's excess a ring ward gets (core: 1)
+_FRINGE_LEVEL = 0.3  # the same for the wards bordering a cluster (a gradient, not a hotspot)
+_FLAT_CLUSTERS = True
+_HOTSPOT_DEPRIVATION = 1.0  # height of the deprivation bump around each hotspot area
 
 # Home Office offence codes by police.uk crime type: (code, description, weight).
 _HO_CODES: dict[str, tuple[tuple[str, str, float], ...]] = {
@@ -752,6 +755,7 @@ class _Plan:
     hotspot_clusters: list[list[int]]  # ward numbers (generator order), the core first
     hotspots: list[int]  # every ward of every cluster: what Gi* is expected to find
     cores: list[int]  # the core ward of each cluster
+    fringe: list[int]  # wards bordering a cluster: somewhat raised rates, not hotspots
     isolated: list[int]  # single-ward violence hotspots (for the ranking, not for Gi*)
     drug_hotspots: list[int]
     emerging: list[int]
@@ -764,6 +768,7 @@ class _Plan:
     def hot_level(self, n_wards: int) -> np.ndarray:
         """How much of each category's hotspot multiplier each ward gets (0 to 1)."""
         level = np.zeros(n_wards)
+        level[self.fringe] = _FRINGE_LEVEL
         level[self.hotspots] = _RING_LEVEL
         level[self.cores] = 1.0
         level[self.isolated] = 1.0
@@ -782,20 +787,21 @@ def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
     def closed(w: int) -> set[int]:
         return {int(w)} | geo.ward_neighbours[w]
 
-    taken: set[int] = set()
+    taken: set[int] = set()  # planted wards and the fringes of the clusters
     clusters: list[list[int]] = []
     for t in range(_N_CLUSTERS):
-        # Clusters keep at least one ward between them, so their edges do not merge.
+        # Fringes never touch: at least one ordinary ward lies between two clusters.
         blocked = taken | _halo(geo, taken)
         core = next(
             int(w) for w in by_distance(geo.towns[t])
             if _RING_SIZES[0] <= len(geo.ward_neighbours[w]) <= _RING_SIZES[1]
-            and not closed(w) & blocked
+            and not _halo(geo, closed(w)) & blocked
         )  # fmt: skip
         clusters.append([core, *sorted(geo.ward_neighbours[core])])
-        taken |= closed(core)
+        taken |= closed(core) | _halo(geo, closed(core))
     hotspots = sorted(w for c in clusters for w in c)
     cores = [c[0] for c in clusters]
+    fringe = sorted(_halo(geo, set(hotspots)) - set(hotspots))
 
     def single(t: int) -> int:
         blocked = taken | _halo(geo, taken)
@@ -813,9 +819,8 @@ def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
     for cluster in clusters:
         ring = cluster[1:]
         drug |= {int(w) for w in rng.choice(ring, size=round(0.6 * len(ring)), replace=False)}
-    drug_only_options = sorted(_halo(geo, set(clusters[0])) - taken)
-    drug.add(int(drug_only_options[0]))
-    return _Plan(clusters, hotspots, cores, [isolated], sorted(drug), emerging)
+    drug.add(int(sorted(_halo(geo, set(clusters[0])) - set(hotspots))[0]))
+    return _Plan(clusters, hotspots, cores, fringe, [isolated], sorted(drug), emerging)
 
 
 def _halo(geo: _Geography, wards: set[int]) -> set[int]:
@@ -902,7 +907,7 @@ def _latent_deprivation(
         value += (1.0 - 0.08 * t) * np.exp(-d2 / (2 * 2_500.0**2))
     for (hx, hy), sd in zip(hotspot_xy, hotspot_sd, strict=True):
         d2 = (xy[:, 0] - hx) ** 2 + (xy[:, 1] - hy) ** 2
-        value += 1.0 * np.exp(-d2 / (2 * sd**2))
+        value += _HOTSPOT_DEPRIVATION * np.exp(-d2 / (2 * sd**2))
     for _ in range(10):
         wavelength = rng.uniform(6_000.0, 20_000.0)
         theta = rng.uniform(0, 2 * np.pi)
@@ -1243,7 +1248,8 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
     # --- Rates. -------------------------------------------------------------------------
     n_months, n_cat = len(MONTHS), len(_CATEGORIES)
     hot_level = plan.hot_level(n_wards)
-    hot = hot_level > 0
+    hot = np.zeros(n_wards, dtype=bool)
+    hot[plan.violence_hotspots] = True
     drug_hot = np.zeros(n_wards, dtype=bool)
     drug_hot[plan.drug_hotspots] = True
     emerging = np.zeros(n_wards, dtype=bool)
@@ -1255,11 +1261,17 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
     # A ward-level random effect: places differ in ways deprivation does not explain.
     ward_effect = np.exp(rng_rate.normal(0.0, _WARD_EFFECT_SD, size=n_wards))
     planted = hot | drug_hot | emerging  # never damp what was planted
-    ward_effect = np.where(planted, np.maximum(ward_effect, 1.0), ward_effect)[geo.lsoa_ward]
+    ward_effect = np.where(planted, np.maximum(ward_effect, 1.0), ward_effect)
+    z_rate = z21.copy()
+    if _FLAT_CLUSTERS:
+        ward_effect[plan.hotspots] = 1.0
+        m = np.isin(geo.lsoa_ward, plan.hotspots)
+        z_rate[m] = np.average(z21[m], weights=pop21[m])
+    ward_effect = ward_effect[geo.lsoa_ward]
     lam = np.empty((n21, n_months, n_cat))
     for c, cat in enumerate(_CATEGORIES):
         per_month = pop21 / 1_000.0 * cat.base_rate * _RATE_SCALE / 12.0
-        spatial = per_month * np.exp(cat.beta * z21) * ward_effect
+        spatial = per_month * np.exp(cat.beta * z_rate) * ward_effect
         spatial = spatial * (1.0 + (cat.hotspot - 1.0) * lsoa_level)
         spatial = spatial * np.where(lsoa_drug, cat.drug_hotspot, 1.0)
         rate = spatial[:, None] * _month_factors(cat)[None, :]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -53,20 +54,18 @@ class Geography:
         return {w: i for i, w in enumerate(self.ward_codes)}
 
 
-def code_wards(lsoa11_21: pd.DataFrame, lsoa21_ward: pd.DataFrame) -> pd.DataFrame:
-    """Every LSOA code (2021 and 2011) with each 2022 ward it reaches.
-
-    Returns
-    -------
-    DataFrame ``lsoa_code, ward_code`` (a code reaching two wards has two rows).
-    """
-    w21 = lsoa21_ward[["lsoa21_code", "ward_code"]].rename(columns={"lsoa21_code": "lsoa_code"})
-    w11 = (lsoa11_21[["lsoa11_code", "lsoa21_code"]]
-           .merge(lsoa21_ward[["lsoa21_code", "ward_code"]], on="lsoa21_code")
-           [["lsoa11_code", "ward_code"]].rename(columns={"lsoa11_code": "lsoa_code"}))
-    # A 2011 code absent from the 2021 lookup still counts as known (it reaches no ward
-    # only if its successors are absent too; then it is outside the area).
-    return pd.concat([w21, w11]).drop_duplicates().reset_index(drop=True)
+def code_wards(lsoa11_21: pd.DataFrame, lsoa21_ward: pd.DataFrame) -> dict[str, set[str]]:
+    """Every LSOA code (2021 and 2011) → the set of 2022 wards it reaches."""
+    ward_of = dict(zip(lsoa21_ward["lsoa21_code"].tolist(),
+                       lsoa21_ward["ward_code"].tolist(), strict=True))
+    reach: dict[str, set[str]] = defaultdict(set)
+    for l21, ward in ward_of.items():
+        reach[l21].add(ward)
+    for l11, l21 in zip(lsoa11_21["lsoa11_code"].tolist(), lsoa11_21["lsoa21_code"].tolist(),
+                        strict=True):
+        if l21 in ward_of:
+            reach[l11].add(ward_of[l21])
+    return dict(reach)
 
 
 def build_geography(
@@ -95,7 +94,7 @@ def build_geography(
         w["police_force"] = w["local_authority_code"].map(force).astype("string")
     else:
         w["police_force"] = pd.array([pd.NA] * len(w), dtype="string")
-    missing = sorted(set(lsoa21_ward["ward_code"]) - set(w["ward_code"]))
+    missing = sorted(set(lsoa21_ward["ward_code"].tolist()) - set(w["ward_code"].tolist()))
     if missing:
         raise InputError(
             f"{len(missing)} ward(s) of the LSOA→ward lookup are not in the boundaries "
@@ -103,14 +102,13 @@ def build_geography(
             expected="boundaries and lookup of the same ward vintage (e.g. both December 2022)",
             fix="load the matching ward boundaries or lookup",
         )
-    cw = code_wards(lsoa11_21, lsoa21_ward)
-    n = cw.groupby("lsoa_code")["ward_code"].nunique()
-    single = cw[cw["lsoa_code"].isin(n[n == 1].index)].set_index("lsoa_code")["ward_code"]
+    reach = code_wards(lsoa11_21, lsoa21_ward)
     w = gpd.GeoDataFrame(w[WARD_COLUMNS], geometry="geometry", crs=wards.crs)
     return Geography(
         wards=w.sort_values("ward_code").reset_index(drop=True),
         lsoa11_21=lsoa11_21, lsoa21_ward=lsoa21_ward,
-        single_ward=single.to_dict(), multi_ward=frozenset(n[n > 1].index),
+        single_ward={k: next(iter(v)) for k, v in reach.items() if len(v) == 1},
+        multi_ward=frozenset(k for k, v in reach.items() if len(v) > 1),
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from hotspots.deprivation_index import (
     INDEX_WEIGHTS,
     combine_domains,
+    deciles_from_ranks,
     summarise_ward_deprivation,
     summarise_ward_domains,
 )
@@ -65,9 +66,12 @@ def lsoa_index(lsoa: pd.DataFrame, settings: DeprivationSettings) -> pd.DataFram
     """The LSOA index in use: ``lsoa_code, score, rank, decile`` (rank 1 = most deprived)."""
     index = lsoa.attrs.get("index", "WIMD 2019")
     if settings.measure == "published":
-        out = lsoa[["lsoa_code", "overall_rank", "overall_decile"]].rename(
-            columns={"overall_rank": "rank", "overall_decile": "decile"})
-        out["score"] = lsoa.get("overall_score", np.nan)
+        # IMD 2019 publishes no overall score, and deciles are optional in the loader.
+        out = lsoa[["lsoa_code", "overall_rank"]].rename(columns={"overall_rank": "rank"})
+        out["score"] = (lsoa["overall_score"].astype(float) if "overall_score" in lsoa.columns
+                        else np.nan)
+        out["decile"] = (lsoa["overall_decile"] if "overall_decile" in lsoa.columns
+                         else deciles_from_ranks(out["rank"].to_numpy(), len(lsoa)))
         return out[["lsoa_code", "score", "rank", "decile"]]
     return combine_domains(lsoa, INDEX_WEIGHTS[index], exclude=CRIME_DOMAINS[index],
                            n=len(lsoa))
@@ -88,7 +92,9 @@ def ward_deprivation(lsoa: pd.DataFrame, weights: pd.DataFrame,
     settings = settings or DeprivationSettings()
     idx = lsoa_index(lsoa, settings)
     w = weights[weights["lsoa_code"].isin(idx["lsoa_code"])]
-    summary = summarise_ward_deprivation(idx, w, n_lsoas=len(lsoa))
+    # No scores (the published IMD 2019): the mean score is left missing.
+    score_column = None if idx["score"].isna().all() else "score"
+    summary = summarise_ward_deprivation(idx, w, n_lsoas=len(lsoa), score_column=score_column)
     out = summary.rename(columns={
         "pop_share_most_deprived_10": "dep_share_10",
         "pop_share_most_deprived_20": "dep_share_20",

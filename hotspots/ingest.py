@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from hotspots import boundaries, crimes, deprivation, lookups, population
-from hotspots.assign import assign_wards, reconcile
+from hotspots.assign import assign_table, reconcile
 from hotspots.errors import InputError
 from hotspots.store import (
     Store,
     Transaction,
     _jsonable,
-    crimes_to_arrow,
     frame_to_parquet,
     geography_key,
+    table_to_arrow,
 )
 
 #: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
@@ -318,14 +319,15 @@ def _prepare_crime_file(kind: str, raw: crimes.RawFile, mapping, geography,
     """The per-file work, safe to run in a worker thread (touches no shared state)."""
     parsed = (crimes.read_police_uk(raw) if kind == "crimes"
               else crimes.read_extract(raw, mapping))
-    assigned = assign_wards(parsed.crimes, geography)
+    assigned = assign_table(parsed.table, geography)
     rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.checksum,
                     parsed.source)
-    by_month = dict(tuple(assigned.groupby("month", sort=True)))
     objects = {}
-    for month in parsed.rows_read:
-        frame = by_month.get(month, assigned.iloc[0:0])
-        objects[month] = (crimes_to_arrow(frame), len(frame))
+    months = list(parsed.rows_read)
+    for month in months:
+        part = (assigned if len(months) == 1 else
+                assigned.filter(pc.equal(assigned.column("month"), month)))
+        objects[month] = (table_to_arrow(part), part.num_rows)
     return _Prepared(kind=kind, name=raw.name, checksum=raw.checksum, source=parsed.source,
                      rows_read=parsed.rows_read, reconciliation=rec, objects=objects,
                      geography=geo_key)

@@ -419,8 +419,9 @@ def to_geojson(
 
 
 def dumps_compact(geojson: dict) -> str:
-    """``geojson`` as compact JSON text (no spaces), as the page ships it."""
-    return json.dumps(geojson, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """``geojson`` as compact JSON text (no spaces; non-ASCII as ``\\uXXXX``, as folium
+    embeds it)."""
+    return json.dumps(geojson, separators=(",", ":"), allow_nan=False)
 
 
 def payload_bytes(geojson: dict) -> int:

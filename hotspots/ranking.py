@@ -125,17 +125,30 @@ def _percentile(values: pd.Series) -> pd.Series:
     return out
 
 
-def _why(row: pd.Series, settings: RankSettings) -> str:
-    parts = []
+#: Percentile at or above which a component is named in "why" (the top fifth).
+WHY_THRESHOLD = 0.8
+#: Decimal places the score is rounded to, so that scores equal in exact arithmetic tie
+#: (e.g. 0.6·2/3 and 0.4·1 differ by one unit in the last place in floating point) and the
+#: stated tie-break (violence count, then ward code) decides their order.
+SCORE_DECIMALS = 12
+
+
+def _why_texts(comps: pd.DataFrame, scored: np.ndarray, settings: RankSettings) -> list[str]:
+    """The "why" text of every row (``comps`` holds the ``comp_*`` percentiles)."""
+    n = len(comps)
+    parts: list[list[str]] = [[] for _ in range(n)]
     for key, w in sorted(settings.weights, key=lambda kw: -kw[1]):
-        p = row[f"comp_{key}"]
-        if not w or pd.isna(p) or p < 0.8:
+        if not w:
             continue
-        top = max(1, round((1 - p) * 100))
-        parts.append(f"{COMPONENTS[key][2]} in the top {top}%")
-    if not parts:
-        return "no component in the top fifth of wards"
-    return "; ".join(parts)
+        p = comps[f"comp_{key}"].to_numpy(dtype=float)
+        hit = np.flatnonzero(~np.isnan(p) & (p >= WHY_THRESHOLD))
+        top = np.maximum(1, np.round((1 - p[hit]) * 100)).astype(int)
+        label = COMPONENTS[key][2]
+        for i, t in zip(hit.tolist(), top.tolist(), strict=True):
+            parts[i].append(f"{label} in the top {t}%")
+    return [("; ".join(ps) if ps else "no component in the top fifth of wards") if ok
+            else "no resident population: not ranked"
+            for ps, ok in zip(parts, scored.tolist(), strict=True)]
 
 
 def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
@@ -152,9 +165,11 @@ def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
     Returns
     -------
     DataFrame
-        One row per ward, best first. ``rank`` 1 is the highest score; ties in score are
-        broken by the violence count, then ward code. ``comp_*`` are the percentiles
-        (0–1) of each component, NaN when unused or unknown.
+        One row per ward, best first. ``rank`` 1 is the highest score; ties in score
+        (compared after rounding to :data:`SCORE_DECIMALS` places) are broken by the
+        violence count, then ward code. ``comp_*`` are the percentiles
+        (0–1) of each component among the ranked wards, whatever its weight; NaN where
+        the indicator is unknown or the ward is not ranked.
     """
     settings = settings or rank_settings()
     ind = indicators
@@ -168,12 +183,11 @@ def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
         w = settings.as_dict[key]
         if w:
             score = score + w * comp.fillna(0.0)
-    out["score"] = score.where(ranked)
+    out["score"] = score.round(SCORE_DECIMALS).where(ranked)
     out = out.sort_values(["score", "sv_count", "ward_code"], ascending=[False, False, True],
                           na_position="last")
-    out["rank"] = pd.array(np.where(out["score"].notna(),
-                                    np.arange(1, len(out) + 1), -1), dtype="Int64")
+    scored = out["score"].notna().to_numpy()
+    out["rank"] = pd.array(np.where(scored, np.arange(1, len(out) + 1), -1), dtype="Int64")
     out["rank"] = out["rank"].mask(out["rank"] < 0)
-    out["why"] = [(_why(r, settings) if pd.notna(r["score"]) else
-                   "no resident population: not ranked") for _, r in out.iterrows()]
+    out["why"] = _why_texts(out[[f"comp_{k}" for k in COMPONENTS]], scored, settings)
     return out[RANK_COLUMNS].reset_index(drop=True)

@@ -371,12 +371,18 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def crimes_to_arrow(frame: pd.DataFrame) -> bytes:
-    """Serialise a crimes frame as an Arrow IPC file (LZ4): fast to write and to read."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+def table_to_arrow(table: pa.Table) -> bytes:
+    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read."""
     sink = pa.BufferOutputStream()
     pf.write_feather(table, sink, compression="lz4")
     return sink.getvalue().to_pybytes()
+
+
+def crimes_to_arrow(frame: pd.DataFrame) -> bytes:
+    """Serialise a crimes frame (see :func:`table_to_arrow`)."""
+    from hotspots.crimes import crimes_table
+
+    return table_to_arrow(crimes_table(frame))
 
 
 def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame:

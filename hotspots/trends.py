@@ -41,11 +41,14 @@ def gi_star_z(values: np.ndarray, w) -> np.ndarray:
     ws = _binary_with_self(w)
     k = np.asarray(ws.sum(axis=1)).ravel()[:, None]
     xbar = x.mean(axis=0, keepdims=True)
-    s = np.sqrt((x**2).mean(axis=0, keepdims=True) - xbar**2)
+    # E[x²] − E[x]², as esda computes it; rounding can leave a constant column a tiny
+    # (or negative) variance, so constant columns are set to 0 explicitly.
+    s = np.sqrt(np.maximum((x**2).mean(axis=0, keepdims=True) - xbar**2, 0.0))
+    varies = np.ptp(x, axis=0, keepdims=True) > 0 if n else np.zeros_like(xbar, dtype=bool)
     num = ws @ x - xbar * k
     den = s * np.sqrt((n * k - k**2) / (n - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(den > 0, num / den, 0.0)
+        z = np.where((den > 0) & varies, num / den, 0.0)
     return z
 
 
@@ -82,7 +85,9 @@ def trend_summary(monthly: pd.DataFrame, top_n: int = 12, value_col: str = "sv_c
     Returns
     -------
     DataFrame with :data:`TREND_COLUMNS`; ``change_*`` are ratios (NaN when the earlier
-    window is 0 or the data are too short); ``series`` is the list of monthly values.
+    window is 0 or the data are too short); ``series`` is the list of monthly values
+    (ints for counts). With a single month ``new_entrant`` and ``dropped_out`` are False
+    (there is no month before).
     """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
@@ -95,8 +100,10 @@ def trend_summary(monthly: pd.DataFrame, top_n: int = 12, value_col: str = "sv_c
     out["months_in_top_n"] = (wide_rank[last12] <= top_n).sum(axis=1).astype(int)
     last = wide_rank[months[-1]]
     prev = wide_rank[months[-2]] if len(months) > 1 else pd.Series(np.nan, index=wide.index)
-    out["new_entrant"] = (last <= top_n) & ~(prev <= top_n)
-    out["dropped_out"] = ~(last <= top_n) & (prev <= top_n)
+    # With a single month there is no month before: nobody entered or dropped out.
+    has_prev = len(months) > 1
+    out["new_entrant"] = (last <= top_n) & ~(prev <= top_n) & has_prev
+    out["dropped_out"] = ~(last <= top_n) & (prev <= top_n) & has_prev
     out["last_month_rank"] = last.astype("Int64")
     out["previous_month_rank"] = prev.astype("Int64")
     for n in (3, 12):
@@ -107,5 +114,6 @@ def trend_summary(monthly: pd.DataFrame, top_n: int = 12, value_col: str = "sv_c
         out[f"previous_{n}"] = before
         with np.errstate(divide="ignore", invalid="ignore"):
             out[f"change_{n}"] = (pd.Series(cur, index=wide.index) / before).where(before > 0)
-    out["series"] = [list(map(int, r)) for r in wide.to_numpy()]
+    whole = pd.api.types.is_integer_dtype(monthly[value_col])
+    out["series"] = [list(map(int if whole else float, r)) for r in wide.to_numpy()]
     return out.reset_index()[TREND_COLUMNS]
