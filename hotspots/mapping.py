@@ -510,16 +510,22 @@ def _fisher_jenks_bins(y: np.ndarray, k: int) -> np.ndarray:
 
 
 def _decimals_for(y: np.ndarray) -> int:
-    if np.all(np.isclose(y, np.round(y))):
-        return 0
-    spread = float(np.nanmax(y) - np.nanmin(y))
+    spread = float(np.max(y) - np.min(y))
     return 1 if spread >= 10 else 2 if spread >= 0.1 else 3
 
 
-def _range_labels(bins: np.ndarray, low: float, decimals: int) -> tuple[str, ...]:
+def _range_labels(bins: np.ndarray, y: np.ndarray) -> tuple[str, ...]:
+    """``"lo – hi"`` per class. Whole-number data (counts) get whole-number ranges: class
+    ``(b0, b1]`` holds the integers ``floor(b0) + 1 … floor(b1)`` (``"4"`` when one)."""
+    low = float(np.min(y))
+    if np.all(y == np.round(y)):
+        lows = np.concatenate([[low], np.floor(bins[:-1]) + 1])
+        highs = np.floor(bins)
+        return tuple(f"{lo:,.0f}" if lo >= hi else f"{lo:,.0f} – {hi:,.0f}"
+                     for lo, hi in zip(lows, highs, strict=True))
+    d = _decimals_for(y)
     lows = np.concatenate([[low], bins[:-1]])
-    return tuple(f"{lo:,.{decimals}f} – {hi:,.{decimals}f}"
-                 for lo, hi in zip(lows, bins, strict=True))
+    return tuple(f"{lo:,.{d}f} – {hi:,.{d}f}" for lo, hi in zip(lows, bins, strict=True))
 
 
 def _classify_categories(values: pd.Series, categories: Sequence[str] | None
@@ -569,8 +575,9 @@ def classify(
     Returns
     -------
     Classification
-        ``(bins, labels, class_index)``. Labels of numeric classes read ``"lo – hi"``;
-        the lower bound of the first class is the minimum. Leading classes that no value
+        ``(bins, labels, class_index)``. Labels of numeric classes read ``"lo – hi"``
+        (the first starts at the minimum); for whole numbers they give the whole numbers
+        each class holds ("0 – 3", "4 – 9", "10"). Leading classes that no value
         can fall in (Std. mean below the minimum) are dropped. Natural breaks (k-means) is
         seeded, so the same values always give the same classes.
 
@@ -601,7 +608,6 @@ def classify(
     if len(y) == 0:
         return Classification((), (), pd.Series(index, index=values.index))
     unique = np.unique(y)
-    decimals = _decimals_for(y)
     if len(unique) == 1:
         bins = unique
     else:
@@ -622,7 +628,7 @@ def classify(
         bins = bins[np.searchsorted(bins, y.min(), side="left"):]  # drop empty low classes
         bins[-1] = max(bins[-1], y.max())
     index[valid] = np.minimum(np.searchsorted(bins, y, side="left"), len(bins) - 1)
-    labels = _range_labels(bins, float(y.min()), decimals)
+    labels = _range_labels(bins, y)
     return Classification(tuple(float(b) for b in bins), labels,
                           pd.Series(index, index=values.index))
 

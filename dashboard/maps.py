@@ -1,0 +1,319 @@
+"""The ward choropleth: a folium map that needs no CDN and no tile server.
+
+* Leaflet comes from the app itself (``static/leaflet``, served at ``/app/static/leaflet``
+  with ``server.enableStaticServing``): folium's default CDN scripts and styles (Leaflet,
+  jQuery, Bootstrap, Font Awesome, awesome-markers) are all dropped.
+* No tiles by default; a base map can be offered as a layer the user switches on.
+* Wards are coloured by a precomputed ``fill`` property (``hotspots.mapping.fill_colours``),
+  so no branca colour map and no d3. The legend is a small HTML control in the map.
+* Tooltip values are HTML-escaped: folium's ``GeoJsonTooltip`` writes them with
+  ``innerHTML``.
+
+Clicks: ``streamlit_folium.st_folium`` returns the clicked feature as
+``last_active_drawing`` (Leaflet ``layer.toGeoJSON()``: ``{"type": "Feature",
+"properties": {...}, "geometry": ...}``) and counts clicks in ``last_object_clicked_count``.
+Both persist across reruns, so :func:`render_map` reports a ward only once per click.
+
+Payload: folium embeds the GeoJSON with Jinja's ``tojson`` (``", "`` and ``": "``
+separators, about 10 % larger). :func:`render_map` and :func:`map_html` render inside
+:func:`compact_json`, which switches folium's template environment to compact separators
+for the duration (under a lock; the output is valid JSON either way).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+import threading
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+from folium.utilities import JsCode
+
+from hotspots.mapping import NO_DATA_COLOUR
+
+#: Where Streamlit serves Leaflet from (``static/leaflet`` next to ``app.py``).
+LEAFLET_JS = "/app/static/leaflet/leaflet.js"
+LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
+
+#: Optional base maps, off until the user ticks them in the layer control.
+BASE_TILES: dict[str, tuple[str, str]] = {
+    "OpenStreetMap": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+        "contributors",
+    ),
+}
+
+#: Ward outline and fill opacity; the hovered ward gets ``HOVER_STYLE``.
+WARD_STYLE = {"color": "#636363", "weight": 0.6, "opacity": 1.0, "fillOpacity": 0.8}
+HOVER_STYLE = {"color": "#000000", "weight": 2.5}
+#: The drug-offence overlay: a dashed outline, not interactive (clicks reach the ward).
+OVERLAY_STYLE = {"color": "#1b1b1b", "weight": 2.5, "dashArray": "5 4", "fill": False,
+                 "opacity": 1.0}
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_CLICK_MEMORY = "_ward_map_click::{}"
+
+
+class _Legend(MacroElement):
+    """A Leaflet control holding pre-escaped legend HTML."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        {{ this.get_name() }}.onAdd = function (map) {
+            var div = L.DomUtil.create("div", "ward-map-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, legend_html: str):
+        super().__init__()
+        self._name = "WardMapLegend"
+        self.html = legend_html
+
+
+def _check_colour(colour: object) -> str:
+    if not isinstance(colour, str) or not _HEX.fullmatch(colour):
+        raise ValueError(f"colours must be '#rrggbb', got {colour!r}")
+    return colour
+
+
+def legend_html(title: str | None, entries: Sequence[tuple[str, str]],
+                overlay_label: str | None = None) -> str:
+    """The legend as a small, self-contained HTML fragment (labels escaped).
+
+    Parameters
+    ----------
+    title : str or None
+        Heading, e.g. "Rate per 1,000".
+    entries : sequence of (label, colour)
+        One swatch per class, in order (``hotspots.mapping.legend_entries``).
+    overlay_label : str, optional
+        Adds a dashed-outline swatch for the overlay.
+
+    Returns
+    -------
+    str
+        HTML usable in the map (as here) or with ``st.html``.
+    """
+    rows = []
+    for label, colour in entries:
+        rows.append(
+            '<div style="display:flex;align-items:center;gap:6px;margin:1px 0">'
+            f'<span style="width:14px;height:12px;background:{_check_colour(colour)};'
+            'border:1px solid #636363;display:inline-block"></span>'
+            f"<span>{html.escape(str(label))}</span></div>")
+    if overlay_label:
+        rows.append(
+            '<div style="display:flex;align-items:center;gap:6px;margin:3px 0 1px">'
+            '<span style="width:14px;height:10px;border:2px dashed #1b1b1b;'
+            'display:inline-block"></span>'
+            f"<span>{html.escape(overlay_label)}</span></div>")
+    head = (f'<div style="font-weight:600;margin-bottom:3px">{html.escape(title)}</div>'
+            if title else "")
+    return ('<div style="background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;'
+            'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.3 sans-serif;color:#222">'
+            f"{head}{''.join(rows)}</div>")
+
+
+def _escaped_features(geojson: dict, fields: set[str]) -> list[dict]:
+    """New feature dicts whose string ``fields`` are HTML-escaped (geometry shared, input
+    untouched)."""
+    out = []
+    for feature in geojson["features"]:
+        props = dict(feature.get("properties") or {})
+        for f in fields:
+            if isinstance(props.get(f), str):
+                props[f] = html.escape(props[f])
+        out.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+    return out
+
+
+def _style_js(value_field: str, style: Mapping) -> JsCode:
+    return JsCode(
+        "function (feature) { var p = feature.properties || {}; return Object.assign("
+        f"{json.dumps(dict(style))}, {{fillColor: p[{json.dumps(value_field)}] || "
+        f"{json.dumps(NO_DATA_COLOUR)}}}); }}")
+
+
+def _hover_js() -> JsCode:
+    base = {k: WARD_STYLE[k] for k in ("color", "weight")}
+    return JsCode(
+        "function (feature, layer) { layer.on({"
+        f"mouseover: function (e) {{ e.target.setStyle({json.dumps(HOVER_STYLE)}); }},"
+        f"mouseout: function (e) {{ e.target.setStyle({json.dumps(base)}); }}"
+        "}); }")
+
+
+def ward_map(
+    geojson: dict,
+    value_field: str = "fill",
+    colours: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+    tooltip_fields: Sequence[tuple[str, str]] = (),
+    overlay: dict | None = None,
+    *,
+    legend_title: str | None = None,
+    base_tiles: str | None = None,
+) -> folium.Map:
+    """A folium map of ward polygons that loads nothing from outside the app.
+
+    Parameters
+    ----------
+    geojson : dict
+        From ``hotspots.mapping.to_geojson``; every feature has ``ward_code`` and
+        ``value_field``. Not modified.
+    value_field : str, default "fill"
+        The property holding each ward's ``#rrggbb`` fill colour (missing → grey).
+    colours : sequence of (label, colour) or mapping label → colour, optional
+        Legend entries in order (``hotspots.mapping.legend_entries``). None: no legend.
+    tooltip_fields : sequence of (field, label)
+        Properties shown on hover, with their labels. Both are HTML-escaped.
+    overlay : dict, optional
+        The drug-offence overlay: ``{"name": str, "ward_codes": [...]}``. Those wards get a
+        dashed outline in their own layer (a ``FeatureGroup`` the user can switch off).
+    legend_title : str, optional
+        Legend heading.
+    base_tiles : str, optional
+        A key of :data:`BASE_TILES`: offered as a layer that starts switched off (the map
+        is readable without tiles; networks that block tile servers lose nothing).
+
+    Returns
+    -------
+    folium.Map
+        Leaflet from :data:`LEAFLET_JS` / :data:`LEAFLET_CSS`, no other scripts or styles,
+        no tiles shown, fitted to the wards.
+
+    Raises
+    ------
+    ValueError
+        Malformed ``geojson``, a tooltip field or the overlay is malformed, unknown
+        ``base_tiles``, bad colour.
+    """
+    if not isinstance(geojson, dict) or not isinstance(geojson.get("features"), list):
+        raise ValueError("geojson must be a FeatureCollection dict")
+    features = geojson["features"]
+    if not features:
+        raise ValueError("geojson has no features")
+    keys = set((features[0].get("properties") or {}).keys())
+    fields = [(str(f), str(label)) for f, label in tooltip_fields]
+    missing = [f for f, _ in fields if f not in keys]
+    if missing:
+        raise ValueError(f"tooltip fields {missing} are not properties ({sorted(keys)})")
+    if base_tiles is not None and base_tiles not in BASE_TILES:
+        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
+    entries = list(colours.items()) if isinstance(colours, Mapping) else list(colours or [])
+
+    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_snap=0.25)
+    # Instance attributes: the class lists point at CDNs (Leaflet, jQuery, Bootstrap,
+    # awesome-markers, Font Awesome, glyphicons). Keep Leaflet only, served locally.
+    m.default_js = [("leaflet", LEAFLET_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+
+    if base_tiles is not None:
+        url, attribution = BASE_TILES[base_tiles]
+        folium.TileLayer(url, attr=attribution, name=f"{base_tiles} base map (internet)",
+                         overlay=True, control=True, show=False).add_to(m)
+
+    data = {"type": "FeatureCollection",
+            "features": _escaped_features(geojson, {f for f, _ in fields})}
+    tooltip = None
+    if fields:
+        tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in fields],
+                                        aliases=[html.escape(label) for _, label in fields],
+                                        localize=True, sticky=True)
+    wards = folium.GeoJson(data, name="Wards", control=False, tooltip=tooltip,
+                           style=_style_js(value_field, WARD_STYLE),
+                           on_each_feature=_hover_js())
+    wards.add_to(m)
+
+    overlay_name = None
+    if overlay is not None:
+        if not isinstance(overlay, dict) or "ward_codes" not in overlay:
+            raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
+        overlay_name = str(overlay.get("name") or "Overlay")
+        wanted = {str(c) for c in overlay["ward_codes"]}
+        picked = [{"type": "Feature",
+                   "properties": {"ward_code": f["properties"]["ward_code"]},
+                   "geometry": f["geometry"]}
+                  for f in features if (f.get("properties") or {}).get("ward_code") in wanted]
+        group = folium.FeatureGroup(name=overlay_name, overlay=True, control=True, show=True)
+        if picked:
+            folium.GeoJson({"type": "FeatureCollection", "features": picked},
+                           name=overlay_name, control=False, interactive=False,
+                           style=JsCode(f"function () {{ return {json.dumps(OVERLAY_STYLE)}; }}")
+                           ).add_to(group)
+        group.add_to(m)
+
+    if entries or overlay_name:
+        _Legend(legend_html(legend_title, entries, overlay_name)).add_to(m)
+    if base_tiles is not None or overlay_name:
+        folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds(wards.get_bounds())
+    return m
+
+
+_JSON_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def compact_json() -> Iterator[None]:
+    """Render folium templates with compact JSON (no spaces after ``,`` and ``:``)."""
+    env = folium.GeoJson._template.environment
+    with _JSON_LOCK:
+        old = env.policies.get("json.dumps_kwargs")
+        env.policies["json.dumps_kwargs"] = {**(old or {}), "separators": (",", ":")}
+        try:
+            yield
+        finally:
+            env.policies["json.dumps_kwargs"] = old
+
+
+def map_html(m: folium.Map) -> str:
+    """The standalone HTML page of ``m`` (compact JSON), e.g. for a download or a test."""
+    with compact_json():
+        return m.get_root().render()
+
+
+def clicked_ward(result: Mapping | None, memory: MutableMapping, key: str) -> str | None:
+    """The ward code of a *new* click in an ``st_folium`` result, else None.
+
+    ``st_folium`` keeps returning the last clicked feature on every rerun; ``memory``
+    (``st.session_state``) remembers the last (click count, ward) seen for ``key``.
+    """
+    result = result or {}
+    feature = result.get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("ward_code")
+    current = (result.get("last_object_clicked_count"), code)
+    slot = _CLICK_MEMORY.format(key)
+    previous = memory.get(slot)
+    memory[slot] = current
+    if code is None or current[0] is None or current == previous:
+        return None
+    return str(code)
+
+
+def render_map(m: folium.Map, key: str, height: int = 560) -> str | None:
+    """Draw ``m`` with streamlit-folium; return the ward code the user just clicked.
+
+    The app reruns on clicks only (not on pan or zoom). Returns None when nothing new
+    was clicked, so a page can keep its own selection (e.g. a selectbox) in charge.
+    """
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    with compact_json():
+        result = st_folium(m, key=key, height=height, use_container_width=True,
+                           returned_objects=["last_active_drawing",
+                                             "last_object_clicked_count"])
+    return clicked_ward(result, st.session_state, key)

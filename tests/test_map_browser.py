@@ -1,0 +1,169 @@
+"""The offline ward map in a real browser: Leaflet from the app, no request leaves 127.0.0.1.
+
+Starts ``tests/apps/map_app.py`` (the 204 Dyfed-Powys wards) with Streamlit and drives
+Debian's Chromium with Playwright (see ../shared/notes/browser-testing.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT, SHARED, SKIP_SHARED
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
+ARTIFACTS = ROOT / "test-artifacts"
+DYFED_POWYS_WARDS = 204
+
+# In the map frame: the ward layer of a ward code, and the ward under a point.
+JS_HOVER = """(code) => {
+    let target = null;
+    window.map.eachLayer(l => {
+        if (l.feature && l._path && l.options.interactive !== false
+            && l.feature.properties.ward_code === code) target = l;
+    });
+    if (!target) return null;
+    const c = target.getBounds().getCenter();
+    target.fire('mouseover', {latlng: c, layerPoint: window.map.latLngToLayerPoint(c),
+                              containerPoint: window.map.latLngToContainerPoint(c)}, true);
+    const tip = document.querySelector('.leaflet-tooltip');
+    return {text: tip ? tip.textContent : null, imgs: tip ? tip.querySelectorAll('img').length
+            : -1, xss: window.__xss === 1};
+}"""
+JS_WARD_AT = """() => {
+    // The first point of a grid (from the middle outwards) that lies on a ward.
+    const w = window.innerWidth, h = window.innerHeight;
+    for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+        const el = document.elementFromPoint(w * fx, h * fy);
+        let code = null;
+        window.map.eachLayer(l => { if (l._path === el && l.feature)
+            code = l.feature.properties.ward_code; });
+        if (code) return [w * fx, h * fy, code];
+    }
+    return null;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def map_app(tmp_path_factory):
+    """The test app served from a temporary folder whose ``static`` is the repository's."""
+    if not WARDS.exists():
+        pytest.skip(SKIP_SHARED)
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("map-app")
+    shutil.copy(ROOT / "tests" / "apps" / "map_app.py", folder / "map_app.py")
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    port = _free_port()
+    env = {**os.environ, "HOTSPOTS_ROOT": str(ROOT), "HOTSPOTS_SHARED_DATA": str(SHARED)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(folder / "map_app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.enableStaticServing", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start: "
+                                   + proc.stderr.read().decode(errors="replace")[-2000:])
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_map_renders_offline(map_app):
+    from playwright.sync_api import expect, sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            context.on("request", lambda r: requests.append(r.url))
+            # Anything leaving the machine fails at once (and is recorded above).
+            context.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
+                          lambda route: route.abort())
+            page = context.new_page()
+            page.goto(map_app)
+
+            ready = page.get_by_text(f"features={DYFED_POWYS_WARDS}")
+            ready.or_(page.get_by_test_id("stException")).first.wait_for(timeout=30_000)
+            assert page.get_by_test_id("stException").count() == 0, \
+                page.get_by_test_id("stException").first.inner_text()
+
+            frame = page.frame_locator(IFRAME)
+            expect(frame.locator("path.leaflet-interactive")).to_have_count(
+                DYFED_POWYS_WARDS, timeout=45_000)
+            expect(frame.locator(".ward-map-legend")).to_contain_text("Rate per 1,000")
+            # Overlay outlines are drawn but are not interactive (clicks reach the ward).
+            assert frame.locator(".leaflet-overlay-pane path").count() == DYFED_POWYS_WARDS + 10
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
+
+            map_frame = page.locator(IFRAME).element_handle().content_frame()
+            fills = map_frame.evaluate(
+                "() => new Set([...document.querySelectorAll('path.leaflet-interactive')]"
+                ".map(p => p.getAttribute('fill'))).size")
+            assert fills == 5  # five quantile classes
+
+            # A ward name holding HTML reaches the tooltip as text, and runs nothing.
+            first = map_frame.evaluate(
+                "() => { let c = []; window.map.eachLayer(l => { if (l.feature && l._path &&"
+                " l.options.interactive !== false) c.push(l.feature.properties.ward_code);"
+                " }); return c.sort()[0]; }")
+            hover = map_frame.evaluate(JS_HOVER, first)
+            text = " ".join(hover["text"].split())
+            assert text.startswith('Ward <img src=x onerror="window.__xss=1">'), text
+            assert hover["imgs"] == 0 and not hover["xss"]
+
+            # A click comes back to the app as the ward code of the clicked polygon.
+            box = page.locator(IFRAME).bounding_box()
+            x, y, expected = map_frame.evaluate(JS_WARD_AT)
+            assert expected.startswith("W05")
+            page.mouse.click(box["x"] + x, box["y"] + y)
+            expect(page.get_by_text(f"clicked={expected}")).to_be_visible(timeout=15_000)
+        finally:
+            browser.close()
+
+    outside = [u for u in requests
+               if u.startswith(("http:", "https:", "ws:", "wss:"))
+               and urlparse(u).hostname != "127.0.0.1"]
+    assert outside == [], f"requests left 127.0.0.1: {outside[:10]}"
+    assert any(u.endswith("/app/static/leaflet/leaflet.js") for u in requests)
+    assert any(u.endswith("/app/static/leaflet/leaflet.css") for u in requests)
