@@ -652,7 +652,7 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
     ----------
     pack : Pack
     map_png : bytes, optional
-        A small map (PNG or JPEG bytes) shown beside the summary.
+        A small map (PNG or JPEG bytes) shown beside the summary, fitted in 80 × 70 mm.
     font_path : path, optional
         A TrueType font to embed (default DejaVu Sans when installed, with its bold beside
         it); None or a missing file: Helvetica, with text made Latin-1 (ŵ → w, ŷ → y).
@@ -725,7 +725,7 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
         map_w = 80.0
         text_w = width - map_w - 5
         info = pdf.image(io.BytesIO(map_png), x=pdf.l_margin + width - map_w, y=top_y,
-                         w=map_w)
+                         w=map_w, h=70, keep_aspect_ratio=True)
         image_bottom = top_y + float(info.rendered_height)
         pdf.set_y(top_y)
     for line in pack.summary:
@@ -789,23 +789,30 @@ def _heading_style():
 
 # -- Excel ---------------------------------------------------------------------------------
 def pack_excel(pack: Pack) -> bytes:
-    """The pack as an Excel workbook: sheets "Top wards", "Changes", "Method and data"
-    (text that a spreadsheet would run as a formula is neutralised)."""
+    """The pack as an Excel workbook: sheets "Top wards", "Changes", "Method and data".
+
+    Text cells that a spreadsheet would run as a formula get a leading apostrophe (as in
+    :mod:`hotspots.exports`); numbers stay numbers (``rank_change`` holds whole numbers,
+    "new", or nothing when there was no earlier pack).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from hotspots.exports import neutralise_formulas
+    from hotspots.exports import FORMULA_START
+
+    def safe(value):
+        v = _cell(value)
+        return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
 
     wb = Workbook()
     bold = Font(bold=True)
 
     def sheet(ws, frame: pd.DataFrame) -> None:
-        frame = neutralise_formulas(frame)
         ws.append(list(frame.columns))
         for cell in ws[1]:
             cell.font = bold
         for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
+            ws.append([safe(v) for v in row])
         ws.freeze_panes = "A2"
         for i, col in enumerate(frame.columns, start=1):
             longest = max([len(str(col)), *(len(str(v)) for v in frame[col].head(200))])
@@ -821,9 +828,8 @@ def pack_excel(pack: Pack) -> bytes:
         cell.font = bold
     ws.append(["Title", pack.title])
     items = method_items(pack) + [(f"Summary {i}", s) for i, s in enumerate(pack.summary, 1)]
-    frame = neutralise_formulas(pd.DataFrame(items, columns=["Item", "Value"]))
-    for item, value in frame.itertuples(index=False, name=None):
-        ws.append([item, value])
+    for item, value in items:
+        ws.append([item, safe(value)])
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 120
     wb.properties.title = pack.title
