@@ -75,3 +75,14 @@ def crimes_for(root: str, version: int, selection: Selection, ward_code: str):
     store = Store(Path(root))
     crimes = store.crimes(months=selection.months, sources=list(data.sources))
     return crimes[crimes["ward_code"] == ward_code].reset_index(drop=True)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def display_shapes(root: str, version: int, area: str | None):
+    """Simplified ward shapes (WGS84) for the map of an area."""
+    from hotspots.geography import select_wards
+    from hotspots.mapping import display_geometry
+
+    wards = select_wards(geography(root, version), area)
+    return display_geometry(wards[["ward_code", "ward_name", "local_authority_name",
+                                   "geometry"]])

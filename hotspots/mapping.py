@@ -718,3 +718,16 @@ def top_wards(frame: pd.DataFrame, column: str, n: int) -> list[str]:
     keep = pd.DataFrame({"ward_code": frame["ward_code"].astype(str), "v": values})
     keep = keep[keep["v"] > 0].sort_values(["v", "ward_code"], ascending=[False, True])
     return keep["ward_code"].head(int(n)).tolist()
+
+
+#: Indicators the map can show (registry feeding the selectbox): label → (column, kind,
+#: palette). Kind "numeric" is classified with a scheme; "category" uses fixed colours.
+MAP_INDICATORS = {
+    "Violence rate per 1,000 (smoothed)": ("sv_rate_smoothed", "numeric", "YlOrRd"),
+    "Violence (count)": ("sv_count", "numeric", "YlOrRd"),
+    "Hotspot score": ("score", "numeric", "PuRd"),
+    "Hot spot test (Gi*)": ("gi_class", "category", "RdBu"),
+    "Deprivation: residents in the most deprived 20%": ("dep_share_20", "numeric", "Blues"),
+    "Drug offence rate per 1,000 (smoothed)": ("drugs_rate_smoothed", "numeric", "PuRd"),
+    "Drug offences (count)": ("drugs_count", "numeric", "PuRd"),
+}

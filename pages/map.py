@@ -1,0 +1,70 @@
+"""Map: a choropleth of a chosen indicator, with a drug-offence overlay; click a ward to
+open its profile. Works with no CDN and no tile server."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import frame as fr
+from dashboard import state
+from dashboard.maps import render_map, ward_map
+from hotspots import mapping
+from hotspots.analysis import AnalysisSettings
+from hotspots.spatial import GI_CLASSES
+
+f = fr.sidebar()
+st.title("Map")
+data = state.ward_data(f.root, f.version, f.selection)
+fr.source_line(f, data)
+
+c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
+indicators = list(mapping.MAP_INDICATORS)
+wanted = st.query_params.get("show")
+choice = c1.selectbox("Show", indicators,
+                      index=indicators.index(wanted) if wanted in indicators else 0)
+st.query_params["show"] = choice
+column, kind, palette_name = mapping.MAP_INDICATORS[choice]
+schemes = list(mapping.SCHEMES)
+scheme = c2.selectbox("Classes", schemes, disabled=kind == "category")
+k = int(c3.number_input("How many", 3, 7, 5, disabled=kind == "category"))
+overlay_on = c4.toggle("Drug offences overlay", value=True,
+                       help="Outlines the wards in the top 12 for drug offences")
+
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+values = (result.ranked[["ward_code", "score", "rank", "why"]]
+          .merge(result.indicators, on="ward_code", how="left"))
+if result.gi is not None:
+    values = values.merge(result.gi[["ward_code", "gi_class"]], on="ward_code", how="left")
+else:
+    values["gi_class"] = "Not significant"
+shapes = state.display_shapes(f.root, f.version, f.selection.area)
+shapes = shapes[["ward_code", "ward_name", "local_authority_name", "geometry"]].merge(
+    values.drop(columns=["ward_name", "local_authority_name"]), on="ward_code", how="left")
+
+if kind == "category":
+    cls = mapping.classify(shapes[column], mapping.CATEGORIES, categories=list(GI_CLASSES))
+    colours = mapping.category_colours(list(GI_CLASSES))
+else:
+    cls = mapping.classify(shapes[column].astype(float), scheme, k)
+    colours = mapping.palette(palette_name, len(cls.labels))
+shapes = shapes.assign(
+    fill=mapping.fill_colours(cls.class_index, colours),
+    value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
+    rate=shapes["sv_rate"].round(1),
+    rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+geojson = mapping.to_geojson(
+    shapes, ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
+             "rank_text", "value", "fill"], float_decimals=2)
+top_drugs = mapping.top_wards(shapes, "drugs_count", 12) if overlay_on else []
+m = ward_map(geojson, "fill", mapping.legend_entries(cls, colours),
+             [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+              ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+              ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"),
+              ("value", choice)],
+             {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
+             if overlay_on else None, legend_title=choice)
+clicked = render_map(m, key=f"map-{f.selection.area}-{choice}", height=600)
+st.caption(f"{len(geojson['features'])} wards · click a ward to open its profile · "
+           "dashed outlines: the 12 wards with most drug offences")
+if clicked:
+    st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(),
+                                                      "ward": clicked})

@@ -1,0 +1,90 @@
+"""Helpers for the browser tests: start the dashboard on a free port, launch Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str], script: Path = ROOT / "app.py") -> Iterator[str]:
+    """Run ``streamlit run script`` on 127.0.0.1 and yield its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start: "
+                                   + proc.stderr.read().decode(errors="replace")[-2000:])
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def local_only(context, requests: list[str]) -> None:
+    """Record every request and refuse any that would leave 127.0.0.1."""
+    context.on("request", lambda r: requests.append(r.url))
+    context.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
+                  lambda route: route.abort())
+
+
+def outside(requests: list[str]) -> list[str]:
+    return [u for u in requests if urlparse(u).hostname not in ("127.0.0.1", None)
+            and not u.startswith(("data:", "blob:", "about:"))]
+
+
+def wait_ready(page, timeout: float = 60_000) -> None:
+    """Wait until the page has finished running (no spinner, no running status)."""
+    page.wait_for_load_state("networkidle")
+    page.get_by_test_id("stApp").wait_for(timeout=timeout)
+    with contextlib.suppress(Exception):
+        page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=timeout)
+    page.wait_for_timeout(300)
+    exc = page.get_by_test_id("stException")
+    assert exc.count() == 0, exc.first.inner_text()

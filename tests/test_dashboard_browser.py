@@ -1,0 +1,134 @@
+"""The dashboard in a real browser (Debian's Chromium) on the real shared data.
+
+Dyfed-Powys, 2018-10..2019-02: the map draws 204 wards, South Wales 203; a click opens the
+ward's profile; the CSV download equals the command line's; no request leaves 127.0.0.1;
+a screenshot of every page is saved in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IFRAME,
+    local_only,
+    need_chromium,
+    outside,
+    running_app,
+    wait_ready,
+)
+
+from hotspots.cli import main
+
+pytestmark = pytest.mark.browser
+
+QUERY = "area=dyfed-powys&period=range&from=2018-10&to=2019-02&def=police-uk-proxy"
+JS_WARD_AT = """() => {
+    const w = window.innerWidth, h = window.innerHeight;
+    for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+        const el = document.elementFromPoint(w * fx, h * fy);
+        let code = null;
+        window.map.eachLayer(l => { if (l._path === el && l.feature)
+            code = l.feature.properties.ward_code; });
+        if (code) return [w * fx, h * fy, code];
+    }
+    return null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_url(real_store):
+    need_chromium()
+    with running_app({"HOTSPOTS_DATA_DIR": str(real_store.root),
+                      "HOTSPOTS_ACCOUNTS": str(real_store.root / "no-accounts.toml")}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    need_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    requests: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    local_only(context, requests)
+    pg = context.new_page()
+    pg.requests = requests
+    yield pg
+    assert outside(requests) == [], outside(requests)
+    context.close()
+
+
+def _polygons(page):
+    return page.frame_locator(IFRAME).locator("path.leaflet-interactive")
+
+
+def test_map_counts_wards_and_switches_area(page, app_url):
+    from playwright.sync_api import expect
+
+    page.goto(f"{app_url}/map?{QUERY}")
+    wait_ready(page)
+    expect(_polygons(page)).to_have_count(204, timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-map.png"), full_page=True)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="south-wales", exact=True).click()
+    wait_ready(page)
+    expect(_polygons(page)).to_have_count(203, timeout=60_000)
+    assert "area=south-wales" in page.url
+
+
+def test_click_opens_profile(page, app_url, real_store):
+    from playwright.sync_api import expect
+
+    page.goto(f"{app_url}/map?{QUERY}")
+    wait_ready(page)
+    expect(_polygons(page)).to_have_count(204, timeout=60_000)
+    frame = page.locator(IFRAME).element_handle().content_frame()
+    frame.wait_for_function("() => window.map !== undefined")
+    x, y, code = frame.evaluate(JS_WARD_AT)
+    box = page.locator(IFRAME).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(rf"/profile\?.*ward={code}"), timeout=60_000)
+    wait_ready(page)
+    wards = real_store.geography().wards
+    name = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))[code]
+    expect(page.get_by_test_id("stHeading").filter(has_text=name).first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "page-profile.png"), full_page=True)
+
+
+def test_csv_download_equals_cli(page, app_url, real_store, tmp_path):
+    page.goto(f"{app_url}/hotspots?{QUERY}")
+    wait_ready(page)
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
+    got = tmp_path / "dashboard.csv"
+    d.value.save_as(got)
+    want = tmp_path / "cli.csv"
+    assert main(["--data-dir", str(real_store.root), "rank", "--from", "2018-10", "--to",
+                 "2019-02", "--area", "dyfed-powys", "--out", str(want)]) == 0
+    assert got.read_bytes() == want.read_bytes()
+    page.screenshot(path=str(ARTIFACTS / "page-hotspots.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["data", "method"])
+def test_other_pages_render(page, app_url, path):
+    page.goto(f"{app_url}/{path}?{QUERY}")
+    wait_ready(page)
+    heading = page.get_by_test_id("stHeading").first.inner_text()
+    assert heading.strip() == path.capitalize()
+    page.screenshot(path=str(ARTIFACTS / f"page-{path}.png"), full_page=True)
