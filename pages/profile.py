@@ -42,7 +42,7 @@ monthly = data.monthly[data.monthly["ward_code"] == ward].copy()
 monthly["date"] = pd.PeriodIndex(monthly["month"], freq="M").to_timestamp()
 monthly["rolling"] = monthly["sv_count"].rolling(3, min_periods=1).mean()
 st.subheader("Month by month")
-base = alt.Chart(monthly).encode(x=alt.X("date:T", title="Month"))
+base = alt.Chart(monthly).encode(x=alt.X("month:O", title="Month"))
 chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious violence"),
                                            tooltip=["month", "sv_count", "drugs_count"])
          + base.mark_line(color="#b2182b").encode(y="rolling:Q")
@@ -67,7 +67,7 @@ with right:
     ranks = ranks[ranks["ward_code"] == ward].copy()
     ranks["date"] = pd.PeriodIndex(ranks["month"], freq="M").to_timestamp()
     st.altair_chart(alt.Chart(ranks).mark_line(point=True).encode(
-        x=alt.X("date:T", title="Month"),
+        x=alt.X("month:O", title="Month"),
         y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)")),
         width="stretch")
 

@@ -1,0 +1,109 @@
+"""Monthly targeting pack: what moved, what is new, what persists — printable, and
+published as presented so next month compares with what the meeting actually saw."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, state
+from dashboard import frame as fr
+from hotspots.analysis import AnalysisSettings, hotspot_list
+from hotspots.pack import (
+    PackArchive,
+    build_pack,
+    month_name,
+    pack_excel,
+    pack_metadata,
+    pack_pdf,
+    pack_period,
+)
+from hotspots.ranking import rank_settings
+
+f = fr.sidebar()
+st.title("Monthly targeting pack")
+c1, c2 = st.columns([2, 1])
+months = list(f.months)
+month = c1.selectbox("Meeting month (the pack covers the 12 months ending then)",
+                     months[::-1], format_func=month_name)
+top_n = int(c2.number_input("Top N", 3, 30, 12))
+start, end = pack_period(month)
+start = max(start, months[0])
+selection = type(f.selection)(start=start, end=end, area=f.selection.area,
+                              definition=f.selection.definition)
+data = state.ward_data(f.root, f.version, selection)
+fr.source_line(f, data)
+
+ranking = rank_settings()
+with st.spinner("Building the pack…"):
+    result = state.analysis(f.root, f.version, selection, AnalysisSettings(top_n=top_n))
+d = data.definition
+hot = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+meta = pack_metadata(data, ranking)
+archive = PackArchive(f.store.root)
+area_key, def_key = meta["area"], meta["definition"]
+published = (archive.load(area_key, def_key, month)
+             if month in archive.months(area_key, def_key) else None)
+
+if published is not None:
+    st.success(f"The {month_name(month)} pack was published on {published.published_at} "
+               f"(checksum {published.checksum[:12]}…). This is the pack as presented; it "
+               "does not change when data are added later.")
+    for line in published.summary:
+        st.markdown(f"- {line}")
+    st.dataframe(published.rows, hide_index=True)
+    st.download_button("Download the published PDF", archive.pdf(published),
+                       f"pack_{area_key}_{month}.pdf", "application/pdf",
+                       on_click=auth.on_download(f"published pack {month}"))
+    st.stop()
+
+previous = archive.latest_before(area_key, def_key, month)
+pack = build_pack(hot, result.trends, month, top_n=top_n, previous=previous, metadata=meta)
+if previous is None:
+    st.info("No pack has been published before this month, so there are no rank changes "
+            "yet. Publishing this one makes it the comparison for next month.")
+else:
+    st.caption(f"Changes are against the pack published for "
+               f"{month_name(previous.meeting_month)}, as it was presented.")
+st.subheader("Summary")
+for line in pack.summary:
+    st.markdown(f"- {line}")
+st.subheader(f"Top {top_n}")
+rows = pack.rows.copy()
+st.dataframe(rows, hide_index=True, column_config={
+    "rank": "Rank", "ward_name": "Ward", "local_authority_name": "Local authority",
+    "sv_count": "Violence", "sv_rate": st.column_config.NumberColumn("Per 1,000",
+                                                                     format="%.1f"),
+    "drugs_count": "Drugs", "rank_change": "Change", "new_entrant": "New",
+    "months_in_top_n": "Months in top N", "emerging_class": "Trend",
+    "drugs_top_n": "Drugs top N", "dep_share_20": st.column_config.ProgressColumn(
+        "Most deprived 20%", min_value=0.0, max_value=1.0, format="percent"),
+    "why": "Why"})
+left, right = st.columns(2)
+with left:
+    st.subheader("New and dropped out")
+    st.dataframe(pd.concat([pack.new_entrants, pack.dropped_out]), hide_index=True)
+with right:
+    st.subheader("Persistent")
+    st.dataframe(pack.persistent, hide_index=True)
+
+pdf = pack_pdf(pack)
+stem = f"pack_{area_key}_{month}"
+d1, d2, d3 = st.columns(3)
+d1.download_button("Download PDF", pdf, f"{stem}.pdf", "application/pdf",
+                   on_click=auth.on_download(f"pack PDF {month}"))
+d2.download_button("Download Excel", pack_excel(pack), f"{stem}.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click=auth.on_download(f"pack Excel {month}"))
+user = auth.current_user()
+if user is not None and user.can("analyst"):
+    if d3.button("Publish this pack", type="primary",
+                 help="Archive the pack as presented (it cannot be changed afterwards)"):
+        try:
+            done = archive.publish(pack, pdf)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            auth.audit("publish", f"{area_key} {def_key} {month} {done.checksum[:12]}")
+            st.success(f"Published (checksum {done.checksum[:12]}…).")
+            st.rerun()
+else:
+    d3.caption("Publishing is for analysts.")
