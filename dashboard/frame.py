@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
 from hotspots.definitions import load_definitions
@@ -51,6 +51,7 @@ def _index(options: list, value, default: int = 0) -> int:
 
 def sidebar() -> Frame:
     """Draw the sidebar and return the frame. Call once per page run."""
+    auth.page_guard()  # a page reached without app.py's login gate stops here
     store = state.active_store()
     root, version = str(store.root), store.version()
     m = state.manifest(root, version)

@@ -155,12 +155,6 @@ def default_accounts_path() -> Path:
     return Path(env).expanduser() if env else DEFAULT_ACCOUNTS.expanduser()
 
 
-def accounts_requested() -> bool:
-    """Whether ``$HOTSPOTS_ACCOUNTS`` is set (then a missing file is an error, not
-    open access)."""
-    return bool(os.environ.get(ACCOUNTS_ENV))
-
-
 def lockout_path(path: Path) -> Path:
     path = Path(path)
     return path.with_name(path.name + ".lockout.json")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth, state
 from dashboard import frame as fr
-from dashboard import state
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
 from hotspots.ingest import KINDS, load_paths
@@ -52,6 +52,7 @@ if len(rec):
     st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)
 
 st.subheader("Add files")
+auth.require_role("analyst")  # partners: a plain message, and the page stops here
 st.caption("police.uk street CSVs or archive zips, force extracts, boundaries, lookups, "
            "deprivation or population. Every file is checked first; if anything fails, "
            "nothing is stored.")
@@ -79,6 +80,8 @@ if uploads and st.button("Check and load", type="primary"):
         except ValueError as exc:
             st.error(f"**Nothing was stored.** {exc}")
         else:
+            auth.audit("upload", {"kind": kind, "files": [u.name for u in uploads],
+                                  "loaded": list(report.loaded)})
             st.success(f"Loaded {len(report.loaded)} file(s); {len(report.unchanged)} already "
                        f"loaded; {len(report.replaced)} month(s) replaced.")
             if report.reconciliation is not None:

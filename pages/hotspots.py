@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth, state
 from dashboard import frame as fr
-from dashboard import state
 from hotspots.analysis import AnalysisSettings, hotspot_list, rerank
 from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
 from hotspots.ranking import COMPONENTS, NORMALISATION, PRESET_LABELS, PRESETS, rank_settings
@@ -72,11 +72,14 @@ meta = {**data.metadata(), "weights": dict(ranking.weights), "preset": ranking.p
         "top_n": top_n, "suppression": "none (exact counts)"}
 stem = f"hotspots_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 d1, d2, d3 = st.columns(3)
-d1.download_button("Download CSV", hotspot_list_csv(table), f"{stem}.csv", "text/csv")
+d1.download_button("Download CSV", hotspot_list_csv(table), f"{stem}.csv", "text/csv",
+                   on_click=auth.on_download(f"{stem}.csv"))
 d2.download_button("Download Excel", hotspot_list_excel(table, meta), f"{stem}.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click=auth.on_download(f"{stem}.xlsx"))
 d3.download_button("Download GeoJSON", hotspot_list_geojson(table, data.wards),
-                   f"{stem}.geojson", "application/geo+json")
+                   f"{stem}.geojson", "application/geo+json",
+                   on_click=auth.on_download(f"{stem}.geojson"))
 if result.concordance is not None:
     c = result.concordance
     st.info(f"**Violence and drugs meet:** {c.overlap} of the top {c.top_n} wards for violence "

@@ -1,0 +1,327 @@
+"""Who may see the dashboard: the login gate, roles, logout and the audit log.
+
+``app.py`` calls :func:`gate` once per run, before ``st.navigation``. With accounts
+configured and nobody signed in, the gate draws only the login form and stops the run, so
+no page script runs and no page, table, download or media file is produced. With no
+accounts it lets everyone in as an analyst and says so on every page. See
+docs/access-control.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from hotspots.accounts import (
+    ROLES,
+    Accounts,
+    AccountsError,
+    AccountSettings,
+    AuditLog,
+    LoginError,
+    OidcConfig,
+    Role,
+    default_accounts_path,
+    default_audit_path,
+    load_accounts,
+    verify,
+)
+
+LOG = logging.getLogger(__name__)
+
+OPEN_BANNER = "Open access: no accounts are configured"
+SESSION_KEY = "user"
+#: Keys every OIDC provider section of secrets.toml needs (Streamlit's st.login).
+OIDC_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in person. ``method`` is ``"password"``, ``"oidc"`` or ``"open"``."""
+
+    name: str
+    role: str
+    method: str
+
+    @property
+    def permissions(self) -> Role:
+        return ROLES[self.role]
+
+    def can(self, role: str) -> bool:
+        """Whether this user may do what ``role`` may."""
+        return ROLES[self.role].includes(role)
+
+
+OPEN_USER = User("open access", "analyst", "open")
+
+
+# ---------------------------------------------------------------- OIDC configuration
+
+
+def oidc_problems(auth: Mapping | None, oidc: OidcConfig,
+                  authlib_installed: bool = True) -> list[str]:
+    """What stops sign-in through the identity provider (empty: ready).
+
+    ``auth`` is the ``[auth]`` section of ``.streamlit/secrets.toml`` (``None`` when
+    absent); ``oidc`` is the ``[oidc]`` section of the accounts file.
+    """
+    if not oidc.enabled:
+        return ["the accounts file has no [oidc] roles or default_role"]
+    if not auth:
+        return ["no [auth] section in .streamlit/secrets.toml"]
+    problems = [f"[auth] lacks {k}" for k in OIDC_SHARED_KEYS if not auth.get(k)]
+    redirect = str(auth.get("redirect_uri", ""))
+    if redirect and not (redirect.startswith(("https://", "http://localhost",
+                                              "http://127.0.0.1"))
+                         and redirect.rstrip("/").endswith("/oauth2callback")):
+        problems.append("[auth] redirect_uri must be the app's https address ending in "
+                        "/oauth2callback")
+    if oidc.provider:
+        section, where = auth.get(oidc.provider), f"[auth.{oidc.provider}]"
+        if not isinstance(section, Mapping):
+            return [*problems, f"no {where} section in .streamlit/secrets.toml"]
+    else:
+        section, where = auth, "[auth]"
+    problems += [f"{where} lacks {k}" for k in OIDC_PROVIDER_KEYS if not section.get(k)]
+    url = str(section.get("server_metadata_url", ""))
+    if url and not url.startswith("https://"):
+        problems.append(f"{where} server_metadata_url must be an https:// address")
+    if not authlib_installed:
+        problems.append("Streamlit's st.login needs Authlib>=1.3.2 (pip install Authlib)")
+    return problems
+
+
+def _secrets_auth() -> Mapping | None:
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return None
+        section = st.secrets.get("auth")
+    except Exception:  # an unreadable secrets file means no OIDC
+        LOG.exception("cannot read .streamlit/secrets.toml")
+        return None
+    return section if isinstance(section, Mapping) else None
+
+
+def _authlib_installed() -> bool:
+    from streamlit.auth_util import is_authlib_installed
+
+    return is_authlib_installed()
+
+
+# ---------------------------------------------------------------- session and audit
+
+
+def current_user() -> User | None:
+    """The signed-in user of this session (the open user when no accounts exist)."""
+    user = st.session_state.get(SESSION_KEY)
+    if isinstance(user, User):
+        return user
+    if not default_accounts_path().exists():
+        return OPEN_USER
+    return None
+
+
+def audit(action: str, detail=None, user: User | None = None) -> None:
+    """Write one audit line (who, what, when) for the current user."""
+    u = user or current_user()
+    AuditLog(default_audit_path()).append(u.name if u else None, u.role if u else None,
+                                          action, detail)
+
+
+def on_download(what: str) -> Callable[[], None]:
+    """A download button's ``on_click`` that writes the download to the audit log:
+    ``st.download_button(..., on_click=auth.on_download("hotspots.csv"))``."""
+    return lambda: audit("download", what)
+
+
+def require_role(role: str) -> User:
+    """Stop the page here (with a plain message) unless the user has ``role``."""
+    user = current_user()
+    if user is None or not user.can(role):
+        st.info(f"This section is for {ROLES[role].label}s."
+                + (f" You are signed in as a {user.role}." if user else ""))
+        st.stop()
+    return user
+
+
+# ---------------------------------------------------------------- the gate
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Streamlit runs ``pages/*.py`` directly — without ``app.py``, so without the gate —
+    until the first ``st.navigation`` call in the server process (its "pages directory"
+    mode, on because the folder is named ``pages``). Switch that mode off and run again,
+    so every run starts in ``app.py``."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        _hold_address()  # replaces the page list that mode has already sent
+        st.rerun()
+
+
+def _hold_address() -> None:
+    """Register hidden stand-in pages so that, while the login form shows, the browser
+    keeps the address asked for (e.g. ``/data?ward=...``) and no page list is shown; once
+    signed in, ``st.navigation`` in app.py opens that page (a page is known by its URL
+    path)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    wanted = None
+    if ctx is not None:
+        pm = ctx.pages_manager
+        wanted = pm.intended_page_name
+        if not wanted and pm.intended_page_script_hash:  # a page known by its hash
+            info = pm.get_pages().get(pm.intended_page_script_hash) or {}
+            wanted = info.get("url_pathname")
+    wanted = wanted or st.session_state.get("_auth_wanted")
+    pages = [st.Page(_blank, title="Sign in", url_path="signin", default=True)]
+    if wanted and wanted != "signin" and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", wanted):
+        st.session_state["_auth_wanted"] = wanted
+        pages.append(st.Page(_blank, title="Sign in", url_path=wanted))
+    st.navigation(pages, position="hidden")
+
+
+def _blank() -> None:
+    """A page that shows nothing (never run)."""
+
+
+def page_guard() -> User:
+    """First thing on every page: make sure the run came through :func:`gate`; stop
+    otherwise. (``dashboard.frame.sidebar`` calls it.)"""
+    _leave_legacy_pages_mode()
+    user = current_user()
+    if user is None:
+        st.stop()
+    return user
+
+
+def gate(settings: AccountSettings | None = None) -> User:
+    """Return the signed-in user, or draw only the login form and stop the run.
+
+    Call once per run in ``app.py`` before ``st.navigation(...)``. With no accounts file
+    at ``$HOTSPOTS_ACCOUNTS`` (or the default path) everyone is an analyst and every page
+    says so. An accounts file that cannot be read, or holds nobody, closes the dashboard.
+    """
+    _leave_legacy_pages_mode()
+    path = default_accounts_path()
+    try:
+        if not path.exists():
+            st.session_state[SESSION_KEY] = OPEN_USER
+            st.badge(OPEN_BANNER, icon=":material/lock_open:", color="orange")
+            return OPEN_USER
+        accounts = load_accounts(path)
+        if not accounts.configured:
+            raise AccountsError(f"{path} has no users and no [oidc] section; add a user "
+                                "with: python -m hotspots user add NAME --role analyst")
+    except AccountsError as exc:
+        st.error(f"**The dashboard is closed** until its accounts file is fixed: {exc}")
+        st.stop()
+
+    user = _still_valid(current_user(), accounts)
+    auth = _secrets_auth() if accounts.oidc.enabled else None
+    oidc_ready = accounts.oidc.enabled and not oidc_problems(auth, accounts.oidc,
+                                                             _authlib_installed())
+    if user is None and oidc_ready:
+        user = _oidc_user(accounts.oidc)
+    if user is None:
+        st.session_state.pop(SESSION_KEY, None)
+        _hold_address()
+        holder = st.empty()
+        with holder.container():
+            user = _login_page(accounts, settings, auth, oidc_ready)
+        if user is None:
+            st.stop()
+        # Signed in: clear the form and go on to the page asked for, in this same run
+        # (a rerun would lose the page address).
+        holder.empty()
+    st.session_state[SESSION_KEY] = user
+    _sidebar(user)
+    return user
+
+
+def _still_valid(user: User | None, accounts: Accounts) -> User | None:
+    """The session's user re-checked against the accounts file (removed → signed out,
+    role changed → new role)."""
+    if user is None or user.method == "open":
+        return None
+    if user.method == "password":
+        account = accounts.users.get(user.name)
+        if account is None:
+            return None
+        return user if account.role == user.role else replace(user, role=account.role)
+    role = accounts.oidc.role_for(user.name)
+    if role is None:
+        return None
+    return user if role == user.role else replace(user, role=role)
+
+
+def _oidc_user(oidc: OidcConfig) -> User | None:
+    if not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    role = oidc.role_for(email) if st.user.get("email_verified", True) is not False else None
+    if role is None:
+        st.title("Serious violence hotspots")
+        st.error(f"{email or 'Your account'} has no access to this dashboard. Ask an "
+                 "analyst to add you.")
+        if st.button("Sign out"):
+            st.logout()
+        st.stop()
+    user = User(str(email).lower(), role, "oidc")
+    audit("login", {"method": "oidc"}, user)
+    return user
+
+
+def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapping | None,
+                oidc_ready: bool) -> User | None:
+    """Draw the login form; the user when this run's submission signed them in."""
+    st.title("Serious violence hotspots")
+    st.write("Sign in to see the dashboard.")
+    if accounts.users:
+        with st.form("login", clear_on_submit=True):
+            name = st.text_input("User name", autocomplete="username")
+            password = st.text_input("Password", type="password",
+                                     autocomplete="current-password")
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            name = name.strip()
+            try:
+                role = verify(accounts.path, name, password,
+                              settings=settings or AccountSettings())
+            except LoginError as exc:
+                AuditLog(default_audit_path()).append(name[:64], None, "login_failed",
+                                                      {"reason": exc.reason})
+                st.error(exc.message)
+            except AccountsError as exc:
+                st.error(f"Signing in is not possible: {exc}")
+            else:
+                user = User(name, role.name, "password")
+                audit("login", {"method": "password"}, user)
+                return user
+    if oidc_ready:
+        if st.button("Sign in with your organisation", type="primary"
+                     if not accounts.users else "secondary"):
+            st.login(accounts.oidc.provider)
+    elif accounts.oidc.enabled:
+        st.caption("Sign-in through your organisation is not set up yet: "
+                   + "; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed()))
+                   + ". See docs/access-control.md.")
+    return None
+
+
+def _sidebar(user: User) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** ({user.role})")
+        if st.button("Log out", key="_auth_logout"):
+            audit("logout", None, user)
+            st.session_state.clear()
+            if user.method == "oidc":
+                st.logout()
+            st.rerun()

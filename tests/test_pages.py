@@ -1,0 +1,97 @@
+"""Every page through Streamlit's AppTest, on the demo store: content, not just no error."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import ROOT
+
+APP = str(ROOT / "app.py")
+AREA = "cantre-gwaelod"
+QUERY = {"area": AREA, "period": "range", "from": "2024-01", "to": "2024-12",
+         "def": "police-uk-proxy"}
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(QUERY)
+    return at
+
+
+def _wards(demo_store) -> int:
+    from hotspots.geography import select_wards
+
+    return len(select_wards(demo_store.geography(), AREA))
+
+
+def _open(at, page: str):
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def test_map_page(app, demo_store):
+    at = _open(app, "")
+    assert [t.value for t in at.title] == ["Map"]
+    n = _wards(demo_store)
+    assert any(f"{n} wards" in c.value for c in at.caption)
+    comp = at.get("component_instance")
+    assert len(comp) == 1
+    script = json.loads(comp[0].proto.json_args)["script"]
+    # One feature per ward, inline, plus the 12 drug-overlay outlines (on by default).
+    assert script.count('"ward_code":') == n + 12
+    assert re.findall(r"https?://[^\s\"']+", script) == []  # nothing from outside
+    assert "/app/static/leaflet/leaflet.js" in comp[0].proto.json_args  # served by the app
+
+
+def test_hotspot_list_page(app, demo_store):
+    at = _open(app, "pages/hotspots.py")
+    assert [t.value for t in at.title] == ["Hotspot list"]
+    table = at.dataframe[0].value
+    assert len(table) == _wards(demo_store)
+    assert list(table.columns[:3]) == ["rank", "ward_name", "local_authority_name"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Excel", "Download GeoJSON"]
+    assert any("Violence and drugs meet" in i.value for i in at.info)
+    assert any("synthetic demo" in c.value for c in at.caption)
+
+
+def test_pack_page(app):
+    at = _open(app, "pages/pack.py")
+    assert [t.value for t in at.title] == ["Monthly targeting pack"]
+    assert len(at.dataframe[0].value) == 12
+    assert any("first" in m.value for m in at.markdown)
+    assert "Download PDF" in [b.label for b in at.get("download_button")]
+
+
+def test_profile_page(app, demo_store):
+    wards = demo_store.geography().wards
+    code, name = wards.iloc[3]["ward_code"], wards.iloc[3]["ward_name"]
+    app.query_params["area"] = wards.iloc[3]["local_authority_name"]
+    app.query_params["ward"] = code
+    at = _open(app, "pages/profile.py")
+    assert [t.value for t in at.title] == [name]
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_data_page(app, demo_store):
+    at = _open(app, "pages/data.py")
+    assert [t.value for t in at.title] == ["Data"]
+    total = int(demo_store.reconciliation()["rows_read"].sum())
+    assert any(f"All {total:,} rows are accounted for" in s.value for s in at.success)
+
+
+def test_method_page(app):
+    at = _open(app, "pages/method.py")
+    assert [t.value for t in at.title] == ["Method"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "without its Community Safety domain" in text and "Gi\\*" in text
