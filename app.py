@@ -4,24 +4,25 @@ import streamlit as st
 
 from dashboard import auth
 
-st.set_page_config(page_title="Serious violence hotspots", page_icon=":material/location_on:",
-                   layout="wide")
+# No page or page_icon icons: Streamlit fetches Material icons for the favicon from
+# Google's servers, and the dashboard must make no request beyond its own server.
+st.set_page_config(page_title="Serious violence hotspots", layout="wide")
 
 # Before any page: with accounts configured and nobody signed in, this draws only the
 # login form and stops the run (docs/access-control.md).
 user = auth.gate()
 
 pages = [
-    st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map",
+    st.Page("pages/map.py", title="Map", url_path="map",
             default=True),
-    st.Page("pages/hotspots.py", title="Hotspot list", icon=":material/format_list_numbered:",
+    st.Page("pages/hotspots.py", title="Hotspot list",
             url_path="hotspots"),
-    st.Page("pages/pack.py", title="Monthly pack", icon=":material/description:",
+    st.Page("pages/pack.py", title="Monthly pack",
             url_path="pack"),
-    st.Page("pages/profile.py", title="Ward profile", icon=":material/location_city:",
+    st.Page("pages/profile.py", title="Ward profile",
             url_path="profile"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
-    st.Page("pages/method.py", title="Method", icon=":material/menu_book:", url_path="method"),
+    st.Page("pages/data.py", title="Data", url_path="data"),
+    st.Page("pages/method.py", title="Method", url_path="method"),
 ]
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)

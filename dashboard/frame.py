@@ -4,7 +4,8 @@ source."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,7 @@ from dashboard import auth, state
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
 from hotspots.definitions import load_definitions
+from hotspots.disclosure import DEFAULT_RULE, RULES, DisclosureRule
 from hotspots.geography import area_choices
 from hotspots.store import Store
 
@@ -35,10 +37,22 @@ class Frame:
     selection: Selection
     months: tuple[str, ...]
     label: str | None
+    partner: bool = False
+    rule: DisclosureRule = field(default_factory=DisclosureRule)
 
     @property
     def demo(self) -> bool:
         return self.label == "synthetic demo"
+
+    def suppression_note(self) -> str:
+        return (f"Small numbers suppressed: {self.rule.describe()}." if self.partner
+                else "Exact counts (analyst view).")
+
+
+def disclosure_rule() -> DisclosureRule:
+    """The deployment's rule: ``$HOTSPOTS_SUPPRESSION`` (a key of RULES) or the default."""
+    name = os.environ.get("HOTSPOTS_SUPPRESSION", DEFAULT_RULE)
+    return RULES.get(name, RULES[DEFAULT_RULE])
 
 
 def _param(name: str, default: str) -> str:
@@ -51,7 +65,7 @@ def _index(options: list, value, default: int = 0) -> int:
 
 def sidebar() -> Frame:
     """Draw the sidebar and return the frame. Call once per page run."""
-    auth.page_guard()  # a page reached without app.py's login gate stops here
+    user = auth.page_guard()  # a page reached without app.py's login gate stops here
     store = state.active_store()
     root, version = str(store.root), store.version()
     m = state.manifest(root, version)
@@ -103,8 +117,12 @@ def sidebar() -> Frame:
                             "def": definition})
     selection = Selection(start=start, end=end, area=None if area == ALL else area,
                           definition=definition)
+    partner = not user.can("analyst")
+    if partner:
+        st.sidebar.caption(f"Partner view: {disclosure_rule().describe()}.")
     return Frame(store=store, root=root, version=version, selection=selection,
-                 months=tuple(months), label=m.get("label"))
+                 months=tuple(months), label=m.get("label"), partner=partner,
+                 rule=disclosure_rule())
 
 
 def _month_label(month: str) -> str:

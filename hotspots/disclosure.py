@@ -178,3 +178,56 @@ def suppress_series(values: Sequence[int], total: int, rule: DisclosureRule
     ht, hp = secondary_suppress(t, p, primary_mask(t, rule), primary_mask(p, rule))
     shown = _shown(p[0], hp[0], rule)
     return [None if np.isnan(v) else int(v) for v in shown], bool(ht[0])
+
+
+#: Hotspot-list columns partners never see: they could give an exact count back.
+PARTNER_DROPPED = ("sv_rate_smoothed", "harm_rate", "obs_exp_ratio", "gi_z")
+
+
+def partner_hotspot_list(table: pd.DataFrame, rule: DisclosureRule,
+                         series: pd.Series | None = None) -> pd.DataFrame:
+    """A hotspot list (:data:`hotspots.analysis.HOTSPOT_LIST_COLUMNS`) for partners.
+
+    Counts 1 to ``threshold - 1`` become ``rule.mark``; rates are recomputed from the
+    shown counts; smoothed rates, harm rates, observed/expected ratios and Gi* z-scores are
+    removed. ``series`` (monthly counts per row, aligned with ``table``) is suppressed
+    month by month beside the ward's total and returned as a ``series`` column.
+    """
+    out = suppress_frame(table, rule, counts=("sv_count", "drugs_count"),
+                         rates={"sv_rate": ("sv_count", "population"),
+                                "drugs_rate": ("drugs_count", "population")},
+                         drop=PARTNER_DROPPED)
+    if series is not None:
+        shown, hide_total = [], []
+        for values, total in zip(series, table["sv_count"], strict=True):
+            s, h = suppress_series(list(values), int(total), rule)
+            shown.append(s)
+            hide_total.append(h)
+        out["series"] = shown
+        hidden = pd.Series(hide_total, index=out.index)
+        out.loc[hidden, "sv_count"] = rule.mark
+        out.loc[hidden, "sv_rate"] = rule.mark
+    return out
+
+
+def partner_counts(counts: pd.DataFrame, categories: Sequence[str], totals: dict[str, list[str]],
+                   rule: DisclosureRule) -> pd.DataFrame:
+    """Ward counts (``wards`` table) for partners: each total with its category parts
+    (``totals`` maps e.g. ``"sv_count"`` → its category columns) suppressed together."""
+    grouped = {c for parts in totals.values() for c in parts}
+    others = [c for c in categories if c not in grouped]
+    return suppress_frame(counts, rule, groups=list(totals.items()), counts=others)
+
+
+def hidden_cells(frame: pd.DataFrame, rule: DisclosureRule, columns: Iterable[str]) -> int:
+    """How many cells in ``columns`` are numbers from 1 to ``threshold - 1`` (should be 0
+    in any partner output)."""
+    n = 0
+    for c in columns:
+        if c not in frame.columns:
+            continue
+        for v in frame[c]:
+            if isinstance(v, int | float | np.integer | np.floating) and not pd.isna(v) \
+                    and 1 <= float(v) < rule.threshold:
+                n += 1
+    return n

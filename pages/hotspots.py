@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import auth, state
 from dashboard import frame as fr
 from hotspots.analysis import AnalysisSettings, hotspot_list, rerank
+from hotspots.disclosure import partner_hotspot_list
 from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
 from hotspots.ranking import COMPONENTS, NORMALISATION, PRESET_LABELS, PRESETS, rank_settings
 
@@ -42,7 +43,13 @@ d = data.definition
 label = f"{d.name} (proxy)" if d.proxy else d.name
 table = hotspot_list(result, label, ranked)
 
-show = table.merge(result.trends[["ward_code", "series"]], on="ward_code", how="left")
+series = table[["ward_code"]].merge(result.trends[["ward_code", "series"]], on="ward_code",
+                                    how="left")["series"]
+if f.partner:
+    table = partner_hotspot_list(table, f.rule)
+    show = partner_hotspot_list(hotspot_list(result, label, ranked), f.rule, series)
+else:
+    show = table.assign(series=series.to_numpy())
 show["interval"] = [f"{int(a)}–{int(b)}" if pd.notna(a) else "" for a, b in
                     zip(show["rank_low"], show["rank_high"], strict=True)]
 st.write(f"**{int(table['rank'].notna().sum())} wards ranked.** {NORMALISATION}")
@@ -54,7 +61,7 @@ st.dataframe(
         "rank": st.column_config.NumberColumn("Rank"),
         "ward_name": "Ward", "local_authority_name": "Local authority",
         "sv_count": st.column_config.NumberColumn("Violence", help=d.title),
-        "sv_rate": st.column_config.NumberColumn("Per 1,000", format="%.1f"),
+        "sv_rate": "Per 1,000",
         "drugs_count": st.column_config.NumberColumn("Drugs"),
         "dep_share_20": st.column_config.ProgressColumn(
             "Most deprived 20%", help="Share of residents living in the 20% most deprived "
@@ -69,7 +76,7 @@ st.dataframe(
     })
 
 meta = {**data.metadata(), "weights": dict(ranking.weights), "preset": ranking.preset,
-        "top_n": top_n, "suppression": "none (exact counts)"}
+        "top_n": top_n, "suppression": f.suppression_note()}
 stem = f"hotspots_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 d1, d2, d3 = st.columns(3)
 d1.download_button("Download CSV", hotspot_list_csv(table), f"{stem}.csv", "text/csv",

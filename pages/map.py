@@ -9,6 +9,7 @@ from dashboard import state
 from dashboard.maps import render_map, ward_map
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings
+from hotspots.disclosure import suppress_frame
 from hotspots.spatial import GI_CLASSES
 
 f = fr.sidebar()
@@ -51,6 +52,16 @@ shapes = shapes.assign(
     value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
     rate=shapes["sv_rate"].round(1),
     rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+if f.partner:  # small numbers suppressed in tooltips; smoothed values never shown
+    shown = suppress_frame(shapes[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
+                           f.rule, counts=("sv_count", "drugs_count"),
+                           rates={"rate": ("sv_count", "population")})
+    shapes = shapes.assign(sv_count=shown["sv_count"], drugs_count=shown["drugs_count"],
+                           rate=shown["rate"].where(shapes["population"] > 0, None))
+    if column in ("sv_count", "drugs_count"):
+        shapes = shapes.assign(value=shapes[column])
+    elif column.endswith("_smoothed"):
+        shapes = shapes.assign(value="shown by colour")
 geojson = mapping.to_geojson(
     shapes, ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
              "rank_text", "value", "fill"], float_decimals=2)

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import frame as fr
 from dashboard import state
 from hotspots.analysis import AnalysisSettings
+from hotspots.disclosure import suppress_frame, suppress_series
 from hotspots.indicators import ward_domain_shares
 from hotspots.trends import monthly_ranks
 
@@ -30,17 +31,40 @@ fr.source_line(f, data)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
 r = result.ranked.set_index("ward_code").loc[ward]
+cats = list(data.definition.category_keys)
+sv_cats = [k.key for k in data.definition.serious_violence]
+drug_cats = [k.key for k in data.definition.drugs]
+one = counts[counts["ward_code"] == ward].assign(sv_rate=r["sv_rate"])
+if f.partner:  # the same rule as every partner view: small numbers suppressed
+    one = suppress_frame(one, f.rule, groups=[("sv_count", sv_cats),
+                                               ("drugs_count", drug_cats)],
+                         rates={"sv_rate": ("sv_count", "population")})
+shown = one.iloc[0]
+
+
+def _fmt(v, digits=0):
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{v:,.{digits}f}"
+
+
 c = st.columns(4)
 c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
             f"{int(result.ranked['rank'].notna().sum())}")
-c[1].metric("Serious violence", f"{int(row['sv_count']):,}")
-c[2].metric("Per 1,000 residents", "—" if pd.isna(r["sv_rate"]) else f"{r['sv_rate']:.1f}")
-c[3].metric("Drug offences", f"{int(row['drugs_count']):,}")
+c[1].metric("Serious violence", _fmt(shown["sv_count"]))
+c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
+c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
 st.write(f"**Why it ranks here:** {r['why']}")
 
 monthly = data.monthly[data.monthly["ward_code"] == ward].copy()
-monthly["date"] = pd.PeriodIndex(monthly["month"], freq="M").to_timestamp()
-monthly["rolling"] = monthly["sv_count"].rolling(3, min_periods=1).mean()
+if f.partner:
+    for col in ("sv_count", "drugs_count"):
+        values, _ = suppress_series(monthly[col].tolist(), int(monthly[col].sum()), f.rule)
+        monthly[col] = pd.array(values, dtype="Int64")
+monthly["rolling"] = (monthly["sv_count"].astype(float).rolling(3, min_periods=1).mean()
+                      if not f.partner else monthly["sv_count"].astype(float))
 st.subheader("Month by month")
 base = alt.Chart(monthly).encode(x=alt.X("month:O", title="Month"))
 chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious violence"),
@@ -49,15 +73,17 @@ chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious 
          + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q"))
 st.altair_chart(chart, width="stretch")
 st.caption("Bars: serious violence each month; red line: 3-month average; "
-           "blue dashes: drug offences.")
+           "blue dashes: drug offences." + (" Months with 1 to "
+                                            f"{f.rule.threshold - 1} crimes are left out."
+                                            if f.partner else ""))
 
 left, right = st.columns(2)
 with left:
     st.subheader("Kinds of crime")
-    cats = [k for k in data.definition.category_keys]
     labels = {c.key: c.label for c in data.definition.categories}
     mix = pd.DataFrame({"category": [labels[k] for k in cats],
-                        "count": [int(row[k]) for k in cats]})
+                        "count": [None if isinstance(shown[k], str) else int(shown[k])
+                                  for k in cats]})
     st.altair_chart(alt.Chart(mix).mark_bar().encode(
         x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
         width="stretch")
@@ -95,11 +121,14 @@ touch = wards[wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects
     geom.loc[ward].buffer(1))]
 nb = (result.ranked[result.ranked["ward_code"].isin(touch["ward_code"])
                     & (result.ranked["ward_code"] != ward)]
-      [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count"]])
+      [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]])
+if f.partner:
+    nb = suppress_frame(nb, f.rule, counts=("sv_count", "drugs_count"),
+                        rates={"sv_rate": ("sv_count", "population")})
+nb = nb.drop(columns="population")
 st.dataframe(nb, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "sv_count": "Violence",
-    "sv_rate": st.column_config.NumberColumn("Per 1,000", format="%.1f"),
-    "drugs_count": "Drugs"})
+    "sv_rate": "Per 1,000", "drugs_count": "Drugs"})
 
 crimes = state.crimes_for(f.root, f.version, f.selection, ward)
 times = crimes["occurred_at"].dropna() if "occurred_at" in crimes else pd.Series([])
@@ -107,6 +136,9 @@ st.subheader("Time of day and day of week")
 if len(times):
     grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})
     grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
+    if f.partner:
+        cells, _ = suppress_series(grid["crimes"].tolist(), int(grid["crimes"].sum()), f.rule)
+        grid = grid.assign(crimes=cells).dropna()
     order = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     st.altair_chart(alt.Chart(grid).mark_rect().encode(
         x=alt.X("hour:O", title="Hour"), y=alt.Y("day:N", sort=order, title=None),
