@@ -19,16 +19,32 @@ The generator is split in two, as the rest of the package is:
 
 What is planted (all recorded in ``planted_truth.json``):
 
-* about ten violence hotspot wards, most in clusters of three adjacent wards so that
-  Getis-Ord Gi* finds them, with violence rates several times the background;
-* drug hotspots co-located with seven of the violence hotspots, plus one drug-only ward;
-* two "emerging" wards whose violence rate rises steadily over the 24 months;
+* three violence hotspot clusters at the three biggest towns (``hotspot_wards``,
+  ``hotspot_clusters``), each a core ward and its whole ring of neighbours (6 to 8
+  wards), with violence rates about ten times the median ward's (core a little above its
+  ring), surrounded by a fringe of wards with a raised rate (about three times: crime
+  thins out around a hotspot) that are not hotspots;
+* one isolated violence hotspot ward among ordinary neighbours
+  (``isolated_hotspot_wards``), which a ranking finds but Getis-Ord Gi* should not: Gi*
+  judges a ward together with its neighbours, and its conditional permutations hold
+  the ward's own value fixed, so only hot neighbours make a Gi* hot spot;
+* drug hotspots on every cluster core, most of the cluster rings and the isolated
+  hotspot, plus one drug-only ward;
+* two emerging areas (``emerging_wards``, each with the ring of wards around it) that
+  are ordinary at first, rise slowly for 19 months and then fast, to 2.8 times their
+  first level in the last month;
 * seasonality (summer peak, December spike) and a night-time, weekend skew in the
   force extracts' times;
 * a spatially smooth deprivation field that is higher around towns and hotspots;
 * a few bad rows in every crime file: no location, English (``E01``) LSOA codes outside
   the area, points just off the coast (within 2 km of a ward), points far out to sea
   (more than 2 km from any ward) and duplicated crime identifiers.
+
+Why the hotspots look as they do: with 199 wards and the Benjamini-Hochberg correction,
+a ward on the edge of a cluster (about half of its neighbours hot) is significant only
+if random draws of its neighbours rarely come out as hot. That holds when the clusters
+are few, equally strong and flat inside, and stand on a raised fringe; with clusters of
+three wards of unequal strength, none was called hot at a 5 % false discovery rate.
 
 The same seed always gives byte-identical files.
 """
@@ -231,7 +247,7 @@ _N_TOWNS = 6
 _NEAR_COAST_M = (300.0, 1_700.0)  # "just off the coast": within 2 km of a ward
 _FAR_SEA_M = (3_500.0, 9_000.0)  # "far out to sea": more than 2 km from every ward
 _COAST_LIMIT_M = 2_000.0
-_RATE_SCALE = 0.68  # overall scale on the base rates: ~175k police.uk rows in 24 months
+_RATE_SCALE = 0.68  # overall scale on the base rates: ~215k police.uk rows in 24 months
 
 _LAS = (
     # (English name, Welsh name)
@@ -309,16 +325,21 @@ _CATEGORIES: tuple[_Category, ...] = (
               0.7, 0.20, 2.0, 1.0, 0.05, 1.20, True, True, False),
     _Category("Vehicle crime", "vehicle_crime", 5.5, 0.15, 1.1, 1.0, 0.00, 1.00, True, True, False),
     _Category("Violence and sexual offences", "violence_and_sexual_offences",
-              30.0, 0.35, 3.5, 1.0, 0.15, 1.20, True, True, True),
+              30.0, 0.35, 5.0, 1.0, 0.15, 1.20, True, True, True),
 )  # fmt: skip
 _ASB = 0
-_EMERGING_END = 4.0  # violence multiplier in emerging wards in the last month (1.0 in the first)
+# Emerging areas: violence rises slowly from 1 to _EMERGING_MID at month _EMERGING_START
+# (an index into MONTHS), then fast to _EMERGING_END in the last month; the ring of wards
+# around an emerging ward gets _EMERGING_RING_LEVEL of that rise.
+_EMERGING_START = 19
+_EMERGING_MID = 1.4
+_EMERGING_END = 2.8
+_EMERGING_RING_LEVEL = 0.8
 _WARD_EFFECT_SD = 0.25  # sd of the log of a ward-level random effect on every crime rate
 _N_CLUSTERS = 3  # violence hotspot clusters: a core ward and its whole ring of neighbours
-_RING_SIZES = (4, 7)  # a core has this many neighbours (clusters of 5 to 8 wards)
+_RING_SIZES = (5, 7)  # a core has this many neighbours (clusters of 6 to 8 wards)
 _RING_LEVEL = 0.8  # share of the hotspot multiplier's excess a ring ward gets (core: 1)
-_FRINGE_LEVEL = 0.3  # the same for the wards bordering a cluster (a gradient, not a hotspot)
-_FLAT_CLUSTERS = True
+_FRINGE_LEVEL = 0.35  # the same for the wards bordering a cluster (a gradient, not a hotspot)
 _HOTSPOT_DEPRIVATION = 1.0  # height of the deprivation bump around each hotspot area
 
 # Home Office offence codes by police.uk crime type: (code, description, weight).
@@ -758,7 +779,8 @@ class _Plan:
     fringe: list[int]  # wards bordering a cluster: somewhat raised rates, not hotspots
     isolated: list[int]  # single-ward violence hotspots (for the ranking, not for Gi*)
     drug_hotspots: list[int]
-    emerging: list[int]
+    emerging: list[int]  # the centre of each emerging area
+    emerging_areas: list[list[int]]  # each emerging ward, then the ring that rises with it
 
     @property
     def violence_hotspots(self) -> list[int]:
@@ -777,8 +799,9 @@ class _Plan:
 
 def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
     """Violence clusters (a core ward and its whole ring of neighbours) at the three
-    biggest towns, an isolated single-ward hotspot at the fourth, emerging wards at the
-    fifth and sixth, and drug hotspots on most of the violence hotspots."""
+    biggest towns with their fringes, an isolated single-ward hotspot at the fourth,
+    emerging areas (a ward and its ring) at the fifth and sixth, and drug hotspots on most
+    of the violence hotspots. Planted places keep apart, so none is another's neighbour."""
     centroids = shapely.get_coordinates(shapely.centroid(geo.ward_geom))
 
     def by_distance(xy: np.ndarray) -> np.ndarray:
@@ -809,10 +832,17 @@ def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
 
     isolated = single(3)
     taken.add(isolated)
-    emerging = []
+    emerging, emerging_areas = [], []
     for t in (4, 5):
-        emerging.append(single(t))
-        taken.add(emerging[-1])
+        blocked = taken | _halo(geo, taken)
+        centre = next(
+            int(w) for w in by_distance(geo.towns[t])
+            if _RING_SIZES[0] <= len(geo.ward_neighbours[w]) <= _RING_SIZES[1]
+            and not closed(w) & blocked
+        )  # fmt: skip
+        emerging.append(centre)
+        emerging_areas.append([centre, *sorted(geo.ward_neighbours[centre])])
+        taken |= closed(centre)
     # Drug markets: every core, most of the rings, the isolated hotspot, and one ward just
     # outside the first cluster that has drugs but no violence hotspot.
     drug = {*cores, isolated}
@@ -820,7 +850,9 @@ def _plan_hotspots(rng: np.random.Generator, geo: _Geography) -> _Plan:
         ring = cluster[1:]
         drug |= {int(w) for w in rng.choice(ring, size=round(0.6 * len(ring)), replace=False)}
     drug.add(int(sorted(_halo(geo, set(clusters[0])) - set(hotspots))[0]))
-    return _Plan(clusters, hotspots, cores, fringe, [isolated], sorted(drug), emerging)
+    return _Plan(
+        clusters, hotspots, cores, fringe, [isolated], sorted(drug), emerging, emerging_areas
+    )
 
 
 def _halo(geo: _Geography, wards: set[int]) -> set[int]:
@@ -837,7 +869,8 @@ class _Changes:
 
 def _plan_changes(rng: np.random.Generator, geo: _Geography, plan: _Plan) -> _Changes:
     """Splits (three across ward boundaries, three inside wards) and five merges."""
-    avoid = set(plan.violence_hotspots) | set(plan.emerging) | set(plan.drug_hotspots)
+    avoid = set(plan.violence_hotspots) | set(plan.fringe) | set(plan.drug_hotspots)
+    avoid |= {w for area in plan.emerging_areas for w in area}
     used: set[int] = set()
     pairs_across, pairs_within = [], []
     for a, near in enumerate(geo.lsoa_neighbours):
@@ -982,6 +1015,19 @@ def _age_profile() -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 # Crime.
 # ---------------------------------------------------------------------------------------
+
+
+def _emerging_trend() -> np.ndarray:
+    """Violence multiplier of an emerging ward in each month: a slow, steady rise from 1 in
+    the first month to ``_EMERGING_MID`` at month ``_EMERGING_START``, then a faster one to
+    ``_EMERGING_END`` in the last month."""
+    m = np.arange(len(MONTHS), dtype=float)
+    last = len(MONTHS) - 1
+    slow = 1.0 + (_EMERGING_MID - 1.0) * np.minimum(m, _EMERGING_START) / _EMERGING_START
+    fast = (_EMERGING_END - _EMERGING_MID) * np.clip(
+        (m - _EMERGING_START) / (last - _EMERGING_START), 0.0, 1.0
+    )
+    return slow + fast
 
 
 def _month_factors(cat: _Category) -> np.ndarray:
@@ -1252,22 +1298,30 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
     hot[plan.violence_hotspots] = True
     drug_hot = np.zeros(n_wards, dtype=bool)
     drug_hot[plan.drug_hotspots] = True
-    emerging = np.zeros(n_wards, dtype=bool)
-    emerging[plan.emerging] = True
+    emerging_level = np.zeros(n_wards)
+    for area in plan.emerging_areas:
+        emerging_level[area[1:]] = _EMERGING_RING_LEVEL
+    emerging_level[plan.emerging] = 1.0
+    emerging = emerging_level > 0
     lsoa_level = hot_level[geo.lsoa_ward]
     lsoa_drug = drug_hot[geo.lsoa_ward]
-    lsoa_emerging = emerging[geo.lsoa_ward]
-    trend = 1.0 + (_EMERGING_END - 1.0) * np.arange(n_months) / (n_months - 1)
+    lsoa_emerging = emerging_level[geo.lsoa_ward]
+    trend = _emerging_trend()
     # A ward-level random effect: places differ in ways deprivation does not explain.
     ward_effect = np.exp(rng_rate.normal(0.0, _WARD_EFFECT_SD, size=n_wards))
-    planted = hot | drug_hot | emerging  # never damp what was planted
-    ward_effect = np.where(planted, np.maximum(ward_effect, 1.0), ward_effect)
-    z_rate = z21.copy()
-    if _FLAT_CLUSTERS:
-        ward_effect[plan.hotspots] = 1.0
-        m = np.isin(geo.lsoa_ward, plan.hotspots)
-        z_rate[m] = np.average(z21[m], weights=pop21[m])
+    # What was planted is set, not left to chance: no random effect there, and the
+    # violence hotspots and emerging areas all share the hotspots' mean deprivation, so
+    # that every cluster is equally strong and flat inside (its core a little above its
+    # ring) and both emerging areas rise alike. Fringe wards keep their own deprivation.
+    fringe = np.zeros(n_wards, dtype=bool)
+    fringe[plan.fringe] = True
+    ward_effect[hot | drug_hot | emerging | fringe] = 1.0
     ward_effect = ward_effect[geo.lsoa_ward]
+    in_hotspot = hot[geo.lsoa_ward]
+    z_rate = z21.copy()
+    z_rate[in_hotspot | (lsoa_emerging > 0)] = np.average(
+        z21[in_hotspot], weights=pop21[in_hotspot]
+    )
     lam = np.empty((n21, n_months, n_cat))
     for c, cat in enumerate(_CATEGORIES):
         per_month = pop21 / 1_000.0 * cat.base_rate * _RATE_SCALE / 12.0
@@ -1276,7 +1330,7 @@ def make_demo_region(seed: int = DEFAULT_SEED) -> DemoRegion:
         spatial = spatial * np.where(lsoa_drug, cat.drug_hotspot, 1.0)
         rate = spatial[:, None] * _month_factors(cat)[None, :]
         if cat.emerging:
-            rate = rate * np.where(lsoa_emerging[:, None], trend[None, :], 1.0)
+            rate = rate * (1.0 + (trend[None, :] - 1.0) * lsoa_emerging[:, None])
         lam[:, :, c] = rate
 
     shrunk = shapely.buffer(geo.lsoa_geom, -15.0)
@@ -1948,13 +2002,18 @@ def _truth(
         "hotspot_design": (
             "hotspot_wards are the wards of the violence hotspot clusters, each a core ward "
             "and its whole ring of neighbours, all several times the background rate: the "
-            "cluster hotspots Getis-Ord Gi* is expected to find. isolated_hotspot_wards are "
-            "single hot wards among ordinary neighbours: the ranking finds them, Gi* (a "
-            "statistic of a ward and its neighbours together) is not expected to."
+            "cluster hotspots Getis-Ord Gi* is expected to find. hotspot_fringe_wards border "
+            "a cluster and have a raised rate (a step down from the cluster, as crime thins "
+            "out around a hotspot); they are not hotspots. isolated_hotspot_wards are single "
+            "hot wards among ordinary neighbours: the ranking finds them, Gi* (a statistic "
+            "of a ward and its neighbours together) is not expected to. emerging_areas are "
+            "an emerging ward and its ring, ordinary at first, whose violence rises slowly "
+            "and then fast in the last months."
         ),
         "hotspot_wards": codes(plan.hotspots),
         "hotspot_clusters": [codes(c) for c in plan.hotspot_clusters],
         "hotspot_cluster_cores": [str(ward_codes[w]) for w in plan.cores],
+        "hotspot_fringe_wards": codes(plan.fringe),
         "isolated_hotspot_wards": codes(plan.isolated),
         "violence_hotspot_wards": codes(plan.violence_hotspots),
         "drug_hotspot_wards": codes(plan.drug_hotspots),
@@ -1962,6 +2021,10 @@ def _truth(
             sorted(set(plan.drug_hotspots) - set(plan.violence_hotspots))
         ),
         "emerging_wards": codes(plan.emerging),
+        "emerging_areas": sorted(
+            ({"ward": str(ward_codes[a[0]]), "ring": codes(a[1:])} for a in plan.emerging_areas),
+            key=lambda area: area["ward"],
+        ),
         "background_violence_per_1000_per_year": round(background, 3),
         "hotspot_violence_to_background_ratio": {
             "min": round(float(hot_rate.min()) / background, 2),
@@ -1969,13 +2032,19 @@ def _truth(
             "median_core": ratio(plan.cores),
             "median_ring": ratio(rings),
             "median_isolated": ratio(plan.isolated),
+            "median_fringe": ratio(plan.fringe),
         },
         "model": {
             "rate_scale": _RATE_SCALE,
-            "hotspot_multiplier_share": {"core": 1.0, "ring": _RING_LEVEL, "isolated": 1.0},
+            "hotspot_multiplier_share": {"core": 1.0, "ring": _RING_LEVEL, "isolated": 1.0,
+                                         "fringe": _FRINGE_LEVEL},
             "ward_effect_log_sd": _WARD_EFFECT_SD,
-            "emerging_multiplier": {"first_month": 1.0, "last_month": _EMERGING_END,
-                                    "categories": [c.slug for c in _CATEGORIES if c.emerging]},
+            "emerging_multiplier": {
+                "by_month": dict(zip(MONTHS, np.round(_emerging_trend(), 3).tolist(),
+                                     strict=True)),
+                "ring_share": _EMERGING_RING_LEVEL,
+                "categories": [c.slug for c in _CATEGORIES if c.emerging],
+            },
             "categories": {
                 c.slug: {
                     "police_uk_crime_type": c.name,
@@ -2118,10 +2187,11 @@ Each file has exactly the columns of the real file of the same kind in shared/da
       location is latitude/longitude, easting/northing or (for a few rows) a 2021
       LSOA code only.
 
-{TRUTH_PATH} records what was planted: hotspot, drug-hotspot and emerging wards,
-latent rates, realised counts by ward, LSOA splits and merges, and the number of
-bad rows of each kind in every crime file (no location, English E01 LSOA codes
-outside the area, points just off the coast, points far out to sea, duplicates).
+{TRUTH_PATH} records what was planted: violence hotspot clusters and their
+fringes, the isolated hotspot, drug-hotspot wards, emerging areas, latent rates,
+realised counts by ward, LSOA splits and merges, and the number of bad rows of each
+kind in every crime file (no location, English E01 LSOA codes outside the area,
+points just off the coast, points far out to sea, duplicates).
 """
 
 

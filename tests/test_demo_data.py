@@ -341,20 +341,37 @@ def test_hotspots_drugs_and_emerging(located, truth):
 
     violence = by_ward(located[located["Crime type"] == VIOLENCE])
     rate = violence / population
+    # Clusters of a core and its ring (what Gi* should find), and one isolated hotspot.
     hot = truth["hotspot_wards"]
-    assert 8 <= len(hot) <= 12
-    assert (violence[hot] > violence.median()).all()
-    assert (rate[hot] > 2.5 * rate.median()).all(), "several times the background"
-    assert any(len(c) >= 3 for c in truth["hotspot_clusters"])
+    clusters = truth["hotspot_clusters"]
+    assert 2 <= len(clusters) <= 3 and all(5 <= len(c) <= 8 for c in clusters)
+    assert sorted(w for c in clusters for w in c) == hot
+    isolated = truth["isolated_hotspot_wards"]
+    assert len(isolated) == 1 and not set(isolated) & set(hot)
+    violent = truth["violence_hotspot_wards"]
+    assert violent == sorted(hot + isolated)
+    assert (violence[violent] > violence.median()).all()
+    assert (rate[violent] > 2.5 * rate.median()).all(), "several times the background"
+    fringe = truth["hotspot_fringe_wards"]
+    assert not set(fringe) & set(violent)
+    assert rate[fringe].median() > 1.5 * rate.median(), "a raised fringe"
+    assert rate[fringe].max() < rate[hot].min(), "the fringe is a step down"
+    # Drug markets on most violence hotspots, and one drug-only ward.
     drugs = by_ward(located[located["Crime type"] == "Drugs"])
     drug_hot = truth["drug_hotspot_wards"]
     assert (drugs[drug_hot] > drugs.median()).all()
-    assert len(set(drug_hot) & set(hot)) == 7
-    late = located["Month"] >= "2024-01"
-    first = by_ward(located[(located["Crime type"] == VIOLENCE) & ~late])
+    assert len(set(drug_hot) & set(violent)) > 0.6 * len(violent)
+    assert truth["drug_only_hotspot_wards"] == sorted(set(drug_hot) - set(violent))
+    assert len(truth["drug_only_hotspot_wards"]) == 1
+    # Emerging: the last four months well above the same months a year before.
+    late = located["Month"].isin(["2024-09", "2024-10", "2024-11", "2024-12"])
+    before = located["Month"].isin(["2023-09", "2023-10", "2023-11", "2023-12"])
+    first = by_ward(located[(located["Crime type"] == VIOLENCE) & before])
     second = by_ward(located[(located["Crime type"] == VIOLENCE) & late])
-    for ward in truth["emerging_wards"]:
-        assert ward not in hot
+    assert len(truth["emerging_wards"]) == 2
+    for ward, area in zip(truth["emerging_wards"], truth["emerging_areas"], strict=True):
+        assert area["ward"] == ward
+        assert not {ward, *area["ring"]} & set(violent)
         assert second[ward] > 1.5 * first[ward], ward
     monthly = located[located["Crime type"] == VIOLENCE].groupby("Month").size()
     assert monthly["2023-07"] > 1.15 * monthly["2023-01"], "summer peak"
@@ -362,6 +379,23 @@ def test_hotspots_drugs_and_emerging(located, truth):
     # The latent deprivation goes with the planted hotspots.
     ratio = truth["hotspot_violence_to_background_ratio"]
     assert ratio["min"] >= 2.5
+
+
+def test_hotspot_clusters_are_a_core_and_its_ring(wards, truth):
+    geometry = wards.set_index("ward22_code").geometry
+
+    def near(code: str) -> set[str]:
+        touching = geometry.index[geometry.intersects(geometry[code].buffer(1.0))]
+        return set(touching) - {code}
+
+    for cluster, core in zip(truth["hotspot_clusters"], truth["hotspot_cluster_cores"],
+                             strict=True):  # fmt: skip
+        assert core in cluster and near(core) == set(cluster) - {core}
+    hot = set(truth["hotspot_wards"])
+    fringe = set().union(*(near(w) for w in hot)) - hot
+    assert fringe == set(truth["hotspot_fringe_wards"])
+    for ward in truth["isolated_hotspot_wards"]:
+        assert not near(ward) & (hot | fringe), "isolated: no hot neighbour"
 
 
 def test_hotspots_are_deprived(demo, lsoa11_lookup, ward_lookup, truth):
