@@ -52,6 +52,7 @@ shapes = shapes.assign(
     value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
     rate=shapes["sv_rate"].round(1),
     rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+top_drugs = mapping.top_wards(shapes, "drugs_count", 12) if overlay_on else []
 if f.partner:  # small numbers suppressed in tooltips; smoothed values never shown
     shown = suppress_frame(shapes[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
                            f.rule, counts=("sv_count", "drugs_count"),
@@ -65,7 +66,6 @@ if f.partner:  # small numbers suppressed in tooltips; smoothed values never sho
 geojson = mapping.to_geojson(
     shapes, ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
              "rank_text", "value", "fill"], float_decimals=2)
-top_drugs = mapping.top_wards(shapes, "drugs_count", 12) if overlay_on else []
 m = ward_map(geojson, "fill", mapping.legend_entries(cls, colours),
              [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
               ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),

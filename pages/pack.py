@@ -1,12 +1,15 @@
 """Monthly targeting pack: what moved, what is new, what persists — printable, and
 published as presented so next month compares with what the meeting actually saw."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
 from hotspots.analysis import AnalysisSettings, hotspot_list
+from hotspots.disclosure import suppress_frame
 from hotspots.pack import (
     PackArchive,
     build_pack,
@@ -56,7 +59,15 @@ if published is not None:
     st.stop()
 
 previous = archive.latest_before(area_key, def_key, month)
+meta["suppression"] = f.suppression_note()
 pack = build_pack(hot, result.trends, month, top_n=top_n, previous=previous, metadata=meta)
+if f.partner:  # the partner copy: small numbers suppressed in the table, PDF and Excel
+    pop = data.counts.set_index("ward_code")["population"]
+    rows = suppress_frame(pack.rows.assign(population=pack.rows["ward_code"].map(pop)),
+                          f.rule, counts=("sv_count", "drugs_count"),
+                          rates={"sv_rate": ("sv_count", "population")}
+                          ).drop(columns="population")
+    pack = dataclasses.replace(pack, rows=rows)
 if previous is None:
     st.info("No pack has been published before this month, so there are no rank changes "
             "yet. Publishing this one makes it the comparison for next month.")
@@ -70,8 +81,7 @@ st.subheader(f"Top {top_n}")
 rows = pack.rows.copy()
 st.dataframe(rows, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "local_authority_name": "Local authority",
-    "sv_count": "Violence", "sv_rate": st.column_config.NumberColumn("Per 1,000",
-                                                                     format="%.1f"),
+    "sv_count": "Violence", "sv_rate": "Per 1,000",
     "drugs_count": "Drugs", "rank_change": "Change", "new_entrant": "New",
     "months_in_top_n": "Months in top N", "emerging_class": "Trend",
     "drugs_top_n": "Drugs top N", "dep_share_20": st.column_config.ProgressColumn(
@@ -94,7 +104,7 @@ d2.download_button("Download Excel", pack_excel(pack), f"{stem}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    on_click=auth.on_download(f"pack Excel {month}"))
 user = auth.current_user()
-if user is not None and user.can("analyst"):
+if user is not None and user.can("analyst") and not f.partner:
     if d3.button("Publish this pack", type="primary",
                  help="Archive the pack as presented (it cannot be changed afterwards)"):
         try:

@@ -1,0 +1,98 @@
+"""Partners never see a count below the threshold: list, downloads, map, profile, pack."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
+from hotspots.dataset import Selection, load_ward_data
+from hotspots.disclosure import RULES, hidden_cells, partner_hotspot_list
+from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
+
+RULE = RULES["under-5"]
+COUNTS = ["sv_count", "drugs_count"]
+
+
+@pytest.fixture(scope="module")
+def demo_list(demo_store):
+    # One month of one local authority: plenty of small counts.
+    data = load_ward_data(demo_store, Selection("2024-12", "2024-12", "Seithenyn City"))
+    result = analyse(data.counts, data.monthly, data.wards, AnalysisSettings(spatial=False))
+    return data, hotspot_list(result, "police-uk-proxy (proxy)"), result
+
+
+def test_partner_list_and_every_download(demo_list):
+    data, table, _ = demo_list
+    assert hidden_cells(table, RULE, COUNTS) > 0  # the exact list has small counts
+    partner = partner_hotspot_list(table, RULE)
+    assert hidden_cells(partner, RULE, COUNTS) == 0
+    assert (partner[COUNTS] == "<5").any().any()
+    for col in ("sv_rate_smoothed", "harm_rate", "obs_exp_ratio", "gi_z"):
+        assert col not in partner.columns
+    csv = pd.read_csv(io.BytesIO(hotspot_list_csv(partner)), dtype=str)
+    assert hidden_cells(csv.apply(pd.to_numeric, errors="coerce"), RULE, COUNTS) == 0
+    xl = pd.read_excel(io.BytesIO(hotspot_list_excel(partner, {"suppression": RULE.describe()})),
+                       sheet_name=None)
+    assert hidden_cells(xl["Hotspots"], RULE, COUNTS) == 0
+    assert "<5" in xl["Method and data"].to_string()
+    gj = json.loads(hotspot_list_geojson(partner, data.wards))
+    props = pd.DataFrame([f["properties"] for f in gj["features"]])
+    assert hidden_cells(props, RULE, COUNTS) == 0
+
+
+def test_partner_rates_do_not_give_counts_back(demo_list):
+    _, table, _ = demo_list
+    partner = partner_hotspot_list(table, RULE)
+    small = partner["sv_count"] == "<5"
+    assert (partner.loc[small, "sv_rate"] == "<5").all()
+
+
+def test_partner_series_beside_totals_cannot_be_recovered(demo_list):
+    _, table, result = demo_list
+    series = table[["ward_code"]].merge(result.trends, on="ward_code")["series"]
+    partner = partner_hotspot_list(table, RULE, series)
+    for total, months in zip(partner["sv_count"], partner["series"], strict=True):
+        hidden = sum(v is None for v in months)
+        assert hidden != 1 or total == "<5"
+        assert all(v is None or v == 0 or v >= 5 for v in months)
+
+
+def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.auth import User
+    from hotspots.accounts import add_user
+
+    accounts = tmp_path / "accounts.toml"
+    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update({"area": "Seithenyn City", "period": "month", "to": "2024-12",
+                            "def": "police-uk-proxy"})
+    # Signed in as bob (the login form itself is driven in tests/test_auth_browser.py);
+    # the gate re-checks the session's user against the accounts file on every run.
+    at.session_state["user"] = User("bob", "partner", "password")
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Map"]
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    # Map tooltips suppressed (values arrive HTML-escaped: "<" is \u0026lt;).
+    assert '"sv_count":"\\u0026lt;5"' in script.replace(" ", "")
+    at.switch_page("pages/hotspots.py").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert hidden_cells(shown, RULE, ["sv_count", "drugs_count"]) == 0
+    assert (shown["sv_count"].astype(str) == "<5").any()
+    assert any("Partner view" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/pack.py").run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert hidden_cells(rows, RULE, ["sv_count", "drugs_count"]) == 0
+    assert "Publish this pack" not in [b.label for b in at.button]
