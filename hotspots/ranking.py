@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 #: Ranking components: key → (indicator column, plain label, how it reads in "why").
 COMPONENTS = {
@@ -114,14 +115,16 @@ def parse_weights(text: str) -> dict[str, float]:
     return out
 
 
-def _percentile(values: pd.Series) -> pd.Series:
-    valid = values.notna()
-    out = pd.Series(np.nan, index=values.index)
+def _percentile(values: np.ndarray) -> np.ndarray:
+    """Percentile of each value among the non-missing ones (0 lowest, 1 highest, ties
+    sharing the average rank); NaN stays NaN; a single value gets 1."""
+    valid = ~np.isnan(values)
+    out = np.full(values.shape, np.nan)
     n = int(valid.sum())
     if n == 1:
         out[valid] = 1.0
     elif n > 1:
-        out[valid] = (values[valid].rank(method="average") - 1) / (n - 1)
+        out[valid] = (stats.rankdata(values[valid], method="average") - 1) / (n - 1)
     return out
 
 
@@ -173,21 +176,33 @@ def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
     """
     settings = settings or rank_settings()
     ind = indicators
-    ranked = ind["population"] > 0
-    out = ind.copy()
-    score = pd.Series(0.0, index=ind.index)
+    n = len(ind)
+    ranked = (ind["population"] > 0).to_numpy(dtype=bool)
+    comps: dict[str, np.ndarray] = {}
+    score = np.zeros(n)
     for key, (col, _, _) in COMPONENTS.items():
-        comp = _percentile(ind[col].where(ranked)) if col in ind else pd.Series(
-            np.nan, index=ind.index)
-        out[f"comp_{key}"] = comp
+        if col in ind.columns:
+            values = ind[col].to_numpy(dtype=float, na_value=np.nan)
+            comps[key] = _percentile(np.where(ranked, values, np.nan))
+        else:
+            comps[key] = np.full(n, np.nan)
         w = settings.as_dict[key]
         if w:
-            score = score + w * comp.fillna(0.0)
-    out["score"] = score.round(SCORE_DECIMALS).where(ranked)
-    out = out.sort_values(["score", "sv_count", "ward_code"], ascending=[False, False, True],
-                          na_position="last")
-    scored = out["score"].notna().to_numpy()
-    out["rank"] = pd.array(np.where(scored, np.arange(1, len(out) + 1), -1), dtype="Int64")
-    out["rank"] = out["rank"].mask(out["rank"] < 0)
+            score = score + w * np.nan_to_num(comps[key], nan=0.0)
+    score = np.where(ranked, np.round(score, SCORE_DECIMALS), np.nan)
+    # best first: score (missing last), then the violence count, then the ward code
+    code_order = pd.factorize(ind["ward_code"], sort=True)[0]
+    sv = ind["sv_count"].to_numpy(dtype=float, na_value=np.nan)
+    order = np.lexsort((code_order, np.nan_to_num(-sv, nan=np.inf),
+                        np.where(ranked, -score, np.inf)))
+    keep = [c for c in RANK_COLUMNS if c not in ("rank", "score", "why")
+            and not c.startswith("comp_")]
+    out = ind[keep].iloc[order].reset_index(drop=True)
+    scored = ranked[order]
+    out["rank"] = pd.array(np.where(scored, np.arange(1, n + 1), 0), dtype="Int64")
+    out["rank"] = out["rank"].mask(~scored)
+    out["score"] = score[order]
+    for key in COMPONENTS:
+        out[f"comp_{key}"] = comps[key][order]
     out["why"] = _why_texts(out[[f"comp_{k}" for k in COMPONENTS]], scored, settings)
-    return out[RANK_COLUMNS].reset_index(drop=True)
+    return out[RANK_COLUMNS]
