@@ -231,6 +231,28 @@ def mann_kendall(series: pd.Series | np.ndarray | Sequence[float]) -> MannKendal
     return MannKendall(float(tau), float(z), p, s)
 
 
+def mann_kendall_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`mann_kendall`'s ``z`` and ``p`` for every row of a 2-D array at once (same
+    tie correction and continuity correction; a constant row gives z 0, p 1)."""
+    x = np.asarray(x, dtype=float)
+    m, n = x.shape
+    s = np.zeros(m)
+    for j in range(1, n):  # n steps: n loops of whole-column work
+        s += np.sign(x[:, j:j + 1] - x[:, :j]).sum(axis=1)
+    ordered = np.sort(x, axis=1)
+    new_group = np.ones((m, n), dtype=bool)
+    new_group[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(new_group, axis=1) - 1 + (np.arange(m) * n)[:, None]
+    t = np.bincount(group.ravel(), minlength=m * n).reshape(m, n).astype(float)
+    correction = (t * (t - 1) * (2 * t + 5)).sum(axis=1)
+    var = (n * (n - 1) * (2 * n + 5) - correction) / 18
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(np.where(var > 0, var, 1)), 0.0)
+    z = np.where(s == 0, 0.0, z)
+    p = np.where(var > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
+    return z, p
+
+
 # --------------------------------------------------------------------------------------
 # Gi* per month
 # --------------------------------------------------------------------------------------
@@ -482,11 +504,13 @@ def classify_emerging(
     hot = significant & (z > 0)
     cold = significant & (z < 0)
 
+    trend_z, trend_p = mann_kendall_rows(z)
     rows = []
     for i, code in enumerate(wards):
-        trend = mann_kendall(z[i])
-        label = _classify_one(hot[i], cold[i], trend.z, trend.p, settings)
-        rows.append((code, label, int(hot[i].sum()), int(cold[i].sum()), trend.z, trend.p))
+        label = _classify_one(hot[i], cold[i], float(trend_z[i]), float(trend_p[i]),
+                              settings)
+        rows.append((code, label, int(hot[i].sum()), int(cold[i].sum()),
+                     float(trend_z[i]), float(trend_p[i])))
     out = pd.DataFrame(rows, columns=EMERGING_COLUMNS)
     return out.astype({"hot_steps": "int64", "cold_steps": "int64", "trend_z": float,
                        "trend_p": float})

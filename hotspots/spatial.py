@@ -61,7 +61,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from libpysal.weights import W
-from libpysal.weights.contiguity import Queen
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -379,19 +378,8 @@ def build_weights(
     """
     codes = _validate_wards(wards, id_col)
     geoms = np.asarray(wards.geometry.array, dtype=object)
-    frame = gpd.GeoDataFrame(
-        {"geometry": wards.geometry.to_numpy()}, geometry="geometry", crs=wards.crs
-    ).reset_index(drop=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # islands / disconnected-components warnings
-        queen = Queen.from_dataframe(frame, use_index=True, silence_warnings=True)
     n = len(codes)
-    neighbours: list[set[int]] = [set() for _ in range(n)]
-    for i, js in queen.neighbors.items():
-        for j in js:
-            if int(j) != int(i):
-                neighbours[int(i)].add(int(j))
-                neighbours[int(j)].add(int(i))
+    neighbours = queen_neighbours(geoms)
     island_idx = [i for i in range(n) if not neighbours[i]]
 
     added: list[AddedLink] = []
@@ -439,6 +427,33 @@ def build_weights(
         added_links=tuple(added),
     )
     return w, info
+
+
+def queen_neighbours(geoms: np.ndarray) -> list[set[int]]:
+    """Queen contiguity by shared vertices (as ``libpysal.weights.Queen``): two polygons
+    are neighbours when their boundaries share at least one vertex exactly.
+
+    Vectorised: every boundary vertex is listed with its polygon, identical vertices are
+    grouped, and polygons meeting in a group are linked.
+    """
+    n = len(geoms)
+    coords, owner = shapely.get_coordinates(shapely.boundary(geoms), return_index=True)
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    if not len(coords):
+        return neighbours
+    pairs = np.unique(np.column_stack([coords, owner.astype(float)]), axis=0)
+    _, group = np.unique(pairs[:, :2], axis=0, return_inverse=True)
+    poly = pairs[:, 2].astype(np.int64)
+    order = np.argsort(group, kind="stable")
+    group, poly = group[order], poly[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)]
+    shared = (ends - starts) > 1
+    for a, b in zip(starts[shared], ends[shared], strict=True):
+        members = poly[a:b]
+        for i in members:
+            neighbours[int(i)].update(int(j) for j in members if j != i)
+    return neighbours
 
 
 def _components(neighbours: list[set[int]]) -> tuple[int, np.ndarray]:
@@ -546,6 +561,81 @@ def two_sided_p(observed: np.ndarray, reference: np.ndarray) -> np.ndarray:
     le = (ref <= obs[:, None] + tol).sum(axis=1)
     r = ref.shape[1]
     return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1) / (r + 1))
+
+
+def _neighbour_lists(w: W) -> list[np.ndarray]:
+    """Neighbour positions (in ``w.id_order``) of each ward, self excluded."""
+    pos = {code: i for i, code in enumerate(w.id_order)}
+    return [np.array(sorted(pos[j] for j in w.neighbors[code] if j != code), dtype=np.int64)
+            for code in w.id_order]
+
+
+def _draws(n_other: int, k: int, permutations: int, seed: int) -> np.ndarray:
+    """``permutations`` rows of ``k`` distinct positions in ``range(n_other)`` (each row a
+    random draw without replacement), from one seeded generator."""
+    rng = np.random.default_rng(seed)
+    k = min(k, n_other)
+    draws = rng.integers(0, n_other, size=(permutations, k))
+    while k > 1:
+        ordered = np.sort(draws, axis=1)
+        bad = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        if not bad.any():
+            break
+        draws[bad] = rng.integers(0, n_other, size=(int(bad.sum()), k))
+    return draws
+
+
+def conditional_tails(y: np.ndarray, w: W, permutations: int, seed: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Conditional-permutation tail counts of each ward's neighbour sum.
+
+    For ward ``i`` with ``k_i`` neighbours, its value is held fixed and ``k_i`` values
+    are drawn without replacement from the other ``n - 1`` wards, ``permutations``
+    times (the same random draws for every ward, as esda does). Returns, per ward, how
+    many permuted sums are ≥ and ≤ the observed sum of its neighbours' values (ties —
+    equal up to a relative 1e-10 — count on both sides).
+
+    Gi* (binary weights, self included) and local Moran's I (row-standardised) are both
+    monotone in this sum for a fixed focal value, so their two-sided pseudo p-values
+    both follow from these counts (:func:`two_sided_from_tails`).
+    """
+    y = np.asarray(y, dtype=float)
+    key = (y.tobytes(), tuple(w.id_order), id(w.neighbors), permutations, seed)
+    if key in _TAILS:
+        return _TAILS[key]
+    n = len(y)
+    nbrs = _neighbour_lists(w)
+    k_max = max((len(a) for a in nbrs), default=0)
+    draws = np.ascontiguousarray(_draws(n - 1, k_max, permutations, seed).T)  # (k, R)
+    y0 = y[draws]                         # value drawn when the focal ward comes later
+    d = y[np.minimum(draws + 1, n - 1)] - y0  # correction when the draw skips the focal
+    base = np.cumsum(y0, axis=0)          # base[k - 1]: sum of the first k draws
+    ge = np.zeros(n, dtype=np.int64)
+    le = np.zeros(n, dtype=np.int64)
+    for i, nb in enumerate(nbrs):
+        k = len(nb)
+        if k == 0:
+            ge[i] = le[i] = permutations
+            continue
+        sums = base[k - 1] + (d[:k] * (draws[:k] >= i)).sum(axis=0)
+        obs = y[nb].sum()
+        tol = 1e-10 * max(abs(obs), np.finfo(float).tiny)
+        ge[i] = np.count_nonzero(sums >= obs - tol)
+        le[i] = np.count_nonzero(sums <= obs + tol)
+    if len(_TAILS) > 8:
+        _TAILS.clear()
+    _TAILS[key] = (ge, le)
+    return ge, le
+
+
+#: Tail counts of the last few runs: Gi* and local Moran on the same values and
+#: weights share one set of permutations (the statistics are monotone in the same sum).
+_TAILS: dict = {}
+
+
+def two_sided_from_tails(ge: np.ndarray, le: np.ndarray, permutations: int) -> np.ndarray:
+    """``min(1, 2 * (min(ge, le) + 1) / (R + 1))`` — as :func:`two_sided_p`."""
+    return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1) / (permutations + 1))
 
 
 def _aligned_values(values: object, w: W) -> tuple[pd.Series, np.ndarray]:
@@ -676,18 +766,11 @@ def gi_star(
             warnings.filterwarnings(
                 "ignore", message="The alternative hypothesis", category=DeprecationWarning
             )
-            g = esda.G_Local(
-                y,
-                w_copy,
-                transform="B",
-                permutations=settings.permutations,
-                star=True,
-                keep_simulations=True,
-                n_jobs=1,
-                seed=settings.seed,
-            )
+            g = esda.G_Local(y, w_copy, transform="B", permutations=0, star=True,
+                             n_jobs=1)
         z = np.asarray(g.Zs, dtype=float)
-        p = two_sided_p(g.Gs, g.rGs)
+        ge, le = conditional_tails(y, w_copy, settings.permutations, settings.seed)
+        p = two_sided_from_tails(ge, le, settings.permutations)
     p_fdr = bh_adjust(p)
     labels = _classify_gi(z, p_fdr if settings.fdr else p, settings.alphas)
     out = pd.DataFrame(
@@ -766,17 +849,11 @@ def local_moran(
             # esda divides by the permutation spread, which is 0 for some wards.
             warnings.filterwarnings("ignore", message="invalid value encountered",
                                     category=RuntimeWarning)
-            lm = esda.Moran_Local(
-                y,
-                w_copy,
-                transformation="r",
-                permutations=settings.permutations,
-                keep_simulations=True,
-                n_jobs=1,
-                seed=settings.seed,
-            )
+            lm = esda.Moran_Local(y, w_copy, transformation="r", permutations=0, n_jobs=1)
         moran_i = np.asarray(lm.Is, dtype=float)
-        p = two_sided_p(lm.Is, lm.rlisas)
+        ge, le = conditional_tails(y, w_copy, settings.permutations, settings.seed)
+        p = two_sided_from_tails(ge, le, settings.permutations)
+        p[np.isclose(y, y.mean(), rtol=0, atol=1e-12 * max(1.0, abs(y.mean())))] = 1.0
         quadrant = np.asarray(lm.q, dtype=int)
     p_used = bh_adjust(p) if settings.fdr else p
     labels = np.full(len(y), NOT_SIGNIFICANT, dtype=object)

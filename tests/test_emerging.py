@@ -276,3 +276,15 @@ def test_gi_star_by_month_validation(small_grid):
                          value_col="sv_count")
     with pytest.raises(TypeError, match="EmergingSettings"):
         gi_star_by_month(monthly, w, GiSettings(), value_col="sv_count")
+
+
+def test_mann_kendall_rows_equals_one_at_a_time():
+    from hotspots.emerging import mann_kendall, mann_kendall_rows
+
+    rng = np.random.default_rng(4)
+    x = np.vstack([rng.integers(0, 4, size=(40, 15)).astype(float),  # many ties
+                   rng.normal(size=(40, 15)), np.ones((1, 15)), np.arange(15.0)[None, :]])
+    z, p = mann_kendall_rows(x)
+    for i, row in enumerate(x):
+        one = mann_kendall(row)
+        assert abs(z[i] - one.z) < 1e-12 and abs(p[i] - one.p) < 1e-12, i

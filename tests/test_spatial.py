@@ -224,19 +224,44 @@ def test_gi_z_matches_esda_zs():
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
-def test_gi_p_is_twice_the_directed_permutation_p_without_ties():
-    # continuous values: no ties, so twice esda's (directed, one-tailed) p_sim
+def test_gi_p_agrees_with_esda_permutations_without_ties():
+    # Our conditional-permutation engine (shared by Gi* and local Moran) draws its own
+    # random numbers; with continuous values its two-sided p must agree with twice
+    # esda's directed p_sim up to Monte Carlo error (9,999 draws each: sd < 0.01).
     rng = np.random.default_rng(3)
     values = pd.Series(rng.gamma(2.0, 1.0, SIZE * SIZE), index=planted().index)
     w, _ = build_weights(lattice(SIZE, SIZE))
-    settings = GiSettings(permutations=999, seed=99)
-    ours = gi_star(values, w, settings)
+    ours = gi_star(values, w, GiSettings(permutations=9999, seed=99))
     reference = esda.G_Local(
         values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transform="B",
-        star=True, permutations=999, seed=99, n_jobs=1,
+        star=True, permutations=9999, seed=99, n_jobs=1,
     )
     expected = np.minimum(1.0, 2 * reference.p_sim.astype(float))
-    np.testing.assert_allclose(ours["gi_p"].to_numpy(), expected, atol=1e-6)
+    np.testing.assert_allclose(ours["gi_p"].to_numpy(), expected, atol=0.04)
+
+
+def test_permutation_p_matches_exact_enumeration():
+    # Exact conditional-permutation p by enumerating every draw of k neighbours from the
+    # other n - 1 values, against the Monte Carlo estimate.
+    from itertools import combinations
+
+    from hotspots.spatial import conditional_tails, two_sided_from_tails
+
+    rng = np.random.default_rng(11)
+    grid = lattice(3, 4)
+    w, _ = build_weights(grid)
+    y = rng.gamma(2.0, 1.0, len(grid))
+    ge, le = conditional_tails(y, w, 20000, seed=5)
+    p_mc = two_sided_from_tails(ge, le, 20000)
+    ids = list(w.id_order)
+    for i, code in enumerate(ids):
+        nb = [ids.index(j) for j in w.neighbors[code] if j != code]
+        others = np.delete(y, i)
+        sums = np.array([others[list(c)].sum() for c in combinations(range(len(others)),
+                                                                     len(nb))])
+        obs = y[nb].sum()
+        exact = min(1.0, 2 * min((sums >= obs).mean(), (sums <= obs).mean()))
+        assert abs(p_mc[i] - exact) < 0.02, (code, p_mc[i], exact)
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
@@ -397,3 +422,17 @@ def test_local_moran(weights):
     assert set(result["moran_cluster"]) <= {"High-High", "Low-Low", "High-Low", "Low-High",
                                             "Not significant"}
     assert w.transform.upper() == "B"
+
+
+def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
+    import libpysal
+
+    from hotspots.boundaries import load_wards
+    from hotspots.spatial import queen_neighbours
+
+    wards = load_wards(shared_data / "boundaries" / "wales_wards_dec2022_bsc.geojson")
+    ours = queen_neighbours(np.asarray(wards.geometry.array, dtype=object))
+    ref = libpysal.weights.Queen.from_dataframe(wards.reset_index(drop=True), use_index=True,
+                                                silence_warnings=True)
+    assert [sorted(s) for s in ours] == [sorted(int(j) for j in ref.neighbors[i])
+                                         for i in range(len(wards))]
