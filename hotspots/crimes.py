@@ -132,14 +132,18 @@ def _key(name: str) -> str:
 
 
 def _header(raw: RawFile, data: bytes) -> list[str]:
-    head = bytes(data[: 1 << 20])
-    if re.fullmatch(rb"\s*", head) and len(data) <= len(head):
+    head = bytes(data[: 1 << 16])
+    if not head.strip() and len(data) <= len(head):
         raise InputError("the file is empty", file=raw.name,
                          expected="a header line and at least one data row")
     if head[:2] in (b"PK", b"\x1f\x8b"):
         raise InputError("this is a compressed file, not a CSV", file=raw.name,
                          fix="pass the .zip itself (it is read directly) or unpack it first")
-    first = head.split(b"\n", 1)[0]
+    end = head.find(b"\n")
+    if end < 0 and len(data) > len(head):  # a header longer than 64 KiB
+        head = bytes(data[: 1 << 20])
+        end = head.find(b"\n")
+    first = head[: end if end >= 0 else len(head)]
     try:
         header_text = first.decode("utf-8")
     except UnicodeDecodeError:
