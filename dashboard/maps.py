@@ -127,6 +127,109 @@ def legend_html(title: str | None, entries: Sequence[tuple[str, str]],
             f"{head}{''.join(rows)}</div>")
 
 
+# ------------------------------------------------------------------ compact geometry
+#: Decodes :func:`encode_features` in the browser (Google's polyline algorithm, 5 d.p.).
+DECODE_JS = """
+function hotspotsDecode(enc) {
+  // "!" and "$" stand for "{" and "}" (which the page template must never see).
+  function code(s, i) {
+    var c = s.charCodeAt(i);
+    return (c === 33 ? 123 : c === 36 ? 125 : c) - 63;
+  }
+  function line(s) {
+    var i = 0, lat = 0, lng = 0, pts = [];
+    while (i < s.length) {
+      var b, shift = 0, r = 0;
+      do { b = code(s, i++); r |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lat += (r & 1) ? ~(r >> 1) : (r >> 1);
+      shift = 0; r = 0;
+      do { b = code(s, i++); r |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lng += (r & 1) ? ~(r >> 1) : (r >> 1);
+      pts.push([lng / 1e5, lat / 1e5]);
+    }
+    return pts;
+  }
+  return {type: "FeatureCollection", features: enc.f.map(function (row) {
+    var props = {};
+    enc.k.forEach(function (k, j) { props[k] = row[0][j]; });
+    return {type: "Feature", properties: props, geometry: {type: "MultiPolygon",
+            coordinates: row[1].map(function (poly) { return poly.map(line); })} };
+  })};
+}
+"""
+
+
+def _polyline(coords: Sequence[Sequence[float]]) -> str:
+    """One ring as a Google polyline string (5 decimals; lat then lng per point)."""
+    out: list[str] = []
+    px = py = 0
+    for x, y in coords:
+        ix, iy = round(x * 1e5), round(y * 1e5)
+        for v in (iy - py, ix - px):
+            v = ~(v << 1) if v < 0 else v << 1
+            while v >= 0x20:
+                out.append(chr((0x20 | (v & 0x1F)) + 63))
+                v >>= 5
+            out.append(chr(v + 63))
+        px, py = ix, iy
+    return "".join(out).translate(_NO_BRACES)
+
+
+#: folium renders each layer's script through Jinja a second time, so "{" and "}" must
+#: not reach it: polyline strings swap them for "!" and "$" (decoded in the page).
+_NO_BRACES = str.maketrans({"{": "!", "}": "$"})
+
+
+def encode_features(features: Sequence[dict]) -> dict:
+    """Features as ``{"k": property keys, "f": [[values, [[ring, ...], ...]], ...]}``:
+    property names once, rings as polyline strings — about a fifth of the GeoJSON."""
+    keys = sorted({k for f in features for k in (f.get("properties") or {})})
+    rows = []
+    for f in features:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        props = f.get("properties") or {}
+        rows.append([[props.get(k) for k in keys],
+                     [[_polyline(ring) for ring in poly] for poly in polys]])
+    return {"k": keys, "f": rows}
+
+
+def _encoded_template() -> Template:
+    """folium's GeoJson template, embedding the encoded data instead of the GeoJSON."""
+    import inspect
+
+    source = inspect.getsource(folium.features.GeoJson)
+    text = re.search(r'_template = Template\(\s*"""(.*?)"""\s*\)', source, re.S).group(1)
+    old = "{{ this.get_name() }}_add({{ this.data|tojson }});"
+    if old not in text:  # pragma: no cover - guards a folium upgrade
+        raise RuntimeError("folium's GeoJson template changed; update dashboard/maps.py")
+    text = text.replace(old, "{{ this.get_name() }}_add(hotspotsDecode("
+                             "{{ this.encoded|tojson }}));")
+    # The decoder travels inside the layer's own script (streamlit-folium keeps only the
+    # layers' scripts, not the page's); it holds no "{{", "{%" or "{#".
+    head = "{% macro script(this, kwargs) %}"
+    if head not in text:  # pragma: no cover - guards a folium upgrade
+        raise RuntimeError("folium's GeoJson template changed; update dashboard/maps.py")
+    return Template(text.replace(head, head + "{% raw %}" + DECODE_JS + "{% endraw %}", 1))
+
+
+class EncodedGeoJson(folium.GeoJson):
+    """A folium GeoJson layer shipped as :func:`encode_features` (decoded in the page).
+
+    ``self.data`` keeps the full GeoJSON for bounds and tooltip checks; only the encoded
+    form is written into the page.
+    """
+
+    _template = None  # set on first use
+
+    def __init__(self, data: dict, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.encoded = encode_features(data["features"])
+        if EncodedGeoJson._template is None:
+            EncodedGeoJson._template = _encoded_template()
+
+
+
 def _escaped_features(geojson: dict, fields: set[str]) -> list[dict]:
     """New feature dicts whose string ``fields`` are HTML-escaped (geometry shared, input
     untouched)."""
@@ -136,6 +239,9 @@ def _escaped_features(geojson: dict, fields: set[str]) -> list[dict]:
         for f in fields:
             if isinstance(props.get(f), str):
                 props[f] = html.escape(props[f])
+        for k, v in props.items():  # never let "{{ … }}" reach folium's second Jinja pass
+            if isinstance(v, str) and ("{" in v or "}" in v):
+                props[k] = v.replace("{", "&#123;").replace("}", "&#125;")
         out.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
     return out
 
@@ -232,7 +338,7 @@ def ward_map(
         tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in fields],
                                         aliases=[html.escape(label) for _, label in fields],
                                         localize=True, sticky=True)
-    wards = folium.GeoJson(data, name="Wards", control=False, tooltip=tooltip,
+    wards = EncodedGeoJson(data, name="Wards", control=False, tooltip=tooltip,
                            style=_style_js(value_field, WARD_STYLE),
                            on_each_feature=_hover_js())
     wards.add_to(m)
@@ -249,7 +355,7 @@ def ward_map(
                   for f in features if (f.get("properties") or {}).get("ward_code") in wanted]
         group = folium.FeatureGroup(name=overlay_name, overlay=True, control=True, show=True)
         if picked:
-            folium.GeoJson({"type": "FeatureCollection", "features": picked},
+            EncodedGeoJson({"type": "FeatureCollection", "features": picked},
                            name=overlay_name, control=False, interactive=False,
                            style=JsCode(f"function () {{ return {json.dumps(OVERLAY_STYLE)}; }}")
                            ).add_to(group)

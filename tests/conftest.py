@@ -169,3 +169,15 @@ def demo_store(tmp_path_factory):
     from hotspots.demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo") / "store")
+
+
+def map_layers(script: str) -> list[list[dict]]:
+    """The properties of every encoded ward layer in a map's script (dashboard.maps)."""
+    layers = []
+    decoder = json.JSONDecoder()
+    start = 0
+    while (i := script.find("_add(hotspotsDecode(", start)) >= 0:
+        enc, end = decoder.raw_decode(script, i + len("_add(hotspotsDecode("))
+        layers.append([dict(zip(enc["k"], row[0], strict=True)) for row in enc["f"]])
+        start = end
+    return layers

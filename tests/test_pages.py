@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, map_layers
 
 APP = str(ROOT / "app.py")
 AREA = "cantre-gwaelod"
@@ -47,8 +47,10 @@ def test_map_page(app, demo_store):
     comp = at.get("component_instance")
     assert len(comp) == 1
     script = json.loads(comp[0].proto.json_args)["script"]
-    # One feature per ward, inline, plus the 12 drug-overlay outlines (on by default).
-    assert script.count('"ward_code":') == n + 12
+    # One feature per ward, inline (encoded), plus the 12 drug-overlay outlines.
+    wards, overlay = map_layers(script)
+    assert len(wards) == n and len({f["ward_code"] for f in wards}) == n
+    assert len(overlay) == 12
     assert re.findall(r"https?://[^\s\"']+", script) == []  # nothing from outside
     assert "/app/static/leaflet/leaflet.js" in comp[0].proto.json_args  # served by the app
 
