@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from hotspots.errors import InputError
+from hotspots.tables import check_size
 
 #: The British National Grid, in which every distance and point test is made.
 BNG = "EPSG:27700"
@@ -24,6 +27,11 @@ LA_CODE_PATTERNS = [r"lad\d\dcd", r"(lad|ltla)\d\d_?code", r"la_?code",
 LA_NAME_PATTERNS = [r"lad\d\dnm", r"(lad|ltla)\d\d_?name", r"la_?name",
                     r"local_authority_name"]
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".parquet", ".geoparquet")
+#: British National Grid extent, with a margin, that every UK ward lies in (Northern
+#: Ireland reaches slightly west of the grid's origin). Wards placed outside it, or
+#: smaller than :data:`MIN_EXTENT_M` across, mean the file's CRS does not fit its numbers.
+UK_BOUNDS = (-200_000.0, -100_000.0, 800_000.0, 1_300_000.0)
+MIN_EXTENT_M = 10.0
 
 
 def _match(columns, patterns) -> str | None:
@@ -43,16 +51,57 @@ def read_geo(path: str | Path) -> gpd.GeoDataFrame:
         raise InputError(f"'{path.suffix}' is not a boundary format the tool reads",
                          file=path.name,
                          expected="GeoJSON, GeoPackage (.gpkg), zipped Shapefile (.zip) or "
-                         "GeoParquet (.parquet)")
+                         "GeoParquet (.parquet)",
+                         fix="export it from QGIS as GeoJSON or GeoPackage")
+    check_size(path.stat().st_size, path.name)
+    if path.suffix.lower() == ".zip":
+        _check_shapefile_zip(path)
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
-        return gpd.read_file(path, engine="pyogrio")
+            frame = gpd.read_parquet(path)
+        else:
+            # GDAL opens a zip through /vsizip/ only when the name ends in lower-case .zip
+            source = (f"/vsizip/{path.resolve()}" if path.suffix.lower() == ".zip"
+                      else path)
+            frame = gpd.read_file(source, engine="pyogrio")
     except Exception as exc:  # pyogrio/pyarrow raise many types for damaged files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first.split("; It might help")[0].replace(str(path), path.name)
         raise InputError(f"the file cannot be read as boundaries ({first})", file=path.name,
                          fix="check it opens in QGIS; re-export it as GeoJSON or GeoPackage"
                          ) from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise InputError("the file has a table but no geometry", file=path.name,
+                         expected="ward polygons (a zipped Shapefile needs its .shp, .shx, "
+                         ".dbf and .prj)", fix="export the boundaries again with their shapes")
+    return frame
+
+
+def _check_shapefile_zip(path: Path) -> None:
+    """Refuse a zip that is damaged or does not hold a whole Shapefile, saying which."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise InputError("the zip is damaged or incomplete", file=path.name,
+                         fix="download or copy it again") from None
+    parts = "a zipped Shapefile: its .shp, .shx, .dbf and .prj files"
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if not shps:
+        nested = [n for n in names if n.lower().endswith(".zip")]
+        raise InputError(
+            "the zip holds no Shapefile (.shp)"
+            + (f"; it holds a zip inside a zip ({nested[0]})" if nested else ""),
+            file=path.name, expected=parts,
+            fix="unpack the outer zip and load the zip inside" if nested
+            else "zip the Shapefile's files together, or load a GeoJSON or GeoPackage")
+    stem = shps[0][:-4].lower()
+    lower = {n.lower() for n in names}
+    missing = [ext for ext in (".shx", ".dbf") if stem + ext not in lower]
+    if missing:
+        raise InputError(f"the Shapefile {shps[0]} has no {' or '.join(missing)} beside it",
+                         file=path.name, expected=parts,
+                         fix="zip all the Shapefile's files together")
 
 
 def load_wards(
@@ -107,11 +156,16 @@ def load_wards(
     if empty.any():
         row = int(empty.to_numpy().nonzero()[0][0]) + 1
         raise InputError(f"ward {codes.iloc[row - 1]} has an empty geometry", file=path.name,
-                         row=row, expected="a polygon for every ward")
+                         row=row, expected="a polygon for every ward",
+                         fix="draw the ward or remove the feature")
     kinds = set(geom.geom_type)
     if not kinds <= {"Polygon", "MultiPolygon"}:
+        other = ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
+        row = int(other.to_numpy().nonzero()[0][0]) + 1
         raise InputError(f"the geometries are {sorted(kinds)}, not polygons", file=path.name,
-                         expected="Polygon or MultiPolygon features")
+                         row=row, expected="Polygon or MultiPolygon features (ward areas)",
+                         fix="use the ward boundary file, not ward centroids or lines")
+    projected = _placed(geom, path.name)
     la = _match(cols, LA_CODE_PATTERNS)
     lan = _match(cols, LA_NAME_PATTERNS)
     out = gpd.GeoDataFrame({
@@ -123,7 +177,7 @@ def load_wards(
         "local_authority_name": (gdf[lan].astype("string").str.strip()
                                  if lan else pd.Series(pd.NA, index=gdf.index,
                                                        dtype="string")).to_numpy(),
-    }, geometry=geom.to_crs(BNG).to_numpy(), crs=BNG)
+    }, geometry=projected.to_numpy(), crs=BNG)
     invalid = ~out.geometry.is_valid
     if invalid.any():
         fixed = shapely.make_valid(out.geometry.to_numpy()[invalid.to_numpy()])
@@ -131,10 +185,51 @@ def load_wards(
                                     if g.geom_type in ("Polygon", "MultiPolygon")])
                  for f in fixed]
         out.loc[invalid, "geometry"] = polys
+    flat = (out.geometry.is_empty | ~(out.geometry.area > 0)).to_numpy()
+    if flat.any():
+        row = int(flat.nonzero()[0][0]) + 1
+        raise InputError(f"ward {codes.iloc[row - 1]} has no area (its polygon is degenerate, "
+                         "even after repair)", file=path.name, row=row,
+                         expected="a polygon with an area for every ward",
+                         fix="check the ward in QGIS (Vector > Geometry Tools > Check Validity)")
     for c in ("ward_code", "ward_name", "local_authority_code", "local_authority_name"):
         out[c] = out[c].astype("string")
     out.attrs["vintage"] = _vintage(code)
     return out.sort_values("ward_code").reset_index(drop=True)
+
+
+def _placed(geom: gpd.GeoSeries, file: str) -> gpd.GeoSeries:
+    """``geom`` in EPSG:27700, refusing coordinates that do not fit the file's CRS.
+
+    Metres labelled as longitude/latitude, degrees labelled as metres and swapped
+    latitude/longitude all place the wards outside the UK (or make them centimetres wide):
+    the ward assignment would then put no crime in them, so the file is refused here.
+    """
+    crs = geom.crs
+    name = crs.to_string()
+    minx, miny, maxx, maxy = geom.total_bounds
+    if crs.is_geographic and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InputError(
+            f"the coordinates are not longitude/latitude, although the file's CRS ({name}) "
+            "says so", file=file, expected="coordinates that fit the CRS the file declares",
+            fix="the numbers look like metres: if they are British National Grid, set the "
+            "CRS to EPSG:27700 (QGIS: Layer > Set CRS) and export again")
+    bng = geom.to_crs(BNG)
+    b = bng.total_bounds
+    if not np.isfinite(b).all() or b[0] < UK_BOUNDS[0] or b[1] < UK_BOUNDS[1] or (
+            b[2] > UK_BOUNDS[2]) or b[3] > UK_BOUNDS[3]:
+        raise InputError(
+            f"the wards fall outside the UK when placed by the file's CRS ({name})", file=file,
+            expected="ward boundaries in the UK",
+            fix="check the CRS: the coordinates may be in another CRS than the file says, or "
+            "longitude and latitude swapped")
+    if max(b[2] - b[0], b[3] - b[1]) < MIN_EXTENT_M:
+        raise InputError(
+            f"the wards are smaller than {MIN_EXTENT_M:g} m across when placed by the file's "
+            f"CRS ({name})", file=file, expected="ward boundaries in metres or degrees as the "
+            "CRS says", fix="the numbers look like longitude/latitude degrees: set the CRS to "
+            "EPSG:4326 and export again")
+    return bng
 
 
 def _vintage(column: str) -> str:

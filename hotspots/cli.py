@@ -41,16 +41,13 @@ def _progress_bar(enabled: bool):
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from hotspots.crimes import parse_extract_mapping
+    from hotspots.crimes import read_extract_mapping
     from hotspots.ingest import load_paths
 
     store = Store(args.data_dir)
     mapping = None
     if args.mapping:
-        path = Path(args.mapping)
-        if not path.is_file():
-            raise InputError("no such mapping file", file=str(path))
-        mapping = parse_extract_mapping(path.read_text(encoding="utf-8"), file=path.name)
+        mapping = read_extract_mapping(args.mapping)
     before = store.checksum()
     report = load_paths(store, args.kind, args.paths, forces=args.force, months=args.month,
                         mapping=mapping, code_column=args.code_column,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import re
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +27,15 @@ import xxhash
 from hotspots.definitions import normalise_ho_code
 from hotspots.errors import InputError
 from hotspots.schema import CRIME_COLUMNS
+from hotspots.tables import check_size, check_text, ragged_error, ragged_row
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: Years a crime may be dated in (police.uk months, force-extract dates); others are typos.
+YEARS = (1900, 2100)
+#: Plausible coordinate ranges: WGS84 degrees, and British National Grid metres with a
+#: margin (the UK, Northern Ireland included, lies well inside).
+COORDINATE_RANGES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0),
+                     "easting": (-200_000.0, 800_000.0), "northing": (-100_000.0, 1_300_000.0)}
 
 #: police.uk columns (lower-cased, letters and digits only) → our names.
 POLICE_UK_COLUMNS = {
@@ -131,27 +138,26 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.replace("\ufeff", "").lower())
 
 
-def _header(raw: RawFile, data: bytes) -> list[str]:
+def _bom(raw: RawFile) -> int:
+    return 3 if raw.data.startswith(b"\xef\xbb\xbf") else 0
+
+
+def _header(raw: RawFile) -> list[str]:
+    start = _bom(raw)
+    data = memoryview(raw.data)[start:]
     head = bytes(data[: 1 << 16])
     if not head.strip() and len(data) <= len(head):
         raise InputError("the file is empty", file=raw.name,
                          expected="a header line and at least one data row")
-    if head[:2] in (b"PK", b"\x1f\x8b"):
-        raise InputError("this is a compressed file, not a CSV", file=raw.name,
-                         fix="pass the .zip itself (it is read directly) or unpack it first")
-    end = head.find(b"\n")
-    if end < 0 and len(data) > len(head):  # a header longer than 64 KiB
-        head = bytes(data[: 1 << 20])
-        end = head.find(b"\n")
-    first = head[: end if end >= 0 else len(head)]
+    check_text(raw.data, raw.name, start)  # compressed, UTF-16, NUL bytes, HTML, no line end
+    first = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
+    if len(first) == len(head) and len(data) > len(head):  # a header longer than 64 KiB
+        first = re.split(rb"\r\n|\r|\n", bytes(data[: 1 << 20]), maxsplit=1)[0]
     try:
         header_text = first.decode("utf-8")
     except UnicodeDecodeError:
-        header_text = first.decode("cp1252")
-    if "\x00" in header_text:
-        raise InputError("the file holds binary data, not text", file=raw.name,
-                         expected="a comma-separated text file (CSV)")
-    names = next(csv.reader([header_text.rstrip("\r\n")]), [])
+        header_text = first.decode("cp1252", errors="replace")
+    names = next(csv.reader([header_text]), [])
     if not any(n.strip() for n in names):
         raise InputError("the file has no header line", file=raw.name,
                          expected="column names on the first line")
@@ -163,15 +169,6 @@ def _header(raw: RawFile, data: bytes) -> list[str]:
     return names
 
 
-def _ragged_row(data: bytes, width: int) -> int | None:
-    """1-based data row of the first record whose field count differs from the header."""
-    text = bytes(data).decode("utf-8", errors="replace")
-    for i, rec in enumerate(csv.reader(io.StringIO(text))):
-        if i and len(rec) != width:
-            return i
-    return None
-
-
 def _decode_csv(
     raw: RawFile,
     types: dict[str, pa.DataType] | None = None,
@@ -179,38 +176,47 @@ def _decode_csv(
 ) -> tuple[pa.Table, list[str]]:
     """Read a CSV into an Arrow table: every column text unless ``types`` says otherwise;
     empty cells become nulls. Only ``include`` columns are converted when given."""
-    data = memoryview(raw.data)
-    if raw.data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    names = _header(raw, data)
+    data = memoryview(raw.data)[_bom(raw):]
+    names = _header(raw)
     column_types = {n: pa.string() for n in names}
     column_types.update(types or {})
     convert = pacsv.ConvertOptions(column_types=column_types, include_columns=include,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
     read = pacsv.ReadOptions(block_size=1 << 22)
+    parse = pacsv.ParseOptions()
     buf = data
-    for attempt in range(2):
+    for _attempt in range(4):
         try:
             return pacsv.read_csv(pa.BufferReader(pa.py_buffer(buf)), read_options=read,
-                                  convert_options=convert), names
+                                  parse_options=parse, convert_options=convert), names
         except pa.ArrowInvalid as exc:
             msg = str(exc)
-            if ("UTF8" in msg or "UTF-8" in msg) and attempt == 0:
+            if ("UTF8" in msg or "UTF-8" in msg) and buf is data:
                 buf = bytes(data).decode("cp1252", errors="replace").encode("utf-8")
+                continue
+            if "straddling" in msg and read.block_size < len(buf) + 1:
+                # A row longer than a block (a huge cell, or a line break in quotes).
+                read = pacsv.ReadOptions(block_size=len(buf) + 1)
+                parse = pacsv.ParseOptions(newlines_in_values=True)
                 continue
             m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
             if m:
+                found = ragged_row(raw.data if buf is data else buf)
+                if found:
+                    raise ragged_error(found, raw.name) from None
+                if not parse.newlines_in_values:  # a line break inside quotes
+                    parse = pacsv.ParseOptions(newlines_in_values=True)
+                    continue
                 raise InputError(
                     f"a row has {m.group(2)} fields where the header has {m.group(1)}",
-                    file=raw.name, row=_ragged_row(buf, len(names)),
-                    fix="check that fields holding commas are in double quotes",
+                    file=raw.name, fix="check that fields holding commas are in double quotes",
                 ) from None
             if "conversion error" in msg and types:
                 raise _TypeProblemError(msg) from None
             raise InputError(f"the file cannot be read as CSV ({msg.splitlines()[0]})",
                              file=raw.name, fix="save it as comma-separated UTF-8 text") from None
-    raise InputError("the file cannot be decoded as text", file=raw.name,  # pragma: no cover
-                     fix="save it as UTF-8")
+    raise InputError("the file cannot be read as CSV", file=raw.name,  # pragma: no cover
+                     fix="save it as comma-separated UTF-8 text")
 
 
 class _TypeProblemError(Exception):
@@ -339,8 +345,7 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
         Missing columns, a month that is not ``YYYY-MM``, a coordinate that is not a
         number; the message names the file and row.
     """
-    view = memoryview(raw.data)
-    names = _header(raw, view[3:] if raw.data.startswith(b"\xef\xbb\xbf") else view)
+    names = _header(raw)
     rename = {n: POLICE_UK_COLUMNS[_key(n)] for n in names if _key(n) in POLICE_UK_COLUMNS}
     missing = [c for c in POLICE_UK_REQUIRED if c not in rename.values()]
     if missing:
@@ -374,12 +379,26 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
         raise InputError("the file has a header but no rows", file=raw.name,
                          expected="at least one data row")
     month = _arrow_text(table.column(col_of["month"]))
+    bad_months = []
     for value in pc.unique(month).to_pylist():
-        if value is None or not MONTH.match(value):
+        if value is None or not MONTH.match(value) or not (
+                YEARS[0] <= int(value[:4]) <= YEARS[1]):
             idx = (int(pc.index(month, value).as_py()) if value is not None
                    else int(np.flatnonzero(pc.is_null(month).to_numpy(zero_copy_only=False))[0]))
-            raise InputError(f"month {value!r} is not a month", file=raw.name, row=idx + 1,
-                             expected="YYYY-MM, e.g. 2019-01", fix="correct the Month cell")
+            bad_months.append((idx, value))
+    if bad_months:
+        idx, value = min(bad_months)
+        if value is None:
+            problem = "the Month cell is blank"
+        elif MONTH.match(value):
+            problem = f"month {value!r} is out of range"
+        else:
+            problem = f"month {value!r} is not a month"
+        raise InputError(problem, file=raw.name, row=idx + 1,
+                         expected=f"YYYY-MM, e.g. 2019-01, from {YEARS[0]} to {YEARS[1]}",
+                         fix="correct the Month cell")
+    for what in ("longitude", "latitude"):
+        _check_range(table.column(col_of[what]), what, what.capitalize(), raw.name)
     crime_id = table.column(col_of["crime_id"]).combine_chunks()
     keep = pc.is_valid(crime_id)
     m = _STREET_NAME.search(raw.name)
@@ -408,6 +427,41 @@ def read_police_uk(raw: RawFile) -> CrimeFile:
     return CrimeFile(name=raw.name, source=source,
                      table=crimes_table_from_arrow(columns, kept), rows_read=rows_read,
                      skipped=skipped, raw=raw)
+
+
+def _check_range(values: pa.ChunkedArray | pa.Array | pd.Series, field_name: str, what: str,
+                 name: str) -> None:
+    """Refuse NaN and values outside :data:`COORDINATE_RANGES` (nulls are fine)."""
+    arr = (values.to_numpy(dtype="float64", na_value=0.0) if isinstance(values, pd.Series)
+           else pc.fill_null(values, 0.0).to_numpy())
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - to_numpy returns ndarray
+        arr = np.asarray(arr)
+    lo, hi = COORDINATE_RANGES[field_name]
+    bad = ~((arr >= lo) & (arr <= hi))
+    if bad.any():
+        row = _first_bad(bad)
+        value = arr[row - 1]
+        if np.isnan(value):
+            raise InputError(f"{what} 'nan' is not a number", file=name, row=row,
+                             expected=f"a decimal number or an empty cell in the {what} column",
+                             fix="correct or blank that cell")
+        raise InputError(f"{what} {_num(value)} is outside {_num(lo)}..{_num(hi)}",
+                         file=name, row=row,
+                         expected=_RANGE_WORDS[field_name],
+                         fix="correct or blank that cell (are longitude and latitude, or "
+                         "easting and northing, the right way round?)")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+_RANGE_WORDS = {
+    "longitude": "WGS84 longitude in degrees (Wales is about -5.4 to -2.6)",
+    "latitude": "WGS84 latitude in degrees (Wales is about 51.3 to 53.5)",
+    "easting": "British National Grid metres (Wales is about 150000 to 360000)",
+    "northing": "British National Grid metres (Wales is about 160000 to 400000)",
+}
 
 
 def _counts_arrow(months: pa.Array) -> dict[str, int]:
@@ -461,18 +515,37 @@ def iter_police_uk(
                 with zipfile.ZipFile(p) as zf:
                     members = [i for i in zf.infolist() if wanted(i.filename)]
                     if not members and want_forces is None and want_months is None:
+                        nested = [i.filename for i in zf.infolist()
+                                  if i.filename.lower().endswith(".zip")]
                         raise InputError(
-                            "the zip holds no police.uk street CSVs", file=p.name,
-                            expected="members named YYYY-MM/YYYY-MM-<force>-street.csv")
+                            "the zip holds no police.uk street CSVs"
+                            + (f" (it holds a zip inside a zip: {nested[0]})" if nested
+                               else ""), file=p.name,
+                            expected="members named YYYY-MM/YYYY-MM-<force>-street.csv",
+                            fix="unpack the outer zip and load the zip inside" if nested
+                            else "check that this is a police.uk archive")
                     for info in members:
+                        check_size(info.file_size, f"{p.name}:{info.filename}",
+                                   "the member unpacks to")
                         yield RawFile(name=f"{p.name}:{info.filename}", data=zf.read(info))
-            except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+            except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError,
+                    zlib.error) as exc:
                 raise InputError(f"the zip is damaged or incomplete ({exc})", file=p.name,
                                  fix="download the archive again") from None
+            except NotImplementedError as exc:  # e.g. Deflate64 or another compression
+                raise InputError(f"the zip uses a compression method the tool cannot read "
+                                 f"({exc})", file=p.name, expected="a Deflate (ordinary) zip",
+                                 fix="unpack it and zip it again, or load the CSVs") from None
+            except RuntimeError as exc:  # an encrypted member
+                what = ("the zip is encrypted (it needs a password)" if "encrypted" in str(exc)
+                        else f"the zip cannot be opened ({exc})")
+                raise InputError(what, file=p.name, expected="a zip without a password",
+                                 fix="unpack it with its password and load the CSVs") from None
         else:
             if (want_forces or want_months) and _STREET_NAME.search(p.name) and not wanted(
                     p.name):
                 continue
+            check_size(p.stat().st_size, p.name)
             yield RawFile(name=p.name, data=p.read_bytes())
 
 
@@ -506,18 +579,50 @@ class ExtractMapping:
 
 def parse_extract_mapping(text: str, file: str = "<mapping>") -> ExtractMapping:
     """Read an :class:`ExtractMapping` from TOML (see docs/force-extract.md)."""
+    example = "see the example in docs/force-extract.md"
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=file) from None
+        raise InputError(f"not valid TOML ({exc})", file=file, fix=example) from None
     cols = raw.get("columns", {})
+    if not isinstance(cols, dict):
+        raise InputError("[columns] is not a table", file=file,
+                         expected='a [columns] table of field = "column name" lines',
+                         fix=example)
     unknown = sorted(set(cols) - set(EXTRACT_FIELDS))
     if unknown:
         raise InputError(f"unknown field(s) {unknown} in [columns]", file=file,
-                         expected=f"fields from {list(EXTRACT_FIELDS)}")
-    return ExtractMapping(source=_slug(raw.get("source", "force-extract")),
+                         expected=f"fields from {list(EXTRACT_FIELDS)}", fix=example)
+    for k, v in cols.items():
+        if not isinstance(v, str) or not v.strip():
+            raise InputError(f"the column for {k} is {v!r}, not text", file=file,
+                             expected=f'{k} = "the column name in the extract"', fix=example)
+    for key in ("source", "date_format"):
+        if key in raw and not isinstance(raw[key], str):
+            raise InputError(f"{key} is {raw[key]!r}, not text", file=file,
+                             expected=f'{key} = "…" in double quotes', fix=example)
+    source = _slug(raw.get("source", "force-extract"))
+    if not source:
+        raise InputError("the source is blank", file=file,
+                         expected='a short name of the force, e.g. source = "dyfed-powys"',
+                         fix=example)
+    return ExtractMapping(source=source,
                           columns=tuple(sorted((k, str(v)) for k, v in cols.items())),
                           date_format=raw.get("date_format"))
+
+
+def read_extract_mapping(path: str | Path) -> ExtractMapping:
+    """Read an :class:`ExtractMapping` from a TOML file (UTF-8; a byte-order mark is fine)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such mapping file", file=str(path), fix="check the path")
+    check_size(path.stat().st_size, path.name)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the mapping is not UTF-8 text", file=path.name,
+                         fix="save it as UTF-8") from None
+    return parse_extract_mapping(text, file=path.name)
 
 
 def _flags(col: pd.Series, what: str, name: str) -> pd.Series:
@@ -529,6 +634,46 @@ def _flags(col: pd.Series, what: str, name: str) -> pd.Series:
         raise InputError(f"{what} flag {col.iloc[row - 1]!r} is not yes or no", file=name,
                          row=row, expected="Y/N, Yes/No, True/False, 1/0 or empty")
     return out.astype("boolean")
+
+
+_ZONE = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+
+
+def _parse_times(when_text: pd.Series, date_format: str | None, name: str) -> pd.Series:
+    """Recorded date-times as naive timestamps (NaT where unreadable); wall-clock time is
+    kept when a time zone is given. Mixed time zones are refused (naming the row)."""
+    zones = when_text.str.strip().str.extract(_ZONE, expand=False)
+    has_zone = zones.notna() & when_text.notna()
+    if has_zone.any():
+        first = zones[has_zone].iloc[0].upper()
+        differs = (when_text.notna() & (zones.fillna("").str.upper() != first)).to_numpy()
+        if differs.any():
+            row = _first_bad(differs)
+            raise InputError("the recorded date-times mix time zones (or mix times with and "
+                             f"without one): {when_text.iloc[row - 1]!r}", file=name, row=row,
+                             expected=f"every date-time in the same time zone ({first}) or "
+                             "none", fix="give every date-time in UK local time, without a "
+                             "zone")
+    try:
+        if date_format:
+            when = pd.to_datetime(when_text, format=date_format, errors="coerce")
+        else:
+            when = pd.to_datetime(when_text, format="ISO8601", errors="coerce")
+            retry = when.isna() & when_text.notna()
+            if retry.any():
+                again = pd.to_datetime(when_text.where(retry), dayfirst=True,
+                                       format="%d/%m/%Y %H:%M", errors="coerce")
+                if when.dt.tz is not None:
+                    when = when.dt.tz_localize(None)
+                when = when.where(~retry, again)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"the recorded date-times cannot be read ({exc})", file=name,
+                         expected="YYYY-MM-DD HH:MM, or the date_format of the mapping",
+                         fix="check date_format in the mapping (strftime codes such as "
+                         "%d/%m/%Y %H:%M)") from None
+    if when.dt.tz is not None:
+        when = when.dt.tz_localize(None)
+    return when
 
 
 def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFile:
@@ -568,7 +713,8 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
                          expected="latitude/longitude, easting/northing or lsoa_code")
     n = table.num_rows
     if n == 0:
-        raise InputError("the file has a header but no rows", file=raw.name)
+        raise InputError("the file has a header but no rows", file=raw.name,
+                         expected="at least one data row")
 
     def text(field_name: str) -> pd.Series | None:
         c = column(field_name)
@@ -591,20 +737,21 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
     uniq = code.unique()
     code = code.map(dict(zip(uniq, [normalise_ho_code(u) for u in uniq], strict=True)))
     when_text = text("recorded_at")
-    if mapping.date_format:
-        when = pd.to_datetime(when_text, format=mapping.date_format, errors="coerce")
-    else:
-        when = pd.to_datetime(when_text, format="ISO8601", errors="coerce")
-        retry = when.isna() & when_text.notna()
-        if retry.any():
-            when = when.where(~retry, pd.to_datetime(when_text.where(retry), dayfirst=True,
-                                                     format="%d/%m/%Y %H:%M", errors="coerce"))
-    bad = when.isna().to_numpy()
+    when = _parse_times(when_text, mapping.date_format, raw.name)
+    lo, hi = pd.Timestamp(YEARS[0], 1, 1), pd.Timestamp(YEARS[1] + 1, 1, 1)
+    bad = (when.isna() | (when < lo) | (when >= hi)).to_numpy()
     if bad.any():
         row = _first_bad(bad)
-        raise InputError(f"recorded date-time {when_text.iloc[row - 1]!r} cannot be read",
+        value = when_text.iloc[row - 1]
+        years = [int(y) for y in re.findall(r"(?<!\d)\d{4}(?!\d)", str(value))]
+        out_of_range = pd.notna(when.iloc[row - 1]) or any(
+            not YEARS[0] <= y <= YEARS[1] for y in years)
+        problem = "is out of range" if out_of_range else "cannot be read"
+        form = (f"the mapping's date_format {mapping.date_format!r}" if mapping.date_format
+                else "YYYY-MM-DD HH:MM (or DD/MM/YYYY HH:MM)")
+        raise InputError(f"recorded date-time {value!r} {problem}",
                          file=raw.name, row=row,
-                         expected="YYYY-MM-DD HH:MM (or DD/MM/YYYY HH:MM)",
+                         expected=f"{form}, from {YEARS[0]} to {YEARS[1]}",
                          fix="correct the cell, or give date_format in the mapping")
     month = when.dt.strftime("%Y-%m").astype("string")
     cols: dict[str, object] = {
@@ -614,7 +761,7 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
         "month": month,
         "crime_id": ref,
         "ho_code": code,
-        "occurred_at": when.dt.tz_localize(None) if when.dt.tz is not None else when,
+        "occurred_at": when,
     }
     desc = text("offence_description")
     if desc is not None:
@@ -624,6 +771,7 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
         s = text(f)
         if s is not None:
             cols[f] = _to_float(s, what, raw.name)
+            _check_range(cols[f], f, what, raw.name)
     lsoa = text("lsoa_code")
     if lsoa is not None:
         cols["lsoa_code"] = lsoa.str.upper()

@@ -112,23 +112,38 @@ def normalise_ho_code(code: object) -> str:
     return m.group(1) + m.group(2)
 
 
+_EXAMPLE = "compare with geodata/definitions/police-uk-proxy.toml"
+
+
+def _list_of_text(value: object, what: str, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise InputError(f"{what} is {value!r}, not a list", file=file,
+                         expected=f'{what} = ["…", "…"] (a list of text)', fix=_EXAMPLE)
+    return tuple(str(v) for v in value)
+
+
 def _category(raw: dict, file: str, match: str) -> Category:
     for field in ("key", "values"):
         if field not in raw:
             raise InputError(
                 f"a category has no '{field}'", file=file,
                 expected="each [[serious_violence]] / [[drugs]] entry to have key, label, values",
+                fix=_EXAMPLE,
             )
     key = str(raw["key"])
     if not _KEY.match(key):
         raise InputError(f"category key {key!r} is not a snake_case name", file=file,
                          fix="use lower-case letters, digits and underscores, e.g. 'robbery'")
-    flags = tuple(raw.get("exclude_flags", ()))
+    flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
         raise InputError(f"unknown flag(s) {bad} in category {key!r}", file=file,
-                         expected=f"one of {list(FLAGS)}")
-    values = tuple(str(v).strip() for v in raw["values"])
+                         expected=f"one of {list(FLAGS)}", fix="use those flag names")
+    values = tuple(v.strip() for v in _list_of_text(raw["values"], "values", file))
+    if not values:
+        raise InputError(f"values of category {key!r} is empty", file=file,
+                         expected="at least one crime type or offence code",
+                         fix="add values or remove the category")
     if match == "ho_code":
         values = tuple(normalise_ho_code(v) for v in values)
     return Category(key=key, label=str(raw.get("label", key)), values=values,
@@ -144,18 +159,21 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
         When the TOML is invalid, a field is missing, or a value is in two categories.
     """
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=file,
-                         fix="compare with geodata/definitions/police-uk-proxy.toml") from None
+        raise InputError(f"not valid TOML ({exc})", file=file, fix=_EXAMPLE) from None
     for field in ("name", "match", "serious_violence", "drugs"):
         if field not in raw:
-            raise InputError(f"the definition has no '{field}'", file=file,
-                             fix="compare with geodata/definitions/police-uk-proxy.toml")
+            raise InputError(f"the definition has no '{field}'", file=file, fix=_EXAMPLE)
     match = raw["match"]
-    if match not in MATCH_FIELDS:
+    if not isinstance(match, str) or match not in MATCH_FIELDS:
         raise InputError(f"match = {match!r} is not known", file=file,
-                         expected=f"one of {list(MATCH_FIELDS)}")
+                         expected=f"one of {list(MATCH_FIELDS)}", fix=_EXAMPLE)
+    for field in ("serious_violence", "drugs"):
+        if not isinstance(raw[field], list) or not all(isinstance(c, dict) for c in raw[field]):
+            raise InputError(f"{field} is not a list of tables", file=file,
+                             expected=f"[[{field}]] entries, each with key, label and values",
+                             fix=_EXAMPLE)
     sv = tuple(_category(c, file, match) for c in raw["serious_violence"])
     drugs = tuple(_category(c, file, match) for c in raw["drugs"])
     seen: dict[str, str] = {}
@@ -174,10 +192,11 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
     keys = [c.key for c in sv + drugs]
     if len(set(keys)) != len(keys):
         raise InputError("two categories share a key", file=file, fix="give each a unique key")
-    flags = tuple(raw.get("exclude_flags", ()))
+    flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
-        raise InputError(f"unknown flag(s) {bad}", file=file, expected=f"one of {list(FLAGS)}")
+        raise InputError(f"unknown flag(s) {bad}", file=file, expected=f"one of {list(FLAGS)}",
+                         fix="use those flag names")
     return Definition(
         name=str(raw["name"]), title=str(raw.get("title", raw["name"])),
         proxy=bool(raw.get("proxy", False)), match=match, serious_violence=sv, drugs=drugs,
@@ -185,12 +204,29 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
     )
 
 
+def load_definition(path: str | Path) -> Definition:
+    """Read one definition file (UTF-8 TOML; a byte-order mark and CRLF are fine).
+
+    Raises
+    ------
+    InputError
+        A file that is not UTF-8 text, or any problem :func:`parse_definition` finds.
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("the definition is not UTF-8 text", file=path.name,
+                         fix="save it as UTF-8") from None
+    return parse_definition(text, file=path.name)
+
+
 def load_definitions(directory: Path | None = None) -> dict[str, Definition]:
     """Read every ``*.toml`` definition in ``directory`` into a registry keyed by name."""
     directory = Path(directory or DEFINITIONS_DIR)
     registry: dict[str, Definition] = {}
     for path in sorted(directory.glob("*.toml")):
-        d = parse_definition(path.read_text(encoding="utf-8"), file=path.name)
+        d = load_definition(path)
         registry[d.name] = d
     return registry
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hotspots.errors import InputError
@@ -69,14 +70,19 @@ def load_deprivation(path: str | Path, index: str | None = None) -> pd.DataFrame
     if index not in INDICES:
         raise InputError("this is not a deprivation file the tool knows", file=path.name,
                          expected="WIMD 2019 or IMD 2019 LSOA ranks (lsoa_code, IMD_rank, "
-                         "Income_rank, …)")
+                         "Income_rank, …)",
+                         fix="check that this is the WIMD/IMD ranks file, with its columns "
+                         "as published")
     domains = INDICES[index][1]
     code = find_column(raw, [r"lsoa(11)?_?c(ode|d)"], "LSOA code", path.name)
     out = pd.DataFrame({"lsoa_code": raw[code].str.strip().str.upper()})
     check_codes(out["lsoa_code"], r"[EWX]01\d{6}", "LSOA code", path.name)
-    if out["lsoa_code"].duplicated().any():
-        dup = out.loc[out["lsoa_code"].duplicated(), "lsoa_code"].iloc[0]
-        raise InputError(f"LSOA {dup} appears twice", file=path.name)
+    twice = out["lsoa_code"].duplicated()
+    if twice.any():
+        dup = out.loc[twice, "lsoa_code"].iloc[0]
+        raise InputError(f"LSOA {dup} appears twice", file=path.name,
+                         row=int(twice.to_numpy().nonzero()[0][0]) + 1,
+                         expected="one row per LSOA", fix="remove the repeated row")
     n = len(out)
     for stem, domain in domains.items():
         for part, required in (("rank", True), ("decile", False), ("score", False)):
@@ -85,21 +91,32 @@ def load_deprivation(path: str | Path, index: str | None = None) -> pd.DataFrame
             if col is None:
                 continue
             values = pd.to_numeric(raw[col].str.strip(), errors="coerce")
-            bad = values.isna()
+            bad = values.isna() | ~np.isfinite(values)
             if bad.any():
                 row = int(bad.to_numpy().nonzero()[0][0]) + 1
                 raise InputError(f"{col} {raw[col].iloc[row - 1]!r} is not a number",
-                                 file=path.name, row=row)
-            if part == "rank":
-                outside = (values < 1) | (values > n)
+                                 file=path.name, row=row,
+                                 expected=f"a number in every row of {col}",
+                                 fix="correct the cell")
+            if part in ("rank", "decile"):
+                whole = values % 1 == 0
+                if not whole.all():
+                    row = int((~whole).to_numpy().nonzero()[0][0]) + 1
+                    raise InputError(f"{col} {values.iloc[row - 1]:g} is not a whole number",
+                                     file=path.name, row=row,
+                                     expected=f"whole numbers in {col}",
+                                     fix="correct the cell")
+                top = n if part == "rank" else 10
+                outside = (values < 1) | (values > top)
                 if outside.any():
                     row = int(outside.to_numpy().nonzero()[0][0]) + 1
-                    raise InputError(f"{col} {int(values.iloc[row - 1])} is outside 1..{n}",
+                    raise InputError(f"{col} {int(values.iloc[row - 1])} is outside 1..{top}",
                                      file=path.name, row=row,
                                      expected="ranks from 1 (most deprived) to the number "
-                                     "of LSOAs")
-                values = values.astype("int64")
-            elif part == "decile":
+                                     "of LSOAs" if part == "rank" else "deciles from 1 to 10",
+                                     fix="correct the cell (or load the whole file: ranks run "
+                                     "over every LSOA)" if part == "rank"
+                                     else "correct the cell")
                 values = values.astype("int64")
             out[f"{domain}_{part}"] = values
     out.attrs["index"] = index

@@ -27,6 +27,7 @@ from hotspots.store import (
     geography_key,
     table_to_arrow,
 )
+from hotspots.tables import check_size
 
 #: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
 KINDS = {
@@ -180,6 +181,9 @@ def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[
                     out.append((k, q))
         else:
             k = detect_kind(p)
+            if k is None and p.suffix.lower() == ".zip" and not zipfile.is_zipfile(p):
+                raise InputError("the zip is damaged or incomplete", file=p.name,
+                                 fix="download or copy it again")
             if k is None:
                 raise InputError("the kind of this file cannot be recognised", file=p.name,
                                  expected="one of: " + "; ".join(
@@ -231,6 +235,25 @@ def load_paths(
         raise ValueError(f"unknown kind {kind!r}; choose one of {list(KINDS)}")
     report = LoadReport()
     todo = _expand(kind, list(paths), report)
+    try:
+        recs = _load(store, todo, forces, months, mapping, code_column, name_column, progress,
+                     report)
+    except InputError as exc:
+        if exc.file is not None or not todo:
+            raise
+        # A problem of the files together (e.g. a lookup whose wards are not in the
+        # boundaries, or crimes before any boundaries): name the files of this load.
+        names = sorted({p.name for _, p in todo})
+        raise InputError(exc.problem, file=", ".join(names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else ""), row=exc.row,
+            expected=exc.expected, fix=exc.fix) from None
+    report.reconciliation = (pd.concat(recs, ignore_index=True) if recs else None)
+    return report
+
+
+def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, code_column,
+          name_column, progress: Progress | None, report: LoadReport) -> list[pd.DataFrame]:
+    """The transaction of :func:`load_paths`; returns the reconciliation of each file."""
     recs: list[pd.DataFrame] = []
     with store.transaction() as txn, ThreadPoolExecutor(max_workers=WORKERS) as pool:
         total = len(todo)
@@ -260,19 +283,24 @@ def load_paths(
             finish_one()
         if progress:
             progress("committing", total, total)
-    report.reconciliation = (pd.concat(recs, ignore_index=True) if recs else None)
-    return report
+    return recs
 
 
 def _read(p: Path) -> bytes:
     if p.is_dir():
         raise InputError("a folder was given for a force extract", file=str(p),
-                         expected="a CSV file")
+                         expected="a CSV file", fix="give the extract's CSV file itself")
+    check_size(p.stat().st_size, p.name)
     return p.read_bytes()
 
 
 def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_column,
                     report: LoadReport) -> None:
+    if path.is_dir():
+        raise InputError(f"a folder was given for {kind}", file=str(path),
+                         expected="a file", fix="give the file itself, or load the folder "
+                         "with 'load auto'")
+    check_size(path.stat().st_size, path.name)
     sha = crimes.RawFile(name=path.name, data=path.read_bytes()).checksum
     if kind == "boundaries":
         frame = boundaries.load_wards(path, code_column, name_column)

@@ -102,6 +102,7 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
     if dup.any():
         code = out.loc[dup, "lsoa21_code"].iloc[0]
         raise InputError(f"LSOA {code} is given more than one ward", file=path.name,
+                         row=int(out.index[dup.to_numpy()][0]) + 1,
                          expected="a best-fit lookup: one ward per 2021 LSOA",
                          fix="use the ONS best-fit LSOA21 → ward lookup")
     out = out.reset_index(drop=True)
@@ -120,9 +121,13 @@ def load_lad_force(path: str | Path) -> pd.DataFrame:
                         "police_force_code": raw[pf].str.upper(),
                         "police_force": raw[pfn]}).drop_duplicates()
     check_codes(out["local_authority_code"], CODE, "local authority code", path.name)
-    if out["local_authority_code"].duplicated().any():
-        code = out.loc[out["local_authority_code"].duplicated(), "local_authority_code"].iloc[0]
-        raise InputError(f"local authority {code} is in two police forces", file=path.name)
+    dup = out["local_authority_code"].duplicated()
+    if dup.any():
+        code = out.loc[dup, "local_authority_code"].iloc[0]
+        raise InputError(f"local authority {code} is in two police forces", file=path.name,
+                         row=int(out.index[dup.to_numpy()][0]) + 1,
+                         expected="one police force area per local authority",
+                         fix="use the ONS local authority → police force area lookup")
     return out.reset_index(drop=True)
 
 
@@ -136,5 +141,6 @@ def load_lookup(path: str | Path) -> tuple[str, pd.DataFrame]:
         raise InputError(
             "this is not a lookup the tool knows", file=path.name,
             expected="ONS LSOA11→LSOA21, LSOA21→ward (WD22CD) or LAD→PFA lookup columns",
+            fix="check that this is the ONS lookup, with the columns as published",
         )
     return kind, readers[kind](path)

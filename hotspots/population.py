@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hotspots.errors import InputError
 from hotspots.tables import check_codes, find_column, read_table
 
 POPULATION_COLUMNS = ["lsoa_code", "population", "year"]
+#: Years a population estimate may be for (ONS LSOA estimates start in 2001).
+YEARS = (1990, 2100)
 #: Columns of the LSOA → ward population weights (docs/architecture.md).
 WEIGHT_COLUMNS = ["lsoa_code", "ward_code", "population"]
 
@@ -37,30 +40,44 @@ def load_population(path: str | Path, year: int | None = None) -> pd.DataFrame:
     code = find_column(raw, [r"lsoa(11|21)?_?c(ode|d)"], "LSOA code", path.name)
     total = find_column(raw, [r"total_?population", r"all_?ages", r"population",
                               r"persons"], "total population", path.name)
+    year_row = None
     if year is None:
         ycol = find_column(raw, [r"year"], "year", path.name, required=False)
         m = re.search(r"(?:mid[-_]?)((?:19|20)\d\d)", path.name)
         if ycol is not None:
-            year = int(str(raw[ycol].iloc[0]))
+            text, year_row = str(raw[ycol].iloc[0]).strip(), 1
+            if not re.fullmatch(r"\d{1,6}", text):
+                raise InputError(f"year {text!r} is not a year", file=path.name, row=1,
+                                 expected="a year such as 2019 in the year column",
+                                 fix="correct the cell")
+            year = int(text)
         elif m:
             year = int(m.group(1))
         else:
             raise InputError("the population year is not known", file=path.name,
                              fix="put the year in the file name (e.g. mid2019) or a "
                              "'year' column")
+    if not YEARS[0] <= int(year) <= YEARS[1]:
+        raise InputError(f"population year {year} is out of range", file=path.name,
+                         row=year_row, expected=f"a year from {YEARS[0]} to {YEARS[1]}",
+                         fix="correct the year")
     out = pd.DataFrame({"lsoa_code": raw[code].str.strip().str.upper()})
     check_codes(out["lsoa_code"], r"[EWX]01\d{6}", "LSOA code", path.name)
     values = pd.to_numeric(raw[total].str.replace(",", "").str.strip(), errors="coerce")
-    bad = values.isna() | (values < 0)
+    bad = values.isna() | (values < 0) | ~np.isfinite(values) | (values % 1 != 0)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0]) + 1
         raise InputError(f"population {raw[total].iloc[row - 1]!r} is not a count",
-                         file=path.name, row=row, expected="a whole number ≥ 0")
+                         file=path.name, row=row, expected="a whole number ≥ 0",
+                         fix="correct the cell")
     out["population"] = values.astype("float64")
     out["year"] = int(year)
-    if out["lsoa_code"].duplicated().any():
-        dup = out.loc[out["lsoa_code"].duplicated(), "lsoa_code"].iloc[0]
-        raise InputError(f"LSOA {dup} appears twice", file=path.name)
+    twice = out["lsoa_code"].duplicated()
+    if twice.any():
+        dup = out.loc[twice, "lsoa_code"].iloc[0]
+        raise InputError(f"LSOA {dup} appears twice", file=path.name,
+                         row=int(twice.to_numpy().nonzero()[0][0]) + 1,
+                         expected="one row per LSOA", fix="remove the repeated row")
     return out
 
 
