@@ -72,7 +72,12 @@ def sidebar() -> Frame:
     months = sorted({p["month"] for p in m["partitions"].values()})
     sources = sorted({p["source"] for p in m["partitions"].values()})
     geography = state.geography(root, version)
-    definitions = {name: d for name, d in load_definitions().items()
+    try:
+        registry = load_definitions()
+    except ValueError as exc:  # InputError included: a broken file in geodata/definitions
+        st.error(f"A definition file cannot be read: {exc}")
+        st.stop()
+    definitions = {name: d for name, d in registry.items()
                    if any(source_family(s) == d.match for s in sources)}
     if not months or not definitions:
         st.error("No crimes are loaded yet. Load police.uk files on the Data page, or run "

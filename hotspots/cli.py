@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -324,3 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug, not bad input: say so briefly, keep the store
+        if os.environ.get("HOTSPOTS_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was changed in the "
+              "store. Run again with HOTSPOTS_DEBUG=1 for the details, and please report it.",
+              file=sys.stderr)
+        return 1

@@ -67,8 +67,11 @@ if uploads and st.button("Check and load", type="primary"):
     target = Store(default_dir())
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for up in uploads:
-            path = Path(tmp) / Path(up.name).name
+        for i, up in enumerate(uploads):
+            name = Path(up.name or "").name.strip(". ") or f"upload-{i + 1}"
+            path = Path(tmp) / name
+            if path.exists():  # two uploads with one name: keep both
+                path = Path(tmp) / f"{i + 1}-{name}"
             path.write_bytes(up.getvalue())
             paths.append(path)
         before = target.checksum()
@@ -79,6 +82,12 @@ if uploads and st.button("Check and load", type="primary"):
             st.error(f"**Nothing was stored.** {exc.message}")
         except ValueError as exc:
             st.error(f"**Nothing was stored.** {exc}")
+        except Exception as exc:  # never a traceback for a partner; the log keeps it
+            import logging
+
+            logging.getLogger(__name__).exception("upload failed")
+            st.error(f"**Nothing was stored.** The files could not be loaded "
+                     f"({type(exc).__name__}). Please send them to the project's analysts.")
         else:
             auth.audit("upload", {"kind": kind, "files": [u.name for u in uploads],
                                   "loaded": list(report.loaded)})
