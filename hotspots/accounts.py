@@ -29,7 +29,6 @@ import functools
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -311,18 +310,9 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _write_private(path: Path, text: str) -> None:
     """Replace ``path`` atomically with a file of mode 0600."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    from hotspots.store import _atomic_write
+
+    _atomic_write(path, text.encode("utf-8"), mode=0o600)
 
 
 def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:

@@ -63,9 +63,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes, sync_dir: bool = True) -> None:
+def _atomic_write(path: Path, data: bytes, sync_dir: bool = True,
+                  mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``);
+    ``mode`` sets the file's permissions (e.g. 0o600 for secrets)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -7,10 +7,6 @@ drives Debian's Chromium with Playwright (see ../shared/notes/browser-testing.md
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,21 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "carol": "carol-pass-1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(pred, timeout=10.0, what="condition"):
@@ -60,35 +47,10 @@ def app(tmp_path_factory, request):
     if not Store(DEMO_DIR).sources():
         data_dir = request.getfixturevalue("demo_store").root
     audit = tmp / "audit.log.jsonl"
-    port = _free_port()
-    env = {**os.environ, "HOTSPOTS_ACCOUNTS": str(accounts), "HOTSPOTS_AUDIT_LOG": str(audit),
+    env = {"HOTSPOTS_ACCOUNTS": str(accounts), "HOTSPOTS_AUDIT_LOG": str(audit),
            "HOTSPOTS_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + proc.stderr.read().decode(errors="replace")[-2000:])
-            time.sleep(0.2)
+    with running_app(env) as url:
         yield {"url": url, "audit": audit, "accounts": accounts}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

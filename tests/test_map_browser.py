@@ -6,26 +6,17 @@ Debian's Chromium with Playwright (see ../shared/notes/browser-testing.md).
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IFRAME, running_app
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
 ARTIFACTS = ROOT / "test-artifacts"
 DYFED_POWYS_WARDS = 204
@@ -59,12 +50,6 @@ JS_WARD_AT = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def map_app(tmp_path_factory):
     """The test app served from a temporary folder whose ``static`` is the repository's."""
@@ -75,35 +60,9 @@ def map_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("map-app")
     shutil.copy(ROOT / "tests" / "apps" / "map_app.py", folder / "map_app.py")
     (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
-    port = _free_port()
-    env = {**os.environ, "HOTSPOTS_ROOT": str(ROOT), "HOTSPOTS_SHARED_DATA": str(SHARED)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(folder / "map_app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.enableStaticServing", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + proc.stderr.read().decode(errors="replace")[-2000:])
-            time.sleep(0.2)
+    env = {"HOTSPOTS_ROOT": str(ROOT), "HOTSPOTS_SHARED_DATA": str(SHARED)}
+    with running_app(env, folder / "map_app.py") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_map_renders_offline(map_app):
