@@ -21,6 +21,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 ARTIFACTS = ROOT / "test-artifacts"
+#: In the map frame: the first point of a grid (from the middle outwards) on a ward,
+#: as [x, y, ward_code].
+JS_WARD_AT = """() => {
+    // The first point of a grid (from the middle outwards) that lies on a ward.
+    const w = window.innerWidth, h = window.innerHeight;
+    for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+        const el = document.elementFromPoint(w * fx, h * fy);
+        let code = null;
+        window.map.eachLayer(l => { if (l._path === el && l.feature)
+            code = l.feature.properties.ward_code; });
+        if (code) return [w * fx, h * fy, code];
+    }
+    return null;
+}"""
 
 
 def need_chromium() -> None:

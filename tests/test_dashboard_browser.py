@@ -15,6 +15,7 @@ from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     IFRAME,
+    JS_WARD_AT,
     local_only,
     need_chromium,
     outside,
@@ -27,17 +28,6 @@ from hotspots.cli import main
 pytestmark = pytest.mark.browser
 
 QUERY = "area=dyfed-powys&period=range&from=2018-10&to=2019-02&def=police-uk-proxy"
-JS_WARD_AT = """() => {
-    const w = window.innerWidth, h = window.innerHeight;
-    for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-        const el = document.elementFromPoint(w * fx, h * fy);
-        let code = null;
-        window.map.eachLayer(l => { if (l._path === el && l.feature)
-            code = l.feature.properties.ward_code; });
-        if (code) return [w * fx, h * fy, code];
-    }
-    return null;
-}"""
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IFRAME, running_app
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IFRAME, JS_WARD_AT, running_app
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 pytestmark = pytest.mark.browser
@@ -35,18 +35,6 @@ JS_HOVER = """(code) => {
     const tip = document.querySelector('.leaflet-tooltip');
     return {text: tip ? tip.textContent : null, imgs: tip ? tip.querySelectorAll('img').length
             : -1, xss: window.__xss === 1};
-}"""
-JS_WARD_AT = """() => {
-    // The first point of a grid (from the middle outwards) that lies on a ward.
-    const w = window.innerWidth, h = window.innerHeight;
-    for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-        const el = document.elementFromPoint(w * fx, h * fy);
-        let code = null;
-        window.map.eachLayer(l => { if (l._path === el && l.feature)
-            code = l.feature.properties.ward_code; });
-        if (code) return [w * fx, h * fy, code];
-    }
-    return null;
 }"""
 
 
