@@ -1,0 +1,745 @@
+"""Browser benchmark of the ward map: payload, navigation → polygons drawn, rerun time.
+
+Run from the repository root (needs ../shared/data and Debian's /usr/bin/chromium); an
+on-demand benchmark, not a test:
+
+    .venv/bin/python bench/browser.py [--repeat 5] [--changes 30] [--classes 10]
+                                      [--profile N] [--store PATH] [--no-uk-explore]
+
+What it does, in one run:
+
+1. Builds a real-data store (``python -m hotspots --data-dir TMP load auto ../shared/data
+   --quiet``) unless ``--store`` names one.
+2. Without a browser: the map of all Wales exactly as pages/map.py builds it (default
+   view: smoothed violence rate, Quantiles, 5 classes, drug overlay on) and the map of
+   the 8,483 UK wards of ``boundaries/uk_wards_dec2022_bsc.geojson`` (synthetic values),
+   each with ``hotspots.mapping`` + ``dashboard.maps.ward_map``: GeoJSON bytes, page HTML
+   bytes (``map_html``), and ``GeoDataFrame.explore()`` of the same wards and properties
+   (matplotlib is stubbed as in tests/test_mapping.py; explore() without ``column``
+   never uses it).
+3. In Chromium (Playwright, a fresh browser context per navigation, so a cold HTTP cache),
+   three Streamlit servers one after another, each visited once to warm it and then
+   ``--repeat`` times:
+   - the floor: ``bench/apps/empty_app.py`` (``st.write("x")``);
+   - the dashboard (``app.py``) at ``/?area=All%20wards&period=range&from=2018-10&
+     to=2019-02&def=police-uk-proxy`` (762 wards). The map is the default page, which
+     Streamlit serves at the root; ``/map?...`` is visited once more only to record
+     whether it shows Streamlit's modal "Page not found" dialog;
+   - ``bench/apps/uk_map_app.py``: the UK wards drawn with ``ward_map`` + ``render_map``.
+   Timed from ``page.goto`` to: the first websocket frame (live connection), the first
+   ``script_finished`` message (server done), all ``path.leaflet-interactive`` drawn in
+   the ``st_folium`` iframe (or, for the floor, the "x" on screen), and idle (no run for
+   1.5 s; st_folium's first value makes Streamlit run the page a second time).
+   Bytes: every websocket frame received (CDP ``Network.webSocketFrameReceived``; Streamlit
+   sends elements as protobuf ``ForwardMsg`` frames) and every HTTP response
+   (``Network.loadingFinished`` ``encodedDataLength``).
+4. Reruns on the Wales map: ``--changes`` toggles of "Drug offences overlay" and
+   ``--classes`` changes of "Classes". Two clocks per change: **server** = the
+   ``rerun_script`` BackMsg leaving the browser → the ``script_finished`` ForwardMsg
+   arriving (CDP timestamps: the script run plus loopback), and **change → idle** = just
+   before Playwright's click → ``stApp``'s ``data-test-script-state`` back to
+   ``notRunning`` (what drives the status widget). These run on a second server whose main
+   script is ``bench/apps/timed_app.py`` (runs app.py and logs each run's duration), which
+   gives a third clock, **script** = app.py's run inside the server. ``--profile N``
+   profiles N more toggles with cProfile (a third server) and prints the top entries.
+
+Targets: Wales payload < 400 KB and >= 5x smaller than explore(); Wales first draw <= 1.5x
+the floor; UK < 6 s; rerun p95 < 200 ms. Figures and their reading: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _web as web
+
+sys.path.insert(0, str(web.ROOT))
+
+from streamlit import logger as st_logger
+
+from dashboard.maps import map_html, ward_map
+from hotspots import mapping
+from hotspots.analysis import AnalysisSettings, analyse
+from hotspots.dataset import Selection, load_ward_data
+from hotspots.geography import select_wards
+from hotspots.spatial import GI_CLASSES
+from hotspots.store import Store
+
+st_logger.set_log_level("error")  # "missing ScriptRunContext" (folium maps built here)
+WALES_WARDS = 762
+UK_FILE = web.SHARED / "boundaries" / "uk_wards_dec2022_bsc.geojson"
+#: The map is the default page: Streamlit serves it at the root. ``/map?...`` (the address
+#: in the brief) shows a modal "Page not found" dialog on every visit but the first after
+#: the server starts; :func:`map_path_dialog` records that.
+WALES_QUERY = f"area={web.ALL_WARDS.replace(' ', '%20')}&{web.PERIOD}"
+WALES_URL = f"/?{WALES_QUERY}"
+TOOLTIP_PROPERTIES = ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
+                      "rank_text", "value"]
+TARGETS = {"wales_payload_kb": 400, "explore_ratio": 5.0, "floor_ratio": 1.5, "uk_s": 6.0,
+           "rerun_p95_ms": 200}
+JS_COUNT = ("n => document.querySelectorAll('path.leaflet-interactive').length >= n "
+            "? Date.now() : false")
+JS_TEXT = """t => { for (const e of document.querySelectorAll(
+    '[data-testid="stMarkdownContainer"]')) if (e.textContent.trim() === t) return Date.now();
+    return false; }"""
+BIG_FRAME = 100_000  # a websocket frame this large carries the map
+
+
+# ------------------------------------------------------------------- maps without browser
+
+
+def page_geojson(shapes, column: str, kind: str, palette_name: str, scheme: str = "Quantiles",
+                 k: int = 5):
+    """What pages/map.py does from the merged shapes to the GeoJSON (same calls)."""
+    if kind == "category":
+        cls = mapping.classify(shapes[column], mapping.CATEGORIES, categories=list(GI_CLASSES))
+        colours = mapping.category_colours(list(GI_CLASSES))
+    else:
+        cls = mapping.classify(shapes[column].astype(float), scheme, k)
+        colours = mapping.palette(palette_name, len(cls.labels))
+    shapes = shapes.assign(
+        fill=mapping.fill_colours(cls.class_index, colours),
+        value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
+        rate=shapes["sv_rate"].round(1),
+        rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+    geojson = mapping.to_geojson(shapes, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
+    return shapes, geojson, mapping.legend_entries(cls, colours)
+
+
+def build_map(geojson: dict, legend, top: list[str], title: str):
+    return ward_map(geojson, "fill", legend,
+                    [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+                     ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+                     ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"),
+                     ("value", title)],
+                    {"name": "Drug offences: top 12 wards", "ward_codes": top},
+                    legend_title=title)
+
+
+def st_folium_steps(m) -> float:
+    """Seconds of what ``streamlit_folium.st_folium`` does with a map before sending it
+    (three renders of the folium tree and the Leaflet script string), compact JSON as in
+    ``dashboard.maps.render_map``. Same calls as streamlit_folium 0.27."""
+    import streamlit_folium as sf
+
+    from dashboard.maps import compact_json
+
+    t = time.perf_counter()
+    with compact_json():
+        m.get_root().render()
+        m.render()
+        sf._get_html(m)
+        sf._get_header(m)
+        sf._get_map_string(m)
+    return time.perf_counter() - t
+
+
+def explore_html(frame) -> str:
+    """``GeoDataFrame.explore()`` as HTML, matplotlib stubbed (tests/test_mapping.py)."""
+    try:
+        import matplotlib  # noqa: F401
+
+        return frame.explore().get_root().render()
+    except ImportError:
+        pass
+    stub = types.ModuleType("matplotlib")
+    stub.pyplot = types.ModuleType("matplotlib.pyplot")
+    stub.colors = types.ModuleType("matplotlib.colors")
+    stub.colormaps = types.SimpleNamespace()
+    names = ("matplotlib", "matplotlib.pyplot", "matplotlib.colors")
+    saved = {k: sys.modules.get(k) for k in names}
+    sys.modules.update({"matplotlib": stub, "matplotlib.pyplot": stub.pyplot,
+                        "matplotlib.colors": stub.colors})
+    try:
+        return frame.explore().get_root().render()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+
+
+def wales_offline(store_root: Path) -> dict:
+    """The all-Wales map of pages/map.py's default view, and explore() of the same wards."""
+    store = Store(store_root)
+    geo = store.geography()
+    sel = Selection("2018-10", "2019-02", None, "police-uk-proxy")
+    data = load_ward_data(store, sel, geo)
+    result = analyse(data.counts, data.monthly, data.wards, AnalysisSettings(),
+                     lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
+                     harm=data.harm)
+    values = (result.ranked[["ward_code", "score", "rank", "why"]]
+              .merge(result.indicators, on="ward_code", how="left"))
+    if result.gi is not None:
+        values = values.merge(result.gi[["ward_code", "gi_class"]], on="ward_code",
+                              how="left")
+    else:
+        values["gi_class"] = "Not significant"
+    cols = ["ward_code", "ward_name", "local_authority_name", "geometry"]
+    wards = select_wards(geo, None)[cols]
+    t = time.perf_counter()
+    shapes = mapping.display_geometry(wards)
+    t_display = time.perf_counter() - t
+    title = next(iter(mapping.MAP_INDICATORS))
+    column, kind, palette_name = mapping.MAP_INDICATORS[title]
+    t = time.perf_counter()
+    merged = shapes[cols].merge(values.drop(columns=["ward_name", "local_authority_name"]),
+                                on="ward_code", how="left")
+    merged, geojson, legend = page_geojson(merged, column, kind, palette_name)
+    top = mapping.top_wards(merged, "drugs_count", 12)
+    m = build_map(geojson, legend, top, title)
+    t_page = time.perf_counter() - t
+    html = map_html(m)
+    t_folium = st_folium_steps(build_map(geojson, legend, top, title))  # a fresh map
+    raw = wards.merge(merged[["ward_code", *TOOLTIP_PROPERTIES[2:]]], on="ward_code")
+    raw = raw[["ward_code", *TOOLTIP_PROPERTIES, "geometry"]]
+    t = time.perf_counter()
+    explore = explore_html(raw)
+    t_explore = time.perf_counter() - t
+    return {"wards": len(geojson["features"]), "geojson": mapping.payload_bytes(geojson),
+            "html": len(html.encode()), "explore": len(explore.encode()),
+            "t_display": t_display, "t_page": t_page, "t_folium": t_folium,
+            "t_explore": t_explore}
+
+
+def uk_offline(spec_path: Path, do_explore: bool, seed: int = 2019) -> dict:
+    """The UK wards with synthetic values, as the map page would ship them; writes the spec
+    read by bench/apps/uk_map_app.py."""
+    import geopandas as gpd
+
+    raw = gpd.read_file(UK_FILE)
+    wards = gpd.GeoDataFrame({"ward_code": raw["ward22_code"].astype(str),
+                              "ward_name": raw["ward22_name"].astype(str),
+                              "local_authority_name": ""},
+                             geometry=raw.geometry.to_crs(27700).to_numpy(), crs="EPSG:27700")
+    t = time.perf_counter()
+    shapes = mapping.display_geometry(wards)
+    t_display = time.perf_counter() - t
+    rng = np.random.default_rng(seed)
+    n = len(shapes)
+    population = rng.lognormal(np.log(6000), 0.5, n).round()
+    sv = rng.poisson(population * rng.gamma(2.0, 0.5, n) * 8 / 1000)
+    rate = sv / population * 1000
+    merged = shapes.assign(sv_count=sv, drugs_count=rng.poisson(sv * 0.2), sv_rate=rate,
+                           sv_rate_smoothed=rate,
+                           rank=pd.Series(rate).rank(ascending=False, method="first")
+                           .where(lambda r: r <= 50).to_numpy())
+    title = next(iter(mapping.MAP_INDICATORS))
+    column, kind, palette_name = mapping.MAP_INDICATORS[title]
+    t = time.perf_counter()
+    merged, geojson, legend = page_geojson(merged, column, kind, palette_name)
+    top = mapping.top_wards(merged, "drugs_count", 12)
+    m = build_map(geojson, legend, top, title)
+    t_page = time.perf_counter() - t
+    html = map_html(m)
+    t_folium = st_folium_steps(build_map(geojson, legend, top, title))  # a fresh map
+    spec_path.write_text(json.dumps({"geojson": geojson, "legend": legend, "top_drugs": top,
+                                     "title": title}, separators=(",", ":")),
+                         encoding="utf-8")
+    out = {"wards": n, "geojson": mapping.payload_bytes(geojson), "html": len(html.encode()),
+           "t_display": t_display, "t_page": t_page, "t_folium": t_folium,
+           "explore": float("nan"),
+           "t_explore": float("nan")}
+    if do_explore:
+        rawp = wards[["ward_code", "geometry"]].copy()
+        for c in TOOLTIP_PROPERTIES:
+            rawp[c] = merged[c].to_numpy()
+        rawp = rawp[["ward_code", *TOOLTIP_PROPERTIES, "geometry"]]
+        t = time.perf_counter()
+        out["explore"] = len(explore_html(rawp).encode())
+        out["t_explore"] = time.perf_counter() - t
+    return out
+
+
+# ------------------------------------------------------------------------------ browser
+
+
+class Recorder:
+    """Websocket frames and HTTP responses of one page, from the Chrome DevTools Protocol;
+    CDP timestamps (monotonic seconds) converted to wall-clock ms."""
+
+    def __init__(self, context, page):
+        self.cdp = context.new_cdp_session(page)
+        self.offset: float | None = None
+        self.ws_in: list[tuple[float, int, str | None, str | None]] = []
+        self.ws_out: list[tuple[float, int, str | None]] = []
+        self.urls: dict[str, str] = {}
+        self.http: list[tuple[str, int]] = []
+        self.cdp.on("Network.requestWillBeSent", self._request)
+        self.cdp.on("Network.loadingFinished", self._finished)
+        self.cdp.on("Network.webSocketFrameReceived", self._in)
+        self.cdp.on("Network.webSocketFrameSent", self._out)
+        self.cdp.send("Network.enable", {"maxTotalBufferSize": 200_000_000})
+
+    def wall(self, ts: float) -> float:
+        return (ts + (self.offset or 0.0)) * 1000.0
+
+    def _request(self, e):
+        self.urls[e["requestId"]] = e["request"]["url"]
+        if self.offset is None and e.get("wallTime"):
+            self.offset = e["wallTime"] - e["timestamp"]
+
+    def _finished(self, e):
+        self.http.append((self.urls.get(e["requestId"], "?"), int(e["encodedDataLength"])))
+
+    @staticmethod
+    def _payload(r) -> bytes:
+        return base64.b64decode(r["payloadData"]) if r["opcode"] == 2 else \
+            r["payloadData"].encode()
+
+    def _in(self, e):
+        data = self._payload(e["response"])
+        kind, sub = web.forward_msg_type(data) if e["response"]["opcode"] == 2 else (None, None)
+        self.ws_in.append((self.wall(e["timestamp"]), len(data), kind, sub))
+
+    def _out(self, e):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        data = self._payload(e["response"])
+        kind = None
+        with contextlib.suppress(Exception):
+            kind = BackMsg.FromString(data).WhichOneof("type")
+        self.ws_out.append((self.wall(e["timestamp"]), len(data), kind))
+
+    def http_bytes(self) -> dict[str, int]:
+        out = {"streamlit": 0, "component": 0, "leaflet": 0, "other": 0}
+        for url, n in self.http:
+            key = ("leaflet" if "/app/static/" in url else "component" if "/component/" in url
+                   else "streamlit" if "/static/" in url else "other")
+            out[key] += n
+        return out
+
+    def first_finished_after(self, t: float) -> float | None:
+        return next((ts for ts, _, k, _ in self.ws_in if k == "script_finished" and ts >= t),
+                    None)
+
+
+def new_page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_init_script(web.SCRIPT_STATE_JS)
+    page = ctx.new_page()
+    return ctx, page, Recorder(ctx, page)
+
+
+def bench_state(page) -> dict:
+    return page.evaluate("({f: window.__bench.finished, busy: window.__bench.busy, "
+                         "ends: window.__bench.ends || []})")
+
+
+def wait_quiet(page, quiet_ms: float = 1500, timeout_s: float = 120) -> dict:
+    """Wait until no script has run for ``quiet_ms`` (st_folium's value triggers a second
+    run after the map is drawn)."""
+    deadline = time.monotonic() + timeout_s
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        s = page.evaluate("({f: window.__bench.finished, busy: window.__bench.busy, "
+                          "t: window.__bench.lastFinished})")
+        key = (s["f"], s["busy"])
+        if key != last:
+            last, since = key, time.monotonic()
+        elif not s["busy"] and s["f"] > 0 and (time.monotonic() - since) * 1000 >= quiet_ms:
+            return s
+        page.wait_for_timeout(100)
+    raise TimeoutError("the page did not go idle")
+
+
+def wait_polygons(page, n: int, timeout_s: float = 180) -> float:
+    """Date.now() when the map iframe holds ``n`` ward polygons."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        left = max(1.0, deadline - time.monotonic()) * 1000
+        page.wait_for_selector(web.IFRAME, state="attached", timeout=left)
+        frame = page.locator(web.IFRAME).first.element_handle().content_frame()
+        try:
+            return float(frame.wait_for_function(JS_COUNT, arg=n, polling="raf",
+                                                 timeout=left).json_value())
+        except Error as exc:
+            if "Timeout" in str(exc) or time.monotonic() > deadline:
+                raise
+            # the iframe's document was replaced while waiting: look again
+
+
+def visit(browser, url: str, polygons: int | None = None, text: str | None = None) -> dict:
+    """One navigation in a fresh context; times are ms from ``page.goto``."""
+    ctx, page, rec = new_page(browser)
+    try:
+        t0 = web.now_ms()
+        page.goto(url, wait_until="commit", timeout=120_000)
+        out: dict = {}
+        if text is not None:
+            out["shown"] = page.wait_for_function(JS_TEXT, arg=text, polling="raf",
+                                                  timeout=120_000).json_value() - t0
+        if polygons is not None:
+            out["shown"] = wait_polygons(page, polygons) - t0
+        state = wait_quiet(page)
+        out["idle"] = state["t"] - t0
+        out["runs"] = state["f"]
+        exc = page.get_by_test_id("stException")
+        if exc.count():
+            raise RuntimeError("stException: " + exc.first.inner_text()[:500])
+        out["connected"] = rec.ws_in[0][0] - t0 if rec.ws_in else float("nan")
+        big = [i for i, f in enumerate(rec.ws_in) if f[1] >= BIG_FRAME]
+        first = big[0] if big else 0
+        fin = next((rec.ws_in[i][0] for i in range(first, len(rec.ws_in))
+                    if rec.ws_in[i][2] == "script_finished"), float("nan"))
+        out["server_done"] = fin - t0
+        out["ws_total"] = sum(f[1] for f in rec.ws_in)
+        out["ws_first_run"] = sum(f[1] for f in rec.ws_in if f[0] <= fin)
+        out["map_msg"] = max((rec.ws_in[i][1] for i in big), default=0)
+        out["map_msgs"] = len(big)
+        out["http"] = rec.http_bytes()
+        return out
+    finally:
+        ctx.close()
+
+
+def map_path_dialog(browser, base: str) -> str:
+    """The text of a dialog shown by ``/map?...`` on a warm server ("" when none)."""
+    ctx, page, _ = new_page(browser)
+    try:
+        page.goto(f"{base}/map?{WALES_QUERY}", timeout=120_000)
+        page.wait_for_function("() => window.__bench.finished > 0", timeout=120_000)
+        wait_quiet(page)
+        dialog = page.get_by_role("dialog")
+        if dialog.count() and dialog.first.is_visible():
+            return " ".join(dialog.first.inner_text().split())[:160]
+        return ""
+    finally:
+        ctx.close()
+
+
+def reruns(browser, url: str, changes: int, classes: int) -> dict[str, list[dict]]:
+    """Widget changes on one map page; per change: server time, change → idle, runs."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    ctx, page, rec = new_page(browser)
+    results: dict[str, list[dict]] = {"overlay toggle": [], "Classes": []}
+    retries: list[str] = []
+    results["_retries"] = retries  # type: ignore[assignment]
+    try:
+        page.goto(url, timeout=120_000)
+        wait_polygons(page, WALES_WARDS)
+        wait_quiet(page)
+        toggle = page.get_by_text("Drug offences overlay", exact=True)
+        classes_box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").nth(1)
+        schemes = [s for s in mapping.SCHEMES if s != "Quantiles"] + ["Quantiles"]
+        plan = [("overlay toggle", None)] * changes + [
+            ("Classes", schemes[i % len(schemes)]) for i in range(classes)]
+        for what, scheme in plan:
+            wait_quiet(page, 800)
+            with contextlib.suppress(Exception):
+                page.locator(web.IFRAME).first.element_handle().content_frame().evaluate(
+                    "() => { window.__benchMap = window.map; }")
+            n_out, n_in = len(rec.ws_out), len(rec.ws_in)
+            f0 = bench_state(page)["f"]
+            for attempt in range(3):  # Streamlit sometimes marks the page inert briefly
+                try:
+                    if what == "Classes":
+                        classes_box.click(timeout=15_000)
+                        option = page.get_by_role("option", name=scheme, exact=True)
+                        option.wait_for(timeout=15_000)
+                        t0 = web.now_ms()
+                        option.click(timeout=15_000)
+                    else:
+                        t0 = web.now_ms()
+                        toggle.click(timeout=15_000)
+                    break
+                except PlaywrightError:
+                    if attempt == 2:
+                        raise
+                    retries.append(what)
+                    page.keyboard.press("Escape")
+                    wait_quiet(page, 800)
+            page.wait_for_function(f"() => window.__bench.finished > {f0}", timeout=120_000)
+            first_end = page.evaluate(f"window.__bench.ends[{f0}]")
+            state = wait_quiet(page, 1500)
+            t_quiet = web.now_ms()
+            sent = next((ts for ts, _, k in rec.ws_out[n_out:] if k == "rerun_script"), None)
+            done = rec.first_finished_after(sent) if sent is not None else None
+            redrawn = True
+            with contextlib.suppress(Exception):
+                redrawn = page.locator(web.IFRAME).first.element_handle().content_frame(
+                ).evaluate("() => window.map !== window.__benchMap")
+            results[what].append({
+                "server": (done - sent) if done is not None else float("nan"),
+                "idle": first_end - t0, "runs": state["f"] - f0,
+                "bytes": sum(f[1] for f in rec.ws_in[n_in:]), "redrawn": bool(redrawn),
+                "t0": t0, "t_quiet": t_quiet})
+        exc = page.get_by_test_id("stException")
+        if exc.count():
+            raise RuntimeError("stException: " + exc.first.inner_text()[:500])
+        return results
+    finally:
+        ctx.close()
+
+
+def timed_app(work: Path, name: str) -> Path:
+    """bench/apps/timed_app.py in its own folder beside links to ``pages`` and ``static``."""
+    script = web.copy_app(web.ROOT / "bench/apps/timed_app.py", work / name)
+    link = script.parent / "pages"
+    if not link.exists():
+        link.symlink_to(web.ROOT / "pages", target_is_directory=True)
+    return script
+
+
+def script_runs(log: Path) -> list[tuple[float, float, str]]:
+    """(start ms, duration ms, outcome) of every run recorded by timed_app.py."""
+    if not log.exists():
+        return []
+    out = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        start, ms, outcome = line.split()
+        out.append((float(start), float(ms), outcome))
+    return out
+
+
+def attribute_runs(results: dict[str, list[dict]], runs) -> None:
+    """Give each change the script runs that started between its click and idle."""
+    for items in results.values():
+        for r in items:
+            mine = [x for x in runs if r["t0"] - 50 <= x[0] <= r["t_quiet"]]
+            r["script"] = mine[0][1] if mine else float("nan")
+            r["script_more"] = [x[1] for x in mine[1:]]
+
+
+def print_profile(folder: Path, after_ms: float, top: int = 30) -> None:
+    import io
+    import pstats
+
+    files = sorted(p for p in folder.glob("run-*.pstats")
+                   if float(p.stem.split("-", 1)[1]) * 1000 >= after_ms)
+    if not files:
+        print("no profiled runs")
+        return
+    stats = pstats.Stats(str(files[0]))
+    for f in files[1:]:
+        stats.add(str(f))
+    out = io.StringIO()
+    stats.stream = out
+    print(f"cProfile of {len(files)} script runs of the map page (overlay toggles and the "
+          "st_folium reruns they cause), by cumulative time, the project's functions and "
+          "the main costs inside folium / streamlit_folium / jinja2 / json; cProfile slows "
+          "Python about 2x")
+    stats.sort_stats("cumulative").print_stats(
+        r"/(pages|dashboard|hotspots)/.*\.py|st_folium|_get_map_string|get_bounds|"
+        r"elements.py.*\(render\)|element.py:\d+\(render\)|from_string|iterencode|"
+        r"'(match|sub)' of 're.Pattern'|enqueue\)|cache_utils|do_tojson", top)
+    print("\n".join(line for line in out.getvalue().splitlines()
+                    if ".pstats" not in line).strip("\n"))
+
+
+def summarise(runs: list[dict]) -> dict:
+    med = {k: statistics.median(r[k] for r in runs)
+           for k in ("connected", "server_done", "shown", "idle") if k in runs[0]}
+    med["shown_min"] = min(r["shown"] for r in runs)
+    med["shown_max"] = max(r["shown"] for r in runs)
+    med["runs"] = statistics.median(r["runs"] for r in runs)
+    return med
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=5, help="timed navigations per page")
+    ap.add_argument("--changes", type=int, default=30, help="overlay toggles")
+    ap.add_argument("--classes", type=int, default=10, help="'Classes' changes")
+    ap.add_argument("--store", type=Path, help="use this store instead of building one")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="also profile N overlay toggles with cProfile (separate server)")
+    ap.add_argument("--no-uk-explore", action="store_true",
+                    help="skip explore() of the UK wards (slow)")
+    args = ap.parse_args(argv)
+    if not Path(web.CHROMIUM).exists():
+        sys.exit(f"no Chromium at {web.CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    print(f"command: {web.command_line()}")
+    print(f"machine at start: {web.machine_note()}")
+    work = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    try:
+        if args.store:
+            store, t_store = args.store.resolve(), float("nan")
+        else:
+            store = work / "store"
+            t_store = web.build_store(store)
+            print(f"store built in {t_store:.1f} s ({store})")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wales = wales_offline(store)
+            uk = uk_offline(work / "uk_map.json", not args.no_uk_explore)
+        print("offline maps done; load average", web.loadavg())
+
+        env = web.app_env(store, work)
+        nav: dict[str, dict] = {}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=web.CHROMIUM, args=web.CHROMIUM_ARGS)
+            plans = [
+                ("floor (st.write)", web.copy_app(web.ROOT / "bench/apps/empty_app.py",
+                                                work / "floor"), web.ROOT, "/", None, "x"),
+                ("Wales, 762 wards", web.ROOT / "app.py", web.ROOT, WALES_URL, WALES_WARDS, None),
+                ("UK, 8,483 wards", web.copy_app(web.ROOT / "bench/apps/uk_map_app.py",
+                                               work / "uk"), work / "uk", "/", uk["wards"],
+                 None),
+            ]
+            rerun_results, dialog, profile_after = {}, "", None
+            for label, script, cwd, path, polygons, text in plans:
+                extra = {"HOTSPOTS_ROOT": str(web.ROOT),
+                         "HOTSPOTS_BENCH_MAP": str(work / "uk_map.json")}
+                with web.running_app(script, {**env, **extra}, cwd=cwd,
+                                   log=work / f"{script.stem}.log") as app:
+                    cold = visit(browser, app.url + path, polygons, text)
+                    runs = [visit(browser, app.url + path, polygons, text)
+                            for _ in range(args.repeat)]
+                    nav[label] = {"cold": cold, "runs": runs, "median": summarise(runs),
+                                  "load": web.loadavg()}
+                    print(f"{label}: done; load average {web.loadavg()}")
+                    if polygons == WALES_WARDS:
+                        dialog = map_path_dialog(browser, app.url)
+                # Reruns: the same app under a stopwatch (bench/apps/timed_app.py).
+                if polygons == WALES_WARDS:
+                    log = work / "runs.log"
+                    with web.running_app(timed_app(work, "timed"),
+                                         {**env, **extra, "HOTSPOTS_BENCH_RUNS": str(log)},
+                                         cwd=work / "timed", log=work / "timed.log") as app:
+                        rerun_results = reruns(browser, app.url + path, args.changes,
+                                               args.classes)
+                    attribute_runs(rerun_results, script_runs(log))
+                    print(f"reruns: done; load average {web.loadavg()}")
+                    if args.profile:
+                        prof = work / "profile"
+                        prof.mkdir()
+                        with web.running_app(timed_app(work, "timed"),
+                                             {**env, **extra, "HOTSPOTS_BENCH_RUNS":
+                                              str(work / "prof-runs.log"),
+                                              "HOTSPOTS_BENCH_PROFILE": str(prof)},
+                                             cwd=work / "timed",
+                                             log=work / "prof.log") as app:
+                            profiled = reruns(browser, app.url + path, args.profile, 0)
+                        profile_after = profiled["overlay toggle"][0]["t0"] - 50
+            browser.close()
+        report(args, t_store, wales, uk, nav, rerun_results)
+        if profile_after is not None:
+            print()
+            print_profile(work / "profile", profile_after)
+        print(f"/map?{WALES_QUERY} on a warm server: "
+              + (f"DIALOG: {dialog}" if dialog else "no dialog"))
+        print(f"machine at end: load average {web.loadavg()}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(args, t_store, wales, uk, nav, rr) -> None:
+    kb = 1000.0
+    floor = nav["floor (st.write)"]["median"]
+    print()
+    print(f"store: {t_store:.1f} s to load ../shared/data")
+    print()
+    print("Payload (bytes; KB = 1,000 B). websocket = CDP frames received; HTTP = responses "
+          "with a cold browser cache")
+    rows = []
+    for label, off in (("Wales, 762 wards", wales), ("UK, 8,483 wards", uk)):
+        m = nav[label]["runs"][-1]
+        rows.append({
+            "map": label, "GeoJSON KB": off["geojson"] / kb,
+            "map_html KB": off["html"] / kb, "ws map message KB": m["map_msg"] / kb,
+            "maps sent per visit": m["map_msgs"], "ws first run KB": m["ws_first_run"] / kb,
+            "ws whole visit KB": m["ws_total"] / kb,
+            "HTTP Streamlit KB": m["http"]["streamlit"] / kb,
+            "HTTP component+Leaflet KB": (m["http"]["component"] + m["http"]["leaflet"]) / kb,
+            "explore() HTML KB": off["explore"] / kb,
+            "explore / ws map message": off["explore"] / m["map_msg"] if m["map_msg"]
+            else float("nan")})
+    print(web.markdown_table(rows))
+    print()
+    print("Server-side work per map, seconds in this process (not in Streamlit): "
+          "display_geometry (cached by the app), page = merge → classify → to_geojson → "
+          "ward_map (every run), st_folium = its three folium renders + Leaflet string "
+          "(every run), explore() for comparison")
+    print(web.markdown_table([
+        {"map": label, "display_geometry s": d["t_display"], "page s": d["t_page"],
+         "st_folium s": d["t_folium"], "page + st_folium s": d["t_page"] + d["t_folium"],
+         "explore() s": d["t_explore"]} for label, d in (("Wales", wales), ("UK", uk))]))
+    print()
+    print(f"Navigation, ms from page.goto (median of {args.repeat}, fresh context each, warm "
+          "server; 'cold' = first visit after the server started)")
+    rows = []
+    for label, d in nav.items():
+        m, c = d["median"], d["cold"]
+        rows.append({"page": label, "→ websocket": m["connected"],
+                     "→ script finished": m["server_done"],
+                     "→ drawn/shown": m["shown"], "min–max": f"{m['shown_min']:,.0f}–"
+                     f"{m['shown_max']:,.0f}", "→ idle": m["idle"], "runs": m["runs"],
+                     "cold → drawn": c["shown"], "÷ floor": m["shown"] / floor["shown"],
+                     "load avg": d["load"]})
+    print(web.markdown_table(rows))
+    print()
+    rows = []
+    retries = rr.pop("_retries", [])
+    for what, items in rr.items():
+        if not items:
+            continue
+        server = [r["server"] for r in items]
+        idle = [r["idle"] for r in items]
+        script = [r["script"] for r in items]
+        more = [x for r in items for x in r["script_more"]]
+        rows.append({"change": what, "n": len(items),
+                     "script p50 ms": web.pct(script, 50), "script p95 ms": web.pct(script, 95),
+                     "server p50 ms": web.pct(server, 50),
+                     "server p95 ms": web.pct(server, 95), "server max ms": max(server),
+                     "→ idle p50 ms": web.pct(idle, 50), "→ idle p95 ms": web.pct(idle, 95),
+                     "runs/change": statistics.mean(r["runs"] for r in items),
+                     "follow-up run p50 ms": web.pct(more, 50) if more else float("nan"),
+                     "KB/change": statistics.mean(r["bytes"] for r in items) / kb,
+                     "map redrawn": f"{sum(r['redrawn'] for r in items)}/{len(items)}"})
+    allserver = [r["server"] for items in rr.values() for r in items]
+    allscript = [r["script"] for items in rr.values() for r in items]
+    print("Reruns on the Wales map (script = app.py's run, timed inside the server by "
+          "bench/apps/timed_app.py; server = rerun_script BackMsg sent → script_finished "
+          "received, CDP; → idle = click → stApp notRunning; follow-up = the run that "
+          "st_folium's new value causes after the map is redrawn)")
+    print(web.markdown_table(rows))
+    print(f"clicks retried (element inert): {len(retries)}")
+    print()
+    wm = nav["Wales, 762 wards"]["runs"][-1]
+    ratio_explore = wales["explore"] / wm["map_msg"]
+    checks = [
+        ("Wales payload < 400 KB (websocket map message)", wm["map_msg"] / kb,
+         wm["map_msg"] < TARGETS["wales_payload_kb"] * kb),
+        ("Wales GeoJSON alone < 400 KB", wales["geojson"] / kb,
+         wales["geojson"] < TARGETS["wales_payload_kb"] * kb),
+        ("explore() >= 5x the Wales map message", ratio_explore,
+         ratio_explore >= TARGETS["explore_ratio"]),
+        ("Wales first draw <= 1.5x floor", nav["Wales, 762 wards"]["median"]["shown"]
+         / floor["shown"], nav["Wales, 762 wards"]["median"]["shown"]
+         <= TARGETS["floor_ratio"] * floor["shown"]),
+        ("UK drawn < 6 s (ms)", nav["UK, 8,483 wards"]["median"]["shown"],
+         nav["UK, 8,483 wards"]["median"]["shown"] < TARGETS["uk_s"] * 1000),
+        ("rerun p95 < 200 ms (server: BackMsg → script_finished)", web.pct(allserver, 95),
+         web.pct(allserver, 95) < TARGETS["rerun_p95_ms"]),
+        ("rerun p95 < 200 ms (script run inside the server)", web.pct(allscript, 95),
+         web.pct(allscript, 95) < TARGETS["rerun_p95_ms"]),
+    ]
+    print(web.markdown_table([{"target": t, "value": v, "met": "yes" if ok else "NO"}
+                            for t, v, ok in checks]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
