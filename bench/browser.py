@@ -70,8 +70,6 @@ import _web as web
 
 sys.path.insert(0, str(web.ROOT))
 
-from streamlit import logger as st_logger
-
 from dashboard.maps import map_html, ward_map
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings, analyse
@@ -80,7 +78,6 @@ from hotspots.geography import select_wards
 from hotspots.spatial import GI_CLASSES
 from hotspots.store import Store
 
-st_logger.set_log_level("error")  # "missing ScriptRunContext" (folium maps built here)
 WALES_WARDS = 762
 UK_FILE = web.SHARED / "boundaries" / "uk_wards_dec2022_bsc.geojson"
 #: The map is the default page: Streamlit serves it at the root. ``/map?...`` (the address
