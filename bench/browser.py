@@ -365,6 +365,9 @@ def wait_polygons(page, n: int, timeout_s: float = 180) -> float:
         left = max(1.0, deadline - time.monotonic()) * 1000
         page.wait_for_selector(web.IFRAME, state="attached", timeout=left)
         frame = page.locator(web.IFRAME).first.element_handle().content_frame()
+        if frame is None:  # the iframe was replaced between the two calls
+            page.wait_for_timeout(100)
+            continue
         try:
             return float(frame.wait_for_function(JS_COUNT, arg=n, polling="raf",
                                                  timeout=left).json_value())

@@ -139,6 +139,9 @@ async def polygons(page, n: int, timeout_ms: float) -> float:
         await page.wait_for_selector(web.IFRAME, state="attached", timeout=left)
         handle = await page.locator(web.IFRAME).first.element_handle(timeout=left)
         frame = await handle.content_frame()
+        if frame is None:  # the iframe was replaced between the two calls
+            await asyncio.sleep(0.1)
+            continue
         try:
             h = await frame.wait_for_function(JS_COUNT, arg=n, polling=100, timeout=left)
             return float(await h.json_value())
