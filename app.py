@@ -13,8 +13,10 @@ st.set_page_config(page_title="Serious violence hotspots", layout="wide")
 user = auth.gate()
 
 pages = [
-    st.Page("pages/map.py", title="Map", url_path="map",
-            default=True),
+    # The map is not the default page: Streamlit serves the default page at "/" only, and
+    # the map's own address (/map?area=…) must open the map every time.
+    st.Page("pages/home.py", title="Home", default=True),
+    st.Page("pages/map.py", title="Map", url_path="map"),
     st.Page("pages/hotspots.py", title="Hotspot list",
             url_path="hotspots"),
     st.Page("pages/pack.py", title="Monthly pack",

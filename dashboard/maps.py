@@ -28,13 +28,15 @@ import json
 import re
 import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from pathlib import Path
 
 import folium
+import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from hotspots.mapping import NO_DATA_COLOUR
+from hotspots.mapping import NO_DATA_COLOUR, MapGeometry, display_values
 
 #: Where Streamlit serves Leaflet from (``static/leaflet`` next to ``app.py``).
 LEAFLET_JS = "/app/static/leaflet/leaflet.js"
@@ -423,3 +425,118 @@ def render_map(m: folium.Map, key: str, height: int = 560) -> str | None:
                            returned_objects=["last_active_drawing",
                                              "last_object_clicked_count"])
     return clicked_ward(result, st.session_state, key)
+
+
+# ------------------------------------------------------------------ the map component
+#: The component's page, script and style (Leaflet itself comes from ``static/leaflet``).
+FRONTEND_DIR = Path(__file__).resolve().parent / "map_component"
+_COMPONENT = None
+
+
+def map_args(
+    geometry: MapGeometry,
+    frame: pd.DataFrame,
+    fill_column: str = "fill",
+    tooltip_fields: Sequence[tuple[str, str]] = (),
+    overlay: dict | None = None,
+    *,
+    legend: str | None = None,
+    base_tiles: str | None = None,
+    height: int = 560,
+    float_decimals: int | None = 2,
+) -> dict:
+    """What the map component is sent on a run: colours and tooltip values per ward.
+
+    Parameters
+    ----------
+    geometry : hotspots.mapping.MapGeometry
+        The area's encoded outlines (built once per area and store version).
+    frame : pandas.DataFrame
+        One row per ward with ``ward_code``, ``fill_column`` and the tooltip fields. Wards
+        of ``geometry`` missing here are drawn grey with empty tooltips. Not modified.
+    fill_column : str, default "fill"
+        ``#rrggbb`` colours (``hotspots.mapping.fill_colours``).
+    tooltip_fields : sequence of (field, label)
+        Shown on hover as text (never as HTML).
+    overlay : dict, optional
+        ``{"name": str, "ward_codes": [...]}``: dashed outlines (the drug overlay).
+    legend : str, optional
+        Legend HTML from :func:`legend_html`.
+    base_tiles : str, optional
+        A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
+    height : int, default 560
+        Pixels.
+    float_decimals : int or None, default 2
+        Rounding of float tooltip values.
+
+    Returns
+    -------
+    dict
+        JSON-ready arguments (see ``map_component/ward_map.js``).
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a colour is not ``#rrggbb``, the overlay is malformed or
+        ``base_tiles`` is unknown.
+    """
+    fields = [(str(f), str(label)) for f, label in tooltip_fields]
+    missing = [c for c in ["ward_code", fill_column, *(f for f, _ in fields)]
+               if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    if base_tiles is not None and base_tiles not in BASE_TILES:
+        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
+    if overlay is not None and (not isinstance(overlay, dict) or "ward_codes" not in overlay):
+        raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
+    rows = (frame.drop_duplicates("ward_code").set_index("ward_code")
+            .reindex(list(geometry.codes)))
+    fill = [NO_DATA_COLOUR if not isinstance(c, str) else _check_colour(c)
+            for c in rows[fill_column].tolist()]
+    values = display_values(rows, [f for f, _ in fields], float_decimals=float_decimals)
+    tiles = None
+    if base_tiles is not None:
+        url, attribution = BASE_TILES[base_tiles]
+        tiles = {"url": url, "attribution": attribution,
+                 "name": f"{base_tiles} base map (internet)"}
+    return {
+        "geometry": geometry.encoded, "geometry_key": geometry.key,
+        "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
+        "codes": list(geometry.codes), "fill": fill, "fields": [list(f) for f in fields],
+        "values": values,
+        "overlay": None if overlay is None else {
+            "name": str(overlay.get("name") or "Overlay"),
+            "codes": [str(c) for c in overlay["ward_codes"]]},
+        "legend": legend, "tiles": tiles, "height": int(height),
+    }
+
+
+def new_click(value: Mapping | None, memory: MutableMapping, key: str) -> str | None:
+    """The ward code of a *new* click reported by the map component, else None.
+
+    The component keeps returning its last value on every rerun; ``memory``
+    (``st.session_state``) remembers the last click seen for ``key``.
+    """
+    if not isinstance(value, Mapping) or not value.get("ward"):
+        return None
+    slot = _CLICK_MEMORY.format(key)
+    click = str(value.get("click"))
+    if memory.get(slot) == click:
+        return None
+    memory[slot] = click
+    return str(value["ward"])
+
+
+def render_ward_map(args: dict, key: str) -> str | None:
+    """Draw the map (:func:`map_args`); return the ward code the user just clicked.
+
+    Drawing, panning and zooming never make the page run again; a click does once.
+    """
+    global _COMPONENT
+    import streamlit as st
+    import streamlit.components.v1 as components
+
+    if _COMPONENT is None:
+        _COMPONENT = components.declare_component("ward_map", path=str(FRONTEND_DIR))
+    value = _COMPONENT(key=key, default=None, **args)
+    return new_click(value, st.session_state, key)

@@ -86,3 +86,12 @@ def display_shapes(root: str, version: int, area: str | None):
     wards = select_wards(geography(root, version), area)
     return display_geometry(wards[["ward_code", "ward_name", "local_authority_name",
                                    "geometry"]])
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_geometry(root: str, version: int, area: str | None):
+    """The area's ward outlines encoded for the map (``hotspots.mapping.MapGeometry``):
+    built once per store version and area, so a rerun sends only colours and values."""
+    from hotspots.mapping import encode_geometry
+
+    return encode_geometry(display_shapes(root, version, area))

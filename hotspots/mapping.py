@@ -53,10 +53,14 @@ __all__ = [
     "SEQUENTIAL",
     "SIMPLIFICATION_METHODS",
     "Classification",
+    "MapGeometry",
     "category_colours",
     "classify",
     "display_geometry",
+    "display_values",
     "dumps_compact",
+    "encode_geometry",
+    "encode_polyline",
     "fill_colours",
     "legend_entries",
     "palette",
@@ -416,6 +420,142 @@ def to_geojson(
         features.append({"type": "Feature", "properties": props,
                          "geometry": _mapping(geom)})
     return {"type": "FeatureCollection", "features": features}
+
+
+# --------------------------------------------------------------------------------------
+# Compact map layers (what the dashboard's map component draws)
+# --------------------------------------------------------------------------------------
+
+
+class MapGeometry(NamedTuple):
+    """Ward outlines encoded once per area, for the dashboard's map.
+
+    Attributes
+    ----------
+    key : str
+        A digest of ``encoded``: the map redraws its wards only when it changes.
+    codes : tuple of str
+        Ward codes, in the order of ``encoded``.
+    encoded : str
+        JSON text ``{"codes": [...], "rings": [[[polyline, ...], ...], ...]}``: per ward a
+        list of polygons, each a list of rings as Google polyline strings (5 decimals,
+        latitude then longitude; the decoder is in ``dashboard/map_component``).
+    bounds : tuple
+        ``((south, west), (north, east))`` in degrees.
+    """
+
+    key: str
+    codes: tuple[str, ...]
+    encoded: str
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+
+
+def encode_polyline(coords: np.ndarray) -> str:
+    """One ring as a Google polyline string (5 decimals; latitude then longitude).
+
+    Parameters
+    ----------
+    coords : numpy.ndarray
+        ``(n, 2)`` longitude, latitude pairs in degrees.
+
+    Returns
+    -------
+    str
+        Characters ``?`` (63) to ``~`` (126) only.
+    """
+    xy = np.rint(np.asarray(coords, dtype=float)[:, ::-1] * 1e5).astype(np.int64)
+    deltas = np.diff(xy, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    v = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    out: list[str] = []
+    for value in v.tolist():
+        while value >= 0x20:
+            out.append(chr((0x20 | (value & 0x1F)) + 63))
+            value >>= 5
+        out.append(chr(value + 63))
+    return "".join(out)
+
+
+def encode_geometry(shapes: gpd.GeoDataFrame) -> MapGeometry:
+    """Encode display shapes once, so a map rerun sends colours and values only.
+
+    Parameters
+    ----------
+    shapes : geopandas.GeoDataFrame
+        From :func:`display_geometry` (EPSG:4326, ``ward_code``, polygons). Not modified.
+
+    Returns
+    -------
+    MapGeometry
+
+    Raises
+    ------
+    TypeError
+        ``shapes`` is not a GeoDataFrame.
+    ValueError
+        The CRS is not EPSG:4326, ``ward_code`` is missing or repeated, or a geometry is
+        missing, empty or not a polygon.
+    """
+    import hashlib
+
+    if not isinstance(shapes, gpd.GeoDataFrame):
+        raise TypeError(f"shapes must be a GeoDataFrame, got {type(shapes).__name__}")
+    if shapes.crs is None or not shapes.crs.equals(DISPLAY_CRS):
+        raise ValueError(f"shapes must be in {DISPLAY_CRS} (use display_geometry), "
+                         f"got {shapes.crs}")
+    if "ward_code" not in shapes.columns:
+        raise ValueError("shapes has no ward_code column")
+    codes = [str(c) for c in shapes["ward_code"].tolist()]
+    if len(set(codes)) != len(codes):
+        raise ValueError("shapes has repeated ward codes")
+    rings_out = []
+    for code, geom in zip(codes, shapes.geometry.array, strict=True):
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon",
+                                                                   "MultiPolygon"):
+            kind = "missing" if geom is None else geom.geom_type
+            raise ValueError(f"ward {code}: geometry must be a non-empty polygon, "
+                             f"got {kind}")
+        parts = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
+        rings_out.append([[encode_polyline(np.asarray(ring.coords))
+                           for ring in (p.exterior, *p.interiors)] for p in parts])
+    encoded = json.dumps({"codes": codes, "rings": rings_out}, separators=(",", ":"))
+    west, south, east, north = (float(v) for v in shapes.total_bounds)
+    return MapGeometry(key=hashlib.blake2b(encoded.encode(), digest_size=12).hexdigest(),
+                       codes=tuple(codes), encoded=encoded,
+                       bounds=((south, west), (north, east)))
+
+
+def display_values(frame: pd.DataFrame, properties: Sequence[str], *,
+                   float_decimals: int | None = None) -> list[list]:
+    """Per row, the JSON-ready values of ``properties`` (NaN/NA → None, NumPy → Python).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Not modified.
+    properties : sequence of str
+        Columns, in the order wanted.
+    float_decimals : int, optional
+        Round floats to this many decimals.
+
+    Returns
+    -------
+    list of list
+        One list per row of ``frame``.
+
+    Raises
+    ------
+    ValueError
+        A property is missing.
+    """
+    if isinstance(properties, str):
+        raise TypeError("properties must be a list of column names, not a string")
+    missing = [p for p in properties if p not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    columns = [[_json_value(v, float_decimals) for v in frame[p].tolist()]
+               for p in properties]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else \
+        [[] for _ in range(len(frame))]
 
 
 def dumps_compact(geojson: dict) -> str:

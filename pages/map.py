@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
-from dashboard.maps import render_map, ward_map
+from dashboard.maps import legend_html, map_args, render_ward_map
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings
 from hotspots.disclosure import suppress_frame
@@ -63,18 +63,18 @@ if f.partner:  # small numbers suppressed in tooltips; smoothed values never sho
         shapes = shapes.assign(value=shapes[column])
     elif column.endswith("_smoothed"):
         shapes = shapes.assign(value="shown by colour")
-geojson = mapping.to_geojson(
-    shapes, ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
-             "rank_text", "value", "fill"], float_decimals=2)
-m = ward_map(geojson, "fill", mapping.legend_entries(cls, colours),
-             [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-              ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-              ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"),
-              ("value", choice)],
-             {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
-             if overlay_on else None, legend_title=choice)
-clicked = render_map(m, key=f"map-{f.selection.area}-{choice}", height=600)
-st.caption(f"{len(geojson['features'])} wards · click a ward to open its profile · "
+geometry = state.map_geometry(f.root, f.version, f.selection.area)
+args = map_args(
+    geometry, shapes, "fill",
+    [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+     ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+     ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"), ("value", choice)],
+    {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs} if overlay_on else None,
+    legend=legend_html(choice, mapping.legend_entries(cls, colours),
+                       "Drug offences: top 12 wards" if overlay_on else None),
+    height=600)
+clicked = render_ward_map(args, key="ward-map")
+st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
 if clicked:
     st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(),

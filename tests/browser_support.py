@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+IFRAME = 'iframe[title="dashboard.maps.ward_map"]'
 ARTIFACTS = ROOT / "test-artifacts"
 #: In the map frame: the first point of a grid (from the middle outwards) on a ward,
 #: as [x, y, ward_code].

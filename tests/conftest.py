@@ -171,13 +171,9 @@ def demo_store(tmp_path_factory):
     return build_demo(tmp_path_factory.mktemp("demo") / "store")
 
 
-def map_layers(script: str) -> list[list[dict]]:
-    """The properties of every encoded ward layer in a map's script (dashboard.maps)."""
-    layers = []
-    decoder = json.JSONDecoder()
-    start = 0
-    while (i := script.find("_add(hotspotsDecode(", start)) >= 0:
-        enc, end = decoder.raw_decode(script, i + len("_add(hotspotsDecode("))
-        layers.append([dict(zip(enc["k"], row[0], strict=True)) for row in enc["f"]])
-        start = end
-    return layers
+def map_rows(args: dict) -> list[dict]:
+    """The tooltip values the map component was sent, one dict per ward (with fill)."""
+    keys = [f[0] for f in args["fields"]]
+    return [{"ward_code": code, "fill": fill, **dict(zip(keys, row, strict=True))}
+            for code, fill, row in zip(args["codes"], args["fill"], args["values"],
+                                       strict=True)]

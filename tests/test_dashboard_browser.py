@@ -82,6 +82,24 @@ def test_map_counts_wards_and_switches_area(page, app_url):
     assert "area=south-wales" in page.url
 
 
+def test_map_address_opens_the_map_every_time(page, app_url):
+    """/map?… is the map on every visit (not only the first after the server starts), and
+    the home page is served at the root."""
+    from playwright.sync_api import expect
+
+    for _ in range(2):
+        page.goto(f"{app_url}/map?{QUERY}")
+        wait_ready(page)
+        expect(page.get_by_test_id("stHeading").filter(has_text="Map").first).to_be_visible()
+        assert page.get_by_text("Page not found").count() == 0
+        expect(_polygons(page)).to_have_count(204, timeout=60_000)
+    page.goto(f"{app_url}/?{QUERY}")
+    wait_ready(page)
+    expect(page.get_by_test_id("stHeading").filter(has_text="Serious violence hotspots")
+           .first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "page-home.png"), full_page=True)
+
+
 def test_click_opens_profile(page, app_url, real_store):
     from playwright.sync_api import expect
 

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, map_layers
+from conftest import ROOT, map_rows
 
 APP = str(ROOT / "app.py")
 AREA = "cantre-gwaelod"
@@ -39,20 +39,30 @@ def _open(at, page: str):
     return at
 
 
-def test_map_page(app, demo_store):
+def test_home_page(app, demo_store):
     at = _open(app, "")
+    assert [t.value for t in at.title] == ["Serious violence hotspots"]
+    assert [s.value for s in at.subheader] == ["Top five wards now"]
+    assert any("synthetic demo" in c.value for c in at.caption)
+    top = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert len(top) == 1 and len(top[0].splitlines()) == 5
+
+
+def test_map_page(app, demo_store):
+    at = _open(app, "pages/map.py")
     assert [t.value for t in at.title] == ["Map"]
     n = _wards(demo_store)
     assert any(f"{n} wards" in c.value for c in at.caption)
     comp = at.get("component_instance")
     assert len(comp) == 1
-    script = json.loads(comp[0].proto.json_args)["script"]
-    # One feature per ward, inline (encoded), plus the 12 drug-overlay outlines.
-    wards, overlay = map_layers(script)
-    assert len(wards) == n and len({f["ward_code"] for f in wards}) == n
-    assert len(overlay) == 12
-    assert re.findall(r"https?://[^\s\"']+", script) == []  # nothing from outside
-    assert "/app/static/leaflet/leaflet.js" in comp[0].proto.json_args  # served by the app
+    args = json.loads(comp[0].proto.json_args)
+    # One row of values per ward, outlines for the same wards, 12 drug-overlay outlines.
+    rows = map_rows(args)
+    assert len(rows) == n and len({r["ward_code"] for r in rows}) == n
+    assert json.loads(args["geometry"])["codes"] == args["codes"]
+    assert len(args["overlay"]["codes"]) == 12
+    assert {r["fill"] for r in rows} <= set(re.findall(r"#[0-9a-f]{6}", args["legend"]))
+    assert re.findall(r"https?://", comp[0].proto.json_args) == []  # nothing from outside
 
 
 def test_hotspot_list_page(app, demo_store):

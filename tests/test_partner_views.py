@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT, map_layers
+from conftest import ROOT, map_rows
 
 from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
 from hotspots.dataset import Selection, load_ward_data
@@ -81,12 +81,15 @@ def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
     at.session_state["user"] = User("bob", "partner", "password")
     at.run()
     assert not at.exception
+    assert [t.value for t in at.title] == ["Serious violence hotspots"]
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
     assert [t.value for t in at.title] == ["Map"]
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
-    # Map tooltips suppressed (values arrive HTML-escaped).
-    wards = map_layers(script)[0]
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    # Map tooltips suppressed (shown as text by the map, never as HTML).
+    wards = map_rows(args)
     assert hidden_cells(pd.DataFrame(wards), RULE, ["sv_count", "drugs_count"]) == 0
-    assert any(f["sv_count"] == "&lt;5" for f in wards)
+    assert any(f["sv_count"] == "<5" for f in wards)
     at.switch_page("pages/hotspots.py").run()
     assert not at.exception
     shown = at.dataframe[0].value

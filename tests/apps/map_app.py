@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard.maps import render_map, ward_map  # noqa: E402
+from dashboard.maps import legend_html, map_args, render_ward_map  # noqa: E402
 from hotspots import mapping  # noqa: E402
 from hotspots.boundaries import load_wards  # noqa: E402
 
@@ -32,7 +32,7 @@ EVIL_NAME = '<img src=x onerror="window.__xss=1">'
 
 
 @st.cache_data(show_spinner=False)
-def build() -> tuple[dict, list, list[str]]:
+def build():
     wards = load_wards(SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson")
     wards = wards[wards["local_authority_name"].isin(DYFED_POWYS)].sort_values("ward_code")
     shapes = mapping.display_geometry(wards)
@@ -44,21 +44,20 @@ def build() -> tuple[dict, list, list[str]]:
     cls = mapping.classify(shapes["rate"], "Quantiles", 5)
     colours = mapping.palette("YlOrRd", len(cls.labels))
     shapes = shapes.assign(fill=mapping.fill_colours(cls.class_index, colours))
-    geojson = mapping.to_geojson(
-        shapes, ["ward_name", "local_authority_name", "sv_count", "rate", "fill"],
-        float_decimals=2)
-    return (geojson, mapping.legend_entries(cls, colours),
-            mapping.top_wards(shapes, "drugs_count", 10))
+    return (mapping.encode_geometry(shapes), shapes.drop(columns="geometry"),
+            mapping.legend_entries(cls, colours), mapping.top_wards(shapes, "drugs_count", 10))
 
 
-geojson, legend, top = build()
+geometry, values, legend, top = build()
 st.title("Map test")
-m = ward_map(geojson, "fill", legend,
-             [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-              ("sv_count", "Serious violence"), ("rate", "Rate per 1,000")],
-             {"name": "Drug offences: top 10 wards", "ward_codes": top},
-             legend_title="Rate per 1,000", base_tiles="OpenStreetMap")
-clicked = render_map(m, key="map", height=520)
+overlay = "Drug offences: top 10 wards"
+args = map_args(geometry, values, "fill",
+                [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+                 ("sv_count", "Serious violence"), ("rate", "Rate per 1,000")],
+                {"name": overlay, "ward_codes": top},
+                legend=legend_html("Rate per 1,000", legend, overlay),
+                base_tiles="OpenStreetMap", height=520)
+clicked = render_ward_map(args, key="map")
 if clicked:
     st.session_state["clicked"] = clicked
-st.text(f"features={len(geojson['features'])} clicked={st.session_state.get('clicked')}")
+st.text(f"features={len(geometry.codes)} clicked={st.session_state.get('clicked')}")

@@ -1,0 +1,45 @@
+"""Home: what the tool is, in plain words, and where to go next."""
+
+import streamlit as st
+
+from dashboard import frame as fr
+from dashboard import state
+from hotspots.analysis import AnalysisSettings
+
+f = fr.sidebar()
+st.title("Serious violence hotspots")
+data = state.ward_data(f.root, f.version, f.selection)
+fr.source_line(f, data)
+st.markdown(
+    "This dashboard shows **where serious violence is concentrated** in the chosen area "
+    "and period, how that meets **drug offences** and **deprivation**, and what has "
+    "changed since last month — for the partnership's list of hotspots under the "
+    "Serious Violence Duty. Choose the area, period and definition on the left; every "
+    "page follows them, and the address in your browser can be shared as a link.")
+
+params = st.query_params.to_dict()
+PAGES = [
+    ("pages/map.py", "Map", "wards coloured by violence, drugs, deprivation or hotspot "
+                            "class; click a ward for its profile"),
+    ("pages/hotspots.py", "Hotspot list", "the ranked wards with downloads (CSV, Excel, "
+                                          "GeoJSON)"),
+    ("pages/pack.py", "Monthly pack", "top wards for the meeting, what moved, what is new, "
+                                      "as a PDF"),
+    ("pages/profile.py", "Ward profile", "one ward: trend, crime mix, deprivation, "
+                                         "neighbours"),
+    ("pages/data.py", "Data", "what is loaded and how every row was counted"),
+    ("pages/method.py", "Method", "how each figure is made, caveats and sources"),
+]
+for path, label, what in PAGES:
+    c1, c2 = st.columns([1, 4])
+    with c1:
+        st.page_link(path, label=label, query_params=params)
+    c2.caption(what)
+
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+top = result.ranked.sort_values("rank").head(5)
+st.subheader("Top five wards now")
+st.markdown("\n".join(f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"
+                      for _, r in top.iterrows()))
+st.caption("Ranked by the default preset (violence, drugs and deprivation); the Hotspot "
+           "list page explains each ranking.")
