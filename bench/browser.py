@@ -13,23 +13,24 @@ What it does, in one run:
 2. Without a browser: the map of all Wales exactly as pages/map.py builds it (default
    view: smoothed violence rate, Quantiles, 5 classes, drug overlay on) and the map of
    the 8,483 UK wards of ``boundaries/uk_wards_dec2022_bsc.geojson`` (synthetic values),
-   each with ``hotspots.mapping`` + ``dashboard.maps.ward_map``: GeoJSON bytes, page HTML
-   bytes (``map_html``), and ``GeoDataFrame.explore()`` of the same wards and properties
+   each with ``hotspots.mapping`` + ``dashboard.maps.map_args``: plain GeoJSON bytes, the
+   encoded outlines, the map component's arguments (what a run sends), and
+   ``GeoDataFrame.explore()`` of the same wards and properties
    (matplotlib is stubbed as in tests/test_mapping.py; explore() without ``column``
    never uses it).
 3. In Chromium (Playwright, a fresh browser context per navigation, so a cold HTTP cache),
    three Streamlit servers one after another, each visited once to warm it and then
    ``--repeat`` times:
    - the floor: ``bench/apps/empty_app.py`` (``st.write("x")``);
-   - the dashboard (``app.py``) at ``/?area=All%20wards&period=range&from=2018-10&
-     to=2019-02&def=police-uk-proxy`` (762 wards). The map is the default page, which
-     Streamlit serves at the root; ``/map?...`` is visited once more only to record
-     whether it shows Streamlit's modal "Page not found" dialog;
-   - ``bench/apps/uk_map_app.py``: the UK wards drawn with ``ward_map`` + ``render_map``.
+   - the dashboard (``app.py``) at ``/map?area=All%20wards&period=range&from=2018-10&
+     to=2019-02&def=police-uk-proxy`` (762 wards); ``/map?...`` is visited once more to
+     check that a second visit shows no "Page not found" dialog;
+   - ``bench/apps/uk_map_app.py``: the UK wards drawn with ``map_args`` +
+     ``render_ward_map``.
    Timed from ``page.goto`` to: the first websocket frame (live connection), the first
    ``script_finished`` message (server done), all ``path.leaflet-interactive`` drawn in
-   the ``st_folium`` iframe (or, for the floor, the "x" on screen), and idle (no run for
-   1.5 s; st_folium's first value makes Streamlit run the page a second time).
+   the map component's iframe (or, for the floor, the "x" on screen), and idle (no run
+   for 1.5 s).
    Bytes: every websocket frame received (CDP ``Network.webSocketFrameReceived``; Streamlit
    sends elements as protobuf ``ForwardMsg`` frames) and every HTTP response
    (``Network.loadingFinished`` ``encodedDataLength``).
@@ -70,7 +71,7 @@ import _web as web
 
 sys.path.insert(0, str(web.ROOT))
 
-from dashboard.maps import map_html, ward_map
+from dashboard.maps import legend_html, map_args
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings, analyse
 from hotspots.dataset import Selection, load_ward_data
@@ -80,11 +81,10 @@ from hotspots.store import Store
 
 WALES_WARDS = 762
 UK_FILE = web.SHARED / "boundaries" / "uk_wards_dec2022_bsc.geojson"
-#: The map is the default page: Streamlit serves it at the root. ``/map?...`` (the address
-#: in the brief) shows a modal "Page not found" dialog on every visit but the first after
-#: the server starts; :func:`map_path_dialog` records that.
+#: The map page's own address (the home page is at the root); :func:`map_path_dialog`
+#: checks that a second visit to it on a warm server shows no "Page not found" dialog.
 WALES_QUERY = f"area={web.ALL_WARDS.replace(' ', '%20')}&{web.PERIOD}"
-WALES_URL = f"/?{WALES_QUERY}"
+WALES_URL = f"/map?{WALES_QUERY}"
 TOOLTIP_PROPERTIES = ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
                       "rank_text", "value"]
 TARGETS = {"wales_payload_kb": 400, "explore_ratio": 5.0, "floor_ratio": 1.5, "uk_s": 6.0,
@@ -100,9 +100,16 @@ BIG_FRAME = 100_000  # a websocket frame this large carries the map
 # ------------------------------------------------------------------- maps without browser
 
 
-def page_geojson(shapes, column: str, kind: str, palette_name: str, scheme: str = "Quantiles",
-                 k: int = 5):
-    """What pages/map.py does from the merged shapes to the GeoJSON (same calls)."""
+TOOLTIPS = [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+            ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+            ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank")]
+OVERLAY = "Drug offences: top 12 wards"
+
+
+def page_args(shapes, geometry, column: str, kind: str, palette_name: str, title: str,
+              scheme: str = "Quantiles", k: int = 5):
+    """What pages/map.py does on every run, from the merged values to the component's
+    arguments (same calls); returns (shapes, args)."""
     if kind == "category":
         cls = mapping.classify(shapes[column], mapping.CATEGORIES, categories=list(GI_CLASSES))
         colours = mapping.category_colours(list(GI_CLASSES))
@@ -114,36 +121,17 @@ def page_geojson(shapes, column: str, kind: str, palette_name: str, scheme: str 
         value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
         rate=shapes["sv_rate"].round(1),
         rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
-    geojson = mapping.to_geojson(shapes, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
-    return shapes, geojson, mapping.legend_entries(cls, colours)
+    top = mapping.top_wards(shapes, "drugs_count", 12)
+    args = map_args(geometry, shapes, "fill", [*TOOLTIPS, ("value", title)],
+                    {"name": OVERLAY, "ward_codes": top},
+                    legend=legend_html(title, mapping.legend_entries(cls, colours), OVERLAY),
+                    height=600)
+    return shapes, args
 
 
-def build_map(geojson: dict, legend, top: list[str], title: str):
-    return ward_map(geojson, "fill", legend,
-                    [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-                     ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-                     ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"),
-                     ("value", title)],
-                    {"name": "Drug offences: top 12 wards", "ward_codes": top},
-                    legend_title=title)
-
-
-def st_folium_steps(m) -> float:
-    """Seconds of what ``streamlit_folium.st_folium`` does with a map before sending it
-    (three renders of the folium tree and the Leaflet script string), compact JSON as in
-    ``dashboard.maps.render_map``. Same calls as streamlit_folium 0.27."""
-    import streamlit_folium as sf
-
-    from dashboard.maps import compact_json
-
-    t = time.perf_counter()
-    with compact_json():
-        m.get_root().render()
-        m.render()
-        sf._get_html(m)
-        sf._get_header(m)
-        sf._get_map_string(m)
-    return time.perf_counter() - t
+def args_bytes(args: dict) -> int:
+    """Bytes of the component's arguments as JSON (what Streamlit sends, before protobuf)."""
+    return len(json.dumps(args, separators=(",", ":")).encode("utf-8"))
 
 
 def explore_html(frame) -> str:
@@ -196,23 +184,23 @@ def wales_offline(store_root: Path) -> dict:
     title = next(iter(mapping.MAP_INDICATORS))
     column, kind, palette_name = mapping.MAP_INDICATORS[title]
     t = time.perf_counter()
+    geometry = mapping.encode_geometry(shapes)
+    t_geometry = time.perf_counter() - t
+    t = time.perf_counter()
     merged = shapes[cols].merge(values.drop(columns=["ward_name", "local_authority_name"]),
                                 on="ward_code", how="left")
-    merged, geojson, legend = page_geojson(merged, column, kind, palette_name)
-    top = mapping.top_wards(merged, "drugs_count", 12)
-    m = build_map(geojson, legend, top, title)
+    merged, args = page_args(merged, geometry, column, kind, palette_name, title)
     t_page = time.perf_counter() - t
-    html = map_html(m)
-    t_folium = st_folium_steps(build_map(geojson, legend, top, title))  # a fresh map
+    geojson = mapping.to_geojson(merged, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
     raw = wards.merge(merged[["ward_code", *TOOLTIP_PROPERTIES[2:]]], on="ward_code")
     raw = raw[["ward_code", *TOOLTIP_PROPERTIES, "geometry"]]
     t = time.perf_counter()
     explore = explore_html(raw)
     t_explore = time.perf_counter() - t
-    return {"wards": len(geojson["features"]), "geojson": mapping.payload_bytes(geojson),
-            "html": len(html.encode()), "explore": len(explore.encode()),
-            "t_display": t_display, "t_page": t_page, "t_folium": t_folium,
-            "t_explore": t_explore}
+    return {"wards": len(geometry.codes), "geojson": mapping.payload_bytes(geojson),
+            "args": args_bytes(args), "geometry": len(geometry.encoded.encode()),
+            "explore": len(explore.encode()), "t_display": t_display,
+            "t_geometry": t_geometry, "t_page": t_page, "t_explore": t_explore}
 
 
 def uk_offline(spec_path: Path, do_explore: bool, seed: int = 2019) -> dict:
@@ -240,18 +228,16 @@ def uk_offline(spec_path: Path, do_explore: bool, seed: int = 2019) -> dict:
     title = next(iter(mapping.MAP_INDICATORS))
     column, kind, palette_name = mapping.MAP_INDICATORS[title]
     t = time.perf_counter()
-    merged, geojson, legend = page_geojson(merged, column, kind, palette_name)
-    top = mapping.top_wards(merged, "drugs_count", 12)
-    m = build_map(geojson, legend, top, title)
+    geometry = mapping.encode_geometry(shapes)
+    t_geometry = time.perf_counter() - t
+    t = time.perf_counter()
+    merged, args = page_args(merged, geometry, column, kind, palette_name, title)
     t_page = time.perf_counter() - t
-    html = map_html(m)
-    t_folium = st_folium_steps(build_map(geojson, legend, top, title))  # a fresh map
-    spec_path.write_text(json.dumps({"geojson": geojson, "legend": legend, "top_drugs": top,
-                                     "title": title}, separators=(",", ":")),
-                         encoding="utf-8")
-    out = {"wards": n, "geojson": mapping.payload_bytes(geojson), "html": len(html.encode()),
-           "t_display": t_display, "t_page": t_page, "t_folium": t_folium,
-           "explore": float("nan"),
+    geojson = mapping.to_geojson(merged, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
+    spec_path.write_text(json.dumps(args, separators=(",", ":")), encoding="utf-8")
+    out = {"wards": n, "geojson": mapping.payload_bytes(geojson), "args": args_bytes(args),
+           "geometry": len(geometry.encoded.encode()), "t_display": t_display,
+           "t_geometry": t_geometry, "t_page": t_page, "explore": float("nan"),
            "t_explore": float("nan")}
     if do_explore:
         rawp = wards[["ward_code", "geometry"]].copy()
@@ -340,8 +326,7 @@ def bench_state(page) -> dict:
 
 
 def wait_quiet(page, quiet_ms: float = 1500, timeout_s: float = 120) -> dict:
-    """Wait until no script has run for ``quiet_ms`` (st_folium's value triggers a second
-    run after the map is drawn)."""
+    """Wait until no script has run for ``quiet_ms``."""
     deadline = time.monotonic() + timeout_s
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
@@ -534,14 +519,12 @@ def print_profile(folder: Path, after_ms: float, top: int = 30) -> None:
         stats.add(str(f))
     out = io.StringIO()
     stats.stream = out
-    print(f"cProfile of {len(files)} script runs of the map page (overlay toggles and the "
-          "st_folium reruns they cause), by cumulative time, the project's functions and "
-          "the main costs inside folium / streamlit_folium / jinja2 / json; cProfile slows "
-          "Python about 2x")
+    print(f"cProfile of {len(files)} script runs of the map page (overlay toggles), by "
+          "cumulative time, the project's functions and the main costs inside Streamlit "
+          "and json; cProfile slows Python about 2x")
     stats.sort_stats("cumulative").print_stats(
-        r"/(pages|dashboard|hotspots)/.*\.py|st_folium|_get_map_string|get_bounds|"
-        r"elements.py.*\(render\)|element.py:\d+\(render\)|from_string|iterencode|"
-        r"'(match|sub)' of 're.Pattern'|enqueue\)|cache_utils|do_tojson", top)
+        r"/(pages|dashboard|hotspots)/.*\.py|iterencode|components|enqueue\)|"
+        r"cache_utils|mapclassify", top)
     print("\n".join(line for line in out.getvalue().splitlines()
                     if ".pstats" not in line).strip("\n"))
 
@@ -659,7 +642,8 @@ def report(args, t_store, wales, uk, nav, rr) -> None:
         m = nav[label]["runs"][-1]
         rows.append({
             "map": label, "GeoJSON KB": off["geojson"] / kb,
-            "map_html KB": off["html"] / kb, "ws map message KB": m["map_msg"] / kb,
+            "encoded outlines KB": off["geometry"] / kb,
+            "component args KB": off["args"] / kb, "ws map message KB": m["map_msg"] / kb,
             "maps sent per visit": m["map_msgs"], "ws first run KB": m["ws_first_run"] / kb,
             "ws whole visit KB": m["ws_total"] / kb,
             "HTTP Streamlit KB": m["http"]["streamlit"] / kb,
@@ -670,12 +654,12 @@ def report(args, t_store, wales, uk, nav, rr) -> None:
     print(web.markdown_table(rows))
     print()
     print("Server-side work per map, seconds in this process (not in Streamlit): "
-          "display_geometry (cached by the app), page = merge → classify → to_geojson → "
-          "ward_map (every run), st_folium = its three folium renders + Leaflet string "
-          "(every run), explore() for comparison")
+          "display_geometry and encode_geometry (once per area and store version, cached "
+          "by the app), page = merge → classify → map_args (every run), explore() for "
+          "comparison")
     print(web.markdown_table([
-        {"map": label, "display_geometry s": d["t_display"], "page s": d["t_page"],
-         "st_folium s": d["t_folium"], "page + st_folium s": d["t_page"] + d["t_folium"],
+        {"map": label, "display_geometry s": d["t_display"],
+         "encode_geometry s": d["t_geometry"], "page s": d["t_page"],
          "explore() s": d["t_explore"]} for label, d in (("Wales", wales), ("UK", uk))]))
     print()
     print(f"Navigation, ms from page.goto (median of {args.repeat}, fresh context each, warm "
@@ -713,8 +697,8 @@ def report(args, t_store, wales, uk, nav, rr) -> None:
     allscript = [r["script"] for items in rr.values() for r in items]
     print("Reruns on the Wales map (script = app.py's run, timed inside the server by "
           "bench/apps/timed_app.py; server = rerun_script BackMsg sent → script_finished "
-          "received, CDP; → idle = click → stApp notRunning; follow-up = the run that "
-          "st_folium's new value causes after the map is redrawn)")
+          "received, CDP; → idle = click → stApp notRunning; follow-up = any further "
+          "run before the page went quiet)")
     print(web.markdown_table(rows))
     print(f"clicks retried (element inert): {len(retries)}")
     print()

@@ -11,11 +11,9 @@ Builds a real-data store (``python -m hotspots --data-dir TMP load auto ../share
 of 127.0.0.1, and drives ``--sessions`` Playwright browser contexts (spread over
 ``--browsers`` Chromium processes) for ``--duration`` seconds. Every session loops over:
 
-1. **map** — open ``/?area=dyfed-powys&period=range&from=2018-10&to=2019-02&
-   def=police-uk-proxy`` and wait for the 204 ward polygons. The map is the default page,
-   which Streamlit serves at the root: ``/map?...`` shows a modal "Page not found" dialog
-   (on every visit but the first after the server starts) that makes the page inert;
-   ``--map-path /map`` measures that address instead (its dialog counts as an error);
+1. **map** — open ``/map?area=dyfed-powys&period=range&from=2018-10&to=2019-02&
+   def=police-uk-proxy`` and wait for the 204 ward polygons (a "Page not found" dialog
+   or any other dialog counts as an error);
 2. **area** — choose "south-wales" in the sidebar's Area box and wait for 203 polygons;
 3. **profile** — open ``/profile?ward=CODE&...`` (one of the ten South Wales wards with
    the most serious violence, in turn);
@@ -97,7 +95,7 @@ class Run:
         self.iterations = 0
         self.deadline = float("inf")
         self.record = True
-        self.map_path = "/"
+        self.map_path = "/map"
         self.think = 0.0
 
     def error(self, who: str, step: str, msg: str) -> None:
@@ -115,7 +113,7 @@ async def end_of_run(page, f0: int, timeout_ms: float) -> float:
 
 
 async def quiet(page, ms: float, timeout_ms: float) -> None:
-    """Wait until no script has run for ``ms`` (st_folium's first value reruns the map)."""
+    """Wait until no script has run for ``ms``."""
     deadline = time.monotonic() + timeout_ms / 1000
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
@@ -562,8 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds each session waits after every action (0: back to back)")
     ap.add_argument("--store", type=Path, help="use this store instead of building one")
-    ap.add_argument("--map-path", default="/", help="address of the map page ('/' or "
-                    "'/map')")
+    ap.add_argument("--map-path", default="/map", help="address of the map page")
     args = ap.parse_args(argv)
     if not Path(web.CHROMIUM).exists():
         sys.exit(f"no Chromium at {web.CHROMIUM} (apt-get install chromium)")

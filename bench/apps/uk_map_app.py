@@ -1,11 +1,12 @@
 """The 8,483 UK wards on the dashboard's offline map, for bench/browser.py.
 
 The dashboard cannot show them (its store holds Welsh wards), so bench/browser.py builds
-their display GeoJSON with ``hotspots.mapping`` (display_geometry, classify, to_geojson,
-synthetic values) and writes it to ``$HOTSPOTS_BENCH_MAP``; this page draws it the way
-pages/map.py does (``ward_map`` + ``render_map``), with the same tooltips and the overlay.
-Run from a folder holding this file and a ``static`` link to the repository's ``static``
-(Leaflet); ``HOTSPOTS_ROOT`` is the repository.
+the map component's arguments with ``hotspots.mapping`` and ``dashboard.maps.map_args``
+(display_geometry, encode_geometry, classify, synthetic values) and writes them to
+``$HOTSPOTS_BENCH_MAP``; this page draws them the way pages/map.py does
+(``render_ward_map``), with the same tooltips and the overlay. Run from a folder holding
+this file and a ``static`` link to the repository's ``static`` (Leaflet);
+``HOTSPOTS_ROOT`` is the repository.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.maps import render_map, ward_map  # noqa: E402
+from dashboard.maps import render_ward_map  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,16 +30,8 @@ def load(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-spec = load(os.environ["HOTSPOTS_BENCH_MAP"])
-geojson = spec["geojson"]
+args = load(os.environ["HOTSPOTS_BENCH_MAP"])
 st.title("UK wards")
 overlay_on = st.toggle("Drug offences overlay", value=True)
-m = ward_map(geojson, "fill", [tuple(e) for e in spec["legend"]],
-             [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-              ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-              ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"),
-              ("value", spec["title"])],
-             {"name": "Drug offences: top 12 wards", "ward_codes": spec["top_drugs"]}
-             if overlay_on else None, legend_title=spec["title"])
-render_map(m, key="uk-map", height=600)
-st.caption(f"{len(geojson['features'])} wards")
+render_ward_map({**args, "overlay": args["overlay"] if overlay_on else None}, key="uk-map")
+st.caption(f"{len(args['codes'])} wards")
