@@ -209,7 +209,10 @@ def uk_offline(spec_path: Path, do_explore: bool, seed: int = 2019) -> dict:
     import geopandas as gpd
 
     raw = gpd.read_file(UK_FILE)
-    wards = gpd.GeoDataFrame({"ward_code": raw["ward22_code"].astype(str),
+    codes = raw["ward22_code"].astype(str)
+    repeat = codes.groupby(codes).cumcount()  # one code has two features: keep both
+    codes = codes.where(repeat == 0, codes + "-" + repeat.astype(str))
+    wards = gpd.GeoDataFrame({"ward_code": codes,
                               "ward_name": raw["ward22_name"].astype(str),
                               "local_authority_name": ""},
                              geometry=raw.geometry.to_crs(27700).to_numpy(), crs="EPSG:27700")

@@ -1,4 +1,4 @@
-"""The ward choropleth: a folium map that needs no CDN and no tile server.
+"""The ward choropleth: maps that need no CDN and no tile server.
 
 * Leaflet comes from the app itself (``static/leaflet``, served at ``/app/static/leaflet``
   with ``server.enableStaticServing``): folium's default CDN scripts and styles (Leaflet,
@@ -9,15 +9,17 @@
 * Tooltip values are HTML-escaped: folium's ``GeoJsonTooltip`` writes them with
   ``innerHTML``.
 
-Clicks: ``streamlit_folium.st_folium`` returns the clicked feature as
-``last_active_drawing`` (Leaflet ``layer.toGeoJSON()``: ``{"type": "Feature",
-"properties": {...}, "geometry": ...}``) and counts clicks in ``last_object_clicked_count``.
-Both persist across reruns, so :func:`render_map` reports a ward only once per click.
+Two ways to draw wards:
 
-Payload: folium embeds the GeoJSON with Jinja's ``tojson`` (``", "`` and ``": "``
-separators, about 10 % larger). :func:`render_map` and :func:`map_html` render inside
-:func:`compact_json`, which switches folium's template environment to compact separators
-for the duration (under a lock; the output is valid JSON either way).
+* In the dashboard, :func:`map_args` + :func:`render_ward_map`: our own Streamlit
+  component (``map_component/``), fed outlines encoded once per area
+  (``hotspots.mapping.encode_geometry``) and per run only colours and tooltip values. It
+  answers only on a click (:func:`new_click`). See docs/architecture.md.
+* As a file people can keep or e-mail, :func:`ward_map` + :func:`map_html`: a folium map
+  page, with Leaflet inlined on request so it opens with no server and no internet.
+  folium embeds the GeoJSON with Jinja's ``tojson``; :func:`map_html` renders inside
+  :func:`compact_json`, which switches folium's template environment to compact
+  separators for the duration (under a lock; the output is valid JSON either way).
 """
 
 from __future__ import annotations
@@ -207,8 +209,8 @@ def _encoded_template() -> Template:
         raise RuntimeError("folium's GeoJson template changed; update dashboard/maps.py")
     text = text.replace(old, "{{ this.get_name() }}_add(hotspotsDecode("
                              "{{ this.encoded|tojson }}));")
-    # The decoder travels inside the layer's own script (streamlit-folium keeps only the
-    # layers' scripts, not the page's); it holds no "{{", "{%" or "{#".
+    # The decoder travels inside the layer's own script, so each layer is self-contained;
+    # it holds no "{{", "{%" or "{#".
     head = "{% macro script(this, kwargs) %}"
     if head not in text:  # pragma: no cover - guards a folium upgrade
         raise RuntimeError("folium's GeoJson template changed; update dashboard/maps.py")
@@ -387,44 +389,35 @@ def compact_json() -> Iterator[None]:
             env.policies["json.dumps_kwargs"] = old
 
 
-def map_html(m: folium.Map) -> str:
-    """The standalone HTML page of ``m`` (compact JSON), e.g. for a download or a test."""
-    with compact_json():
-        return m.get_root().render()
+def map_html(m: folium.Map, *, inline_leaflet: bool = False) -> str:
+    """The standalone HTML page of ``m`` (compact JSON).
 
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`ward_map`.
+    inline_leaflet : bool, default False
+        Put Leaflet's script and style inside the page (about 150 KB more), so the file
+        opens anywhere with no server and no internet — the map page's download.
 
-def clicked_ward(result: Mapping | None, memory: MutableMapping, key: str) -> str | None:
-    """The ward code of a *new* click in an ``st_folium`` result, else None.
-
-    ``st_folium`` keeps returning the last clicked feature on every rerun; ``memory``
-    (``st.session_state``) remembers the last (click count, ward) seen for ``key``.
+    Returns
+    -------
+    str
     """
-    result = result or {}
-    feature = result.get("last_active_drawing") or {}
-    code = (feature.get("properties") or {}).get("ward_code")
-    current = (result.get("last_object_clicked_count"), code)
-    slot = _CLICK_MEMORY.format(key)
-    previous = memory.get(slot)
-    memory[slot] = current
-    if code is None or current[0] is None or current == previous:
-        return None
-    return str(code)
-
-
-def render_map(m: folium.Map, key: str, height: int = 560) -> str | None:
-    """Draw ``m`` with streamlit-folium; return the ward code the user just clicked.
-
-    The app reruns on clicks only (not on pan or zoom). Returns None when nothing new
-    was clicked, so a page can keep its own selection (e.g. a selectbox) in charge.
-    """
-    import streamlit as st
-    from streamlit_folium import st_folium
-
     with compact_json():
-        result = st_folium(m, key=key, height=height, use_container_width=True,
-                           returned_objects=["last_active_drawing",
-                                             "last_object_clicked_count"])
-    return clicked_ward(result, st.session_state, key)
+        page = m.get_root().render()
+    if inline_leaflet:
+        static = Path(__file__).resolve().parents[1] / "static" / "leaflet"
+        js = (static / "leaflet.js").read_text(encoding="utf-8")
+        js = js.replace("</script", "<\\/script")
+        css = (static / "leaflet.css").read_text(encoding="utf-8")
+        page = page.replace(f'<script src="{LEAFLET_JS}"></script>',
+                            f"<script>{js}</script>", 1)
+        page = page.replace(f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>',
+                            f"<style>{css}</style>", 1)
+        if LEAFLET_JS in page or LEAFLET_CSS in page:  # pragma: no cover - folium upgrade
+            raise RuntimeError("folium's page template changed; update dashboard/maps.py")
+    return page
 
 
 # ------------------------------------------------------------------ the map component

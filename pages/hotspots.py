@@ -79,12 +79,14 @@ meta = {**data.metadata(), "weights": dict(ranking.weights), "preset": ranking.p
         "top_n": top_n, "suppression": f.suppression_note()}
 stem = f"hotspots_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 d1, d2, d3 = st.columns(3)
+# Excel and GeoJSON are built only when clicked (Streamlit calls the function then), so
+# the page's runs stay fast; the CSV is small and built every run.
 d1.download_button("Download CSV", hotspot_list_csv(table), f"{stem}.csv", "text/csv",
                    on_click=auth.on_download(f"{stem}.csv"))
-d2.download_button("Download Excel", hotspot_list_excel(table, meta), f"{stem}.xlsx",
+d2.download_button("Download Excel", lambda: hotspot_list_excel(table, meta), f"{stem}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    on_click=auth.on_download(f"{stem}.xlsx"))
-d3.download_button("Download GeoJSON", hotspot_list_geojson(table, data.wards),
+d3.download_button("Download GeoJSON", lambda: hotspot_list_geojson(table, data.wards),
                    f"{stem}.geojson", "application/geo+json",
                    on_click=auth.on_download(f"{stem}.geojson"))
 if result.concordance is not None:

@@ -4,9 +4,9 @@ open its profile. Works with no CDN and no tile server."""
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth, state
 from dashboard import frame as fr
-from dashboard import state
-from dashboard.maps import legend_html, map_args, render_ward_map
+from dashboard.maps import legend_html, map_args, map_html, render_ward_map, ward_map
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings
 from hotspots.disclosure import suppress_frame
@@ -64,11 +64,11 @@ if f.partner:  # small numbers suppressed in tooltips; smoothed values never sho
     elif column.endswith("_smoothed"):
         shapes = shapes.assign(value="shown by colour")
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
+TOOLTIPS = [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+            ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+            ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"), ("value", choice)]
 args = map_args(
-    geometry, shapes, "fill",
-    [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-     ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-     ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"), ("value", choice)],
+    geometry, shapes, "fill", TOOLTIPS,
     {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs} if overlay_on else None,
     legend=legend_html(choice, mapping.legend_entries(cls, colours),
                        "Drug offences: top 12 wards" if overlay_on else None),
@@ -76,6 +76,24 @@ args = map_args(
 clicked = render_ward_map(args, key="ward-map")
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
+
+
+def map_file() -> str:
+    """This map as one HTML file that opens with no server and no internet (made on
+    click, from the same values the page shows)."""
+    geojson = mapping.to_geojson(shapes, [f for f, _ in TOOLTIPS] + ["fill"],
+                                 float_decimals=2)
+    return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), TOOLTIPS,
+                             {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
+                             if overlay_on else None, legend_title=choice),
+                    inline_leaflet=True)
+
+
+stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
+st.download_button("Download this map (web page)", map_file, f"{stem}.html", "text/html",
+                   on_click=auth.on_download(f"{stem}.html"),
+                   help="One file with the map and its legend; opens in any browser, "
+                        "offline.")
 if clicked:
     st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(),
                                                       "ward": clicked})

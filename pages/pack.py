@@ -95,12 +95,12 @@ with right:
     st.subheader("Persistent")
     st.dataframe(pack.persistent, hide_index=True)
 
-pdf = pack_pdf(pack)
 stem = f"pack_{area_key}_{month}"
 d1, d2, d3 = st.columns(3)
-d1.download_button("Download PDF", pdf, f"{stem}.pdf", "application/pdf",
+# The files are made when clicked (Streamlit calls the function then): runs stay fast.
+d1.download_button("Download PDF", lambda: pack_pdf(pack), f"{stem}.pdf", "application/pdf",
                    on_click=auth.on_download(f"pack PDF {month}"))
-d2.download_button("Download Excel", pack_excel(pack), f"{stem}.xlsx",
+d2.download_button("Download Excel", lambda: pack_excel(pack), f"{stem}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    on_click=auth.on_download(f"pack Excel {month}"))
 user = auth.current_user()
@@ -108,7 +108,7 @@ if user is not None and user.can("analyst") and not f.partner:
     if d3.button("Publish this pack", type="primary",
                  help="Archive the pack as presented (it cannot be changed afterwards)"):
         try:
-            done = archive.publish(pack, pdf)
+            done = archive.publish(pack, pack_pdf(pack))
         except ValueError as exc:
             st.error(str(exc))
         else:

@@ -140,6 +140,28 @@ def test_csv_download_equals_cli(page, app_url, real_store, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "page-hotspots.png"), full_page=True)
 
 
+def test_excel_and_geojson_downloads_are_built_on_click(page, app_url, tmp_path):
+    """The Excel and GeoJSON files are made only when clicked; both hold the 204 wards."""
+    import json
+
+    from openpyxl import load_workbook
+
+    page.goto(f"{app_url}/hotspots?{QUERY}")
+    wait_ready(page)
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Excel").click()
+    assert d.value.suggested_filename.endswith(".xlsx")
+    d.value.save_as(tmp_path / "list.xlsx")
+    book = load_workbook(tmp_path / "list.xlsx", read_only=True)
+    assert "Method and data" in book.sheetnames
+    assert book.worksheets[0].max_row == 1 + 204
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON").click()
+    d.value.save_as(tmp_path / "list.geojson")
+    features = json.loads((tmp_path / "list.geojson").read_text())["features"]
+    assert len(features) == 204
+
+
 @pytest.mark.parametrize("path", ["data", "method"])
 def test_other_pages_render(page, app_url, path):
     page.goto(f"{app_url}/{path}?{QUERY}")

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
 from dashboard import maps
 from hotspots import mapping as mp
-from tests.conftest import SHARED, SKIP_SHARED
+from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 WALES_WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
 DISPLAY_PROPERTIES = ["ward_name", "local_authority_name", "sv_count", "rate", "class"]
@@ -160,17 +161,19 @@ def test_payload_under_400_kb_and_smaller_than_explore(wales, wales_display, cap
     assert set(geojson["features"][0]["properties"]) == {"ward_code", *DISPLAY_PROPERTIES}
     assert payload < 400_000
 
-    # What the browser gets is the map page: the ward layer shipped encoded (property
-    # names once, rings as polyline strings: dashboard.maps.encode_features).
-    page = len(maps.map_html(maps.ward_map(
-        geojson, "fill", None, [("ward_name", "Ward"), ("rate", "Rate")])).encode())
+    # What the browser gets on a run is the map component's arguments: outlines encoded
+    # as polylines (once per area) plus one colour and the tooltip values per ward.
+    shown = display.assign(fill="#ffffb2")
+    args = maps.map_args(mp.encode_geometry(shown), shown, "fill",
+                         [("ward_name", "Ward"), ("rate", "Rate")])
+    page = len(json.dumps(args, separators=(",", ":")).encode())
     assert page < 400_000
     # explore() of the app's wards frame (EPSG:27700, reprojected by folium) with the same
     # display columns and the same (unrounded) values
     raw = _with_values(wales)[["ward_code", *DISPLAY_PROPERTIES, "geometry"]]
     explore = len(_explore_html(raw).encode())
     with capsys.disabled():
-        print(f"\nWales GeoJSON {payload:,} B; map page {page:,} B; explore() HTML "
+        print(f"\nWales GeoJSON {payload:,} B; map arguments {page:,} B; explore() HTML "
               f"{explore:,} B; ratio {explore / page:.2f}")
     assert explore >= 5 * page
 
@@ -228,7 +231,7 @@ def test_map_has_no_cdn(base_tiles):
                       [("ward_name", "Ward")], {"name": "Top", "ward_codes": ["X2"]},
                       legend_title="Rate", base_tiles=base_tiles)
     page = maps.map_html(m)
-    # what streamlit-folium loads: default_js/default_css of every element in the tree
+    # what the page loads: default_js/default_css of every element in the tree
     links = [url for e in _walk(m) for attr in ("default_js", "default_css")
              for _, url in getattr(e, attr, [])]
     assert sorted(links) == [maps.LEAFLET_CSS, maps.LEAFLET_JS]
@@ -253,17 +256,130 @@ def test_map_rejects_unknown_tooltip_field_and_tiles():
         maps.legend_html("t", [("a", "red;background:url(x)")])
 
 
-def test_clicked_ward_reports_each_click_once():
+def test_new_click_reports_each_click_once():
     memory: dict = {}
-    default = {"last_active_drawing": None, "last_object_clicked_count": None}
-    assert maps.clicked_ward(default, memory, "m") is None
-    click = {"last_active_drawing": {"type": "Feature", "properties": {"ward_code": "W1"}},
-             "last_object_clicked_count": 2}
-    assert maps.clicked_ward(click, memory, "m") == "W1"
-    assert maps.clicked_ward(click, memory, "m") is None  # rerun, same click
-    again = {**click, "last_object_clicked_count": 4}
-    assert maps.clicked_ward(again, memory, "m") == "W1"  # same ward clicked again
-    assert maps.clicked_ward(None, memory, "m") is None
+    assert maps.new_click(None, memory, "m") is None  # nothing clicked yet
+    click = {"ward": "W1", "click": "1700000000000:1"}
+    assert maps.new_click(click, memory, "m") == "W1"
+    assert maps.new_click(click, memory, "m") is None  # a rerun returns the same value
+    again = {"ward": "W1", "click": "1700000000000:2"}
+    assert maps.new_click(again, memory, "m") == "W1"  # the same ward clicked again
+    assert maps.new_click(again, memory, "other") == "W1"  # memory is per map
+    assert maps.new_click({"ward": None, "click": "x"}, memory, "m") is None
+
+
+def _decode_polyline(text: str) -> list[tuple[float, float]]:
+    """Google's algorithm, written out independently of the encoder (lon, lat pairs)."""
+    values, shift, result = [], 0, 0
+    for ch in text:
+        b = ord(ch) - 63
+        result |= (b & 0x1F) << shift
+        shift += 5
+        if b < 0x20:
+            values.append(~(result >> 1) if result & 1 else result >> 1)
+            shift = result = 0
+    lat = lng = 0
+    out = []
+    for dlat, dlng in zip(values[::2], values[1::2], strict=True):
+        lat, lng = lat + dlat, lng + dlng
+        out.append((lng / 1e5, lat / 1e5))
+    return out
+
+
+def test_encode_polyline_known_answer():
+    # The worked example of Google's "Encoded Polyline Algorithm Format".
+    coords = np.array([(-120.2, 38.5), (-120.95, 40.7), (-126.453, 43.252)])
+    assert mp.encode_polyline(coords) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert _decode_polyline(mp.encode_polyline(coords)) == [tuple(c) for c in coords]
+
+
+def _two_wards(codes=("X1", "X2")) -> gpd.GeoDataFrame:
+    hole = shapely.Polygon([(-2.98, 52.02), (-2.92, 52.02), (-2.92, 52.08), (-2.98, 52.02)])
+    return gpd.GeoDataFrame(
+        {"ward_code": list(codes), "ward_name": ["A", "B"]},
+        geometry=[box(-3.0, 52.0, -2.9, 52.1).difference(hole),
+                  shapely.MultiPolygon([box(-2.9, 52.0, -2.8, 52.1),
+                                        box(-2.7, 52.0, -2.65, 52.05)])],
+        crs="EPSG:4326")
+
+
+def test_encode_geometry_round_trips_every_ring():
+    frame = _two_wards()
+    before = frame.copy()
+    geometry = mp.encode_geometry(frame)
+    assert_geodataframe_equal(frame, before)
+    assert geometry.codes == ("X1", "X2")
+    assert geometry.bounds == ((52.0, -3.0), (52.1, -2.65))
+    data = json.loads(geometry.encoded)
+    assert data["codes"] == ["X1", "X2"]
+    assert [len(w) for w in data["rings"]] == [1, 2]  # polygons per ward
+    assert len(data["rings"][0][0]) == 2  # exterior and one hole
+    for ward, geom in zip(data["rings"], frame.geometry, strict=True):
+        parts = shapely.get_parts(geom)
+        for poly, part in zip(ward, parts, strict=True):
+            rings = [part.exterior, *part.interiors]
+            for text, ring in zip(poly, rings, strict=True):
+                np.testing.assert_allclose(_decode_polyline(text), np.asarray(ring.coords),
+                                           atol=5e-6)
+    assert mp.encode_geometry(frame).key == geometry.key
+    moved = frame.assign(geometry=frame.translate(0.001, 0))
+    assert mp.encode_geometry(moved).key != geometry.key
+
+
+def test_encode_geometry_rejects_bad_frames():
+    with pytest.raises(ValueError, match="repeated ward codes"):
+        mp.encode_geometry(_two_wards(("X1", "X1")))
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        mp.encode_geometry(_two_wards().to_crs(27700))
+    with pytest.raises(ValueError, match="X2: geometry must be a non-empty polygon"):
+        mp.encode_geometry(_two_wards().assign(
+            geometry=[box(0, 0, 1, 1), shapely.Point(0, 0)]))
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        mp.encode_geometry(pd.DataFrame({"ward_code": ["X1"]}))
+
+
+def test_map_args_align_values_with_the_outlines():
+    geometry = mp.encode_geometry(_two_wards())
+    # values in another order, one ward missing, one extra ward, a NaN
+    values = pd.DataFrame({"ward_code": ["X9", "X2"], "fill": ["#000000", "#bd0026"],
+                           "ward_name": ["Z", "B <b>"], "rate": [1.0, float("nan")],
+                           "count": [3, 7]})
+    snapshot = values.copy()
+    args = maps.map_args(geometry, values, "fill",
+                         [("ward_name", "Ward"), ("rate", "Rate"), ("count", "Count")],
+                         {"name": "Top", "ward_codes": ["X2"]}, legend="<b>x</b>")
+    pd.testing.assert_frame_equal(values, snapshot)
+    assert args["codes"] == ["X1", "X2"]
+    assert args["fill"] == [mp.NO_DATA_COLOUR, "#bd0026"]
+    assert args["values"] == [[None, None, None], ["B <b>", None, 7]]  # text stays text
+    assert args["fields"] == [["ward_name", "Ward"], ["rate", "Rate"], ["count", "Count"]]
+    assert args["overlay"] == {"name": "Top", "codes": ["X2"]}
+    assert args["geometry"] == geometry.encoded and args["geometry_key"] == geometry.key
+    assert args["tiles"] is None
+    json.dumps(args, allow_nan=False)  # JSON as it is
+
+
+def test_map_args_reject_bad_input():
+    geometry = mp.encode_geometry(_two_wards())
+    values = pd.DataFrame({"ward_code": ["X1"], "fill": ["#ffffff"]})
+    with pytest.raises(ValueError, match=r"no column\(s\) \['rate'\]"):
+        maps.map_args(geometry, values, "fill", [("rate", "Rate")])
+    with pytest.raises(ValueError, match="#rrggbb"):
+        maps.map_args(geometry, values.assign(fill="red"), "fill")
+    with pytest.raises(ValueError, match="ward_codes"):
+        maps.map_args(geometry, values, "fill", overlay={"name": "x"})
+    with pytest.raises(ValueError, match="base_tiles"):
+        maps.map_args(geometry, values, "fill", base_tiles="Google")
+
+
+def test_map_file_opens_without_a_server():
+    m = maps.ward_map(_small_geojson(), "fill", [("Low", "#ffffb2"), ("High", "#bd0026")],
+                      [("ward_name", "Ward")], legend_title="Rate")
+    page = maps.map_html(m, inline_leaflet=True)
+    assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page) == []
+    leaflet = (ROOT / "static" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
+    assert leaflet[:300] in page  # Leaflet itself, inside the page
+    assert page.count("<script>") >= 1 and "ward-map-legend" in page
 
 
 # --------------------------------------------------------------------------------------
