@@ -145,14 +145,16 @@ def running_app(script: Path, env: dict[str, str], cwd: Path = ROOT,
 
 
 def copy_app(src: Path, folder: Path) -> Path:
-    """Copy a bench app into ``folder`` beside a ``static`` link to the repository's
-    ``static`` (Streamlit serves ``static`` next to the main script)."""
+    """Copy a bench app into ``folder`` beside links to the repository's ``static``
+    (Streamlit serves ``static`` next to the main script) and ``.streamlit`` (settings are
+    read from the working directory, which is ``folder``)."""
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / src.name
     shutil.copy(src, dest)
-    link = folder / "static"
-    if not link.exists():
-        link.symlink_to(ROOT / "static", target_is_directory=True)
+    for name in ("static", ".streamlit"):  # Leaflet; the app's Streamlit settings
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(ROOT / name, target_is_directory=True)
     return dest
 
 

@@ -586,7 +586,9 @@ def main(argv: list[str] | None = None) -> int:
             ]
             rerun_results, dialog, profile_after = {}, "", None
             for label, script, cwd, path, polygons, text in plans:
-                extra = {"HOTSPOTS_ROOT": str(web.ROOT),
+                # PYTHONPATH: Streamlit may run a page file before the main script (its
+                # pages-folder mode) when a session opens at /map; pages import dashboard.
+                extra = {"HOTSPOTS_ROOT": str(web.ROOT), "PYTHONPATH": str(web.ROOT),
                          "HOTSPOTS_BENCH_MAP": str(work / "uk_map.json")}
                 with web.running_app(script, {**env, **extra}, cwd=cwd,
                                    log=work / f"{script.stem}.log") as app:

@@ -146,3 +146,10 @@ def source_line(frame: Frame, data) -> None:
         f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
         f"{frame.selection.area or ALL} · {d.title}{' (PROXY)' if d.proxy else ''} · "
         f"source: {sources}{demo}")
+    missing = data.forces_without_data
+    if missing:
+        n = int(data.wards["police_force"].isin(missing).sum())
+        st.warning(f"No crimes are loaded for **{', '.join(missing)}**: its {n} wards count "
+                   "0 here, so they look quiet on the map and sit at the bottom of the list. "
+                   "Choose a force with data in **Area**, or load that force's files on the "
+                   "Data page.")

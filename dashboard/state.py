@@ -95,3 +95,41 @@ def map_geometry(root: str, version: int, area: str | None):
     from hotspots.mapping import encode_geometry
 
     return encode_geometry(display_shapes(root, version, area))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def map_table(root: str, version: int, selection: Selection):
+    """Per ward, in the map's order, everything the map can show for a selection (the
+    default analysis): names, indicators, score, rank, Gi* class, rounded rate and rank
+    text. Read-only, shared; a rerun only picks columns from it."""
+    import pandas as pd
+
+    result = analysis(root, version, selection, AnalysisSettings())
+    values = (result.ranked[["ward_code", "score", "rank", "why"]]
+              .merge(result.indicators.drop(columns=["ward_name", "local_authority_name"],
+                                            errors="ignore"), on="ward_code", how="left"))
+    if result.gi is not None:
+        values = values.merge(result.gi[["ward_code", "gi_class"]], on="ward_code",
+                              how="left")
+    else:
+        values["gi_class"] = "Not significant"
+    shapes = display_shapes(root, version, selection.area)
+    table = pd.DataFrame(shapes[["ward_code", "ward_name", "local_authority_name"]]).merge(
+        values, on="ward_code", how="left")
+    return table.assign(
+        rate=table["sv_rate"].astype(float).round(1),
+        rank_text=table["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def classification(root: str, version: int, selection: Selection, column: str, scheme: str,
+                   k: int):
+    """``hotspots.mapping.classify`` of a map column (Fisher-Jenks takes ~0.1 s on 762
+    wards, so it is done once per choice)."""
+    from hotspots import mapping
+    from hotspots.spatial import GI_CLASSES
+
+    values = map_table(root, version, selection)[column]
+    if scheme == mapping.CATEGORIES:
+        return mapping.classify(values, mapping.CATEGORIES, categories=list(GI_CLASSES))
+    return mapping.classify(values.astype(float), scheme, k)

@@ -5,6 +5,7 @@ analysis; the command line and the dashboard both call it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -71,6 +72,11 @@ class WardData:
     harm: pd.Series | None = field(default=None, repr=False)
     harm_note: str = ""
 
+    @property
+    def forces_without_data(self) -> tuple[str, ...]:
+        """Forces with wards in the selection but no crimes loaded (their wards count 0)."""
+        return forces_without_data(self.wards, self.sources)
+
     def metadata(self) -> dict:
         """What a download's "Method and data" notes need."""
         d = self.definition
@@ -87,7 +93,29 @@ class WardData:
             "population_method": POPULATION_METHOD,
             "label": self.label,
             "harm_weights": self.harm_note,
+            "forces_without_data": list(self.forces_without_data),
         }
+
+
+def forces_without_data(wards: pd.DataFrame, sources: Sequence[str]) -> tuple[str, ...]:
+    """The police forces of ``wards`` that none of ``sources`` covers.
+
+    Parameters
+    ----------
+    wards : pandas.DataFrame
+        With ``police_force`` (a force's name, e.g. "North Wales").
+    sources : sequence of str
+        Loaded crime sources, ``"<kind>:<force slug>"`` (e.g. ``"police.uk:south-wales"``).
+
+    Returns
+    -------
+    tuple of str
+        Force names, sorted; empty when every ward's force has data.
+    """
+    covered = {str(s).split(":", 1)[-1] for s in sources}
+    forces = sorted({str(f) for f in wards["police_force"].dropna()})
+    return tuple(f for f in forces if re.sub(r"[^a-z0-9]+", "-", f.lower()).strip("-")
+                 not in covered)
 
 
 def choose_population_year(years: list[int], months: list[str]) -> int | None:

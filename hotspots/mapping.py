@@ -524,6 +524,28 @@ def encode_geometry(shapes: gpd.GeoDataFrame) -> MapGeometry:
                        bounds=((south, west), (north, east)))
 
 
+def _json_column(values: pd.Series, float_decimals: int | None) -> list:
+    """:func:`_json_value` of every item, vectorised for float, integer and text columns."""
+    dtype = values.dtype
+    if (pd.api.types.is_float_dtype(dtype) and float_decimals != 0) or \
+            pd.api.types.is_integer_dtype(dtype):
+        is_int = pd.api.types.is_integer_dtype(dtype)
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+        if float_decimals is not None and not is_int:
+            arr = np.round(arr, float_decimals)
+        ok = np.isfinite(arr).tolist()
+        items = arr.astype(np.int64, copy=False).tolist() if is_int and all(ok) else \
+            arr.tolist()
+        if is_int:
+            items = [int(v) if k else None for v, k in zip(items, ok, strict=True)]
+        else:
+            items = [v if k else None for v, k in zip(items, ok, strict=True)]
+        return items
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return values.astype(object).where(values.notna(), None).tolist()
+    return [_json_value(v, float_decimals) for v in values.tolist()]
+
+
 def display_values(frame: pd.DataFrame, properties: Sequence[str], *,
                    float_decimals: int | None = None) -> list[list]:
     """Per row, the JSON-ready values of ``properties`` (NaN/NA → None, NumPy → Python).
@@ -552,8 +574,7 @@ def display_values(frame: pd.DataFrame, properties: Sequence[str], *,
     missing = [p for p in properties if p not in frame.columns]
     if missing:
         raise ValueError(f"frame has no column(s) {missing}")
-    columns = [[_json_value(v, float_decimals) for v in frame[p].tolist()]
-               for p in properties]
+    columns = [_json_column(frame[p], float_decimals) for p in properties]
     return [list(row) for row in zip(*columns, strict=True)] if columns else \
         [[] for _ in range(len(frame))]
 

@@ -1,14 +1,12 @@
 """Map: a choropleth of a chosen indicator, with a drug-offence overlay; click a ward to
 open its profile. Works with no CDN and no tile server."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
 from dashboard.maps import legend_html, map_args, map_html, render_ward_map, ward_map
 from hotspots import mapping
-from hotspots.analysis import AnalysisSettings
 from hotspots.disclosure import suppress_frame
 from hotspots.spatial import GI_CLASSES
 
@@ -30,28 +28,16 @@ k = int(c3.number_input("How many", 3, 7, 5, disabled=kind == "category"))
 overlay_on = c4.toggle("Drug offences overlay", value=True,
                        help="Outlines the wards in the top 12 for drug offences")
 
-result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
-values = (result.ranked[["ward_code", "score", "rank", "why"]]
-          .merge(result.indicators, on="ward_code", how="left"))
-if result.gi is not None:
-    values = values.merge(result.gi[["ward_code", "gi_class"]], on="ward_code", how="left")
-else:
-    values["gi_class"] = "Not significant"
-shapes = state.display_shapes(f.root, f.version, f.selection.area)
-shapes = shapes[["ward_code", "ward_name", "local_authority_name", "geometry"]].merge(
-    values.drop(columns=["ward_name", "local_authority_name"]), on="ward_code", how="left")
-
+table = state.map_table(f.root, f.version, f.selection)
 if kind == "category":
-    cls = mapping.classify(shapes[column], mapping.CATEGORIES, categories=list(GI_CLASSES))
+    cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0)
     colours = mapping.category_colours(list(GI_CLASSES))
 else:
-    cls = mapping.classify(shapes[column].astype(float), scheme, k)
+    cls = state.classification(f.root, f.version, f.selection, column, scheme, k)
     colours = mapping.palette(palette_name, len(cls.labels))
-shapes = shapes.assign(
+shapes = table.assign(
     fill=mapping.fill_colours(cls.class_index, colours),
-    value=shapes[column] if kind == "category" else shapes[column].astype(float).round(2),
-    rate=shapes["sv_rate"].round(1),
-    rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
+    value=table[column] if kind == "category" else table[column].astype(float).round(2))
 top_drugs = mapping.top_wards(shapes, "drugs_count", 12) if overlay_on else []
 if f.partner:  # small numbers suppressed in tooltips; smoothed values never shown
     shown = suppress_frame(shapes[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
@@ -78,11 +64,14 @@ st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · 
            "dashed outlines: the 12 wards with most drug offences")
 
 
+outlines = state.display_shapes(f.root, f.version, f.selection.area)[["ward_code", "geometry"]]
+
+
 def map_file() -> str:
     """This map as one HTML file that opens with no server and no internet (made on
     click, from the same values the page shows)."""
-    geojson = mapping.to_geojson(shapes, [f for f, _ in TOOLTIPS] + ["fill"],
-                                 float_decimals=2)
+    geojson = mapping.to_geojson(outlines.merge(shapes, on="ward_code", how="left"),
+                                 [name for name, _ in TOOLTIPS] + ["fill"], float_decimals=2)
     return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), TOOLTIPS,
                              {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
                              if overlay_on else None, legend_title=choice),

@@ -533,3 +533,21 @@ def test_top_wards():
     frame = pd.DataFrame({"ward_code": ["b", "a", "c", "d"], "drugs_count": [5, 5, 0, 9]})
     assert mp.top_wards(frame, "drugs_count", 3) == ["d", "a", "b"]
     assert mp.top_wards(frame, "drugs_count", 10) == ["d", "a", "b"]  # zero is not a hot spot
+
+
+@pytest.mark.parametrize("decimals", [None, 0, 2])
+def test_display_values_are_json_ready_for_every_dtype(decimals):
+    frame = pd.DataFrame({
+        "f": [1.234567, np.nan, np.inf, 2.0],
+        "i": pd.array([1, None, 3, 4], dtype="Int64"),
+        "j": np.array([1, 2, 3, 4]),
+        "s": pd.array(["a", None, "c", "<b>"], dtype="string"),
+        "o": ["x", None, 3, float("nan")],
+        "b": [True, False, True, False]})
+    rows = mp.display_values(frame, list(frame.columns), float_decimals=decimals)
+    f0 = {None: 1.234567, 0: 1, 2: 1.23}[decimals]
+    assert rows == [[f0, 1, 1, "a", "x", True], [None, None, 2, None, None, False],
+                    [None, 3, 3, "c", 3, True], [2.0 if decimals != 0 else 2, 4, 4, "<b>",
+                                                   None, False]]
+    assert [type(v) for v in rows[0]] == [type(f0), int, int, str, str, bool]
+    json.dumps(rows, allow_nan=False)

@@ -107,3 +107,4 @@ def test_method_page(app):
     assert [t.value for t in at.title] == ["Method"]
     text = " ".join(m.value for m in at.markdown)
     assert "without its Community Safety domain" in text and "Gi\\*" in text
+
