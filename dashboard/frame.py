@@ -13,9 +13,7 @@ import streamlit as st
 from dashboard import auth, state
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
-from hotspots.definitions import load_definitions
 from hotspots.disclosure import DEFAULT_RULE, RULES, DisclosureRule
-from hotspots.geography import area_choices
 from hotspots.store import Store
 
 #: Period choices (registry feeding the radio).
@@ -71,9 +69,8 @@ def sidebar() -> Frame:
     m = state.manifest(root, version)
     months = sorted({p["month"] for p in m["partitions"].values()})
     sources = sorted({p["source"] for p in m["partitions"].values()})
-    geography = state.geography(root, version)
     try:
-        registry = load_definitions()
+        registry = state.definitions()
     except ValueError as exc:  # InputError included: a broken file in geodata/definitions
         st.error(f"A definition file cannot be read: {exc}")
         st.stop()
@@ -84,7 +81,7 @@ def sidebar() -> Frame:
                  "`python -m hotspots load auto FOLDER`.")
         st.stop()
 
-    areas = [ALL, *area_choices(geography)]
+    areas = [ALL, *state.area_choices(root, version)]
     forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
     default_area = forces_with_data[0] if forces_with_data else ALL
     with st.sidebar:

@@ -133,3 +133,35 @@ def classification(root: str, version: int, selection: Selection, column: str, s
     if scheme == mapping.CATEGORIES:
         return mapping.classify(values, mapping.CATEGORIES, categories=list(GI_CLASSES))
     return mapping.classify(values.astype(float), scheme, k)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def area_choices(root: str, version: int) -> tuple[str, ...]:
+    """``hotspots.geography.area_choices`` of the store's wards (forces, then councils)."""
+    from hotspots.geography import area_choices as choices
+
+    return tuple(choices(geography(root, version)))
+
+
+def definitions() -> dict:
+    """The definitions in ``geodata/definitions``, re-read only when a file changes."""
+    from hotspots.definitions import DEFINITIONS_DIR
+
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(Path(DEFINITIONS_DIR).glob("*.toml")))
+    return _definitions(str(DEFINITIONS_DIR), stamp)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _definitions(directory: str, stamp: tuple) -> dict:
+    from hotspots.definitions import load_definitions
+
+    return load_definitions(Path(directory))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def top_drug_wards(root: str, version: int, selection: Selection, n: int = 12) -> list[str]:
+    """The ``n`` wards with most drug offences (the map's overlay)."""
+    from hotspots.mapping import top_wards
+
+    return top_wards(map_table(root, version, selection), "drugs_count", n)

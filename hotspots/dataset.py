@@ -113,7 +113,7 @@ def forces_without_data(wards: pd.DataFrame, sources: Sequence[str]) -> tuple[st
         Force names, sorted; empty when every ward's force has data.
     """
     covered = {str(s).split(":", 1)[-1] for s in sources}
-    forces = sorted({str(f) for f in wards["police_force"].dropna()})
+    forces = sorted({str(f) for f in wards["police_force"].dropna().unique()})
     return tuple(f for f in forces if re.sub(r"[^a-z0-9]+", "-", f.lower()).strip("-")
                  not in covered)
 

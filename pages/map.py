@@ -38,7 +38,7 @@ else:
 shapes = table.assign(
     fill=mapping.fill_colours(cls.class_index, colours),
     value=table[column] if kind == "category" else table[column].astype(float).round(2))
-top_drugs = mapping.top_wards(shapes, "drugs_count", 12) if overlay_on else []
+top_drugs = state.top_drug_wards(f.root, f.version, f.selection) if overlay_on else []
 if f.partner:  # small numbers suppressed in tooltips; smoothed values never shown
     shown = suppress_frame(shapes[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
                            f.rule, counts=("sv_count", "drugs_count"),
