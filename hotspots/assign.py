@@ -190,12 +190,10 @@ def assign_table(table: pa.Table, geography: Geography,
         for name, values in (("easting", east), ("northing", north)):
             out = out.set_column(out.schema.get_field_index(name), name,
                                  pa.array(values, pa.float64(), mask=np.isnan(values)))
-    ward_arr = pa.DictionaryArray.from_arrays(
-        pa.array(ward, pa.int32(), mask=ward < 0),
-        pa.array(geography.ward_codes, pa.string())).cast(pa.string())
-    how_arr = pa.DictionaryArray.from_arrays(
-        pa.array(how, pa.int32(), mask=how < 0), pa.array(labels, pa.string())
-    ).cast(pa.string())
+    # (take, not a dictionary cast: several times faster)
+    ward_arr = pa.array(geography.ward_codes, pa.string()).take(
+        pa.array(ward, pa.int32(), mask=ward < 0))
+    how_arr = pa.array(labels, pa.string()).take(pa.array(how, pa.int32(), mask=how < 0))
     out = out.set_column(out.schema.get_field_index("ward_code"), "ward_code", ward_arr)
     return out.set_column(out.schema.get_field_index("assignment"), "assignment", how_arr)
 

@@ -29,6 +29,8 @@ from hotspots.errors import InputError
 from hotspots.schema import CRIME_COLUMNS
 from hotspots.tables import check_size, check_text, ragged_error, ragged_row
 
+#: Files bigger than this are parsed on several threads (in 1 MB blocks).
+PARALLEL_PARSE_BYTES = 8 << 20
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: Years a crime may be dated in (police.uk months, force-extract dates); others are typos.
 YEARS = (1900, 2100)
@@ -184,7 +186,9 @@ def _decode_csv(
     column_types.update(types or {})
     convert = pacsv.ConvertOptions(column_types=column_types, include_columns=include,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
-    read = pacsv.ReadOptions(block_size=1 << 20)  # blocks are parsed in parallel
+    # Small files are parsed on the calling thread (the loader reads batches of them on
+    # several threads at once); a big one is parsed a block per core.
+    read = pacsv.ReadOptions(block_size=1 << 20, use_threads=len(data) > PARALLEL_PARSE_BYTES)
     parse = pacsv.ParseOptions()
     buf = data
     for _attempt in range(4):
@@ -281,6 +285,22 @@ def _arrow_text(values: pa.ChunkedArray | pa.Array, upper: bool = False,
     words = [None if w == "" else (w.upper() if upper and w else w) for w in words]
     indices = enc.indices if keep is None else enc.indices.filter(keep)
     return pc.take(pa.array(words, pa.string()), indices)
+
+
+def _text_codes(values: pa.ChunkedArray | pa.Array) -> tuple[list[str | None], np.ndarray]:
+    """The distinct values of text as :func:`_arrow_text` cleans it (stripped, blanks as
+    None), and the position of each row's value among them."""
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if isinstance(arr, pa.ChunkedArray):  # dictionary chunks with different dictionaries
+        arr = arr.unify_dictionaries().combine_chunks()
+    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    distinct: dict[str | None, int] = {}
+    remap = [distinct.setdefault(None if v is None or not v.strip() else v.strip(),
+                                 len(distinct)) for v in enc.dictionary.to_pylist()]
+    remap.append(distinct.setdefault(None, len(distinct)))  # null cells
+    codes = np.asarray(remap, dtype=np.int32)[
+        enc.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
+    return list(distinct), codes
 
 
 #: Arrow types of the stored crimes table, in :data:`CRIME_COLUMNS` order.
@@ -470,16 +490,13 @@ def _police_uk_batch(raws: Sequence[RawFile],
         return pa.chunked_array([chunk for t, _ in parsed for chunk in t.column(c).chunks],
                                 type=parsed[0][0].schema.field(c).type)
 
-    month = _arrow_text(column("month"))
-    bad_months = []
-    for value in pc.unique(month).to_pylist():
-        if value is None or not MONTH.match(value) or not (
-                YEARS[0] <= int(value[:4]) <= YEARS[1]):
-            idx = (int(pc.index(month, value).as_py()) if value is not None
-                   else int(np.flatnonzero(pc.is_null(month).to_numpy(zero_copy_only=False))[0]))
-            bad_months.append((idx, value))
-    if bad_months:
-        idx, value = min(bad_months)
+    month_names, month_code = _text_codes(column("month"))
+    bad = [i for i, v in enumerate(month_names) if v is None or not MONTH.match(v)
+           or not YEARS[0] <= int(v[:4]) <= YEARS[1]]
+    hits = np.flatnonzero(np.isin(month_code, bad)) if bad else ()
+    if len(hits):
+        idx = int(hits[0])
+        value = month_names[month_code[idx]]
         if value is None:
             problem = "the Month cell is blank"
         elif MONTH.match(value):
@@ -497,10 +514,8 @@ def _police_uk_batch(raws: Sequence[RawFile],
     keep = pc.is_valid(crime_id)
     keep_np = keep.to_numpy(zero_copy_only=False)
     group = np.repeat(np.arange(len(raws), dtype=np.int64), sizes)
-    month_enc = pc.dictionary_encode(month)
-    month_names = month_enc.dictionary.to_pylist()
-    month_code = month_enc.indices.to_numpy(zero_copy_only=False)
     kept_at = np.flatnonzero(keep_np)
+    kept_rows = pa.array(kept_at)
     kept_group = group[kept_at]
     kept_starts = np.r_[0, np.cumsum(np.bincount(kept_group, minlength=len(raws)))]
     sources = []
@@ -517,18 +532,15 @@ def _police_uk_batch(raws: Sequence[RawFile],
         sources.append(f"police.uk:{force}")
     per_file = pa.array(kept_group.astype(np.int32))
     columns = {
-        "source": pa.DictionaryArray.from_arrays(per_file, pa.array(sources, pa.string())
-                                                 ).cast(pa.string()),
-        "file": pa.DictionaryArray.from_arrays(per_file, pa.array([r.name for r in raws],
-                                                                  pa.string())
-                                               ).cast(pa.string()),
+        "source": pa.array(sources, pa.string()).take(per_file),
+        "file": pa.array([r.name for r in raws], pa.string()).take(per_file),
         "row": pa.array(kept_at - starts[kept_group] + 1, pa.int64()),
-        "month": month.filter(keep),
-        "crime_id": crime_id.filter(keep),
+        "month": pa.array(month_names, pa.string()).take(pa.array(month_code[kept_at])),
+        "crime_id": crime_id.take(kept_rows),
         "crime_type": _arrow_text(column("crime_type"), keep=keep),
         "lsoa_code": _arrow_text(column("lsoa_code"), upper=True, keep=keep),
-        "longitude": longitude.filter(keep),
-        "latitude": latitude.filter(keep),
+        "longitude": longitude.take(kept_rows),
+        "latitude": latitude.take(kept_rows),
     }
     table = crimes_table_from_arrow(columns, len(kept_at))
     files = []

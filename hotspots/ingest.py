@@ -288,7 +288,7 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
 
         def flush() -> None:
             if batch:
-                submit(_prepare_police_batch, list(batch), *batch_geo)
+                submit(_prepare_police_batch, list(batch), *batch_geo, store, txn)
                 batch.clear()
                 batch_bytes[0] = 0
 
@@ -301,14 +301,19 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
                         flush()
                         _load_reference(txn, k, p, code_column, name_column, report)
                         continue
-                    geo = [store.staged_geography(txn), geography_key(txn.manifest)]
-                    if batch_geo != geo:
+                    key = geography_key(txn.manifest)
+                    if not batch_geo or batch_geo[1] != key:
                         flush()
-                        batch_geo[:] = geo
+                        # Built in a worker while the first files are read and parsed;
+                        # queued first, so its problem (e.g. no boundaries) comes first.
+                        building = pool.submit(_geography, store, txn)
+                        pending.append(building)
+                        batch_geo[:] = [building, key]
+                    geo = list(batch_geo)
                     if k == "crimes-extract":
                         flush()
                         submit(_prepare_extract, crimes.RawFile(name=p.name, data=_read(p)),
-                               mapping, *geo)
+                               mapping, *geo, store, txn)
                         continue
                     for raw in crimes.iter_police_uk([p], forces, months):
                         batch.append(raw)
@@ -410,27 +415,47 @@ class _Prepared:
     source: str
     rows_read: dict[str, int]
     reconciliation: list[dict]  # a record per month (RECONCILIATION_COLUMNS)
-    objects: dict[str, tuple[bytes, int]]  # month → (Arrow bytes, rows)
+    objects: dict[str, tuple[pa.Buffer, int]]  # month → (Arrow IPC bytes, rows)
     geography: str
 
 
-def _prepare_police_batch(raws: list[crimes.RawFile], geography, geo_key: str
-                          ) -> list[_Prepared]:
+def _geography(store: Store, txn: Transaction) -> list:
+    """Build the staged geography (a worker task; prepares no file)."""
+    store.staged_geography(txn)
+    return []
+
+
+def _staged(building: Future, store: Store, txn: Transaction):
+    """The geography built by ``building`` (waits for it)."""
+    building.result()
+    return store.staged_geography(txn)
+
+
+def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key: str,
+                          store: Store, txn: Transaction) -> list[_Prepared]:
     """Read, place and serialise police.uk files together, safe to run in a worker thread
     (touches no shared state). Each file comes out exactly as it would alone."""
-    batch = crimes.read_police_uk_many(raws)
-    assigned = assign_table(batch.table, geography, groups=batch.groups)
+    try:
+        batch = crimes.read_police_uk_many(raws)
+    except InputError:
+        building.result()  # no geography is the first problem
+        raise
+    assigned = assign_table(batch.table, _staged(building, store, txn), groups=batch.groups)
     recs = reconcile_files(assigned, batch.offsets, batch.files)
     return [_prepared("crimes", parsed, assigned.slice(lo, hi - lo), rec, geo_key)
             for parsed, lo, hi, rec in zip(batch.files, batch.offsets[:-1],
                                            batch.offsets[1:], recs, strict=True)]
 
 
-def _prepare_extract(raw: crimes.RawFile, mapping, geography, geo_key: str
-                     ) -> list[_Prepared]:
+def _prepare_extract(raw: crimes.RawFile, mapping, building: Future, geo_key: str,
+                     store: Store, txn: Transaction) -> list[_Prepared]:
     """Read, place and serialise one force extract (in a worker thread)."""
-    parsed = crimes.read_extract(raw, mapping)
-    assigned = assign_table(parsed.table, geography)
+    try:
+        parsed = crimes.read_extract(raw, mapping)
+    except InputError:
+        building.result()  # no geography is the first problem
+        raise
+    assigned = assign_table(parsed.table, _staged(building, store, txn))
     rec = reconcile_records(assigned, parsed.rows_read, parsed.skipped, parsed.name,
                             parsed.checksum, parsed.source)
     return [_prepared("crimes-extract", parsed, assigned, rec, geo_key)]

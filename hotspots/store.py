@@ -64,7 +64,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes, sync_dir: bool = True,
+def _atomic_write(path: Path, data: bytes | pa.Buffer, sync_dir: bool = True,
                   mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``);
     ``mode`` sets the file's permissions (e.g. 0o600 for secrets)."""
@@ -96,10 +96,10 @@ class Transaction:
     """Changes staged for one commit (see :meth:`Store.transaction`)."""
 
     manifest: dict
-    objects: dict[str, bytes] = field(default_factory=dict)
+    objects: dict[str, bytes | pa.Buffer] = field(default_factory=dict)
     _geography: dict = field(default_factory=dict)
 
-    def put(self, data: bytes, kind: str = "parquet") -> str:
+    def put(self, data: bytes | pa.Buffer, kind: str = "parquet") -> str:
         """Stage an object; returns its name (a fresh id with the format as extension)."""
         name = f"{secrets.token_hex(16)}.{kind}"
         self.objects[name] = data
@@ -383,14 +383,17 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def table_to_arrow(table: pa.Table) -> bytes:
-    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read."""
+def table_to_arrow(table: pa.Table) -> pa.Buffer:
+    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read.
+
+    Returns the bytes as a :class:`pyarrow.Buffer` (bytes-like; not copied into a
+    Python ``bytes``)."""
     sink = pa.BufferOutputStream()
     pf.write_feather(table, sink, compression="lz4")
-    return sink.getvalue().to_pybytes()
+    return sink.getvalue()
 
 
-def crimes_to_arrow(frame: pd.DataFrame) -> bytes:
+def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
     """Serialise a crimes frame (see :func:`table_to_arrow`)."""
     from hotspots.crimes import crimes_table
 
