@@ -84,10 +84,14 @@ FLAG_VALUES = {
 
 @dataclass(frozen=True)
 class RawFile:
-    """The bytes of one input file (or one member of a zip)."""
+    """The bytes of one input file (or one member of a zip).
+
+    ``data`` is ``bytes`` or another bytes-like object (files are read into a
+    :class:`pyarrow.Buffer`, whose memory Arrow reuses from one file to the next).
+    """
 
     name: str
-    data: bytes = field(repr=False)
+    data: bytes | pa.Buffer = field(repr=False)
 
     @functools.cached_property
     def checksum(self) -> str:
@@ -141,7 +145,7 @@ def _key(name: str) -> str:
 
 
 def _bom(raw: RawFile) -> int:
-    return 3 if raw.data.startswith(b"\xef\xbb\xbf") else 0
+    return 3 if bytes(memoryview(raw.data)[:3]) == b"\xef\xbb\xbf" else 0
 
 
 def _header(raw: RawFile) -> list[str]:
@@ -207,7 +211,7 @@ def _decode_csv(
                 continue
             m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
             if m:
-                found = ragged_row(raw.data if buf is data else buf)
+                found = ragged_row(bytes(raw.data) if buf is data else buf)
                 if found:
                     raise ragged_error(found, raw.name) from None
                 if not parse.newlines_in_values:  # a line break inside quotes
@@ -600,6 +604,13 @@ _RANGE_WORDS = {
 }
 
 
+def read_buffer(path: str | Path) -> pa.Buffer:
+    """The bytes of a file in a :class:`pyarrow.Buffer` (Arrow's memory pool keeps and
+    reuses the memory, so reading many files does not fault in fresh pages each time)."""
+    with pa.OSFile(str(path)) as fh:
+        return fh.read_buffer()
+
+
 _STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
 
 
@@ -677,7 +688,7 @@ def iter_police_uk(
                     p.name):
                 continue
             check_size(p.stat().st_size, p.name)
-            yield RawFile(name=p.name, data=p.read_bytes())
+            yield RawFile(name=p.name, data=read_buffer(p))
 
 
 # ----------------------------------------------------------------------------------------
