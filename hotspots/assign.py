@@ -89,10 +89,9 @@ def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None,
     (an integer per row) keeps rows of different groups apart."""
     ids = arrays[-1]
     n = len(ids)
+    # Rows can only repeat a row with the same ID (and group): bucket by the ID alone, and
+    # compare the other key columns only within buckets that repeat (usually none).
     gid = np.zeros(n, dtype=np.uint64) if groups is None else groups.astype(np.uint64)
-    for arr in arrays[:-1]:
-        codes = pc.dictionary_encode(arr).indices.fill_null(-1)
-        gid = gid * np.uint64(1_000_003) + codes.to_numpy().astype(np.uint64)
     maybe = _id_key_candidates(ids, gid)
     if maybe is not None and not maybe.any():
         return maybe

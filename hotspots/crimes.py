@@ -442,7 +442,8 @@ _POLICE_UK_READ = (*POLICE_UK_REQUIRED, "reported_by", "falls_within")
 
 def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
     """Check the header of one police.uk file and parse it: the :data:`_POLICE_UK_READ`
-    columns under our names (absent optional ones all null), and the names present."""
+    columns under our names (optional ones all null when absent or not needed), and the
+    names read."""
     names = _header(raw)
     rename = {n: POLICE_UK_COLUMNS[_key(n)] for n in names if _key(n) in POLICE_UK_COLUMNS}
     missing = [c for c in POLICE_UK_REQUIRED if c not in rename.values()]
@@ -457,8 +458,11 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
             fix="load the file as police.uk published it, or load a force extract with "
             "'load crimes-extract'",
         )
-    col_of = {v: k for k, v in rename.items()}
-    include = [col_of[c] for c in _POLICE_UK_READ if c in col_of]
+    # "Reported by" and "Falls within" are only read to name the force when the file
+    # name does not (YYYY-MM-<force>-street.csv).
+    wanted = POLICE_UK_REQUIRED if _STREET_NAME.search(raw.name) else _POLICE_UK_READ
+    col_of = {v: k for k, v in rename.items() if v in wanted}
+    include = [col_of[c] for c in wanted if c in col_of]
     words = pa.dictionary(pa.int32(), pa.string())
     floats = {col_of["longitude"]: pa.float64(), col_of["latitude"]: pa.float64(),
               col_of["month"]: words, col_of["lsoa_code"]: words, col_of["crime_type"]: words}

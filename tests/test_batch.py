@@ -178,3 +178,15 @@ def test_batch_of_one_file_is_read_police_uk(grid_crimes_file):
     with pytest.raises(ValueError, match="no files"):
         read_police_uk_many([])
     assert isinstance(batch.table, pa.Table)
+
+
+def test_reported_by_is_read_only_when_the_name_has_no_force(tmp_path):
+    row = police_row("r1", lsoa="X01000001", ctype="Café robbery")
+    text = (",".join(POLICE_UK_HEADER) + "\n" + ",".join(row) + "\n").encode("utf-8")
+    text = text.replace(b"Grid Police,Grid Police", b"Heddlu Gr\xeed,Grid Police")  # cp1252
+    named = read_police_uk(RawFile("2023-01-grid-street.csv", text))
+    assert named.source == "police.uk:grid"
+    assert named.crimes["crime_type"].tolist() == ["Café robbery"]  # still read as UTF-8
+    unnamed = read_police_uk(RawFile("export.csv", text))
+    assert unnamed.source == "police.uk:heddlu-gr-d"  # read as Windows-1252: "Grîd"
+    assert unnamed.crimes["crime_type"].tolist() == ["CafÃ© robbery"]
