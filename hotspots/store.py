@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -324,12 +325,33 @@ class Store:
         return read_crimes_object(pa.BufferReader(data))
 
     def staged_geography(self, txn: Transaction) -> Geography:
-        """The geography as staged in ``txn`` (built once per geography key)."""
+        """The geography as staged in ``txn`` (built once per geography key, and kept for
+        the process while the committed wards and lookups it was built from stay)."""
         key = geography_key(txn.manifest)
         if key not in txn._geography:
             txn._geography.clear()
-            txn._geography[key] = _StagedStore(self, txn).geography(txn.manifest)
+            txn._geography[key] = self._kept_geography(txn)
         return txn._geography[key]
+
+    def _kept_geography(self, txn: Transaction) -> Geography:
+        ref = txn.manifest["reference"]
+        names = sorted(v["object"] for k, v in ref.items()
+                       if k == "wards" or k.startswith("lookup:"))
+        try:
+            if any(n in txn.objects for n in names):
+                raise FileNotFoundError  # staged in this transaction: not kept
+            stamp = tuple((n, st.st_size, st.st_mtime_ns) for n in names
+                          for st in [(self.root / "objects" / n).stat()])
+        except FileNotFoundError:
+            return _StagedStore(self, txn).geography(txn.manifest)
+        with _KEPT_LOCK:
+            kept = _KEPT_GEOGRAPHY.get(stamp)
+        if kept is None:
+            kept = _StagedStore(self, txn).geography(txn.manifest)
+            with _KEPT_LOCK:
+                _KEPT_GEOGRAPHY.clear()
+                _KEPT_GEOGRAPHY[stamp] = kept
+        return kept
 
     def _reassign(self, txn: Transaction) -> None:
         """Place again the crimes placed under other wards or lookups than the current."""
@@ -352,6 +374,13 @@ class Store:
                         geography=current,
                         reconciliation=new.iloc[0].to_dict())
             txn.manifest["partitions"][key] = _jsonable(part)
+
+
+#: The last geography built for a load, by the names, sizes and times of the committed
+#: objects it was built from (objects are never rewritten under the same name): loading
+#: again in the same process (the upload page) does not build it again.
+_KEPT_GEOGRAPHY: dict[tuple, Geography] = {}
+_KEPT_LOCK = threading.Lock()
 
 
 def geography_key(manifest: dict) -> str:

@@ -190,3 +190,20 @@ def test_reported_by_is_read_only_when_the_name_has_no_force(tmp_path):
     unnamed = read_police_uk(RawFile("export.csv", text))
     assert unnamed.source == "police.uk:heddlu-gr-d"  # read as Windows-1252: "Grîd"
     assert unnamed.crimes["crime_type"].tolist() == ["CafÃ© robbery"]
+
+
+def test_the_geography_is_kept_between_loads_until_wards_or_lookups_change(
+        grid_store, grid_reference):
+    with grid_store.transaction() as txn:
+        first = grid_store.staged_geography(txn)
+    with grid_store.transaction() as txn:
+        assert grid_store.staged_geography(txn) is first
+    lad = grid_reference["lad_force"]
+    lad.write_text(lad.read_text().replace(",Grid\n", ",Grid Two\n"))
+    load_paths(grid_store, "lookup", [lad])
+    with grid_store.transaction() as txn:
+        again = grid_store.staged_geography(txn)
+    assert again is not first
+    assert set(again.wards["police_force"]) == {"Grid Two"}
+    assert again.wards.drop(columns="police_force").equals(
+        first.wards.drop(columns="police_force"))
