@@ -7,7 +7,8 @@ Run from the repository root (needs ../shared/data):
 Sizes: one force-month (Dyfed-Powys 2019-01), the five shared months of both forces
 (10 files), and an England-and-Wales-size month (about 500,000 rows in 43 force files,
 made by replicating the real files with fresh Crime IDs). For each size, one run reports
-the best of ``--repeat`` timings of:
+the best of ``--repeat`` timings (taken in rounds of one of each, so that all three see
+much the same load on a shared machine) of:
 
 - ``end to end``: ``load_paths(store, "crimes", files)`` into a fresh copy of a store that
   already holds the Welsh wards and lookups (read, checksum, validate, place in wards,
@@ -59,14 +60,10 @@ def make_national_month(shared: Path, out: Path, rows: int = 500_000) -> list[Pa
     return paths
 
 
-def best(fn, repeat: int, setup=None) -> float:
-    times = []
-    for _ in range(repeat):
-        arg = setup() if setup else None
-        t = time.perf_counter()
-        fn(arg) if setup else fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def run(shared: Path, repeat: int) -> pd.DataFrame:
@@ -90,12 +87,15 @@ def run(shared: Path, repeat: int) -> pd.DataFrame:
             shutil.copytree(base.root, target)
             return Store(target)
 
-        def end_to_end(store: Store, files=files) -> None:
-            load_paths(store, "crimes", files)
-
-        t_e2e = best(end_to_end, repeat, setup=fresh_store)
-        t_pd = best(lambda files=files: [pd.read_csv(f) for f in files], repeat)
-        t_pa = best(lambda files=files: [pacsv.read_csv(f) for f in files], repeat)
+        # The three timings are interleaved, a round at a time, so that on a shared machine
+        # each sees much the same load; the best round of each is kept.
+        times: dict[str, list[float]] = {"e2e": [], "pd": [], "pa": []}
+        for _ in range(repeat):
+            store = fresh_store()
+            times["e2e"].append(timed(lambda s=store, f=files: load_paths(s, "crimes", f)))
+            times["pd"].append(timed(lambda f=files: [pd.read_csv(x) for x in f]))
+            times["pa"].append(timed(lambda f=files: [pacsv.read_csv(x) for x in f]))
+        t_e2e, t_pd, t_pa = (min(times[k]) for k in ("e2e", "pd", "pa"))
         rows.append({"size": label, "files": len(files), "rows": n,
                      "end_to_end_s": t_e2e, "pandas_s": t_pd, "pyarrow_s": t_pa,
                      "end_to_end_rows_per_s": n / t_e2e, "ratio_to_pyarrow": t_e2e / t_pa})

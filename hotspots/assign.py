@@ -17,6 +17,8 @@ Before that, a second row with the same crime ID in the same source and month is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 from hotspots.geography import Geography
-from hotspots.schema import ASSIGNMENTS, RECONCILIATION_COLUMNS
+from hotspots.schema import ASSIGNMENTS, RECONCILIATION_COLUMNS, RECONCILIATION_PARTS
 
 #: How far outside the (generalised) coast a point may be and still go to its nearest ward.
 NEAREST_WITHIN_M = 2000.0
@@ -65,7 +67,11 @@ def _id_key_candidates(ids: pa.Array, gid: np.ndarray) -> np.ndarray | None:
     data = np.frombuffer(bufs[2], dtype=np.uint8)[off[0]: off[0] + width * n]
     block = data.reshape(n, width)[:, :16].copy().view(np.uint64)
     key = block[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ block[:, 1] ^ gid
-    return pd.Series(key).duplicated(keep=False).to_numpy()
+    ordered = np.sort(key)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return np.zeros(n, dtype=bool)
+    return np.isin(key, repeated)
 
 
 def duplicate_mask(keys: pd.DataFrame) -> np.ndarray:
@@ -77,39 +83,66 @@ def duplicate_mask(keys: pd.DataFrame) -> np.ndarray:
     return _duplicates([_arrow(keys[c]) for c in keys.columns], keys)
 
 
-def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None) -> np.ndarray:
+def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None,
+                groups: np.ndarray | None = None) -> np.ndarray:
+    """:func:`duplicate_mask` of Arrow key columns (the last one the ID); ``groups``
+    (an integer per row) keeps rows of different groups apart."""
     ids = arrays[-1]
     n = len(ids)
-    gid = np.zeros(n, dtype=np.uint64)
-    for arr in arrays[:-1]:
-        codes = pc.dictionary_encode(arr).indices.fill_null(-1)
-        gid = gid * np.uint64(1_000_003) + codes.to_numpy().astype(np.uint64)
+    # Rows can only repeat a row with the same ID (and group): bucket by the ID alone, and
+    # compare the other key columns only within buckets that repeat (usually none).
+    gid = np.zeros(n, dtype=np.uint64) if groups is None else groups.astype(np.uint64)
     maybe = _id_key_candidates(ids, gid)
-    if keys is None:
-        keys = pd.DataFrame({i: a.to_pandas() for i, a in enumerate(arrays)})
+    if maybe is not None and not maybe.any():
+        return maybe
+    if keys is None or groups is not None:  # only the candidates, to pandas
+        sub = arrays if maybe is None else [a.filter(pa.array(maybe)) for a in arrays]
+        keys = pd.DataFrame({i: a.to_pandas() for i, a in enumerate(sub)})
+        if groups is not None:
+            keys["group"] = groups if maybe is None else groups[maybe]
+    elif maybe is not None:
+        keys = keys[maybe]
     if maybe is None:
         return keys.duplicated().to_numpy()
     out = np.zeros(n, dtype=bool)
-    if maybe.any():
-        out[np.flatnonzero(maybe)] = keys[maybe].duplicated().to_numpy()
+    out[np.flatnonzero(maybe)] = keys.duplicated().to_numpy()
     return out
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
     col = table.column(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if not isinstance(col, pa.ChunkedArray):
+        return col
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()  # no copy of one
 
 
 def _floats(arr: pa.Array) -> np.ndarray:
     return arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float, copy=True)
 
 
-def assign_table(table: pa.Table, geography: Geography) -> pa.Table:
-    """:func:`assign_wards` on an Arrow table (the fast path used when loading)."""
+def assign_table(table: pa.Table, geography: Geography,
+                 groups: np.ndarray | None = None) -> pa.Table:
+    """:func:`assign_wards` on an Arrow table (the fast path used when loading).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Crime rows (:data:`hotspots.crimes.CRIME_SCHEMA`).
+    geography : Geography
+    groups : ndarray of int, optional
+        A group per row (e.g. the file it came from): duplicates are only looked for
+        within a group, so a table of several files is placed exactly as each file alone.
+
+    Returns
+    -------
+    pyarrow.Table
+        The same rows with ``ward_code`` and ``assignment`` filled in.
+    """
     n = table.num_rows
     labels = list(ASSIGNMENTS)
     how = np.full(n, -1, dtype=np.int32)
-    dup = _duplicates([_column(table, c) for c in ("source", "month", "crime_id")])
+    dup = _duplicates([_column(table, c) for c in ("source", "month", "crime_id")],
+                      groups=groups)
     how[dup] = labels.index("duplicate")
 
     ward_index = geography.ward_index
@@ -156,12 +189,10 @@ def assign_table(table: pa.Table, geography: Geography) -> pa.Table:
         for name, values in (("easting", east), ("northing", north)):
             out = out.set_column(out.schema.get_field_index(name), name,
                                  pa.array(values, pa.float64(), mask=np.isnan(values)))
-    ward_arr = pa.DictionaryArray.from_arrays(
-        pa.array(ward, pa.int32(), mask=ward < 0),
-        pa.array(geography.ward_codes, pa.string())).cast(pa.string())
-    how_arr = pa.DictionaryArray.from_arrays(
-        pa.array(how, pa.int32(), mask=how < 0), pa.array(labels, pa.string())
-    ).cast(pa.string())
+    # (take, not a dictionary cast: several times faster)
+    ward_arr = pa.array(geography.ward_codes, pa.string()).take(
+        pa.array(ward, pa.int32(), mask=ward < 0))
+    how_arr = pa.array(labels, pa.string()).take(pa.array(how, pa.int32(), mask=how < 0))
     out = out.set_column(out.schema.get_field_index("ward_code"), "ward_code", ward_arr)
     return out.set_column(out.schema.get_field_index("assignment"), "assignment", how_arr)
 
@@ -231,35 +262,96 @@ def reconcile(
     ``rows_read`` = by_code + by_point + by_nearest + outside + unlocated + skipped +
     duplicates, for every month; a ValueError is raised if the parts do not sum.
     """
+    return pd.DataFrame(reconcile_records(assigned, rows_read, skipped, file, checksum, source),
+                        columns=RECONCILIATION_COLUMNS)
+
+
+def reconcile_records(
+    assigned: pd.DataFrame | pa.Table,
+    rows_read: dict[str, int],
+    skipped: dict[str, int],
+    file: str,
+    checksum: str,
+    source: str,
+) -> list[dict]:
+    """:func:`reconcile` as plain records (a dict per month, sorted by month).
+
+    Raises
+    ------
+    ValueError
+        When the parts do not sum to the rows read.
+    """
     months = sorted(rows_read)
     if isinstance(assigned, pd.DataFrame):
         month_arr, how_arr = _arrow(assigned["month"]), _arrow(assigned["assignment"])
     else:
         month_arr, how_arr = _column(assigned, "month"), _column(assigned, "assignment")
+    grid = _count_grid(month_arr, how_arr, months, np.zeros(len(month_arr), np.int64), 1)[0]
+    return _records(grid[:len(months)], months, rows_read, skipped, file, checksum, source)
+
+
+def reconcile_files(assigned: pa.Table, offsets: np.ndarray, files: Sequence) -> list[list[dict]]:
+    """:func:`reconcile_records` of several files placed together, in one pass.
+
+    Parameters
+    ----------
+    assigned : pyarrow.Table
+        The placed rows of every file, file after file.
+    offsets : ndarray of int
+        File ``i`` is rows ``offsets[i]:offsets[i + 1]``.
+    files : sequence of CrimeFile
+        Each with ``rows_read``, ``skipped``, ``name``, ``checksum`` and ``source``.
+
+    Returns
+    -------
+    list of list of dict
+        The records of each file, in order.
+    """
+    months = sorted(set().union(*(f.rows_read for f in files)))
+    groups = np.repeat(np.arange(len(files), dtype=np.int64), np.diff(offsets))
+    grid = _count_grid(_column(assigned, "month"), _column(assigned, "assignment"), months,
+                       groups, len(files))
+    position = {m: i for i, m in enumerate(months)}
+    out = []
+    for f, counts in zip(files, grid, strict=True):
+        own = sorted(f.rows_read)
+        out.append(_records(counts[[position[m] for m in own]], own, f.rows_read, f.skipped,
+                            f.name, f.checksum, f.source))
+    return out
+
+
+def _count_grid(month_arr: pa.Array, how_arr: pa.Array, months: list[str],
+                groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Rows by group, month and assignment: shape (groups, months + 1, assignments + 1),
+    the last month and assignment counting values outside ``months`` and ASSIGNMENTS."""
     labels = list(ASSIGNMENTS)
     m_index = pc.index_in(month_arr, value_set=pa.array(months, pa.string())).fill_null(
         len(months)).to_numpy(zero_copy_only=False)
     h_index = pc.index_in(how_arr, value_set=pa.array(labels, pa.string())).fill_null(
         len(labels)).to_numpy(zero_copy_only=False)
-    grid = np.bincount(m_index * (len(labels) + 1) + h_index,
-                       minlength=(len(months) + 1) * (len(labels) + 1)
-                       ).reshape(len(months) + 1, len(labels) + 1)
-    rows = []
-    for i, m in enumerate(months):
-        def get(a: str, i: int = i) -> int:
-            return int(grid[i, labels.index(a)])
+    cells = (len(months) + 1) * (len(labels) + 1)
+    flat = groups * cells + m_index.astype(np.int64) * (len(labels) + 1) + h_index
+    return np.bincount(flat, minlength=n_groups * cells).reshape(
+        n_groups, len(months) + 1, len(labels) + 1)
 
+
+def _records(grid: np.ndarray, months: list[str], rows_read: dict[str, int],
+             skipped: dict[str, int], file: str, checksum: str, source: str) -> list[dict]:
+    """The reconciliation records of one file from its counts (a row per month of
+    ``months``, a column per assignment and one for anything else); checks the sums."""
+    col = {a: i for i, a in enumerate(ASSIGNMENTS)}
+    rows = []
+    for m, counts in zip(months, grid.tolist(), strict=True):
         rows.append({
             "source": source, "file": file, "checksum": checksum, "month": m,
-            "rows_read": int(rows_read[m]), "by_code": get("code"), "by_point": get("point"),
-            "by_nearest": get("nearest"), "outside": get("outside"),
-            "unlocated": get("unlocated"), "skipped": int(skipped.get(m, 0)),
-            "duplicates": get("duplicate"),
+            "rows_read": int(rows_read[m]), "by_code": counts[col["code"]],
+            "by_point": counts[col["point"]], "by_nearest": counts[col["nearest"]],
+            "outside": counts[col["outside"]], "unlocated": counts[col["unlocated"]],
+            "skipped": int(skipped.get(m, 0)), "duplicates": counts[col["duplicate"]],
         })
-    out = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
-    parts = out[["by_code", "by_point", "by_nearest", "outside", "unlocated", "skipped",
-                 "duplicates"]].sum(axis=1)
-    if not (parts == out["rows_read"]).all() or grid[:len(months)].sum() + sum(
-            skipped.get(m, 0) for m in months) != out["rows_read"].sum():
+    placed = int(grid.sum())
+    if any(sum(r[c] for c in RECONCILIATION_PARTS) != r["rows_read"] for r in rows) or (
+            placed + sum(int(skipped.get(m, 0)) for m in months)
+            != sum(r["rows_read"] for r in rows)):
         raise ValueError(f"{file}: the reconciliation does not sum to the rows read")
-    return out
+    return rows

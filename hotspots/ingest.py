@@ -6,6 +6,8 @@ Every call is one transaction: if any file fails, nothing is stored.
 from __future__ import annotations
 
 import io
+import os
+import threading
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -14,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hotspots import boundaries, crimes, deprivation, lookups, population
-from hotspots.assign import assign_table, reconcile
+from hotspots.assign import assign_table, reconcile_files, reconcile_records
 from hotspots.errors import InputError
+from hotspots.schema import RECONCILIATION_COLUMNS
 from hotspots.store import (
     Store,
     Transaction,
@@ -44,8 +48,12 @@ ORDER = ["boundaries", "lookup", "deprivation", "population", "crimes", "crimes-
 
 Progress = Callable[[str, int, int], None]
 
-#: Crime files read and placed at once (threads: Arrow and NumPy release the GIL).
+#: Batches of crime files read and placed at once (threads: Arrow and NumPy release the
+#: GIL).
 WORKERS = 2
+#: police.uk files are read and placed in batches of about this many bytes (one pass over
+#: the rows of many small files; several batches keep both cores busy).
+BATCH_BYTES = 16 << 20
 
 
 @dataclass
@@ -247,43 +255,112 @@ def load_paths(
         raise InputError(exc.problem, file=", ".join(names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else ""), row=exc.row,
             expected=exc.expected, fix=exc.fix) from None
-    report.reconciliation = (pd.concat(recs, ignore_index=True) if recs else None)
+    report.reconciliation = (pd.DataFrame(recs, columns=RECONCILIATION_COLUMNS) if recs
+                             else None)
     return report
 
 
 def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, code_column,
-          name_column, progress: Progress | None, report: LoadReport) -> list[pd.DataFrame]:
-    """The transaction of :func:`load_paths`; returns the reconciliation of each file."""
-    recs: list[pd.DataFrame] = []
-    with store.transaction() as txn, ThreadPoolExecutor(max_workers=WORKERS) as pool:
+          name_column, progress: Progress | None, report: LoadReport) -> list[dict]:
+    """The transaction of :func:`load_paths`; returns the reconciliation records of the
+    crime files loaded."""
+    recs: list[dict] = []
+    pool = _workers()
+    with store.transaction() as txn:
         total = len(todo)
         pending: deque[Future] = deque()
+        batch: list[crimes.RawFile] = []
+        batch_bytes = [0]
+        batch_geo: list = []
 
         def finish_one() -> None:
-            rec = _commit_crime_file(txn, pending.popleft().result(), report)
-            if rec is not None:
-                recs.append(rec)
+            try:
+                prepared = pending.popleft().result()
+            except InputError as exc:
+                raise _WorkerError(exc) from None
+            for prep in prepared:
+                recs.extend(_commit_crime_file(txn, prep, report))
 
-        for i, (k, p) in enumerate(todo):
-            if progress:
-                progress(p.name, i, total)
-            if k in ("crimes", "crimes-extract"):
-                raws = (crimes.iter_police_uk([p], forces, months) if k == "crimes"
-                        else [crimes.RawFile(name=p.name, data=_read(p))])
-                geography = store.staged_geography(txn)
-                geo_key = geography_key(txn.manifest)
-                for raw in raws:
-                    pending.append(pool.submit(_prepare_crime_file, k, raw, mapping,
-                                               geography, geo_key))
-                    while len(pending) > WORKERS:
-                        finish_one()
-            else:
-                _load_reference(txn, k, p, code_column, name_column, report)
-        while pending:
-            finish_one()
+        def submit(fn, *args) -> None:
+            pending.append(pool.submit(fn, *args))
+            while len(pending) > WORKERS:
+                finish_one()
+
+        def flush() -> None:
+            if batch:
+                submit(_prepare_police_batch, list(batch), *batch_geo, store, txn)
+                batch.clear()
+                batch_bytes[0] = 0
+
+        try:
+            try:
+                for i, (k, p) in enumerate(todo):
+                    if progress:
+                        progress(p.name, i, total)
+                    if k not in ("crimes", "crimes-extract"):
+                        flush()
+                        _load_reference(txn, k, p, code_column, name_column, report)
+                        continue
+                    key = geography_key(txn.manifest)
+                    if not batch_geo or batch_geo[1] != key:
+                        flush()
+                        # Built in a worker while the first files are read and parsed;
+                        # queued first, so its problem (e.g. no boundaries) comes first.
+                        building = pool.submit(_geography, store, txn)
+                        pending.append(building)
+                        batch_geo[:] = [building, key]
+                    geo = list(batch_geo)
+                    if k == "crimes-extract":
+                        flush()
+                        submit(_prepare_extract, crimes.RawFile(name=p.name, data=_read(p)),
+                               mapping, *geo, store, txn)
+                        continue
+                    for raw in crimes.iter_police_uk([p], forces, months):
+                        batch.append(raw)
+                        batch_bytes[0] += len(raw.data)
+                        if batch_bytes[0] >= BATCH_BYTES:
+                            flush()
+                flush()
+            except InputError:
+                # A file that cannot be read: a problem in the files before it comes first.
+                flush()
+                while pending:
+                    finish_one()
+                raise
+            while pending:
+                finish_one()
+        except _WorkerError as failed:
+            raise failed.error from None
+        finally:
+            for future in pending:  # after a failure: work not started is dropped
+                future.cancel()
         if progress:
             progress("committing", total, total)
     return recs
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _workers() -> ThreadPoolExecutor:
+    """The worker threads, kept for the life of the process (made again after a fork):
+    each sets up the WGS84→British National Grid transformation once (about 50 ms of
+    PROJ database work per new thread), not on every load."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != os.getpid():
+            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=WORKERS,
+                                                     thread_name_prefix="hotspots-load"))
+        return _POOL[1]
+
+
+class _WorkerError(Exception):
+    """A file prepared in a worker thread failed (carries its InputError)."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _read(p: Path) -> bytes:
@@ -337,39 +414,76 @@ class _Prepared:
     checksum: str
     source: str
     rows_read: dict[str, int]
-    reconciliation: pd.DataFrame
-    objects: dict[str, tuple[bytes, int]]  # month → (Arrow bytes, rows)
+    reconciliation: list[dict]  # a record per month (RECONCILIATION_COLUMNS)
+    objects: dict[str, tuple[pa.Buffer, int]]  # month → (Arrow IPC bytes, rows)
     geography: str
 
 
-def _prepare_crime_file(kind: str, raw: crimes.RawFile, mapping, geography,
-                        geo_key: str) -> _Prepared:
-    """The per-file work, safe to run in a worker thread (touches no shared state)."""
-    parsed = (crimes.read_police_uk(raw) if kind == "crimes"
-              else crimes.read_extract(raw, mapping))
-    assigned = assign_table(parsed.table, geography)
-    rec = reconcile(assigned, parsed.rows_read, parsed.skipped, raw.name, raw.checksum,
-                    parsed.source)
+def _geography(store: Store, txn: Transaction) -> list:
+    """Build the staged geography (a worker task; prepares no file)."""
+    store.staged_geography(txn)
+    return []
+
+
+def _staged(building: Future, store: Store, txn: Transaction):
+    """The geography built by ``building`` (waits for it)."""
+    building.result()
+    return store.staged_geography(txn)
+
+
+def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key: str,
+                          store: Store, txn: Transaction) -> list[_Prepared]:
+    """Read, place and serialise police.uk files together, safe to run in a worker thread
+    (touches no shared state). Each file comes out exactly as it would alone."""
+    try:
+        batch = crimes.read_police_uk_many(raws)
+    except InputError:
+        building.result()  # no geography is the first problem
+        raise
+    assigned = assign_table(batch.table, _staged(building, store, txn), groups=batch.groups)
+    recs = reconcile_files(assigned, batch.offsets, batch.files)
+    return [_prepared("crimes", parsed, assigned.slice(lo, hi - lo), rec, geo_key)
+            for parsed, lo, hi, rec in zip(batch.files, batch.offsets[:-1],
+                                           batch.offsets[1:], recs, strict=True)]
+
+
+def _prepare_extract(raw: crimes.RawFile, mapping, building: Future, geo_key: str,
+                     store: Store, txn: Transaction) -> list[_Prepared]:
+    """Read, place and serialise one force extract (in a worker thread)."""
+    try:
+        parsed = crimes.read_extract(raw, mapping)
+    except InputError:
+        building.result()  # no geography is the first problem
+        raise
+    assigned = assign_table(parsed.table, _staged(building, store, txn))
+    rec = reconcile_records(assigned, parsed.rows_read, parsed.skipped, parsed.name,
+                            parsed.checksum, parsed.source)
+    return [_prepared("crimes-extract", parsed, assigned, rec, geo_key)]
+
+
+def _prepared(kind: str, parsed: crimes.CrimeFile, assigned: pa.Table, rec: list[dict],
+              geo_key: str) -> _Prepared:
+    """Serialise the months of one placed and reconciled file."""
     objects = {}
     months = list(parsed.rows_read)
     for month in months:
         part = (assigned if len(months) == 1 else
                 assigned.filter(pc.equal(assigned.column("month"), month)))
         objects[month] = (table_to_arrow(part), part.num_rows)
-    return _Prepared(kind=kind, name=raw.name, checksum=raw.checksum, source=parsed.source,
-                     rows_read=parsed.rows_read, reconciliation=rec, objects=objects,
-                     geography=geo_key)
+    return _Prepared(kind=kind, name=parsed.name, checksum=parsed.checksum,
+                     source=parsed.source, rows_read=parsed.rows_read, reconciliation=rec,
+                     objects=objects, geography=geo_key)
 
 
-def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport
-                       ) -> pd.DataFrame | None:
-    """Stage a prepared file in the transaction (or note that it is already loaded)."""
+def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) -> list[dict]:
+    """Stage a prepared file in the transaction (or note that it is already loaded);
+    returns its reconciliation records (none when it was already loaded)."""
     parts = txn.manifest["partitions"]
     keys = {m: f"{prep.source}|{m}" for m in prep.rows_read}
     if all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values()):
         report.unchanged.append(prep.name)
-        return None
-    rec = prep.reconciliation
+        return []
+    rec = {r["month"]: r for r in prep.reconciliation}
     replaced = []
     for month, key in keys.items():
         if key in parts:
@@ -378,14 +492,13 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport
         parts[key] = _jsonable({
             "object": txn.put(data, "arrow"), "source": prep.source, "month": month,
             "file": prep.name, "checksum": prep.checksum, "rows": rows,
-            "geography": prep.geography,
-            "reconciliation": rec[rec["month"] == month].iloc[0].to_dict(),
+            "geography": prep.geography, "reconciliation": dict(rec[month]),
         })
     txn.record(prep.kind, prep.name, prep.checksum, sorted(keys),
                sum(prep.rows_read.values()), "replaced" if replaced else "loaded")
     report.loaded.append(prep.name)
     report.replaced.extend(replaced)
-    return rec
+    return prep.reconciliation
 
 
 def describe_kinds() -> str:

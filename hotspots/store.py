@@ -25,7 +25,9 @@ import json
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +65,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes, sync_dir: bool = True,
+def _atomic_write(path: Path, data: bytes | pa.Buffer, sync_dir: bool = True,
                   mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``);
     ``mode`` sets the file's permissions (e.g. 0o600 for secrets)."""
@@ -95,10 +97,10 @@ class Transaction:
     """Changes staged for one commit (see :meth:`Store.transaction`)."""
 
     manifest: dict
-    objects: dict[str, bytes] = field(default_factory=dict)
+    objects: dict[str, bytes | pa.Buffer] = field(default_factory=dict)
     _geography: dict = field(default_factory=dict)
 
-    def put(self, data: bytes, kind: str = "parquet") -> str:
+    def put(self, data: bytes | pa.Buffer, kind: str = "parquet") -> str:
         """Stage an object; returns its name (a fresh id with the format as extension)."""
         name = f"{secrets.token_hex(16)}.{kind}"
         self.objects[name] = data
@@ -289,9 +291,15 @@ class Store:
     def _commit(self, txn: Transaction) -> None:
         objdir = self.root / "objects"
         wanted = self._referenced(txn.manifest)
-        for name, data in txn.objects.items():
-            target = objdir / name
-            if name in wanted and not target.exists():
+        todo = [(objdir / name, data) for name, data in txn.objects.items()
+                if name in wanted and not (objdir / name).exists()]
+        if len(todo) > 1:  # writes and fsyncs wait on the disk, not the CPU: overlap them
+            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+                for done in [pool.submit(_atomic_write, target, data, False)
+                             for target, data in todo]:
+                    done.result()
+        else:
+            for target, data in todo:
                 _atomic_write(target, data, sync_dir=False)
         _fsync_dir(objdir)  # every object is on disk before the manifest names it
         txn.manifest["version"] = int(txn.manifest["version"]) + 1
@@ -317,12 +325,33 @@ class Store:
         return read_crimes_object(pa.BufferReader(data))
 
     def staged_geography(self, txn: Transaction) -> Geography:
-        """The geography as staged in ``txn`` (built once per geography key)."""
+        """The geography as staged in ``txn`` (built once per geography key, and kept for
+        the process while the committed wards and lookups it was built from stay)."""
         key = geography_key(txn.manifest)
         if key not in txn._geography:
             txn._geography.clear()
-            txn._geography[key] = _StagedStore(self, txn).geography(txn.manifest)
+            txn._geography[key] = self._kept_geography(txn)
         return txn._geography[key]
+
+    def _kept_geography(self, txn: Transaction) -> Geography:
+        ref = txn.manifest["reference"]
+        names = sorted(v["object"] for k, v in ref.items()
+                       if k == "wards" or k.startswith("lookup:"))
+        try:
+            if any(n in txn.objects for n in names):
+                raise FileNotFoundError  # staged in this transaction: not kept
+            stamp = tuple((n, st.st_size, st.st_mtime_ns) for n in names
+                          for st in [(self.root / "objects" / n).stat()])
+        except FileNotFoundError:
+            return _StagedStore(self, txn).geography(txn.manifest)
+        with _KEPT_LOCK:
+            kept = _KEPT_GEOGRAPHY.get(stamp)
+        if kept is None:
+            kept = _StagedStore(self, txn).geography(txn.manifest)
+            with _KEPT_LOCK:
+                _KEPT_GEOGRAPHY.clear()
+                _KEPT_GEOGRAPHY[stamp] = kept
+        return kept
 
     def _reassign(self, txn: Transaction) -> None:
         """Place again the crimes placed under other wards or lookups than the current."""
@@ -345,6 +374,13 @@ class Store:
                         geography=current,
                         reconciliation=new.iloc[0].to_dict())
             txn.manifest["partitions"][key] = _jsonable(part)
+
+
+#: The last geography built for a load, by the names, sizes and times of the committed
+#: objects it was built from (objects are never rewritten under the same name): loading
+#: again in the same process (the upload page) does not build it again.
+_KEPT_GEOGRAPHY: dict[tuple, Geography] = {}
+_KEPT_LOCK = threading.Lock()
 
 
 def geography_key(manifest: dict) -> str:
@@ -376,14 +412,17 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def table_to_arrow(table: pa.Table) -> bytes:
-    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read."""
+def table_to_arrow(table: pa.Table) -> pa.Buffer:
+    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read.
+
+    Returns the bytes as a :class:`pyarrow.Buffer` (bytes-like; not copied into a
+    Python ``bytes``)."""
     sink = pa.BufferOutputStream()
     pf.write_feather(table, sink, compression="lz4")
-    return sink.getvalue().to_pybytes()
+    return sink.getvalue()
 
 
-def crimes_to_arrow(frame: pd.DataFrame) -> bytes:
+def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
     """Serialise a crimes frame (see :func:`table_to_arrow`)."""
     from hotspots.crimes import crimes_table
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hotspots.errors import InputError
@@ -48,11 +49,23 @@ def check_size(size: int, file: str, what: str = "the file is") -> None:
         )
 
 
-def check_text(data: bytes, file: str, start: int = 0) -> None:
+def _find_nul(data: bytes | memoryview, start: int) -> int:
+    """Position of the first NUL byte at or after ``start`` in bytes-like data, or -1."""
+    if isinstance(data, bytes | bytearray):
+        return data.find(b"\x00", start)
+    arr = np.frombuffer(data, dtype=np.uint8)[start:] if len(data) > start else ()
+    if not len(arr):
+        return -1
+    i = int(arr.argmin())  # the first occurrence of the smallest byte
+    return start + i if arr[i] == 0 else -1
+
+
+def check_text(data: bytes | memoryview, file: str, start: int = 0) -> None:
     """Refuse bytes that cannot be a text CSV, saying what they look like instead.
 
     Compressed files, UTF-16 text, web pages, NUL bytes (named by row) and a first line
     longer than :data:`MAX_HEADER_BYTES` are refused. ``start`` skips a byte-order mark.
+    ``data`` is bytes or any bytes-like object (e.g. a :class:`pyarrow.Buffer`).
     """
     view = memoryview(data)
     head = bytes(view[start:start + (1 << 16)])
@@ -62,13 +75,13 @@ def check_text(data: bytes, file: str, start: int = 0) -> None:
         raise InputError("this is a compressed file (zip or gzip), not a CSV", file=file,
                          fix="pass the .zip itself where zips are read (police.uk archives, "
                          "zipped Shapefiles), or unpack it first")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if bytes(view[:2]) in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError("the file is UTF-16 text", file=file,
                          expected="UTF-8 (or Windows-1252) comma-separated text",
                          fix="save it again as 'CSV UTF-8 (comma delimited)'")
-    nul = data.find(b"\x00", start)
+    nul = _find_nul(data, start)
     if nul >= 0:
-        line = data.count(b"\n", start, nul)
+        line = bytes(view[start:nul]).count(b"\n")
         if line == 0:
             raise InputError("the file holds binary data, not text", file=file,
                              expected="a comma-separated text file (CSV)")
