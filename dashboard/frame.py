@@ -90,8 +90,10 @@ def sidebar() -> Frame:
         area = st.selectbox("Area", areas, index=_index(areas, _param("area", default_area)),
                             help="A police force or a local authority.")
         period_keys = list(PERIODS)
-        period = st.radio("Period", period_keys, format_func=PERIODS.get,
-                          index=_index(period_keys, _param("period", "rolling12")))
+        # Select boxes only (no radio, slider or number input): each widget type is a
+        # separate script the browser fetches on a first visit, before the map can draw.
+        period = st.selectbox("Period", period_keys, format_func=PERIODS.get,
+                              index=_index(period_keys, _param("period", "rolling12")))
         last = months[-1]
         if period == "rolling12":
             end = last
@@ -103,9 +105,13 @@ def sidebar() -> Frame:
         else:
             a = _param("from", months[0])
             b = _param("to", last)
-            start, end = st.select_slider(
-                "Months", options=months, format_func=_month_label,
-                value=(a if a in months else months[0], b if b in months else last))
+            c1, c2 = st.columns(2)
+            start = c1.selectbox("From", months, format_func=_month_label,
+                                 index=_index(months, a))
+            later = [m for m in months if m >= start]
+            end = c2.selectbox("To", later, format_func=_month_label,
+                               index=_index(later, b if b in later else last,
+                                            len(later) - 1))
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
         definition = st.selectbox(

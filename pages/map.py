@@ -24,7 +24,7 @@ st.query_params["show"] = choice
 column, kind, palette_name = mapping.MAP_INDICATORS[choice]
 schemes = list(mapping.SCHEMES)
 scheme = c2.selectbox("Classes", schemes, disabled=kind == "category")
-k = int(c3.number_input("How many", 3, 7, 5, disabled=kind == "category"))
+k = c3.selectbox("How many", [3, 4, 5, 6, 7], index=2, disabled=kind == "category")
 overlay_on = c4.toggle("Drug offences overlay", value=True,
                        help="Outlines the wards in the top 12 for drug offences")
 

@@ -25,6 +25,8 @@
   var map = null, wards = {}, geometryKey = null, overlay = null, legend = null;
   var tiles = null, layers = null, fields = [], values = {}, lastHeight = null;
   var clicks = 0, session = Date.now();
+  // Milestones (ms since the frame's navigation started), for benchmarks.
+  var times = window.__wardMapTimes = {script: performance.now()};
 
   function send(type, data) {
     var msg = {isStreamlitMessage: true, type: type};
@@ -119,6 +121,7 @@
   }
 
   function render(args) {
+    if (!times.firstRender) times.firstRender = performance.now();
     var height = args.height || 560;
     if (height !== lastHeight) {
       document.getElementById("map").style.height = height + "px";
@@ -154,6 +157,7 @@
     setOverlay(args.overlay);
     setLegend(args.legend);
     document.body.setAttribute("data-wards", String(Object.keys(wards).length));
+    if (!times.firstDrawn) times.firstDrawn = performance.now();
   }
 
   window.addEventListener("message", function (event) {
@@ -161,4 +165,5 @@
     if (data && data.type === "streamlit:render") render(data.args);
   });
   send("streamlit:componentReady", {apiVersion: 1});
+  times.ready = performance.now();
 })();
