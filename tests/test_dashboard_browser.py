@@ -100,6 +100,26 @@ def test_map_address_opens_the_map_every_time(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "page-home.png"), full_page=True)
 
 
+def test_map_file_download_opens_offline(page, app_url, tmp_path):
+    """"Download this map" gives one HTML file that draws the 204 wards from disk, with
+    nothing fetched from anywhere (Leaflet is inside the file)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{app_url}/map?{QUERY}")
+    wait_ready(page)
+    expect(_polygons(page)).to_have_count(204, timeout=60_000)
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Download this map").click()
+    path = tmp_path / d.value.suggested_filename
+    assert path.suffix == ".html"
+    d.value.save_as(path)
+    before = len(page.requests)
+    page.goto(path.as_uri())
+    expect(page.locator("path.leaflet-interactive")).to_have_count(204, timeout=30_000)
+    assert [u for u in page.requests[before:] if not u.startswith("file:")] == []
+    assert "dyfed-powys" in path.name
+
+
 def test_click_opens_profile(page, app_url, real_store):
     from playwright.sync_api import expect
 
