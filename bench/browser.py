@@ -520,7 +520,9 @@ def script_runs(log: Path) -> list[tuple[float, float, str]]:
 
 def attribute_runs(results: dict[str, list[dict]], runs) -> None:
     """Give each change the script runs that started between its click and idle."""
-    for items in results.values():
+    for what, items in results.items():
+        if what.startswith("_"):  # "_retries": notes, not changes
+            continue
         for r in items:
             mine = [x for x in runs if r["t0"] - 50 <= x[0] <= r["t_quiet"]]
             r["script"] = mine[0][1] if mine else float("nan")
