@@ -626,6 +626,10 @@ def _seeded_global_rng(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
+#: Fisher–Jenks keeps the whole n×n matrix of within-class sums up to this many values.
+_FJ_WHOLE_MAX = 1_500
+
+
 def _fisher_jenks_bins(y: np.ndarray, k: int) -> np.ndarray:
     """Exact Fisher–Jenks breaks (minimum within-class sum of squares), vectorised.
 
@@ -651,14 +655,17 @@ def _fisher_jenks_bins(y: np.ndarray, k: int) -> np.ndarray:
     ends_at = np.arange(n)
     cost = np.maximum(s2[1:] - s1[1:] ** 2 / (ends_at + 1), 0.0)  # one class over 0..j
     block = max(1, 2_000_000 // n)
+    # Up to 1,500 values (Wales has 762 wards) the matrix of within-class sums is made
+    # once (18 MB) and reused for every class; beyond that it is remade per column block.
+    whole = ssd(ends_at) if n <= _FJ_WHOLE_MAX else None
     starts = []
     for _ in range(2, k + 1):
         prev = np.concatenate([[np.inf], cost[:-1]])  # best cost over 0..i-1, class from i
         new_cost = np.empty(n)
         start = np.empty(n, dtype=np.int64)
-        for b in range(0, n, block):
-            cols = ends_at[b:b + block]
-            cand = prev[:, None] + ssd(cols)
+        for b in range(0, n, block if whole is None else n):
+            cols = ends_at[b:b + block] if whole is None else ends_at
+            cand = prev[:, None] + (whole if whole is not None else ssd(cols))
             best = np.argmin(cand, axis=0)
             start[cols] = best
             new_cost[cols] = cand[best, np.arange(len(cols))]

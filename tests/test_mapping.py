@@ -551,3 +551,10 @@ def test_display_values_are_json_ready_for_every_dtype(decimals):
                                                    None, False]]
     assert [type(v) for v in rows[0]] == [type(f0), int, int, str, str, bool]
     json.dumps(rows, allow_nan=False)
+
+
+def test_fisher_jenks_whole_matrix_and_column_blocks_agree(monkeypatch):
+    y = np.random.default_rng(5).gamma(2.0, 3.0, 762)
+    whole = mp._fisher_jenks_bins(y, 5)
+    monkeypatch.setattr(mp, "_FJ_WHOLE_MAX", 0)  # the path taken for the UK's 8,482 wards
+    np.testing.assert_array_equal(mp._fisher_jenks_bins(y, 5), whole)
