@@ -436,7 +436,7 @@ def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key:
     """Read, place and serialise police.uk files together, safe to run in a worker thread
     (touches no shared state). Each file comes out exactly as it would alone."""
     try:
-        batch = crimes.read_police_uk_many(raws)
+        batch = crimes.read_police_uk_many(raws, compact=True)
     except InputError:
         building.result()  # no geography is the first problem
         raise
@@ -490,7 +490,7 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
             replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
         data, rows = prep.objects[month]
         parts[key] = _jsonable({
-            "object": txn.put(data, "arrow"), "source": prep.source, "month": month,
+            "object": txn.write(data, "arrow"), "source": prep.source, "month": month,
             "file": prep.name, "checksum": prep.checksum, "rows": rows,
             "geography": prep.geography, "reconciliation": dict(rec[month]),
         })
