@@ -134,7 +134,16 @@ def _column(table: pa.Table, name: str) -> pa.Array:
 
 
 def _floats(arr: pa.Array) -> np.ndarray:
+    if arr.type == pa.null():  # a column with no value (the compact form)
+        return np.full(len(arr), np.nan)
     return arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float, copy=True)
+
+
+def _floats_at(col: pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
+    """The values of some rows of a numeric column as floats (NaN for nulls)."""
+    if col.type == pa.null():
+        return np.full(len(rows), np.nan)
+    return _floats(col.take(pa.array(rows, pa.int64())).combine_chunks())
 
 
 def assign_table(table: pa.Table, geography: Geography,
@@ -185,29 +194,33 @@ def assign_table(table: pa.Table, geography: Geography,
     how[outside] = labels.index("outside")
     need = open_ & ~by_code & ~outside
 
-    east = _floats(_column(table, "easting"))
-    north = _floats(_column(table, "northing"))
-    need_fill = need & (np.isnan(east) | np.isnan(north))
-    filled = False
-    if need_fill.any():
-        lon = _floats(_column(table, "longitude"))
-        lat = _floats(_column(table, "latitude"))
-        fill = need_fill & ~np.isnan(lon) & ~np.isnan(lat)
+    # Points only for the rows that need one (usually few): easting/northing as given,
+    # else from longitude/latitude.
+    rows = np.flatnonzero(need)
+    east = _floats_at(table.column("easting"), rows)
+    north = _floats_at(table.column("northing"), rows)
+    missing = np.isnan(east) | np.isnan(north)
+    fill = np.zeros(len(rows), dtype=bool)
+    if missing.any():
+        lon = _floats_at(table.column("longitude"), rows[missing])
+        lat = _floats_at(table.column("latitude"), rows[missing])
+        fill[np.flatnonzero(missing)[~np.isnan(lon) & ~np.isnan(lat)]] = True
         if fill.any():
-            east[fill], north[fill] = to_bng(lon[fill], lat[fill])
-            filled = True
+            east[fill], north[fill] = to_bng(*(v[fill[missing]] for v in (lon, lat)))
     has_xy = ~np.isnan(east) & ~np.isnan(north)
-    how[need & ~has_xy] = labels.index("unlocated")
-    todo = np.flatnonzero(need & has_xy)
+    how[rows[~has_xy]] = labels.index("unlocated")
+    todo = np.flatnonzero(has_xy)
     if len(todo):
         w, placed = _place_points(east[todo], north[todo], geography.wards)
-        ward[todo] = [ward_index[c] if c is not None else -1 for c in w]
-        how[todo] = [labels.index(h) for h in placed]
+        ward[rows[todo]] = [ward_index[c] if c is not None else -1 for c in w]
+        how[rows[todo]] = [labels.index(h) for h in placed]
     out = table
-    if filled:
+    if fill.any():  # the points made from longitude/latitude are kept
         for name, values in (("easting", east), ("northing", north)):
+            full = _floats(_column(table, name))
+            full[rows[fill]] = values[fill]
             out = out.set_column(out.schema.get_field_index(name), name,
-                                 pa.array(values, pa.float64(), mask=np.isnan(values)))
+                                 pa.array(full, pa.float64(), mask=np.isnan(full)))
     if table.schema.field("ward_code").type != pa.string():  # the compact form
         ward_arr = dictionary_array(geography.ward_codes, ward)
         how_arr = dictionary_array(labels, how)

@@ -296,6 +296,29 @@ def _text_codes(values: pa.ChunkedArray | pa.Array,
     return list(distinct), codes
 
 
+def _drop_null_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``values.drop_null()`` for text, without copying the text when the null cells take
+    no bytes (as the CSV reader makes them): only the offsets of the rows kept are made."""
+    out = []
+    for chunk in values.chunks:
+        if not chunk.null_count:
+            out.append(chunk)
+            continue
+        if chunk.type != pa.string():
+            out.append(chunk.drop_null())
+            continue
+        n = len(chunk)
+        _, offsets, data = chunk.buffers()
+        off = np.frombuffer(offsets, dtype=np.int32)[chunk.offset: chunk.offset + n + 1]
+        keep = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+        if (np.diff(off)[~keep] != 0).any():  # a null cell that holds bytes
+            out.append(chunk.drop_null())
+            continue
+        kept = np.append(off[:-1][keep], off[-1]).astype(np.int32)
+        out.append(pa.StringArray.from_buffers(len(kept) - 1, pa.py_buffer(kept), data))
+    return pa.chunked_array(out, type=values.type)
+
+
 def _index_type(size: int) -> pa.DataType:
     """The narrowest signed integer type that indexes a dictionary of ``size`` values."""
     return pa.int8() if size <= 127 else pa.int16() if size <= 32767 else pa.int32()
@@ -321,9 +344,14 @@ def dictionary_array(names: Sequence[str | None], codes: np.ndarray) -> pa.Dicti
     remap = np.array([-1 if v is None else distinct.setdefault(v, len(distinct))
                       for v in names] + [-1], dtype=np.int64)
     codes = np.asarray(codes)
-    indices = remap[np.where(codes < 0, len(names), codes)]
     itype = _index_type(len(distinct))
-    mask = indices < 0
+    k = len(distinct)
+    if (remap[:k] == np.arange(k)).all() and (remap[k:] < 0).all():
+        # The values are names[:k] as they are (the usual case): the codes are the indices.
+        indices, mask = codes, (codes >= k) | (codes < 0)
+    else:
+        indices = remap[np.where(codes < 0, len(names), codes)]
+        mask = indices < 0
     return pa.DictionaryArray.from_arrays(
         pa.array(indices.astype(itype.to_pandas_dtype()), itype,
                  mask=mask if mask.any() else None),
@@ -589,19 +617,17 @@ def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, froze
         raise InputError(problem, file=name, row=idx + 1,
                          expected=f"YYYY-MM, e.g. 2019-01, from {YEARS[0]} to {YEARS[1]}",
                          fix="correct the Month cell")
-    longitude = column("longitude").combine_chunks()
-    latitude = column("latitude").combine_chunks()
+    longitude, latitude = column("longitude"), column("latitude")
     for values, what in ((longitude, "longitude"), (latitude, "latitude")):
         _check_range(values, what, what.capitalize(), name)
     crime_id = column("crime_id")
     keep = pc.is_valid(crime_id)
     keep_np = (keep.to_numpy() if keep.num_chunks != 1
                else keep.chunk(0).to_numpy(zero_copy_only=False))
-    group = np.repeat(np.arange(len(raws), dtype=np.int64), sizes)
     kept_at = np.flatnonzero(keep_np)
-    kept_rows = pa.array(kept_at)
-    kept_group = group[kept_at]
-    kept_starts = np.r_[0, np.cumsum(np.bincount(kept_group, minlength=len(raws)))]
+    kept_per_file = np.add.reduceat(keep_np, starts[:-1], dtype=np.int64)
+    kept_starts = np.r_[0, np.cumsum(kept_per_file)]
+    kept_group = np.repeat(np.arange(len(raws), dtype=np.int32), kept_per_file)
     sources = []
     for (table, present), raw in zip(parsed, raws, strict=True):
         m = _STREET_NAME.search(raw.name)
@@ -624,11 +650,11 @@ def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, froze
         "file": dictionary_array([r.name for r in raws], kept_group),
         "row": pa.array(kept_at - starts[kept_group] + 1, pa.int64()),
         "month": dictionary_array(month_names, month_code[kept_at]),
-        "crime_id": crime_id if all_kept else pc.filter(crime_id, keep),
+        "crime_id": crime_id if all_kept else _drop_null_text(crime_id),
         "crime_type": dictionary_array(type_names, type_codes[kept_at]),
         "lsoa_code": dictionary_array(lsoa_names, lsoa_codes[kept_at]),
-        "longitude": longitude if all_kept else longitude.take(kept_rows),
-        "latitude": latitude if all_kept else latitude.take(kept_rows),
+        "longitude": longitude if all_kept else pc.filter(longitude, keep),
+        "latitude": latitude if all_kept else pc.filter(latitude, keep),
     }
     table = crimes_table_from_arrow(columns, len(kept_at), compact=True)
     if not compact:

@@ -93,11 +93,15 @@ def empty_manifest() -> dict:
             "reference": {}, "partitions": {}, "history": []}
 
 
-def _write_object(path: Path, data: bytes | pa.Buffer) -> None:
-    """Write a new object file and fsync it (its directory is synced at the commit)."""
+def _write_object(path: Path, data: bytes | pa.Buffer | pa.Table) -> None:
+    """Write a new object file and fsync it (its directory is synced at the commit); a
+    crimes table is serialised straight into the file (see :func:`table_to_arrow`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        if isinstance(data, pa.Table):
+            _write_crimes(data, fh)
+        else:
+            fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -138,12 +142,15 @@ class Transaction:
         self.objects[name] = data
         return name
 
-    def write(self, data: bytes | pa.Buffer, kind: str = "arrow") -> str:
+    def write(self, data: bytes | pa.Buffer | pa.Table, kind: str = "arrow") -> str:
         """Start writing an object into the store's objects folder now (on a writer
-        thread, synced to disk); returns its name as :meth:`put` does. Without a folder
-        (a transaction not made by a store), the object is staged as :meth:`put` does."""
+        thread, synced to disk); returns its name as :meth:`put` does. ``data`` is the
+        object's bytes or a crimes table (serialised by the writer thread, see
+        :func:`table_to_arrow`). Without a folder (a transaction not made by a store),
+        the object is staged as :meth:`put` does."""
         if self.folder is None:
-            return self.put(data, kind)
+            return self.put(table_to_arrow(data) if isinstance(data, pa.Table) else data,
+                            kind)
         name = f"{secrets.token_hex(16)}.{kind}"
         self.written[name] = _io_pool().submit(_write_object, self.folder / name, data)
         return name
@@ -493,12 +500,17 @@ def table_to_arrow(table: pa.Table) -> pa.Buffer:
     (text with few values dictionary-encoded, columns with no value of type ``null``);
     :func:`read_crimes_object` decodes it. Returns the bytes as a
     :class:`pyarrow.Buffer` (bytes-like; not copied into a Python ``bytes``)."""
+    sink = pa.BufferOutputStream()
+    _write_crimes(table, sink)
+    return sink.getvalue()
+
+
+def _write_crimes(table: pa.Table, sink) -> None:
+    """Serialise a crimes table into ``sink`` (see :func:`table_to_arrow`)."""
     from hotspots.crimes import compact_crimes
 
-    sink = pa.BufferOutputStream()
     pf.write_feather(compact_crimes(table), sink,
                      compression=CRIMES_COMPRESSION or "uncompressed")
-    return sink.getvalue()
 
 
 def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
