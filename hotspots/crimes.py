@@ -280,42 +280,47 @@ def _counts(months: pd.Series) -> dict[str, int]:
 def _text_codes(values: pa.ChunkedArray | pa.Array,
                 upper: bool = False) -> tuple[list[str | None], np.ndarray]:
     """The distinct values of text, cleaned through them (stripped, upper-cased with
-    ``upper``, blanks as None), and the position of each row's value among them."""
+    ``upper``, blanks as None), and the position of each row's value among them. None
+    (blank and null cells) is always the last value."""
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if isinstance(arr, pa.ChunkedArray):  # dictionary chunks with different dictionaries
         arr = arr.unify_dictionaries().combine_chunks()
     enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-    distinct: dict[str | None, int] = {}
+    distinct: dict[str, int] = {}
     remap = []
     for v in enc.dictionary.to_pylist():
         w = None if v is None or not v.strip() else v.strip()
-        remap.append(distinct.setdefault(w.upper() if upper and w else w, len(distinct)))
-    remap.append(distinct.setdefault(None, len(distinct)))  # null cells
-    codes = np.asarray(remap, dtype=np.int32)[
-        enc.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
-    return list(distinct), codes
+        remap.append(-1 if w is None else distinct.setdefault(w.upper() if upper else w,
+                                                              len(distinct)))
+    blank = len(distinct)
+    remap = np.asarray([blank if r < 0 else r for r in remap] + [blank], dtype=np.int32)
+    codes = remap[enc.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
+    return [*distinct, None], codes
 
 
-def _drop_null_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``values.drop_null()`` for text, without copying the text when the null cells take
-    no bytes (as the CSV reader makes them): only the offsets of the rows kept are made."""
+def _drop_null_text(values: pa.ChunkedArray, valid: np.ndarray) -> pa.ChunkedArray:
+    """``values.drop_null()`` for text (``valid``: its rows that are not null), without
+    copying the text when the null cells take no bytes (as the CSV reader makes them):
+    only the offsets of the rows kept are made."""
     out = []
+    at = 0
     for chunk in values.chunks:
+        n = len(chunk)
+        keep, at = valid[at: at + n], at + n
         if not chunk.null_count:
             out.append(chunk)
             continue
         if chunk.type != pa.string():
             out.append(chunk.drop_null())
             continue
-        n = len(chunk)
-        _, offsets, data = chunk.buffers()
-        off = np.frombuffer(offsets, dtype=np.int32)[chunk.offset: chunk.offset + n + 1]
-        keep = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
-        if (np.diff(off)[~keep] != 0).any():  # a null cell that holds bytes
+        off = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+            chunk.offset: chunk.offset + n + 1]
+        if np.diff(off)[keep].sum() != off[-1] - off[0]:  # a null cell that holds bytes
             out.append(chunk.drop_null())
             continue
-        kept = np.append(off[:-1][keep], off[-1]).astype(np.int32)
-        out.append(pa.StringArray.from_buffers(len(kept) - 1, pa.py_buffer(kept), data))
+        kept = np.append(off[:-1][keep], off[-1])
+        out.append(pa.StringArray.from_buffers(len(kept) - 1, pa.py_buffer(kept),
+                                               chunk.buffers()[2]))
     return pa.chunked_array(out, type=values.type)
 
 
@@ -650,7 +655,7 @@ def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, froze
         "file": dictionary_array([r.name for r in raws], kept_group),
         "row": pa.array(kept_at - starts[kept_group] + 1, pa.int64()),
         "month": dictionary_array(month_names, month_code[kept_at]),
-        "crime_id": crime_id if all_kept else _drop_null_text(crime_id),
+        "crime_id": crime_id if all_kept else _drop_null_text(crime_id, keep_np),
         "crime_type": dictionary_array(type_names, type_codes[kept_at]),
         "lsoa_code": dictionary_array(lsoa_names, lsoa_codes[kept_at]),
         "longitude": longitude if all_kept else pc.filter(longitude, keep),
