@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import Transformer
 
+from hotspots.crimes import dictionary_array
 from hotspots.geography import Geography
 from hotspots.schema import ASSIGNMENTS, RECONCILIATION_COLUMNS, RECONCILIATION_PARTS
 
@@ -52,12 +53,14 @@ def _strings(arr: pa.Array) -> pd.arrays.ArrowStringArray:
                                       if arr.type != pa.string() else arr)
 
 
-def _id_key_candidates(ids: pa.Array, gid: np.ndarray) -> np.ndarray | None:
-    """Rows whose 64-bit key (group + first 16 bytes of a fixed-width ID) repeats, or None
-    when the IDs are not fixed-width text of 16+ bytes."""
+def _id_prefix_key(ids: pa.Array) -> np.ndarray | None:
+    """A 64-bit key per row from the first 16 bytes of a fixed-width text ID, or None when
+    the IDs are not fixed-width text of 16+ bytes (or have nulls)."""
     n = len(ids)
-    if not n or ids.null_count or ids.type not in (pa.string(), pa.large_string()):
+    if ids.null_count or ids.type not in (pa.string(), pa.large_string()):
         return None
+    if not n:
+        return np.zeros(0, dtype=np.uint64)
     bufs = ids.buffers()
     otype = np.int32 if ids.type == pa.string() else np.int64
     off = np.frombuffer(bufs[1], dtype=otype)[ids.offset: ids.offset + n + 1]
@@ -66,7 +69,21 @@ def _id_key_candidates(ids: pa.Array, gid: np.ndarray) -> np.ndarray | None:
         return None
     data = np.frombuffer(bufs[2], dtype=np.uint8)[off[0]: off[0] + width * n]
     block = data.reshape(n, width)[:, :16].copy().view(np.uint64)
-    key = block[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ block[:, 1] ^ gid
+    return block[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ block[:, 1]
+
+
+def _id_key_candidates(ids: pa.Array | pa.ChunkedArray, gid: np.ndarray) -> np.ndarray | None:
+    """Rows whose 64-bit key (group + first 16 bytes of a fixed-width ID) repeats, or None
+    when the IDs are not fixed-width text of 16+ bytes. A chunked column is keyed a chunk
+    at a time (its text is not copied into one array)."""
+    n = len(ids)
+    if not n:
+        return None
+    keys = [_id_prefix_key(chunk) for chunk in (
+        ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids])]
+    if any(k is None for k in keys):
+        return None
+    key = (keys[0] if len(keys) == 1 else np.concatenate(keys)) ^ gid
     ordered = np.sort(key)
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if not len(repeated):
@@ -96,7 +113,7 @@ def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None,
     if maybe is not None and not maybe.any():
         return maybe
     if keys is None or groups is not None:  # only the candidates, to pandas
-        sub = arrays if maybe is None else [a.filter(pa.array(maybe)) for a in arrays]
+        sub = arrays if maybe is None else [pc.filter(a, pa.array(maybe)) for a in arrays]
         keys = pd.DataFrame({i: a.to_pandas() for i, a in enumerate(sub)})
         if groups is not None:
             keys["group"] = groups if maybe is None else groups[maybe]
@@ -117,7 +134,16 @@ def _column(table: pa.Table, name: str) -> pa.Array:
 
 
 def _floats(arr: pa.Array) -> np.ndarray:
+    if arr.type == pa.null():  # a column with no value (the compact form)
+        return np.full(len(arr), np.nan)
     return arr.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float, copy=True)
+
+
+def _floats_at(col: pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
+    """The values of some rows of a numeric column as floats (NaN for nulls)."""
+    if col.type == pa.null():
+        return np.full(len(rows), np.nan)
+    return _floats(col.take(pa.array(rows, pa.int64())).combine_chunks())
 
 
 def assign_table(table: pa.Table, geography: Geography,
@@ -136,13 +162,15 @@ def assign_table(table: pa.Table, geography: Geography,
     Returns
     -------
     pyarrow.Table
-        The same rows with ``ward_code`` and ``assignment`` filled in.
+        The same rows with ``ward_code`` and ``assignment`` filled in: as text when the
+        table's ``ward_code`` column is text, else (a table in the compact form of
+        :func:`hotspots.crimes.compact_crimes`) dictionary-encoded.
     """
     n = table.num_rows
     labels = list(ASSIGNMENTS)
     how = np.full(n, -1, dtype=np.int32)
-    dup = _duplicates([_column(table, c) for c in ("source", "month", "crime_id")],
-                      groups=groups)
+    dup = _duplicates([_column(table, c) for c in ("source", "month")]
+                      + [table.column("crime_id")], groups=groups)
     how[dup] = labels.index("duplicate")
 
     ward_index = geography.ward_index
@@ -166,33 +194,40 @@ def assign_table(table: pa.Table, geography: Geography,
     how[outside] = labels.index("outside")
     need = open_ & ~by_code & ~outside
 
-    east = _floats(_column(table, "easting"))
-    north = _floats(_column(table, "northing"))
-    need_fill = need & (np.isnan(east) | np.isnan(north))
-    filled = False
-    if need_fill.any():
-        lon = _floats(_column(table, "longitude"))
-        lat = _floats(_column(table, "latitude"))
-        fill = need_fill & ~np.isnan(lon) & ~np.isnan(lat)
+    # Points only for the rows that need one (usually few): easting/northing as given,
+    # else from longitude/latitude.
+    rows = np.flatnonzero(need)
+    east = _floats_at(table.column("easting"), rows)
+    north = _floats_at(table.column("northing"), rows)
+    missing = np.isnan(east) | np.isnan(north)
+    fill = np.zeros(len(rows), dtype=bool)
+    if missing.any():
+        lon = _floats_at(table.column("longitude"), rows[missing])
+        lat = _floats_at(table.column("latitude"), rows[missing])
+        fill[np.flatnonzero(missing)[~np.isnan(lon) & ~np.isnan(lat)]] = True
         if fill.any():
-            east[fill], north[fill] = to_bng(lon[fill], lat[fill])
-            filled = True
+            east[fill], north[fill] = to_bng(*(v[fill[missing]] for v in (lon, lat)))
     has_xy = ~np.isnan(east) & ~np.isnan(north)
-    how[need & ~has_xy] = labels.index("unlocated")
-    todo = np.flatnonzero(need & has_xy)
+    how[rows[~has_xy]] = labels.index("unlocated")
+    todo = np.flatnonzero(has_xy)
     if len(todo):
         w, placed = _place_points(east[todo], north[todo], geography.wards)
-        ward[todo] = [ward_index[c] if c is not None else -1 for c in w]
-        how[todo] = [labels.index(h) for h in placed]
+        ward[rows[todo]] = [ward_index[c] if c is not None else -1 for c in w]
+        how[rows[todo]] = [labels.index(h) for h in placed]
     out = table
-    if filled:
+    if fill.any():  # the points made from longitude/latitude are kept
         for name, values in (("easting", east), ("northing", north)):
+            full = _floats(_column(table, name))
+            full[rows[fill]] = values[fill]
             out = out.set_column(out.schema.get_field_index(name), name,
-                                 pa.array(values, pa.float64(), mask=np.isnan(values)))
-    # (take, not a dictionary cast: several times faster)
-    ward_arr = pa.array(geography.ward_codes, pa.string()).take(
-        pa.array(ward, pa.int32(), mask=ward < 0))
-    how_arr = pa.array(labels, pa.string()).take(pa.array(how, pa.int32(), mask=how < 0))
+                                 pa.array(full, pa.float64(), mask=np.isnan(full)))
+    if table.schema.field("ward_code").type != pa.string():  # the compact form
+        ward_arr = dictionary_array(geography.ward_codes, ward)
+        how_arr = dictionary_array(labels, how)
+    else:  # (take, not a dictionary cast: several times faster)
+        ward_arr = pa.array(geography.ward_codes, pa.string()).take(
+            pa.array(ward, pa.int32(), mask=ward < 0))
+        how_arr = pa.array(labels, pa.string()).take(pa.array(how, pa.int32(), mask=how < 0))
     out = out.set_column(out.schema.get_field_index("ward_code"), "ward_code", ward_arr)
     return out.set_column(out.schema.get_field_index("assignment"), "assignment", how_arr)
 
@@ -325,14 +360,34 @@ def _count_grid(month_arr: pa.Array, how_arr: pa.Array, months: list[str],
     """Rows by group, month and assignment: shape (groups, months + 1, assignments + 1),
     the last month and assignment counting values outside ``months`` and ASSIGNMENTS."""
     labels = list(ASSIGNMENTS)
-    m_index = pc.index_in(month_arr, value_set=pa.array(months, pa.string())).fill_null(
-        len(months)).to_numpy(zero_copy_only=False)
-    h_index = pc.index_in(how_arr, value_set=pa.array(labels, pa.string())).fill_null(
-        len(labels)).to_numpy(zero_copy_only=False)
+    m_index = _positions(month_arr, months)
+    h_index = _positions(how_arr, labels)
     cells = (len(months) + 1) * (len(labels) + 1)
     flat = groups * cells + m_index.astype(np.int64) * (len(labels) + 1) + h_index
     return np.bincount(flat, minlength=n_groups * cells).reshape(
         n_groups, len(months) + 1, len(labels) + 1)
+
+
+def _positions(values: pa.Array | pa.ChunkedArray, wanted: list[str]) -> np.ndarray:
+    """The position in ``wanted`` of each row's text, ``len(wanted)`` when not there (or
+    null). Dictionary-encoded text is looked up through its dictionary (its codes are
+    mapped; the text of the rows is not read)."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    value_set = pa.array(wanted, pa.string())
+    out = []
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):
+            where = pc.index_in(chunk.dictionary, value_set=value_set).fill_null(
+                len(wanted)).to_numpy(zero_copy_only=False)
+            lookup = np.append(where, len(wanted)).astype(np.int64)
+            out.append(lookup[chunk.indices.fill_null(len(where)).to_numpy(
+                zero_copy_only=False)])
+        else:
+            out.append(pc.index_in(chunk, value_set=value_set).fill_null(
+                len(wanted)).to_numpy(zero_copy_only=False).astype(np.int64))
+    if not out:
+        return np.zeros(0, dtype=np.int64)
+    return out[0] if len(out) == 1 else np.concatenate(out)
 
 
 def _records(grid: np.ndarray, months: list[str], rows_read: dict[str, int],

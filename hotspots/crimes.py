@@ -277,34 +277,90 @@ def _counts(months: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in months.value_counts().sort_index().items()}
 
 
-def _arrow_text(values: pa.ChunkedArray | pa.Array, upper: bool = False,
-                keep: pa.Array | None = None) -> pa.Array:
-    """Strip (and upper-case) text through its distinct values; blanks become nulls.
-    With ``keep`` (a boolean mask), only the rows it keeps are returned."""
+def _text_codes(values: pa.ChunkedArray | pa.Array,
+                upper: bool = False) -> tuple[list[str | None], np.ndarray]:
+    """The distinct values of text, cleaned through them (stripped, upper-cased with
+    ``upper``, blanks as None), and the position of each row's value among them. None
+    (blank and null cells) is always the last value."""
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if isinstance(arr, pa.ChunkedArray):  # dictionary chunks with different dictionaries
         arr = arr.unify_dictionaries().combine_chunks()
     enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-    words = [None if v is None else v.strip() for v in enc.dictionary.to_pylist()]
-    words = [None if w == "" else (w.upper() if upper and w else w) for w in words]
-    indices = enc.indices if keep is None else enc.indices.filter(keep)
-    return pc.take(pa.array(words, pa.string()), indices)
+    distinct: dict[str, int] = {}
+    remap = []
+    for v in enc.dictionary.to_pylist():
+        w = None if v is None or not v.strip() else v.strip()
+        remap.append(-1 if w is None else distinct.setdefault(w.upper() if upper else w,
+                                                              len(distinct)))
+    blank = len(distinct)
+    remap = np.asarray([blank if r < 0 else r for r in remap] + [blank], dtype=np.int32)
+    codes = remap[enc.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
+    return [*distinct, None], codes
 
 
-def _text_codes(values: pa.ChunkedArray | pa.Array) -> tuple[list[str | None], np.ndarray]:
-    """The distinct values of text as :func:`_arrow_text` cleans it (stripped, blanks as
-    None), and the position of each row's value among them."""
-    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    if isinstance(arr, pa.ChunkedArray):  # dictionary chunks with different dictionaries
-        arr = arr.unify_dictionaries().combine_chunks()
-    enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-    distinct: dict[str | None, int] = {}
-    remap = [distinct.setdefault(None if v is None or not v.strip() else v.strip(),
-                                 len(distinct)) for v in enc.dictionary.to_pylist()]
-    remap.append(distinct.setdefault(None, len(distinct)))  # null cells
-    codes = np.asarray(remap, dtype=np.int32)[
-        enc.indices.fill_null(len(remap) - 1).to_numpy(zero_copy_only=False)]
-    return list(distinct), codes
+def _drop_null_text(values: pa.ChunkedArray, valid: np.ndarray) -> pa.ChunkedArray:
+    """``values.drop_null()`` for text (``valid``: its rows that are not null), without
+    copying the text when the null cells take no bytes (as the CSV reader makes them):
+    only the offsets of the rows kept are made."""
+    out = []
+    at = 0
+    for chunk in values.chunks:
+        n = len(chunk)
+        keep, at = valid[at: at + n], at + n
+        if not chunk.null_count:
+            out.append(chunk)
+            continue
+        if chunk.type != pa.string():
+            out.append(chunk.drop_null())
+            continue
+        off = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+            chunk.offset: chunk.offset + n + 1]
+        if np.diff(off)[keep].sum() != off[-1] - off[0]:  # a null cell that holds bytes
+            out.append(chunk.drop_null())
+            continue
+        kept = np.append(off[:-1][keep], off[-1])
+        out.append(pa.StringArray.from_buffers(len(kept) - 1, pa.py_buffer(kept),
+                                               chunk.buffers()[2]))
+    return pa.chunked_array(out, type=values.type)
+
+
+def _index_type(size: int) -> pa.DataType:
+    """The narrowest signed integer type that indexes a dictionary of ``size`` values."""
+    return pa.int8() if size <= 127 else pa.int16() if size <= 32767 else pa.int32()
+
+
+def dictionary_array(names: Sequence[str | None], codes: np.ndarray) -> pa.DictionaryArray:
+    """Text ``names[codes]`` as an Arrow dictionary array, without building the strings.
+
+    Parameters
+    ----------
+    names : sequence of str or None
+        The values; None ones become nulls. Other values may repeat (each distinct value
+        is stored once).
+    codes : ndarray of int
+        The position in ``names`` of each row's value (negative: a null).
+
+    Returns
+    -------
+    pyarrow.DictionaryArray
+        Unique string values, indices of the narrowest integer type that fits.
+    """
+    distinct: dict[str, int] = {}
+    remap = np.array([-1 if v is None else distinct.setdefault(v, len(distinct))
+                      for v in names] + [-1], dtype=np.int64)
+    codes = np.asarray(codes)
+    itype = _index_type(len(distinct))
+    k = len(distinct)
+    if (remap[:k] == np.arange(k)).all() and (remap[k:] < 0).all():
+        # The values are names[:k] as they are (the usual case): the codes are the indices.
+        indices, mask = codes, (codes >= k) | (codes < 0)
+    else:
+        indices = remap[np.where(codes < 0, len(names), codes)]
+        mask = indices < 0
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(itype.to_pandas_dtype()), itype,
+                 mask=mask if mask.any() else None),
+        pa.array(list(distinct), pa.string()))
 
 
 #: Arrow types of the stored crimes table, in :data:`CRIME_COLUMNS` order.
@@ -322,15 +378,62 @@ _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"),
 
 
 def crimes_to_pandas(table: pa.Table) -> pd.DataFrame:
-    """An Arrow crimes table as a pandas frame with the package's dtypes."""
-    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    """An Arrow crimes table (either form, see :func:`compact_crimes`) as a pandas frame
+    with the package's dtypes."""
+    return decoded_crimes(table).to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 CRIME_SCHEMA = pa.schema([(c, CRIME_TYPES[c]) for c in CRIME_COLUMNS])
+#: Text columns with few distinct values: dictionary-encoded in the compact form.
+DICTIONARY_COLUMNS = ("source", "file", "month", "crime_type", "lsoa_code", "ward_code",
+                      "assignment")
 
 
-def crimes_table_from_arrow(columns: dict[str, pa.Array], n: int) -> pa.Table:
-    """A crimes table (:data:`CRIME_SCHEMA`) from Arrow columns; the rest are nulls."""
+def decoded_crimes(table: pa.Table) -> pa.Table:
+    """A crimes table (or some of its columns) with the types of :data:`CRIME_SCHEMA`:
+    dictionary-encoded and all-null (``null`` type) columns of the compact form decoded.
+    A table that has them already is returned as it is."""
+    if all(f.type == CRIME_TYPES.get(f.name, f.type) for f in table.schema):
+        return table
+    schema = pa.schema([(f.name, CRIME_TYPES.get(f.name, f.type)) for f in table.schema])
+    return table.cast(schema)
+
+
+def compact_crimes(table: pa.Table) -> pa.Table:
+    """A crimes table in the compact form the store keeps: the
+    :data:`DICTIONARY_COLUMNS` dictionary-encoded, columns with no value at all of type
+    ``null``, the rest as in :data:`CRIME_SCHEMA`. :func:`decoded_crimes` gives the
+    table back exactly; columns already compact are not touched."""
+    columns = []
+    for name in table.column_names:
+        col = table.column(name)
+        if col.null_count == len(col) and col.type != pa.null():
+            col = pa.nulls(len(col), pa.null())
+        elif name in DICTIONARY_COLUMNS and not pa.types.is_dictionary(col.type):
+            names, codes = _text_values(col)
+            col = dictionary_array(names, codes)
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
+
+
+def _text_values(col: pa.ChunkedArray | pa.Array) -> tuple[list[str | None], np.ndarray]:
+    """The distinct values of a text column as they are (nulls as None), and the position
+    of each row's value among them."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    enc = pc.dictionary_encode(arr)
+    names = [*enc.dictionary.to_pylist(), None]
+    return names, enc.indices.fill_null(len(names) - 1).to_numpy(zero_copy_only=False)
+
+
+def crimes_table_from_arrow(columns: dict[str, pa.Array], n: int,
+                            compact: bool = False) -> pa.Table:
+    """A crimes table (:data:`CRIME_SCHEMA`) from Arrow columns; the rest are nulls.
+
+    With ``compact``, the columns are taken as they are and the missing ones are of type
+    ``null`` (the compact form of :func:`compact_crimes`)."""
+    if compact:
+        return pa.table([columns[c] if c in columns else pa.nulls(n, pa.null())
+                         for c in CRIME_COLUMNS], names=CRIME_COLUMNS)
     arrays = [columns[c] if c in columns else pa.nulls(n, CRIME_TYPES[c])
               for c in CRIME_COLUMNS]
     return pa.table(arrays, schema=CRIME_SCHEMA)
@@ -395,7 +498,7 @@ class CrimeBatch:
         return np.repeat(np.arange(len(self.files), dtype=np.int64), np.diff(self.offsets))
 
 
-def read_police_uk_many(raws: Sequence[RawFile]) -> CrimeBatch:
+def read_police_uk_many(raws: Sequence[RawFile], compact: bool = False) -> CrimeBatch:
     """Read several police.uk street CSVs at once (what :func:`read_police_uk` does to
     each, with one pass over all their rows instead of one per file).
 
@@ -406,6 +509,11 @@ def read_police_uk_many(raws: Sequence[RawFile]) -> CrimeBatch:
     ----------
     raws : sequence of RawFile
         At least one file.
+    compact : bool, default False
+        Give the table in the compact form (:func:`compact_crimes`: text columns with few
+        values dictionary-encoded, columns never filled of type ``null``), which is what
+        the store keeps, without building the strings; :func:`decoded_crimes` of it is
+        the table given without ``compact``.
 
     Returns
     -------
@@ -427,7 +535,7 @@ def read_police_uk_many(raws: Sequence[RawFile]) -> CrimeBatch:
                 read_police_uk_many(raws[:i])
             raise
     try:
-        return _police_uk_batch(raws, parsed)
+        return _police_uk_batch(raws, parsed, compact)
     except InputError:
         if len(raws) == 1:
             raise
@@ -484,8 +592,8 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
     return pa.table(columns, names=list(_POLICE_UK_READ)), frozenset(col_of)
 
 
-def _police_uk_batch(raws: Sequence[RawFile],
-                     parsed: list[tuple[pa.Table, frozenset[str]]]) -> CrimeBatch:
+def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, frozenset[str]]],
+                     compact: bool = False) -> CrimeBatch:
     """Validate and normalise parsed police.uk files in one pass over all their rows.
 
     A problem is raised naming the first file's name (right when there is one file; the
@@ -514,18 +622,17 @@ def _police_uk_batch(raws: Sequence[RawFile],
         raise InputError(problem, file=name, row=idx + 1,
                          expected=f"YYYY-MM, e.g. 2019-01, from {YEARS[0]} to {YEARS[1]}",
                          fix="correct the Month cell")
-    longitude = column("longitude").combine_chunks()
-    latitude = column("latitude").combine_chunks()
+    longitude, latitude = column("longitude"), column("latitude")
     for values, what in ((longitude, "longitude"), (latitude, "latitude")):
         _check_range(values, what, what.capitalize(), name)
-    crime_id = column("crime_id").combine_chunks()
+    crime_id = column("crime_id")
     keep = pc.is_valid(crime_id)
-    keep_np = keep.to_numpy(zero_copy_only=False)
-    group = np.repeat(np.arange(len(raws), dtype=np.int64), sizes)
+    keep_np = (keep.to_numpy() if keep.num_chunks != 1
+               else keep.chunk(0).to_numpy(zero_copy_only=False))
     kept_at = np.flatnonzero(keep_np)
-    kept_rows = pa.array(kept_at)
-    kept_group = group[kept_at]
-    kept_starts = np.r_[0, np.cumsum(np.bincount(kept_group, minlength=len(raws)))]
+    kept_per_file = np.add.reduceat(keep_np, starts[:-1], dtype=np.int64)
+    kept_starts = np.r_[0, np.cumsum(kept_per_file)]
+    kept_group = np.repeat(np.arange(len(raws), dtype=np.int32), kept_per_file)
     sources = []
     for (table, present), raw in zip(parsed, raws, strict=True):
         m = _STREET_NAME.search(raw.name)
@@ -538,19 +645,25 @@ def _police_uk_batch(raws: Sequence[RawFile],
                      and by.null_count < table.num_rows else None)
             force = _slug(first) if first else "unknown-force"
         sources.append(f"police.uk:{force}")
-    per_file = pa.array(kept_group.astype(np.int32))
+    all_kept = len(kept_at) == len(keep_np)
+    # Text with few values is built as dictionary arrays (no strings are made); the usual
+    # form decodes them.
+    type_names, type_codes = _text_codes(column("crime_type"))
+    lsoa_names, lsoa_codes = _text_codes(column("lsoa_code"), upper=True)
     columns = {
-        "source": pa.array(sources, pa.string()).take(per_file),
-        "file": pa.array([r.name for r in raws], pa.string()).take(per_file),
+        "source": dictionary_array(sources, kept_group),
+        "file": dictionary_array([r.name for r in raws], kept_group),
         "row": pa.array(kept_at - starts[kept_group] + 1, pa.int64()),
-        "month": pa.array(month_names, pa.string()).take(pa.array(month_code[kept_at])),
-        "crime_id": crime_id.take(kept_rows),
-        "crime_type": _arrow_text(column("crime_type"), keep=keep),
-        "lsoa_code": _arrow_text(column("lsoa_code"), upper=True, keep=keep),
-        "longitude": longitude.take(kept_rows),
-        "latitude": latitude.take(kept_rows),
+        "month": dictionary_array(month_names, month_code[kept_at]),
+        "crime_id": crime_id if all_kept else _drop_null_text(crime_id, keep_np),
+        "crime_type": dictionary_array(type_names, type_codes[kept_at]),
+        "lsoa_code": dictionary_array(lsoa_names, lsoa_codes[kept_at]),
+        "longitude": longitude if all_kept else pc.filter(longitude, keep),
+        "latitude": latitude if all_kept else pc.filter(latitude, keep),
     }
-    table = crimes_table_from_arrow(columns, len(kept_at))
+    table = crimes_table_from_arrow(columns, len(kept_at), compact=True)
+    if not compact:
+        table = decoded_crimes(table)
     files = []
     for i, raw in enumerate(raws):
         lo, hi = starts[i], starts[i + 1]

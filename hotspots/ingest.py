@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from hotspots import boundaries, crimes, deprivation, lookups, population
 from hotspots.assign import assign_table, reconcile_files, reconcile_records
+from hotspots.crimes import compact_crimes, decoded_crimes
 from hotspots.errors import InputError
 from hotspots.schema import RECONCILIATION_COLUMNS
 from hotspots.store import (
@@ -29,7 +30,6 @@ from hotspots.store import (
     _jsonable,
     frame_to_parquet,
     geography_key,
-    table_to_arrow,
 )
 from hotspots.tables import check_size
 
@@ -415,7 +415,7 @@ class _Prepared:
     source: str
     rows_read: dict[str, int]
     reconciliation: list[dict]  # a record per month (RECONCILIATION_COLUMNS)
-    objects: dict[str, tuple[pa.Buffer, int]]  # month → (Arrow IPC bytes, rows)
+    objects: dict[str, tuple[pa.Table, int]]  # month → (rows to store, their number)
     geography: str
 
 
@@ -436,7 +436,7 @@ def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key:
     """Read, place and serialise police.uk files together, safe to run in a worker thread
     (touches no shared state). Each file comes out exactly as it would alone."""
     try:
-        batch = crimes.read_police_uk_many(raws)
+        batch = crimes.read_police_uk_many(raws, compact=True)
     except InputError:
         building.result()  # no geography is the first problem
         raise
@@ -463,13 +463,15 @@ def _prepare_extract(raw: crimes.RawFile, mapping, building: Future, geo_key: st
 
 def _prepared(kind: str, parsed: crimes.CrimeFile, assigned: pa.Table, rec: list[dict],
               geo_key: str) -> _Prepared:
-    """Serialise the months of one placed and reconciled file."""
+    """Split one placed and reconciled file by month, in the compact form the store keeps
+    (the objects are written by the store's writer threads)."""
     objects = {}
     months = list(parsed.rows_read)
     for month in months:
         part = (assigned if len(months) == 1 else
-                assigned.filter(pc.equal(assigned.column("month"), month)))
-        objects[month] = (table_to_arrow(part), part.num_rows)
+                assigned.filter(pc.equal(decoded_crimes(assigned.select(["month"]))
+                                         .column("month"), month)))
+        objects[month] = (compact_crimes(part), part.num_rows)
     return _Prepared(kind=kind, name=parsed.name, checksum=parsed.checksum,
                      source=parsed.source, rows_read=parsed.rows_read, reconciliation=rec,
                      objects=objects, geography=geo_key)
@@ -490,7 +492,7 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
             replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
         data, rows = prep.objects[month]
         parts[key] = _jsonable({
-            "object": txn.put(data, "arrow"), "source": prep.source, "month": month,
+            "object": txn.write(data, "arrow"), "source": prep.source, "month": month,
             "file": prep.name, "checksum": prep.checksum, "rows": rows,
             "geography": prep.geography, "reconciliation": dict(rec[month]),
         })

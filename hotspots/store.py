@@ -3,13 +3,14 @@
 Layout of the store folder (``HOTSPOTS_DATA_DIR``, default ``geodata/store``)::
 
     manifest.json          what is loaded now, the reconciliation, and the history
-    objects/<id>.arrow     crimes, one object per source and month (Arrow IPC, LZ4)
+    objects/<id>.arrow     crimes, one object per source and month (Arrow IPC, compact)
     objects/<id>.parquet   reference tables (wards as GeoParquet, lookups, deprivation,
                            population)
     .lock                  held by a writer for the whole load
 
-A load writes its new objects first, then replaces ``manifest.json`` in one
-``os.replace`` (the commit point). A crash or a kill at any moment leaves either the
+A load writes its new objects first (crimes objects as soon as each is ready, while the
+rest of the load goes on), then replaces ``manifest.json`` in one ``os.replace`` (the
+commit point). A crash or a kill at any moment leaves either the
 old manifest or the new one, each pointing at complete objects; objects no manifest
 refers to are removed by the next successful load.
 """
@@ -27,7 +28,7 @@ import secrets
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,19 +93,82 @@ def empty_manifest() -> dict:
             "reference": {}, "partitions": {}, "history": []}
 
 
+def _write_object(path: Path, data: bytes | pa.Buffer | pa.Table) -> None:
+    """Write a new object file and fsync it (its directory is synced at the commit); a
+    crimes table is serialised straight into the file (see :func:`table_to_arrow`)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        if isinstance(data, pa.Table):
+            _write_crimes(data, fh)
+        else:
+            fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+_IO: tuple[int, ThreadPoolExecutor] | None = None
+_IO_LOCK = threading.Lock()
+
+
+def _io_pool() -> ThreadPoolExecutor:
+    """Threads that write objects (they wait on the disk, not the CPU), kept for the
+    life of the process (made again after a fork)."""
+    global _IO
+    with _IO_LOCK:
+        if _IO is None or _IO[0] != os.getpid():
+            _IO = (os.getpid(), ThreadPoolExecutor(max_workers=8,
+                                                   thread_name_prefix="hotspots-write"))
+        return _IO[1]
+
+
 @dataclass
 class Transaction:
-    """Changes staged for one commit (see :meth:`Store.transaction`)."""
+    """Changes staged for one commit (see :meth:`Store.transaction`).
+
+    Objects are staged in memory (:meth:`put`, written at the commit) or written at once
+    (:meth:`write`): under a fresh name no manifest refers to until the commit, and
+    removed again if the transaction does not commit.
+    """
 
     manifest: dict
     objects: dict[str, bytes | pa.Buffer] = field(default_factory=dict)
     _geography: dict = field(default_factory=dict)
+    folder: Path | None = None
+    written: dict[str, Future] = field(default_factory=dict)
 
     def put(self, data: bytes | pa.Buffer, kind: str = "parquet") -> str:
         """Stage an object; returns its name (a fresh id with the format as extension)."""
         name = f"{secrets.token_hex(16)}.{kind}"
         self.objects[name] = data
         return name
+
+    def write(self, data: bytes | pa.Buffer | pa.Table, kind: str = "arrow") -> str:
+        """Start writing an object into the store's objects folder now (on a writer
+        thread, synced to disk); returns its name as :meth:`put` does. ``data`` is the
+        object's bytes or a crimes table (serialised by the writer thread, see
+        :func:`table_to_arrow`). Without a folder (a transaction not made by a store),
+        the object is staged as :meth:`put` does."""
+        if self.folder is None:
+            return self.put(table_to_arrow(data) if isinstance(data, pa.Table) else data,
+                            kind)
+        name = f"{secrets.token_hex(16)}.{kind}"
+        self.written[name] = _io_pool().submit(_write_object, self.folder / name, data)
+        return name
+
+    def wait(self) -> None:
+        """Wait for the objects being written; raises the first write's error."""
+        for done in list(self.written.values()):
+            done.result()
+
+    def _discard(self, keep: set[str]) -> None:
+        """Remove the objects written by :meth:`write` that are not in ``keep`` (after
+        they are finished)."""
+        for name, done in self.written.items():
+            with contextlib.suppress(Exception):
+                done.result()
+            if name not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.folder / name).unlink()
 
     def record(self, kind: str, file: str, checksum: str, months: list[str], rows: int,
                action: str) -> None:
@@ -278,15 +342,22 @@ class Store:
         (self.root / "objects").mkdir(exist_ok=True)
         with open(self.root / ".lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            txn = None
             try:
-                txn = Transaction(manifest=self.manifest())
+                txn = Transaction(manifest=self.manifest(), folder=self.root / "objects")
                 before = json.dumps(txn.manifest, sort_keys=True)
                 yield txn
                 self._reassign(txn)
                 if json.dumps(txn.manifest, sort_keys=True) != before:
                     self._commit(txn)
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                try:
+                    if txn is not None and txn.written:
+                        # Objects written for a load that did not commit (or not needed
+                        # by it) go again; what the manifest on disk names stays.
+                        txn._discard(self._referenced(self.manifest()))
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _commit(self, txn: Transaction) -> None:
         objdir = self.root / "objects"
@@ -301,6 +372,7 @@ class Store:
         else:
             for target, data in todo:
                 _atomic_write(target, data, sync_dir=False)
+        txn.wait()  # objects written during the load: written and synced
         _fsync_dir(objdir)  # every object is on disk before the manifest names it
         txn.manifest["version"] = int(txn.manifest["version"]) + 1
         txn.manifest["updated"] = _now()
@@ -321,6 +393,8 @@ class Store:
     def _staged_frame(self, txn: Transaction, name: str) -> pd.DataFrame:
         data = txn.objects.get(name)
         if data is None:
+            if name in txn.written:
+                txn.written[name].result()
             data = self._object(name)
         return read_crimes_object(pa.BufferReader(data))
 
@@ -370,7 +444,7 @@ class Store:
             new = reconcile(assigned, {part["month"]: rec["rows_read"]},
                             {part["month"]: rec["skipped"]}, rec["file"], rec["checksum"],
                             rec["source"])
-            part = dict(part, object=txn.put(crimes_to_arrow(assigned), "arrow"),
+            part = dict(part, object=txn.write(crimes_to_arrow(assigned), "arrow"),
                         geography=current,
                         reconciliation=new.iloc[0].to_dict())
             txn.manifest["partitions"][key] = _jsonable(part)
@@ -412,14 +486,31 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def table_to_arrow(table: pa.Table) -> pa.Buffer:
-    """Serialise a crimes table as an Arrow IPC file (LZ4): fast to write and to read.
+#: Compression of the crimes objects. None: in the compact form (see
+#: :func:`table_to_arrow`) they are about as small as the text form compressed with LZ4
+#: (the crime IDs, most of the bytes, do not compress), and cost nothing to compress or
+#: to decompress.
+CRIMES_COMPRESSION: str | None = None
 
-    Returns the bytes as a :class:`pyarrow.Buffer` (bytes-like; not copied into a
-    Python ``bytes``)."""
+
+def table_to_arrow(table: pa.Table) -> pa.Buffer:
+    """Serialise a crimes table as an Arrow IPC file: fast to write and to read.
+
+    The table is stored in the compact form of :func:`hotspots.crimes.compact_crimes`
+    (text with few values dictionary-encoded, columns with no value of type ``null``);
+    :func:`read_crimes_object` decodes it. Returns the bytes as a
+    :class:`pyarrow.Buffer` (bytes-like; not copied into a Python ``bytes``)."""
     sink = pa.BufferOutputStream()
-    pf.write_feather(table, sink, compression="lz4")
+    _write_crimes(table, sink)
     return sink.getvalue()
+
+
+def _write_crimes(table: pa.Table, sink) -> None:
+    """Serialise a crimes table into ``sink`` (see :func:`table_to_arrow`)."""
+    from hotspots.crimes import compact_crimes
+
+    pf.write_feather(compact_crimes(table), sink,
+                     compression=CRIMES_COMPRESSION or "uncompressed")
 
 
 def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
@@ -430,7 +521,9 @@ def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
 
 
 def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read a crimes object written by :func:`crimes_to_arrow`."""
+    """Read a crimes object written by :func:`table_to_arrow` (or by an earlier version,
+    as text compressed with LZ4) as a frame of :data:`hotspots.schema.CRIME_COLUMNS` with
+    the package's dtypes."""
     from hotspots.crimes import crimes_to_pandas
 
     return crimes_to_pandas(pf.read_table(source, columns=columns, memory_map=False))
