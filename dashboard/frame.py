@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import auth, state
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
-from hotspots.disclosure import DEFAULT_RULE, RULES, DisclosureRule
+from hotspots.disclosure import DEFAULT_RULE, RULES, DisclosureRule, partner_windows
 from hotspots.store import Store
 
 #: Period choices (registry feeding the radio).
@@ -89,29 +89,38 @@ def sidebar() -> Frame:
             st.warning("**Synthetic demo** — invented places and crimes for trying the tool.")
         area = st.selectbox("Area", areas, index=_index(areas, _param("area", default_area)),
                             help="A police force or a local authority.")
-        period_keys = list(PERIODS)
-        # Select boxes only (no radio, slider or number input): each widget type is a
-        # separate script the browser fetches on a first visit, before the map can draw.
-        period = st.selectbox("Period", period_keys, format_func=PERIODS.get,
-                              index=_index(period_keys, _param("period", "rolling12")))
-        last = months[-1]
-        if period == "rolling12":
-            end = last
-            start = months[max(0, len(months) - 12)]
-            st.caption(f"{_month_label(start)} to {_month_label(end)}")
-        elif period == "month":
-            end = start = st.selectbox("Month", months[::-1], format_func=_month_label,
-                                       index=_index(months[::-1], _param("to", last)))
+        partner = not user.can("analyst")
+        if partner:
+            # Partners see whole 12-month windows only, so that no two partner views can
+            # be subtracted to reveal one month's small count (hotspots.disclosure).
+            period = "rolling12"
+            start, end = partner_windows(months)[0]
+            st.caption(f"Period: {_month_label(start)} to {_month_label(end)} (partners "
+                       "see 12-month periods only)")
         else:
-            a = _param("from", months[0])
-            b = _param("to", last)
-            c1, c2 = st.columns(2)
-            start = c1.selectbox("From", months, format_func=_month_label,
-                                 index=_index(months, a))
-            later = [m for m in months if m >= start]
-            end = c2.selectbox("To", later, format_func=_month_label,
-                               index=_index(later, b if b in later else last,
-                                            len(later) - 1))
+            period_keys = list(PERIODS)
+            # Select boxes only (no radio, slider or number input): each widget type is a
+            # separate script the browser fetches on a first visit, before the map can draw.
+            period = st.selectbox("Period", period_keys, format_func=PERIODS.get,
+                                  index=_index(period_keys, _param("period", "rolling12")))
+            last = months[-1]
+            if period == "rolling12":
+                end = last
+                start = months[max(0, len(months) - 12)]
+                st.caption(f"{_month_label(start)} to {_month_label(end)}")
+            elif period == "month":
+                end = start = st.selectbox("Month", months[::-1], format_func=_month_label,
+                                           index=_index(months[::-1], _param("to", last)))
+            else:
+                a = _param("from", months[0])
+                b = _param("to", last)
+                c1, c2 = st.columns(2)
+                start = c1.selectbox("From", months, format_func=_month_label,
+                                     index=_index(months, a))
+                later = [m for m in months if m >= start]
+                end = c2.selectbox("To", later, format_func=_month_label,
+                                   index=_index(later, b if b in later else last,
+                                                len(later) - 1))
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
         definition = st.selectbox(
@@ -125,7 +134,6 @@ def sidebar() -> Frame:
                             "def": definition})
     selection = Selection(start=start, end=end, area=None if area == ALL else area,
                           definition=definition)
-    partner = not user.can("analyst")
     if partner:
         st.sidebar.caption(f"Partner view: {disclosure_rule().describe()}.")
     return Frame(store=store, root=root, version=version, selection=selection,

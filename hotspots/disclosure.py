@@ -9,7 +9,10 @@ count and its categories; a ward's period count and its months), a group never h
 exactly one suppressed cell — another cell (the smallest non-zero one shown, else the
 total) is suppressed too, so the total minus the other cells cannot reveal it.
 
-Applied after filtering: every partner table is suppressed as it is shown.
+Applied after filtering: every partner table is suppressed as it is shown. **Across
+views**, two periods where one holds the other plus a month would let a partner subtract
+one table from another and recover that month's small count; partners therefore see only
+the periods of :func:`partner_windows` — whole 12-month windows, none inside another.
 """
 
 from __future__ import annotations
@@ -231,3 +234,50 @@ def hidden_cells(frame: pd.DataFrame, rule: DisclosureRule, columns: Iterable[st
                     and 1 <= float(v) < rule.threshold:
                 n += 1
     return n
+
+
+def _month_number(month: str) -> int:
+    year, mm = str(month).split("-")
+    return int(year) * 12 + int(mm) - 1
+
+
+def partner_windows(months: Sequence[str], length: int = 12) -> list[tuple[str, str]]:
+    """The periods a partner may see: every window of ``length`` consecutive loaded months
+    ending at a loaded month, or — while fewer than ``length`` months are loaded — only
+    the one window of everything loaded.
+
+    No window lies inside another, so no difference of two partner views isolates a
+    month (two equal windows one month apart differ by two months, one added and one
+    dropped).
+
+    Parameters
+    ----------
+    months : sequence of str
+        Loaded months, ``YYYY-MM`` (any order, repeats ignored).
+    length : int, default 12
+
+    Returns
+    -------
+    list of (str, str)
+        ``(first, last)`` months, latest window first.
+
+    Raises
+    ------
+    ValueError
+        ``length`` is not a positive integer or a month is malformed.
+    """
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise ValueError(f"length must be a positive integer, got {length!r}")
+    loaded = sorted(set(months))
+    if not loaded:
+        return []
+    numbers = {_month_number(m) for m in loaded}
+    out = []
+    for last in reversed(loaded):
+        end = _month_number(last)
+        if all(n in numbers for n in range(end - length + 1, end + 1)):
+            first = end - length + 1
+            out.append((f"{first // 12:04d}-{first % 12 + 1:02d}", last))
+    if not out:
+        out.append((loaded[0], loaded[-1]))
+    return out

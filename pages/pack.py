@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import auth, state
 from dashboard import frame as fr
 from hotspots.analysis import AnalysisSettings, hotspot_list
-from hotspots.disclosure import suppress_frame
+from hotspots.disclosure import partner_windows, suppress_frame
 from hotspots.pack import (
     PackArchive,
     build_pack,
@@ -25,8 +25,11 @@ f = fr.sidebar()
 st.title("Monthly targeting pack")
 c1, c2 = st.columns([2, 1])
 months = list(f.months)
+# Partners: only meeting months whose 12-month window is a partner window (no window
+# inside another, so two packs cannot be subtracted to reveal a month).
+choices = ([last for _, last in partner_windows(months)] if f.partner else months[::-1])
 month = c1.selectbox("Meeting month (the pack covers the 12 months ending then)",
-                     months[::-1], format_func=month_name)
+                     choices, format_func=month_name)
 top_n = int(c2.number_input("Top N", 3, 30, 12))
 start, end = pack_period(month)
 start = max(start, months[0])

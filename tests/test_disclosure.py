@@ -107,3 +107,44 @@ def test_secondary_all_zero_parts():
                                 np.array([True]), np.array([[True, False]]))
     assert ht.tolist() == [True] and hp.tolist() == [[True, False]]
     assert list(itertools.chain(*hp.tolist())).count(True) == 1
+
+
+def _month_set(window: tuple[str, str]) -> set[str]:
+    first, last = (pd.Period(m, freq="M") for m in window)
+    return {str(p) for p in pd.period_range(first, last, freq="M")}
+
+
+@pytest.mark.parametrize("loaded", [
+    ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"],        # fewer than 12
+    [str(p) for p in pd.period_range("2023-01", "2024-12", freq="M")],   # 24 months
+    [str(p) for p in pd.period_range("2023-01", "2023-12", freq="M")]
+    + [str(p) for p in pd.period_range("2024-03", "2024-12", freq="M")],  # a gap
+])
+def test_partner_windows_never_isolate_a_month(loaded):
+    from hotspots.disclosure import partner_windows
+
+    windows = partner_windows(loaded)
+    assert windows and len(set(windows)) == len(windows)
+    sets = [_month_set(w) for w in windows]
+    for a in sets:
+        assert a <= set(loaded)  # only loaded months
+        for b in sets:
+            # No window inside another: a difference of two partner views is never a
+            # set of whole months that one view adds to the other.
+            assert not (a < b)
+    if len(loaded) < 12:
+        assert windows == [(min(loaded), max(loaded))]
+    else:
+        assert all(len(s) == 12 for s in sets)
+        ends = [w[1] for w in windows]
+        assert ends == sorted(ends, reverse=True)  # latest first
+        # With a gap (Jan–Feb 2024 not loaded) the latest whole window ends before it.
+        assert ends[0] == (max(loaded) if len(loaded) == 24 else "2023-12")
+
+
+def test_partner_windows_rejects_bad_length():
+    from hotspots.disclosure import partner_windows
+
+    with pytest.raises(ValueError, match="length must be a positive integer"):
+        partner_windows(["2024-01"], length=0)
+    assert partner_windows([]) == []

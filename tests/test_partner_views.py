@@ -74,8 +74,8 @@ def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
     monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params.update({"area": "Seithenyn City", "period": "month", "to": "2024-12",
-                            "def": "police-uk-proxy"})
+    # Partners see the last 12 months: in this area two wards have 1–4 drug offences.
+    at.query_params.update({"area": "cantre-gwaelod", "def": "police-uk-proxy"})
     # Signed in as bob (the login form itself is driven in tests/test_auth_browser.py);
     # the gate re-checks the session's user against the accounts file on every run.
     at.session_state["user"] = User("bob", "partner", "password")
@@ -89,15 +89,49 @@ def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
     # Map tooltips suppressed (shown as text by the map, never as HTML).
     wards = map_rows(args)
     assert hidden_cells(pd.DataFrame(wards), RULE, ["sv_count", "drugs_count"]) == 0
-    assert any(f["sv_count"] == "<5" for f in wards)
+    assert any(f["drugs_count"] == "<5" for f in wards)
     at.switch_page("pages/hotspots.py").run()
     assert not at.exception
     shown = at.dataframe[0].value
     assert hidden_cells(shown, RULE, ["sv_count", "drugs_count"]) == 0
-    assert (shown["sv_count"].astype(str) == "<5").any()
+    assert (shown["drugs_count"].astype(str) == "<5").any()
     assert any("Partner view" in c.value for c in at.sidebar.caption)
     at.switch_page("pages/pack.py").run()
     assert not at.exception
     rows = at.dataframe[0].value
     assert hidden_cells(rows, RULE, ["sv_count", "drugs_count"]) == 0
     assert "Publish this pack" not in [b.label for b in at.button]
+
+
+def test_partner_cannot_choose_periods_that_subtract(demo_store, monkeypatch, tmp_path):
+    """A partner gets the latest whole 12-month window whatever the address asks for, and
+    the pack offers only meeting months whose window is a partner window."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.auth import User
+    from hotspots.accounts import add_user
+    from hotspots.disclosure import partner_windows
+    from hotspots.pack import month_name
+
+    accounts = tmp_path / "accounts.toml"
+    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    # An analyst's link to one month: a partner opening it must not get that month.
+    at.query_params.update({"area": "Seithenyn City", "period": "month", "from": "2024-06",
+                            "to": "2024-06", "def": "police-uk-proxy"})
+    at.session_state["user"] = User("bob", "partner", "password")
+    at.run()
+    assert not at.exception
+    windows = partner_windows(demo_store.months())
+    first, last = windows[0]
+    assert (first, last) == ("2024-01", "2024-12")
+    assert "Period" not in [s.label for s in at.sidebar.selectbox]
+    assert any(c.value == "Period: Jan 2024 to Dec 2024 (partners see 12-month periods only)"
+               for c in at.sidebar.caption)
+    assert any("Period Jan 2024 – Dec 2024" in c.value for c in at.caption)  # source line
+    at.switch_page("pages/pack.py").run()
+    assert not at.exception
+    assert at.selectbox[0].options == [month_name(last) for _, last in windows]
