@@ -91,19 +91,13 @@ def _id_key_candidates(ids: pa.Array | pa.ChunkedArray, gid: np.ndarray) -> np.n
     return np.isin(key, repeated)
 
 
-def duplicate_mask(keys: pd.DataFrame) -> np.ndarray:
-    """True for each row whose key columns repeat an earlier row's (the first is kept).
-
-    Fast path for police.uk's fixed-width hash IDs: rows are bucketed by a 64-bit key
-    made from their first 16 bytes, and only rows sharing a bucket are compared in full.
-    """
-    return _duplicates([_arrow(keys[c]) for c in keys.columns], keys)
-
-
 def _duplicates(arrays: list[pa.Array], keys: pd.DataFrame | None = None,
                 groups: np.ndarray | None = None) -> np.ndarray:
-    """:func:`duplicate_mask` of Arrow key columns (the last one the ID); ``groups``
-    (an integer per row) keeps rows of different groups apart."""
+    """True for each row whose key columns (Arrow; the last one the ID) repeat an earlier
+    row's (the first is kept); ``groups`` (an integer per row) keeps rows of different
+    groups apart. Fast path for police.uk's fixed-width hash IDs: rows are bucketed by a
+    64-bit key from their first 16 bytes, and only rows sharing a bucket are compared in
+    full."""
     ids = arrays[-1]
     n = len(ids)
     # Rows can only repeat a row with the same ID (and group): bucket by the ID alone, and
