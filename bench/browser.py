@@ -129,6 +129,19 @@ def page_args(shapes, geometry, column: str, kind: str, palette_name: str, title
     return shapes, args
 
 
+def timed_map(shapes, merged):
+    """The map page's default view (first indicator, Quantiles, 5 classes, overlay on):
+    (geometry, merged, args, seconds to encode the outlines, seconds of per-run work)."""
+    title = next(iter(mapping.MAP_INDICATORS))
+    column, kind, palette_name = mapping.MAP_INDICATORS[title]
+    t = time.perf_counter()
+    geometry = mapping.encode_geometry(shapes)
+    t_geometry = time.perf_counter() - t
+    t = time.perf_counter()
+    merged, args = page_args(merged, geometry, column, kind, palette_name, title)
+    return geometry, merged, args, t_geometry, time.perf_counter() - t
+
+
 def args_bytes(args: dict) -> int:
     """Bytes of the component's arguments as JSON (what Streamlit sends, before protobuf)."""
     return len(json.dumps(args, separators=(",", ":")).encode("utf-8"))
@@ -181,16 +194,9 @@ def wales_offline(store_root: Path) -> dict:
     t = time.perf_counter()
     shapes = mapping.display_geometry(wards)
     t_display = time.perf_counter() - t
-    title = next(iter(mapping.MAP_INDICATORS))
-    column, kind, palette_name = mapping.MAP_INDICATORS[title]
-    t = time.perf_counter()
-    geometry = mapping.encode_geometry(shapes)
-    t_geometry = time.perf_counter() - t
-    t = time.perf_counter()
     merged = shapes[cols].merge(values.drop(columns=["ward_name", "local_authority_name"]),
                                 on="ward_code", how="left")
-    merged, args = page_args(merged, geometry, column, kind, palette_name, title)
-    t_page = time.perf_counter() - t
+    geometry, merged, args, t_geometry, t_page = timed_map(shapes, merged)
     geojson = mapping.to_geojson(merged, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
     raw = wards.merge(merged[["ward_code", *TOOLTIP_PROPERTIES[2:]]], on="ward_code")
     raw = raw[["ward_code", *TOOLTIP_PROPERTIES, "geometry"]]
@@ -228,14 +234,7 @@ def uk_offline(spec_path: Path, do_explore: bool, seed: int = 2019) -> dict:
                            sv_rate_smoothed=rate,
                            rank=pd.Series(rate).rank(ascending=False, method="first")
                            .where(lambda r: r <= 50).to_numpy())
-    title = next(iter(mapping.MAP_INDICATORS))
-    column, kind, palette_name = mapping.MAP_INDICATORS[title]
-    t = time.perf_counter()
-    geometry = mapping.encode_geometry(shapes)
-    t_geometry = time.perf_counter() - t
-    t = time.perf_counter()
-    merged, args = page_args(merged, geometry, column, kind, palette_name, title)
-    t_page = time.perf_counter() - t
+    geometry, merged, args, t_geometry, t_page = timed_map(shapes, merged)
     geojson = mapping.to_geojson(merged, [*TOOLTIP_PROPERTIES, "fill"], float_decimals=2)
     spec_path.write_text(json.dumps(args, separators=(",", ":")), encoding="utf-8")
     out = {"wards": n, "geojson": mapping.payload_bytes(geojson), "args": args_bytes(args),

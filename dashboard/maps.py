@@ -33,12 +33,13 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from hotspots.mapping import NO_DATA_COLOUR, MapGeometry, display_values
+from hotspots.mapping import NO_DATA_COLOUR, MapGeometry, display_values, encode_polyline
 
 #: Where Streamlit serves Leaflet from (``static/leaflet`` next to ``app.py``).
 LEAFLET_JS = "/app/static/leaflet/leaflet.js"
@@ -164,19 +165,9 @@ function hotspotsDecode(enc) {
 
 
 def _polyline(coords: Sequence[Sequence[float]]) -> str:
-    """One ring as a Google polyline string (5 decimals; lat then lng per point)."""
-    out: list[str] = []
-    px = py = 0
-    for x, y in coords:
-        ix, iy = round(x * 1e5), round(y * 1e5)
-        for v in (iy - py, ix - px):
-            v = ~(v << 1) if v < 0 else v << 1
-            while v >= 0x20:
-                out.append(chr((0x20 | (v & 0x1F)) + 63))
-                v >>= 5
-            out.append(chr(v + 63))
-        px, py = ix, iy
-    return "".join(out).translate(_NO_BRACES)
+    """One ring as a Google polyline string (``hotspots.mapping.encode_polyline``) with
+    "{" and "}" swapped for "!" and "$"."""
+    return encode_polyline(np.asarray(coords, dtype=float)).translate(_NO_BRACES)
 
 
 #: folium renders each layer's script through Jinja a second time, so "{" and "}" must

@@ -236,11 +236,6 @@ def hidden_cells(frame: pd.DataFrame, rule: DisclosureRule, columns: Iterable[st
     return n
 
 
-def _month_number(month: str) -> int:
-    year, mm = str(month).split("-")
-    return int(year) * 12 + int(mm) - 1
-
-
 def partner_windows(months: Sequence[str], length: int = 12) -> list[tuple[str, str]]:
     """The periods a partner may see: every window of ``length`` consecutive loaded months
     ending at a loaded month, or — while fewer than ``length`` months are loaded — only
@@ -271,13 +266,12 @@ def partner_windows(months: Sequence[str], length: int = 12) -> list[tuple[str, 
     loaded = sorted(set(months))
     if not loaded:
         return []
-    numbers = {_month_number(m) for m in loaded}
+    numbers = {pd.Period(m, freq="M").ordinal for m in loaded}
     out = []
     for last in reversed(loaded):
-        end = _month_number(last)
+        end = pd.Period(last, freq="M").ordinal
         if all(n in numbers for n in range(end - length + 1, end + 1)):
-            first = end - length + 1
-            out.append((f"{first // 12:04d}-{first % 12 + 1:02d}", last))
+            out.append((str(pd.Period(ordinal=end - length + 1, freq="M")), last))
     if not out:
         out.append((loaded[0], loaded[-1]))
     return out

@@ -53,11 +53,13 @@ geometry = state.map_geometry(f.root, f.version, f.selection.area)
 TOOLTIPS = [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
             ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
             ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"), ("value", choice)]
+overlay = ({"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
+           if overlay_on else None)
 args = map_args(
     geometry, shapes, "fill", TOOLTIPS,
-    {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs} if overlay_on else None,
+    overlay,
     legend=legend_html(choice, mapping.legend_entries(cls, colours),
-                       "Drug offences: top 12 wards" if overlay_on else None),
+                       overlay["name"] if overlay else None),
     height=600)
 clicked = render_ward_map(args, key="ward-map")
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
@@ -73,8 +75,7 @@ def map_file() -> str:
     geojson = mapping.to_geojson(outlines.merge(shapes, on="ward_code", how="left"),
                                  [name for name, _ in TOOLTIPS] + ["fill"], float_decimals=2)
     return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), TOOLTIPS,
-                             {"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
-                             if overlay_on else None, legend_title=choice),
+                             overlay, legend_title=choice),
                     inline_leaflet=True)
 
 
