@@ -27,7 +27,6 @@ SHARED = Path(os.environ.get("HOTSPOTS_SHARED_DATA", ROOT.parent / "shared" / "d
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-IFRAME = 'iframe[title="dashboard.maps.ward_map"]'
 POLYGON = "path.leaflet-interactive"
 #: The sidebar's value for every ward (dashboard/frame.py: ``ALL``).
 ALL_WARDS = "All wards"

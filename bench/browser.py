@@ -29,7 +29,7 @@ What it does, in one run:
      ``render_ward_map``.
    Timed from ``page.goto`` to: the first websocket frame (live connection), the first
    ``script_finished`` message (server done), all ``path.leaflet-interactive`` drawn in
-   the map component's iframe (or, for the floor, the "x" on screen), and idle (no run
+   the page's map (or, for the floor, the "x" on screen), and idle (no run
    for 1.5 s).
    Bytes: every websocket frame received (CDP ``Network.webSocketFrameReceived``; Streamlit
    sends elements as protobuf ``ForwardMsg`` frames) and every HTTP response
@@ -344,24 +344,9 @@ def wait_quiet(page, quiet_ms: float = 1500, timeout_s: float = 120) -> dict:
 
 
 def wait_polygons(page, n: int, timeout_s: float = 180) -> float:
-    """Date.now() when the map iframe holds ``n`` ward polygons."""
-    from playwright.sync_api import Error
-
-    deadline = time.monotonic() + timeout_s
-    while True:
-        left = max(1.0, deadline - time.monotonic()) * 1000
-        page.wait_for_selector(web.IFRAME, state="attached", timeout=left)
-        frame = page.locator(web.IFRAME).first.element_handle().content_frame()
-        if frame is None:  # the iframe was replaced between the two calls
-            page.wait_for_timeout(100)
-            continue
-        try:
-            return float(frame.wait_for_function(JS_COUNT, arg=n, polling="raf",
-                                                 timeout=left).json_value())
-        except Error as exc:
-            if "Timeout" in str(exc) or time.monotonic() > deadline:
-                raise
-            # the iframe's document was replaced while waiting: look again
+    """Date.now() when the page's map holds ``n`` ward polygons."""
+    return float(page.wait_for_function(JS_COUNT, arg=n, polling="raf",
+                                        timeout=timeout_s * 1000).json_value())
 
 
 def visit(browser, url: str, polygons: int | None = None, text: str | None = None) -> dict:
@@ -450,9 +435,7 @@ def reruns(browser, url: str, changes: int, classes: int) -> dict[str, list[dict
             ("Classes", schemes[i % len(schemes)]) for i in range(classes)]
         for what, scheme in plan:
             wait_quiet(page, 800)
-            with contextlib.suppress(Exception):
-                page.locator(web.IFRAME).first.element_handle().content_frame().evaluate(
-                    "() => { window.__benchMap = window.map; }")
+            page.evaluate("() => { window.__benchMap = window.map; }")
             n_out, n_in = len(rec.ws_out), len(rec.ws_in)
             f0 = bench_state(page)["f"]
             for attempt in range(3):  # Streamlit sometimes marks the page inert briefly
@@ -480,10 +463,7 @@ def reruns(browser, url: str, changes: int, classes: int) -> dict[str, list[dict
             t_quiet = web.now_ms()
             sent = next((ts for ts, _, k in rec.ws_out[n_out:] if k == "rerun_script"), None)
             done = rec.first_finished_after(sent) if sent is not None else None
-            redrawn = True
-            with contextlib.suppress(Exception):
-                redrawn = page.locator(web.IFRAME).first.element_handle().content_frame(
-                ).evaluate("() => window.map !== window.__benchMap")
+            redrawn = page.evaluate("() => window.map !== window.__benchMap")
             results[what].append({
                 "server": (done - sent) if done is not None else float("nan"),
                 "idle": first_end - t0, "runs": max(1, state["f"] - f0),

@@ -149,25 +149,9 @@ async def quiet(page, ms: float, timeout_ms: float) -> None:
 
 
 async def polygons(page, n: int, timeout_ms: float) -> float:
-    """Date.now() when the map iframe holds exactly ``n`` ward polygons."""
-    from playwright.async_api import Error
-
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        left = max(1.0, deadline - time.monotonic()) * 1000
-        await page.wait_for_selector(web.IFRAME, state="attached", timeout=left)
-        handle = await page.locator(web.IFRAME).first.element_handle(timeout=left)
-        frame = await handle.content_frame()
-        if frame is None:  # the iframe was replaced between the two calls
-            await asyncio.sleep(0.1)
-            continue
-        try:
-            h = await frame.wait_for_function(JS_COUNT, arg=n, polling=100, timeout=left)
-            return float(await h.json_value())
-        except Error as exc:
-            if "Timeout" in str(exc) or time.monotonic() > deadline:
-                raise
-            # the iframe was replaced (new map after a rerun): look again
+    """Date.now() when the page's map holds exactly ``n`` ward polygons."""
+    h = await page.wait_for_function(JS_COUNT, arg=n, polling=100, timeout=timeout_ms)
+    return float(await h.json_value())
 
 
 async def check_page(page) -> None:

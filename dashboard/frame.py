@@ -4,6 +4,7 @@ source."""
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 
@@ -141,6 +142,7 @@ def sidebar() -> Frame:
                  rule=disclosure_rule())
 
 
+@functools.lru_cache(maxsize=1024)
 def _month_label(month: str) -> str:
     return pd.Period(month, freq="M").strftime("%b %Y")
 

@@ -14,7 +14,7 @@ Two ways to draw wards:
 * In the dashboard, :func:`map_args` + :func:`render_ward_map`: our own Streamlit
   component (``map_component/``), fed outlines encoded once per area
   (``hotspots.mapping.encode_geometry``) and per run only colours and tooltip values. It
-  answers only on a click (:func:`new_click`). See docs/architecture.md.
+  answers only on a click. See docs/architecture.md.
 * As a file people can keep or e-mail, :func:`ward_map` + :func:`map_html`: a folium map
   page, with Leaflet inlined on request so it opens with no server and no internet.
   folium embeds the GeoJSON with Jinja's ``tojson``; :func:`map_html` renders inside
@@ -29,7 +29,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import folium
@@ -412,9 +412,150 @@ def map_html(m: folium.Map, *, inline_leaflet: bool = False) -> str:
 
 
 # ------------------------------------------------------------------ the map component
-#: The component's page, script and style (Leaflet itself comes from ``static/leaflet``).
+#: The component's script and style (Leaflet itself comes from ``static/leaflet``).
 FRONTEND_DIR = Path(__file__).resolve().parent / "map_component"
 _COMPONENT = None
+
+
+def leaflet_urls(base_url_path: str = "") -> dict[str, str]:
+    """Where the browser finds the app's own Leaflet (``static/leaflet``), for a server
+    whose ``server.baseUrlPath`` is ``base_url_path``."""
+    base = "/" + "/".join(p for p in base_url_path.split("/") if p)
+    prefix = base.rstrip("/")
+    return {"js": f"{prefix}{LEAFLET_JS}", "css": f"{prefix}{LEAFLET_CSS}"}
+
+
+def _rows(geometry: MapGeometry, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame``'s rows in the order of ``geometry.codes`` (missing wards: empty rows)."""
+    missing = [c for c in ["ward_code", *columns] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    return (frame[["ward_code", *dict.fromkeys(c for c in columns if c != "ward_code")]]
+            .drop_duplicates("ward_code").set_index("ward_code")
+            .reindex(list(geometry.codes)))
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def map_layers(
+    geometry: MapGeometry,
+    frame: pd.DataFrame,
+    tooltip_fields: Sequence[tuple[str, str]] = (),
+    *,
+    float_decimals: int | None = 2,
+) -> str:
+    """The part of the map's data that changes only with the area and the values shown:
+    outlines, ward codes and tooltip values, as JSON text (an app caches it, so a run that
+    only restyles the map neither rebuilds nor re-encodes it).
+
+    Parameters
+    ----------
+    geometry : hotspots.mapping.MapGeometry
+        The area's encoded outlines (built once per area and store version).
+    frame : pandas.DataFrame
+        One row per ward with ``ward_code`` and the tooltip fields. Wards of ``geometry``
+        missing here get empty tooltips. Not modified.
+    tooltip_fields : sequence of (field, label)
+        Shown on hover as text (never as HTML).
+    float_decimals : int or None, default 2
+        Rounding of float tooltip values.
+
+    Returns
+    -------
+    str
+        A JSON object (see ``map_component/ward_map.js``); :func:`map_data` adds a run's
+        style to it.
+
+    Raises
+    ------
+    ValueError
+        A column is missing.
+    """
+    fields = [(str(f), str(label)) for f, label in tooltip_fields]
+    rows = _rows(geometry, frame, [f for f, _ in fields])
+    values = display_values(rows, [f for f, _ in fields], float_decimals=float_decimals)
+    return _dumps({
+        "geometry": geometry.encoded, "geometry_key": geometry.key,
+        "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
+        "codes": list(geometry.codes), "fields": [list(f) for f in fields],
+        "values": values})
+
+
+def map_style(
+    geometry: MapGeometry,
+    frame: pd.DataFrame,
+    fill_column: str = "fill",
+    overlay: dict | None = None,
+    *,
+    legend: str | None = None,
+    base_tiles: str | None = None,
+    height: int = 560,
+) -> dict:
+    """What changes from run to run: fill colours, overlay, legend, base map, height.
+
+    Parameters
+    ----------
+    geometry : hotspots.mapping.MapGeometry
+        The outlines the colours are for.
+    frame : pandas.DataFrame
+        ``ward_code`` and ``fill_column`` (``#rrggbb``, from
+        ``hotspots.mapping.fill_colours``); wards missing here are drawn grey. Not modified.
+    fill_column : str, default "fill"
+    overlay : dict, optional
+        ``{"name": str, "ward_codes": [...]}``: dashed outlines (the drug overlay).
+    legend : str, optional
+        Legend HTML from :func:`legend_html`.
+    base_tiles : str, optional
+        A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
+    height : int, default 560
+        Pixels.
+
+    Returns
+    -------
+    dict
+        JSON-ready.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a colour is not ``#rrggbb``, the overlay is malformed or
+        ``base_tiles`` is unknown.
+    """
+    if base_tiles is not None and base_tiles not in BASE_TILES:
+        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
+    if overlay is not None and (not isinstance(overlay, dict) or "ward_codes" not in overlay):
+        raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
+    rows = _rows(geometry, frame, [fill_column])
+    fill = [NO_DATA_COLOUR if not isinstance(c, str) else _check_colour(c)
+            for c in rows[fill_column].tolist()]
+    tiles = None
+    if base_tiles is not None:
+        url, attribution = BASE_TILES[base_tiles]
+        tiles = {"url": url, "attribution": attribution,
+                 "name": f"{base_tiles} base map (internet)"}
+    return {
+        "fill": fill,
+        "overlay": None if overlay is None else {
+            "name": str(overlay.get("name") or "Overlay"),
+            "codes": [str(c) for c in overlay["ward_codes"]]},
+        "legend": legend, "tiles": tiles, "height": int(height),
+    }
+
+
+def map_data(layers: str, style: Mapping) -> str:
+    """The map component's data for one run: :func:`map_layers`' JSON text and this run's
+    :func:`map_style`, as one JSON object (text, so the large cached part is not encoded
+    again on every run)."""
+    if not (layers.startswith("{") and layers.endswith("}")):
+        raise ValueError("layers must be the JSON object text of map_layers()")
+    overlap = set(style) & {"geometry", "geometry_key", "bounds", "codes", "fields", "values"}
+    if overlap:
+        raise ValueError(f"style must not repeat the layers' keys {sorted(overlap)}")
+    if not style:
+        return layers
+    return layers[:-1] + "," + _dumps(dict(style))[1:]
 
 
 def map_args(
@@ -429,29 +570,9 @@ def map_args(
     height: int = 560,
     float_decimals: int | None = 2,
 ) -> dict:
-    """What the map component is sent on a run: colours and tooltip values per ward.
-
-    Parameters
-    ----------
-    geometry : hotspots.mapping.MapGeometry
-        The area's encoded outlines (built once per area and store version).
-    frame : pandas.DataFrame
-        One row per ward with ``ward_code``, ``fill_column`` and the tooltip fields. Wards
-        of ``geometry`` missing here are drawn grey with empty tooltips. Not modified.
-    fill_column : str, default "fill"
-        ``#rrggbb`` colours (``hotspots.mapping.fill_colours``).
-    tooltip_fields : sequence of (field, label)
-        Shown on hover as text (never as HTML).
-    overlay : dict, optional
-        ``{"name": str, "ward_codes": [...]}``: dashed outlines (the drug overlay).
-    legend : str, optional
-        Legend HTML from :func:`legend_html`.
-    base_tiles : str, optional
-        A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
-    height : int, default 560
-        Pixels.
-    float_decimals : int or None, default 2
-        Rounding of float tooltip values.
+    """Everything the map component is sent, as one dict (:func:`map_layers` +
+    :func:`map_style`; see those for the parameters). Pages use the two parts, caching
+    the first; this is for one-off maps and tests.
 
     Returns
     -------
@@ -461,66 +582,45 @@ def map_args(
     Raises
     ------
     ValueError
-        A column is missing, a colour is not ``#rrggbb``, the overlay is malformed or
-        ``base_tiles`` is unknown.
+        As :func:`map_layers` and :func:`map_style`.
     """
-    fields = [(str(f), str(label)) for f, label in tooltip_fields]
-    missing = [c for c in ["ward_code", fill_column, *(f for f, _ in fields)]
-               if c not in frame.columns]
-    if missing:
-        raise ValueError(f"frame has no column(s) {missing}")
-    if base_tiles is not None and base_tiles not in BASE_TILES:
-        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
-    if overlay is not None and (not isinstance(overlay, dict) or "ward_codes" not in overlay):
-        raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
-    rows = (frame.drop_duplicates("ward_code").set_index("ward_code")
-            .reindex(list(geometry.codes)))
-    fill = [NO_DATA_COLOUR if not isinstance(c, str) else _check_colour(c)
-            for c in rows[fill_column].tolist()]
-    values = display_values(rows, [f for f, _ in fields], float_decimals=float_decimals)
-    tiles = None
-    if base_tiles is not None:
-        url, attribution = BASE_TILES[base_tiles]
-        tiles = {"url": url, "attribution": attribution,
-                 "name": f"{base_tiles} base map (internet)"}
-    return {
-        "geometry": geometry.encoded, "geometry_key": geometry.key,
-        "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
-        "codes": list(geometry.codes), "fill": fill, "fields": [list(f) for f in fields],
-        "values": values,
-        "overlay": None if overlay is None else {
-            "name": str(overlay.get("name") or "Overlay"),
-            "codes": [str(c) for c in overlay["ward_codes"]]},
-        "legend": legend, "tiles": tiles, "height": int(height),
-    }
+    style = map_style(geometry, frame, fill_column, overlay, legend=legend,
+                      base_tiles=base_tiles, height=height)
+    layers = map_layers(geometry, frame, tooltip_fields, float_decimals=float_decimals)
+    return json.loads(map_data(layers, style))
 
 
-def new_click(value: Mapping | None, memory: MutableMapping, key: str) -> str | None:
-    """The ward code of a *new* click reported by the map component, else None.
-
-    The component keeps returning its last value on every rerun; ``memory``
-    (``st.session_state``) remembers the last click seen for ``key``.
-    """
-    if not isinstance(value, Mapping) or not value.get("ward"):
-        return None
-    slot = _CLICK_MEMORY.format(key)
-    click = str(value.get("click"))
-    if memory.get(slot) == click:
-        return None
-    memory[slot] = click
-    return str(value["ward"])
-
-
-def render_ward_map(args: dict, key: str) -> str | None:
-    """Draw the map (:func:`map_args`); return the ward code the user just clicked.
-
-    Drawing, panning and zooming never make the page run again; a click does once.
-    """
+def _ward_map_component():
+    """The map component (Custom Components v2: drawn in the page, no iframe), made once
+    per process; Streamlit registers it again with each new runtime."""
     global _COMPONENT
-    import streamlit as st
-    import streamlit.components.v1 as components
-
     if _COMPONENT is None:
-        _COMPONENT = components.declare_component("ward_map", path=str(FRONTEND_DIR))
-    value = _COMPONENT(key=key, default=None, **args)
-    return new_click(value, st.session_state, key)
+        import streamlit as st
+
+        _COMPONENT = st.components.v2.component(
+            "hotspots.ward_map",
+            js=(FRONTEND_DIR / "ward_map.js").read_text(encoding="utf-8"),
+            css=(FRONTEND_DIR / "ward_map.css").read_text(encoding="utf-8"),
+            isolate_styles=False)
+    return _COMPONENT
+
+
+def _no_op() -> None:
+    """Streamlit keeps a trigger value only for a component given its callback."""
+
+
+def render_ward_map(data: dict | str, key: str) -> str | None:
+    """Draw the map; return the ward code the user just clicked.
+
+    ``data`` is :func:`map_data`'s JSON text (or :func:`map_args`' dict). Drawing,
+    panning and zooming never make the page run again; a click does, once, and only that
+    run sees the ward (a trigger value, reset after the run).
+    """
+    import streamlit as st
+
+    text = data if isinstance(data, str) else _dumps(data)
+    leaflet = leaflet_urls(st.get_option("server.baseUrlPath") or "")
+    result = _ward_map_component()(key=key, data=map_data(text, {"leaflet": leaflet}),
+                                   on_ward_change=_no_op)
+    ward = getattr(result, "ward", None)
+    return str(ward) if ward else None

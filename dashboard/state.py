@@ -122,6 +122,20 @@ def map_table(root: str, version: int, selection: Selection):
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+def map_layers(root: str, version: int, selection: Selection, indicator: str,
+               rule=None) -> str:
+    """The map's outlines and tooltip values for an indicator, as the JSON text the map
+    component is sent (``dashboard.maps.map_layers``); ``rule`` is the partner's disclosure
+    rule (None for analysts). Built once per choice, so a restyling run sends it as is."""
+    from dashboard.maps import map_layers as layers
+    from hotspots import mapping
+
+    frame = mapping.tooltip_frame(map_table(root, version, selection), indicator, rule)
+    return layers(map_geometry(root, version, selection.area), frame,
+                  mapping.tooltip_fields(indicator), float_decimals=2)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def classification(root: str, version: int, selection: Selection, column: str, scheme: str,
                    k: int):
     """``hotspots.mapping.classify`` of a map column (Fisher-Jenks takes ~0.1 s on 762

@@ -899,3 +899,70 @@ MAP_INDICATORS = {
     "Drug offence rate per 1,000 (smoothed)": ("drugs_rate_smoothed", "numeric", "PuRd"),
     "Drug offences (count)": ("drugs_count", "numeric", "PuRd"),
 }
+
+
+#: What a ward's tooltip shows on the dashboard map (field → label); the last line, the
+#: value of the indicator shown, is labelled with the indicator's name.
+TOOLTIP_FIELDS = (("ward_name", "Ward"), ("local_authority_name", "Local authority"),
+                  ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
+                  ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"))
+
+
+def tooltip_fields(indicator: str) -> list[tuple[str, str]]:
+    """:data:`TOOLTIP_FIELDS` plus the indicator's own value, for a key of
+    :data:`MAP_INDICATORS`."""
+    if indicator not in MAP_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}; choose from {list(MAP_INDICATORS)}")
+    return [*TOOLTIP_FIELDS, ("value", indicator)]
+
+
+def tooltip_frame(table: pd.DataFrame, indicator: str, rule=None) -> pd.DataFrame:
+    """The map's values per ward: ``table`` plus ``value`` (the indicator shown), with
+    small numbers suppressed when a partner's disclosure rule is given.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per ward with ``ward_code``, ``sv_count``, ``drugs_count``,
+        ``population``, ``rate`` and the indicator's column (the dashboard's map table).
+        Not modified.
+    indicator : str
+        A key of :data:`MAP_INDICATORS`.
+    rule : hotspots.disclosure.DisclosureRule, optional
+        The partner's rule: counts below its threshold shown as its mark, the rate
+        suppressed with its count (and empty where there are no residents), a smoothed
+        value shown only as a colour ("shown by colour"). None: exact values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``'s rows and columns (counts possibly replaced by text) and ``value``.
+
+    Raises
+    ------
+    ValueError
+        Unknown indicator or a missing column.
+    """
+    from hotspots.disclosure import suppress_frame
+
+    if indicator not in MAP_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}; choose from {list(MAP_INDICATORS)}")
+    column, kind, _ = MAP_INDICATORS[indicator]
+    needed = ["ward_code", "sv_count", "drugs_count", "population", "rate", column]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ValueError(f"table has no column(s) {missing}")
+    out = table.assign(value=table[column] if kind == "category"
+                       else table[column].astype(float).round(2))
+    if rule is None:
+        return out
+    shown = suppress_frame(out[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
+                           rule, counts=("sv_count", "drugs_count"),
+                           rates={"rate": ("sv_count", "population")})
+    out = out.assign(sv_count=shown["sv_count"], drugs_count=shown["drugs_count"],
+                     rate=shown["rate"].where(out["population"] > 0, None))
+    if column in ("sv_count", "drugs_count"):
+        out = out.assign(value=out[column])
+    elif column.endswith("_smoothed"):
+        out = out.assign(value="shown by colour")
+    return out

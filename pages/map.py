@@ -5,9 +5,8 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
-from dashboard.maps import legend_html, map_args, map_html, render_ward_map, ward_map
+from dashboard.maps import legend_html, map_data, map_html, map_style, render_ward_map, ward_map
 from hotspots import mapping
-from hotspots.disclosure import suppress_frame
 from hotspots.spatial import GI_CLASSES
 
 f = fr.sidebar()
@@ -28,53 +27,41 @@ k = c3.selectbox("How many", [3, 4, 5, 6, 7], index=2, disabled=kind == "categor
 overlay_on = c4.toggle("Drug offences overlay", value=True,
                        help="Outlines the wards in the top 12 for drug offences")
 
-table = state.map_table(f.root, f.version, f.selection)
 if kind == "category":
     cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0)
     colours = mapping.category_colours(list(GI_CLASSES))
 else:
     cls = state.classification(f.root, f.version, f.selection, column, scheme, k)
     colours = mapping.palette(palette_name, len(cls.labels))
-shapes = table.assign(
-    fill=mapping.fill_colours(cls.class_index, colours),
-    value=table[column] if kind == "category" else table[column].astype(float).round(2))
+table = state.map_table(f.root, f.version, f.selection)
+fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
 top_drugs = state.top_drug_wards(f.root, f.version, f.selection) if overlay_on else []
-if f.partner:  # small numbers suppressed in tooltips; smoothed values never shown
-    shown = suppress_frame(shapes[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
-                           f.rule, counts=("sv_count", "drugs_count"),
-                           rates={"rate": ("sv_count", "population")})
-    shapes = shapes.assign(sv_count=shown["sv_count"], drugs_count=shown["drugs_count"],
-                           rate=shown["rate"].where(shapes["population"] > 0, None))
-    if column in ("sv_count", "drugs_count"):
-        shapes = shapes.assign(value=shapes[column])
-    elif column.endswith("_smoothed"):
-        shapes = shapes.assign(value="shown by colour")
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
-TOOLTIPS = [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-            ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-            ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank"), ("value", choice)]
+rule = f.rule if f.partner else None  # partners: small numbers suppressed in tooltips
 overlay = ({"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
            if overlay_on else None)
-args = map_args(
-    geometry, shapes, "fill", TOOLTIPS,
-    overlay,
-    legend=legend_html(choice, mapping.legend_entries(cls, colours),
-                       overlay["name"] if overlay else None),
-    height=600)
-clicked = render_ward_map(args, key="ward-map")
+legend = legend_html(choice, mapping.legend_entries(cls, colours),
+                     overlay["name"] if overlay else None)
+# The outlines and tooltip values are cached as the JSON the map is sent; a run that only
+# changes colours, classes or the overlay adds just those.
+clicked = render_ward_map(
+    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
+             map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
+    key="ward-map")
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
-
-
-outlines = state.display_shapes(f.root, f.version, f.selection.area)[["ward_code", "geometry"]]
 
 
 def map_file() -> str:
     """This map as one HTML file that opens with no server and no internet (made on
     click, from the same values the page shows)."""
-    geojson = mapping.to_geojson(outlines.merge(shapes, on="ward_code", how="left"),
-                                 [name for name, _ in TOOLTIPS] + ["fill"], float_decimals=2)
-    return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), TOOLTIPS,
+    fields = mapping.tooltip_fields(choice)
+    shapes = mapping.tooltip_frame(table, choice, rule).merge(fill, on="ward_code")
+    outlines = state.display_shapes(f.root, f.version, f.selection.area)
+    geojson = mapping.to_geojson(outlines[["ward_code", "geometry"]].merge(
+        shapes, on="ward_code", how="left"), [name for name, _ in fields] + ["fill"],
+        float_decimals=2)
+    return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), fields,
                              overlay, legend_title=choice),
                     inline_leaflet=True)
 

@@ -19,19 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-IFRAME = 'iframe[title="dashboard.maps.ward_map"]'
+#: The map component's box (``dashboard/map_component/ward_map.js``; drawn in the page).
+MAP = '[data-testid="wardMap"]'
+POLYGONS = f"{MAP} path.leaflet-interactive"
 ARTIFACTS = ROOT / "test-artifacts"
-#: In the map frame: the first point of a grid (from the middle outwards) on a ward,
-#: as [x, y, ward_code].
+#: The first point of a grid over the map (from the middle outwards) that lies on a ward,
+#: as [x, y, ward_code] in the page's coordinates (scroll the map into view first).
 JS_WARD_AT = """() => {
-    // The first point of a grid (from the middle outwards) that lies on a ward.
-    const w = window.innerWidth, h = window.innerHeight;
+    const r = window.map.getContainer().getBoundingClientRect();
     for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-        const el = document.elementFromPoint(w * fx, h * fy);
+        const x = r.left + r.width * fx, y = r.top + r.height * fy;
+        const el = document.elementFromPoint(x, y);
         let code = null;
         window.map.eachLayer(l => { if (l._path === el && l.feature)
             code = l.feature.properties.ward_code; });
-        if (code) return [w * fx, h * fy, code];
+        if (code) return [x, y, code];
     }
     return null;
 }"""

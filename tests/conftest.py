@@ -171,6 +171,15 @@ def demo_store(tmp_path_factory):
     return build_demo(tmp_path_factory.mktemp("demo") / "store")
 
 
+def map_component_args(at) -> tuple[dict, str]:
+    """The data an AppTest run sent the page's map component (``dashboard.maps.map_data``'s
+    JSON text, which Streamlit sends as a JSON string): (parsed, text)."""
+    comp = at.get("bidi_component")
+    assert len(comp) == 1 and comp[0].proto.component_name == "hotspots.ward_map"
+    text = json.loads(comp[0].proto.json)
+    return json.loads(text), text
+
+
 def map_rows(args: dict) -> list[dict]:
     """The tooltip values the map component was sent, one dict per ward (with fill)."""
     keys = [f[0] for f in args["fields"]]

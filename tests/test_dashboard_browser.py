@@ -14,8 +14,9 @@ from browser_support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    IFRAME,
     JS_WARD_AT,
+    MAP,
+    POLYGONS,
     local_only,
     need_chromium,
     outside,
@@ -63,7 +64,7 @@ def page(browser):
 
 
 def _polygons(page):
-    return page.frame_locator(IFRAME).locator("path.leaflet-interactive")
+    return page.locator(POLYGONS)
 
 
 def test_map_counts_wards_and_switches_area(page, app_url):
@@ -126,13 +127,12 @@ def test_click_opens_profile(page, app_url, real_store):
     page.goto(f"{app_url}/map?{QUERY}")
     wait_ready(page)
     expect(_polygons(page)).to_have_count(204, timeout=60_000)
-    frame = page.locator(IFRAME).element_handle().content_frame()
-    frame.wait_for_function("() => window.map !== undefined")
-    x, y, code = frame.evaluate(JS_WARD_AT)
-    box = page.locator(IFRAME).bounding_box()
+    page.wait_for_function("() => window.map !== undefined")
+    page.locator(MAP).scroll_into_view_if_needed()
+    x, y, code = page.evaluate(JS_WARD_AT)
     wanted = re.compile(rf"/profile\?.*ward={code}")
     for _ in range(3):  # under load the first click can land while the map still settles
-        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.mouse.click(x, y)
         try:
             expect(page).to_have_url(wanted, timeout=30_000)
             break

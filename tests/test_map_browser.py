@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IFRAME, JS_WARD_AT, running_app
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, JS_WARD_AT, MAP, POLYGONS, running_app
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 pytestmark = pytest.mark.browser
@@ -73,9 +73,10 @@ def test_map_renders_offline(map_app):
             assert page.get_by_test_id("stException").count() == 0, \
                 page.get_by_test_id("stException").first.inner_text()
 
-            frame = page.frame_locator(IFRAME)
-            expect(frame.locator("path.leaflet-interactive")).to_have_count(
-                DYFED_POWYS_WARDS, timeout=45_000)
+            # The map is drawn in the page itself (no iframe).
+            assert page.locator("iframe").count() == 0
+            expect(page.locator(POLYGONS)).to_have_count(DYFED_POWYS_WARDS, timeout=45_000)
+            frame = page.locator(MAP)
             expect(frame.locator(".ward-map-legend")).to_contain_text("Rate per 1,000")
             # Overlay outlines are drawn but are not interactive (clicks reach the ward).
             assert frame.locator(".leaflet-overlay-pane path").count() == DYFED_POWYS_WARDS + 10
@@ -83,27 +84,26 @@ def test_map_renders_offline(map_app):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
 
-            map_frame = page.locator(IFRAME).element_handle().content_frame()
-            fills = map_frame.evaluate(
+            fills = page.evaluate(
                 "() => new Set([...document.querySelectorAll('path.leaflet-interactive')]"
                 ".map(p => p.getAttribute('fill'))).size")
             assert fills == 5  # five quantile classes
 
             # A ward name holding HTML reaches the tooltip as text, and runs nothing.
-            first = map_frame.evaluate(
+            first = page.evaluate(
                 "() => { let c = []; window.map.eachLayer(l => { if (l.feature && l._path &&"
                 " l.options.interactive !== false) c.push(l.feature.properties.ward_code);"
                 " }); return c.sort()[0]; }")
-            hover = map_frame.evaluate(JS_HOVER, first)
+            hover = page.evaluate(JS_HOVER, first)
             text = " ".join(hover["text"].split())
             assert text.startswith('Ward <img src=x onerror="window.__xss=1">'), text
             assert hover["imgs"] == 0 and not hover["xss"]
 
             # A click comes back to the app as the ward code of the clicked polygon.
-            box = page.locator(IFRAME).bounding_box()
-            x, y, expected = map_frame.evaluate(JS_WARD_AT)
+            frame.scroll_into_view_if_needed()
+            x, y, expected = page.evaluate(JS_WARD_AT)
             assert expected.startswith("W05")
-            page.mouse.click(box["x"] + x, box["y"] + y)
+            page.mouse.click(x, y)
             expect(page.get_by_text(f"clicked={expected}")).to_be_visible(timeout=15_000)
         finally:
             browser.close()

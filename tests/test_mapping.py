@@ -256,16 +256,12 @@ def test_map_rejects_unknown_tooltip_field_and_tiles():
         maps.legend_html("t", [("a", "red;background:url(x)")])
 
 
-def test_new_click_reports_each_click_once():
-    memory: dict = {}
-    assert maps.new_click(None, memory, "m") is None  # nothing clicked yet
-    click = {"ward": "W1", "click": "1700000000000:1"}
-    assert maps.new_click(click, memory, "m") == "W1"
-    assert maps.new_click(click, memory, "m") is None  # a rerun returns the same value
-    again = {"ward": "W1", "click": "1700000000000:2"}
-    assert maps.new_click(again, memory, "m") == "W1"  # the same ward clicked again
-    assert maps.new_click(again, memory, "other") == "W1"  # memory is per map
-    assert maps.new_click({"ward": None, "click": "x"}, memory, "m") is None
+def test_leaflet_urls_follow_the_base_path():
+    assert maps.leaflet_urls("") == {"js": "/app/static/leaflet/leaflet.js",
+                                     "css": "/app/static/leaflet/leaflet.css"}
+    assert maps.leaflet_urls("/safety/") == {"js": "/safety/app/static/leaflet/leaflet.js",
+                                             "css": "/safety/app/static/leaflet/leaflet.css"}
+    assert maps.leaflet_urls("a/b") == maps.leaflet_urls("/a/b/")
 
 
 def _decode_polyline(text: str) -> list[tuple[float, float]]:
@@ -370,6 +366,58 @@ def test_map_args_reject_bad_input():
         maps.map_args(geometry, values, "fill", overlay={"name": "x"})
     with pytest.raises(ValueError, match="base_tiles"):
         maps.map_args(geometry, values, "fill", base_tiles="Google")
+
+
+def test_map_data_is_the_cached_layers_plus_the_runs_style():
+    geometry = mp.encode_geometry(_two_wards())
+    values = pd.DataFrame({"ward_code": ["X2", "X1"], "fill": ["#bd0026", "#ffffb2"],
+                           "ward_name": ["Bryn Ŵy", "A"]})
+    layers = maps.map_layers(geometry, values, [("ward_name", "Ward")])
+    style = maps.map_style(geometry, values, "fill", legend="<b>x</b>", height=400)
+    assert set(json.loads(layers)) == {"geometry", "geometry_key", "bounds", "codes",
+                                       "fields", "values"}
+    assert set(style) == {"fill", "overlay", "legend", "tiles", "height"}
+    assert json.loads(layers)["values"] == [["A"], ["Bryn Ŵy"]]  # in the outlines' order
+    assert style["fill"] == ["#ffffb2", "#bd0026"]
+    data = json.loads(maps.map_data(layers, style))
+    assert data == {**json.loads(layers), **style}
+    assert data == maps.map_args(geometry, values, "fill", [("ward_name", "Ward")],
+                                 legend="<b>x</b>", height=400)
+    assert maps.map_data(layers, {}) == layers
+    with pytest.raises(ValueError, match="repeat the layers' keys \\['codes'\\]"):
+        maps.map_data(layers, {"codes": []})
+    with pytest.raises(ValueError, match="JSON object text"):
+        maps.map_data("[1, 2]", style)
+
+
+def test_tooltip_frame_suppresses_small_numbers_for_partners():
+    from hotspots.disclosure import DisclosureRule
+
+    table = pd.DataFrame({"ward_code": ["A", "B", "C"], "sv_count": [2, 40, 0],
+                          "drugs_count": [12, 3, 0], "population": [5000, 8000, 0],
+                          "rate": [0.4, 5.0, float("nan")],
+                          "sv_rate_smoothed": [1.234, 4.567, 0.5]})
+    before = table.copy()
+    analyst = mp.tooltip_frame(table, "Violence rate per 1,000 (smoothed)")
+    assert analyst["value"].tolist() == [1.23, 4.57, 0.5]
+    assert analyst["sv_count"].tolist() == [2, 40, 0]
+    rule = DisclosureRule()
+    partner = mp.tooltip_frame(table, "Violence rate per 1,000 (smoothed)", rule)
+    pd.testing.assert_frame_equal(table, before)
+    assert partner["sv_count"].tolist() == [rule.mark, 40, 0]
+    assert partner["drugs_count"].tolist() == [12, rule.mark, 0]
+    assert partner["rate"].tolist()[:2] == [rule.mark, 5.0]
+    assert partner["rate"].isna().tolist()[2]  # no residents: no rate
+    assert set(partner["value"]) == {"shown by colour"}  # smoothed values only as colour
+    counts = mp.tooltip_frame(table.assign(drugs_count=[12, 3, 0]), "Drug offences (count)",
+                              rule)
+    assert counts["value"].tolist() == [12, rule.mark, 0]
+    assert mp.tooltip_fields("Drug offences (count)")[-1] == ("value",
+                                                              "Drug offences (count)")
+    with pytest.raises(ValueError, match="unknown indicator 'Rate'; choose from"):
+        mp.tooltip_frame(table, "Rate")
+    with pytest.raises(ValueError, match=r"no column\(s\) \['score'\]"):
+        mp.tooltip_frame(table, "Hotspot score")
 
 
 def test_map_file_opens_without_a_server():

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, map_rows
+from conftest import ROOT, map_component_args, map_rows
 
 APP = str(ROOT / "app.py")
 AREA = "cantre-gwaelod"
@@ -53,16 +53,17 @@ def test_map_page(app, demo_store):
     assert [t.value for t in at.title] == ["Map"]
     n = _wards(demo_store)
     assert any(f"{n} wards" in c.value for c in at.caption)
-    comp = at.get("component_instance")
-    assert len(comp) == 1
-    args = json.loads(comp[0].proto.json_args)
+    args, text = map_component_args(at)
     # One row of values per ward, outlines for the same wards, 12 drug-overlay outlines.
     rows = map_rows(args)
     assert len(rows) == n and len({r["ward_code"] for r in rows}) == n
     assert json.loads(args["geometry"])["codes"] == args["codes"]
     assert len(args["overlay"]["codes"]) == 12
     assert {r["fill"] for r in rows} <= set(re.findall(r"#[0-9a-f]{6}", args["legend"]))
-    assert re.findall(r"https?://", comp[0].proto.json_args) == []  # nothing from outside
+    # Leaflet from the app itself, nothing from outside.
+    assert args["leaflet"] == {"js": "/app/static/leaflet/leaflet.js",
+                               "css": "/app/static/leaflet/leaflet.css"}
+    assert re.findall(r"https?://", text) == []
 
 
 def test_hotspot_list_page(app, demo_store):

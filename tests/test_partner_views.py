@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT, map_rows
+from conftest import ROOT, map_component_args, map_rows
 
 from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
 from hotspots.dataset import Selection, load_ward_data
@@ -85,7 +85,7 @@ def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
     at.switch_page("pages/map.py").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Map"]
-    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    args, _ = map_component_args(at)
     # Map tooltips suppressed (shown as text by the map, never as HTML).
     wards = map_rows(args)
     assert hidden_cells(pd.DataFrame(wards), RULE, ["sv_count", "drugs_count"]) == 0

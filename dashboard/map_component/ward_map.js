@@ -1,6 +1,8 @@
-// The ward map: a Streamlit component (protocol v1, no build step, no CDN).
+// The ward map: a Streamlit custom component (v2: drawn in the page itself, no iframe;
+// plain JavaScript, no build step, no CDN).
 //
-// Python (dashboard/maps.py) sends, on every run of the page:
+// Python (dashboard/maps.py) mounts it with `data`, a JSON object (sent as text):
+//   leaflet       {"js": url, "css": url}: the app's own Leaflet (static/leaflet)
 //   geometry      JSON string {"codes": [...], "rings": [[[polyline, ...], ...], ...]}
 //                 (Google polylines, 5 d.p., lat then lng; one list of polygons per ward)
 //   geometry_key  changes only when the geometry does: the wards are rebuilt and the map
@@ -12,55 +14,94 @@
 //   legend        pre-escaped legend HTML (dashboard.maps.legend_html) or null
 //   tiles         null or {"url", "attribution", "name"}: a base map, off until chosen
 //   height        pixels
-// and gets back {"ward": code, "click": n} when a ward is clicked (nothing otherwise,
-// so drawing the map never makes the page run again).
-(function () {
-  "use strict";
-  var WARD_STYLE = {color: "#636363", weight: 0.6, opacity: 1.0, fillOpacity: 0.8};
-  var HOVER_STYLE = {color: "#000000", weight: 2.5};
-  var OVERLAY_STYLE = {color: "#1b1b1b", weight: 2.5, dashArray: "5 4", fill: false,
+// and sets the trigger value "ward" (the ward code) when a ward is clicked — nothing
+// otherwise, so drawing, panning and zooming never make the page run again.
+//
+// Streamlit calls the default export on every run whose data changed, with the same
+// parentElement; the map lives on in MAPS between calls and is removed on unmount.
+
+const WARD_STYLE = {color: "#636363", weight: 0.6, opacity: 1.0, fillOpacity: 0.8};
+const HOVER_STYLE = {color: "#000000", weight: 2.5};
+const OVERLAY_STYLE = {color: "#1b1b1b", weight: 2.5, dashArray: "5 4", fill: false,
                        opacity: 1.0, interactive: false};
-  var NO_DATA = "#d9d9d9";
+const NO_DATA = "#d9d9d9";
+const MAPS = new WeakMap();
+let leafletLoading = null;
 
-  var map = null, wards = {}, geometryKey = null, overlay = null, legend = null;
-  var tiles = null, layers = null, fields = [], values = {}, lastHeight = null;
-  var clicks = 0, session = Date.now();
-  // Milestones (ms since the frame's navigation started), for benchmarks.
-  var times = window.__wardMapTimes = {script: performance.now()};
+// Milestones (performance.now(), ms since navigation), for benchmarks.
+const times = window.__wardMapTimes = window.__wardMapTimes || {};
+if (!times.script) times.script = performance.now();
 
-  function send(type, data) {
-    var msg = {isStreamlitMessage: true, type: type};
-    for (var k in data) msg[k] = data[k];
-    window.parent.postMessage(msg, "*");
+function loadLeaflet(urls) {
+  // One <script> and one stylesheet for the whole page, however many maps and runs.
+  if (window.L) return Promise.resolve();
+  if (!leafletLoading) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = urls.css;
+    document.head.appendChild(css);
+    leafletLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = urls.js;
+      script.onload = resolve;
+      script.onerror = () => {
+        leafletLoading = null;
+        reject(new Error("could not load Leaflet from " + urls.js));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return leafletLoading;
+}
+
+function decode(s) {
+  let i = 0, lat = 0, lng = 0;
+  const pts = [];
+  while (i < s.length) {
+    let b, shift = 0, r = 0;
+    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
+    lat += (r & 1) ? ~(r >> 1) : (r >> 1);
+    shift = 0; r = 0;
+    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
+    lng += (r & 1) ? ~(r >> 1) : (r >> 1);
+    pts.push([lat / 1e5, lng / 1e5]);
+  }
+  return pts;
+}
+
+function text(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return v.toLocaleString("en-GB");
+  return String(v);
+}
+
+class WardMap {
+  constructor(parent) {
+    this.box = document.createElement("div");
+    this.box.className = "ward-map";
+    this.box.setAttribute("role", "region");
+    this.box.setAttribute("aria-label", "Map of wards");
+    this.box.setAttribute("data-testid", "wardMap");
+    parent.appendChild(this.box);
+    this.map = null;
+    this.wards = {};
+    this.geometryKey = null;
+    this.overlay = null;
+    this.legend = null;
+    this.tiles = null;
+    this.layers = null;
+    this.fields = [];
+    this.values = {};
+    this.trigger = null;
   }
 
-  function decode(s) {
-    var i = 0, lat = 0, lng = 0, pts = [];
-    while (i < s.length) {
-      var b, shift = 0, r = 0;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-      shift = 0; r = 0;
-      do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([lat / 1e5, lng / 1e5]);
-    }
-    return pts;
-  }
-
-  function text(v) {
-    if (v === null || v === undefined) return "";
-    if (typeof v === "number") return v.toLocaleString("en-GB");
-    return String(v);
-  }
-
-  function tooltip(layer) {
+  tooltip(layer) {
     // Built from text nodes: names and uploaded strings can never become markup.
-    var row = values[layer.wardCode] || [];
-    var box = document.createElement("div");
+    const row = this.values[layer.wardCode] || [];
+    const box = document.createElement("div");
     box.className = "ward-map-tip";
-    fields.forEach(function (f, j) {
-      var line = document.createElement("div"), label = document.createElement("b");
+    this.fields.forEach((f, j) => {
+      const line = document.createElement("div"), label = document.createElement("b");
       label.textContent = f[1];
       line.appendChild(label);
       line.appendChild(document.createTextNode(" " + text(row[j])));
@@ -69,101 +110,126 @@
     return box;
   }
 
-  function buildWards(geometry) {
-    var data = JSON.parse(geometry);
-    Object.keys(wards).forEach(function (code) { map.removeLayer(wards[code]); });
-    wards = {};
-    data.codes.forEach(function (code, i) {
-      var polygons = data.rings[i].map(function (poly) { return poly.map(decode); });
-      var layer = L.polygon(polygons, Object.assign({fillColor: NO_DATA}, WARD_STYLE));
+  buildWards(geometry) {
+    const data = JSON.parse(geometry), map = this.map;
+    Object.values(this.wards).forEach((layer) => map.removeLayer(layer));
+    this.wards = {};
+    const tip = (layer) => this.tooltip(layer);
+    data.codes.forEach((code, i) => {
+      const polygons = data.rings[i].map((poly) => poly.map(decode));
+      const layer = L.polygon(polygons, Object.assign({fillColor: NO_DATA}, WARD_STYLE));
       layer.wardCode = code;
       layer.feature = {type: "Feature", properties: {ward_code: code}};
-      layer.bindTooltip(tooltip, {sticky: true});
+      layer.bindTooltip(tip, {sticky: true});
       layer.on({
-        mouseover: function (e) { e.target.setStyle(HOVER_STYLE); },
-        mouseout: function (e) {
-          e.target.setStyle({color: WARD_STYLE.color, weight: WARD_STYLE.weight});
-        },
-        click: function () {
-          clicks += 1;
-          send("streamlit:setComponentValue",
-               {value: {ward: code, click: session + ":" + clicks}, dataType: "json"});
-        }
+        mouseover: (e) => e.target.setStyle(HOVER_STYLE),
+        mouseout: (e) => e.target.setStyle({color: WARD_STYLE.color,
+                                            weight: WARD_STYLE.weight}),
+        click: () => { if (this.trigger) this.trigger("ward", code); },
       });
       layer.addTo(map);
-      wards[code] = layer;
+      this.wards[code] = layer;
     });
   }
 
-  function setOverlay(spec) {
-    if (overlay) { map.removeLayer(overlay); if (layers) layers.removeLayer(overlay); }
-    overlay = null;
+  setOverlay(spec) {
+    const map = this.map;
+    if (this.overlay) {
+      map.removeLayer(this.overlay);
+      if (this.layers) this.layers.removeLayer(this.overlay);
+    }
+    this.overlay = null;
     if (!spec) return;
-    overlay = L.layerGroup(spec.codes.filter(function (c) { return wards[c]; })
-      .map(function (c) { return L.polygon(wards[c].getLatLngs(), OVERLAY_STYLE); }));
-    overlay.addTo(map);
-    if (layers) layers.addOverlay(overlay, spec.name);
+    this.overlay = L.layerGroup(spec.codes.filter((c) => this.wards[c])
+      .map((c) => L.polygon(this.wards[c].getLatLngs(), OVERLAY_STYLE)));
+    this.overlay.addTo(map);
+    if (this.layers) this.layers.addOverlay(this.overlay, spec.name);
   }
 
-  function setLegend(html) {
-    if (legend) map.removeControl(legend);
-    legend = null;
+  setLegend(html) {
+    if (this.legend) this.map.removeControl(this.legend);
+    this.legend = null;
     if (!html) return;
-    legend = L.control({position: "bottomright"});
-    legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "ward-map-legend");
+    this.legend = L.control({position: "bottomright"});
+    this.legend.onAdd = () => {
+      const div = L.DomUtil.create("div", "ward-map-legend");
       div.innerHTML = html;  // escaped by dashboard.maps.legend_html
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
-    legend.addTo(map);
+    this.legend.addTo(this.map);
   }
 
-  function render(args) {
+  render(args) {
     if (!times.firstRender) times.firstRender = performance.now();
-    var height = args.height || 560;
-    if (height !== lastHeight) {
-      document.getElementById("map").style.height = height + "px";
-      send("streamlit:setFrameHeight", {height: height});
-      lastHeight = height;
-      if (map) map.invalidateSize();
+    const height = (args.height || 560) + "px";
+    if (this.box.style.height !== height) {
+      this.box.style.height = height;
+      if (this.map) this.map.invalidateSize();
     }
-    if (!map) {
-      map = L.map("map", {zoomSnap: 0.25, attributionControl: true});
-      L.control.scale().addTo(map);
-      window.map = map;  // for tests and debugging
+    if (!this.map) {
+      this.map = L.map(this.box, {zoomSnap: 0.25, attributionControl: true});
+      L.control.scale().addTo(this.map);
+      window.map = this.map;  // for tests and debugging
     }
-    if (args.tiles && !tiles) {
-      tiles = L.tileLayer(args.tiles.url, {attribution: args.tiles.attribution});
-      layers = L.control.layers(null, {}, {collapsed: false}).addTo(map);
-      layers.addOverlay(tiles, args.tiles.name);
+    if (args.tiles && !this.tiles) {
+      this.tiles = L.tileLayer(args.tiles.url, {attribution: args.tiles.attribution});
+      this.layers = L.control.layers(null, {}, {collapsed: false}).addTo(this.map);
+      this.layers.addOverlay(this.tiles, args.tiles.name);
     }
-    fields = args.fields || [];
-    values = {};
-    var fill = {};
-    (args.codes || []).forEach(function (code, i) {
-      values[code] = args.values[i];
+    this.fields = args.fields || [];
+    this.values = {};
+    const fill = {};
+    (args.codes || []).forEach((code, i) => {
+      this.values[code] = args.values[i];
       fill[code] = args.fill[i];
     });
-    if (args.geometry_key !== geometryKey) {
-      buildWards(args.geometry);
-      geometryKey = args.geometry_key;
-      map.fitBounds(args.bounds);
+    if (args.geometry_key !== this.geometryKey) {
+      this.buildWards(args.geometry);
+      this.geometryKey = args.geometry_key;
+      this.map.fitBounds(args.bounds);
     }
-    Object.keys(wards).forEach(function (code) {
-      wards[code].setStyle({fillColor: fill[code] || NO_DATA});
+    Object.entries(this.wards).forEach(([code, layer]) => {
+      layer.setStyle({fillColor: fill[code] || NO_DATA});
     });
-    setOverlay(args.overlay);
-    setLegend(args.legend);
-    document.body.setAttribute("data-wards", String(Object.keys(wards).length));
+    this.setOverlay(args.overlay);
+    this.setLegend(args.legend);
+    this.box.setAttribute("data-wards", String(Object.keys(this.wards).length));
     if (!times.firstDrawn) times.firstDrawn = performance.now();
   }
 
-  window.addEventListener("message", function (event) {
-    var data = event.data;
-    if (data && data.type === "streamlit:render") render(data.args);
+  remove() {
+    if (this.map) this.map.remove();
+    this.box.remove();
+    if (window.map === this.map) window.map = undefined;
+  }
+}
+
+export default function (component) {
+  const {parentElement, setTriggerValue} = component;
+  // dashboard.maps.map_data sends JSON text (its large part is cached as text).
+  const data = typeof component.data === "string" ? JSON.parse(component.data)
+                                                  : component.data;
+  let ward = MAPS.get(parentElement);
+  if (!ward) {
+    ward = new WardMap(parentElement);
+    MAPS.set(parentElement, ward);
+  }
+  const generation = ward.generation = (ward.generation || 0) + 1;
+  ward.trigger = setTriggerValue;
+  ward.latest = data;
+  loadLeaflet(data.leaflet).then(() => {
+    // Runs can overtake a slow first load: draw only the latest data, once.
+    if (ward.latest === data && MAPS.get(parentElement) === ward) ward.render(data);
+  }).catch((err) => {
+    ward.box.textContent = "The map could not be drawn: " + err.message;
   });
-  send("streamlit:componentReady", {apiVersion: 1});
-  times.ready = performance.now();
-})();
+  // Streamlit keeps the cleanup of the latest call for unmounting, and runs a call's
+  // cleanup at once when a newer run overtook it: only the latest call may remove.
+  return () => {
+    if (ward.generation !== generation) return;
+    ward.remove();
+    MAPS.delete(parentElement);
+  };
+}
