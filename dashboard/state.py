@@ -6,6 +6,8 @@ Cached objects are shared between sessions: treat them as read-only.
 
 from __future__ import annotations
 
+import functools
+import gc
 from pathlib import Path
 
 import streamlit as st
@@ -13,6 +15,27 @@ import streamlit as st
 from hotspots.analysis import Analysis, AnalysisSettings, analyse
 from hotspots.dataset import Selection, WardData, load_ward_data
 from hotspots.store import DEMO_DIR, Store, default_dir
+
+
+def long_lived(func):
+    """Put what a cache miss built out of the garbage collector's way.
+
+    Python's full collection walks every object alive — with the geography and analyses
+    cached, ~0.12–0.15 s, landing in whichever run happens to trigger it (the p95 of a
+    rerun). After a cache miss (already slow) this collects once and then freezes
+    everything alive (``gc.freeze``), so later collections walk only newer objects.
+    Frozen objects are still freed when nothing refers to them (reference counting); only
+    reference cycles among them would stay, and the collection just before the freeze
+    leaves none behind.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        value = func(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return value
+
+    return wrapper
 
 
 def active_store() -> Store:
@@ -31,6 +54,7 @@ def active_store() -> Store:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+@long_lived
 def geography(root: str, version: int):
     """The store's geography (wards and lookups)."""
     return Store(Path(root)).geography()
@@ -52,6 +76,7 @@ def history(root: str, version: int):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+@long_lived
 def ward_data(root: str, version: int, selection: Selection) -> WardData:
     """Counts for a selection (read-only, shared)."""
     store = Store(Path(root))
@@ -59,6 +84,7 @@ def ward_data(root: str, version: int, selection: Selection) -> WardData:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+@long_lived
 def analysis(root: str, version: int, selection: Selection,
              settings: AnalysisSettings) -> Analysis:
     """The full analysis for a selection (read-only, shared)."""
@@ -78,6 +104,7 @@ def crimes_for(root: str, version: int, selection: Selection, ward_code: str):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+@long_lived
 def display_shapes(root: str, version: int, area: str | None):
     """Simplified ward shapes (WGS84) for the map of an area."""
     from hotspots.geography import select_wards
@@ -89,6 +116,7 @@ def display_shapes(root: str, version: int, area: str | None):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+@long_lived
 def map_geometry(root: str, version: int, area: str | None):
     """The area's ward outlines encoded for the map (``hotspots.mapping.MapGeometry``):
     built once per store version and area, so a rerun sends only colours and values."""
@@ -98,6 +126,7 @@ def map_geometry(root: str, version: int, area: str | None):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+@long_lived
 def map_table(root: str, version: int, selection: Selection):
     """Per ward, in the map's order, everything the map can show for a selection (the
     default analysis): names, indicators, score, rank, Gi* class, rounded rate and rank
