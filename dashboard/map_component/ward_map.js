@@ -110,14 +110,15 @@ class WardMap {
     return box;
   }
 
-  buildWards(geometry) {
+  buildWards(geometry, fill) {
     const data = JSON.parse(geometry), map = this.map;
     Object.values(this.wards).forEach((layer) => map.removeLayer(layer));
     this.wards = {};
     const tip = (layer) => this.tooltip(layer);
     data.codes.forEach((code, i) => {
       const polygons = data.rings[i].map((poly) => poly.map(decode));
-      const layer = L.polygon(polygons, Object.assign({fillColor: NO_DATA}, WARD_STYLE));
+      const layer = L.polygon(polygons,
+                              Object.assign({fillColor: fill[code] || NO_DATA}, WARD_STYLE));
       layer.wardCode = code;
       layer.feature = {type: "Feature", properties: {ward_code: code}};
       layer.bindTooltip(tip, {sticky: true});
@@ -186,13 +187,14 @@ class WardMap {
       fill[code] = args.fill[i];
     });
     if (args.geometry_key !== this.geometryKey) {
-      this.buildWards(args.geometry);
+      this.buildWards(args.geometry, fill);  // drawn in their colours at once
       this.geometryKey = args.geometry_key;
       this.map.fitBounds(args.bounds);
+    } else {
+      Object.entries(this.wards).forEach(([code, layer]) => {
+        layer.setStyle({fillColor: fill[code] || NO_DATA});
+      });
     }
-    Object.entries(this.wards).forEach(([code, layer]) => {
-      layer.setStyle({fillColor: fill[code] || NO_DATA});
-    });
     this.setOverlay(args.overlay);
     this.setLegend(args.legend);
     this.box.setAttribute("data-wards", String(Object.keys(this.wards).length));
