@@ -624,3 +624,22 @@ def render_ward_map(data: dict | str, key: str) -> str | None:
                                    on_ward_change=_no_op)
     ward = getattr(result, "ward", None)
     return str(ward) if ward else None
+
+
+def preload_leaflet() -> None:
+    """Start loading Leaflet as soon as the page begins (before its widgets), so it is
+    there when the map arrives; the map component uses the same load. Placed in the
+    sidebar, where its empty element's spacing is not seen."""
+    import streamlit as st
+
+    urls = leaflet_urls(st.get_option("server.baseUrlPath") or "")
+    st.sidebar.html(
+        "<script>(() => {if (window.L || window.__hotspotsLeaflet) return;"
+        "window.__hotspotsLeaflet = new Promise((resolve, reject) => {"
+        "const c = document.createElement('link'); c.rel = 'stylesheet';"
+        f"c.href = {json.dumps(urls['css'])}; document.head.appendChild(c);"
+        "const s = document.createElement('script');"
+        f"s.src = {json.dumps(urls['js'])}; s.onload = resolve;"
+        "s.onerror = () => { window.__hotspotsLeaflet = null; reject(); };"
+        "document.head.appendChild(s);});})();</script>",
+        unsafe_allow_javascript=True)

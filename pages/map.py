@@ -5,10 +5,19 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
-from dashboard.maps import legend_html, map_data, map_html, map_style, render_ward_map, ward_map
+from dashboard.maps import (
+    legend_html,
+    map_data,
+    map_html,
+    map_style,
+    preload_leaflet,
+    render_ward_map,
+    ward_map,
+)
 from hotspots import mapping
 from hotspots.spatial import GI_CLASSES
 
+preload_leaflet()
 f = fr.sidebar()
 st.title("Map")
 data = state.ward_data(f.root, f.version, f.selection)

@@ -64,6 +64,9 @@ def test_map_page(app, demo_store):
     assert args["leaflet"] == {"js": "/app/static/leaflet/leaflet.js",
                                "css": "/app/static/leaflet/leaflet.css"}
     assert re.findall(r"https?://", text) == []
+    # Leaflet starts loading from the sidebar's first element, before the widgets.
+    preload = at.sidebar.get("html")
+    assert len(preload) == 1 and '"/app/static/leaflet/leaflet.js"' in preload[0].proto.body
 
 
 def test_hotspot_list_page(app, demo_store):

@@ -26,32 +26,32 @@ const OVERLAY_STYLE = {color: "#1b1b1b", weight: 2.5, dashArray: "5 4", fill: fa
                        opacity: 1.0, interactive: false};
 const NO_DATA = "#d9d9d9";
 const MAPS = new WeakMap();
-let leafletLoading = null;
 
 // Milestones (performance.now(), ms since navigation), for benchmarks.
 const times = window.__wardMapTimes = window.__wardMapTimes || {};
 if (!times.script) times.script = performance.now();
 
 function loadLeaflet(urls) {
-  // One <script> and one stylesheet for the whole page, however many maps and runs.
+  // One <script> and one stylesheet for the whole page, however many maps and runs; the
+  // page may have started loading them already (dashboard.maps.preload_leaflet).
   if (window.L) return Promise.resolve();
-  if (!leafletLoading) {
-    const css = document.createElement("link");
-    css.rel = "stylesheet";
-    css.href = urls.css;
-    document.head.appendChild(css);
-    leafletLoading = new Promise((resolve, reject) => {
+  if (!window.__hotspotsLeaflet) {
+    window.__hotspotsLeaflet = new Promise((resolve, reject) => {
+      const css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = urls.css;
+      document.head.appendChild(css);
       const script = document.createElement("script");
       script.src = urls.js;
       script.onload = resolve;
       script.onerror = () => {
-        leafletLoading = null;
+        window.__hotspotsLeaflet = null;
         reject(new Error("could not load Leaflet from " + urls.js));
       };
       document.head.appendChild(script);
     });
   }
-  return leafletLoading;
+  return window.__hotspotsLeaflet;
 }
 
 function decode(s) {
