@@ -194,8 +194,9 @@ class TreeCpu:
     """CPU seconds used by a process tree (e.g. Chromium and its renderers), from repeated
     samples: a process that exits between two samples loses at most one interval."""
 
-    def __init__(self, root: int, exclude: Sequence[int] = (), nice: int | None = None):
-        self.root, self.exclude, self.nice = root, set(exclude), nice
+    def __init__(self, root: int, exclude: Sequence[int] = (), nice: int | None = None,
+                 idle: bool = False):
+        self.root, self.exclude, self.nice, self.idle = root, set(exclude), nice, idle
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
         self.rss = 0.0
@@ -211,21 +212,26 @@ class TreeCpu:
                 rss += 0.0 if r != r else r  # an exiting process has no VmRSS
                 self.first.setdefault(p, c)
                 self.last[p] = c
-            if self.nice is not None:
-                renice_threads(p, self.nice)
+            if self.nice is not None or self.idle:
+                renice_threads(p, self.nice or 0, idle=self.idle)
         self.rss = rss
 
     def seconds(self) -> float:
         return sum(self.last[p] - self.first[p] for p in self.last)
 
 
-def renice_threads(pid: int, nice: int) -> None:
+def renice_threads(pid: int, nice: int, idle: bool = False) -> None:
     """Set every thread of ``pid`` to ``nice`` (Linux niceness is per thread; Chromium
-    raises some of its own, so ``nice`` at launch is not enough)."""
+    raises some of its own, so ``nice`` at launch is not enough); with ``idle``, to the
+    ``SCHED_IDLE`` policy instead: such threads run only when nothing else wants the CPU."""
     with contextlib.suppress(OSError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             with contextlib.suppress(OSError, ValueError, IndexError):
                 tid = int(task.name)
+                if idle:
+                    if os.sched_getscheduler(tid) != os.SCHED_IDLE:
+                        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+                    continue
                 now = int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])
                 if now != nice:
                     os.setpriority(os.PRIO_PROCESS, tid, nice)

@@ -4,7 +4,7 @@ Run from the repository root (needs ../shared/data and Debian's /usr/bin/chromiu
 on-demand benchmark, not a test:
 
     .venv/bin/python bench/load.py [--sessions 20] [--duration 120] [--browsers 1]
-                                   [--ramp 10] [--nice 10] [--think 0] [--store PATH]
+                                   [--ramp 10] [--nice 10 | --idle] [--think 0] [--store PATH]
 
 Builds a real-data store (``python -m hotspots --data-dir TMP load auto ../shared/data
 --quiet``) unless ``--store`` names one, starts the dashboard (``app.py``) on a free port
@@ -32,10 +32,15 @@ hosts are refused).
 
 The browsers and the server share this machine: every thread of Chromium and of the
 Playwright driver runs at niceness 10 (``--nice``; re-applied every second, as Chromium
-raises some of its own) so that the server gets the CPU first, as it would on its own host with the
-attendees' browsers on their own computers. For the area change the script also records,
-from CDP, when the ``rerun_script`` BackMsg left the browser and when ``script_finished``
-came back (the server's side of the rerun, free of renderer delays).
+raises some of its own) so that the server gets the CPU first, as it would on its own host
+with the attendees' browsers on their own computers. Niceness only weights the CPU shares:
+with 20 renderers at niceness 10 against the server's threads at 0 the server still gets
+only about a third of a core when all want it. ``--idle`` puts every thread of Chromium,
+the Playwright driver and this script under ``SCHED_IDLE`` instead: they run only when the
+server does not want the CPU — the closest this one machine gets to the server on its own
+host (the → idle timings then hold the browsers' waiting too). For the area change the
+script also records, from CDP, when the ``rerun_script`` BackMsg left the browser and when
+``script_finished`` came back (the server's side of the rerun, free of renderer delays).
 
 Targets: zero errors; action → idle p95 < 1 s. Figures: bench/README.md.
 """
@@ -412,7 +417,9 @@ async def main_async(args) -> int:
                 # Chromium and the Playwright driver at a lower priority than the server,
                 # every thread, re-applied every second (Chromium changes its own).
                 nice = args.nice if args.nice else None
-                tree = web.TreeCpu(os.getpid(), exclude=[pid], nice=nice)
+                if args.idle:  # this driver too: it is the attendees' side
+                    web.renice_threads(os.getpid(), 0, idle=True)
+                tree = web.TreeCpu(os.getpid(), exclude=[pid], nice=nice, idle=args.idle)
                 tree.sample()
                 keeper_stop = asyncio.Event()
                 keeper = asyncio.create_task(sampler(pid, [], keeper_stop, tree))
@@ -438,7 +445,8 @@ async def main_async(args) -> int:
                         with contextlib.suppress(OSError, IndexError):
                             nices.add(int(Path(f"/proc/{q}/stat").read_text()
                                           .rsplit(")", 1)[1].split()[16]))
-                print(f"nice values of the browser threads' processes: {sorted(nices)}")
+                print(f"nice values of the browser threads' processes: {sorted(nices)}"
+                      + ("; policy SCHED_IDLE" if args.idle else ""))
                 for who, step, msg in warm.errors + one.errors:
                     print(f"ERROR in the single-session phase: {who} {step}: {msg}")
 
@@ -449,7 +457,7 @@ async def main_async(args) -> int:
                 stop = asyncio.Event()
                 keeper_stop.set()
                 await keeper
-                tree = web.TreeCpu(os.getpid(), exclude=[pid], nice=nice)
+                tree = web.TreeCpu(os.getpid(), exclude=[pid], nice=nice, idle=args.idle)
                 tree.sample()
                 sample_task = asyncio.create_task(sampler(pid, samples, stop, tree))
                 scpu0 = web.cpu_seconds(pid)
@@ -488,8 +496,9 @@ async def main_async(args) -> int:
         wall = t_end - t_start
         peak = max((s[1] for s in samples), default=float("nan"))
         print()
+        priority = "SCHED_IDLE" if args.idle else f"nice {args.nice}"
         print(f"{args.sessions} sessions × {args.duration:.0f} s ({args.browsers} Chromium, "
-              f"nice {args.nice}, think {args.think:g} s, ramp {args.ramp:.0f} s); "
+              f"{priority}, think {args.think:g} s, ramp {args.ramp:.0f} s); "
               f"wall {wall:.0f} s; load average {load0} → {load1}")
         print(f"iterations completed: {run.iterations}; errors: {len(run.errors)}; area "
               f"reruns timed from CDP because the page's counter missed them: {FALLBACKS[0]}")
@@ -563,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nice", type=int, default=10,
                     help="run Chromium's threads at niceness N so that on a small machine "
                     "the server, not the simulated browsers, gets the CPU first (0: off)")
+    ap.add_argument("--idle", action="store_true",
+                    help="run Chromium's and Playwright's threads under SCHED_IDLE instead: "
+                    "they get the CPU only when the server does not want it (the attendees' "
+                    "browsers on their own computers)")
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds each session waits after every action (0: back to back)")
     ap.add_argument("--store", type=Path, help="use this store instead of building one")
