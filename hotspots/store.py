@@ -97,13 +97,18 @@ def _write_object(path: Path, data: bytes | pa.Buffer | pa.Table) -> None:
     """Write a new object file and fsync it (its directory is synced at the commit); a
     crimes table is serialised straight into the file (see :func:`table_to_arrow`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "wb") as fh:
+    try:
         if isinstance(data, pa.Table):
-            _write_crimes(data, fh)
+            # Arrow's own file (not a Python one): the serialisation writes without
+            # taking the GIL for every buffer, so it does not wait on the loader's threads.
+            with pa.OSFile(str(path), "wb") as sink:
+                _write_crimes(data, sink)
         else:
-            fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+            with os.fdopen(os.dup(fd), "wb") as fh:
+                fh.write(data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 _IO: tuple[int, ThreadPoolExecutor] | None = None
