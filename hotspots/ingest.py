@@ -54,6 +54,9 @@ WORKERS = 2
 #: police.uk files are read and placed in batches of about this many bytes (one pass over
 #: the rows of many small files; several batches keep both cores busy).
 BATCH_BYTES = 16 << 20
+#: The first batch of each worker in a load is this many times smaller, so that every
+#: worker starts while the files after its batch are still being read.
+FIRST_BATCH_SHARE = 4
 
 
 @dataclass
@@ -271,6 +274,7 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
         pending: deque[Future] = deque()
         batch: list[crimes.RawFile] = []
         batch_bytes = [0]
+        batches_sent = [0]
         batch_geo: list = []
 
         def finish_one() -> None:
@@ -291,6 +295,7 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
                 submit(_prepare_police_batch, list(batch), *batch_geo, store, txn)
                 batch.clear()
                 batch_bytes[0] = 0
+                batches_sent[0] += 1
 
         try:
             try:
@@ -318,7 +323,8 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
                     for raw in crimes.iter_police_uk([p], forces, months):
                         batch.append(raw)
                         batch_bytes[0] += len(raw.data)
-                        if batch_bytes[0] >= BATCH_BYTES:
+                        if batch_bytes[0] >= (BATCH_BYTES // FIRST_BATCH_SHARE
+                                              if batches_sent[0] < WORKERS else BATCH_BYTES):
                             flush()
                 flush()
             except InputError:
