@@ -143,6 +143,16 @@ def running_app(script: Path, env: dict[str, str], cwd: Path = ROOT,
             proc.wait()
 
 
+def timed_app(work: Path, name: str) -> Path:
+    """bench/apps/timed_app.py in its own folder beside links to ``pages``, ``static`` and
+    ``.streamlit`` (it runs app.py; ``st.Page`` paths are relative to the main script)."""
+    script = copy_app(ROOT / "bench/apps/timed_app.py", work / name)
+    link = script.parent / "pages"
+    if not link.exists():
+        link.symlink_to(ROOT / "pages", target_is_directory=True)
+    return script
+
+
 def copy_app(src: Path, folder: Path) -> Path:
     """Copy a bench app into ``folder`` beside links to the repository's ``static``
     (Streamlit serves ``static`` next to the main script) and ``.streamlit`` (settings are

@@ -477,15 +477,6 @@ def reruns(browser, url: str, changes: int, classes: int) -> dict[str, list[dict
         ctx.close()
 
 
-def timed_app(work: Path, name: str) -> Path:
-    """bench/apps/timed_app.py in its own folder beside links to ``pages`` and ``static``."""
-    script = web.copy_app(web.ROOT / "bench/apps/timed_app.py", work / name)
-    link = script.parent / "pages"
-    if not link.exists():
-        link.symlink_to(web.ROOT / "pages", target_is_directory=True)
-    return script
-
-
 def script_runs(log: Path) -> list[tuple[float, float, str]]:
     """(start ms, duration ms, outcome) of every run recorded by timed_app.py."""
     if not log.exists():
@@ -603,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
                 # Reruns: the same app under a stopwatch (bench/apps/timed_app.py).
                 if polygons == WALES_WARDS:
                     log = work / "runs.log"
-                    with web.running_app(timed_app(work, "timed"),
+                    with web.running_app(web.timed_app(work, "timed"),
                                          {**env, **extra, "HOTSPOTS_BENCH_RUNS": str(log)},
                                          cwd=work / "timed", log=work / "timed.log") as app:
                         rerun_results = reruns(browser, app.url + path, args.changes,
@@ -613,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
                     if args.profile:
                         prof = work / "profile"
                         prof.mkdir()
-                        with web.running_app(timed_app(work, "timed"),
+                        with web.running_app(web.timed_app(work, "timed"),
                                              {**env, **extra, "HOTSPOTS_BENCH_RUNS":
                                               str(work / "prof-runs.log"),
                                               "HOTSPOTS_BENCH_PROFILE": str(prof)},

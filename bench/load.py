@@ -371,6 +371,23 @@ async def sampler(pid: int, samples: list, stop: asyncio.Event, tree: web.TreeCp
             await asyncio.wait_for(stop.wait(), 1.0)
 
 
+def server_clock(path: Path, start_ms: float, end_ms: float) -> list[dict]:
+    """Rows of the server's own rerun timings (``HOTSPOTS_BENCH_SERVER_CLOCK``) between two
+    wall-clock times: reruns after a widget change, and new sessions' first runs."""
+    if not path.exists():
+        return []
+    groups: dict[str, list[float]] = {"reruns after a widget change": [],
+                                      "first run of a new session (page load)": []}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        at, ms, widgets = line.split()
+        if start_ms <= float(at) <= end_ms:
+            key = "reruns after a widget change" if int(widgets) else \
+                "first run of a new session (page load)"
+            groups[key].append(float(ms))
+    return [{"runs": k, "n": len(v), "p50 ms": web.pct(v, 50), "p95 ms": web.pct(v, 95),
+             "max ms": max(v) if v else float("nan")} for k, v in groups.items()]
+
+
 def latency_rows(run: Run) -> list[dict]:
     rows = []
     for name in STEPS:
@@ -403,7 +420,15 @@ async def main_async(args) -> int:
         wards = profile_wards(store)
         tmp = work / "downloads"
         tmp.mkdir()
-        with web.running_app(web.ROOT / "app.py", web.app_env(store, work),
+        clock = work / "server-clock.txt"
+        if args.server_clock:  # app.py under bench/apps/timed_app.py, timing in the server
+            script, cwd = web.timed_app(work, "timed"), work / "timed"
+            extra = {"HOTSPOTS_ROOT": str(web.ROOT), "PYTHONPATH": str(web.ROOT),
+                     "HOTSPOTS_BENCH_RUNS": str(work / "runs.log"),
+                     "HOTSPOTS_BENCH_SERVER_CLOCK": str(clock)}
+        else:
+            script, cwd, extra = web.ROOT / "app.py", web.ROOT, {}
+        with web.running_app(script, {**web.app_env(store, work), **extra}, cwd=cwd,
                              log=work / "streamlit.log") as app:
             pid = app.pid
             await asyncio.sleep(2)
@@ -463,7 +488,7 @@ async def main_async(args) -> int:
                 scpu0 = web.cpu_seconds(pid)
                 busy0 = web.machine_busy()
                 load0 = web.loadavg()
-                t_start = time.monotonic()
+                t_start, e_start = time.monotonic(), time.time() * 1000
                 run.deadline = t_start + args.duration
                 ramp = args.ramp / max(1, args.sessions)
                 tasks = [asyncio.create_task(session(
@@ -479,7 +504,7 @@ async def main_async(args) -> int:
                 for task in pending:
                     task.cancel()
                     run.error("?", "teardown", "session still running at the hard stop")
-                t_end = time.monotonic()
+                t_end, e_end = time.monotonic(), time.time() * 1000
                 tree.sample()
                 stop.set()
                 await sample_task
@@ -546,6 +571,12 @@ async def main_async(args) -> int:
             for _, step, msg in run.errors:
                 kinds[(step, msg.split(":")[0])] += 1
             print("by step and kind:", dict(kinds))
+        inside = server_clock(clock, e_start, e_end) if args.server_clock else None
+        if inside:
+            print()
+            print("Inside the server (bench/apps/timed_app.py): rerun_script BackMsg handled → "
+                  "script_finished queued, every rerun that started during the run, ms")
+            print(web.markdown_table(inside))
         p95_area = web.pct(run.lat["area"], 95)
         print()
         print(web.markdown_table([
@@ -576,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="run Chromium's and Playwright's threads under SCHED_IDLE instead: "
                     "they get the CPU only when the server does not want it (the attendees' "
                     "browsers on their own computers)")
+    ap.add_argument("--server-clock", action="store_true",
+                    help="serve app.py under bench/apps/timed_app.py and time every rerun "
+                    "inside the server too (BackMsg handled → script_finished queued)")
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds each session waits after every action (0: back to back)")
     ap.add_argument("--store", type=Path, help="use this store instead of building one")
