@@ -130,8 +130,7 @@ st.dataframe(nb, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "sv_count": "Violence",
     "sv_rate": "Per 1,000", "drugs_count": "Drugs"})
 
-crimes = state.crimes_for(f.root, f.version, f.selection, ward)
-times = crimes["occurred_at"].dropna() if "occurred_at" in crimes else pd.Series([])
+times = state.ward_crime_times(f.root, f.version, f.selection, ward)
 st.subheader("Time of day and day of week")
 if len(times):
     grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})

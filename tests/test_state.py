@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pandas as pd
+
 
 class _Node:
     def __init__(self):
@@ -33,3 +35,39 @@ def test_long_lived_collects_then_freezes_what_a_cache_miss_built():
         assert not any(id(n) in walked for n in built)
     finally:
         gc.unfreeze()
+
+
+EXTRACT_HEADER = ["crime_reference", "recorded_at", "ho_code", "offence_description",
+                  "latitude", "longitude", "easting", "northing", "lsoa_code", "domestic_flag",
+                  "alcohol_flag", "drugs_flag", "knife_flag", "victim_age_band", "victim_sex"]
+
+
+def test_ward_crime_times_are_one_wards_recorded_times(grid_store, tmp_path):
+    """The ward profile's heat map: the recorded date-times of one ward's crimes in the
+    period, from a force extract (police.uk rows have none)."""
+    from conftest import write_csv
+
+    from dashboard.state import ward_crime_times
+    from hotspots.dataset import Selection
+    from hotspots.ingest import load_paths
+
+    def row(ref, when, lsoa):
+        return [ref, when, "8N", "Assault with injury", "", "", "", "", lsoa, "N", "", "", "",
+                "", ""]
+
+    extract = write_csv(tmp_path / "extract.csv", EXTRACT_HEADER, [
+        row("E/1", "2023-01-06 23:40", "X01000001"),   # ward A
+        row("E/2", "2023-01-07 01:15", "X01000001"),   # ward A
+        row("E/3", "2023-01-09 12:00", "X01000004"),   # ward C
+        row("E/4", "2023-02-01 08:00", "X01000001"),   # ward A, outside the period
+    ])
+    load_paths(grid_store, "crimes-extract", [extract])
+    selection = Selection(start="2023-01", end="2023-01", area=None,
+                          definition="dyfed-powys")
+    root, version = str(grid_store.root), grid_store.version()
+    times = ward_crime_times(root, version, selection, "X05000001")
+    assert times.tolist() == [pd.Timestamp("2023-01-06 23:40"),
+                              pd.Timestamp("2023-01-07 01:15")]
+    assert ward_crime_times(root, version, selection, "X05000003").tolist() == [
+        pd.Timestamp("2023-01-09 12:00")]
+    assert ward_crime_times(root, version, selection, "X05000004").empty
