@@ -42,7 +42,8 @@ host (the → idle timings then hold the browsers' waiting too). For the area ch
 script also records, from CDP, when the ``rerun_script`` BackMsg left the browser and when
 ``script_finished`` came back (the server's side of the rerun, free of renderer delays).
 
-Targets: zero errors; action → idle p95 < 1 s. Figures: bench/README.md.
+Targets: zero errors; rerun p95 < 1 s (printed on both server clocks, CDP's and with
+``--server-clock`` the server's own, and as the browsers' → idle). Figures: bench/README.md.
 """
 
 from __future__ import annotations
@@ -578,11 +579,23 @@ async def main_async(args) -> int:
                   "script_finished queued, every rerun that started during the run, ms")
             print(web.markdown_table(inside))
         p95_area = web.pct(run.lat["area"], 95)
-        print()
-        print(web.markdown_table([
+        p95_cdp = web.pct(run.server.get("area", []), 95)
+        targets = [
             {"target": "errors = 0", "value": len(run.errors),
              "met": "yes" if not run.errors else "NO"},
-            {"target": "rerun (area change) → idle p95 < 1 s", "value": p95_area,
+            {"target": "rerun (area change) p95 < 1 s, server side on CDP's clock "
+                       "(BackMsg sent → script_finished received)", "value": p95_cdp,
+             "met": "yes" if p95_cdp < TARGET_P95_MS else "NO"}]
+        if inside:
+            p95_inside = inside[0]["p95 ms"]
+            targets.append({"target": "reruns after a widget change p95 < 1 s, inside the "
+                                      "server", "value": p95_inside,
+                            "met": "yes" if p95_inside < TARGET_P95_MS else "NO"})
+        print()
+        print(web.markdown_table([
+            *targets,
+            {"target": "rerun (area change) → idle p95 < 1 s (the simulated browsers "
+                       "included)", "value": p95_area,
              "met": "yes" if p95_area < TARGET_P95_MS else "NO"},
             {"target": "every action → idle p95 < 1 s", "value": web.pct(everything, 95),
              "met": "yes" if web.pct(everything, 95) < TARGET_P95_MS else "NO"}]))
