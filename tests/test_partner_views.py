@@ -77,7 +77,6 @@ def _partner_app(demo_store, tmp_path, monkeypatch):
 
 
 def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
-
     from dashboard.auth import User
 
     at = _partner_app(demo_store, tmp_path, monkeypatch)
