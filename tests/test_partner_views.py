@@ -112,7 +112,6 @@ def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
 def test_partner_cannot_choose_periods_that_subtract(demo_store, monkeypatch, tmp_path):
     """A partner gets the latest whole 12-month window whatever the address asks for, and
     the pack offers only meeting months whose window is a partner window."""
-
     from dashboard.auth import User
     from hotspots.disclosure import partner_windows
     from hotspots.pack import month_name
