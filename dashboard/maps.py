@@ -62,7 +62,6 @@ OVERLAY_STYLE = {"color": "#1b1b1b", "weight": 2.5, "dashArray": "5 4", "fill": 
                  "opacity": 1.0}
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
-_CLICK_MEMORY = "_ward_map_click::{}"
 
 
 class _Legend(MacroElement):
