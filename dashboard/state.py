@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -22,20 +23,29 @@ def long_lived(func):
 
     Python's full collection walks every object alive — with the geography and analyses
     cached, ~0.12–0.15 s, landing in whichever run happens to trigger it (the p95 of a
-    rerun). After a cache miss (already slow) this collects once and then freezes
-    everything alive (``gc.freeze``), so later collections walk only newer objects.
-    Frozen objects are still freed when nothing refers to them (reference counting); only
-    reference cycles among them would stay, and the collection just before the freeze
-    leaves none behind.
+    rerun). After a cache miss (already slow) this collects everything once — frozen
+    objects included, so cycles left by evicted cache entries are freed — and then freezes
+    what is alive (``gc.freeze``), so later collections walk only newer objects. Nested
+    misses (a map table needing an analysis needing counts) do this once, at the outer one.
     """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        value = func(*args, **kwargs)
-        gc.collect()
-        gc.freeze()
+        depth = getattr(_NESTING, "depth", 0)
+        _NESTING.depth = depth + 1
+        try:
+            value = func(*args, **kwargs)
+        finally:
+            _NESTING.depth = depth
+        if depth == 0:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
         return value
 
     return wrapper
+
+
+_NESTING = threading.local()
 
 
 def active_store() -> Store:

@@ -33,6 +33,27 @@ def test_long_lived_collects_then_freezes_what_a_cache_miss_built():
         assert gc.get_freeze_count() >= before + 1000
         walked = {id(o) for o in gc.get_objects()}
         assert not any(id(n) in walked for n in built)
+        # Frozen objects that later become cyclic garbage (an evicted cache entry) are
+        # freed by the next cache miss.
+        evicted = weakref.ref(built[0])
+        del built
+        assert evicted() is not None
+        long_lived(_build)(1)
+        assert evicted() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_long_lived_collects_once_for_nested_misses(monkeypatch):
+    from dashboard import state
+
+    calls = []
+    monkeypatch.setattr(state.gc, "collect", lambda *a: calls.append("collect") or 0)
+    inner = state.long_lived(_build)
+    outer = state.long_lived(lambda n: inner(n) + inner(n))
+    try:
+        assert len(outer(2)) == 4
+        assert calls == ["collect"]
     finally:
         gc.unfreeze()
 
