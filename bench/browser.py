@@ -85,8 +85,8 @@ UK_FILE = web.SHARED / "boundaries" / "uk_wards_dec2022_bsc.geojson"
 #: checks that a second visit to it on a warm server shows no "Page not found" dialog.
 WALES_QUERY = f"area={web.ALL_WARDS.replace(' ', '%20')}&{web.PERIOD}"
 WALES_URL = f"/map?{WALES_QUERY}"
-TOOLTIP_PROPERTIES = ["ward_name", "local_authority_name", "sv_count", "rate", "drugs_count",
-                      "rank_text", "value"]
+#: The map page's tooltip fields (hotspots.mapping.TOOLTIP_FIELDS) plus the value shown.
+TOOLTIP_PROPERTIES = [f for f, _ in mapping.TOOLTIP_FIELDS] + ["value"]
 TARGETS = {"wales_payload_kb": 400, "explore_ratio": 5.0, "floor_ratio": 1.5, "uk_s": 6.0,
            "rerun_p95_ms": 200}
 JS_COUNT = ("n => document.querySelectorAll('path.leaflet-interactive').length >= n "
@@ -100,9 +100,6 @@ BIG_FRAME = 100_000  # a websocket frame this large carries the map
 # ------------------------------------------------------------------- maps without browser
 
 
-TOOLTIPS = [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-            ("sv_count", "Serious violence"), ("rate", "Per 1,000 residents"),
-            ("drugs_count", "Drug offences"), ("rank_text", "Hotspot rank")]
 OVERLAY = "Drug offences: top 12 wards"
 
 
@@ -122,7 +119,7 @@ def page_args(shapes, geometry, column: str, kind: str, palette_name: str, title
         rate=shapes["sv_rate"].round(1),
         rank_text=shapes["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
     top = mapping.top_wards(shapes, "drugs_count", 12)
-    args = map_args(geometry, shapes, "fill", [*TOOLTIPS, ("value", title)],
+    args = map_args(geometry, shapes, "fill", mapping.tooltip_fields(title),
                     {"name": OVERLAY, "ward_codes": top},
                     legend=legend_html(title, mapping.legend_entries(cls, colours), OVERLAY),
                     height=600)
