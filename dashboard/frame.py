@@ -62,8 +62,29 @@ def _index(options: list, value, default: int = 0) -> int:
     return options.index(value) if value in options else default
 
 
-def sidebar() -> Frame:
-    """Draw the sidebar and return the frame. Call once per page run."""
+#: Session-state key: set once a run of this session has drawn the shared frame.
+SEEN_KEY = "hotspots_frame_seen"
+
+
+def first_run() -> bool:
+    """True while no run of this browser session has drawn the frame yet.
+
+    Such a browser has not loaded the script of any Streamlit widget: each widget type's
+    script is fetched when its first element arrives, and Streamlit shows nothing of the
+    page's new elements until those arrive (see bench/README.md). The map page uses this
+    to draw its map first and its controls in the run that follows.
+    """
+    return not st.session_state.get(SEEN_KEY, False)
+
+
+def sidebar(controls: bool = True) -> Frame:
+    """Draw the sidebar and return the frame. Call once per page run.
+
+    With ``controls=False`` the sidebar states the area, period and definition in words,
+    with no widgets, and the frame is what the widgets would start at: the same query
+    parameters and defaults (a session's first run of the map page; the next run draws
+    the widgets).
+    """
     user = auth.page_guard()  # a page reached without app.py's login gate stops here
     store = state.active_store()
     root, version = str(store.root), store.version()
@@ -82,53 +103,72 @@ def sidebar() -> Frame:
                  "`python -m hotspots load auto FOLDER`.")
         st.stop()
 
+    def choose(where, label: str, options: list, index: int, **kwargs):
+        # One rule for both ways: a widget starts at options[index], and so does the
+        # frame drawn without widgets.
+        if controls:
+            return where.selectbox(label, options, index=index, **kwargs)
+        return options[index]
+
+    def definition_title(n: str) -> str:
+        d = definitions[n]
+        return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
+
     areas = [ALL, *state.area_choices(root, version)]
     forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
     default_area = forces_with_data[0] if forces_with_data else ALL
     with st.sidebar:
         if m.get("label"):
             st.warning("**Synthetic demo** — invented places and crimes for trying the tool.")
-        area = st.selectbox("Area", areas, index=_index(areas, _param("area", default_area)),
-                            help="A police force or a local authority.")
+        area = choose(st, "Area", areas, _index(areas, _param("area", default_area)),
+                      help="A police force or a local authority.")
         partner = not user.can("analyst")
         if partner:
             # Partners see whole 12-month windows only, so that no two partner views can
             # be subtracted to reveal one month's small count (hotspots.disclosure).
             period = "rolling12"
             start, end = partner_windows(months)[0]
-            st.caption(f"Period: {_month_label(start)} to {_month_label(end)} (partners "
-                       "see 12-month periods only)")
+            period_text = (f"{_month_label(start)} to {_month_label(end)} (partners see "
+                           "12-month periods only)")
+            st.caption(f"Period: {period_text}")
         else:
             period_keys = list(PERIODS)
             # Select boxes only (no radio, slider or number input): each widget type is a
             # separate script the browser fetches on a first visit, before the map can draw.
-            period = st.selectbox("Period", period_keys, format_func=PERIODS.get,
-                                  index=_index(period_keys, _param("period", "rolling12")))
+            period = choose(st, "Period", period_keys,
+                            _index(period_keys, _param("period", "rolling12")),
+                            format_func=PERIODS.get)
             last = months[-1]
             if period == "rolling12":
                 end = last
                 start = months[max(0, len(months) - 12)]
-                st.caption(f"{_month_label(start)} to {_month_label(end)}")
+                if controls:
+                    st.caption(f"{_month_label(start)} to {_month_label(end)}")
             elif period == "month":
-                end = start = st.selectbox("Month", months[::-1], format_func=_month_label,
-                                           index=_index(months[::-1], _param("to", last)))
+                end = start = choose(st, "Month", months[::-1],
+                                     _index(months[::-1], _param("to", last)),
+                                     format_func=_month_label)
             else:
                 a = _param("from", months[0])
                 b = _param("to", last)
-                c1, c2 = st.columns(2)
-                start = c1.selectbox("From", months, format_func=_month_label,
-                                     index=_index(months, a))
+                c1, c2 = st.columns(2) if controls else (st, st)
+                start = choose(c1, "From", months, _index(months, a),
+                               format_func=_month_label)
                 later = [m for m in months if m >= start]
-                end = c2.selectbox("To", later, format_func=_month_label,
-                                   index=_index(later, b if b in later else last,
-                                                len(later) - 1))
+                end = choose(c2, "To", later,
+                             _index(later, b if b in later else last, len(later) - 1),
+                             format_func=_month_label)
+            period_text = (f"{PERIODS[period]}: {_month_label(start)}"
+                           + (f" to {_month_label(end)}" if end != start else ""))
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
-        definition = st.selectbox(
-            "Definition", names, index=_index(names, _param("def", default_def)),
-            format_func=lambda n: definitions[n].title + (" — proxy" if definitions[n].proxy
-                                                          and "proxy" not in
-                                                          definitions[n].title else ""))
+        definition = choose(st, "Definition", names,
+                            _index(names, _param("def", default_def)),
+                            format_func=definition_title)
+        if not controls:
+            st.markdown(f"**Area**: {area}  \n**Period**: {period_text}  \n"
+                        f"**Definition**: {definition_title(definition)}")
+            st.caption("Loading the controls…")
         if definitions[definition].proxy:
             st.caption("⚠️ **Proxy**: police.uk categories only approximate serious violence.")
     st.query_params.update({"area": area, "period": period, "from": start, "to": end,
@@ -137,6 +177,7 @@ def sidebar() -> Frame:
                           definition=definition)
     if partner:
         st.sidebar.caption(f"Partner view: {disclosure_rule().describe()}.")
+    st.session_state[SEEN_KEY] = True
     return Frame(store=store, root=root, version=version, selection=selection,
                  months=tuple(months), label=m.get("label"), partner=partner,
                  rule=disclosure_rule())

@@ -608,19 +608,22 @@ def _no_op() -> None:
     """Streamlit keeps a trigger value only for a component given its callback."""
 
 
-def render_ward_map(data: dict | str, key: str) -> str | None:
+def render_ward_map(data: dict | str, key: str, notify_drawn: bool = False) -> str | None:
     """Draw the map; return the ward code the user just clicked.
 
     ``data`` is :func:`map_data`'s JSON text (or :func:`map_args`' dict). Drawing,
     panning and zooming never make the page run again; a click does, once, and only that
-    run sees the ward (a trigger value, reset after the run).
+    run sees the ward (a trigger value, reset after the run). With ``notify_drawn`` the
+    page also runs once more as soon as the map is drawn, or could not be (pages/map.py:
+    a session's first map, drawn before the controls).
     """
     import streamlit as st
 
     text = data if isinstance(data, str) else _dumps(data)
     leaflet = leaflet_urls(st.get_option("server.baseUrlPath") or "")
-    result = _ward_map_component()(key=key, data=map_data(text, {"leaflet": leaflet}),
-                                   on_ward_change=_no_op)
+    extra = {"leaflet": leaflet, "notify_drawn": bool(notify_drawn)}
+    result = _ward_map_component()(key=key, data=map_data(text, extra),
+                                   on_ward_change=_no_op, on_drawn_change=_no_op)
     ward = getattr(result, "ward", None)
     return str(ward) if ward else None
 

@@ -1,5 +1,12 @@
 """Map: a choropleth of a chosen indicator, with a drug-offence overlay; click a ward to
-open its profile. Works with no CDN and no tile server."""
+open its profile. Works with no CDN and no tile server.
+
+A session's first run draws the map before any widget: the browser has not yet loaded the
+scripts of Streamlit's widgets, and Streamlit shows none of a run's new elements until
+those arrive. The map is drawn from the address's choices (the widgets' starting values),
+and once it is drawn it makes the page run again, which adds the controls around the same
+map (it is not redrawn).
+"""
 
 import streamlit as st
 
@@ -17,24 +24,31 @@ from dashboard.maps import (
 from hotspots import mapping
 from hotspots.spatial import GI_CLASSES
 
+K_CHOICES, DEFAULT_K = [3, 4, 5, 6, 7], 5
+first = fr.first_run()  # the map before the controls (see above)
 preload_leaflet()
-f = fr.sidebar()
+f = fr.sidebar(controls=not first)
 st.title("Map")
 data = state.ward_data(f.root, f.version, f.selection)
 fr.source_line(f, data)
 
-c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
+controls = st.container()  # empty on a first run; the map keeps its place below it
 indicators = list(mapping.MAP_INDICATORS)
 wanted = st.query_params.get("show")
-choice = c1.selectbox("Show", indicators,
-                      index=indicators.index(wanted) if wanted in indicators else 0)
+shown = indicators.index(wanted) if wanted in indicators else 0
+schemes = list(mapping.SCHEMES)
+if first:  # what the widgets below start at
+    choice, scheme, k, overlay_on = indicators[shown], schemes[0], DEFAULT_K, True
+else:
+    c1, c2, c3, c4 = controls.columns([3, 2, 1, 2])
+    choice = c1.selectbox("Show", indicators, index=shown)
+    category = mapping.MAP_INDICATORS[choice][1] == "category"
+    scheme = c2.selectbox("Classes", schemes, index=0, disabled=category)
+    k = c3.selectbox("How many", K_CHOICES, index=K_CHOICES.index(DEFAULT_K), disabled=category)
+    overlay_on = c4.toggle("Drug offences overlay", value=True,
+                           help="Outlines the wards in the top 12 for drug offences")
 st.query_params["show"] = choice
 column, kind, palette_name = mapping.MAP_INDICATORS[choice]
-schemes = list(mapping.SCHEMES)
-scheme = c2.selectbox("Classes", schemes, disabled=kind == "category")
-k = c3.selectbox("How many", [3, 4, 5, 6, 7], index=2, disabled=kind == "category")
-overlay_on = c4.toggle("Drug offences overlay", value=True,
-                       help="Outlines the wards in the top 12 for drug offences")
 
 if kind == "category":
     cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0)
@@ -56,7 +70,7 @@ legend = legend_html(choice, mapping.legend_entries(cls, colours),
 clicked = render_ward_map(
     map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
              map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
-    key="ward-map")
+    key="ward-map", notify_drawn=first)
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
 
@@ -76,10 +90,11 @@ def map_file() -> str:
 
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
-st.download_button("Download this map (web page)", map_file, f"{stem}.html", "text/html",
-                   on_click=auth.on_download(f"{stem}.html"),
-                   help="One file with the map and its legend; opens in any browser, "
-                        "offline.")
+if not first:
+    st.download_button("Download this map (web page)", map_file, f"{stem}.html", "text/html",
+                       on_click=auth.on_download(f"{stem}.html"),
+                       help="One file with the map and its legend; opens in any browser, "
+                            "offline.")
 if clicked:
     st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(),
                                                       "ward": clicked})

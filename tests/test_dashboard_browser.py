@@ -83,6 +83,44 @@ def test_map_counts_wards_and_switches_area(page, app_url):
     assert "area=south-wales" in page.url
 
 
+#: Injected before the page loads: when the first polygon and the first select box of the
+#: page appeared (performance.now()).
+JS_FIRST_SEEN = """
+(() => {
+  const seen = window.__firstSeen = {};
+  new MutationObserver(() => {
+    if (!seen.polygon && document.querySelector('path.leaflet-interactive'))
+      seen.polygon = performance.now();
+    if (!seen.selectbox && document.querySelector('[data-testid="stSelectbox"]'))
+      seen.selectbox = performance.now();
+  }).observe(document, {subtree: true, childList: true});
+})();
+"""
+
+
+def test_first_visit_draws_the_map_then_adds_the_controls_around_it(page, app_url):
+    """A fresh visit to the map: the map is drawn before any widget appears (the browser
+    has loaded no widget's script yet), then the controls arrive and the same map stays —
+    not rebuilt, same wards, no second drawing."""
+    from playwright.sync_api import expect
+
+    page.add_init_script(JS_FIRST_SEEN)
+    page.goto(f"{app_url}/map?{QUERY}")
+    expect(_polygons(page)).to_have_count(204, timeout=60_000)
+    page.evaluate("() => { window.map.__firstMap = true; }")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stSelectbox")).to_have_count(5, timeout=60_000)
+    wait_ready(page)
+    seen = page.evaluate("window.__firstSeen")
+    assert seen["polygon"] < seen["selectbox"], seen
+    assert page.evaluate("() => window.map.__firstMap === true"), "the map was rebuilt"
+    expect(_polygons(page)).to_have_count(204)
+    assert page.locator(MAP).count() == 1
+    expect(page.get_by_test_id("stToggle").or_(page.get_by_test_id("stCheckbox"))
+           .first).to_be_visible()
+    assert page.get_by_text("Loading the controls").count() == 0
+
+
 def test_map_address_opens_the_map_every_time(page, app_url):
     """/map?… is the map on every visit (not only the first after the server starts), and
     the home page is served at the root."""

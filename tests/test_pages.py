@@ -69,6 +69,42 @@ def test_map_page(app, demo_store):
     assert len(preload) == 1 and '"/app/static/leaflet/leaflet.js"' in preload[0].proto.body
 
 
+def test_map_page_first_run_draws_the_map_before_its_controls(app, demo_store):
+    """A session that opens at the map: the first run sends the map with no widget at all
+    (the browser has loaded no widget's script yet), asking it to say when it is drawn;
+    the next run adds the controls, which start at the values the map was drawn with."""
+    app.query_params["show"] = "Drug offences (count)"
+    at = app.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception[0].value
+    assert [t.value for t in at.title] == ["Map"]
+    for kind in ("selectbox", "toggle", "download_button", "radio", "multiselect"):
+        assert len(at.get(kind)) == 0, kind
+    said = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Area**: cantre-gwaelod" in said and "Jan 2024 to Dec 2024" in said
+    assert "Loading the controls" in " ".join(c.value for c in at.sidebar.caption)
+    first, _ = map_component_args(at)
+    assert first["notify_drawn"] is True
+    n = _wards(demo_store)
+    assert len(first["codes"]) == n
+
+    at.run()  # what the map's "drawn" message does: the page runs again
+    assert not at.exception, at.exception[0].value
+    side, main = at.sidebar.selectbox, at.main.selectbox
+    assert [s.label for s in side] == ["Area", "Period", "From", "To", "Definition"]
+    assert [s.value for s in side] == ["cantre-gwaelod", "range", "2024-01", "2024-12",
+                                       "police-uk-proxy"]
+    assert [(s.label, s.value) for s in main] == [("Show", "Drug offences (count)"),
+                                                  ("Classes", "Quantiles"), ("How many", 5)]
+    assert [t.value for t in at.toggle] == [True]
+    assert [b.label for b in at.get("download_button")] == ["Download this map (web page)"]
+    assert "Loading the controls" not in " ".join(c.value for c in at.sidebar.caption)
+    second, _ = map_component_args(at)
+    assert second["notify_drawn"] is False
+    # The same map: the controls arrive around it, nothing is redrawn.
+    assert {k: v for k, v in first.items() if k != "notify_drawn"} == \
+        {k: v for k, v in second.items() if k != "notify_drawn"}
+
+
 def test_hotspot_list_page(app, demo_store):
     at = _open(app, "pages/hotspots.py")
     assert [t.value for t in at.title] == ["Hotspot list"]

@@ -14,8 +14,11 @@
 //   legend        pre-escaped legend HTML (dashboard.maps.legend_html) or null
 //   tiles         null or {"url", "attribution", "name"}: a base map, off until chosen
 //   height        pixels
+//   notify_drawn  true: set the trigger value "drawn" once this map is drawn (or could
+//                 not be), so the page runs again (pages/map.py draws a session's first
+//                 map before its controls)
 // and sets the trigger value "ward" (the ward code) when a ward is clicked — nothing
-// otherwise, so drawing, panning and zooming never make the page run again.
+// else, so drawing, panning and zooming never make the page run again.
 //
 // Streamlit calls the default export on every run whose data changed, with the same
 // parentElement; the map lives on in MAPS between calls and is removed on unmount.
@@ -221,11 +224,21 @@ export default function (component) {
   const generation = ward.generation = (ward.generation || 0) + 1;
   ward.trigger = setTriggerValue;
   ward.latest = data;
+  const drawn = () => {
+    if (data.notify_drawn && !ward.notified) {
+      ward.notified = true;
+      setTriggerValue("drawn", true);
+    }
+  };
   loadLeaflet(data.leaflet).then(() => {
     // Runs can overtake a slow first load: draw only the latest data, once.
-    if (ward.latest === data && MAPS.get(parentElement) === ward) ward.render(data);
+    if (ward.latest === data && MAPS.get(parentElement) === ward) {
+      ward.render(data);
+      drawn();
+    }
   }).catch((err) => {
     ward.box.textContent = "The map could not be drawn: " + err.message;
+    drawn();
   });
   // Streamlit keeps the cleanup of the latest call for unmounting, and runs a call's
   // cleanup at once when a newer run overtook it: only the latest call may remove.
