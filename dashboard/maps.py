@@ -629,19 +629,15 @@ def render_ward_map(data: dict | str, key: str, notify_drawn: bool = False) -> s
 
 
 def preload_leaflet() -> None:
-    """Start loading Leaflet as soon as the page begins (before its widgets), so it is
-    there when the map arrives; the map component uses the same load. Placed in the
-    sidebar, where its empty element's spacing is not seen."""
+    """Start fetching Leaflet as soon as the page's first elements are drawn, so it is
+    there when the map arrives: ``<link rel="preload">`` tags in a Markdown element, which
+    Streamlit's main script draws (an ``st.html`` element would first wait for its own
+    lazily loaded script). The map component's ``<script>`` then uses the fetched file.
+    Placed in the sidebar, where its empty element's spacing is not seen."""
     import streamlit as st
 
     urls = leaflet_urls(st.get_option("server.baseUrlPath") or "")
-    st.sidebar.html(
-        "<script>(() => {if (window.L || window.__hotspotsLeaflet) return;"
-        "window.__hotspotsLeaflet = new Promise((resolve, reject) => {"
-        "const c = document.createElement('link'); c.rel = 'stylesheet';"
-        f"c.href = {json.dumps(urls['css'])}; document.head.appendChild(c);"
-        "const s = document.createElement('script');"
-        f"s.src = {json.dumps(urls['js'])}; s.onload = resolve;"
-        "s.onerror = () => { window.__hotspotsLeaflet = null; reject(); };"
-        "document.head.appendChild(s);});})();</script>",
-        unsafe_allow_javascript=True)
+    st.sidebar.markdown(
+        f'<link rel="preload" as="script" href="{html.escape(urls["js"])}">'
+        f'<link rel="preload" as="style" href="{html.escape(urls["css"])}">',
+        unsafe_allow_html=True)

@@ -36,7 +36,7 @@ if (!times.script) times.script = performance.now();
 
 function loadLeaflet(urls) {
   // One <script> and one stylesheet for the whole page, however many maps and runs; the
-  // page may have started loading them already (dashboard.maps.preload_leaflet).
+  // page may have fetched them already (<link rel="preload">, dashboard.maps.preload_leaflet).
   if (window.L) return Promise.resolve();
   if (!window.__hotspotsLeaflet) {
     window.__hotspotsLeaflet = new Promise((resolve, reject) => {
