@@ -77,13 +77,18 @@ def first_run() -> bool:
     return not st.session_state.get(SEEN_KEY, False)
 
 
+DEMO_WARNING = "**Synthetic demo** — invented places and crimes for trying the tool."
+PROXY_NOTE = "⚠️ **Proxy**: police.uk categories only approximate serious violence."
+LOADING = "Loading the controls…"
+
+
 def sidebar(controls: bool = True) -> Frame:
     """Draw the sidebar and return the frame. Call once per page run.
 
-    With ``controls=False`` the sidebar states the area, period and definition in words,
-    with no widgets, and the frame is what the widgets would start at: the same query
-    parameters and defaults (a session's first run of the map page; the next run draws
-    the widgets).
+    With ``controls=False`` nothing is drawn (no widgets) and the frame is what the
+    widgets would start at: the same query parameters and defaults (a session's first run
+    of the map page, which draws the frame in words with :func:`describe` after its map;
+    the next run draws the widgets).
     """
     user = auth.page_guard()  # a page reached without app.py's login gate stops here
     store = state.active_store()
@@ -110,16 +115,12 @@ def sidebar(controls: bool = True) -> Frame:
             return where.selectbox(label, options, index=index, **kwargs)
         return options[index]
 
-    def definition_title(n: str) -> str:
-        d = definitions[n]
-        return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
-
     areas = [ALL, *state.area_choices(root, version)]
     forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
     default_area = forces_with_data[0] if forces_with_data else ALL
     with st.sidebar:
-        if m.get("label"):
-            st.warning("**Synthetic demo** — invented places and crimes for trying the tool.")
+        if m.get("label") and controls:
+            st.warning(DEMO_WARNING)
         area = choose(st, "Area", areas, _index(areas, _param("area", default_area)),
                       help="A police force or a local authority.")
         partner = not user.can("analyst")
@@ -128,9 +129,9 @@ def sidebar(controls: bool = True) -> Frame:
             # be subtracted to reveal one month's small count (hotspots.disclosure).
             period = "rolling12"
             start, end = partner_windows(months)[0]
-            period_text = (f"{_month_label(start)} to {_month_label(end)} (partners see "
-                           "12-month periods only)")
-            st.caption(f"Period: {period_text}")
+            if controls:
+                st.caption(f"Period: {_month_label(start)} to {_month_label(end)} "
+                           "(partners see 12-month periods only)")
         else:
             period_keys = list(PERIODS)
             # Select boxes only (no radio, slider or number input): each widget type is a
@@ -158,29 +159,47 @@ def sidebar(controls: bool = True) -> Frame:
                 end = choose(c2, "To", later,
                              _index(later, b if b in later else last, len(later) - 1),
                              format_func=_month_label)
-            period_text = (f"{PERIODS[period]}: {_month_label(start)}"
-                           + (f" to {_month_label(end)}" if end != start else ""))
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
         definition = choose(st, "Definition", names,
                             _index(names, _param("def", default_def)),
-                            format_func=definition_title)
-        if not controls:
-            st.markdown(f"**Area**: {area}  \n**Period**: {period_text}  \n"
-                        f"**Definition**: {definition_title(definition)}")
-            st.caption("Loading the controls…")
-        if definitions[definition].proxy:
-            st.caption("⚠️ **Proxy**: police.uk categories only approximate serious violence.")
+                            format_func=lambda n: definition_title(definitions[n]))
+        if definitions[definition].proxy and controls:
+            st.caption(PROXY_NOTE)
     st.query_params.update({"area": area, "period": period, "from": start, "to": end,
                             "def": definition})
     selection = Selection(start=start, end=end, area=None if area == ALL else area,
                           definition=definition)
-    if partner:
+    if partner and controls:
         st.sidebar.caption(f"Partner view: {disclosure_rule().describe()}.")
     st.session_state[SEEN_KEY] = True
     return Frame(store=store, root=root, version=version, selection=selection,
                  months=tuple(months), label=m.get("label"), partner=partner,
                  rule=disclosure_rule())
+
+
+def definition_title(d) -> str:
+    """A definition's name as the sidebar shows it ("— proxy" when it is one)."""
+    return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
+
+
+def describe(frame: Frame) -> None:
+    """Draw the frame in words in the sidebar: what a run without controls
+    (``sidebar(controls=False)``) shows while the next run brings the widgets."""
+    d = state.definitions()[frame.selection.definition]
+    with st.sidebar:
+        if frame.demo:
+            st.warning(DEMO_WARNING)
+        only = " (partners see 12-month periods only)" if frame.partner else ""
+        st.markdown(f"**Area**: {frame.selection.area or ALL}  \n"
+                    f"**Period**: {_month_label(frame.selection.start)} to "
+                    f"{_month_label(frame.selection.end)}{only}  \n"
+                    f"**Definition**: {definition_title(d)}")
+        st.caption(LOADING)
+        if d.proxy:
+            st.caption(PROXY_NOTE)
+        if frame.partner:
+            st.caption(f"Partner view: {frame.rule.describe()}.")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,8 +4,8 @@ open its profile. Works with no CDN and no tile server.
 A session's first run draws the map before any widget: the browser has not yet loaded the
 scripts of Streamlit's widgets, and Streamlit shows none of a run's new elements until
 those arrive. The map is drawn from the address's choices (the widgets' starting values),
-and once it is drawn it makes the page run again, which adds the controls around the same
-map (it is not redrawn).
+the sidebar states them in words, and once the map is drawn it makes the page run again,
+which adds the controls around the same map (it is not redrawn).
 """
 
 import streamlit as st
@@ -28,10 +28,10 @@ K_CHOICES, DEFAULT_K = [3, 4, 5, 6, 7], 5
 first = fr.first_run()  # the map before the controls (see above)
 preload_leaflet()
 f = fr.sidebar(controls=not first)
-st.title("Map")
 data = state.ward_data(f.root, f.version, f.selection)
-fr.source_line(f, data)
-
+# The title and source line go above the map but are sent after it, so that on a first
+# run the browser starts on the map's script as early as it can.
+head = st.container()
 controls = st.container()  # empty on a first run; the map keeps its place below it
 indicators = list(mapping.MAP_INDICATORS)
 wanted = st.query_params.get("show")
@@ -71,6 +71,11 @@ clicked = render_ward_map(
     map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
              map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
     key="ward-map", notify_drawn=first)
+with head:
+    st.title("Map")
+    fr.source_line(f, data)
+if first:
+    fr.describe(f)  # the sidebar in words until the controls come
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
 

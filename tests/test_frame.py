@@ -19,6 +19,7 @@ def _both_frames():
     st.session_state["after_bare"] = fr.first_run()
     st.query_params.from_dict(query)  # each call writes its choices back to the address
     full = fr.sidebar()
+    fr.describe(bare)
     st.session_state["frames"] = [
         (f.selection, f.months, f.partner, f.rule, f.label) for f in (bare, full)]
 
@@ -50,11 +51,33 @@ def test_frame_without_widgets_is_what_the_widgets_start_at(frames_app, query):
     bare, full = at.session_state["frames"]
     assert bare == full
     assert at.session_state["first"] is True and at.session_state["after_bare"] is False
-    # The widgets are drawn by the second call only; the first states the choices in words.
+    # The widgets are drawn by the second call only; describe() states the bare frame's
+    # choices in words.
     assert len(at.sidebar.selectbox) >= 3
     said = " ".join(m.value for m in at.sidebar.markdown)
     assert f"**Area**: {full[0].area or 'All wards'}" in said
     assert "Loading the controls…" in [c.value for c in at.sidebar.caption]
+
+
+def _bare_frame():
+    from dashboard import auth
+    from dashboard import frame as fr
+
+    auth.gate()
+    fr.sidebar(controls=False)
+
+
+def test_frame_without_widgets_draws_nothing(demo_store, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
+    at = AppTest.from_function(_bare_frame, default_timeout=120).run()
+    assert not at.exception
+    assert len(at.sidebar) == 0
+    assert len(at.main) == 1  # auth.gate()'s badge, nothing else
+    assert "Open access" in at.main.markdown[0].value
+    assert at.query_params["period"] == "rolling12"  # the address still gets the choices
 
 
 def test_first_run_is_true_only_until_a_frame_is_drawn(frames_app):

@@ -133,3 +133,27 @@ def test_partner_cannot_choose_periods_that_subtract(demo_store, monkeypatch, tm
     at.switch_page("pages/pack.py").run()
     assert not at.exception
     assert at.selectbox[0].options == [month_name(last) for _, last in windows]
+
+
+def test_partner_opening_the_map_first(demo_store, monkeypatch, tmp_path):
+    """A partner whose session starts at the map (a shared link to one month): the first
+    run, drawn before any widget, already shows the partner's 12-month window and
+    suppressed tooltips, and says so in the sidebar."""
+    from dashboard.auth import User
+
+    at = _partner_app(demo_store, tmp_path, monkeypatch)
+    at.query_params.update({"area": "cantre-gwaelod", "period": "month", "from": "2024-06",
+                            "to": "2024-06", "def": "police-uk-proxy"})
+    at.session_state["user"] = User("bob", "partner", "password")
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    assert len(at.selectbox) == 0
+    args, _ = map_component_args(at)
+    assert args["notify_drawn"] is True
+    wards = map_rows(args)
+    assert hidden_cells(pd.DataFrame(wards), RULE, COUNTS) == 0
+    assert any(f["drugs_count"] == "<5" for f in wards)
+    said = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Period**: Jan 2024 to Dec 2024 (partners see 12-month periods only)" in said
+    assert any(c.value.startswith("Partner view: ") for c in at.sidebar.caption)
+    assert at.query_params["from"] == "2024-01" and at.query_params["to"] == "2024-12"
