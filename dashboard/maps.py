@@ -626,18 +626,3 @@ def render_ward_map(data: dict | str, key: str, notify_drawn: bool = False) -> s
                                    on_ward_change=_no_op, on_drawn_change=_no_op)
     ward = getattr(result, "ward", None)
     return str(ward) if ward else None
-
-
-def preload_leaflet() -> None:
-    """Start fetching Leaflet as soon as the page's first elements are drawn, so it is
-    there when the map arrives: ``<link rel="preload">`` tags in a Markdown element, which
-    Streamlit's main script draws (an ``st.html`` element would first wait for its own
-    lazily loaded script). The map component's ``<script>`` then uses the fetched file.
-    Placed in the sidebar, where its empty element's spacing is not seen."""
-    import streamlit as st
-
-    urls = leaflet_urls(st.get_option("server.baseUrlPath") or "")
-    st.sidebar.markdown(
-        f'<link rel="preload" as="script" href="{html.escape(urls["js"])}">'
-        f'<link rel="preload" as="style" href="{html.escape(urls["css"])}">',
-        unsafe_allow_html=True)

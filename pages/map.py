@@ -17,7 +17,6 @@ from dashboard.maps import (
     map_data,
     map_html,
     map_style,
-    preload_leaflet,
     render_ward_map,
     ward_map,
 )
@@ -26,7 +25,6 @@ from hotspots.spatial import GI_CLASSES
 
 K_CHOICES, DEFAULT_K = [3, 4, 5, 6, 7], 5
 first = fr.first_run()  # the map before the controls (see above)
-preload_leaflet()
 f = fr.sidebar(controls=not first)
 data = state.ward_data(f.root, f.version, f.selection)
 # The title and source line go above the map but are sent after it, so that on a first

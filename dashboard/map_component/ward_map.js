@@ -35,8 +35,9 @@ const times = window.__wardMapTimes = window.__wardMapTimes || {};
 if (!times.script) times.script = performance.now();
 
 function loadLeaflet(urls) {
-  // One <script> and one stylesheet for the whole page, however many maps and runs; the
-  // page may have fetched them already (<link rel="preload">, dashboard.maps.preload_leaflet).
+  // One <script> and one stylesheet for the whole page, however many maps and runs.
+  // (Not preloaded: any element that could start the fetch earlier, st.html or Markdown
+  // with HTML, has a lazily loaded script of its own that holds the map back longer.)
   if (window.L) return Promise.resolve();
   if (!window.__hotspotsLeaflet) {
     window.__hotspotsLeaflet = new Promise((resolve, reject) => {
