@@ -89,6 +89,7 @@ class WardMap {
     parent.appendChild(this.box);
     this.map = null;
     this.wards = {};
+    this.group = null;
     this.geometryKey = null;
     this.overlay = null;
     this.legend = null;
@@ -114,27 +115,29 @@ class WardMap {
     return box;
   }
 
-  buildWards(geometry, fill) {
+  buildWards(geometry, fill, bounds) {
+    // One feature group: one tooltip and one set of listeners for every ward (Leaflet
+    // hands them the ward's layer), the view set first so each ward is projected once.
     const data = JSON.parse(geometry), map = this.map;
-    Object.values(this.wards).forEach((layer) => map.removeLayer(layer));
+    if (this.group) map.removeLayer(this.group);
     this.wards = {};
-    const tip = (layer) => this.tooltip(layer);
-    data.codes.forEach((code, i) => {
-      const polygons = data.rings[i].map((poly) => poly.map(decode));
-      const layer = L.polygon(polygons,
+    const layers = data.codes.map((code, i) => {
+      const layer = L.polygon(data.rings[i].map((poly) => poly.map(decode)),
                               Object.assign({fillColor: fill[code] || NO_DATA}, WARD_STYLE));
       layer.wardCode = code;
       layer.feature = {type: "Feature", properties: {ward_code: code}};
-      layer.bindTooltip(tip, {sticky: true});
-      layer.on({
-        mouseover: (e) => e.target.setStyle(HOVER_STYLE),
-        mouseout: (e) => e.target.setStyle({color: WARD_STYLE.color,
-                                            weight: WARD_STYLE.weight}),
-        click: () => { if (this.trigger) this.trigger("ward", code); },
-      });
-      layer.addTo(map);
       this.wards[code] = layer;
+      return layer;
     });
+    this.group = L.featureGroup(layers)
+      .bindTooltip((layer) => this.tooltip(layer), {sticky: true})
+      .on({
+        mouseover: (e) => e.layer.setStyle(HOVER_STYLE),
+        mouseout: (e) => e.layer.setStyle({color: WARD_STYLE.color, weight: WARD_STYLE.weight}),
+        click: (e) => { if (this.trigger) this.trigger("ward", e.layer.wardCode); },
+      });
+    map.fitBounds(bounds);
+    this.group.addTo(map);
   }
 
   setOverlay(spec) {
@@ -191,9 +194,8 @@ class WardMap {
       fill[code] = args.fill[i];
     });
     if (args.geometry_key !== this.geometryKey) {
-      this.buildWards(args.geometry, fill);  // drawn in their colours at once
+      this.buildWards(args.geometry, fill, args.bounds);  // drawn in their colours at once
       this.geometryKey = args.geometry_key;
-      this.map.fitBounds(args.bounds);
     } else {
       Object.entries(this.wards).forEach(([code, layer]) => {
         layer.setStyle({fillColor: fill[code] || NO_DATA});
