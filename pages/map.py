@@ -24,8 +24,14 @@ from hotspots import mapping
 from hotspots.spatial import GI_CLASSES
 
 K_CHOICES, DEFAULT_K = [3, 4, 5, 6, 7], 5
+NOTIFY_KEY = "hotspots_map_notify"
 first = fr.first_run()  # the map before the controls (see above)
 f = fr.sidebar(controls=not first)
+# The run the drawn map starts sends the very same map (the browser keeps a copy of a
+# message it has seen, so Streamlit sends only a reference, and the map is left as it is).
+notify = first or st.session_state.pop(NOTIFY_KEY, False)
+if first:
+    st.session_state[NOTIFY_KEY] = True
 data = state.ward_data(f.root, f.version, f.selection)
 # The title and source line go above the map but are sent after it, so that on a first
 # run the browser starts on the map's script as early as it can.
@@ -68,7 +74,7 @@ legend = legend_html(choice, mapping.legend_entries(cls, colours),
 clicked = render_ward_map(
     map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
              map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
-    key="ward-map", notify_drawn=first)
+    key="ward-map", notify_drawn=notify)
 with head:
     st.title("Map")
     fr.source_line(f, data)
