@@ -117,7 +117,8 @@ class WardMap {
 
   buildWards(geometry, fill, bounds) {
     // One feature group: one tooltip and one set of listeners for every ward (Leaflet
-    // hands them the ward's layer), the view set first so each ward is projected once.
+    // hands them the ward's layer) rather than one each; the view is set before the
+    // wards are added, so they are drawn as they are added.
     const data = JSON.parse(geometry), map = this.map;
     if (this.group) map.removeLayer(this.group);
     this.wards = {};
