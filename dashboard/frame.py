@@ -80,6 +80,20 @@ def first_run() -> bool:
 DEMO_WARNING = "**Synthetic demo** — invented places and crimes for trying the tool."
 PROXY_NOTE = "⚠️ **Proxy**: police.uk categories only approximate serious violence."
 LOADING = "Loading the controls…"
+PARTNER_PERIODS = "(partners see 12-month periods only)"
+
+
+def pick(where, label: str, options: list, index: int, *, draw: bool = True, **kwargs):
+    """A select box in ``where`` starting at ``options[index]``, or, with ``draw=False``,
+    that starting value itself and no widget: one rule for a run with controls and a run
+    without them (a session's first run of the map page)."""
+    if draw:
+        return where.selectbox(label, options, index=index, **kwargs)
+    return options[index]
+
+
+def _partner_note(rule: DisclosureRule) -> str:
+    return f"Partner view: {rule.describe()}."
 
 
 def sidebar(controls: bool = True) -> Frame:
@@ -109,11 +123,7 @@ def sidebar(controls: bool = True) -> Frame:
         st.stop()
 
     def choose(where, label: str, options: list, index: int, **kwargs):
-        # One rule for both ways: a widget starts at options[index], and so does the
-        # frame drawn without widgets.
-        if controls:
-            return where.selectbox(label, options, index=index, **kwargs)
-        return options[index]
+        return pick(where, label, options, index, draw=controls, **kwargs)
 
     areas = [ALL, *state.area_choices(root, version)]
     forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
@@ -131,7 +141,7 @@ def sidebar(controls: bool = True) -> Frame:
             start, end = partner_windows(months)[0]
             if controls:
                 st.caption(f"Period: {_month_label(start)} to {_month_label(end)} "
-                           "(partners see 12-month periods only)")
+                           f"{PARTNER_PERIODS}")
         else:
             period_keys = list(PERIODS)
             # Select boxes only (no radio, slider or number input): each widget type is a
@@ -171,7 +181,7 @@ def sidebar(controls: bool = True) -> Frame:
     selection = Selection(start=start, end=end, area=None if area == ALL else area,
                           definition=definition)
     if partner and controls:
-        st.sidebar.caption(f"Partner view: {disclosure_rule().describe()}.")
+        st.sidebar.caption(_partner_note(disclosure_rule()))
     st.session_state[SEEN_KEY] = True
     return Frame(store=store, root=root, version=version, selection=selection,
                  months=tuple(months), label=m.get("label"), partner=partner,
@@ -190,7 +200,7 @@ def describe(frame: Frame) -> None:
     with st.sidebar:
         if frame.demo:
             st.warning(DEMO_WARNING)
-        only = " (partners see 12-month periods only)" if frame.partner else ""
+        only = f" {PARTNER_PERIODS}" if frame.partner else ""
         st.markdown(f"**Area**: {frame.selection.area or ALL}  \n"
                     f"**Period**: {_month_label(frame.selection.start)} to "
                     f"{_month_label(frame.selection.end)}{only}  \n"
@@ -199,7 +209,7 @@ def describe(frame: Frame) -> None:
         if d.proxy:
             st.caption(PROXY_NOTE)
         if frame.partner:
-            st.caption(f"Partner view: {frame.rule.describe()}.")
+            st.caption(_partner_note(frame.rule))
 
 
 @functools.lru_cache(maxsize=1024)

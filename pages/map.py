@@ -23,7 +23,7 @@ from dashboard.maps import (
 from hotspots import mapping
 from hotspots.spatial import GI_CLASSES
 
-K_CHOICES, DEFAULT_K = [3, 4, 5, 6, 7], 5
+K_CHOICES, DEFAULT_K, OVERLAY_DEFAULT = [3, 4, 5, 6, 7], 5, True
 NOTIFY_KEY = "hotspots_map_notify"
 first = fr.first_run()  # the map before the controls (see above)
 f = fr.sidebar(controls=not first)
@@ -41,16 +41,17 @@ indicators = list(mapping.MAP_INDICATORS)
 wanted = st.query_params.get("show")
 shown = indicators.index(wanted) if wanted in indicators else 0
 schemes = list(mapping.SCHEMES)
-if first:  # what the widgets below start at
-    choice, scheme, k, overlay_on = indicators[shown], schemes[0], DEFAULT_K, True
-else:
-    c1, c2, c3, c4 = controls.columns([3, 2, 1, 2])
-    choice = c1.selectbox("Show", indicators, index=shown)
-    category = mapping.MAP_INDICATORS[choice][1] == "category"
-    scheme = c2.selectbox("Classes", schemes, index=0, disabled=category)
-    k = c3.selectbox("How many", K_CHOICES, index=K_CHOICES.index(DEFAULT_K), disabled=category)
-    overlay_on = c4.toggle("Drug offences overlay", value=True,
-                           help="Outlines the wards in the top 12 for drug offences")
+# A first run takes the values the widgets start at, drawing none (frame.pick).
+draw = not first
+c1, c2, c3, c4 = controls.columns([3, 2, 1, 2]) if draw else (None,) * 4
+choice = fr.pick(c1, "Show", indicators, shown, draw=draw)
+category = mapping.MAP_INDICATORS[choice][1] == "category"
+scheme = fr.pick(c2, "Classes", schemes, 0, draw=draw, disabled=category)
+k = fr.pick(c3, "How many", K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw,
+            disabled=category)
+overlay_on = (c4.toggle("Drug offences overlay", value=OVERLAY_DEFAULT,
+                        help="Outlines the wards in the top 12 for drug offences")
+              if draw else OVERLAY_DEFAULT)
 st.query_params["show"] = choice
 column, kind, palette_name = mapping.MAP_INDICATORS[choice]
 
