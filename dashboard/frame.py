@@ -5,7 +5,6 @@ source."""
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -14,7 +13,8 @@ import streamlit as st
 from dashboard import auth, state
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
-from hotspots.disclosure import DEFAULT_RULE, RULES, DisclosureRule, partner_windows
+from hotspots.disclosure import DisclosureRule, partner_windows, rule_from_env
+from hotspots.partner import suppression_note
 from hotspots.store import Store
 
 #: Period choices (registry feeding the radio).
@@ -43,15 +43,19 @@ class Frame:
     def demo(self) -> bool:
         return self.label == "synthetic demo"
 
+    @property
+    def view_rule(self) -> DisclosureRule | None:
+        """The disclosure rule every output of this viewer is made under: the partner's
+        rule (outputs from the partner view, :mod:`hotspots.partner`), None for analysts."""
+        return self.rule if self.partner else None
+
     def suppression_note(self) -> str:
-        return (f"Small numbers suppressed: {self.rule.describe()}." if self.partner
-                else "Exact counts (analyst view).")
+        return suppression_note(self.view_rule)
 
 
 def disclosure_rule() -> DisclosureRule:
     """The deployment's rule: ``$HOTSPOTS_SUPPRESSION`` (a key of RULES) or the default."""
-    name = os.environ.get("HOTSPOTS_SUPPRESSION", DEFAULT_RULE)
-    return RULES.get(name, RULES[DEFAULT_RULE])
+    return rule_from_env()
 
 
 def _param(name: str, default: str) -> str:

@@ -31,6 +31,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import folium
 import numpy as np
@@ -626,3 +627,56 @@ def render_ward_map(data: dict | str, key: str, notify_drawn: bool = False) -> s
                                    on_ward_change=_no_op, on_drawn_change=_no_op)
     ward = getattr(result, "ward", None)
     return str(ward) if ward else None
+
+
+class MapView(NamedTuple):
+    """What the map page shows for a choice: classes, colours, the map table, each ward's
+    fill and the overlay (all from the partner view when a partner's rule is given)."""
+
+    classification: object
+    colours: Sequence[str] | Mapping
+    table: pd.DataFrame
+    fill: pd.DataFrame
+    overlay: dict | None
+
+
+def map_view(root: str, version: int, selection, choice: str, scheme: str, k: int,
+             overlay_on: bool, rule=None) -> MapView:
+    """The map page's values for an indicator, scheme and class count (cached parts from
+    :mod:`dashboard.state`); ``rule``: a partner's disclosure rule."""
+    from dashboard import state
+    from hotspots import mapping
+    from hotspots.spatial import GI_CLASSES
+
+    column, kind, palette_name = mapping.MAP_INDICATORS[choice]
+    if kind == "category":
+        cls = state.classification(root, version, selection, column, mapping.CATEGORIES, 0,
+                                   rule)
+        colours = mapping.category_colours(list(GI_CLASSES))
+    else:
+        cls = state.classification(root, version, selection, column, scheme, k, rule)
+        colours = mapping.palette(palette_name, len(cls.labels))
+    table = state.map_table(root, version, selection, rule)
+    fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
+    overlay = ({"name": "Drug offences: top 12 wards",
+                "ward_codes": state.top_drug_wards(root, version, selection, 12, rule)}
+               if overlay_on else None)
+    return MapView(cls, colours, table, fill, overlay)
+
+
+def map_file(view: MapView, root: str, version: int, selection, choice: str,
+             rule=None) -> str:
+    """The map as one HTML file that opens with no server and no internet (made on click,
+    from the same values the page shows)."""
+    from dashboard import state
+    from hotspots import mapping
+
+    fields = mapping.tooltip_fields(choice)
+    shapes = mapping.tooltip_frame(view.table, choice, rule).merge(view.fill, on="ward_code")
+    outlines = state.display_shapes(root, version, selection.area)
+    geojson = mapping.to_geojson(outlines[["ward_code", "geometry"]].merge(
+        shapes, on="ward_code", how="left"), [name for name, _ in fields] + ["fill"],
+        float_decimals=2)
+    return map_html(ward_map(geojson, "fill", mapping.legend_entries(
+        view.classification, view.colours), fields, view.overlay, legend_title=choice),
+        inline_leaflet=True)

@@ -15,6 +15,8 @@ import streamlit as st
 
 from hotspots.analysis import Analysis, AnalysisSettings, analyse
 from hotspots.dataset import Selection, WardData, load_ward_data
+from hotspots.disclosure import DisclosureRule
+from hotspots.partner import partner_ward_data
 from hotspots.store import DEMO_DIR, Store, default_dir
 
 
@@ -87,8 +89,13 @@ def history(root: str, version: int):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 @long_lived
-def ward_data(root: str, version: int, selection: Selection) -> WardData:
-    """Counts for a selection (read-only, shared)."""
+def ward_data(root: str, version: int, selection: Selection,
+              rule: DisclosureRule | None = None) -> WardData:
+    """Counts for a selection (read-only, shared); with a partner's disclosure ``rule``,
+    the partner's counts (:func:`hotspots.partner.partner_ward_data`), from which every
+    partner page is made."""
+    if rule is not None:
+        return partner_ward_data(ward_data(root, version, selection), rule)
     store = Store(Path(root))
     return load_ward_data(store, selection, geography(root, version))
 
@@ -96,9 +103,10 @@ def ward_data(root: str, version: int, selection: Selection) -> WardData:
 @st.cache_resource(max_entries=32, show_spinner=False)
 @long_lived
 def analysis(root: str, version: int, selection: Selection,
-             settings: AnalysisSettings) -> Analysis:
-    """The full analysis for a selection (read-only, shared)."""
-    data = ward_data(root, version, selection)
+             settings: AnalysisSettings, rule: DisclosureRule | None = None) -> Analysis:
+    """The full analysis for a selection (read-only, shared); with a partner's ``rule``,
+    computed from the partner's counts only."""
+    data = ward_data(root, version, selection, rule)
     return analyse(data.counts, data.monthly, data.wards, settings,
                    lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
                    harm=data.harm)
@@ -141,13 +149,14 @@ def map_geometry(root: str, version: int, area: str | None):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 @long_lived
-def map_table(root: str, version: int, selection: Selection):
+def map_table(root: str, version: int, selection: Selection,
+              rule: DisclosureRule | None = None):
     """Per ward, in the map's order, everything the map can show for a selection (the
     default analysis): names, indicators, score, rank, Gi* class, rounded rate and rank
     text. Read-only, shared; a rerun only picks columns from it."""
     import pandas as pd
 
-    result = analysis(root, version, selection, AnalysisSettings())
+    result = analysis(root, version, selection, AnalysisSettings(), rule)
     values = (result.ranked[["ward_code", "score", "rank", "why"]]
               .merge(result.indicators.drop(columns=["ward_name", "local_authority_name"],
                                             errors="ignore"), on="ward_code", how="left"))
@@ -173,22 +182,26 @@ def map_layers(root: str, version: int, selection: Selection, indicator: str,
     from dashboard.maps import map_layers as layers
     from hotspots import mapping
 
-    frame = mapping.tooltip_frame(map_table(root, version, selection), indicator, rule)
+    frame = mapping.tooltip_frame(map_table(root, version, selection, rule), indicator, rule)
     return layers(map_geometry(root, version, selection.area), frame,
                   mapping.tooltip_fields(indicator), float_decimals=2)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def classification(root: str, version: int, selection: Selection, column: str, scheme: str,
-                   k: int):
+                   k: int, rule: DisclosureRule | None = None):
     """``hotspots.mapping.classify`` of a map column (Fisher-Jenks takes ~0.1 s on 762
-    wards, so it is done once per choice)."""
+    wards, so it is done once per choice); for a partner's ``rule``, of the partner's
+    values, counts through :func:`hotspots.partner.partner_classify`."""
     from hotspots import mapping
+    from hotspots.partner import TOTALS, partner_classify
     from hotspots.spatial import GI_CLASSES
 
-    values = map_table(root, version, selection)[column]
+    values = map_table(root, version, selection, rule)[column]
     if scheme == mapping.CATEGORIES:
         return mapping.classify(values, mapping.CATEGORIES, categories=list(GI_CLASSES))
+    if rule is not None and column in TOTALS:
+        return partner_classify(values, scheme, k, rule)
     return mapping.classify(values.astype(float), scheme, k)
 
 
@@ -217,8 +230,9 @@ def _definitions(directory: str, stamp: tuple) -> dict:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def top_drug_wards(root: str, version: int, selection: Selection, n: int = 12) -> list[str]:
+def top_drug_wards(root: str, version: int, selection: Selection, n: int = 12,
+                   rule: DisclosureRule | None = None) -> list[str]:
     """The ``n`` wards with most drug offences (the map's overlay)."""
     from hotspots.mapping import top_wards
 
-    return top_wards(map_table(root, version, selection), "drugs_count", n)
+    return top_wards(map_table(root, version, selection, rule), "drugs_count", n)

@@ -130,28 +130,41 @@ def cmd_wards(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audience_rule(args: argparse.Namespace):
+    """The disclosure rule of ``--audience partner`` ($HOTSPOTS_SUPPRESSION), else None."""
+    from hotspots.disclosure import rule_from_env
+    from hotspots.partner import check_audience
+
+    return rule_from_env() if check_audience(args.audience) == "partner" else None
+
+
 def cmd_rank(args: argparse.Namespace) -> int:
-    from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
+    from hotspots.analysis import AnalysisSettings, analyse
     from hotspots.dataset import load_ward_data
     from hotspots.exports import hotspot_list_csv
+    from hotspots.partner import hotspot_table, partner_ward_data, suppression_note
     from hotspots.ranking import NORMALISATION, parse_weights, rank_settings
 
     ranking = (rank_settings(weights=parse_weights(args.weights)) if args.weights
                else rank_settings(args.preset))
     store = Store(args.data_dir)
+    rule = _audience_rule(args)
     data = load_ward_data(store, _selection(args))
+    if rule is not None:
+        data = partner_ward_data(data, rule)
     settings = AnalysisSettings(ranking=ranking, top_n=args.top_n)
     result = analyse(data.counts, data.monthly, data.wards, settings,
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
                      harm=data.harm)
     d = data.definition
-    table = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+    table = hotspot_table(data, result, None, rule)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(hotspot_list_csv(table))
     conc = result.concordance
     meta = {**data.metadata(), "weights": dict(ranking.weights), "preset": ranking.preset,
             "normalisation": NORMALISATION, "top_n": args.top_n,
+            "audience": args.audience, "suppression": suppression_note(rule),
             "concordance": None if conc is None else {
                 "top_n": conc.top_n, "overlap": conc.overlap,
                 "overlap_wards": list(conc.overlap_codes),
@@ -164,6 +177,64 @@ def cmd_rank(args: argparse.Namespace) -> int:
               f"{conc.overlap_p:.4f}); Spearman rho = {conc.spearman_rho:.2f}.")
     if d.proxy:
         print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
+    if rule is not None:
+        print(f"Partner view: {suppression_note(rule)}")
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from hotspots.analysis import AnalysisSettings, analyse
+    from hotspots.counts import sources_for
+    from hotspots.dataset import Selection, load_ward_data
+    from hotspots.definitions import get_definition
+    from hotspots.pack import (
+        PackArchive,
+        assemble_pack,
+        pack_excel,
+        pack_json,
+        pack_metadata,
+        pack_pdf,
+        pack_period,
+    )
+    from hotspots.partner import partner_ward_data
+    from hotspots.ranking import rank_settings
+
+    store = Store(args.data_dir)
+    rule = _audience_rule(args)
+    definition = get_definition(args.definition)
+    loaded = store.months(sources_for(definition, store.sources()))
+    if not loaded:
+        raise ValueError("no crimes are loaded; load police.uk files or a force extract first")
+    start, end = pack_period(args.month)
+    selection = Selection(start=max(start, loaded[0]), end=end, area=args.area,
+                          definition=args.definition)
+    data = load_ward_data(store, selection)
+    if rule is not None:
+        data = partner_ward_data(data, rule)
+    ranking = rank_settings()
+    settings = AnalysisSettings(top_n=args.top_n)
+    result = analyse(data.counts, data.monthly, data.wards, settings,
+                     lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
+                     harm=data.harm)
+    meta = pack_metadata(data, ranking)
+    previous = PackArchive(store.root).latest_before(meta["area"], meta["definition"],
+                                                     args.month, args.audience)
+    pack = assemble_pack(data, result, args.month, top_n=args.top_n, ranking=ranking,
+                         previous=previous, rule=rule)
+    written = []
+    for path, make in ((args.out, pack_pdf), (args.excel, pack_excel),
+                       (args.json, lambda p: (json.dumps(pack_json(p), indent=1,
+                                                         ensure_ascii=False) + "\n"
+                                              ).encode("utf-8"))):
+        if path:
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(make(pack))
+            written.append(str(target))
+    print(f"wrote {', '.join(written)} ({pack.title}; {pack.area}; top {pack.top_n}; "
+          f"for {'partners' if rule is not None else 'analysts'})")
+    for line in pack.summary:
+        print(f"  - {line}")
     return 0
 
 
@@ -263,7 +334,21 @@ def build_parser() -> argparse.ArgumentParser:
                     "deprivation=0.25 (must sum to 1)")
     rk.add_argument("--top-n", type=int, default=12, help="N for top-N figures (default 12)")
     rk.add_argument("--out", required=True, help="output CSV file")
+    _audience_arg(rk)
     rk.set_defaults(func=cmd_rank)
+
+    pk = sub.add_parser("pack", help="the monthly targeting pack (PDF, Excel, JSON)")
+    pk.add_argument("--month", required=True, help="meeting month YYYY-MM (the pack covers "
+                    "the 12 months ending then)")
+    pk.add_argument("--area", help="force, local authority code or name; default all wards")
+    pk.add_argument("--definition", default="police-uk-proxy",
+                    help="definition name (geodata/definitions)")
+    pk.add_argument("--top-n", type=int, default=12, help="wards listed (default 12)")
+    _audience_arg(pk)
+    pk.add_argument("--out", required=True, help="output PDF file")
+    pk.add_argument("--excel", help="also write the Excel workbook here")
+    pk.add_argument("--json", help="also write the pack as JSON here")
+    pk.set_defaults(func=cmd_pack)
 
     dm = sub.add_parser("demo", help="build the synthetic demo region")
     dm.add_argument("--dir", help="store folder for the demo (default geodata/demo-store)")
@@ -298,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     us_sub.add_parser("list", parents=[common], help="list users and locks")
     us.set_defaults(func=cmd_user)
     return p
+
+
+def _audience_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--audience", default="analyst", choices=["analyst", "partner"],
+                   help="analyst: exact counts (default); partner: the partner view, small "
+                   "numbers suppressed by $HOTSPOTS_SUPPRESSION's rule, as partners see it "
+                   "on the dashboard")
 
 
 def _period_args(p: argparse.ArgumentParser) -> None:

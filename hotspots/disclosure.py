@@ -52,6 +52,14 @@ class DisclosureRule:
         """What a suppressed cell shows."""
         return f"<{self.threshold}"
 
+    @property
+    def stand_in(self) -> int:
+        """The one value every suppressed count enters partner statistics as
+        (``threshold // 2``: 2 for "<5", 5 for "<10"), a whole number so that every count
+        model takes it. No shown count equals it (shown counts are 0 or at least
+        ``threshold``), so it also marks the cells to show as :attr:`mark`."""
+        return self.threshold // 2
+
     def describe(self) -> str:
         text = f"counts from 1 to {self.threshold - 1} shown as \"{self.mark}\""
         if self.round_to:
@@ -67,6 +75,15 @@ RULES = {
     "under-10": DisclosureRule(10),
 }
 DEFAULT_RULE = "under-5"
+
+
+def rule_from_env() -> DisclosureRule:
+    """The deployment's rule: ``$HOTSPOTS_SUPPRESSION`` (a key of :data:`RULES`), else the
+    default. The dashboard and the command line's partner outputs both use it."""
+    import os
+
+    name = os.environ.get("HOTSPOTS_SUPPRESSION", DEFAULT_RULE)
+    return RULES.get(name, RULES[DEFAULT_RULE])
 
 
 def primary_mask(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:

@@ -259,9 +259,17 @@ def _int_or_na(value):
 def _typed_rows(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=PACK_COLUMNS).copy()
     for col in ("rank", "sv_count", "drugs_count", "months_in_top_n"):
-        out[col] = pd.array([_int_or_na(v) for v in out[col]], dtype="Int64")
+        if any(isinstance(v, str) for v in out[col]):  # a partner's copy: "<5" kept as text
+            out[col] = pd.Series([v if isinstance(v, str) else _cell(v) for v in out[col]],
+                                 index=out.index, dtype=object)
+        else:
+            out[col] = pd.array([_int_or_na(v) for v in out[col]], dtype="Int64")
     for col in ("sv_rate", "dep_share_20"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        if any(isinstance(v, str) for v in out[col]):
+            out[col] = pd.Series([v if isinstance(v, str) else _cell(v) for v in out[col]],
+                                 index=out.index, dtype=object)
+        else:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     out["rank_change"] = pd.Series(
         [v if isinstance(v, str) else (None if _cell(v) is None else int(v))
          for v in out["rank_change"]], index=out.index, dtype=object)
@@ -641,7 +649,9 @@ def _change_text(value) -> str:
 
 def _fmt(value, spec: str) -> str:
     v = _cell(value)
-    return "-" if v is None else format(v, spec)
+    if v is None:
+        return "-"
+    return v if isinstance(v, str) else format(v, spec)  # text: a partner's "<5"
 
 
 def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | None = DEJAVU
@@ -867,32 +877,43 @@ class PackArchive:
     def _dir(self, area: str, definition: str) -> Path:
         return self.folder / slug(area) / slug(definition)
 
-    def path(self, area: str, definition: str, month: str) -> Path:
-        """The JSON file of a pack (whether published or not)."""
+    def path(self, area: str, definition: str, month: str, audience: str = "analyst"
+             ) -> Path:
+        """The JSON file of a pack (whether published or not); a partner's rendering of
+        the same publication is ``<month>.partner.json``."""
         _check_month(month, "month")
-        return self._dir(area, definition) / f"{month}.json"
+        if audience not in ("analyst", "partner"):
+            raise ValueError(f"audience must be 'analyst' or 'partner', got {audience!r}")
+        suffix = "" if audience == "analyst" else ".partner"
+        return self._dir(area, definition) / f"{month}{suffix}.json"
 
-    def months(self, area: str, definition: str) -> list[str]:
-        """Meeting months published for an area and definition, oldest first."""
+    def months(self, area: str, definition: str, audience: str = "analyst") -> list[str]:
+        """Meeting months published for an area and definition (for ``audience``: those
+        with a partner rendering), oldest first."""
         folder = self._dir(area, definition)
         if not folder.is_dir():
             return []
-        return sorted(p.stem for p in folder.glob("*.json") if MONTH.match(p.stem))
+        done = sorted(p.stem for p in folder.glob("*.json") if MONTH.match(p.stem))
+        if audience == "analyst":
+            return done
+        return [m for m in done if self.path(area, definition, m, audience).is_file()]
 
-    def load(self, area: str, definition: str, month: str) -> PublishedPack:
-        """A published pack as stored.
+    def load(self, area: str, definition: str, month: str, audience: str = "analyst"
+             ) -> PublishedPack:
+        """A published pack as stored (``audience="partner"``: its partner rendering).
 
         Raises
         ------
         ValueError
             When no pack is published for that month (naming the months that are).
         """
-        path = self.path(area, definition, month)
+        path = self.path(area, definition, month, audience)
         try:
             doc = json.loads(path.read_bytes())
         except FileNotFoundError:
-            raise ValueError(f"no pack is published for {area} ({definition}) in {month}; "
-                             f"published: {self.months(area, definition) or 'none'}") from None
+            raise ValueError(f"no pack is published for {area} ({definition}) in {month}"
+                             f"{'' if audience == 'analyst' else ' for partners'}; published: "
+                             f"{self.months(area, definition, audience) or 'none'}") from None
         return PublishedPack(
             meeting_month=doc["meeting_month"], area=doc["area"], definition=doc["definition"],
             published_at=doc["published_at"], checksum=doc["checksum"],
@@ -900,16 +921,20 @@ class PackArchive:
             top_n=int(doc["top_n"]), first_streak=int(doc["first_streak"]),
             metadata=doc["metadata"], summary=tuple(doc["summary"]), path=path)
 
-    def latest_before(self, area: str, definition: str, month: str) -> PublishedPack | None:
-        """The last pack published for a meeting month strictly before ``month``."""
+    def latest_before(self, area: str, definition: str, month: str,
+                      audience: str = "analyst") -> PublishedPack | None:
+        """The last pack published for a meeting month strictly before ``month`` (for
+        ``audience="partner"``: the last partner rendering, which a partner's pack is
+        compared with — never the analysts' exact ranks)."""
         _check_month(month, "month")
-        earlier = [m for m in self.months(area, definition) if m < month]
-        return self.load(area, definition, earlier[-1]) if earlier else None
+        earlier = [m for m in self.months(area, definition, audience) if m < month]
+        return self.load(area, definition, earlier[-1], audience) if earlier else None
 
     def pdf(self, published: PublishedPack) -> bytes:
-        """The PDF bytes stored with a published pack."""
-        return self.path(published.area, published.definition,
-                         published.meeting_month).with_suffix(".pdf").read_bytes()
+        """The PDF bytes stored with a published pack (or its partner rendering)."""
+        path = published.path or self.path(published.area, published.definition,
+                                           published.meeting_month)
+        return path.with_suffix(".pdf").read_bytes()
 
     @contextlib.contextmanager
     def _lock(self):
@@ -921,19 +946,57 @@ class PackArchive:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _document(self, pack: Pack, pdf: bytes, path: Path, published_at: str,
+                  audience: str) -> dict:
+        latest = self.latest_before(pack.area, pack.definition, pack.meeting_month, audience)
+        expected = (latest.meeting_month, latest.checksum) if latest else (None, None)
+        if (pack.previous_month, pack.previous_checksum) != expected:
+            raise ValueError(
+                f"this {'partner ' if audience == 'partner' else ''}pack was built against "
+                f"the previous pack {pack.previous_month or 'none'}, but the latest "
+                f"published before {pack.meeting_month} is {expected[0] or 'none'}; build it "
+                "again with previous=archive.latest_before(area, definition, meeting_month"
+                f"{', audience=' + repr(audience) if audience != 'analyst' else ''})")
+        doc = {
+            "format": FORMAT, "meeting_month": pack.meeting_month, "area": pack.area,
+            "area_slug": slug(pack.area), "definition": pack.definition,
+            "audience": audience, "published_at": published_at, "top_n": pack.top_n,
+            "first_streak": pack.first_streak,
+            "persistence_months": pack.persistence_months,
+            "previous_month": pack.previous_month,
+            "previous_checksum": pack.previous_checksum,
+            "settings": dataclasses.asdict(pack.settings),
+            "metadata": _jsonable(pack.metadata), "summary": list(pack.summary),
+            "columns": PACK_COLUMNS, "rows": _records(pack.rows),
+            "changes": _records(pack.changes),
+            "pdf": {"file": path.with_suffix(".pdf").name,
+                    "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)},
+        }
+        doc["checksum"] = hashlib.sha256(_canonical(doc)).hexdigest()
+        return doc
+
     def publish(self, pack: Pack, pdf: bytes | None = None,
-                published_at: str | None = None) -> PublishedPack:
-        """Store ``pack`` (and its PDF, made with :func:`pack_pdf` when not given) for good.
+                published_at: str | None = None, partner: Pack | None = None,
+                partner_pdf: bytes | None = None) -> PublishedPack:
+        """Store ``pack`` (and its PDF, made with :func:`pack_pdf` when not given) for good,
+        with ``partner`` — the same pack built from the partner view — as the rendering
+        partners are shown.
 
         Raises
         ------
         ValueError
             When a pack is already published for that area, definition and month (published
-            packs are immutable), or when ``pack`` was built against another previous pack
-            than the latest one published before its month.
+            packs are immutable), when ``pack`` (or ``partner``) was built against another
+            previous pack than the latest one published before its month, or when
+            ``partner`` is for another month, area or definition.
         """
         pdf = pack_pdf(pack) if pdf is None else bytes(pdf)
         path = self.path(pack.area, pack.definition, pack.meeting_month)
+        if partner is not None and (partner.meeting_month, slug(partner.area),
+                                    partner.definition) != (pack.meeting_month,
+                                                            slug(pack.area), pack.definition):
+            raise ValueError("the partner rendering is of another month, area or definition")
+        when = published_at or _now()
         with self._lock():
             if path.exists():
                 done = json.loads(path.read_bytes())
@@ -941,31 +1004,16 @@ class PackArchive:
                     f"the {pack.meeting_month} pack for {pack.area} ({pack.definition}) is "
                     f"already published (at {done.get('published_at')}, {path}); published "
                     "packs are immutable and cannot be replaced")
-            latest = self.latest_before(pack.area, pack.definition, pack.meeting_month)
-            expected = (latest.meeting_month, latest.checksum) if latest else (None, None)
-            if (pack.previous_month, pack.previous_checksum) != expected:
-                raise ValueError(
-                    f"this pack was built against the previous pack "
-                    f"{pack.previous_month or 'none'}, but the latest published before "
-                    f"{pack.meeting_month} is {expected[0] or 'none'}; build it again with "
-                    "previous=archive.latest_before(area, definition, meeting_month)")
-            doc = {
-                "format": FORMAT, "meeting_month": pack.meeting_month, "area": pack.area,
-                "area_slug": slug(pack.area), "definition": pack.definition,
-                "published_at": published_at or _now(), "top_n": pack.top_n,
-                "first_streak": pack.first_streak,
-                "persistence_months": pack.persistence_months,
-                "previous_month": pack.previous_month,
-                "previous_checksum": pack.previous_checksum,
-                "settings": dataclasses.asdict(pack.settings),
-                "metadata": _jsonable(pack.metadata), "summary": list(pack.summary),
-                "columns": PACK_COLUMNS, "rows": _records(pack.rows),
-                "changes": _records(pack.changes),
-                "pdf": {"file": path.with_suffix(".pdf").name,
-                        "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)},
-            }
-            doc["checksum"] = hashlib.sha256(_canonical(doc)).hexdigest()
+            doc = self._document(pack, pdf, path, when, "analyst")
             path.parent.mkdir(parents=True, exist_ok=True)
+            if partner is not None:
+                ppdf = pack_pdf(partner) if partner_pdf is None else bytes(partner_pdf)
+                ppath = self.path(pack.area, pack.definition, pack.meeting_month, "partner")
+                pdoc = self._document(partner, ppdf, ppath, when, "partner")
+                _atomic_write(ppath.with_suffix(".pdf"), ppdf)
+                _atomic_write(ppath, json.dumps(pdoc, indent=1, sort_keys=True,
+                                                ensure_ascii=False).encode("utf-8"))
+            # The analysts' JSON last: it is the commit point of the publication.
             _atomic_write(path.with_suffix(".pdf"), pdf)
             _atomic_write(path, json.dumps(doc, indent=1, sort_keys=True,
                                            ensure_ascii=False).encode("utf-8"))
@@ -974,7 +1022,8 @@ class PackArchive:
     def verify(self, published: PublishedPack) -> bool:
         """True when the stored pack still matches its checksum (JSON and PDF) and
         ``published`` (its checksum and rows) matches what is stored."""
-        path = self.path(published.area, published.definition, published.meeting_month)
+        path = published.path or self.path(published.area, published.definition,
+                                           published.meeting_month)
         try:
             doc = json.loads(path.read_bytes())
             pdf = path.with_suffix(".pdf").read_bytes()
@@ -988,3 +1037,78 @@ class PackArchive:
         return (recorded == actual == published.checksum
                 and hashlib.sha256(pdf).hexdigest() == doc.get("pdf", {}).get("sha256")
                 and doc.get("rows") == _records(published.rows.reindex(columns=PACK_COLUMNS)))
+
+
+# -- assembly (shared by the dashboard and the command line) -------------------------------
+def assemble_pack(data, result, meeting_month: str, *, top_n: int, ranking=None,
+                  previous: PublishedPack | None = None, rule=None,
+                  settings: PackSettings | None = None) -> Pack:
+    """The pack for a meeting month from a selection's data and analysis.
+
+    Parameters
+    ----------
+    data : hotspots.dataset.WardData
+        The pack's period (:func:`pack_period`, from the first loaded month at most).
+    result : hotspots.analysis.Analysis
+        The analysis of ``data`` with ``top_n``.
+    ranking : hotspots.ranking.RankSettings, optional
+        The weights (default: those of ``result``).
+    previous : PublishedPack, optional
+        The last pack published before, for the same audience
+        (:meth:`PackArchive.latest_before`).
+    rule : hotspots.disclosure.DisclosureRule, optional
+        A partner's rule: ``data`` and ``result`` must be the partner view
+        (:func:`hotspots.partner.partner_ward_data`); the table shows counts as the rule
+        says. None: the analysts' pack with exact counts.
+    """
+    from hotspots.analysis import rerank
+    from hotspots.partner import hotspot_table, partner_pack_rows, suppression_note
+
+    ranking = ranking or result.settings.ranking
+    ranked = None if ranking == result.settings.ranking else rerank(result, ranking)
+    hot = hotspot_table(data, result, ranked)
+    meta = pack_metadata(data, ranking)
+    meta["suppression"] = suppression_note(rule)
+    meta["audience"] = "analyst" if rule is None else "partner"
+    conc = result.concordance
+    meta["overlap"] = {
+        "n": top_n,
+        "violence_vs_drugs": (int(conc.overlap) if conc is not None and conc.top_n == top_n
+                              else None)}
+    pack = build_pack(hot, result.trends, meeting_month, top_n=top_n, previous=previous,
+                      metadata=meta, settings=settings)
+    pack.metadata["overlap"]["list_vs_drugs"] = int(pack.rows["drugs_top_n"].sum())
+    if rule is not None:
+        population = data.counts.set_index("ward_code")["population"]
+        pack = dataclasses.replace(pack, rows=_typed_rows(
+            partner_pack_rows(pack.rows, population, rule)))
+    return pack
+
+
+def pack_json(pack: Pack) -> dict:
+    """The pack as a JSON document (``python -m hotspots pack --json``): what a script
+    needs to follow the meeting's list. Counts are as the pack's audience sees them."""
+    m = pack.metadata
+    start, end = [*str(m["period"]).split(" to "), pack.meeting_month][:2]
+    loaded = list(m.get("months_with_data") or [])
+    span = range(_month_index(start.strip()), _month_index(end.strip()) + 1)
+    every = [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in span]
+    shown = ["rank", "ward_code", "ward_name", "local_authority_name", "sv_count", "sv_rate",
+             "drugs_count", "rank_change", "months_in_top_n", "drugs_top_n", "emerging_class",
+             "dep_share_20", "why"]
+    return _jsonable({
+        "month": pack.meeting_month, "area": pack.area, "definition": pack.definition,
+        "proxy": pack.proxy, "audience": m.get("audience", "analyst"),
+        "period": {"from": start.strip(), "to": end.strip()},
+        "months_loaded": [x for x in every if x in set(loaded)],
+        "months_missing": [x for x in every if x not in set(loaded)],
+        "top": _records(pack.rows[shown]),
+        "persistent": list(pack.persistent["ward_code"]),
+        "persistent_rule": {"top_n": pack.top_n,
+                            "min_months": pack.settings.persistent_months,
+                            "window_months": pack.settings.persistence_window},
+        "overlap": dict(m.get("overlap") or {"n": pack.top_n}),
+        "previous_pack": pack.previous_month,
+        "summary": list(pack.summary),
+        "suppression": m.get("suppression"),
+    })

@@ -32,6 +32,9 @@ ref = pd.DataFrame([{"Table": k, "File": v["file"], "Rows": v["rows"]}
 st.dataframe(ref, hide_index=True)
 
 st.subheader("Reconciliation")
+if f.partner:  # exact row counts per file and month: for analysts only
+    st.caption("The row-by-row reconciliation of each file is for analysts.")
+    rec = rec.iloc[:0]
 st.caption("Every row read is accounted for: placed in a ward by its LSOA code, by its "
            "point, or by the nearest ward within 2 km; outside the area; without a location; "
            "skipped (not a crime, e.g. anti-social behaviour); or a duplicate.")

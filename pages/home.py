@@ -8,7 +8,7 @@ from hotspots.analysis import AnalysisSettings
 
 f = fr.sidebar()
 st.title("Serious violence hotspots")
-data = state.ward_data(f.root, f.version, f.selection)
+data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 fr.source_line(f, data)
 st.markdown(
     "This dashboard shows **where serious violence is concentrated** in the chosen area "
@@ -36,7 +36,7 @@ for path, label, what in PAGES:
         st.page_link(path, label=label, query_params=params)
     c2.caption(what)
 
-result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
 top = result.ranked.sort_values("rank").head(5)
 st.subheader("Top five wards now")
 st.markdown("\n".join(f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"

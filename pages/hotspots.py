@@ -8,11 +8,12 @@ from dashboard import frame as fr
 from hotspots.analysis import AnalysisSettings, hotspot_list, rerank
 from hotspots.disclosure import partner_hotspot_list
 from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
+from hotspots.partner import hotspot_table
 from hotspots.ranking import COMPONENTS, NORMALISATION, PRESET_LABELS, PRESETS, rank_settings
 
 f = fr.sidebar()
 st.title("Hotspot list")
-data = state.ward_data(f.root, f.version, f.selection)
+data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 fr.source_line(f, data)
 
 c1, c2 = st.columns([2, 1])
@@ -37,17 +38,19 @@ else:
 st.query_params["preset"] = preset
 
 with st.spinner("Ranking wards…"):
-    result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(top_n=top_n))
+    result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(top_n=top_n),
+                            f.view_rule)
 ranked = rerank(result, ranking)
 d = data.definition
 label = f"{d.name} (proxy)" if d.proxy else d.name
-table = hotspot_list(result, label, ranked)
+# What the downloads hold (the command line's `rank --audience` writes the same bytes).
+table = hotspot_table(data, result, ranked, f.view_rule)
 
-series = table[["ward_code"]].merge(result.trends[["ward_code", "series"]], on="ward_code",
-                                    how="left")["series"]
-if f.partner:
-    table = partner_hotspot_list(table, f.rule)
-    show = partner_hotspot_list(hotspot_list(result, label, ranked), f.rule, series)
+full = hotspot_list(result, label, ranked)
+series = full[["ward_code"]].merge(result.trends[["ward_code", "series"]], on="ward_code",
+                                   how="left")["series"]
+if f.partner:  # result is the partner view's; each month shown beside the ward's total
+    show = partner_hotspot_list(full, f.rule, series)
 else:
     show = table.assign(series=series.to_numpy())
 show["interval"] = [f"{int(a)}–{int(b)}" if pd.notna(a) else "" for a, b in

@@ -15,13 +15,12 @@ from dashboard import frame as fr
 from dashboard.maps import (
     legend_html,
     map_data,
-    map_html,
+    map_file,
     map_style,
+    map_view,
     render_ward_map,
-    ward_map,
 )
 from hotspots import mapping
-from hotspots.spatial import GI_CLASSES
 
 K_CHOICES, DEFAULT_K, OVERLAY_DEFAULT = [3, 4, 5, 6, 7], 5, True
 NOTIFY_KEY = "hotspots_map_notify"
@@ -32,7 +31,7 @@ f = fr.sidebar(controls=not first)
 notify = first or st.session_state.pop(NOTIFY_KEY, False)
 if first:
     st.session_state[NOTIFY_KEY] = True
-data = state.ward_data(f.root, f.version, f.selection)
+data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 # The title and source line go above the map but are sent after it, so that on a first
 # run the browser starts on the map's script as early as it can.
 head = st.container()
@@ -53,21 +52,12 @@ overlay_on = (c4.toggle("Drug offences overlay", value=OVERLAY_DEFAULT,
                         help="Outlines the wards in the top 12 for drug offences")
               if draw else OVERLAY_DEFAULT)
 st.query_params["show"] = choice
-column, kind, palette_name = mapping.MAP_INDICATORS[choice]
 
-if kind == "category":
-    cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0)
-    colours = mapping.category_colours(list(GI_CLASSES))
-else:
-    cls = state.classification(f.root, f.version, f.selection, column, scheme, k)
-    colours = mapping.palette(palette_name, len(cls.labels))
-table = state.map_table(f.root, f.version, f.selection)
-fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
-top_drugs = state.top_drug_wards(f.root, f.version, f.selection) if overlay_on else []
+# Partners: every value, class and legend from the partner view (hotspots.partner).
+rule = f.view_rule
+view = map_view(f.root, f.version, f.selection, choice, scheme, k, overlay_on, rule)
+cls, colours, table, fill, overlay = view
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
-rule = f.rule if f.partner else None  # partners: small numbers suppressed in tooltips
-overlay = ({"name": "Drug offences: top 12 wards", "ward_codes": top_drugs}
-           if overlay_on else None)
 legend = legend_html(choice, mapping.legend_entries(cls, colours),
                      overlay["name"] if overlay else None)
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
@@ -84,24 +74,11 @@ if first:
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
            "dashed outlines: the 12 wards with most drug offences")
 
-
-def map_file() -> str:
-    """This map as one HTML file that opens with no server and no internet (made on
-    click, from the same values the page shows)."""
-    fields = mapping.tooltip_fields(choice)
-    shapes = mapping.tooltip_frame(table, choice, rule).merge(fill, on="ward_code")
-    outlines = state.display_shapes(f.root, f.version, f.selection.area)
-    geojson = mapping.to_geojson(outlines[["ward_code", "geometry"]].merge(
-        shapes, on="ward_code", how="left"), [name for name, _ in fields] + ["fill"],
-        float_decimals=2)
-    return map_html(ward_map(geojson, "fill", mapping.legend_entries(cls, colours), fields,
-                             overlay, legend_title=choice),
-                    inline_leaflet=True)
-
-
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 if not first:
-    st.download_button("Download this map (web page)", map_file, f"{stem}.html", "text/html",
+    st.download_button("Download this map (web page)",
+                       lambda: map_file(view, f.root, f.version, f.selection, choice, rule),
+                       f"{stem}.html", "text/html",
                        on_click=auth.on_download(f"{stem}.html"),
                        help="One file with the map and its legend; opens in any browser, "
                             "offline.")

@@ -1,18 +1,16 @@
 """Monthly targeting pack: what moved, what is new, what persists — printable, and
 published as presented so next month compares with what the meeting actually saw."""
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
-from hotspots.analysis import AnalysisSettings, hotspot_list
-from hotspots.disclosure import partner_windows, suppress_frame
+from hotspots.analysis import AnalysisSettings
+from hotspots.disclosure import partner_windows
 from hotspots.pack import (
     PackArchive,
-    build_pack,
+    assemble_pack,
     month_name,
     pack_excel,
     pack_metadata,
@@ -35,19 +33,24 @@ start, end = pack_period(month)
 start = max(start, months[0])
 selection = type(f.selection)(start=start, end=end, area=f.selection.area,
                               definition=f.selection.definition)
-data = state.ward_data(f.root, f.version, selection)
+# Partners: the pack is made from the partner view only (hotspots.partner).
+rule = f.view_rule
+audience = "analyst" if rule is None else "partner"
+data = state.ward_data(f.root, f.version, selection, rule)
 fr.source_line(f, data)
 
 ranking = rank_settings()
-with st.spinner("Building the pack…"):
-    result = state.analysis(f.root, f.version, selection, AnalysisSettings(top_n=top_n))
-d = data.definition
-hot = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+settings = AnalysisSettings(top_n=top_n)
 meta = pack_metadata(data, ranking)
 archive = PackArchive(f.store.root)
 area_key, def_key = meta["area"], meta["definition"]
-published = (archive.load(area_key, def_key, month)
-             if month in archive.months(area_key, def_key) else None)
+published = None
+if month in archive.months(area_key, def_key):
+    if month in archive.months(area_key, def_key, audience):
+        published = archive.load(area_key, def_key, month, audience)
+    else:  # published before partner renderings were kept: the partner view, made now
+        st.info(f"The {month_name(month)} pack was published without a partner copy; this "
+                "is the partner view of the same month, made now.")
 
 if published is not None:
     st.success(f"The {month_name(month)} pack was published on {published.published_at} "
@@ -61,16 +64,11 @@ if published is not None:
                        on_click=auth.on_download(f"published pack {month}"))
     st.stop()
 
-previous = archive.latest_before(area_key, def_key, month)
-meta["suppression"] = f.suppression_note()
-pack = build_pack(hot, result.trends, month, top_n=top_n, previous=previous, metadata=meta)
-if f.partner:  # the partner copy: small numbers suppressed in the table, PDF and Excel
-    pop = data.counts.set_index("ward_code")["population"]
-    rows = suppress_frame(pack.rows.assign(population=pack.rows["ward_code"].map(pop)),
-                          f.rule, counts=("sv_count", "drugs_count"),
-                          rates={"sv_rate": ("sv_count", "population")}
-                          ).drop(columns="population")
-    pack = dataclasses.replace(pack, rows=rows)
+previous = archive.latest_before(area_key, def_key, month, audience)
+with st.spinner("Building the pack…"):
+    result = state.analysis(f.root, f.version, selection, settings, rule)
+    pack = assemble_pack(data, result, month, top_n=top_n, ranking=ranking,
+                         previous=previous, rule=rule)
 if previous is None:
     st.info("No pack has been published before this month, so there are no rank changes "
             "yet. Publishing this one makes it the comparison for next month.")
@@ -108,10 +106,19 @@ d2.download_button("Download Excel", lambda: pack_excel(pack), f"{stem}.xlsx",
                    on_click=auth.on_download(f"pack Excel {month}"))
 user = auth.current_user()
 if user is not None and user.can("analyst") and not f.partner:
-    if d3.button("Publish this pack", type="primary",
-                 help="Archive the pack as presented (it cannot be changed afterwards)"):
+    sure = d3.checkbox("I have checked this pack: publish it as it is",
+                       help="A published pack cannot be changed or replaced afterwards")
+    if d3.button("Publish this pack", type="primary", disabled=not sure,
+                 help="Archive the pack as presented (it cannot be changed afterwards), "
+                      "with the partners' copy made from the partner view"):
         try:
-            done = archive.publish(pack, pack_pdf(pack))
+            p_rule = f.rule
+            p_data = state.ward_data(f.root, f.version, selection, p_rule)
+            p_result = state.analysis(f.root, f.version, selection, settings, p_rule)
+            p_pack = assemble_pack(
+                p_data, p_result, month, top_n=top_n, ranking=ranking, rule=p_rule,
+                previous=archive.latest_before(area_key, def_key, month, "partner"))
+            done = archive.publish(pack, pack_pdf(pack), partner=p_pack)
         except ValueError as exc:
             st.error(str(exc))
         else:

@@ -12,13 +12,14 @@ from hotspots.indicators import ward_domain_shares
 from hotspots.trends import monthly_ranks
 
 f = fr.sidebar()
-data = state.ward_data(f.root, f.version, f.selection)
+data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 counts = data.counts.sort_values("ward_name")
 codes = list(counts["ward_code"])
 names = dict(zip(counts["ward_code"], counts["ward_name"], strict=True))
 wanted = st.query_params.get("ward")
 if wanted not in codes:
-    ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings()).ranked
+    ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings(),
+                            f.view_rule).ranked
     wanted = ranked["ward_code"].iloc[0]
 ward = st.selectbox("Ward", codes, index=codes.index(wanted),
                     format_func=lambda c: f"{names[c]} ({c})")
@@ -29,7 +30,7 @@ st.caption(f"{row['local_authority_name']} · {row['police_force'] or ''} · "
            f"{int(row['population']):,} residents")
 fr.source_line(f, data)
 
-result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
 r = result.ranked.set_index("ward_code").loc[ward]
 cats = list(data.definition.category_keys)
 sv_cats = [k.key for k in data.definition.serious_violence]
@@ -58,10 +59,12 @@ c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
 c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
 st.write(f"**Why it ranks here:** {r['why']}")
 
-monthly = data.monthly[data.monthly["ward_code"] == ward].copy()
-if f.partner:
+# Only the columns the chart draws go to the browser.
+monthly = data.monthly.loc[data.monthly["ward_code"] == ward,
+                           ["month", "sv_count", "drugs_count"]].copy()
+if f.partner:  # partner counts, each month beside the ward's total
     for col in ("sv_count", "drugs_count"):
-        values, _ = suppress_series(monthly[col].tolist(), int(monthly[col].sum()), f.rule)
+        values, _ = suppress_series(monthly[col].tolist(), float(row[col]), f.rule)
         monthly[col] = pd.array(values, dtype="Int64")
 monthly["rolling"] = (monthly["sv_count"].astype(float).rolling(3, min_periods=1).mean()
                       if not f.partner else monthly["sv_count"].astype(float))
@@ -90,8 +93,7 @@ with left:
 with right:
     st.subheader("Rank month by month")
     ranks = monthly_ranks(data.monthly)
-    ranks = ranks[ranks["ward_code"] == ward].copy()
-    ranks["date"] = pd.PeriodIndex(ranks["month"], freq="M").to_timestamp()
+    ranks = ranks.loc[ranks["ward_code"] == ward, ["month", "rank"]]
     st.altair_chart(alt.Chart(ranks).mark_line(point=True).encode(
         x=alt.X("month:O", title="Month"),
         y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)")),
@@ -130,14 +132,15 @@ st.dataframe(nb, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "sv_count": "Violence",
     "sv_rate": "Per 1,000", "drugs_count": "Drugs"})
 
-times = state.ward_crime_times(f.root, f.version, f.selection, ward)
 st.subheader("Time of day and day of week")
-if len(times):
+times = (state.ward_crime_times(f.root, f.version, f.selection, ward) if not f.partner
+         else pd.Series([], dtype="datetime64[ns]"))
+if f.partner:
+    st.write("The heat map of recorded times is for analysts: counts by hour and day are "
+             "too small to show safely.")
+elif len(times):
     grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})
     grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
-    if f.partner:
-        cells, _ = suppress_series(grid["crimes"].tolist(), int(grid["crimes"].sum()), f.rule)
-        grid = grid.assign(crimes=cells).dropna()
     order = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     st.altair_chart(alt.Chart(grid).mark_rect().encode(
         x=alt.X("hour:O", title="Hour"), y=alt.Y("day:N", sort=order, title=None),
