@@ -157,3 +157,96 @@ def test_partner_opening_the_map_first(demo_store, monkeypatch, tmp_path):
     assert "**Period**: Jan 2024 to Dec 2024 (partners see 12-month periods only)" in said
     assert any(c.value.startswith("Partner view: ") for c in at.sidebar.caption)
     assert at.query_params["from"] == "2024-01" and at.query_params["to"] == "2024-12"
+
+
+def test_partner_pack_pdf_with_suppressed_rows(demo_store):
+    """A partner pack whose top wards hold "<5" renders (PDF and Excel) and shows the mark."""
+    from pypdf import PdfReader
+
+    from hotspots.pack import assemble_pack, pack_excel, pack_json, pack_pdf
+    from hotspots.partner import partner_ward_data
+
+    data = partner_ward_data(load_ward_data(demo_store, Selection(
+        "2024-01", "2024-12", "Vale of Helig")), RULE)
+    result = analyse(data.counts, data.monthly, data.wards,
+                     AnalysisSettings(spatial=False, top_n=30))
+    pack = assemble_pack(data, result, "2024-12", top_n=30, rule=RULE)
+    assert (pack.rows[COUNTS].astype(str) == "<5").any().any()
+    assert hidden_cells(pack.rows, RULE, COUNTS) == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        pack_pdf(pack))).pages).split())
+    assert "<5" in text and "Partner view: every figure is computed" in text
+    book = pd.read_excel(io.BytesIO(pack_excel(pack)), sheet_name=None)
+    assert hidden_cells(book["Top wards"], RULE, COUNTS) == 0
+    doc = pack_json(pack)
+    assert doc["audience"] == "partner"
+    assert any(r["sv_count"] == "<5" or r["drugs_count"] == "<5" for r in doc["top"])
+
+
+def test_partner_opens_the_partner_rendering_of_a_published_pack(demo_store, tmp_path,
+                                                                 monkeypatch):
+    """An analyst publishes (after confirming); a partner opening that month gets the
+    partner rendering stored with it — table and PDF — never the analysts' exact counts."""
+    import shutil
+
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.auth import User
+    from hotspots.accounts import add_user
+    from hotspots.pack import PackArchive, assemble_pack
+    from hotspots.partner import partner_ward_data
+    from hotspots.store import Store
+
+    store = Store(shutil.copytree(demo_store.root, tmp_path / "store"))
+    accounts = tmp_path / "accounts.toml"
+    add_user(accounts, "ann", "analyst", "analyst-pass-1", rounds=4)
+    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
+    query = {"area": "Vale of Helig", "def": "police-uk-proxy"}
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update(query)
+    at.session_state["user"] = User("ann", "analyst", "password")
+    at.switch_page("pages/pack.py").run()
+    assert not at.exception
+    publish = next(b for b in at.button if b.label == "Publish this pack")
+    assert publish.disabled  # nothing is published without the confirmation
+    at.checkbox[0].check().run()
+    assert not next(b for b in at.button if b.label == "Publish this pack").disabled
+    # What the button does (AppTest runs every page twice, which drops a click's value):
+    # both copies built as the page builds them, published together.
+    month = store.months()[-1]
+    sel = Selection("2024-01", month, "Vale of Helig")
+    archive = PackArchive(store.root)
+    copies = {}
+    for who, rule in (("analyst", None), ("partner", RULE)):
+        data = load_ward_data(store, sel)
+        data = data if rule is None else partner_ward_data(data, rule)
+        result = analyse(data.counts, data.monthly, data.wards, AnalysisSettings(top_n=30))
+        copies[who] = assemble_pack(data, result, month, top_n=30, rule=rule, previous=None)
+    archive.publish(copies["analyst"], partner=copies["partner"])
+    analyst = archive.load("Vale of Helig", "police-uk-proxy", month)
+    assert hidden_cells(analyst.rows, RULE, COUNTS) > 0  # the analysts' copy is exact
+    partner = archive.load("Vale of Helig", "police-uk-proxy", month, "partner")
+    assert hidden_cells(partner.rows, RULE, COUNTS) == 0
+    assert (partner.rows[COUNTS].astype(str) == "<5").any().any()
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update(query)
+    at.session_state["user"] = User("bob", "partner", "password")
+    at.switch_page("pages/pack.py").run()
+    assert not at.exception
+    assert any("was published on" in s.value for s in at.success)
+    shown = at.dataframe[0].value
+    assert hidden_cells(shown, RULE, COUNTS) == 0
+    assert list(shown["ward_code"]) == list(partner.rows["ward_code"])
+    button = next(b for b in at.get("download_button")
+                  if b.label == "Download the published PDF")
+    pdf = archive.pdf(partner)
+    assert pdf != archive.pdf(analyst)
+    name = f"pack_Vale of Helig_{month}.pdf"
+    assert button.proto.url.endswith(_calculate_file_id(pdf, "application/pdf", name)
+                                     + ".pdf")
