@@ -61,6 +61,18 @@ Mann–Kendall trend test. **Observed vs expected**: a Poisson model of violence
 deprivation (population as offset) says which wards have more violence than their
 deprivation predicts.
 
+### What partners see
+Partners (councils, health boards, fire, youth justice, probation) see small numbers
+suppressed under the deployment's rule ({fr.disclosure_rule().describe()}). Their view is
+made **once**, from the analysts' counts: every count from 1 to
+{fr.disclosure_rule().threshold - 1} — a ward's count for the period, each kind of crime and
+each month — is replaced by one fixed stand-in ({fr.disclosure_rule().stand_in}), and
+every figure a partner sees (rates, smoothed rates, percentiles, scores, ranks and rank
+ranges, hot spot classes, the violence–drugs overlap, trends and map classes) is computed
+from that table. So no partner figure can depend on a hidden count, and partners may see
+ranks that differ slightly from the analysts'. Recorded times of day and the row-by-row
+reconciliation of each file are shown to analysts only; harm scores are withheld.
+
 ### Caveats
 - With the police.uk proxy, "serious violence" includes all violence and sexual offences
   recorded by police (common assault and harassment too) and robbery.
