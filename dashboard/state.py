@@ -15,6 +15,7 @@ import streamlit as st
 
 from hotspots.analysis import Analysis, AnalysisSettings, analyse
 from hotspots.dataset import Selection, WardData, load_ward_data
+from hotspots.extract_checks import MissingFlagError
 from hotspots.store import DEMO_DIR, Store, default_dir
 
 
@@ -90,7 +91,11 @@ def history(root: str, version: int):
 def ward_data(root: str, version: int, selection: Selection) -> WardData:
     """Counts for a selection (read-only, shared)."""
     store = Store(Path(root))
-    return load_ward_data(store, selection, geography(root, version))
+    try:
+        return load_ward_data(store, selection, geography(root, version))
+    except MissingFlagError as exc:  # a rule the data cannot support: said, not a traceback
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -10,6 +10,8 @@ from dashboard import auth, state
 from dashboard import frame as fr
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
+from hotspots.extract_checks import extract_lines
+from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.ingest import KINDS, load_paths
 from hotspots.schema import RECONCILIATION_PARTS
 
@@ -50,6 +52,20 @@ if len(rec):
     else:
         st.error(f"{total - parts:,} rows are not accounted for.")
     st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)
+code_lines = extract_lines(m, state.definitions().values())
+if code_lines:
+    st.markdown("**Offence codes and flags of the force extracts** (codes no category uses "
+                "are kept in the store, not counted; a rule that needs a missing flag is "
+                "refused until an analyst accepts it)")
+    st.markdown("\n".join(f"- {line}" for line in code_lines))
+harm_ref = m["reference"].get(HARM_KEY)
+if harm_ref:
+    hm = harm_ref.get("meta", {})
+    st.caption(f"Harm weights: {harm_ref['file']} ({harm_ref['rows']:,} codes); source: "
+               f"{hm.get('source', NOT_STATED)}; vintage: {hm.get('vintage', NOT_STATED)}.")
+else:
+    st.caption("Harm weights: none loaded, so the harm-weighted ranking is not offered. Load "
+               "the ONS Crime Severity Score table (kind harm-weights).")
 
 st.subheader("Add files")
 auth.require_role("analyst")  # partners: a plain message, and the page stops here
