@@ -154,10 +154,9 @@ class HarmCoverage:
 def harm_coverage(definition: Definition, weights: pd.DataFrame | None) -> HarmCoverage:
     """Harm needs a loaded weights table and a weight for every code of the definition."""
     if definition.match != "ho_code":
-        return HarmCoverage(False, "harm-weighted ranking needs Home Office offence codes; "
-                            "police.uk data has none (the Crime Severity Score weighs "
-                            "offences by code), so no harm is computed for "
-                            f"'{definition.name}'")
+        return HarmCoverage(False, "police.uk data has no Home Office offence codes and "
+                            "the Crime Severity Score weighs offences by code, so no harm "
+                            f"is computed for '{definition.name}'")
     if weights is None:
         return HarmCoverage(False, "no harm weights are loaded: load the ONS Crime "
                             "Severity Score table with 'python -m hotspots load "

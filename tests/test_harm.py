@@ -138,7 +138,9 @@ def test_harm_by_ward_is_the_sum_of_the_ons_weights(tmp_path, grid_store, shared
     # the proxy has no offence codes: no harm, and the preset is refused with the reason
     proxy = get_definition("police-uk-proxy")
     assert not harm_coverage(proxy, store.reference(HARM_KEY)).available
-    assert "police.uk data has none" in harm_coverage(proxy, None).reason
+    assert harm_coverage(proxy, None).reason == (
+        "police.uk data has no Home Office offence codes and the Crime Severity Score weighs "
+        "offences by code, so no harm is computed for 'police-uk-proxy'")
 
 
 @pytest.mark.shared
