@@ -160,6 +160,23 @@ def extract_lines(manifest: Mapping, definitions: Iterable[Definition]) -> list[
     return [line for d in definitions for line in extract_report(d, manifest)]
 
 
+def pending_acceptances(manifest: Mapping, definitions: Iterable[Definition]
+                        ) -> list[tuple[str, str, str, int]]:
+    """``(definition, source, flag, rows)`` for each category rule that some loaded
+    extract rows cannot support and that no analyst has accepted (rows: all rows of the
+    source without the flag)."""
+    out = []
+    for d in definitions:
+        if d.match != "ho_code":
+            continue
+        for source, prof in source_profiles(manifest).items():
+            for flag in _rule_flags(d):
+                n = int(prof["no_flag"].get(flag, 0))
+                if n and accepted(manifest, d.name, source, flag) is None:
+                    out.append((d.name, source, flag, n))
+    return out
+
+
 def missing_flags(crimes: pd.DataFrame, definition: Definition
                   ) -> list[tuple[str, str, str, int]]:
     """Rows that a flag rule of ``definition`` cannot judge, by source.
