@@ -119,7 +119,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"  {src:28s} {len(ms)} months: {ms[0]} to {ms[-1]}")
         print("\nReconciliation:")
         print(format_reconciliation(rec))
-        lines = extract_lines(m)
+        from hotspots.extract_checks import with_profiles
+
+        lines = extract_lines(with_profiles(store))
         if lines:
             print("\nOffence codes and flags of the force extracts:")
             print("\n".join(f"  {line}" for line in lines))

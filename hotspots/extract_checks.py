@@ -77,6 +77,29 @@ def source_profiles(manifest: Mapping, months: Iterable[str] | None = None
     return {s: merge_profiles(ps) for s, ps in sorted(by_source.items())}
 
 
+def with_profiles(store) -> dict:
+    """The store's manifest, with a profile made from the stored rows for every extract
+    month loaded before loads kept profiles (the manifest on disk is not changed)."""
+    import copy
+
+    m = store.manifest()
+    old = [p for p in m["partitions"].values()
+           if p["source"].startswith("extract:") and "extract_profile" not in p]
+    if not old:
+        return m
+    m = copy.deepcopy(m)
+    crimes = store.crimes(months=sorted({p["month"] for p in old}),
+                          sources=sorted({p["source"] for p in old}),
+                          columns=["source", "month", "ho_code", *FLAGS])
+    for key, part in m["partitions"].items():
+        if part["source"].startswith("extract:") and "extract_profile" not in part:
+            rows = crimes[(crimes["source"] == part["source"]).to_numpy(dtype=bool)
+                          & (crimes["month"] == part["month"]).to_numpy(dtype=bool)]
+            m["partitions"][key] = {**part, "extract_profile": profile_extract(rows).get(
+                part["month"], {"rows": 0, "codes": {}, "no_flag": {}})}
+    return m
+
+
 def unmatched_codes(definition: Definition, codes: Mapping[str, int]) -> dict[str, int]:
     """Codes (with their row counts, most first) that no category of ``definition`` uses."""
     used = {v for c in definition.categories for v in c.values}

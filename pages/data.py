@@ -15,6 +15,7 @@ from hotspots.extract_checks import (
     accept_missing_flag,
     extract_lines,
     pending_acceptances,
+    with_profiles,
 )
 from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.ingest import KINDS, load_paths
@@ -57,7 +58,8 @@ if len(rec):
     else:
         st.error(f"{total - parts:,} rows are not accounted for.")
     st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)
-code_lines = extract_lines(m, state.definitions().values())
+checked = with_profiles(f.store)  # extract months loaded by earlier versions profiled here
+code_lines = extract_lines(checked, state.definitions().values())
 if code_lines:
     st.markdown("**Offence codes and flags of the force extracts** (codes no category uses "
                 "are kept in the store, not counted; a rule that needs a missing flag is "
@@ -120,7 +122,7 @@ if uploads and st.button("Check and load", type="primary"):
             if target.checksum() != before:
                 st.cache_data.clear()
 
-pending = pending_acceptances(m, state.definitions().values())
+pending = pending_acceptances(checked, state.definitions().values())
 if pending:
     st.subheader("Rows without a flag")
     st.caption("A definition that counts a category only when a flag is not set cannot judge "

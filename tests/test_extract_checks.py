@@ -178,3 +178,19 @@ def test_blank_flags_count_only_the_blank_rows(tmp_path, grid_store):
         load_ward_data(grid_store, Selection("2023-02", "2023-02", definition="dyfed-powys"))
     # the proxy does not read flags: nothing to refuse (and no extract is counted by it)
     assert extract_report(get_definition("police-uk-proxy"), grid_store.manifest()) == []
+
+
+def test_extract_months_loaded_without_profiles_are_profiled_from_the_rows(tmp_path,
+                                                                          grid_store, capsys):
+    from hotspots.extract_checks import with_profiles
+
+    load_paths(grid_store, "crimes-extract", [_flagless(tmp_path)])
+    want = extract_report(get_definition("dyfed-powys"), grid_store.manifest())
+    with grid_store.transaction() as txn:  # as a store loaded by an earlier version
+        for part in txn.manifest["partitions"].values():
+            del part["extract_profile"]
+    assert extract_report(get_definition("dyfed-powys"), grid_store.manifest()) == []
+    assert extract_report(get_definition("dyfed-powys"), with_profiles(grid_store)) == want
+    assert len(want) == 3 and "6 rows have no domestic flag" in want[1]
+    assert main(["--data-dir", str(grid_store.root), "status"]) == 0
+    assert want[1] in capsys.readouterr().out
