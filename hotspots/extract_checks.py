@@ -206,7 +206,8 @@ def missing_flags(crimes: pd.DataFrame, definition: Definition
 
     Returns ``(source, flag, what, rows)`` tuples: for a category rule, ``what`` names the
     categories and ``rows`` counts their rows without the flag; for a definition-wide
-    exclusion, ``what`` is empty and ``rows`` counts every row without the marker.
+    exclusion, ``what`` is empty and ``rows`` counts the rows of any category without the
+    marker. Only rows placed in a ward (those counted) are looked at.
     """
     if definition.match != "ho_code" or crimes.empty:
         return []
@@ -225,8 +226,9 @@ def missing_flags(crimes: pd.DataFrame, definition: Definition
             n = int((rcodes.isin(values).fillna(False) & rows[flag].isna()).sum())
             if n:
                 out.append((str(source), flag, ", ".join(labels), n))
+        counted = rcodes.isin({v for c in definition.categories for v in c.values})
         for flag in definition.exclude_flags:
-            n = int(rows[flag].isna().sum())
+            n = int((counted.fillna(False) & rows[flag].isna()).sum())
             if n:
                 out.append((str(source), flag, "", n))
     return out
@@ -246,8 +248,9 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping
     for source, flag, what, n in missing_flags(crimes, definition):
         words = FLAG_WORDS[flag]
         if not what:
-            out.append(f"{n:,} rows from {source} have no {words}: {flag} offences "
-                       "cannot be excluded.")
+            out.append(f"{n:,} counted row{'s' if n != 1 else ''} from {source} "
+                       f"{'have' if n != 1 else 'has'} no {words}: {flag} offences cannot "
+                       "be excluded.")
             continue
         acc = accepted(manifest, definition.name, source, flag)
         if acc is None:

@@ -158,7 +158,7 @@ def test_missing_domestic_flag_is_reported_refused_then_accepted(tmp_path, grid_
     assert note.startswith("Home Office offence codes ACCEPTED by Ana Analyst on ")
     assert ("5 Violence with injury (not domestic) rows from extract:force-extract have no "
             "domestic flag and are counted as not domestic.") in note
-    assert "6 rows from extract:force-extract have no terrorism marker" in note
+    assert "6 counted rows from extract:force-extract have no terrorism marker" in note
     caveats = meta["definition_caveats"]
     assert len(caveats) == 2 and caveats[0].startswith("ACCEPTED by Ana Analyst on ")
     assert note == "Home Office offence codes " + " ".join(caveats)
@@ -194,3 +194,25 @@ def test_extract_months_loaded_without_profiles_are_profiled_from_the_rows(tmp_p
     assert len(want) == 3 and "6 rows have no domestic flag" in want[1]
     assert main(["--data-dir", str(grid_store.root), "status"]) == 0
     assert want[1] in capsys.readouterr().out
+
+
+def test_the_terrorism_caveat_counts_only_rows_a_category_counts():
+    from hotspots.crimes import _frame
+    from hotspots.extract_checks import caveats
+
+    n = 4
+    crimes = _frame({
+        "source": pd.array(["extract:x"] * n, dtype="string"),
+        "ho_code": pd.array(["8N", "105A", "92E", "8U"], dtype="string"),
+        "domestic": pd.array([False] * n, dtype="boolean"),
+        "assignment": pd.array(["code", "code", "code", "code"], dtype="string")}, n)
+    dp = get_definition("dyfed-powys")
+    assert caveats(crimes, dp, {"partitions": {}}) == (
+        "2 counted rows from extract:x have no terrorism marker: terrorism offences cannot "
+        "be excluded.",)
+    assert caveats(crimes.iloc[:1], dp, {"partitions": {}}) == (
+        "1 counted row from extract:x has no terrorism marker: terrorism offences cannot be "
+        "excluded.",)
+    # rows not placed in a ward are not counted, so they need no flag
+    crimes["assignment"] = pd.array(["outside"] * n, dtype="string")
+    assert caveats(crimes, dp, {"partitions": {}}) == ()
