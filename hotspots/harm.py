@@ -59,6 +59,10 @@ def read_harm_weights(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_table(path)
     raw.columns = [c.strip().lower() for c in raw.columns]
+    twice = [c for c in HARM_FILE_COLUMNS if f"{c}.1" in raw.columns]
+    if twice:
+        raise InputError(f"the header repeats column {twice[0]!r}", file=path.name,
+                         expected="each column once", fix="remove the second one")
     missing = [c for c in HARM_REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(f"missing column(s) {missing}", file=path.name,
