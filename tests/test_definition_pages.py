@@ -34,6 +34,7 @@ def _open(at, page: str):
 DEMO = {"area": "cantre-gwaelod", "period": "range", "from": "2024-01", "to": "2024-12"}
 
 
+@pytest.mark.slow
 def test_demo_pages_say_harm_is_not_offered_and_list_unmatched_codes(demo_store, monkeypatch,
                                                                      tmp_path):
     at = _open(_app(monkeypatch, tmp_path, demo_store, {**DEMO, "def": "police-uk-proxy"}),
