@@ -233,6 +233,8 @@ def source_line(frame: Frame, data) -> None:
         f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
         f"{frame.selection.area or ALL} · {d.title}{' (PROXY)' if d.proxy else ''} · "
         f"source: {sources}{demo}")
+    for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
+        st.caption(f"⚠️ {note}")
     missing = data.forces_without_data
     if missing:
         n = int(data.wards["police_force"].isin(missing).sum())

@@ -16,6 +16,7 @@ import streamlit as st
 from hotspots.analysis import Analysis, AnalysisSettings, analyse
 from hotspots.dataset import Selection, WardData, load_ward_data
 from hotspots.disclosure import DisclosureRule
+from hotspots.extract_checks import MissingFlagError
 from hotspots.partner import partner_ward_data
 from hotspots.store import DEMO_DIR, Store, default_dir
 
@@ -97,7 +98,11 @@ def ward_data(root: str, version: int, selection: Selection,
     if rule is not None:
         return partner_ward_data(ward_data(root, version, selection), rule)
     store = Store(Path(root))
-    return load_ward_data(store, selection, geography(root, version))
+    try:
+        return load_ward_data(store, selection, geography(root, version))
+    except MissingFlagError as exc:  # a rule the data cannot support: said, not a traceback
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

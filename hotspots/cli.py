@@ -65,6 +65,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     if report.reconciliation is not None:
         print()
         print(format_reconciliation(report.reconciliation))
+        loaded = set(report.reconciliation["source"])
+        lines = [line for line in extract_lines(store.manifest())
+                 if line.split(" under ", 1)[0] in loaded]
+        if lines:
+            print("\n" + "\n".join(lines))
     if store.checksum() == before:
         print("The store is unchanged.")
     return 0
@@ -84,6 +89,14 @@ def format_reconciliation(rec: pd.DataFrame) -> str:
     return (show.to_string(index=False)
             + f"\nrows read = placed by code + by point + by nearest + outside + unlocated + "
             f"skipped + duplicates: {ok} ({int(rec['rows_read'].sum()):,} = {parts:,})")
+
+
+def extract_lines(manifest: dict) -> list[str]:
+    """The force extracts' codes and flags in words, under every offence-code definition."""
+    from hotspots import extract_checks
+    from hotspots.definitions import load_definitions
+
+    return extract_checks.extract_lines(manifest, load_definitions().values())
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -106,6 +119,37 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"  {src:28s} {len(ms)} months: {ms[0]} to {ms[-1]}")
         print("\nReconciliation:")
         print(format_reconciliation(rec))
+        from hotspots.extract_checks import with_profiles
+
+        lines = extract_lines(with_profiles(store))
+        if lines:
+            print("\nOffence codes and flags of the force extracts:")
+            print("\n".join(f"  {line}" for line in lines))
+    harm = m["reference"].get("harm-weights")
+    if harm:
+        meta = harm.get("meta", {})
+        print(f"\nHarm weights: {harm['file']} ({harm['rows']:,} codes); source: "
+              f"{meta.get('source', 'not stated')}; vintage: {meta.get('vintage', 'not stated')}")
+    else:
+        print("\nHarm weights: none loaded (the harm-weighted ranking is not offered; load "
+              "the ONS table with 'python -m hotspots load harm-weights FILE')")
+    return 0
+
+
+def cmd_accept_missing_flag(args: argparse.Namespace) -> int:
+    """Record an analyst's acceptance of counting rows without a flag as not flagged."""
+    import getpass
+
+    from hotspots.definitions import get_definition
+    from hotspots.extract_checks import FLAG_WORDS, accept_missing_flag
+
+    store = Store(args.data_dir)
+    entry = accept_missing_flag(store, get_definition(args.definition), args.source,
+                                args.flag, args.by or getpass.getuser())
+    print(f"Recorded: {entry['by']} accepts, on {entry['time']}, that '{args.definition}' "
+          f"counts {entry['rows']:,} rows of {args.source} without the "
+          f"{FLAG_WORDS[args.flag]} as not {args.flag}. Every view and download made with "
+          "it says so.")
     return 0
 
 
@@ -127,6 +171,8 @@ def cmd_wards(args: argparse.Namespace) -> int:
     print(f"wrote {out} ({len(data.counts)} wards; metadata in {out.with_suffix('.meta.json')})")
     if data.definition.proxy:
         print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
+    for line in data.caveats:
+        print(f"Note: {line}")
     return 0
 
 
@@ -152,6 +198,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     data = load_ward_data(store, _selection(args))
     if rule is not None:
         data = partner_ward_data(data, rule)
+    if ranking.as_dict.get("harm") and not data.harm_available:
+        raise ValueError(f"the harm-weighted ranking is not available: {data.harm_reason}")
     settings = AnalysisSettings(ranking=ranking, top_n=args.top_n)
     result = analyse(data.counts, data.monthly, data.wards, settings,
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
@@ -179,6 +227,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
         print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
     if rule is not None:
         print(f"Partner view: {suppression_note(rule)}")
+    for line in data.caveats:
+        print(f"Note: {line}")
     return 0
 
 
@@ -349,6 +399,17 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--excel", help="also write the Excel workbook here")
     pk.add_argument("--json", help="also write the pack as JSON here")
     pk.set_defaults(func=cmd_pack)
+
+    from hotspots.definitions import FLAGS
+
+    ac = sub.add_parser("accept-missing-flag",
+                        help="accept counting an extract's rows without a flag as not flagged")
+    ac.add_argument("--definition", required=True, help="definition name, e.g. dyfed-powys")
+    ac.add_argument("--source", required=True, help="extract source, e.g. extract:dyfed-powys")
+    ac.add_argument("--flag", default="domestic", choices=list(FLAGS),
+                    help="the flag (default domestic)")
+    ac.add_argument("--by", help="who accepts it (default: your login name)")
+    ac.set_defaults(func=cmd_accept_missing_flag)
 
     dm = sub.add_parser("demo", help="build the synthetic demo region")
     dm.add_argument("--dir", help="store folder for the demo (default geodata/demo-store)")

@@ -13,8 +13,9 @@ import pandas as pd
 
 from hotspots.counts import count_by_ward, count_by_ward_month, sources_for
 from hotspots.definitions import Definition, get_definition
+from hotspots.extract_checks import caveats as definition_caveats
 from hotspots.geography import Geography, select_wards
-from hotspots.harm import harm_by_ward, harm_note, load_harm_weights
+from hotspots.harm import HARM_KEY, harm_by_ward, harm_coverage, harm_note
 from hotspots.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
 from hotspots.store import Store
 
@@ -71,6 +72,16 @@ class WardData:
     lsoa_weights: pd.DataFrame | None = field(default=None, repr=False)
     harm: pd.Series | None = field(default=None, repr=False)
     harm_note: str = ""
+    #: Why harm is not available ("" when it is): the harm preset is offered only then.
+    harm_reason: str = "not computed"
+    #: What every output made from these counts must state about the definition's rules
+    #: on this data (an analyst's acceptance of missing flags, markers absent).
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def harm_available(self) -> bool:
+        """True when every code of the definition has a harm weight loaded."""
+        return self.harm is not None and not self.harm_reason
 
     @property
     def forces_without_data(self) -> tuple[str, ...]:
@@ -82,8 +93,10 @@ class WardData:
         d = self.definition
         return {
             "definition": d.name, "definition_title": d.title, "proxy": d.proxy,
-            "definition_note": ("PROXY: police.uk categories approximate serious violence"
-                                if d.proxy else "Home Office offence codes"),
+            "definition_note": " ".join((
+                "PROXY: police.uk categories approximate serious violence" if d.proxy
+                else "Home Office offence codes", *self.caveats)),
+            "definition_caveats": list(self.caveats),
             "period": f"{self.selection.start} to {self.selection.end}",
             "months_with_data": list(self.months_loaded),
             "data_cut_off": max(self.months_loaded) if self.months_loaded else None,
@@ -171,7 +184,8 @@ def load_ward_data(store: Store, selection: Selection,
                                    "drugs_flag", "knife", "terrorism"])
     population, year, weights = ward_population_for(store, geography, months)
     counts = count_by_ward(crimes, wards, population, definition)
-    harm_weights = load_harm_weights()
+    notes = definition_caveats(crimes, definition, store.manifest())
+    harm_weights = store.reference(HARM_KEY)
     harm = harm_by_ward(crimes, definition, harm_weights)
     monthly = count_by_ward_month(crimes, wards["ward_code"], months, definition)
     loaded = tuple(m for m in store.months(sources) if m in months)
@@ -179,4 +193,6 @@ def load_ward_data(store: Store, selection: Selection,
                     monthly=monthly, sources=tuple(sources), months_loaded=loaded,
                     population_year=year, label=store.label,
                     lsoa_deprivation=lsoa_deprivation_for(store), lsoa_weights=weights,
-                    harm=harm, harm_note=harm_note(definition, harm_weights))
+                    harm=harm, harm_note=harm_note(definition, harm_weights),
+                    harm_reason=harm_coverage(definition, harm_weights).reason,
+                    caveats=notes)

@@ -99,17 +99,41 @@ class Definition:
         return f"{self.title} — proxy" if self.proxy and "proxy" not in self.title else self.title
 
 
-def normalise_ho_code(code: object) -> str:
-    """Return a Home Office offence code in one spelling: ``" 08n "`` → ``"8N"``.
+#: Home Office offence classifications written as class and subclass with a dot: the
+#: codes of the Home Office offence list (and of the ONS Crime Severity Score table) that
+#: stand for one subclass of a class. A class/subclass code such as ``"4/1"`` or
+#: ``"37/02"`` becomes one of these; other class/subclass codes (e.g. ``"8/67"``, a
+#: subclass inside a lettered classification) are kept as ``"8/67"``.
+CLASS_SUBCLASS_CODES = frozenset({
+    "4.1", "4.2", "4.3", "4.4", "4.6", "4.7", "4.8", "4.9", "4.10", "37.1", "37.2",
+})
 
-    Leading zeros of the number part are dropped and letters upper-cased; a
-    sub-code such as ``"4.10"`` keeps its digits (it is not a number).
+_CODE = re.compile(r"^0*(\d+)([A-Z]*)$")
+_SUBCLASS = re.compile(r"^0*(\d+)[./]0*(\d+)$")
+
+
+def normalise_ho_code(code: object) -> str:
+    """Return a Home Office offence code in one spelling.
+
+    Spaces are removed, letters upper-cased and leading zeros of the numbers dropped:
+    ``" 08n "`` → ``"8N"``, ``"092A"`` → ``"92A"``. A class/subclass code (``"4/1"``,
+    ``"04/01"``, ``"4.01"``) becomes the dotted classification it stands for when that
+    is one of :data:`CLASS_SUBCLASS_CODES` (``"4.1"``; ``"4/10"`` → ``"4.10"``, never
+    ``"4.1"``); otherwise it stays class/subclass (``"08/67"`` → ``"8/67"``), so that a
+    definition can list it and the load reports it when none does. Anything else is
+    returned stripped and upper-cased.
     """
-    text = str(code).strip().upper()
-    m = re.match(r"^0*(\d+)(.*)$", text)
-    if not m:
-        return text
-    return m.group(1) + m.group(2)
+    text = re.sub(r"\s+", "", str(code)).upper()
+    m = _CODE.match(text)
+    if m:
+        return m.group(1) + m.group(2)
+    m = _SUBCLASS.match(text)
+    if m:
+        dotted = f"{m.group(1)}.{m.group(2)}"
+        if dotted in CLASS_SUBCLASS_CODES or "/" not in text:
+            return dotted
+        return f"{m.group(1)}/{m.group(2)}"
+    return text
 
 
 _EXAMPLE = "compare with geodata/definitions/police-uk-proxy.toml"

@@ -5,6 +5,7 @@ Every call is one transaction: if any file fails, nothing is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import threading
@@ -19,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hotspots import boundaries, crimes, deprivation, lookups, population
+from hotspots import boundaries, crimes, deprivation, harm, lookups, population
 from hotspots.assign import assign_table, reconcile_files, reconcile_records
 from hotspots.crimes import compact_crimes, decoded_crimes
 from hotspots.errors import InputError
+from hotspots.extract_checks import profile_extract
 from hotspots.schema import RECONCILIATION_COLUMNS
 from hotspots.store import (
     Store,
@@ -42,9 +44,11 @@ KINDS = {
     "lookup": "ONS lookup: LSOA 2011→2021, LSOA 2021→ward, or local authority→force",
     "deprivation": "WIMD 2019 or IMD 2019 LSOA ranks",
     "population": "ONS mid-year population by LSOA",
+    "harm-weights": "ONS Crime Severity Score weights by Home Office offence code",
 }
 #: Reference kinds are loaded before crimes, in this order.
-ORDER = ["boundaries", "lookup", "deprivation", "population", "crimes", "crimes-extract"]
+ORDER = ["boundaries", "lookup", "deprivation", "population", "harm-weights", "crimes",
+         "crimes-extract"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -112,6 +116,8 @@ def detect_kind(path: Path) -> str | None:
         return "crimes"
     if keys >= _EXTRACT_HEADER:
         return "crimes-extract"
+    if harm.is_harm_weights(head.columns):
+        return "harm-weights"
     if lookups.detect_lookup(head):
         return "lookup"
     if deprivation.detect_index(head):
@@ -398,6 +404,9 @@ def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_c
     elif kind == "population":
         frame = population.load_population(path)
         key, meta = f"population:{int(frame['year'].iloc[0])}", {"year": int(frame["year"].iloc[0])}
+    elif kind == "harm-weights":
+        frame = harm.read_harm_weights(path)
+        key, meta = harm.HARM_KEY, {**frame.attrs, "file": path.name}
     else:  # pragma: no cover - guarded by KINDS
         raise ValueError(kind)
     ref = txn.manifest["reference"]
@@ -423,6 +432,9 @@ class _Prepared:
     reconciliation: list[dict]  # a record per month (RECONCILIATION_COLUMNS)
     objects: dict[str, tuple[pa.Table, int]]  # month → (rows to store, their number)
     geography: str
+    #: Force extracts: month → offence codes and rows without each flag
+    #: (:func:`hotspots.extract_checks.profile_extract`).
+    profiles: dict[str, dict] | None = None
 
 
 def _geography(store: Store, txn: Transaction) -> list:
@@ -464,7 +476,8 @@ def _prepare_extract(raw: crimes.RawFile, mapping, building: Future, geo_key: st
     assigned = assign_table(parsed.table, _staged(building, store, txn))
     rec = reconcile_records(assigned, parsed.rows_read, parsed.skipped, parsed.name,
                             parsed.checksum, parsed.source)
-    return [_prepared("crimes-extract", parsed, assigned, rec, geo_key)]
+    prepared = _prepared("crimes-extract", parsed, assigned, rec, geo_key)
+    return [dataclasses.replace(prepared, profiles=profile_extract(parsed.crimes))]
 
 
 def _prepared(kind: str, parsed: crimes.CrimeFile, assigned: pa.Table, rec: list[dict],
@@ -501,6 +514,7 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
             "object": txn.write(data, "arrow"), "source": prep.source, "month": month,
             "file": prep.name, "checksum": prep.checksum, "rows": rows,
             "geography": prep.geography, "reconciliation": dict(rec[month]),
+            **({"extract_profile": prep.profiles[month]} if prep.profiles else {}),
         })
     txn.record(prep.kind, prep.name, prep.checksum, sorted(keys),
                sum(prep.rows_read.values()), "replaced" if replaced else "loaded")

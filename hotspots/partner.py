@@ -36,6 +36,9 @@ from hotspots.disclosure import DisclosureRule, primary_mask
 #: Who an output is for: analysts see exact counts, partners the partner view.
 AUDIENCES = ("analyst", "partner")
 
+#: Why partners get no harm score or harm-weighted ranking.
+WITHHELD_HARM = "harm scores are withheld from partner views (a sum over individual crimes)"
+
 #: Count columns of the ward tables besides the definition's category columns.
 TOTALS = ("sv_count", "drugs_count")
 
@@ -96,7 +99,7 @@ def partner_ward_data(data, rule: DisclosureRule):
     return dataclasses.replace(
         data, counts=partner_counts(data.counts, columns, rule),
         monthly=partner_counts(data.monthly, columns, rule), harm=None,
-        harm_note="withheld from partner views (a sum over individual crimes)")
+        harm_note=WITHHELD_HARM, harm_reason=WITHHELD_HARM)
 
 
 def shown_count(value, rule: DisclosureRule):

@@ -10,6 +10,14 @@ from dashboard import auth, state
 from dashboard import frame as fr
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
+from hotspots.extract_checks import (
+    FLAG_WORDS,
+    accept_missing_flag,
+    extract_lines,
+    pending_acceptances,
+    with_profiles,
+)
+from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.ingest import KINDS, load_paths
 from hotspots.schema import RECONCILIATION_PARTS
 
@@ -53,9 +61,24 @@ if len(rec):
     else:
         st.error(f"{total - parts:,} rows are not accounted for.")
     st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)
+checked = with_profiles(f.store)  # extract months loaded by earlier versions profiled here
+code_lines = extract_lines(checked, state.definitions().values())
+if code_lines:
+    st.markdown("**Offence codes and flags of the force extracts** (codes no category uses "
+                "are kept in the store, not counted; a rule that needs a missing flag is "
+                "refused until an analyst accepts it)")
+    st.markdown("\n".join(f"- {line}" for line in code_lines))
+harm_ref = m["reference"].get(HARM_KEY)
+if harm_ref:
+    hm = harm_ref.get("meta", {})
+    st.caption(f"Harm weights: {harm_ref['file']} ({harm_ref['rows']:,} codes); source: "
+               f"{hm.get('source', NOT_STATED)}; vintage: {hm.get('vintage', NOT_STATED)}.")
+else:
+    st.caption("Harm weights: none loaded, so the harm-weighted ranking is not offered. Load "
+               "the ONS Crime Severity Score table (kind harm-weights).")
 
 st.subheader("Add files")
-auth.require_role("analyst")  # partners: a plain message, and the page stops here
+user = auth.require_role("analyst")  # partners: a plain message, and the page stops here
 st.caption("police.uk street CSVs or archive zips, force extracts, boundaries, lookups, "
            "deprivation or population. Every file is checked first; if anything fails, "
            "nothing is stored.")
@@ -101,6 +124,28 @@ if uploads and st.button("Check and load", type="primary"):
                              hide_index=True)
             if target.checksum() != before:
                 st.cache_data.clear()
+
+pending = pending_acceptances(checked, state.definitions().values())
+if pending:
+    st.subheader("Rows without a flag")
+    st.caption("A definition that counts a category only when a flag is not set cannot judge "
+               "rows without the flag, so it is refused until an analyst accepts counting "
+               "them as not flagged. The acceptance is recorded with your name and the time, "
+               "and every view and download made with the definition states it.")
+    for dname, source, flag, n in pending:
+        key = f"accept|{dname}|{source}|{flag}"
+        st.markdown(f"**{dname}** on **{source}**: {n:,} rows have no {FLAG_WORDS[flag]}.")
+        who = st.text_input("Your name", value="" if user.method == "open" else user.name,
+                            key=f"{key}|who")
+        if st.checkbox(f"I accept that '{dname}' counts them as not {flag}.", key=key):
+            if not who.strip():
+                st.warning("Give your name first: the acceptance is recorded with it.")
+            else:
+                # recorded in the manifest and its history, with the name and the time
+                accept_missing_flag(f.store, state.definitions()[dname], source, flag,
+                                    who.strip())
+                st.cache_data.clear()
+                st.rerun()
 
 st.subheader("Definitions in force")
 for d in load_definitions().values():

@@ -17,16 +17,21 @@ data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 fr.source_line(f, data)
 
 c1, c2 = st.columns([2, 1])
-choices = [*PRESETS, "custom"]
+# The harm-weighted preset only when every code of the definition has a harm weight.
+harm_ok = data.harm_available
+choices = [p for p in PRESETS if harm_ok or not PRESETS[p].get("harm")] + ["custom"]
+components = [k for k in COMPONENTS if harm_ok or k != "harm"]
 wanted = st.query_params.get("preset", "violence-drugs-deprivation")
 preset = c1.selectbox("Ranking", choices,
                       format_func=lambda p: PRESET_LABELS.get(p, "Your own weights"),
                       index=choices.index(wanted) if wanted in choices else 0)
 top_n = int(c2.number_input("Top N", min_value=3, max_value=50, value=12, step=1))
+if not harm_ok:
+    st.caption(f"Harm-weighted ranking not offered: {data.harm_reason}.")
 if preset == "custom":
-    cols = st.columns(len(COMPONENTS))
+    cols = st.columns(len(components))
     raw = {k: cols[i].slider(COMPONENTS[k][1], 0, 100, 25, step=5, key=f"w_{k}")
-           for i, k in enumerate(COMPONENTS)}
+           for i, k in enumerate(components)}
     total = sum(raw.values())
     if total == 0:
         st.warning("Give at least one component a weight.")

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from dashboard import frame as fr
+from dashboard import state
 from hotspots.definitions import load_definitions
+from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.population import POPULATION_METHOD
 from hotspots.ranking import NORMALISATION, PRESET_LABELS, PRESETS
 
@@ -21,6 +23,21 @@ for d in load_definitions().values():
               "Counts": [", ".join(c.values) for c in d.categories],
               "Not counted when flagged": [", ".join(c.exclude_flags) or "—"
                                            for c in d.categories]})
+_harm = state.manifest(f.root, f.version)["reference"].get(HARM_KEY)
+if _harm:
+    _hm = _harm.get("meta", {})
+    HARM_TEXT = (
+        f"The harm-weighted ranking weighs each serious-violence offence by its **ONS Crime "
+        f"Severity Score** weight (by Home Office offence code). Table loaded: "
+        f"`{_harm['file']}`, {_harm['rows']:,} codes. Source: {_hm.get('source', NOT_STATED)}."
+        f" Vintage: {_hm.get('vintage', NOT_STATED)}. Provenance: "
+        f"{_hm.get('provenance', NOT_STATED)}. It is offered only for a definition whose "
+        "every offence code has a weight; police.uk data has no offence codes, so the proxy "
+        "has no harm measure (no category averages are made up).")
+else:
+    HARM_TEXT = ("No harm weights are loaded, so the harm-weighted ranking is not offered. "
+                 "An analyst loads the ONS Crime Severity Score table with `python -m "
+                 "hotspots load harm-weights FILE`.")
 st.markdown(f"""
 ### Placing each crime in a ward
 1. The crime's LSOA code (2011 or 2021) → its 2021 LSOA(s) (ONS lookup) → 2022 ward(s)
@@ -49,6 +66,9 @@ the published weights, the remaining weights rescaled).
 
 ### Ranking
 Presets: {", ".join(PRESET_LABELS[p] for p in PRESETS)}. {NORMALISATION}
+
+### Harm
+{HARM_TEXT}
 
 ### Hot spot tests
 **Getis-Ord Gi\\*** compares each ward and its neighbours (wards sharing a boundary point;

@@ -1126,6 +1126,52 @@ def population_cases(folder: Path) -> Iterator[Case]:
 
 
 # --------------------------------------------------------------------------------------
+# harm weights (the ONS Crime Severity Score table by Home Office code)
+
+
+def harm_table() -> Table:
+    rows = [["1", "Murder", "violence against the person", "7973.3934"],
+            ["4.1", "Manslaughter", "violence against the person", "7973.3934"],
+            ["8N", "Assault with injury", "violence against the person", "189.1539"],
+            ["19C", "Rape of a female aged 16 and over", "sexual offences", "2952.9410"],
+            ["29A", "Aggravated Burglary Residential", "theft offences", "2288.6692"],
+            ["34B", "Robbery of personal property", "robbery", "799.6289"],
+            ["92D", "Possession of controlled drugs (excl. Cannabis)", "drug offences",
+             "8.0820"],
+            ["92E", "Possession of controlled drugs (Cannabis)", "drug offences", "1.7706"]]
+    return Table(
+        "harm-weights", "harm", "ons_css_weights_by_ho_code.csv",
+        ["ho_code", "offence", "offence_group", "css_weight"], rows, "offence",
+        {"ho_code": r"missing column\(s\) \['ho_code'\]",
+         "offence": r"missing column\(s\) \['offence'\]",
+         "css_weight": r"missing column\(s\) \['css_weight'\]"},
+        ("offence_group",),
+        {"duplicate-rows": r"code '\S+' is given twice"})
+
+
+def harm_cases(folder: Path) -> Iterator[Case]:
+    t = harm_table()
+    yield from table_cases(folder, t)
+    yield from typed_cases(folder, t, [
+        ("css_weight", "-5", r"the weight '-5' of code '\S+' is not a positive number"),
+        ("css_weight", "0", r"the weight '0' of code '\S+' is not a positive number"),
+        ("css_weight", "heavy", r"the weight 'heavy' .* is not a positive number"),
+        ("css_weight", "", r"the weight '' .* is not a positive number"),
+        ("css_weight", "nan", r"the weight 'nan' .* is not a positive number"),
+        ("css_weight", "inf", r"the weight 'inf' .* is not a positive number"),
+        ("css_weight", "1e400", r"the weight '1e400' .* is not a positive number"),
+        ("css_weight", " 12.5 ", LOADS),
+        ("ho_code", "", r"the Home Office code is blank"),
+        ("ho_code", "  ", r"the Home Office code is blank"),
+        ("ho_code", "4/10", LOADS),  # class/subclass: read as 4.10
+    ])
+    rows = [*t.rows, ["08n", "Assault with injury", "", "189.1539"]]
+    yield Case("harm/code-twice-in-two-spellings", "harm-weights", (_put(
+        folder / "harm-other" / "twice" / t.filename, csv_text(t.header, rows)),),
+        r"code '8N' is given twice", row=len(rows))
+
+
+# --------------------------------------------------------------------------------------
 # definitions (TOML)
 
 GOOD_DEFINITION = """\
@@ -1305,6 +1351,7 @@ def big_cases(folder: Path) -> Iterator[Case]:
 FAMILIES: dict[str, Callable[[Path], Iterator[Case]]] = {
     "crimes": police_cases, "crimes-extract": extract_cases, "boundaries": boundary_cases,
     "lookup": lookup_cases, "deprivation": deprivation_cases, "population": population_cases,
+    "harm-weights": harm_cases,
     "definition": definition_cases, "auto": auto_cases, "big": big_cases,
 }
 

@@ -14,8 +14,9 @@ from hotspots.exports import hotspot_list_csv
 from hotspots.ranking import NORMALISATION, RANK_COLUMNS, rank_settings
 
 PERIOD = ["--from", "2018-10", "--to", "2019-02", "--area", "dyfed-powys"]
-HARM_NOTE = ("Harm weights for police.uk categories are category averages: an "
-             "approximation, not ONS figures.")
+HARM_NOTE = ("Not used: police.uk data has no Home Office offence codes and the Crime "
+             "Severity Score weighs offences by code, so no harm is computed for "
+             "'police-uk-proxy'.")
 
 
 def top_overlap(frame: pd.DataFrame, a: str, b: str, n: int = 12) -> set[str]:
@@ -125,31 +126,38 @@ def test_weights_not_summing_to_one_exit_2(real_store, tmp_path, capsys):
     assert "cannot read weight 'violence=lots'" in capsys.readouterr().err
 
 
-def test_harm_weighted_preset_and_rerank_reproduce(real_store, tmp_path, capsys,
-                                                  dp_analysis):
+def test_harm_preset_is_refused_for_the_proxy_with_the_reason(real_store, tmp_path, capsys,
+                                                             dp_analysis):
+    # the ONS weights are loaded (load auto found them), but police.uk has no offence codes
+    assert len(real_store.reference("harm-weights")) == 133
     out = tmp_path / "harm.csv"
-    assert run_rank(real_store, out, "--preset", "harm-weighted") == 0
-    assert "ranked by drugs 20%, deprivation 20%, harm 60%" in capsys.readouterr().out
+    assert run_rank(real_store, out, "--preset", "harm-weighted") == 2
+    assert ("error: the harm-weighted ranking is not available: police.uk data has no Home "
+            "Office offence codes") in capsys.readouterr().err
+    assert not out.exists()
+    assert run_rank(real_store, out, "--weights", "violence=0.5,harm=0.5") == 2
+    data, _ = dp_analysis
+    assert data.harm is None and not data.harm_available
+    assert data.harm_note == HARM_NOTE
+
+
+def test_preset_and_rerank_reproduce(real_store, tmp_path, capsys, dp_analysis):
+    out = tmp_path / "vd.csv"
+    assert run_rank(real_store, out, "--preset", "violence-deprivation") == 0
+    assert "ranked by violence 60%, deprivation 40%" in capsys.readouterr().out
     meta = json.loads(out.with_suffix(".meta.json").read_text(encoding="utf-8"))
-    assert meta["preset"] == "harm-weighted"
-    assert meta["weights"] == {"violence": 0.0, "drugs": 0.2, "deprivation": 0.2,
-                               "harm": 0.6}
-    assert meta["harm_weights"] == HARM_NOTE
+    assert meta["preset"] == "violence-deprivation"
     table = read_list(out)
-    assert list(table.columns) == HOTSPOT_LIST_COLUMNS and len(table) == 204
-    want = (0.6 * table["comp_harm"] + 0.2 * table["comp_drugs"]
-            + 0.2 * table["comp_deprivation"].fillna(0))
+    want = 0.6 * table["comp_violence"] + 0.4 * table["comp_deprivation"].fillna(0)
     np.testing.assert_allclose(table["score"].dropna(), want[table["score"].notna()],
                                rtol=1e-5)
     # Re-ranking the default analysis gives byte for byte what the command wrote.
-    data, result = dp_analysis
+    _, result = dp_analysis
     label = "police-uk-proxy (proxy)"
-    again = hotspot_list(result, label, rerank(result, rank_settings("harm-weighted")))
+    again = hotspot_list(result, label, rerank(result, rank_settings("violence-deprivation")))
     assert hotspot_list_csv(again) == out.read_bytes()
-    # and the default list is what the default command wrote
     default = hotspot_list(result, label)
     assert default["ward_code"].tolist() != again["ward_code"].tolist()
-    assert data.harm_note == HARM_NOTE
 
 
 def test_default_list_reproduces_the_command(ranked_default, dp_analysis):

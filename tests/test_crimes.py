@@ -215,3 +215,14 @@ def test_written_file_roundtrip(tmp_path):
     path = write_csv(tmp_path / "2023-01-grid-street.csv", POLICE_UK_HEADER, ROWS)
     (raw,) = list(iter_police_uk([tmp_path]))
     assert raw.name == path.name and read_police_uk(raw).rows_read == {"2023-01": 3}
+
+
+def test_extract_codes_are_read_in_one_spelling():
+    header = ["crime_reference", "recorded_at", "ho_code", "lsoa_code"]
+    codes = ["4/1", "04/10", "08/67", " 19j ", "029A", "8 n", "37/02", "4.3"]
+    rows = [[f"R{i}", "2023-01-01 10:00", c, "W01000001"] for i, c in enumerate(codes)]
+    cf = read_extract(_extract(rows, header))
+    assert cf.crimes["ho_code"].tolist() == ["4.1", "4.10", "8/67", "19J", "29A", "8N",
+                                             "37.2", "4.3"]
+    # a file without flag columns reads them as unknown (missing), never as "no"
+    assert cf.crimes["domestic"].isna().all() and cf.crimes["terrorism"].isna().all()

@@ -5,6 +5,7 @@ import pytest
 
 from hotspots.crimes import _frame
 from hotspots.definitions import (
+    CLASS_SUBCLASS_CODES,
     classify_crimes,
     get_definition,
     load_definitions,
@@ -24,15 +25,71 @@ def test_registry_has_both_shipped_definitions():
     assert not dp.proxy and dp.match == "ho_code"
     assert dp.category_keys == ["homicide", "violence_with_injury", "rape",
                                 "other_serious_sexual", "robbery", "aggravated_burglary",
-                                "drug_trafficking", "drug_possession"]
+                                "drug_trafficking", "drug_possession", "other_drug_offences"]
+    cats = {c.key: c.values for c in dp.categories}
+    # current codes and the legacy ones they replaced
+    assert cats["aggravated_burglary"] == ("29A", "31A", "29", "31")
+    assert {"19J", "19K"} <= set(cats["rape"])
+    assert {"4.3", "4.7"} <= set(cats["violence_with_injury"])
+    # possession is possession: 92D (excluding cannabis) and 92E (cannabis); 92C apart
+    assert cats["drug_possession"] == ("92D", "92E")
+    assert cats["other_drug_offences"] == ("92C",)
     assert dp.serious_violence[1].exclude_flags == ("domestic",)
     assert dp.exclude_flags == ("terrorism",)
 
 
-@pytest.mark.parametrize(("raw", "norm"), [("08N", "8N"), (" 8n ", "8N"), ("4.10", "4.10"),
-                                           ("04.1", "4.1"), ("092A", "92A"), ("105A", "105A")])
+@pytest.mark.parametrize(("raw", "norm"), [
+    ("08N", "8N"), (" 8n ", "8N"), ("8 N", "8N"), ("4.10", "4.10"), ("04.1", "4.1"),
+    ("092A", "92A"), ("105A", "105A"), ("19j", "19J"), ("029a", "29A"), ("1", "1"),
+    ("001", "1"),
+    # class/subclass, as forces and the Counting Rules write them
+    ("4/1", "4.1"), ("04/01", "4.1"), (" 4 / 1 ", "4.1"), ("4/10", "4.10"), ("4/7", "4.7"),
+    ("37/2", "37.2"), ("037/01", "37.1"), ("4.01", "4.1"),
+    # a subclass the code table does not name stays class/subclass, zeros dropped
+    ("08/67", "8/67"), ("8/67", "8/67"), ("125/09", "125/9"), ("4/5", "4/5"),
+])
 def test_normalise_ho_code(raw, norm):
     assert normalise_ho_code(raw) == norm
+
+
+def _shared_codes(shared_data) -> dict[str, str]:
+    import csv
+
+    with open(shared_data / "harm" / "ons_css_weights_by_ho_code.csv", encoding="utf-8") as fh:
+        return {r["ho_code"]: r["offence"] for r in csv.DictReader(fh)}
+
+
+@pytest.mark.shared
+def test_class_subclass_codes_are_the_dotted_codes_of_the_code_table(shared_data):
+    codes = _shared_codes(shared_data)
+    assert {c for c in codes if "." in c} == CLASS_SUBCLASS_CODES
+    # the table writes every code as normalise_ho_code does
+    assert all(normalise_ho_code(c) == c for c in codes)
+
+
+@pytest.mark.shared
+def test_every_code_of_the_dyfed_powys_definition_is_a_home_office_code(shared_data):
+    codes = _shared_codes(shared_data)
+    dp = get_definition("dyfed-powys")
+    values = [v for c in dp.categories for v in c.values]
+    assert sorted(set(values) - set(codes)) == []
+    assert codes["29A"] == "Aggravated Burglary Residential"
+    assert codes["31A"] == "Aggravated Burglary Business and Community"
+    assert codes["92C"] == "Other drug offences"
+    assert codes["92D"] == "Possession of controlled drugs (excl. Cannabis)"
+    assert codes["92E"] == "Possession of controlled drugs (Cannabis)"
+    # every code of the table's rape and drug groups is in the definition
+    assert {c for c, o in codes.items() if o.startswith("Rape")} == set(
+        dp.serious_violence[2].values)
+    assert {c for c in codes if c.startswith("92")} == {"92A", "92C", "92D", "92E"}
+
+
+def test_proxy_says_what_it_over_and_under_counts():
+    text = get_definition("police-uk-proxy").description
+    for words in ("violence without injury", "stalking and harassment", "all sexual offences",
+                  "domestic crimes", "aggravated burglary", "cannot be separated",
+                  "Robbery matches exactly"):
+        assert words in text, words
 
 
 def _crimes(codes, domestic=None, terrorism=None):
@@ -45,14 +102,16 @@ def _crimes(codes, domestic=None, terrorism=None):
 def test_dyfed_powys_classification():
     dp = get_definition("dyfed-powys")
     crimes = _crimes(["1", "4.10", "8N", "8N", "19C", "88B", "34A", "31", "92A", "92D", "8L",
-                      "008P", "1"],
+                      "008P", "1", "4/1", "29A", "31a", "19K", "04/07", "92C", "92E"],
                      domestic=[None, None, False, True, True, None, None, None, None, None,
-                               None, None, None],
-                     terrorism=[None] * 12 + [True])
+                               None, None, None, None, None, None, None, False, None, None],
+                     terrorism=[None] * 12 + [True] + [None] * 7)
     got = classify_crimes(crimes, dp).tolist()
     assert got == ["homicide", "homicide", "violence_with_injury", pd.NA, "rape", pd.NA,
                    "robbery", "aggravated_burglary", "drug_trafficking", "drug_possession",
-                   pd.NA, "violence_with_injury", pd.NA]
+                   pd.NA, "violence_with_injury", pd.NA, "homicide", "aggravated_burglary",
+                   "aggravated_burglary", "rape", "violence_with_injury",
+                   "other_drug_offences", "drug_possession"]
 
 
 def test_unknown_definition_lists_choices():
