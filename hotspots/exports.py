@@ -59,9 +59,20 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
-    """CSV bytes (UTF-8, no index) of ``frame`` with every text cell neutralised."""
-    return neutralise_formulas(frame).to_csv(index=False, float_format=float_format
-                                             ).encode("utf-8")
+    """CSV bytes (UTF-8, no index) of ``frame`` with every text cell neutralised.
+
+    Lines end with LF; when a text cell holds a carriage return they end with CRLF, so
+    that the cell is quoted (Python's csv module quotes only the characters of its line
+    end, and a spreadsheet starts a new row at a bare CR: a cell ``"x\r=1+1"`` would
+    otherwise put a live formula at the start of a row).
+    """
+    safe = neutralise_formulas(frame)
+    cr = any(isinstance(v, str) and "\r" in v
+             for col in safe.columns if safe[col].dtype == object
+             or pd.api.types.is_string_dtype(safe[col]) for v in safe[col])
+    cr = cr or any(isinstance(c, str) and "\r" in c for c in safe.columns)
+    return safe.to_csv(index=False, float_format=float_format,
+                       lineterminator="\r\n" if cr else "\n").encode("utf-8")
 
 
 def excel_value(value):

@@ -11,30 +11,47 @@ renders as text (cells are never parsed as HTML or Markdown), so they need no es
 of their own; ``st.error``/``st.markdown`` messages escape HTML too (``unsafe_allow_html``
 is never set on user data) — see tests/test_corpus.py::test_upload_page for a file name
 with HTML in it.
+
+The second half runs the whole hostile corpus (``tests.corpus.HOSTILE_TEXT``: Markdown
+images and links, HTML, formulas, Streamlit colour, icon and emoji codes, LaTeX, bidi
+overrides, very long and null-ish text…) as ward, local authority and force names
+through every page (AppTest, analyst and partner), every download and the command line,
+and serves a planted tracking image to a real browser that must never ask for it.
 """
 
 from __future__ import annotations
 
 import csv
 import html
+import http.server
 import io
 import json
 import re
+import threading
+from typing import ClassVar
 
 import geopandas as gpd
 import openpyxl
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
 from dashboard import maps
+from dashboard.text import WORD_JOINER, md, md_table, plain
 from hotspots import mapping
 from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
 from hotspots.dataset import Selection, load_ward_data
 from hotspots.exports import (
+    EXCEL_MAX_CHARS,
     FORMULA_START,
+    Sheet,
+    csv_bytes,
+    excel_bytes,
+    excel_value,
     hotspot_list_csv,
     hotspot_list_excel,
     hotspot_list_geojson,
+    neutralise,
     ward_counts_csv,
 )
 from hotspots.ingest import load_paths
@@ -50,6 +67,7 @@ from tests.conftest import (
     police_row,
     write_csv,
 )
+from tests.corpus import HOSTILE_TEXT
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(document.cookie)">'
@@ -194,9 +212,10 @@ def test_geojson_download_carries_the_text_as_data(hostile):
     _, data, table = hostile
     doc = json.loads(hotspot_list_geojson(table, data.wards))
     names = {f["properties"]["ward_name"] for f in doc["features"]}
-    # GeoJSON is data for GIS: the text goes as it is (JSON-escaped), for the reader to
-    # show as text; it is not a spreadsheet, so nothing is prefixed.
-    assert names == set(WARD_NAMES.values())
+    # GeoJSON goes through the same writer as CSV: GIS tools hand its properties on to
+    # spreadsheets, so text that would be a formula is neutralised here too.
+    assert names == {_neutral(v) for v in WARD_NAMES.values()}
+    assert SCRIPT in names and IMG in names  # JSON text, not HTML: kept as given
 
 
 def _map_page(data) -> str:
@@ -251,3 +270,216 @@ def test_map_geojson_keeps_names_exact(hostile):
     assert {f["properties"]["ward_name"] for f in geojson["features"]} == set(
         WARD_NAMES.values())
     json.dumps(geojson)  # valid JSON
+
+
+# ======================================================================================
+# The hostile corpus as the names of a whole region, through every page and download
+
+MONTHS = ("2023-01", "2023-02", "2023-03")
+#: Labels of the corpus strings that name local authorities (the rest name wards only).
+LA_LABELS = ("image-formula", "link", "colour", "rtl-override", "latex", "formula-at")
+CORPUS_FORCE = "=1+2 ![f](http://127.0.0.1:9/force.png) :red[Force] <b>Police</b>"
+#: Streamlit's own tests (its Markdown component, 1.67): emoji shortcodes in the source,
+#: and the links GitHub-flavoured Markdown makes of bare addresses after parsing.
+ST_EMOJI = re.compile(r":(?!material/|streamlit:)[\w+-][\w_+-]*:")
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.ASCII)
+
+
+class _Tracker(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self):
+        type(self).hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    """A local server standing in for the attacker's: it counts every request."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Tracker)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _as_stored(text: str) -> str:
+    """A name as the loaders keep it (leading and trailing white space stripped)."""
+    return text.strip()
+
+
+def _shown(text: str) -> str:
+    """A name as a page shows it: line breaks and other control characters as spaces."""
+    return re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)
+
+
+def _corpus_names(port: int) -> tuple[dict, dict, dict]:
+    """(ward code → name, ward code → LA code, LA code → LA name) for the corpus store."""
+    texts = {k: v.replace("{port}", str(port)) for k, v in HOSTILE_TEXT.items()}
+    labels = list(texts)
+    wards = {f"X05{i + 1:06d}": _as_stored(texts[k]) for i, k in enumerate(labels)}
+    la_of = {code: f"X06{i // 5 + 1:06d}" for i, code in enumerate(wards)}
+    las = {f"X06{j + 1:06d}": _as_stored(texts[k]) for j, k in enumerate(LA_LABELS)}
+    assert set(la_of.values()) == set(las)
+    return wards, la_of, las
+
+
+def _write_corpus_region(folder, port: int):
+    """Boundaries, lookups, population and three months of crimes for one ward per corpus
+    string, in local authorities named by corpus strings; returns (reference, crimes)."""
+    wards, la_of, las = _corpus_names(port)
+    codes = list(wards)
+    lsoa = {c: f"X01{i + 1:06d}" for i, c in enumerate(codes)}
+    folder.mkdir(parents=True, exist_ok=True)
+    gdf = gpd.GeoDataFrame(
+        {"WD22CD": codes, "WD22NM": [wards[c] for c in codes],
+         "LAD22CD": [la_of[c] for c in codes], "LAD22NM": [las[la_of[c]] for c in codes]},
+        geometry=[box(X0 + 1000 * (i % 6), Y0 + 1000 * (i // 6),
+                      X0 + 1000 * (i % 6) + 1000, Y0 + 1000 * (i // 6) + 1000)
+                  for i in range(len(codes))], crs="EPSG:27700")
+    reference = [folder / "wards.gpkg"]
+    gdf.to_file(reference[0], driver="GPKG")
+    reference.append(write_csv(
+        folder / "lsoa21_ward22.csv", ["LSOA21CD", "WD22CD", "WD22NM", "LAD22CD", "LAD22NM"],
+        [[lsoa[c], c, wards[c], la_of[c], las[la_of[c]]] for c in codes]))
+    reference.append(write_csv(folder / "lsoa11_lsoa21.csv",
+                               ["lsoa11_code", "change_code", "lsoa21_code"],
+                               [[lsoa[c], "U", lsoa[c]] for c in codes]))
+    reference.append(write_csv(folder / "lad_pfa.csv",
+                               ["ltla24_code", "ltla24_name", "pfa24_code", "pfa24_name"],
+                               [[la, name, "X15000001", CORPUS_FORCE]
+                                for la, name in las.items()]))
+    reference.append(write_csv(folder / "population_mid2022_lsoa11.csv",
+                               ["lsoa11_code", "total_population"],
+                               [[lsoa[c], 150 + 40 * i] for i, c in enumerate(codes)]))
+    crimes = []
+    kinds = ("Violence and sexual offences", "Robbery", "Drugs")
+    for m, month in enumerate(MONTHS):
+        rows = []
+        for i, c in enumerate(codes):
+            n = (1, 2, 3, 6, 9, 14)[(i + m) % 6]
+            rows += [police_row(f"{month}-{i}-{k}", month=month, lsoa=lsoa[c],
+                                ctype=kinds[(k + i) % 3]) for k in range(n)]
+        crimes.append(write_csv(folder / f"{month}-grid-street.csv", POLICE_UK_HEADER, rows))
+    return reference, crimes
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory, tracker):
+    root = tmp_path_factory.mktemp("corpus")
+    store = Store(root / "store")
+    reference, crimes = _write_corpus_region(root / "files", tracker.server_port)
+    load_paths(store, "auto", reference)
+    load_paths(store, "crimes", crimes)
+    wards, la_of, las = _corpus_names(tracker.server_port)
+    return store, wards, la_of, las
+
+
+def test_corpus_names_are_stored_as_given(corpus_store):
+    store, wards, _, las = corpus_store
+    geo = store.geography().wards.set_index("ward_code")
+    assert geo["ward_name"].to_dict() == wards
+    assert set(geo["local_authority_name"]) == set(las.values())
+    assert set(geo["police_force"]) == {CORPUS_FORCE}
+    assert len(wards) == len(HOSTILE_TEXT)
+
+
+# -- the Markdown escape --------------------------------------------------------------
+
+
+def _bare(source: str) -> str:
+    """A Markdown source with every backslash-escaped character blanked out: what is left
+    is what a Markdown parser could read as syntax."""
+    return re.sub(r"\\[!-/:-@\[-`{-~]", "\x00", source)
+
+
+def assert_inert(source: str, where: str = "") -> None:
+    """No Markdown, HTML or Streamlit syntax that text from a file could have brought:
+    images, links, tags, directives (colours, icons), LaTeX, emoji shortcodes, and no bare
+    address that GitHub-flavoured Markdown would turn into a link."""
+    bare = _bare(source)
+    for pattern, what in ((r"!\[", "image"), (r"\]\(", "link"), (r"\]\[|\]:", "reference"),
+                          (r"<[A-Za-z/!?]", "HTML tag"), (r":[\w-]+\[", "directive"),
+                          (r"::", "directive"), (r":material/", "icon"), (r"\$", "LaTeX"),
+                          (r"`", "code"), (r"&[#\w]+;", "entity")):
+        assert not re.search(pattern, bare), f"{where}: {what} in {source[:300]!r}"
+    text = plain(source).replace("\x00", "")
+    with_joiners = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source)
+    assert not ST_EMOJI.search(source), f"{where}: emoji shortcode in {source[:300]!r}"
+    assert not re.search(r":[\w+-]+:", with_joiners), f"{where}: shortcode {source[:300]!r}"
+    for rx in (GFM_URL, GFM_EMAIL):
+        assert not rx.search(with_joiners), f"{where}: bare address in {source[:300]!r}"
+    assert text  # something readable is left
+
+
+@pytest.mark.parametrize("label", list(HOSTILE_TEXT))
+def test_md_shows_every_corpus_string_as_given(label):
+    text = HOSTILE_TEXT[label].replace("{port}", "8501")
+    out = md(text)
+    assert_inert(out, label)
+    assert plain(out) == _shown(text)
+    # one line, whatever the text holds: a line break could start a block
+    assert "\n" not in out and "\r" not in out
+    # inside a sentence, the sentence keeps its own syntax
+    sentence = f"1. **{md(text)}** ({md('Powys')})"
+    assert sentence.startswith("1. **") and sentence.endswith("(Powys)")
+
+
+def test_md_contains_bidi_overrides_and_keeps_plain_names_unchanged():
+    assert md("Ward \u202eabc") == "\u2068Ward \u202eabc\u2069"
+    assert md("Llanfair Caereinion") == "Llanfair Caereinion"
+    assert md("Ynys Môn") == "Ynys Môn"
+    assert md("Ystradgynlais (North)") == "Ystradgynlais \\(North\\)"
+    assert md(None) == "" and md(float("nan")) == ""
+    assert md("a@b.example") == "a\\@" + WORD_JOINER + "b\\.example"
+
+
+def test_md_table_escapes_cells_and_headers_keeps_numbers():
+    frame = pd.DataFrame({"![h](x)": ["[a](b)", None], "n": [1, 2]})
+    out = md_table(frame)
+    assert list(out.columns) == ["\\!\\[h\\]\\(x\\)", "n"]
+    assert out.iloc[0, 0] == "\\[a\\]\\(b\\)" and pd.isna(out.iloc[1, 0])
+    assert out["n"].tolist() == [1, 2]
+
+
+# -- the writers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", list(HOSTILE_TEXT))
+def test_writers_neutralise_every_corpus_string(label):
+    text = HOSTILE_TEXT[label].replace("{port}", "8501")
+    frame = pd.DataFrame({"name": [text, "Plain"], "count": [3, -2], "rate": [1.5, None],
+                          "mixed": [-4, text]})
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"))))
+    assert rows[0] == ["name", "count", "rate", "mixed"]
+    assert rows[1] == [_neutral(text), "3", "1.5", "-4"]
+    assert rows[2] == ["Plain", "-2", "", _neutral(text)]
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes([Sheet("S", frame)])))
+    ws = book["S"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    # (XML reads a CR back as LF)
+    expected = excel_value(text).replace("\r", "\n")
+    assert excel_value(text) == (_neutral(text) if len(text) < EXCEL_MAX_CHARS
+                                 else _neutral(text)[:EXCEL_MAX_CHARS - 1] + "…")
+    assert [c.value for c in cells] == [expected, 3, 1.5, -4, "Plain", -2, None, expected]
+    assert [c.data_type for c in cells] == ["s", "n", "n", "n", "s", "n", "n", "s"]
+
+
+def test_neutralise_is_the_owasp_rule():
+    for text in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-", "+", "=", "@"):
+        assert neutralise(text) == "'" + text
+    for text in ("-2", "+3", "-1.5", "1e5", "-2.5e-3", "Ward", "'=1", " =1", "<5", ""):
+        assert neutralise(text) == text
+    assert excel_value("a\x01b") == "a\ufffdb"  # Excel cannot hold C0 controls
+    assert excel_value(float("inf")) is None and excel_value(pd.NA) is None
+    long = excel_value("=" + "x" * 40000)
+    assert len(long) == EXCEL_MAX_CHARS and long.startswith("'=") and long.endswith("…")
