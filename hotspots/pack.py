@@ -196,11 +196,17 @@ def pack_period(meeting_month: str, months: int = 12) -> tuple[str, str]:
 
 
 def slug(text: str) -> str:
-    """``"Vale of Helig"`` → ``"vale-of-helig"`` (the archive folder of an area)."""
+    """``"Vale of Helig"`` → ``"vale-of-helig"`` (the archive folder of an area).
+
+    A name with no letter or digit in ASCII (``"😀"``, ``"دبي"``) gets ``"x-"`` and the
+    first 12 hex digits of its SHA-256, so that every area has a folder.
+    """
     norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     out = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
     if not out:
-        raise ValueError(f"cannot make a folder name from {text!r}")
+        if not str(text).strip():
+            raise ValueError(f"cannot make a folder name from {text!r}")
+        out = "x-" + hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:12]
     return out
 
 

@@ -694,3 +694,75 @@ def _assert_workbook_neutral(xlsx: bytes, names: set[str]) -> list:
         if name in texts or _neutral(name) in texts:
             assert name == _neutral(name) or name not in texts, name
     return texts
+
+
+@pytest.mark.slow
+def test_hotspot_list_downloads_hold_no_live_formula(corpus_app, corpus_store, tmp_path):
+    """The Hotspot list's CSV, Excel and GeoJSON as the page's buttons give them, for the
+    local authority named ``=HYPERLINK(…) ![t](…)``: names neutralised only where they
+    would be formulas, no cell a formula (the Area in "Method and data" included), and
+    the analyst's CSV byte-identical to the command line's."""
+    from hotspots.cli import main
+
+    at, role, downloads = corpus_app
+    store, wards, la_of, las = corpus_store
+    la_name = las["X06000001"]
+    assert la_name.startswith("=HYPERLINK(")
+    mine = {w for c, w in wards.items() if la_of[c] == "X06000001"}
+    _open_page(at, "pages/hotspots.py", area=la_name)
+    assert_page_inert(at, f"hotspots {role}")
+
+    got = downloads.data(at, "Download CSV")
+    rows = list(csv.DictReader(io.StringIO(got.decode("utf-8"), newline="")))
+    assert {r["ward_name"] for r in rows} == {_neutral(w) for w in mine}
+    assert {r["local_authority_name"] for r in rows} == {"'" + la_name}
+    _assert_no_live_formula(v for r in rows for v in r.values())
+    if role == "analyst":
+        out = tmp_path / "cli.csv"
+        assert main(["--data-dir", str(store.root), "rank", "--from", MONTHS[0], "--to",
+                     MONTHS[-1], "--area", la_name, "--out", str(out)]) == 0
+        assert out.read_bytes() == got
+
+    xlsx = downloads.data(at, "Download Excel")
+    _assert_workbook_neutral(xlsx, mine | {la_name})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    method = book["Method and data"]
+    assert method["A6"].value == "Area"
+    assert method["B6"].value == "'" + la_name and method["B6"].data_type == "s"
+    sheet = book["Hotspots"]
+    header = [c.value for c in sheet[1]]
+    names = {r[header.index("ward_name")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {_neutral(w) for w in mine}
+
+    doc = json.loads(downloads.data(at, "Download GeoJSON"))
+    props = [f["properties"] for f in doc["features"]]
+    assert {p["ward_name"] for p in props} == {_neutral(w) for w in mine}
+    _assert_no_live_formula(v for p in props for v in p.values())
+
+
+def test_command_line_outputs_neutralise_names(corpus_store, tmp_path):
+    """``wards`` and ``rank`` over every corpus name: the same rule as the downloads."""
+    from hotspots.cli import main
+
+    store, wards, _, las = corpus_store
+    for command in ("wards", "rank"):
+        out = tmp_path / f"{command}.csv"
+        assert main(["--data-dir", str(store.root), command, "--from", MONTHS[0], "--to",
+                     MONTHS[-1], "--out", str(out)]) == 0
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+        assert {r["ward_name"] for r in rows} == {_neutral(w) for w in wards.values()}
+        assert {r["local_authority_name"] for r in rows} == {_neutral(v) for v in las.values()}
+        assert {r["police_force"] for r in rows} == {"'" + CORPUS_FORCE}
+        _assert_no_live_formula(v for r in rows for v in r.values())
+
+
+def test_every_corpus_area_has_an_archive_folder():
+    """Published packs are kept in a folder named from the area: a name with no ASCII
+    letter or digit must still give one (the pack page opens the archive on every run)."""
+    from hotspots.pack import slug
+
+    for text in [*HOSTILE_TEXT.values(), "😀", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629"]:
+        if text.strip():
+            folder = slug(text)
+            assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder), (text, folder)
+    assert slug("😀") != slug("😀😀") and slug("Vale of Helig") == "vale-of-helig"
