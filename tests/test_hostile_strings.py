@@ -766,3 +766,104 @@ def test_every_corpus_area_has_an_archive_folder():
             folder = slug(text)
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder), (text, folder)
     assert slug("😀") != slug("😀😀") and slug("Vale of Helig") == "vale-of-helig"
+
+
+# -- in a real browser -------------------------------------------------------------------
+
+#: Everything a page's main area and sidebar would fetch or link to, and what Streamlit's
+#: Markdown made of the text: images, links, KaTeX, icons, coloured spans.
+JS_RENDERED = """() => {
+    const root = document.querySelector('[data-testid="stApp"]');
+    const q = (sel) => Array.from(root.querySelectorAll(sel));
+    return {
+        images: q('img').map(e => e.getAttribute('src') || ''),
+        links: q('[data-testid="stMarkdownContainer"] a, [data-testid="stCaptionContainer"] a,'
+                 + ' h1 a[href*="evil"], [data-testid="stHeading"] a[href*="evil"]')
+               .map(e => e.getAttribute('href') || ''),
+        katex: q('.katex').length,
+        icons: q('[data-testid="stMarkdownContainer"] span[role="img"]')
+               .map(e => e.getAttribute('aria-label')),
+        coloured: q('[data-testid="stMarkdownContainer"] span[style*="color"],'
+                    + ' [data-testid="stMarkdownContainer"] span[class*="Badge"]')
+                  .map(e => e.innerText),
+        scripts: q('script').length,
+        text: root.innerText,
+    };
+}"""
+
+
+def _visible(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(WORD_JOINER, "").replace("\u2068", "")
+                  .replace("\u2069", ""))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_never_fetches_a_planted_image(corpus_store, tracker):
+    """The reproduction: a ward named ``=HYPERLINK(…) ![t](http://127.0.0.1:PORT/track.png)``
+    made every viewer of Home and the pack fetch the image. Home, the pack and two ward
+    profiles in Chromium: the tracker gets no request, the pages hold no image, link,
+    KaTeX, icon or coloured text from a name, and the names read as given."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        local_only,
+        need_chromium,
+        outside,
+        running_app,
+        wait_ready,
+    )
+
+    need_chromium()
+    store, wards, la_of, las = corpus_store
+    codes = {label: code for label, code in zip(HOSTILE_TEXT, wards, strict=True)}
+    la_name = las["X06000001"]
+    from urllib.parse import urlencode, urlparse
+
+    _Tracker.hits.clear()
+    visits = [("", {"area": la_name}, "Top five wards now"),
+              ("pack", {"area": la_name}, "Summary"),
+              ("profile", {"ward": codes["colour"]}, "Month by month"),
+              ("profile", {"ward": codes["latex"]}, "Month by month"),
+              ("profile", {"ward": codes["material"]}, "Month by month")]
+    with running_app({"HOTSPOTS_DATA_DIR": str(store.root),
+                      "HOTSPOTS_ACCOUNTS": str(store.root / "no-accounts.toml")}) as url, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        requests: list[str] = []
+        local_only(context, requests)
+        page = context.new_page()
+        try:
+            for path, query, heading in visits:
+                page.goto(f"{url}/{path}?{urlencode({'def': 'police-uk-proxy', **query})}")
+                page.get_by_text(heading, exact=True).first.wait_for(timeout=120_000)
+                wait_ready(page)
+                page.wait_for_timeout(1000)
+                got = page.evaluate(JS_RENDERED)
+                where = f"/{path} {query}"
+                port = str(tracker.server_port)
+                assert not [s for s in got["images"] if "track" in s or port in s], \
+                    (where, got["images"])
+                assert not [h for h in got["links"] if "evil" in h or "track" in h], \
+                    (where, got["links"])
+                # the only icon and coloured text: the dashboard's own "Open access" badge
+                assert got["katex"] == 0, (where, got)
+                assert set(got["icons"]) <= {"lock_open icon"}, (where, got["icons"])
+                assert all("Open access" in t for t in got["coloured"]), \
+                    (where, got["coloured"])
+                text = _visible(got["text"])
+                if path == "":
+                    for code, name in wards.items():
+                        if la_of[code] == "X06000001":
+                            assert _visible(_shown(name)) in text, (where, name)
+                if path == "profile":
+                    assert _visible(_shown(wards[query["ward"]])) in text, where
+        finally:
+            context.close()
+            browser.close()
+    assert _Tracker.hits == [], _Tracker.hits
+    assert not [u for u in requests if urlparse(u).port == tracker.server_port], requests
+    assert outside(requests) == []
