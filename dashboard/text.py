@@ -12,7 +12,8 @@ make every viewer's browser fetch that image; ``[click](http://…)`` would be a
 :func:`md` makes such a string safe to put into Markdown so that it shows exactly as given:
 
 * every ASCII punctuation character is backslash-escaped (CommonMark lets any of them be
-  escaped, and the escape shows the character itself): no emphasis, link, image, heading,
+  escaped, and the escape shows the character itself), but for a hyphen or full stop
+  between two letters or digits: no emphasis, link, image, heading,
   list, table, HTML tag, entity, LaTeX (``$``), or Streamlit directive (``:red[…]``,
   ``:material/…:``) can start inside the string;
 * bare web addresses and e-mail addresses, which GitHub-flavoured Markdown turns into links
@@ -35,8 +36,10 @@ import re
 
 import pandas as pd
 
-#: Every ASCII punctuation character (CommonMark: each may be backslash-escaped).
-_PUNCT = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+#: Every ASCII punctuation character (CommonMark: each may be backslash-escaped), except
+#: a hyphen or full stop between two letters or digits ("Llanfair-pwll", "police.uk",
+#: "1.5"), which no Markdown syntax starts with.
+_PUNCT = re.compile(r"""([!"#$%&'()*+,/:;<=>?@\[\\\]^_`{|}~]|(?<![^\W_])[-.]|[-.](?![^\W_]))""")
 #: Control characters and the Unicode line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Bidirectional formatting characters.

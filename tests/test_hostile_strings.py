@@ -440,7 +440,9 @@ def test_md_contains_bidi_overrides_and_keeps_plain_names_unchanged():
     assert md("Ynys Môn") == "Ynys Môn"
     assert md("Ystradgynlais (North)") == "Ystradgynlais \\(North\\)"
     assert md(None) == "" and md(float("nan")) == ""
-    assert md("a@b.example") == "a\\@" + WORD_JOINER + "b\\.example"
+    assert md("a@b.example") == "a\\@" + WORD_JOINER + "b.example"
+    assert md("cantre-gwaelod") == "cantre-gwaelod" and md("police.uk") == "police.uk"
+    assert md("- a.") == "\\- a\\." and md("1. x") == "1\\. x"
 
 
 def test_md_table_escapes_cells_and_headers_keeps_numbers():
