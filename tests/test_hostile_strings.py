@@ -652,8 +652,16 @@ def test_other_pages_send_no_markup_from_names(corpus_app, corpus_store):
     for page in ("pages/map.py", "pages/hotspots.py", "pages/data.py", "pages/method.py"):
         _open_page(at, page)
         if page == "pages/map.py":
-            _open_page(at, "")  # the map's first run draws no controls; its second does
+            at.run()  # the map's first run draws no controls; its second does
         assert_page_inert(at, f"{page} {role}")
+        if page == "pages/map.py":  # the map as one HTML file: names are text there too
+            html_file = downloads.data(at, "Download this map (web page)").decode("utf-8")
+            for text in (html_file, _unjson(html_file)):
+                for raw in ("<img src=x onerror", "<script>alert('ward')", "<b>bold</b>",
+                            "<b>Police</b>"):
+                    assert raw not in text, (role, raw)
+            onerror = list(wards.values())[list(HOSTILE_TEXT).index("img-onerror")]
+            assert html.escape(onerror) in _unjson(html_file)
     la_name = las["X06000001"]
     _open_page(at, "pages/pack.py", area=la_name)
     text = assert_page_inert(at, f"pack {role}")
