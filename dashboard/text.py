@@ -55,7 +55,8 @@ _LINK_START = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<
 def md(value) -> str:
     """``value`` (any object; None and missing values give ``""``) as Markdown text that
     Streamlit shows exactly as the string reads (see the module's notes)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and value != value):
         return ""
     text = _CONTROL.sub(" ", str(value))
     text = _LINK_START.sub(WORD_JOINER, text)
