@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from dashboard.text import md
 from hotspots.accounts import (
     ROLES,
     Accounts,
@@ -221,7 +222,7 @@ def gate(settings: AccountSettings | None = None) -> User:
             raise AccountsError(f"{path} has no users and no [oidc] section; add a user "
                                 "with: python -m hotspots user add NAME --role analyst")
     except AccountsError as exc:
-        st.error(f"**The dashboard is closed** until its accounts file is fixed: {exc}")
+        st.error(f"**The dashboard is closed** until its accounts file is fixed: {md(exc)}")
         st.stop()
 
     user = _still_valid(current_user(), accounts)
@@ -269,7 +270,7 @@ def _oidc_user(oidc: OidcConfig) -> User | None:
     role = oidc.role_for(email) if st.user.get("email_verified", True) is not False else None
     if role is None:
         st.title("Serious violence hotspots")
-        st.error(f"{email or 'Your account'} has no access to this dashboard. Ask an "
+        st.error(f"{md(email) or 'Your account'} has no access to this dashboard. Ask an "
                  "analyst to add you.")
         if st.button("Sign out"):
             st.logout()
@@ -298,9 +299,9 @@ def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapp
             except LoginError as exc:
                 AuditLog(default_audit_path()).append(name[:64], None, "login_failed",
                                                       {"reason": exc.reason})
-                st.error(exc.message)
+                st.error(md(exc.message))
             except AccountsError as exc:
-                st.error(f"Signing in is not possible: {exc}")
+                st.error(f"Signing in is not possible: {md(exc)}")
             else:
                 user = User(name, role.name, "password")
                 audit("login", {"method": "password"}, user)
@@ -318,7 +319,7 @@ def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapp
 
 def _sidebar(user: User) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.caption(f"Signed in as **{md(user.name)}** ({user.role})")
         if st.button("Log out", key="_auth_logout"):
             audit("logout", None, user)
             st.session_state.clear()

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
+from dashboard.text import md
 from hotspots.counts import source_family
 from hotspots.dataset import Selection
 from hotspots.disclosure import DisclosureRule, partner_windows, rule_from_env
@@ -117,7 +118,7 @@ def sidebar(controls: bool = True) -> Frame:
     try:
         registry = state.definitions()
     except ValueError as exc:  # InputError included: a broken file in geodata/definitions
-        st.error(f"A definition file cannot be read: {exc}")
+        st.error(f"A definition file cannot be read: {md(exc)}")
         st.stop()
     definitions = {name: d for name, d in registry.items()
                    if any(source_family(s) == d.match for s in sources)}
@@ -205,10 +206,10 @@ def describe(frame: Frame) -> None:
         if frame.demo:
             st.warning(DEMO_WARNING)
         only = f" {PARTNER_PERIODS}" if frame.partner else ""
-        st.markdown(f"**Area**: {frame.selection.area or ALL}  \n"
+        st.markdown(f"**Area**: {md(frame.selection.area or ALL)}  \n"
                     f"**Period**: {_month_label(frame.selection.start)} to "
                     f"{_month_label(frame.selection.end)}{only}  \n"
-                    f"**Definition**: {definition_title(d)}")
+                    f"**Definition**: {md(definition_title(d))}")
         st.caption(LOADING)
         if d.proxy:
             st.caption(PROXY_NOTE)
@@ -231,14 +232,14 @@ def source_line(frame: Frame, data) -> None:
     st.caption(
         f"Period {_month_label(frame.selection.start)} – {_month_label(frame.selection.end)}"
         f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
-        f"{frame.selection.area or ALL} · {d.title}{' (PROXY)' if d.proxy else ''} · "
-        f"source: {sources}{demo}")
+        f"{md(frame.selection.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
+        f" · source: {md(sources)}{demo}")
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
-        st.caption(f"⚠️ {note}")
+        st.caption(f"⚠️ {md(note)}")
     missing = data.forces_without_data
     if missing:
         n = int(data.wards["police_force"].isin(missing).sum())
-        st.warning(f"No crimes are loaded for **{', '.join(missing)}**: its {n} wards count "
+        st.warning(f"No crimes are loaded for **{md(', '.join(missing))}**: its {n} wards count "
                    "0 here, so they look quiet on the map and sit at the bottom of the list. "
                    "Choose a force with data in **Area**, or load that force's files on the "
                    "Data page.")

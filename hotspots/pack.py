@@ -196,11 +196,17 @@ def pack_period(meeting_month: str, months: int = 12) -> tuple[str, str]:
 
 
 def slug(text: str) -> str:
-    """``"Vale of Helig"`` → ``"vale-of-helig"`` (the archive folder of an area)."""
+    """``"Vale of Helig"`` → ``"vale-of-helig"`` (the archive folder of an area).
+
+    A name with no letter or digit in ASCII (``"😀"``, ``"دبي"``) gets ``"x-"`` and the
+    first 12 hex digits of its SHA-256, so that every area has a folder.
+    """
     norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     out = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
     if not out:
-        raise ValueError(f"cannot make a folder name from {text!r}")
+        if not str(text).strip():
+            raise ValueError(f"cannot make a folder name from {text!r}")
+        out = "x-" + hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:12]
     return out
 
 
@@ -801,51 +807,21 @@ def _heading_style():
 def pack_excel(pack: Pack) -> bytes:
     """The pack as an Excel workbook: sheets "Top wards", "Changes", "Method and data".
 
-    Text cells that a spreadsheet would run as a formula get a leading apostrophe (as in
-    :mod:`hotspots.exports`); numbers stay numbers (``rank_change`` holds whole numbers,
-    "new", or nothing when there was no earlier pack).
+    Written by :func:`hotspots.exports.excel_bytes`, the one writer of spreadsheets: text
+    cells are never formulas (a leading apostrophe where one would start); numbers stay
+    numbers (``rank_change`` holds whole numbers, "new", or nothing when there was no
+    earlier pack).
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from hotspots.exports import Sheet, excel_bytes
 
-    from hotspots.exports import FORMULA_START
-
-    def safe(value):
-        v = _cell(value)
-        return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-
-    wb = Workbook()
-    bold = Font(bold=True)
-
-    def sheet(ws, frame: pd.DataFrame) -> None:
-        ws.append(list(frame.columns))
-        for cell in ws[1]:
-            cell.font = bold
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([safe(v) for v in row])
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(frame.columns, start=1):
-            longest = max([len(str(col)), *(len(str(v)) for v in frame[col].head(200))])
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, longest + 2)
-
-    top = wb.active
-    top.title = "Top wards"
-    sheet(top, pack.rows)
-    sheet(wb.create_sheet("Changes"), pack.changes)
-    ws = wb.create_sheet("Method and data")
-    ws.append(["Item", "Value"])
-    for cell in ws[1]:
-        cell.font = bold
-    ws.append(["Title", pack.title])
-    items = method_items(pack) + [(f"Summary {i}", s) for i, s in enumerate(pack.summary, 1)]
-    for item, value in items:
-        ws.append([item, safe(value)])
-    ws.column_dimensions["A"].width = 20
-    ws.column_dimensions["B"].width = 120
-    wb.properties.title = pack.title
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    items = ([("Title", pack.title), *method_items(pack)]
+             + [(f"Summary {i}", s) for i, s in enumerate(pack.summary, 1)])
+    return excel_bytes([
+        Sheet("Top wards", pack.rows, freeze=True),
+        Sheet("Changes", pack.changes, freeze=True),
+        Sheet("Method and data", pd.DataFrame(items, columns=["Item", "Value"]),
+              widths={"A": 20, "B": 120}),
+    ], title=pack.title)
 
 
 # -- archive -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
+from dashboard.text import md
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
 from hotspots.extract_checks import (
@@ -105,9 +106,9 @@ if uploads and st.button("Check and load", type="primary"):
             with st.spinner("Checking and loading…"):
                 report = load_paths(target, kind, paths)
         except InputError as exc:
-            st.error(f"**Nothing was stored.** {exc.message}")
+            st.error(f"**Nothing was stored.** {md(exc.message)}")
         except ValueError as exc:
-            st.error(f"**Nothing was stored.** {exc}")
+            st.error(f"**Nothing was stored.** {md(exc)}")
         except Exception as exc:  # never a traceback for a partner; the log keeps it
             import logging
 
@@ -149,8 +150,8 @@ if pending:
 
 st.subheader("Definitions in force")
 for d in load_definitions().values():
-    with st.expander(d.title + (" — proxy" if d.proxy else "")):
-        st.write(d.description)
+    with st.expander(md(d.title) + (" — proxy" if d.proxy else "")):
+        st.markdown(md(d.description))
         st.dataframe(pd.DataFrame({"Category": [c.label for c in d.categories],
                                    "Values": [", ".join(c.values) for c in d.categories]}),
                      hide_index=True)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
+from dashboard.text import md
 from hotspots.analysis import AnalysisSettings
 
 f = fr.sidebar()
@@ -39,7 +40,7 @@ for path, label, what in PAGES:
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
 top = result.ranked.sort_values("rank").head(5)
 st.subheader("Top five wards now")
-st.markdown("\n".join(f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"
-                      for _, r in top.iterrows()))
+st.markdown("\n".join(f"{int(r['rank'])}. **{md(r['ward_name'])}** "
+                      f"({md(r['local_authority_name'])})" for _, r in top.iterrows()))
 st.caption("Ranked by the default preset (violence, drugs and deprivation); the Hotspot "
            "list page explains each ranking.")

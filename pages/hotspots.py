@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
+from dashboard.text import md
 from hotspots.analysis import AnalysisSettings, hotspot_list, rerank
 from hotspots.disclosure import partner_hotspot_list
 from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
@@ -68,7 +69,7 @@ st.dataframe(
     column_config={
         "rank": st.column_config.NumberColumn("Rank"),
         "ward_name": "Ward", "local_authority_name": "Local authority",
-        "sv_count": st.column_config.NumberColumn("Violence", help=d.title),
+        "sv_count": st.column_config.NumberColumn("Violence", help=md(d.title)),
         "sv_rate": "Per 1,000",
         "drugs_count": st.column_config.NumberColumn("Drugs"),
         "dep_share_20": st.column_config.ProgressColumn(

@@ -1,9 +1,11 @@
 """Method: definitions, formulas, the assignment rule, caveats, sources and licences."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
+from dashboard.text import md, md_table
 from hotspots.definitions import load_definitions
 from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.population import POPULATION_METHOD
@@ -17,12 +19,13 @@ This page says how every figure is made, so that it can be checked.
 ### Which crimes count
 """)
 for d in load_definitions().values():
-    st.markdown(f"**{d.title}** (`{d.name}`){' — a proxy' if d.proxy else ''}: "
-                f"{d.description}")
-    st.table({"Category": [c.label for c in d.categories],
-              "Counts": [", ".join(c.values) for c in d.categories],
-              "Not counted when flagged": [", ".join(c.exclude_flags) or "—"
-                                           for c in d.categories]})
+    st.markdown(f"**{md(d.title)}** ({md(d.name)}){' — a proxy' if d.proxy else ''}: "
+                f"{md(d.description)}")
+    st.table(md_table(pd.DataFrame({
+        "Category": [c.label for c in d.categories],
+        "Counts": [", ".join(c.values) for c in d.categories],
+        "Not counted when flagged": [", ".join(c.exclude_flags) or "—"
+                                     for c in d.categories]})), hide_index=True)
 _harm = state.manifest(f.root, f.version)["reference"].get(HARM_KEY)
 if _harm:
     _hm = _harm.get("meta", {})

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard import frame as fr
+from dashboard.text import md
 from hotspots.analysis import AnalysisSettings
 from hotspots.disclosure import partner_windows
 from hotspots.pack import (
@@ -57,7 +58,7 @@ if published is not None:
                f"(checksum {published.checksum[:12]}…). This is the pack as presented; it "
                "does not change when data are added later.")
     for line in published.summary:
-        st.markdown(f"- {line}")
+        st.markdown(f"- {md(line)}")
     st.dataframe(published.rows, hide_index=True)
     st.download_button("Download the published PDF", archive.pdf(published),
                        f"pack_{area_key}_{month}.pdf", "application/pdf",
@@ -77,7 +78,7 @@ else:
                f"{month_name(previous.meeting_month)}, as it was presented.")
 st.subheader("Summary")
 for line in pack.summary:
-    st.markdown(f"- {line}")
+    st.markdown(f"- {md(line)}")
 st.subheader(f"Top {top_n}")
 rows = pack.rows.copy()
 st.dataframe(rows, hide_index=True, column_config={
@@ -120,7 +121,7 @@ if user is not None and user.can("analyst") and not f.partner:
                 previous=archive.latest_before(area_key, def_key, month, "partner"))
             done = archive.publish(pack, pack_pdf(pack), partner=p_pack)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             auth.audit("publish", f"{area_key} {def_key} {month} {done.checksum[:12]}")
             st.success(f"Published (checksum {done.checksum[:12]}…).")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
+from dashboard.text import md
 from hotspots.analysis import AnalysisSettings
 from hotspots.disclosure import suppress_frame, suppress_series
 from hotspots.indicators import ward_domain_shares
@@ -25,8 +26,8 @@ ward = st.selectbox("Ward", codes, index=codes.index(wanted),
                     format_func=lambda c: f"{names[c]} ({c})")
 st.query_params["ward"] = ward
 row = counts.set_index("ward_code").loc[ward]
-st.title(names[ward])
-st.caption(f"{row['local_authority_name']} · {row['police_force'] or ''} · "
+st.title(md(names[ward]))
+st.caption(f"{md(row['local_authority_name'])} · {md(row['police_force'])} · "
            f"{int(row['population']):,} residents")
 fr.source_line(f, data)
 
@@ -57,7 +58,7 @@ c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
 c[1].metric("Serious violence", _fmt(shown["sv_count"]))
 c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
 c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
-st.write(f"**Why it ranks here:** {r['why']}")
+st.markdown(f"**Why it ranks here:** {md(r['why'])}")
 
 # Only the columns the chart draws go to the browser.
 monthly = data.monthly.loc[data.monthly["ward_code"] == ward,

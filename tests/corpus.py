@@ -205,6 +205,45 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(document.cookie)>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
+#: Where a planted Markdown image would send the browser (tests/test_hostile_strings.py
+#: serves it on a free port and counts the requests; ``{port}`` is filled in there).
+TRACKER = "http://127.0.0.1:{port}/track.png"
+
+#: Hostile text for names and other strings that come from files (label → text): Markdown
+#: and HTML that would become markup, spreadsheet formulas, Streamlit's own Markdown
+#: additions, and odd text that must still show as given. The loaders strip leading and
+#: trailing white space from names, so the tab- and CR-led cases reach the writers
+#: directly (test_hostile_strings feeds them in).
+HOSTILE_TEXT = {
+    "image-formula": '=HYPERLINK("http://x","y") ![t](' + TRACKER + ")",
+    "image": "![t](" + TRACKER + ") Ward",
+    "link": "[click](http://evil.example/phish) Ward",
+    "reference-link": "[click][1]\n\n[1]: http://evil.example/ref",
+    "autolink": "<http://evil.example/a> http://evil.example/b www.evil.example c@evil.example",
+    "img-onerror": '<img src=x onerror="alert(document.cookie)">',
+    "script": "<script>alert('ward')</script>",
+    "html-entities": "&lt;b&gt;not bold&lt;/b&gt; &amp; <b>bold</b> &copy;",
+    "formula-plus": "+cmd|' /C calc'!A0",
+    "formula-minus": "-1+1 Ward",
+    "formula-at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "formula-tab": "\t=1+1",
+    "formula-cr": "\r=1+1",
+    "long": "Llan" + "fair" * 1500 + " [x](http://evil.example/long)",
+    "rtl-override": "Ward \u202egnp.exe\u202c end",
+    "null-none": "None",
+    "null-nan": "NaN",
+    "null-null": "NULL",
+    "null-na": "N/A",
+    "format": "{0} {ward_name!r} %s %(x)s {{}} {__class__}",
+    "latex": "$x^2$ and $$\\int_0^1$$ Ward",
+    "colour": ":red[Ward] :blue-background[x] :rainbow[y] :small[z]",
+    "material": ":material/home: :streamlit: :smile: :+1:",
+    "blocks": "# Heading\n- item\n> quote\n| a | b |\n|---|---|\n---",
+    "emphasis": "**bold** _it_ ~~strike~~ `code` ~one~",
+    "backslash": "C:\\Users\\x \\*not bold\\* \\",
+    "unicode": "Ynys Môn ŵŷ Llanfair\u00adpwll 😀 \u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+}
+
 
 # --------------------------------------------------------------------------------------
 # shared mutations of a CSV (every tabular loader gets them)

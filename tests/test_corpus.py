@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.text import plain
 from hotspots.crimes import read_extract_mapping
 from hotspots.definitions import Definition, load_definition
 from hotspots.errors import InputError
@@ -261,12 +262,14 @@ def test_upload_page(base_store, tmp_path, monkeypatch):
             continue
         assert len(errors) == 1 and errors[0].startswith("**Nothing was stored.**"), (
             case.name, errors)
-        assert case.file_name in errors[0] and re.search(case.expect, errors[0], re.S), (
+        shown = plain(errors[0])  # what the reader sees: the message is escaped Markdown
+        assert case.file_name in shown and re.search(case.expect, shown, re.S), (
             case.name, errors[0])
-        assert "Traceback" not in errors[0]
+        assert "Traceback" not in shown
+        assert "<img" not in errors[0].replace("\\<img", "")  # never an HTML tag
         assert store.checksum() == before, case.name
-    # Streamlit shows st.error text as Markdown with HTML escaped (unsafe_allow_html is
-    # off), so a file name such as "<img src=x onerror=…>" is shown as text.
+    # The message quotes file names and cells as text (dashboard.text.md), so a file name
+    # such as "<img src=x onerror=…>" is shown as written, never as markup.
 
 
 # --------------------------------------------------------------------------------------
