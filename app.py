@@ -29,4 +29,9 @@ pages = [
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)
 analyst_pages: list = []
-st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
+from hotspots.store import StoreDamagedError  # noqa: E402
+
+try:
+    st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
+except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
+    st.error(f"**The data store needs a repair.** {exc.message}")

@@ -67,6 +67,8 @@ class LoadReport:
     ----------
     loaded, unchanged, replaced : list of str
         Files (or zip members) stored, already present, and months replaced.
+    repaired : list of str
+        Files already loaded whose stored copy was damaged, stored again.
     ignored : list of str
         Files in a folder given to ``auto`` whose kind is not recognised.
     reconciliation : DataFrame
@@ -78,6 +80,7 @@ class LoadReport:
     replaced: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     reconciliation: pd.DataFrame | None = None
+    repaired: list[str] = field(default_factory=list)
 
 
 _POLICE_UK_HEADER = {"crimeid", "month", "crimetype", "lsoacode"}
@@ -401,14 +404,15 @@ def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_c
     else:  # pragma: no cover - guarded by KINDS
         raise ValueError(kind)
     ref = txn.manifest["reference"]
-    if key in ref and ref[key]["checksum"] == sha:
+    repair = key in ref and ref[key]["checksum"] == sha
+    if repair and txn.intact(ref[key]["object"]):
         report.unchanged.append(path.name)
         return
-    action = "replaced" if key in ref else "loaded"
+    action = "repaired" if repair else "replaced" if key in ref else "loaded"
     ref[key] = {"object": txn.put(frame_to_parquet(frame)), "file": path.name, "checksum": sha,
                 "kind": kind, "rows": len(frame), "meta": _jsonable(meta)}
     txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
-    report.loaded.append(path.name)
+    (report.repaired if repair else report.loaded).append(path.name)
 
 
 @dataclass(frozen=True)
@@ -446,7 +450,12 @@ def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key:
     except InputError:
         building.result()  # no geography is the first problem
         raise
-    assigned = assign_table(batch.table, _staged(building, store, txn), groups=batch.groups)
+    geography = _staged(building, store, txn)
+    extra = {crimes.force_key(n): crimes._slug(n)
+             for n in geography.wards["police_force"].dropna().unique()}
+    for parsed in batch.files:  # in order: the first file naming no known force fails
+        crimes.check_force(parsed, extra)
+    assigned = assign_table(batch.table, geography, groups=batch.groups)
     recs = reconcile_files(assigned, batch.offsets, batch.files)
     return [_prepared("crimes", parsed, assigned.slice(lo, hi - lo), rec, geo_key)
             for parsed, lo, hi, rec in zip(batch.files, batch.offsets[:-1],
@@ -488,13 +497,15 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
     returns its reconciliation records (none when it was already loaded)."""
     parts = txn.manifest["partitions"]
     keys = {m: f"{prep.source}|{m}" for m in prep.rows_read}
-    if all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values()):
+    repair = all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values())
+    if repair and all(txn.intact(parts[k]["object"]) for k in keys.values()):
         report.unchanged.append(prep.name)
         return []
+    # (already loaded, but a stored copy is damaged: it is stored again)
     rec = {r["month"]: r for r in prep.reconciliation}
     replaced = []
     for month, key in keys.items():
-        if key in parts:
+        if key in parts and not repair:
             replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
         data, rows = prep.objects[month]
         parts[key] = _jsonable({
@@ -503,8 +514,9 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
             "geography": prep.geography, "reconciliation": dict(rec[month]),
         })
     txn.record(prep.kind, prep.name, prep.checksum, sorted(keys),
-               sum(prep.rows_read.values()), "replaced" if replaced else "loaded")
-    report.loaded.append(prep.name)
+               sum(prep.rows_read.values()),
+               "repaired" if repair else "replaced" if replaced else "loaded")
+    (report.repaired if repair else report.loaded).append(prep.name)
     report.replaced.extend(replaced)
     return prep.reconciliation
 

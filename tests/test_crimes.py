@@ -42,7 +42,7 @@ def _csv_text(header=POLICE_UK_HEADER, rows=ROWS, newline="\n") -> str:
 def test_standard_file():
     cf = read_police_uk(_raw(_csv_text()))
     assert list(cf.crimes.columns) == CRIME_COLUMNS
-    assert cf.source == "police.uk:test-force"
+    assert cf.source == "police.uk:grid"  # from the rows ("Grid Police"), not the name
     assert cf.rows_read == {"2023-01": 3} and cf.skipped == {"2023-01": 1}
     assert list(cf.crimes["crime_id"]) == ["a1", "a2"]
     assert list(cf.crimes["row"]) == [1, 3]
