@@ -64,6 +64,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"replaced   {what}")
     for name in report.ignored:
         print(f"ignored    {name}")
+    for note in report.notes:
+        print(f"note       {note}")
     if report.reconciliation is not None:
         print()
         print(format_reconciliation(report.reconciliation))

@@ -69,6 +69,9 @@ class LoadReport:
         Files (or zip members) stored, already present, and months replaced.
     repaired : list of str
         Files already loaded whose stored copy was damaged, stored again.
+    notes : list of str
+        What else the load did (e.g. crimes found already stored under another source or
+        month, counted once).
     ignored : list of str
         Files in a folder given to ``auto`` whose kind is not recognised.
     reconciliation : DataFrame
@@ -81,6 +84,7 @@ class LoadReport:
     ignored: list[str] = field(default_factory=list)
     reconciliation: pd.DataFrame | None = None
     repaired: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 _POLICE_UK_HEADER = {"crimeid", "month", "crimetype", "lsoacode"}
@@ -261,6 +265,11 @@ def load_paths(
         raise InputError(exc.problem, file=", ".join(names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else ""), row=exc.row,
             expected=exc.expected, fix=exc.fix) from None
+    # As committed: crimes counted once across sources and months change some records.
+    parts = store.manifest()["partitions"]
+    recs = [dict(parts[k]["reconciliation"]) if k in parts
+            and parts[k]["reconciliation"]["file"] == r["file"] else r
+            for r in recs for k in [f"{r['source']}|{r['month']}"]]
     report.reconciliation = (pd.DataFrame(recs, columns=RECONCILIATION_COLUMNS) if recs
                              else None)
     return report
@@ -345,6 +354,7 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
                 future.cancel()
         if progress:
             progress("committing", total, total)
+    report.notes.extend(txn.notes)
     return recs
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as pf
 import xxhash
 
@@ -177,6 +178,9 @@ class Transaction:
     #: The manifest file on disk cannot be read (the commit writes it even when nothing
     #: else changes).
     damaged_manifest: bool = False
+    #: What the commit found worth saying (e.g. crimes already stored under another
+    #: source or month).
+    notes: list[str] = field(default_factory=list)
 
     def put(self, data: bytes | pa.Buffer, kind: str = "parquet") -> str:
         """Stage an object; returns its name (a fresh id with the format as extension)."""
@@ -523,6 +527,7 @@ class Store:
                 before = json.dumps(txn.manifest, sort_keys=True)
                 yield txn
                 self._reassign(txn)
+                self._deduplicate(txn)
                 if (json.dumps(txn.manifest, sort_keys=True) != before
                         or txn.damaged_manifest):
                     self._commit(txn, json.loads(before))
@@ -596,6 +601,74 @@ class Store:
             else:
                 data = self._object(name, txn.manifest)
         return read_crimes_object(pa.BufferReader(data))
+
+    def _staged_columns(self, txn: Transaction, name: str, columns: list[str]
+                        ) -> pa.Table | None:
+        """Some columns of a staged or committed crimes object as stored (compact form);
+        None when a committed object is damaged."""
+        data = txn.objects.get(name)
+        if data is None:
+            if name in txn.written:
+                txn.written[name].result()
+                data = self._raw(name)
+            else:
+                try:
+                    data = self._object(name, txn.manifest)
+                except StoreDamagedError:
+                    return None
+        return pf.read_table(pa.BufferReader(data), columns=columns, memory_map=False)
+
+    def _deduplicate(self, txn: Transaction) -> None:
+        """Count every police.uk crime ID once across sources and months.
+
+        police.uk crime IDs identify a crime wherever it appears: a row whose ID is already
+        counted in an earlier partition (by month, then source; in file order within one)
+        is a "duplicate", as a repeat within one file is. Computed over all police.uk
+        partitions at every commit, so the answer does not depend on the order files were
+        loaded in; partitions whose duplicates change are placed again and rewritten.
+        Damaged objects are left out (their rows cannot be read)."""
+        from hotspots.assign import _duplicates, assign_wards, reconcile
+
+        parts = sorted(((k, p) for k, p in txn.manifest["partitions"].items()
+                        if p["source"].startswith("police.uk:")),
+                       key=lambda kp: (kp[1]["month"], kp[1]["source"], kp[0]))
+        read = [(k, p, self._staged_columns(txn, p["object"], ["crime_id", "assignment"]))
+                for k, p in parts]
+        read = [(k, p, t) for k, p, t in read if t is not None]
+        if not read:
+            return
+        ids = pa.chunked_array([c for _, _, t in read
+                                for c in t.column("crime_id").cast(pa.string()).chunks],
+                               type=pa.string())
+        final = _duplicates([ids.combine_chunks()])
+        at = 0
+        geography = None
+        for key, part, table in read:
+            n = table.num_rows
+            want = final[at: at + n]
+            at += n
+            how = table.column("assignment").cast(pa.string())
+            now = pc.fill_null(pc.equal(how, "duplicate"), False).to_numpy(
+                zero_copy_only=False)
+            if (want == now).all():
+                continue
+            geography = geography or self.staged_geography(txn)
+            crimes = self._staged_frame(txn, part["object"])
+            placed = assign_wards(crimes, geography)
+            placed.loc[want, "assignment"] = "duplicate"
+            placed.loc[want, "ward_code"] = pd.NA
+            rec = part["reconciliation"]
+            new = reconcile(placed, {part["month"]: rec["rows_read"]},
+                            {part["month"]: rec["skipped"]}, rec["file"], rec["checksum"],
+                            rec["source"])
+            added = int(want.sum()) - int(now.sum())
+            if added > 0:
+                txn.notes.append(
+                    f"{part['source']} {part['month']}: {added} crime(s) already stored under "
+                    "another police.uk source or month are counted once (as duplicates)")
+            txn.manifest["partitions"][key] = _jsonable(dict(
+                part, object=txn.write(crimes_to_arrow(placed), "arrow"),
+                reconciliation=new.iloc[0].to_dict()))
 
     def staged_geography(self, txn: Transaction) -> Geography:
         """The geography as staged in ``txn`` (built once per geography key, and kept for
