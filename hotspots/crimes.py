@@ -909,6 +909,54 @@ def read_buffer(path: str | Path) -> pa.Buffer:
         return fh.read_buffer()
 
 
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str) -> pa.Buffer:
+    """The bytes of one zip member, decompressed a block at a time and counted as they
+    come, whatever its header says: reading stops at the size limit
+    (``HOTSPOTS_MAX_FILE_MB``), so a member whose header claims a small size but that
+    unpacks to gigabytes is refused after reading no more than the limit.
+
+    Raises
+    ------
+    InputError
+        The member is over the limit, or unpacks to another size than its header says.
+    """
+    from hotspots.tables import max_file_bytes
+
+    name = f"{archive}:{info.filename}"
+    check_size(info.file_size, name, "the member unpacks to")
+    limit = max_file_bytes()
+    # The zip reader stops at the size the header gives; ask it for a block more than
+    # the limit instead (it would check the CRC on reaching that size), so that the
+    # bytes actually unpacked are what is counted.
+    counted = zipfile.ZipInfo(info.filename, info.date_time)
+    for attr in ("compress_type", "compress_size", "CRC", "flag_bits", "header_offset",
+                 "extra", "create_system", "create_version", "extract_version",
+                 "external_attr", "internal_attr", "volume", "reserved", "comment"):
+        setattr(counted, attr, getattr(info, attr))
+    block_size = 1 << 20
+    counted.file_size = limit + block_size + 1
+    out = bytearray()
+    with zf.open(counted) as fh:
+        while True:
+            block = fh.read(block_size)
+            if not block:
+                break
+            out += block
+            if len(out) > limit:
+                raise InputError(
+                    f"the member unpacks to more than the limit of {limit / (1 << 20):.0f} MB "
+                    f"although its header says {info.file_size:,} bytes (reading stopped "
+                    "at the limit)", file=name,
+                    expected="a zip whose members unpack to no more than the limit",
+                    fix="check the archive (download it again from police.uk), or raise "
+                    "the limit with the environment variable HOTSPOTS_MAX_FILE_MB")
+    if len(out) != info.file_size:
+        raise InputError(
+            f"the member unpacks to {len(out):,} bytes but its header says "
+            f"{info.file_size:,}", file=name, fix="download the archive again")
+    return pa.py_buffer(out)
+
+
 _STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
 
 
@@ -965,9 +1013,8 @@ def iter_police_uk(
                             fix="unpack the outer zip and load the zip inside" if nested
                             else "check that this is a police.uk archive")
                     for info in members:
-                        check_size(info.file_size, f"{p.name}:{info.filename}",
-                                   "the member unpacks to")
-                        yield RawFile(name=f"{p.name}:{info.filename}", data=zf.read(info))
+                        yield RawFile(name=f"{p.name}:{info.filename}",
+                                      data=read_member(zf, info, p.name))
             except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError,
                     zlib.error) as exc:
                 raise InputError(f"the zip is damaged or incomplete ({exc})", file=p.name,
