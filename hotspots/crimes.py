@@ -717,8 +717,11 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
             fix="load the file as police.uk published it, or load a force extract with "
             "'load crimes-extract'",
         )
-    # "Reported by" and "Falls within" name the force (the file name may not).
-    col_of = {v: k for k, v in rename.items() if v in _POLICE_UK_READ}
+    # "Reported by" names the force (the file name may not); "Falls within" is read only
+    # when there is no "Reported by" column.
+    read = [c for c in _POLICE_UK_READ if c != "falls_within"
+            or "reported_by" not in rename.values()]
+    col_of = {v: k for k, v in rename.items() if v in read}
     include = [col_of[c] for c in _POLICE_UK_READ if c in col_of]
     words = pa.dictionary(pa.int32(), pa.string())
     floats = {col_of["longitude"]: pa.float64(), col_of["latitude"]: pa.float64(),
@@ -739,6 +742,13 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
                          expected="at least one data row")
     columns = [table.column(col_of[c]) if c in col_of else pa.chunked_array(
         [pa.nulls(n, pa.string())]) for c in _POLICE_UK_READ]
+    falls = {v: k for k, v in rename.items()}.get("falls_within")
+    if ("reported_by" in col_of and falls is not None
+            and table.column(col_of["reported_by"]).null_count == n):
+        # "Reported by" blank in every row: "Falls within" names the force.
+        extra, _ = _decode_csv(raw, {falls: words}, [falls], names)
+        columns[_POLICE_UK_READ.index("falls_within")] = extra.column(falls)
+        col_of = {**col_of, "falls_within": falls}
     return pa.table(columns, names=list(_POLICE_UK_READ)), frozenset(col_of)
 
 

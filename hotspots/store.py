@@ -627,7 +627,8 @@ class Store:
         partitions at every commit, so the answer does not depend on the order files were
         loaded in; partitions whose duplicates change are placed again and rewritten.
         Damaged objects are left out (their rows cannot be read)."""
-        from hotspots.assign import _duplicates, assign_wards, reconcile
+        from hotspots.assign import _duplicates, assign_table, reconcile_records
+        from hotspots.crimes import decoded_crimes
 
         parts = sorted(((k, p) for k, p in txn.manifest["partitions"].items()
                         if p["source"].startswith("police.uk:")),
@@ -652,23 +653,27 @@ class Store:
                 zero_copy_only=False)
             if (want == now).all():
                 continue
-            geography = geography or self.staged_geography(txn)
-            crimes = self._staged_frame(txn, part["object"])
-            placed = assign_wards(crimes, geography)
-            placed.loc[want, "assignment"] = "duplicate"
-            placed.loc[want, "ward_code"] = pd.NA
+            placed = self._staged_columns(txn, part["object"], None)
+            if (now & ~want).any():  # rows to count again: placed afresh
+                geography = geography or self.staged_geography(txn)
+                placed = assign_table(decoded_crimes(placed), geography)
+            mask = pa.array(want)
+            for column, value in (("assignment", pa.scalar("duplicate")),
+                                  ("ward_code", pa.scalar(None, pa.string()))):
+                placed = placed.set_column(
+                    placed.schema.get_field_index(column), column,
+                    pc.if_else(mask, value, placed.column(column).cast(pa.string())))
             rec = part["reconciliation"]
-            new = reconcile(placed, {part["month"]: rec["rows_read"]},
-                            {part["month"]: rec["skipped"]}, rec["file"], rec["checksum"],
-                            rec["source"])
+            new = reconcile_records(placed, {part["month"]: rec["rows_read"]},
+                                    {part["month"]: rec["skipped"]}, rec["file"],
+                                    rec["checksum"], rec["source"])
             added = int(want.sum()) - int(now.sum())
             if added > 0:
                 txn.notes.append(
                     f"{part['source']} {part['month']}: {added} crime(s) already stored under "
                     "another police.uk source or month are counted once (as duplicates)")
             txn.manifest["partitions"][key] = _jsonable(dict(
-                part, object=txn.write(crimes_to_arrow(placed), "arrow"),
-                reconciliation=new.iloc[0].to_dict()))
+                part, object=txn.write(placed, "arrow"), reconciliation=new[0]))
 
     def staged_geography(self, txn: Transaction) -> Geography:
         """The geography as staged in ``txn`` (built once per geography key, and kept for

@@ -3,6 +3,7 @@ gives: the same rows, assignments, reconciliation, stored objects and errors."""
 
 import shutil
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import GRID_CRIMES, POLICE_UK_HEADER, police_row, write_csv
@@ -130,14 +131,24 @@ def test_stored_objects_of_a_batch_read_back_as_the_file_alone(grid_store, tmp_p
     files = [p for i, p in enumerate(_grid_files(tmp_path / "in")) if i in (0, 1, 4, 5, 6)]
     load_paths(grid_store, "crimes", files)  # a source and month each: nothing replaced
     geography = grid_store.geography()
-    for path in files:
-        alone = read_police_uk(_raw(path))
-        placed = assign_table(alone.table, geography)
-        stored = grid_store.crimes(sources=[alone.source])
-        stored = stored[stored["file"] == path.name].reset_index(drop=True)
-        want = crimes_to_pandas(placed).sort_values(["month", "row"]).reset_index(drop=True)
+    alone = sorted((read_police_uk(_raw(path)) for path in files), key=lambda f: f.source)
+    assert len({f.source for f in alone}) == len(files)
+    # Each file as placed alone, except that a crime ID already counted in a source before
+    # it (the same month) is a duplicate: the other forces' files repeat the grid's IDs.
+    counted: set[str] = set()
+    repeats = 0
+    for f in alone:
+        want = crimes_to_pandas(assign_table(f.table, geography))
+        again = (want["crime_id"].isin(counted) & (want["assignment"] != "duplicate"))
+        repeats += int(again.sum())
+        want.loc[again, "assignment"] = "duplicate"
+        want.loc[again, "ward_code"] = pd.NA
+        counted |= set(want["crime_id"])
+        stored = grid_store.crimes(sources=[f.source])
         got = stored.sort_values(["month", "row"]).reset_index(drop=True)
-        assert got.equals(want), path.name
+        want = want.sort_values(["month", "row"]).reset_index(drop=True)
+        assert got.equals(want), f.name
+    assert repeats == 4 + 4 + 5  # other and bom: c01–c04; crlf: c03–c07
 
 
 def _bad(folder, name, rows):
