@@ -187,3 +187,18 @@ def test_a_truncated_manifest_falls_back_to_the_previous_one(store, shared_data,
         store.manifest()
     assert main(["--data-dir", str(store.root), "status"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_damaged_reference_table_is_named_and_mended(store, shared_data, tmp_path):
+    entry = store.manifest()["reference"]["wards"]
+    path = store.root / "objects" / entry["object"]
+    path.write_bytes(path.read_bytes()[:-1000])
+    with pytest.raises(StoreDamagedError, match=r"a store file is damaged: .*It holds the "
+                       r"wards table from wales_wards_dec2022_bsc.geojson.*load boundaries "
+                       r"PATH/TO/wales_wards_dec2022_bsc.geojson"):
+        store.geography()
+    report = load_paths(store, "boundaries",
+                        [shared_data / "boundaries" / "wales_wards_dec2022_bsc.geojson"])
+    assert report.repaired == ["wales_wards_dec2022_bsc.geojson"]
+    assert store.verify() == []
+    assert _sv(store, tmp_path) == DP_FEB_SV
