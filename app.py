@@ -34,4 +34,9 @@ from hotspots.store import StoreDamagedError  # noqa: E402
 try:
     st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
 except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
-    st.error(f"**The data store needs a repair.** {exc.message}")
+    import logging
+
+    logging.getLogger(__name__).error("store damaged: %s", exc.message)
+    st.error("**The data store needs a repair.** " + (
+        exc.message if user.can("analyst") else
+        "Please tell the project's analysts; the figures cannot be shown until then."))

@@ -50,6 +50,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.mapping:
         mapping = read_extract_mapping(args.mapping)
     before = store.checksum()
+    problem = store.manifest_problem()
+    if problem:
+        print(f"warning: {problem.split('. Fix:')[0]}. This load starts from it and writes a "
+              "new manifest.", file=sys.stderr)
     report = load_paths(store, args.kind, args.paths, forces=args.force, months=args.month,
                         mapping=mapping, code_column=args.code_column,
                         name_column=args.name_column,
