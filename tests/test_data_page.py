@@ -30,10 +30,20 @@ def app(grid_store, grid_crimes_file, tmp_path, monkeypatch):
     monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
     monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     uploads: list[_Upload] = []
+    pressed: list[bool] = []
     real_button = st.button
+
+    def button(label, *a, **k):
+        if label != "Check and load":
+            return real_button(label, *a, **k)
+        # True in one run only, as a press is; the press is one new set of files
+        press = bool(uploads) and not pressed
+        if press:
+            pressed.append(True)
+        return press
+
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: list(uploads))
-    monkeypatch.setattr(st, "button", lambda label, *a, **k: (
-        bool(uploads) if label == "Check and load" else real_button(label, *a, **k)))
+    monkeypatch.setattr(st, "button", button)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.uploads = uploads
     return at
