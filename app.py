@@ -29,4 +29,14 @@ pages = [
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)
 analyst_pages: list = []
-st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
+from hotspots.store import StoreDamagedError  # noqa: E402
+
+try:
+    st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
+except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
+    import logging
+
+    logging.getLogger(__name__).error("store damaged: %s", exc.message)
+    st.error("**The data store needs a repair.** " + (
+        exc.message if user.can("analyst") else
+        "Please tell the project's analysts; the figures cannot be shown until then."))

@@ -50,6 +50,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     if args.mapping:
         mapping = read_extract_mapping(args.mapping)
     before = store.checksum()
+    problem = store.manifest_problem()
+    if problem:
+        print(f"warning: {problem.split('. Fix:')[0]}. This load starts from it and writes a "
+              "new manifest.", file=sys.stderr)
     report = load_paths(store, args.kind, args.paths, forces=args.force, months=args.month,
                         mapping=mapping, code_column=args.code_column,
                         name_column=args.name_column,
@@ -58,10 +62,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"loaded     {name}")
     for name in report.unchanged:
         print(f"unchanged  {name} (already loaded)")
+    for name in report.repaired:
+        print(f"repaired   {name} (already loaded; its damaged stored copy was rewritten)")
     for what in report.replaced:
         print(f"replaced   {what}")
     for name in report.ignored:
         print(f"ignored    {name}")
+    for note in report.notes:
+        print(f"note       {note}")
     if report.reconciliation is not None:
         print()
         print(format_reconciliation(report.reconciliation))
@@ -99,6 +107,37 @@ def extract_lines(manifest: dict) -> list[str]:
     return extract_checks.extract_lines(manifest, load_definitions().values())
 
 
+def _store_problems(store: Store) -> tuple[str | None, list]:
+    """The manifest's problem (None when it is sound) and the damaged objects; says them
+    on standard error."""
+    problem = store.manifest_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+    damaged = store.verify()
+    for name, what, holds, command in damaged:
+        print(f"damaged    objects/{name}: {what}. It holds {holds}.\n"
+              f"           Repair: {command}", file=sys.stderr)
+    return problem, damaged
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check the manifest and every stored object against the sizes and checksums
+    recorded when they were written."""
+    store = Store(args.data_dir)
+    m = store.manifest()
+    problem, damaged = _store_problems(store)
+    n = len(Store._referenced(m))
+    if damaged or problem:
+        print(f"{len(damaged)} of {n} stored objects damaged"
+              + ("; the manifest is damaged" if problem else "")
+              + ". Load the originals again as shown (the load rewrites them), then run "
+              "python -m hotspots verify again.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"All {n} stored objects are intact (sizes and checksums as written); "
+          f"manifest version {m['version']}.")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     store = Store(args.data_dir)
     m = store.manifest()
@@ -107,6 +146,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("Nothing is loaded. Try: python -m hotspots load auto ../shared/data "
               "(or python -m hotspots demo)")
         return 0
+    problem, damaged = _store_problems(store)
     print(f"Version {m['version']}, updated {m['updated']}, checksum {store.checksum()[:12]}")
     print("\nReference data:")
     for key, e in sorted(m["reference"].items()):
@@ -133,7 +173,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print("\nHarm weights: none loaded (the harm-weighted ranking is not offered; load "
               "the ONS table with 'python -m hotspots load harm-weights FILE')")
-    return 0
+    if damaged:
+        print(f"\nDAMAGED: {len(damaged)} stored object(s) cannot be used (see above); the "
+              "figures above are as recorded, but the rows cannot be read until the "
+              "originals are loaded again.")
+        return EXIT_BAD_INPUT
+    return EXIT_BAD_INPUT if problem else 0
 
 
 def cmd_accept_missing_flag(args: argparse.Namespace) -> int:
@@ -151,6 +196,7 @@ def cmd_accept_missing_flag(args: argparse.Namespace) -> int:
           f"{FLAG_WORDS[args.flag]} as not {args.flag}. Every view and download made with "
           "it says so.")
     return 0
+
 
 
 def _selection(args: argparse.Namespace):
@@ -364,8 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
     ld.add_argument("--quiet", action="store_true", help="no progress bar")
     ld.set_defaults(func=cmd_load)
 
-    st = sub.add_parser("status", help="what is loaded, and the reconciliation")
+    st = sub.add_parser("status", help="what is loaded, the reconciliation, and a check "
+                        "of the stored files")
     st.set_defaults(func=cmd_status)
+
+    vf = sub.add_parser("verify", help="check every stored file against the size and "
+                        "checksum recorded when it was written (exit code 2 when damaged)")
+    vf.set_defaults(func=cmd_verify)
 
     for name, helptext, func in (("wards", "ward counts for a period and area",
                                   cmd_wards),):

@@ -99,6 +99,155 @@ class RawFile:
         return xxhash.xxh3_128_hexdigest(self.data)
 
 
+#: The police forces police.uk publishes street files for: the slug of its file names
+#: (``YYYY-MM-<slug>-street.csv``) → the names its rows give in "Reported by" and "Falls
+#: within" (and other names a force goes by).
+POLICE_UK_FORCES = {
+    "avon-and-somerset": ("Avon and Somerset Constabulary",),
+    "bedfordshire": ("Bedfordshire Police",),
+    "btp": ("British Transport Police",),
+    "cambridgeshire": ("Cambridgeshire Constabulary",),
+    "cheshire": ("Cheshire Constabulary",),
+    "city-of-london": ("City of London Police",),
+    "cleveland": ("Cleveland Police",),
+    "cumbria": ("Cumbria Constabulary",),
+    "derbyshire": ("Derbyshire Constabulary",),
+    "devon-and-cornwall": ("Devon & Cornwall Police",),
+    "dorset": ("Dorset Police",),
+    "durham": ("Durham Constabulary",),
+    "dyfed-powys": ("Dyfed-Powys Police", "Heddlu Dyfed-Powys"),
+    "essex": ("Essex Police",),
+    "gloucestershire": ("Gloucestershire Constabulary",),
+    "greater-manchester": ("Greater Manchester Police",),
+    "gwent": ("Gwent Police", "Heddlu Gwent"),
+    "hampshire": ("Hampshire Constabulary", "Hampshire and Isle of Wight Constabulary"),
+    "hertfordshire": ("Hertfordshire Constabulary",),
+    "humberside": ("Humberside Police",),
+    "kent": ("Kent Police",),
+    "lancashire": ("Lancashire Constabulary",),
+    "leicestershire": ("Leicestershire Police",),
+    "lincolnshire": ("Lincolnshire Police",),
+    "merseyside": ("Merseyside Police",),
+    "metropolitan": ("Metropolitan Police Service", "Metropolitan Police"),
+    "norfolk": ("Norfolk Constabulary",),
+    "north-wales": ("North Wales Police", "Heddlu Gogledd Cymru"),
+    "north-yorkshire": ("North Yorkshire Police",),
+    "northamptonshire": ("Northamptonshire Police",),
+    "northern-ireland": ("Police Service of Northern Ireland",),
+    "northumbria": ("Northumbria Police",),
+    "nottinghamshire": ("Nottinghamshire Police",),
+    "south-wales": ("South Wales Police", "Heddlu De Cymru"),
+    "south-yorkshire": ("South Yorkshire Police",),
+    "staffordshire": ("Staffordshire Police",),
+    "suffolk": ("Suffolk Constabulary",),
+    "surrey": ("Surrey Police",),
+    "sussex": ("Sussex Police",),
+    "thames-valley": ("Thames Valley Police",),
+    "warwickshire": ("Warwickshire Police",),
+    "west-mercia": ("West Mercia Police",),
+    "west-midlands": ("West Midlands Police",),
+    "west-yorkshire": ("West Yorkshire Police",),
+    "wiltshire": ("Wiltshire Police",),
+}
+_FORCE_WORDS = re.compile(r"\b(police|constabulary|service|heddlu)\b")
+
+
+def force_key(text: str) -> str:
+    """A force name reduced for matching: lower case, "&" as "and", the words police,
+    constabulary, service and heddlu left out, letters and digits only ("Dyfed-Powys
+    Police", "dyfed-powys" and "dyfedpowys" all give "dyfedpowys")."""
+    text = str(text).lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]", "", _FORCE_WORDS.sub(" ", text))
+
+
+def _force_slug(text: str) -> str:
+    """The slug of a force police.uk does not publish (a name without police words)."""
+    return _slug(_FORCE_WORDS.sub(" ", str(text).lower())) or _slug(text)
+
+
+_KNOWN_FORCES = {force_key(k): slug for slug, names in POLICE_UK_FORCES.items()
+                 for k in (slug, *names)}
+
+
+def known_force(text: str, extra: dict[str, str] | None = None) -> str | None:
+    """The slug of the police force ``text`` names (a police.uk force, or one of
+    ``extra``: :func:`force_key` → slug, e.g. from the loaded local authority → force
+    lookup), or None when it names none."""
+    key = force_key(text)
+    if not key:
+        return None
+    return _KNOWN_FORCES.get(key) or (extra or {}).get(key)
+
+
+@dataclass(frozen=True)
+class ForceEvidence:
+    """What names the force of a police.uk file: its rows and its name.
+
+    Attributes
+    ----------
+    rows_name : str or None
+        The force the rows give ("Reported by", else "Falls within"); None when they
+        give none.
+    row : int or None
+        The first data row giving it.
+    file_name : str or None
+        The force in the file name (``YYYY-MM-<force>-street.csv``), as written.
+    """
+
+    rows_name: str | None = None
+    row: int | None = None
+    file_name: str | None = None
+
+
+def check_force(crime_file: CrimeFile, extra: dict[str, str] | None = None) -> None:
+    """Refuse a police.uk file whose force is not a known police force, or whose name
+    says another force than its rows.
+
+    Parameters
+    ----------
+    crime_file : CrimeFile
+    extra : dict, optional
+        Forces known besides police.uk's (:func:`force_key` → slug), e.g. those of the
+        loaded local authority → force lookup.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row and the force.
+    """
+    ev = crime_file.force
+    if ev is None:
+        return
+    name = crime_file.name
+    listed = "one of police.uk's forces (e.g. Dyfed-Powys Police, South Wales Police)" + (
+        " or of the loaded local authority → force lookup" if extra else "")
+    if ev.rows_name is not None:
+        rows = known_force(ev.rows_name, extra)
+        if rows is None:
+            raise InputError(
+                f"the rows name the force {ev.rows_name!r}, which is not a known police "
+                "force", file=name, row=ev.row, expected=f"in Reported by / Falls within, "
+                f"{listed}", fix="load the file as police.uk published it (a force extract "
+                "goes with 'load crimes-extract'), or load the lookup of the force's area")
+        by_name = known_force(ev.file_name, extra) if ev.file_name else None
+        if by_name is not None and by_name != rows:
+            raise InputError(
+                f"the file name says the force is {ev.file_name!r} but its rows say "
+                f"{ev.rows_name!r}", file=name, row=ev.row,
+                expected="the force of the rows in the name (YYYY-MM-<force>-street.csv)",
+                fix=f"check this is the right file, or rename it "
+                f"...-{rows}-street.csv")
+        return
+    if ev.file_name is None or known_force(ev.file_name, extra) is None:
+        raise InputError(
+            "the file does not say which police force's crimes it holds"
+            + (f" ({ev.file_name!r} in its name is not a known police force)"
+               if ev.file_name else ""), file=name,
+            expected=f"a Reported by or Falls within column naming {listed}, or a name "
+            "YYYY-MM-<force>-street.csv",
+            fix="load the file as police.uk published it, with its Reported by column")
+
+
 @dataclass(frozen=True)
 class CrimeFile:
     """Rows read from one file, normalised but not yet placed in wards.
@@ -123,6 +272,8 @@ class CrimeFile:
     rows_read: dict[str, int]
     skipped: dict[str, int]
     raw: RawFile = field(repr=False)
+    #: What names the force (police.uk files; see :func:`check_force`).
+    force: ForceEvidence | None = None
 
     @functools.cached_property
     def crimes(self) -> pd.DataFrame:
@@ -566,14 +717,16 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
             fix="load the file as police.uk published it, or load a force extract with "
             "'load crimes-extract'",
         )
-    # "Reported by" and "Falls within" are only read to name the force when the file
-    # name does not (YYYY-MM-<force>-street.csv).
-    wanted = POLICE_UK_REQUIRED if _STREET_NAME.search(raw.name) else _POLICE_UK_READ
-    col_of = {v: k for k, v in rename.items() if v in wanted}
-    include = [col_of[c] for c in wanted if c in col_of]
+    # "Reported by" names the force (the file name may not); "Falls within" is read only
+    # when there is no "Reported by" column.
+    read = [c for c in _POLICE_UK_READ if c != "falls_within"
+            or "reported_by" not in rename.values()]
+    col_of = {v: k for k, v in rename.items() if v in read}
+    include = [col_of[c] for c in _POLICE_UK_READ if c in col_of]
     words = pa.dictionary(pa.int32(), pa.string())
     floats = {col_of["longitude"]: pa.float64(), col_of["latitude"]: pa.float64(),
               col_of["month"]: words, col_of["lsoa_code"]: words, col_of["crime_type"]: words}
+    floats.update({col_of[c]: words for c in ("reported_by", "falls_within") if c in col_of})
     try:
         table, _ = _decode_csv(raw, floats, include, names)
     except _TypeProblemError:
@@ -589,6 +742,13 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
                          expected="at least one data row")
     columns = [table.column(col_of[c]) if c in col_of else pa.chunked_array(
         [pa.nulls(n, pa.string())]) for c in _POLICE_UK_READ]
+    falls = {v: k for k, v in rename.items()}.get("falls_within")
+    if ("reported_by" in col_of and falls is not None
+            and table.column(col_of["reported_by"]).null_count == n):
+        # "Reported by" blank in every row: "Falls within" names the force.
+        extra, _ = _decode_csv(raw, {falls: words}, [falls], names)
+        columns[_POLICE_UK_READ.index("falls_within")] = extra.column(falls)
+        col_of = {**col_of, "falls_within": falls}
     return pa.table(columns, names=list(_POLICE_UK_READ)), frozenset(col_of)
 
 
@@ -633,18 +793,11 @@ def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, froze
     kept_per_file = np.add.reduceat(keep_np, starts[:-1], dtype=np.int64)
     kept_starts = np.r_[0, np.cumsum(kept_per_file)]
     kept_group = np.repeat(np.arange(len(raws), dtype=np.int32), kept_per_file)
-    sources = []
+    sources, evidence = [], []
     for (table, present), raw in zip(parsed, raws, strict=True):
-        m = _STREET_NAME.search(raw.name)
-        if m:
-            force = _slug(m.group(2))
-        else:
-            by = next((table.column(c) for c in ("reported_by", "falls_within")
-                       if c in present), None)
-            first = (by.drop_null()[0].as_py() if by is not None
-                     and by.null_count < table.num_rows else None)
-            force = _slug(first) if first else "unknown-force"
+        force, ev = _file_force(table, present, raw.name)
         sources.append(f"police.uk:{force}")
+        evidence.append(ev)
     all_kept = len(kept_at) == len(keep_np)
     # Text with few values is built as dictionary arrays (no strings are made); the usual
     # form decodes them.
@@ -672,8 +825,46 @@ def _police_uk_batch(raws: Sequence[RawFile], parsed: list[tuple[pa.Table, froze
             name=raw.name, source=sources[i],
             table=table.slice(kept_starts[i], kept_starts[i + 1] - kept_starts[i]),
             rows_read=_month_counts(codes, month_names),
-            skipped=_month_counts(codes[~kept], month_names), raw=raw))
+            skipped=_month_counts(codes[~kept], month_names), raw=raw, force=evidence[i]))
     return CrimeBatch(table=table, files=tuple(files), offsets=kept_starts)
+
+
+def _file_force(table: pa.Table, present: frozenset[str], name: str
+                ) -> tuple[str, ForceEvidence]:
+    """The force slug of one police.uk file, from its rows ("Reported by", else "Falls
+    within") or, when they name none, its file name; and the evidence for
+    :func:`check_force`. Rows naming two forces, or a name that says another police.uk
+    force than the rows, are refused here."""
+    m = _STREET_NAME.search(name)
+    in_name = m.group(2) if m else None
+    for column in ("reported_by", "falls_within"):
+        if column not in present:
+            continue
+        names, codes = _text_codes(table.column(column))
+        if len(names) == 1:  # every cell blank
+            continue
+        given = np.flatnonzero(codes < len(names) - 1)
+        first = int(given[0])
+        value = names[codes[first]]
+        key = force_key(value)
+        other = [i for i, v in enumerate(names[:-1]) if force_key(v) != key]
+        if other:
+            at = int(np.flatnonzero(np.isin(codes, other))[0])
+            raise InputError(
+                f"the rows name two police forces: {value!r} (row {first + 1}) and "
+                f"{names[codes[at]]!r}", file=name, row=at + 1,
+                expected="one force in every row's Reported by / Falls within, as "
+                "police.uk publishes a file per force",
+                fix="split the file by force, or load each force's own file")
+        ev = ForceEvidence(rows_name=value, row=first + 1, file_name=in_name)
+        slug = known_force(value) or _force_slug(value)
+        if in_name is not None and known_force(in_name) not in (None, slug):
+            check_force(CrimeFile(name=name, source="", table=table.slice(0, 0),
+                                  rows_read={}, skipped={}, raw=RawFile(name, b""),
+                                  force=ev))
+        return slug, ev
+    slug = (known_force(in_name) or _force_slug(in_name)) if in_name else "unknown-force"
+    return slug, ForceEvidence(file_name=in_name)
 
 
 def _month_counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
@@ -726,6 +917,54 @@ def read_buffer(path: str | Path) -> pa.Buffer:
     reuses the memory, so reading many files does not fault in fresh pages each time)."""
     with pa.OSFile(str(path)) as fh:
         return fh.read_buffer()
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str) -> pa.Buffer:
+    """The bytes of one zip member, decompressed a block at a time and counted as they
+    come, whatever its header says: reading stops at the size limit
+    (``HOTSPOTS_MAX_FILE_MB``), so a member whose header claims a small size but that
+    unpacks to gigabytes is refused after reading no more than the limit.
+
+    Raises
+    ------
+    InputError
+        The member is over the limit, or unpacks to another size than its header says.
+    """
+    from hotspots.tables import max_file_bytes
+
+    name = f"{archive}:{info.filename}"
+    check_size(info.file_size, name, "the member unpacks to")
+    limit = max_file_bytes()
+    # The zip reader stops at the size the header gives; ask it for a block more than
+    # the limit instead (it would check the CRC on reaching that size), so that the
+    # bytes actually unpacked are what is counted.
+    counted = zipfile.ZipInfo(info.filename, info.date_time)
+    for attr in ("compress_type", "compress_size", "CRC", "flag_bits", "header_offset",
+                 "extra", "create_system", "create_version", "extract_version",
+                 "external_attr", "internal_attr", "volume", "reserved", "comment"):
+        setattr(counted, attr, getattr(info, attr))
+    block_size = 1 << 20
+    counted.file_size = limit + block_size + 1
+    out = bytearray()
+    with zf.open(counted) as fh:
+        while True:
+            block = fh.read(block_size)
+            if not block:
+                break
+            out += block
+            if len(out) > limit:
+                raise InputError(
+                    f"the member unpacks to more than the limit of {limit / (1 << 20):.0f} MB "
+                    f"although its header says {info.file_size:,} bytes (reading stopped "
+                    "at the limit)", file=name,
+                    expected="a zip whose members unpack to no more than the limit",
+                    fix="check the archive (download it again from police.uk), or raise "
+                    "the limit with the environment variable HOTSPOTS_MAX_FILE_MB")
+    if len(out) != info.file_size:
+        raise InputError(
+            f"the member unpacks to {len(out):,} bytes but its header says "
+            f"{info.file_size:,}", file=name, fix="download the archive again")
+    return pa.py_buffer(out)
 
 
 _STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
@@ -784,9 +1023,8 @@ def iter_police_uk(
                             fix="unpack the outer zip and load the zip inside" if nested
                             else "check that this is a police.uk archive")
                     for info in members:
-                        check_size(info.file_size, f"{p.name}:{info.filename}",
-                                   "the member unpacks to")
-                        yield RawFile(name=f"{p.name}:{info.filename}", data=zf.read(info))
+                        yield RawFile(name=f"{p.name}:{info.filename}",
+                                      data=read_member(zf, info, p.name))
             except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError,
                     zlib.error) as exc:
                 raise InputError(f"the zip is damaged or incomplete ({exc})", file=p.name,

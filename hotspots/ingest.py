@@ -71,6 +71,11 @@ class LoadReport:
     ----------
     loaded, unchanged, replaced : list of str
         Files (or zip members) stored, already present, and months replaced.
+    repaired : list of str
+        Files already loaded whose stored copy was damaged, stored again.
+    notes : list of str
+        What else the load did (e.g. crimes found already stored under another source or
+        month, counted once).
     ignored : list of str
         Files in a folder given to ``auto`` whose kind is not recognised.
     reconciliation : DataFrame
@@ -82,6 +87,8 @@ class LoadReport:
     replaced: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     reconciliation: pd.DataFrame | None = None
+    repaired: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 _POLICE_UK_HEADER = {"crimeid", "month", "crimetype", "lsoacode"}
@@ -125,6 +132,119 @@ def detect_kind(path: Path) -> str | None:
     if {"totalpopulation"} & keys or ({"allages"} & keys and any("lsoa" in k for k in keys)):
         return "population"
     return None
+
+
+#: For telling what a CSV of no known kind looks like: kind → (description, the columns
+#: it needs, each as (name to show, lower-case letters-and-digits patterns)).
+_CSV_SIGNATURES = {
+    "crimes": ("a police.uk street CSV", [
+        ("Crime ID", r"crimeid"), ("Month", r"month"), ("Longitude", r"longitude"),
+        ("Latitude", r"latitude"), ("LSOA code", r"lsoacode"), ("Crime type", r"crimetype")]),
+    "crimes-extract": ("a force extract", [
+        ("crime_reference", r"crimereference"), ("recorded_at", r"recordedat"),
+        ("ho_code", r"hocode")]),
+    "lookup (LSOA 2011→2021)": ("the ONS LSOA 2011→2021 lookup", [
+        ("LSOA11CD", r"lsoa11c(ode|d)"), ("LSOA21CD", r"lsoa21c(ode|d)")]),
+    "lookup (LSOA 2021→ward)": ("the ONS LSOA 2021→ward lookup", [
+        ("LSOA21CD", r"lsoa21c(ode|d)"), ("WD22CD", r"(wd\d\dcd|ward\d\dcode)")]),
+    "lookup (local authority→force)": ("the ONS local authority→police force lookup", [
+        ("LAD24CD", r"(lad|ltla)\d\dc(ode|d)"), ("PFA24CD", r"pfa\d\dc(ode|d)")]),
+    "deprivation": ("a WIMD/IMD 2019 LSOA table", [
+        ("lsoa_code", r"lsoa(11)?c(ode|d)"), ("IMD_rank", r"imdrank")]),
+    "population": ("an ONS LSOA population table", [
+        ("lsoa11_code", r"lsoa(11|21)?c(ode|d)"),
+        ("total_population", r"(totalpopulation|allages)")]),
+}
+
+#: Words in other columns that tell the kinds apart when they match equally well.
+_CSV_HINTS = {
+    "crimes": r"crime|outcome|location|reportedby|fallswithin|context",
+    "crimes-extract": r"offence|flag|victim|reference|recorded",
+    "lookup (LSOA 2011→2021)": r"lsoa11|lsoa21|change",
+    "lookup (LSOA 2021→ward)": r"wd\d\d|ward",
+    "lookup (local authority→force)": r"lad\d\d|ltla|csp|pfa",
+    "deprivation": r"imd|rank|decile|score|wimd",
+    "population": r"population|persons|^\d+$|allages|females|males",
+}
+
+
+def why_unrecognised(path: Path) -> str:
+    """Why ``auto`` cannot tell the kind of a file, in words: empty, binary (and what it
+    looks like), or which kind it is closest to and the columns that kind needs that it
+    lacks."""
+    import re
+
+    from hotspots.tables import check_text
+
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if size == 0 or not head.strip():
+        return "the file is empty (0 bytes" + (")" if size == 0 else " but blanks)")
+    if suffix == ".zip" or head[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return "the zip is damaged or incomplete"
+        if any(n.startswith("xl/") for n in names):
+            return ("it is an Excel workbook, not a CSV: save the sheet as 'CSV UTF-8 "
+                    "(comma delimited)' and load that")
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5
+                                        else "")
+        return ("the zip holds neither police.uk street CSVs (YYYY-MM-<force>-street.csv) "
+                f"nor a Shapefile (.shp); it holds: {shown or 'nothing'}")
+    if suffix in (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet"):
+        return ("it looks like a map or table file but has no ward code column (e.g. "
+                "WD22CD or ward22_code)")
+    try:
+        check_text(head, path.name)
+    except InputError as exc:
+        return exc.problem if "binary" not in exc.problem else (
+            "the file is binary, not text (" + _looks_like(head) + ")")
+    try:
+        header = read_table_head(path).columns
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        return f"it cannot be read as a CSV ({str(exc).splitlines()[0][:100]})"
+    keys = [crimes._key(c) for c in header]
+    near = []
+    for kind, (what, needs) in _CSV_SIGNATURES.items():
+        have = [n for n, pat in needs if any(re.fullmatch(pat, k) for k in keys)]
+        missing = [n for n, pat in needs if n not in have]
+        if have:
+            hints = sum(bool(re.search(_CSV_HINTS[kind], k)) for k in keys
+                        if not any(re.fullmatch(pat, k) for _, pat in needs))
+            near.append(((len(have) / len(needs), len(have), hints), kind, what, missing))
+    shown = ", ".join(str(c) for c in list(header)[:8]) + (" …" if len(header) > 8 else "")
+    if not near:
+        return (f"its columns ({shown}) are not those of any kind of file the tool loads")
+    top = max(n[0] for n in near)
+    best = [n for n in near if n[0] == top]
+    if len(best) == 1:
+        _, kind, what, missing = best[0]
+        return (f"it looks like {what} ({kind}) but lacks the column(s) "
+                f"{', '.join(missing)} (its columns: {shown})")
+    could = [f"{what} (lacks {', '.join(missing)})" for _, _, what, missing in best]
+    return (f"it could be {', '.join(could[:-1])} or {could[-1]}: it lacks the columns "
+            f"each of them needs (its columns: {shown})")
+
+
+def _looks_like(head: bytes) -> str:
+    """What binary bytes look like, from their first bytes."""
+    for magic, what in ((b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Excel "
+                         "or Word file"), (b"PK", "a zip, or an Excel .xlsx workbook"),
+                        (b"\x1f\x8b", "gzip-compressed data"), (b"SQLite format", "a "
+                        "SQLite database (a GeoPackage needs the .gpkg extension)"),
+                        (b"PAR1", "a Parquet file (it needs the .parquet extension)"),
+                        (b"\x89PNG", "a PNG image"), (b"\xff\xd8", "a JPEG image")):
+        if head.startswith(magic):
+            return f"it looks like {what}"
+    return "not a known kind of file"
 
 
 def ward_code_column(path: Path) -> str | None:
@@ -193,7 +313,7 @@ def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[
             for q in sorted(x for x in p.rglob("*") if x.is_file()):
                 k = detect_kind(q)
                 if k is None:
-                    report.ignored.append(str(q))
+                    report.ignored.append(f"{q} ({why_unrecognised(q)})")
                 else:
                     out.append((k, q))
         else:
@@ -202,10 +322,16 @@ def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[
                 raise InputError("the zip is damaged or incomplete", file=p.name,
                                  fix="download or copy it again")
             if k is None:
-                raise InputError("the kind of this file cannot be recognised", file=p.name,
-                                 expected="one of: " + "; ".join(
+                why = why_unrecognised(p)
+                fix = ("add or rename the missing column(s), or name the kind (e.g. 'load "
+                       "crimes FILE') to see that loader's own message" if "lacks" in why
+                       else "check that this is the right file (export or download it "
+                       "again)" if why.startswith(("the file", "this is", "it is"))
+                       else "name the kind, e.g. 'load boundaries FILE'")
+                raise InputError("the kind of this file cannot be recognised: " + why,
+                                 file=p.name, expected="one of: " + "; ".join(
                                      f"{k} ({v})" for k, v in KINDS.items() if k != "auto"),
-                                 fix="name the kind, e.g. 'load boundaries FILE'")
+                                 fix=fix)
             out.append((k, p))
     out = sorted(out, key=lambda kp: ORDER.index(kp[0]))
     return _choose_boundaries(out, report) if kind == "auto" else out
@@ -264,6 +390,11 @@ def load_paths(
         raise InputError(exc.problem, file=", ".join(names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else ""), row=exc.row,
             expected=exc.expected, fix=exc.fix) from None
+    # As committed: crimes counted once across sources and months change some records.
+    parts = store.manifest()["partitions"]
+    recs = [dict(parts[k]["reconciliation"]) if k in parts
+            and parts[k]["reconciliation"]["file"] == r["file"] else r
+            for r in recs for k in [f"{r['source']}|{r['month']}"]]
     report.reconciliation = (pd.DataFrame(recs, columns=RECONCILIATION_COLUMNS) if recs
                              else None)
     return report
@@ -348,6 +479,7 @@ def _load(store: Store, todo: list[tuple[str, Path]], forces, months, mapping, c
                 future.cancel()
         if progress:
             progress("committing", total, total)
+    report.notes.extend(txn.notes)
     return recs
 
 
@@ -410,14 +542,15 @@ def _load_reference(txn: Transaction, kind: str, path: Path, code_column, name_c
     else:  # pragma: no cover - guarded by KINDS
         raise ValueError(kind)
     ref = txn.manifest["reference"]
-    if key in ref and ref[key]["checksum"] == sha:
+    repair = key in ref and ref[key]["checksum"] == sha
+    if repair and txn.intact(ref[key]["object"]):
         report.unchanged.append(path.name)
         return
-    action = "replaced" if key in ref else "loaded"
+    action = "repaired" if repair else "replaced" if key in ref else "loaded"
     ref[key] = {"object": txn.put(frame_to_parquet(frame)), "file": path.name, "checksum": sha,
                 "kind": kind, "rows": len(frame), "meta": _jsonable(meta)}
     txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
-    report.loaded.append(path.name)
+    (report.repaired if repair else report.loaded).append(path.name)
 
 
 @dataclass(frozen=True)
@@ -458,7 +591,12 @@ def _prepare_police_batch(raws: list[crimes.RawFile], building: Future, geo_key:
     except InputError:
         building.result()  # no geography is the first problem
         raise
-    assigned = assign_table(batch.table, _staged(building, store, txn), groups=batch.groups)
+    geography = _staged(building, store, txn)
+    extra = {crimes.force_key(n): crimes._slug(n)
+             for n in geography.wards["police_force"].dropna().unique()}
+    for parsed in batch.files:  # in order: the first file naming no known force fails
+        crimes.check_force(parsed, extra)
+    assigned = assign_table(batch.table, geography, groups=batch.groups)
     recs = reconcile_files(assigned, batch.offsets, batch.files)
     return [_prepared("crimes", parsed, assigned.slice(lo, hi - lo), rec, geo_key)
             for parsed, lo, hi, rec in zip(batch.files, batch.offsets[:-1],
@@ -501,13 +639,15 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
     returns its reconciliation records (none when it was already loaded)."""
     parts = txn.manifest["partitions"]
     keys = {m: f"{prep.source}|{m}" for m in prep.rows_read}
-    if all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values()):
+    repair = all(k in parts and parts[k]["checksum"] == prep.checksum for k in keys.values())
+    if repair and all(txn.intact(parts[k]["object"]) for k in keys.values()):
         report.unchanged.append(prep.name)
         return []
+    # (already loaded, but a stored copy is damaged: it is stored again)
     rec = {r["month"]: r for r in prep.reconciliation}
     replaced = []
     for month, key in keys.items():
-        if key in parts:
+        if key in parts and not repair:
             replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
         data, rows = prep.objects[month]
         parts[key] = _jsonable({
@@ -517,8 +657,9 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
             **({"extract_profile": prep.profiles[month]} if prep.profiles else {}),
         })
     txn.record(prep.kind, prep.name, prep.checksum, sorted(keys),
-               sum(prep.rows_read.values()), "replaced" if replaced else "loaded")
-    report.loaded.append(prep.name)
+               sum(prep.rows_read.values()),
+               "repaired" if repair else "replaced" if replaced else "loaded")
+    (report.repaired if repair else report.loaded).append(prep.name)
     report.replaced.extend(replaced)
     return prep.reconciliation
 

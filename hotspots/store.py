@@ -2,7 +2,10 @@
 
 Layout of the store folder (``HOTSPOTS_DATA_DIR``, default ``geodata/store``)::
 
-    manifest.json          what is loaded now, the reconciliation, and the history
+    manifest.json          what is loaded now, the reconciliation, the history, and the
+                           size and checksum of every object
+    manifest.prev.json     the manifest before the last commit (used, with a warning, when
+                           manifest.json cannot be read)
     objects/<id>.arrow     crimes, one object per source and month (Arrow IPC, compact)
     objects/<id>.parquet   reference tables (wards as GeoParquet, lookups, deprivation,
                            population)
@@ -11,8 +14,12 @@ Layout of the store folder (``HOTSPOTS_DATA_DIR``, default ``geodata/store``)::
 A load writes its new objects first (crimes objects as soon as each is ready, while the
 rest of the load goes on), then replaces ``manifest.json`` in one ``os.replace`` (the
 commit point). A crash or a kill at any moment leaves either the
-old manifest or the new one, each pointing at complete objects; objects no manifest
+old manifest or the new one, each pointing at complete objects; objects neither manifest
 refers to are removed by the next successful load.
+
+Every object is checked against the size and checksum the manifest recorded for it when
+it is read (:class:`StoreDamagedError` names it and the repair), by ``status`` and by
+``python -m hotspots verify``; loading its original file again rewrites it.
 """
 
 from __future__ import annotations
@@ -35,8 +42,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as pf
+import xxhash
 
+from hotspots.errors import InputError
 from hotspots.geography import Geography, build_geography
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
 
@@ -90,25 +100,50 @@ def _atomic_write(path: Path, data: bytes | pa.Buffer, sync_dir: bool = True,
 def empty_manifest() -> dict:
     """A manifest with nothing loaded."""
     return {"format": FORMAT, "version": 0, "updated": None, "label": None,
-            "reference": {}, "partitions": {}, "history": []}
+            "reference": {}, "partitions": {}, "history": [], "objects": {}}
 
 
-def _write_object(path: Path, data: bytes | pa.Buffer | pa.Table) -> None:
+#: Keys every manifest has (a file without them is not a complete manifest).
+_MANIFEST_KEYS = ("format", "version", "reference", "partitions", "history")
+
+
+def _parse_manifest(data: bytes) -> dict:
+    """A manifest from its bytes; ValueError (saying what is wrong) when it is damaged."""
+    try:
+        m = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"it is not valid JSON ({exc})") from None
+    if not isinstance(m, dict) or any(k not in m for k in _MANIFEST_KEYS):
+        raise ValueError("it is not a complete manifest")
+    m.setdefault("objects", {})
+    return m
+
+
+def object_record(data: bytes | pa.Buffer) -> dict:
+    """What the manifest records of an object: its size and checksum (XXH3-128)."""
+    return {"size": len(data) if not isinstance(data, pa.Buffer) else data.size,
+            "xxh3": xxhash.xxh3_128_hexdigest(data)}
+
+
+class StoreDamagedError(InputError):
+    """A store file (an object or the manifest) is missing, truncated or altered."""
+
+
+def _write_object(path: Path, data: bytes | pa.Buffer | pa.Table) -> dict:
     """Write a new object file and fsync it (its directory is synced at the commit); a
-    crimes table is serialised straight into the file (see :func:`table_to_arrow`)."""
+    crimes table is serialised first (see :func:`table_to_arrow`). Returns the object's
+    :func:`object_record`."""
+    if isinstance(data, pa.Table):
+        data = table_to_arrow(data)
+    record = object_record(data)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        if isinstance(data, pa.Table):
-            # Arrow's own file (not a Python one): the serialisation writes without
-            # taking the GIL for every buffer, so it does not wait on the loader's threads.
-            with pa.OSFile(str(path), "wb") as sink:
-                _write_crimes(data, sink)
-        else:
-            with os.fdopen(os.dup(fd), "wb") as fh:
-                fh.write(data)
+        with os.fdopen(os.dup(fd), "wb") as fh:
+            fh.write(data)
         os.fsync(fd)
     finally:
         os.close(fd)
+    return record
 
 
 _IO: tuple[int, ThreadPoolExecutor] | None = None
@@ -140,12 +175,32 @@ class Transaction:
     _geography: dict = field(default_factory=dict)
     folder: Path | None = None
     written: dict[str, Future] = field(default_factory=dict)
+    #: The manifest file on disk cannot be read (the commit writes it even when nothing
+    #: else changes).
+    damaged_manifest: bool = False
+    #: What the commit found worth saying (e.g. crimes already stored under another
+    #: source or month).
+    notes: list[str] = field(default_factory=list)
 
     def put(self, data: bytes | pa.Buffer, kind: str = "parquet") -> str:
         """Stage an object; returns its name (a fresh id with the format as extension)."""
         name = f"{secrets.token_hex(16)}.{kind}"
         self.objects[name] = data
         return name
+
+    def records(self) -> dict[str, dict]:
+        """The :func:`object_record` of every object staged or written (waits for the
+        writes)."""
+        out = {name: object_record(data) for name, data in self.objects.items()}
+        out.update({name: done.result() for name, done in self.written.items()})
+        return out
+
+    def intact(self, name: str) -> bool:
+        """True when the committed object ``name`` is on disk as the manifest recorded it
+        (an object without a record: when it can be read)."""
+        if self.folder is None:
+            return True
+        return Store(self.folder.parent).object_problem(name, self.manifest) is None
 
     def write(self, data: bytes | pa.Buffer | pa.Table, kind: str = "arrow") -> str:
         """Start writing an object into the store's objects folder now (on a writer
@@ -203,12 +258,112 @@ class Store:
     def manifest_path(self) -> Path:
         return self.root / "manifest.json"
 
+    @property
+    def previous_manifest_path(self) -> Path:
+        """The manifest before the last commit (kept for when manifest.json is damaged)."""
+        return self.root / "manifest.prev.json"
+
     def manifest(self) -> dict:
-        """The current manifest (an empty one when nothing has been loaded)."""
+        """The current manifest (an empty one when nothing has been loaded).
+
+        When manifest.json cannot be read (truncated, altered), the previous manifest
+        (manifest.prev.json) is used; :meth:`manifest_problem` then says so.
+
+        Raises
+        ------
+        StoreDamagedError
+            When neither manifest can be read.
+        """
+        return self._read_manifest()[0]
+
+    def manifest_problem(self) -> str | None:
+        """What is wrong with manifest.json when the previous manifest is in use, else
+        None."""
+        return self._read_manifest()[1]
+
+    def _read_manifest(self) -> tuple[dict, str | None]:
         try:
-            return json.loads(self.manifest_path.read_bytes())
+            data = self.manifest_path.read_bytes()
         except FileNotFoundError:
-            return empty_manifest()
+            return empty_manifest(), None
+        try:
+            return _parse_manifest(data), None
+        except ValueError as exc:
+            problem = f"the store's manifest is damaged: {exc}"
+        try:
+            previous = _parse_manifest(self.previous_manifest_path.read_bytes())
+        except (FileNotFoundError, ValueError):
+            raise StoreDamagedError(
+                problem + ", and there is no readable previous manifest",
+                file=str(self.manifest_path),
+                fix=f"restore the store folder {self.root} from a backup, or move it away "
+                "and load the original files again (python -m hotspots load auto FOLDER)",
+            ) from None
+        return previous, (
+            f"{problem}. Showing the previous manifest (version {previous['version']}, "
+            f"{previous.get('updated') or 'no date'}): the last load may be missing. "
+            "Fix: load the last files again (python -m hotspots load ...), which writes a "
+            "new manifest; check with python -m hotspots verify")
+
+    def object_problem(self, name: str, manifest: dict | None = None,
+                       data: bytes | None = None) -> str | None:
+        """What is wrong with the object ``name`` (missing, truncated, altered), or None
+        when it is as the manifest recorded it. An object without a record (written by an
+        earlier version) is checked by reading it."""
+        m = manifest if manifest is not None else self.manifest()
+        record = m.get("objects", {}).get(name)
+        if data is None:
+            try:
+                data = self._raw(name)
+            except FileNotFoundError:
+                return "the file is missing"
+        if record is None:
+            return _readable(name, data)
+        size = len(data)
+        if size != record["size"]:
+            return (f"the file has {size:,} bytes where {record['size']:,} were written "
+                    "(truncated or altered)")
+        if xxhash.xxh3_128_hexdigest(data) != record["xxh3"]:
+            return "its checksum differs from the one recorded when it was written (altered)"
+        return None
+
+    def describe_object(self, name: str, manifest: dict | None = None) -> tuple[str, str]:
+        """What the object holds, and the command that rewrites it from its original."""
+        m = manifest if manifest is not None else self.manifest()
+        for p in m["partitions"].values():
+            if p["object"] == name:
+                return (f"the crimes of {p['source']} {p['month']} from {p['file']}",
+                        _reload_command(p["source"], p["month"], p["file"]))
+        for key, e in m["reference"].items():
+            if e["object"] == name:
+                kind = e.get("kind", "auto")
+                return (f"the {key} table from {e['file']}",
+                        f"python -m hotspots load {kind} PATH/TO/{e['file']}")
+        return ("an object no manifest names", "python -m hotspots load auto FOLDER")
+
+    def damaged(self, name: str, problem: str, manifest: dict | None = None
+                ) -> StoreDamagedError:
+        """The error for a damaged object: names it, what it holds and the repair."""
+        what, command = self.describe_object(name, manifest)
+        return StoreDamagedError(
+            f"a store file is damaged: {problem}. It holds {what}",
+            file=str(self.root / "objects" / name),
+            fix=f"load the original again, which rewrites it: {command} "
+            "(then check with python -m hotspots verify)")
+
+    def verify(self) -> list[tuple[str, str, str, str]]:
+        """Check every object the manifest names: ``(object, problem, what it holds,
+        repair command)`` for each damaged one (empty when all are intact)."""
+        m = self.manifest()
+        out = []
+        for name in sorted(self._referenced(m)):
+            problem = self.object_problem(name, m)
+            if problem is not None:
+                out.append((name, problem, *self.describe_object(name, m)))
+        return out
+
+    def _raw(self, name: str) -> bytes:
+        return (self.root / "objects" / name).read_bytes()
 
     def version(self) -> int:
         """Increases by one with every commit; 0 for an empty store."""
@@ -221,11 +376,26 @@ class Store:
         except FileNotFoundError:
             return "empty"
 
-    def _object(self, name: str) -> bytes:
-        return (self.root / "objects" / name).read_bytes()
+    def _object(self, name: str, manifest: dict | None = None) -> bytes:
+        """The bytes of a committed object, checked against the manifest's record.
 
-    def _read_frame(self, name: str) -> pd.DataFrame:
-        return pd.read_parquet(io.BytesIO(self._object(name)))
+        Raises
+        ------
+        StoreDamagedError
+            When it is missing, truncated or altered (naming it and the repair).
+        """
+        m = manifest if manifest is not None else self.manifest()
+        try:
+            data = self._raw(name)
+        except FileNotFoundError:
+            raise self.damaged(name, "the file is missing", m) from None
+        problem = self.object_problem(name, m, data)
+        if problem is not None:
+            raise self.damaged(name, problem, m)
+        return data
+
+    def _read_frame(self, name: str, manifest: dict | None = None) -> pd.DataFrame:
+        return pd.read_parquet(io.BytesIO(self._object(name, manifest)))
 
     def reference(self, key: str) -> pd.DataFrame | None:
         """A reference table by manifest key (e.g. ``"lookup:lsoa11_lsoa21"``), or None."""
@@ -277,9 +447,9 @@ class Store:
     def _ref_from(self, manifest: dict, key: str) -> pd.DataFrame:
         entry = manifest["reference"][key]
         if key == "wards":
-            frame = gpd.read_parquet(io.BytesIO(self._object(entry["object"])))
+            frame = gpd.read_parquet(io.BytesIO(self._object(entry["object"], manifest)))
         else:
-            frame = self._read_frame(entry["object"])
+            frame = self._read_frame(entry["object"], manifest)
         frame.attrs.update(entry.get("meta", {}))
         return frame
 
@@ -307,12 +477,14 @@ class Store:
                      if (months is None or p["month"] in months)
                      and (sources is None or p["source"] in sources)]
             try:
-                frames = [read_crimes_object(self.root / "objects" / p["object"], columns)
+                frames = [read_crimes_object(pa.BufferReader(self._object(p["object"], m)),
+                                             columns)
                           for p in sorted(parts, key=lambda p: (p["source"], p["month"]))]
                 break
-            except FileNotFoundError:  # a writer replaced the manifest meanwhile
-                if attempt == 2:
+            except StoreDamagedError:
+                if attempt == 2 or m == self.manifest():
                     raise
+                # else a writer replaced the manifest meanwhile: read again
         if not frames:
             empty = _frame({}, 0)
             return empty[columns] if columns else empty
@@ -349,22 +521,34 @@ class Store:
             fcntl.flock(lock, fcntl.LOCK_EX)
             txn = None
             try:
-                txn = Transaction(manifest=self.manifest(), folder=self.root / "objects")
+                current, problem = self._read_manifest()
+                txn = Transaction(manifest=current, folder=self.root / "objects",
+                                  damaged_manifest=problem is not None)
                 before = json.dumps(txn.manifest, sort_keys=True)
                 yield txn
                 self._reassign(txn)
-                if json.dumps(txn.manifest, sort_keys=True) != before:
-                    self._commit(txn)
+                self._deduplicate(txn)
+                if (json.dumps(txn.manifest, sort_keys=True) != before
+                        or txn.damaged_manifest):
+                    self._commit(txn, json.loads(before))
             finally:
                 try:
                     if txn is not None and txn.written:
                         # Objects written for a load that did not commit (or not needed
-                        # by it) go again; what the manifest on disk names stays.
-                        txn._discard(self._referenced(self.manifest()))
+                        # by it) go again; what the manifests on disk name stays.
+                        txn._discard(self._kept())
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _commit(self, txn: Transaction) -> None:
+    def _kept(self) -> set[str]:
+        """Objects the manifests on disk (current and previous) name."""
+        names: set[str] = set()
+        for path in (self.manifest_path, self.previous_manifest_path):
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                names |= self._referenced(_parse_manifest(path.read_bytes()))
+        return names
+
+    def _commit(self, txn: Transaction, previous: dict) -> None:
         objdir = self.root / "objects"
         wanted = self._referenced(txn.manifest)
         todo = [(objdir / name, data) for name, data in txn.objects.items()
@@ -379,12 +563,25 @@ class Store:
                 _atomic_write(target, data, sync_dir=False)
         txn.wait()  # objects written during the load: written and synced
         _fsync_dir(objdir)  # every object is on disk before the manifest names it
-        txn.manifest["version"] = int(txn.manifest["version"]) + 1
+        records = dict(txn.manifest.get("objects", {}))
+        records.update(txn.records())
+        txn.manifest["objects"] = {n: records[n] for n in sorted(wanted) if n in records}
+        # After a damaged manifest.json (whose version was at most one more than the one
+        # read), the version moves past it: caches keyed on the version stay right.
+        txn.manifest["version"] = int(txn.manifest["version"]) + (
+            2 if txn.damaged_manifest else 1)
         txn.manifest["updated"] = _now()
+        if previous["version"]:
+            # The manifest this commit replaces (the one read, even when that was the
+            # previous one because manifest.json was damaged) is kept, with its objects.
+            _atomic_write(self.previous_manifest_path,
+                          json.dumps(previous, indent=1, sort_keys=True).encode("utf-8"),
+                          sync_dir=False)
         _atomic_write(self.manifest_path,
                       json.dumps(txn.manifest, indent=1, sort_keys=True).encode("utf-8"))
+        keep = wanted | self._referenced(previous)
         for path in objdir.iterdir():
-            stale = path.suffix in (".parquet", ".arrow") and path.name not in wanted
+            stale = path.suffix in (".parquet", ".arrow") and path.name not in keep
             if stale or path.name.endswith(".tmp"):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
@@ -400,8 +597,83 @@ class Store:
         if data is None:
             if name in txn.written:
                 txn.written[name].result()
-            data = self._object(name)
+                data = self._raw(name)  # written by this load: not recorded yet
+            else:
+                data = self._object(name, txn.manifest)
         return read_crimes_object(pa.BufferReader(data))
+
+    def _staged_columns(self, txn: Transaction, name: str, columns: list[str]
+                        ) -> pa.Table | None:
+        """Some columns of a staged or committed crimes object as stored (compact form);
+        None when a committed object is damaged."""
+        data = txn.objects.get(name)
+        if data is None:
+            if name in txn.written:
+                txn.written[name].result()
+                data = self._raw(name)
+            else:
+                try:
+                    data = self._object(name, txn.manifest)
+                except StoreDamagedError:
+                    return None
+        return pf.read_table(pa.BufferReader(data), columns=columns, memory_map=False)
+
+    def _deduplicate(self, txn: Transaction) -> None:
+        """Count every police.uk crime ID once across sources and months.
+
+        police.uk crime IDs identify a crime wherever it appears: a row whose ID is already
+        counted in an earlier partition (by month, then source; in file order within one)
+        is a "duplicate", as a repeat within one file is. Computed over all police.uk
+        partitions at every commit, so the answer does not depend on the order files were
+        loaded in; partitions whose duplicates change are placed again and rewritten.
+        Damaged objects are left out (their rows cannot be read)."""
+        from hotspots.assign import _duplicates, assign_table, reconcile_records
+        from hotspots.crimes import decoded_crimes
+
+        parts = sorted(((k, p) for k, p in txn.manifest["partitions"].items()
+                        if p["source"].startswith("police.uk:")),
+                       key=lambda kp: (kp[1]["month"], kp[1]["source"], kp[0]))
+        read = [(k, p, self._staged_columns(txn, p["object"], ["crime_id", "assignment"]))
+                for k, p in parts]
+        read = [(k, p, t) for k, p, t in read if t is not None]
+        if not read:
+            return
+        ids = pa.chunked_array([c for _, _, t in read
+                                for c in t.column("crime_id").cast(pa.string()).chunks],
+                               type=pa.string())
+        final = _duplicates([ids.combine_chunks()])
+        at = 0
+        geography = None
+        for key, part, table in read:
+            n = table.num_rows
+            want = final[at: at + n]
+            at += n
+            how = table.column("assignment").cast(pa.string())
+            now = pc.fill_null(pc.equal(how, "duplicate"), False).to_numpy(
+                zero_copy_only=False)
+            if (want == now).all():
+                continue
+            placed = self._staged_columns(txn, part["object"], None)
+            if (now & ~want).any():  # rows to count again: placed afresh
+                geography = geography or self.staged_geography(txn)
+                placed = assign_table(decoded_crimes(placed), geography)
+            mask = pa.array(want)
+            for column, value in (("assignment", pa.scalar("duplicate")),
+                                  ("ward_code", pa.scalar(None, pa.string()))):
+                placed = placed.set_column(
+                    placed.schema.get_field_index(column), column,
+                    pc.if_else(mask, value, placed.column(column).cast(pa.string())))
+            rec = part["reconciliation"]
+            new = reconcile_records(placed, {part["month"]: rec["rows_read"]},
+                                    {part["month"]: rec["skipped"]}, rec["file"],
+                                    rec["checksum"], rec["source"])
+            added = int(want.sum()) - int(now.sum())
+            if added > 0:
+                txn.notes.append(
+                    f"{part['source']} {part['month']}: {added} crime(s) already stored under "
+                    "another police.uk source or month are counted once (as duplicates)")
+            txn.manifest["partitions"][key] = _jsonable(dict(
+                part, object=txn.write(placed, "arrow"), reconciliation=new[0]))
 
     def staged_geography(self, txn: Transaction) -> Geography:
         """The geography as staged in ``txn`` (built once per geography key, and kept for
@@ -477,9 +749,12 @@ class _StagedStore(Store):
         super().__init__(store.root)
         self._txn = txn
 
-    def _object(self, name: str) -> bytes:
+    def _object(self, name: str, manifest: dict | None = None) -> bytes:
         data = self._txn.objects.get(name)
-        return data if data is not None else super()._object(name)
+        if data is not None:
+            return data
+        return super()._object(name, manifest if manifest is not None
+                               else self._txn.manifest)
 
 
 def frame_to_parquet(frame: pd.DataFrame) -> bytes:
@@ -532,6 +807,31 @@ def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame
     from hotspots.crimes import crimes_to_pandas
 
     return crimes_to_pandas(pf.read_table(source, columns=columns, memory_map=False))
+
+
+def _readable(name: str, data: bytes) -> str | None:
+    """For an object with no recorded checksum: None when it can be read whole."""
+    try:
+        if name.endswith(".arrow"):
+            pf.read_table(pa.BufferReader(data), memory_map=False)
+        else:
+            import pyarrow.parquet as pq
+
+            pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        return f"it cannot be read ({str(exc).splitlines()[0][:120]})"
+    return None
+
+
+def _reload_command(source: str, month: str, file: str) -> str:
+    """The command that loads a crimes partition's original file again."""
+    kind = "crimes-extract" if source.startswith("extract:") else "crimes"
+    if ".zip:" in file:
+        archive = file.split(".zip:", 1)[0] + ".zip"
+        force = source.split(":", 1)[1]
+        return (f"python -m hotspots load {kind} PATH/TO/{archive} --force {force} "
+                f"--month {month}")
+    return f"python -m hotspots load {kind} PATH/TO/{file}"
 
 
 def _jsonable(obj):

@@ -30,6 +30,16 @@ if f.demo:
             "for trying the tool. Load real data below or with "
             "`python -m hotspots load auto FOLDER`.")
 
+problem = f.store.manifest_problem()
+if problem:
+    st.error(problem)
+damaged = f.store.verify()  # every stored file against its recorded size and checksum
+if damaged:
+    st.error(f"**{len(damaged)} stored file(s) are damaged**; their rows cannot be read "
+             "until the originals are loaded again (below, or with the command shown).")
+    st.dataframe(pd.DataFrame(damaged, columns=["Object", "Problem", "Holds", "Repair"]),
+                 hide_index=True)
+
 rec = state.reconciliation(f.root, f.version)
 st.subheader("What is loaded")
 if len(rec):
@@ -56,7 +66,10 @@ if len(rec):
                    f"{int(rec[['by_code', 'by_point', 'by_nearest']].sum().sum()):,}")
     cols[2].metric("Outside the area", f"{int(rec['outside'].sum()):,}")
     cols[3].metric("Without a location", f"{int(rec['unlocated'].sum()):,}")
-    if parts == total:
+    if damaged:
+        st.warning(f"{total:,} rows were accounted for when loaded, but {len(damaged)} "
+                   "stored file(s) are damaged (see above).")
+    elif parts == total:
         st.success(f"All {total:,} rows are accounted for "
                    "(placed + outside + unlocated + skipped + duplicates = rows read).")
     else:
@@ -86,6 +99,12 @@ st.caption("police.uk street CSVs or archive zips, force extracts, boundaries, l
 if f.demo:
     st.caption("Uploads go to your own store (not the demo); once it holds crimes, the "
                "dashboard shows it.")
+# The result of the last load, kept across the rerun that shows the new data above.
+done = st.session_state.pop("data_load_result", None)
+if done is not None:
+    st.success(done["message"])
+    if done["reconciliation"] is not None:
+        st.dataframe(done["reconciliation"], hide_index=True)
 kind = st.selectbox("Kind of file", list(KINDS), format_func=lambda k: f"{k}: {KINDS[k]}")
 uploads = st.file_uploader("Files", accept_multiple_files=True)
 if uploads and st.button("Check and load", type="primary"):
@@ -118,13 +137,21 @@ if uploads and st.button("Check and load", type="primary"):
         else:
             auth.audit("upload", {"kind": kind, "files": [u.name for u in uploads],
                                   "loaded": list(report.loaded)})
-            st.success(f"Loaded {len(report.loaded)} file(s); {len(report.unchanged)} already "
-                       f"loaded; {len(report.replaced)} month(s) replaced.")
-            if report.reconciliation is not None:
-                st.dataframe(report.reconciliation.drop(columns=["checksum"]),
-                             hide_index=True)
+            message = (f"Loaded {len(report.loaded)} file(s); {len(report.unchanged)} "
+                       f"already loaded; {len(report.replaced)} month(s) replaced"
+                       + (f"; {len(report.repaired)} damaged stored file(s) repaired"
+                          if report.repaired else "") + ".")
+            rec_loaded = (None if report.reconciliation is None
+                          else report.reconciliation.drop(columns=["checksum"]))
             if target.checksum() != before:
+                # Run the page again so that everything above shows the new load.
                 st.cache_data.clear()
+                st.session_state["data_load_result"] = {"message": message,
+                                                        "reconciliation": rec_loaded}
+                st.rerun()
+            st.success(message)
+            if rec_loaded is not None:
+                st.dataframe(rec_loaded, hide_index=True)
 
 pending = pending_acceptances(checked, state.definitions().values())
 if pending:

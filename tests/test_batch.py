@@ -3,6 +3,7 @@ gives: the same rows, assignments, reconciliation, stored objects and errors."""
 
 import shutil
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import GRID_CRIMES, POLICE_UK_HEADER, police_row, write_csv
@@ -27,8 +28,10 @@ def _grid_files(folder):
     reordered = POLICE_UK_HEADER[::-1]
     files = [
         write_csv(folder / "2023-01-grid-street.csv", POLICE_UK_HEADER, rows),
-        # the same crime IDs as the first file: not duplicates of it
-        write_csv(folder / "2023-01-other-street.csv", POLICE_UK_HEADER, rows[:4]),
+        # the same crime IDs as the first file, another force (the rows name it): not
+        # duplicates of it within a batch
+        write_csv(folder / "2023-01-other-street.csv", POLICE_UK_HEADER,
+                  _force(rows[:4], "Gwent Police")),
         write_csv(folder / "2023-02-grid-street.csv", POLICE_UK_HEADER,
                   [police_row("m1", month="2023-02", lsoa="X01000001"),
                    police_row("m2", month="2023-01", lsoa="X01000003"),
@@ -38,14 +41,20 @@ def _grid_files(folder):
         write_csv(folder / "export.csv", POLICE_UK_HEADER,
                   [police_row("e1", lsoa=" x01000001 "), police_row("e2", x=1500, y=500)]),
         write_csv(folder / "2023-01-crlf-street.csv", reordered,
-                  [r[::-1] for r in rows[2:7]], lineterminator="\r\n"),
+                  [r[::-1] for r in _force(rows[2:7], "North Wales Police")],
+                  lineterminator="\r\n"),
         write_csv(folder / "2023-01-cp-street.csv", POLICE_UK_HEADER,
-                  [police_row("p1", lsoa="X01000001", ctype="Café – robbery")],
-                  encoding="cp1252"),
+                  _force([police_row("p1", lsoa="X01000001", ctype="Café – robbery")],
+                         "Heddlu Dyfed-Powys"), encoding="cp1252"),
     ]
     bom = folder / "2023-01-bom-street.csv"
-    bom.write_bytes(b"\xef\xbb\xbf" + files[1].read_bytes())
+    bom.write_bytes(b"\xef\xbb\xbf" + files[1].read_bytes().replace(b"Gwent", b"South Wales"))
     return [*files, bom, files[0]]  # the first file again, at the end
+
+
+def _force(rows, name):
+    """police.uk rows reported by (and falling within) the force ``name``."""
+    return [[*r[:2], name, name, *r[4:]] for r in rows]
 
 
 def _assert_same(raws, geography):
@@ -122,14 +131,24 @@ def test_stored_objects_of_a_batch_read_back_as_the_file_alone(grid_store, tmp_p
     files = [p for i, p in enumerate(_grid_files(tmp_path / "in")) if i in (0, 1, 4, 5, 6)]
     load_paths(grid_store, "crimes", files)  # a source and month each: nothing replaced
     geography = grid_store.geography()
-    for path in files:
-        alone = read_police_uk(_raw(path))
-        placed = assign_table(alone.table, geography)
-        stored = grid_store.crimes(sources=[alone.source])
-        stored = stored[stored["file"] == path.name].reset_index(drop=True)
-        want = crimes_to_pandas(placed).sort_values(["month", "row"]).reset_index(drop=True)
+    alone = sorted((read_police_uk(_raw(path)) for path in files), key=lambda f: f.source)
+    assert len({f.source for f in alone}) == len(files)
+    # Each file as placed alone, except that a crime ID already counted in a source before
+    # it (the same month) is a duplicate: the other forces' files repeat the grid's IDs.
+    counted: set[str] = set()
+    repeats = 0
+    for f in alone:
+        want = crimes_to_pandas(assign_table(f.table, geography))
+        again = (want["crime_id"].isin(counted) & (want["assignment"] != "duplicate"))
+        repeats += int(again.sum())
+        want.loc[again, "assignment"] = "duplicate"
+        want.loc[again, "ward_code"] = pd.NA
+        counted |= set(want["crime_id"])
+        stored = grid_store.crimes(sources=[f.source])
         got = stored.sort_values(["month", "row"]).reset_index(drop=True)
-        assert got.equals(want), path.name
+        want = want.sort_values(["month", "row"]).reset_index(drop=True)
+        assert got.equals(want), f.name
+    assert repeats == 4 + 4 + 5  # other and bom: c01–c04; crlf: c03–c07
 
 
 def _bad(folder, name, rows):
@@ -180,16 +199,27 @@ def test_batch_of_one_file_is_read_police_uk(grid_crimes_file):
     assert isinstance(batch.table, pa.Table)
 
 
-def test_reported_by_is_read_only_when_the_name_has_no_force(tmp_path):
+def test_the_force_comes_from_the_rows_not_the_name(tmp_path):
     row = police_row("r1", lsoa="X01000001", ctype="Café robbery")
     text = (",".join(POLICE_UK_HEADER) + "\n" + ",".join(row) + "\n").encode("utf-8")
-    text = text.replace(b"Grid Police,Grid Police", b"Heddlu Gr\xeed,Grid Police")  # cp1252
-    named = read_police_uk(RawFile("2023-01-grid-street.csv", text))
-    assert named.source == "police.uk:grid"
-    assert named.crimes["crime_type"].tolist() == ["Café robbery"]  # still read as UTF-8
-    unnamed = read_police_uk(RawFile("export.csv", text))
-    assert unnamed.source == "police.uk:heddlu-gr-d"  # read as Windows-1252: "Grîd"
-    assert unnamed.crimes["crime_type"].tolist() == ["CafÃ© robbery"]
+    dp = text.replace(b"Grid Police,Grid Police", b"Dyfed-Powys Police,Dyfed-Powys Police")
+    for name in ("2023-01-dyfed-powys-street.csv", "2023-01-dyfedpowys-street.csv",
+                 "2023-01-copy-street.csv", "export.csv"):
+        assert read_police_uk(RawFile(name, dp)).source == "police.uk:dyfed-powys", name
+    # "Reported by" blank: "Falls within" names it; both blank: the name does
+    falls = text.replace(b"Grid Police,Grid Police", b",Heddlu Gogledd Cymru")
+    assert read_police_uk(RawFile("x.csv", falls)).source == "police.uk:north-wales"
+    blank = text.replace(b"Grid Police,Grid Police", b",")
+    assert read_police_uk(RawFile("2023-01-gwent-street.csv", blank)).source == (
+        "police.uk:gwent")
+    with pytest.raises(InputError, match=r"2023-01-south-wales-street.csv, row 1: the file "
+                       r"name says the force is 'south-wales' but its rows say "
+                       r"'Dyfed-Powys Police'"):
+        read_police_uk(RawFile("2023-01-south-wales-street.csv", dp))
+    two = dp + ",".join(police_row("r2", lsoa="X01000001")).encode() + b"\n"
+    with pytest.raises(InputError, match=r"x.csv, row 2: the rows name two police forces: "
+                       r"'Dyfed-Powys Police' \(row 1\) and 'Grid Police'.*split the file"):
+        read_police_uk(RawFile("x.csv", two))
 
 
 def test_the_geography_is_kept_between_loads_until_wards_or_lookups_change(

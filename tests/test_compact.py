@@ -2,6 +2,7 @@
 it: dictionary-encoded text with few values, null-typed empty columns, objects written as
 soon as they are ready. Everything decodes to exactly what the text form gives."""
 
+import json
 import os
 
 import numpy as np
@@ -119,6 +120,11 @@ def test_objects_written_before_this_change_still_read(grid_store, grid_crimes_f
     want = grid_store.crimes()
     old = pf.read_table(path).cast(CRIME_SCHEMA)
     pf.write_feather(old, path, compression="lz4")
+    # an earlier version recorded no sizes or checksums of objects
+    manifest = json.loads(grid_store.manifest_path.read_text())
+    del manifest["objects"]
+    grid_store.manifest_path.write_text(json.dumps(manifest))
+    assert grid_store.verify() == []
     assert grid_store.crimes().equals(want)
     assert grid_store.crimes(columns=["month", "ward_code"]).equals(
         want[["month", "ward_code"]])
@@ -133,7 +139,7 @@ def test_a_load_that_does_not_commit_leaves_no_objects(grid_store, grid_crimes_f
     assert report.unchanged == [grid_crimes_file.name]
     assert sorted(os.listdir(grid_store.root / "objects")) == objects
     assert grid_store.checksum() == before
-    other = write_csv(tmp_path / "2023-02-other-street.csv",
+    other = write_csv(tmp_path / "2023-02-grid-street.csv",
                       ["Crime ID", "Month", "Longitude", "Latitude", "LSOA code",
                        "Crime type"], [["z1", "2023-02", "", "", "X01000001", "Robbery"]])
     bad = write_csv(tmp_path / "2023-03-grid-street.csv",

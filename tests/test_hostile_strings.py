@@ -126,6 +126,8 @@ def _crimes(folder):
         row[POLICE_UK_HEADER.index("Location")] = LOCATION
         row[POLICE_UK_HEADER.index("LSOA name")] = IMG
         rows.append(row)
+    for row in rows:  # the force the rows name is the lookup's (hostile) force
+        row[2] = row[3] = FORCE_NAME
     return write_csv(folder / "2023-01-grid-street.csv", POLICE_UK_HEADER, rows)
 
 
