@@ -51,8 +51,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str], script: Path = ROOT / "app.py") -> Iterator[str]:
-    """Run ``streamlit run script`` on 127.0.0.1 and yield its URL."""
+def running_app(env: dict[str, str], script: Path = ROOT / "serve.py") -> Iterator[str]:
+    """Run ``streamlit run script`` on 127.0.0.1 and yield its URL (by default the
+    dashboard's server, ``serve.py``: ``app.py`` with its sign-in routes)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
