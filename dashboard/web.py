@@ -63,9 +63,9 @@ class Binding:
 
 #: Streamlit session ID → its sign-in.
 BINDINGS: dict[str, Binding] = {}
-#: File ID of a download made on demand (a download button given a function) → the
-#: Streamlit session that asked for it.
-DEFERRED: dict[str, str] = {}
+#: File ID → the Streamlit sessions it was made for (a page's files, and downloads made
+#: on demand by a download button given a function).
+FILES: dict[str, set[str]] = {}
 _LOCK = threading.Lock()
 
 
@@ -194,41 +194,50 @@ def _runtime():
     return runtime if type(runtime) is Runtime else None
 
 
-def _install_deferred_hook(runtime) -> None:
-    """Remember which session asked for each download made on demand (Streamlit keeps
-    those files unattached to any session)."""
+def _remember(url: str, session_id: str | None) -> None:
+    match = _MEDIA.search(url.split("?")[0])
+    if match and session_id:
+        with _LOCK:
+            FILES.setdefault(match.group(1), set()).add(session_id)
+            if len(FILES) > 20_000:  # the oldest first
+                for key in list(FILES)[:2_000]:
+                    del FILES[key]
+
+
+def _install_media_hooks(runtime) -> None:
+    """Remember which session each served file was made for. Streamlit itself forgets
+    it while a page reruns, and never records it for downloads made on demand."""
+    from streamlit.runtime import media_file_manager as mfm
+
     mgr = runtime.media_file_mgr
     if getattr(mgr, "_hotspots_hooked", False):
         return
-    original = mgr.execute_deferred
+    add, execute_deferred = mgr.add, mgr.execute_deferred
 
-    def execute_deferred(file_id: str) -> str:
-        with mgr._lock:
-            entry = mgr._deferred_callables.get(file_id)
-        url = original(file_id)
-        if entry is not None:
-            match = _MEDIA.search(url.split("?")[0])
-            if match:
-                with _LOCK:
-                    DEFERRED[match.group(1)] = entry["session_id"]
-                    if len(DEFERRED) > 10_000:
-                        for key in list(DEFERRED)[:1_000]:
-                            del DEFERRED[key]
+    def add_hooked(*args, **kwargs):
+        url = add(*args, **kwargs)
+        _remember(url, mfm._get_session_id())
         return url
 
-    mgr.execute_deferred = execute_deferred
+    def execute_deferred_hooked(file_id: str) -> str:
+        with mgr._lock:
+            entry = mgr._deferred_callables.get(file_id)
+        url = execute_deferred(file_id)
+        _remember(url, entry["session_id"] if entry is not None else None)
+        return url
+
+    mgr.add, mgr.execute_deferred = add_hooked, execute_deferred_hooked
     mgr._hotspots_hooked = True
 
 
 def _sessions_holding(runtime, file_id: str) -> set[str]:
-    """The Streamlit sessions whose page refers to ``file_id``."""
+    """The Streamlit sessions that ``file_id`` was made for."""
     mgr = runtime.media_file_mgr
     with mgr._lock:
         holders = {sid for sid, by_coord in mgr._files_by_session_and_coord.items()
                    if file_id in by_coord.values()}
     with _LOCK:
-        if file_id in DEFERRED:
-            holders.add(DEFERRED[file_id])
+        holders |= FILES.get(file_id, set())
     return holders
 
 
@@ -302,7 +311,7 @@ class MediaGuard:
 
         runtime = _runtime()
         if runtime is not None:
-            _install_deferred_hook(runtime)
+            _install_media_hooks(runtime)
         file_id = match.group(1)
         allowed, user, role, reason = await run_in_threadpool(
             media_decision, file_id, _cookie(scope), _peer(scope))
@@ -387,4 +396,4 @@ def check_listen_address() -> None:
 
 def install_hooks(runtime) -> None:
     """What the guard needs from the running server (the gate calls this every run)."""
-    _install_deferred_hook(runtime)
+    _install_media_hooks(runtime)
