@@ -309,3 +309,30 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(two_add
     assert login[-1]["detail"]["address"] == "127.0.0.1"
     attacker.close()
     user.close()
+
+
+def test_without_accounts_other_machines_are_refused(two_address_app, browser):
+    """Accounts removed while the server listens on every interface: open access, but
+    for this computer only (the server refuses to start that way; this is the case of a
+    file deleted while it runs)."""
+    from playwright.sync_api import expect
+
+    app = two_address_app
+    app["accounts"].unlink()
+    try:
+        remote = _context(browser)
+        page = remote.new_page()
+        _open(page, app["other_url"] + "/hotspots")
+        expect(page.get_by_text("The dashboard is closed to other machines")).to_be_visible()
+        assert page.get_by_text("Open access: no accounts are configured").count() == 0
+        assert page.get_by_test_id("stDownloadButton").count() == 0
+        local = _context(browser)
+        mine = local.new_page()
+        _open(mine, app["url"] + "/hotspots")
+        expect(mine.get_by_text("Open access: no accounts are configured")).to_be_visible()
+        remote.close()
+        local.close()
+    finally:
+        from hotspots.accounts import add_user
+
+        add_user(app["accounts"], "dave", "partner", PASSWORDS["dave"], rounds=4)
