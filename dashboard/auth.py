@@ -162,7 +162,8 @@ def current_user() -> User | None:
         return OPEN_USER
     if isinstance(user, User):
         session_id, client = _connection()
-        if session_id is None or web.bound(session_id, client) is not None:
+        if (session_id is None or web._runtime() is None
+                or web.bound(session_id, client) is not None):
             return user
     return None
 
@@ -330,7 +331,8 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
     cookie names (a reload, a new tab, a reconnection), else ``None``."""
     user = st.session_state.get(SESSION_KEY)
     sid = st.session_state.get(AUTH_SID_KEY)
-    if session_id is None:  # no server (AppTest): the session's own state
+    if session_id is None or web._runtime() is None:
+        # No server (AppTest): no connection to bind to, so the session's own state.
         return user if isinstance(user, User) and user.method != "open" else None
     cookie = check_cookie(path, st.context.cookies.get(COOKIE_NAME))
     binding = web.bound(session_id, client)
