@@ -298,7 +298,11 @@ def gate(settings: AccountSettings | None = None) -> User:
         st.error(NEEDS_SERVER)
         st.stop()
 
-    user = _still_valid(_signed_in(path, session_id, client), accounts)
+    try:
+        user = _still_valid(_signed_in(path, session_id, client), accounts)
+    except AccountsError as exc:
+        st.error(f"**The dashboard is closed** until its session files are fixed: {exc}")
+        st.stop()
     auth = _secrets_auth() if accounts.oidc.enabled else None
     oidc_ready = accounts.oidc.enabled and not oidc_problems(auth, accounts.oidc,
                                                              _authlib_installed())

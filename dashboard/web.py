@@ -30,6 +30,7 @@ from http.cookies import SimpleCookie
 
 from hotspots.accounts import (
     COOKIE_NAME,
+    AccountsError,
     AuditLog,
     check_cookie,
     default_accounts_path,
@@ -131,7 +132,11 @@ async def _cookie_endpoint(request):
         return Response("cross-origin request refused", status_code=403)
     form = await request.form()
     token = str(form.get("token") or "")
-    found = await run_in_threadpool(redeem_token, default_accounts_path(), token)
+    try:
+        found = await run_in_threadpool(redeem_token, default_accounts_path(), token)
+    except AccountsError:
+        LOG.exception("cannot give a session cookie")
+        found = None
     if found is None:
         return Response("unknown or expired token", status_code=403)
     session, value = found
@@ -150,7 +155,11 @@ async def _logout_endpoint(request):
     if not _same_origin(request):
         return Response("cross-origin request refused", status_code=403)
     path = default_accounts_path()
-    session = await run_in_threadpool(check_cookie, path, request.cookies.get(COOKIE_NAME))
+    try:
+        session = await run_in_threadpool(check_cookie, path,
+                                          request.cookies.get(COOKIE_NAME))
+    except AccountsError:
+        session = None
     if session is not None:
         await run_in_threadpool(end_session, path, session.sid)
     response = Response(status_code=204)
@@ -275,7 +284,10 @@ def media_decision(file_id: str, cookie: str | None, peer: str | None
         if not holders:
             return False, "open access", "analyst", "no open tab holds this file"
         return True, "open access", "analyst", "open access"
-    session = check_cookie(path, cookie)
+    try:
+        session = check_cookie(path, cookie)
+    except AccountsError as exc:
+        return False, None, None, str(exc)
     if session is None:
         return False, None, None, "not signed in (no valid session cookie)"
     try:

@@ -618,18 +618,23 @@ def session_secret(path: Path) -> bytes:
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
+        # Written whole to a temporary file, then linked into place: a crash leaves no
+        # half-written key, and of two processes starting at once the first one wins.
         file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = file.with_name(f"{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, file)
         except FileExistsError:
-            raw = file.read_bytes()
-        else:
-            raw = secrets.token_bytes(32)
-            try:
-                os.write(fd, raw)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            pass
+        finally:
+            tmp.unlink()
+        raw = file.read_bytes()
     if len(raw) < 32:
         raise AccountsError(f"{file} is too short to be the session key; delete it (every "
                             "browser then signs in again)")
