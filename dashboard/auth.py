@@ -37,6 +37,7 @@ from hotspots.accounts import (
     default_audit_path,
     end_session,
     load_accounts,
+    session_live,
     start_session,
     verify,
 )
@@ -344,7 +345,7 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
             and binding.auth_sid == sid and sid is not None):
         if cookie is not None and cookie.sid == sid:
             return user
-        if _session_live(path, sid):
+        if session_live(path, sid):
             return user
         return None  # logged out elsewhere (the session was ended)
     if cookie is None:
@@ -353,12 +354,6 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
     st.session_state[AUTH_SID_KEY] = cookie.sid
     web.bind(session_id, client, cookie.sid, cookie.user)
     return found
-
-
-def _session_live(path, sid: str) -> bool:
-    from hotspots.accounts import _read_sessions
-
-    return sid in _read_sessions(path)
 
 
 def _sign_in(path, session_id: str | None, client, user: User,

@@ -739,6 +739,14 @@ def check_cookie(path: Path, value: str | None, now: dt.datetime | None = None
     return Session(parts[1], e["user"], e["method"], _parse_time(e["expires"]))
 
 
+def session_live(path: Path, sid: str | None, now: dt.datetime | None = None) -> bool:
+    """Whether the server-side session ``sid`` exists and has not expired."""
+    if not sid:
+        return False
+    e = _read_sessions(Path(path).expanduser()).get(sid)
+    return isinstance(e, dict) and _parse_time(e["expires"]) > _utc(now)
+
+
 def end_session(path: Path, sid: str | None, now: dt.datetime | None = None) -> bool:
     """Delete a session (logging out): its cookie is refused from now on."""
     if not sid:

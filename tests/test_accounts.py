@@ -506,8 +506,11 @@ def test_session_cookie_is_signed_expires_and_ends_at_logout(path):
                             T0) is None
     assert acc.check_cookie(path, cookie, T0 + dt.timedelta(hours=12, seconds=1)) is None
     assert acc.check_cookie(path, "", T0) is None and acc.check_cookie(path, "x.y", T0) is None
+    assert acc.session_live(path, session.sid, T0 + dt.timedelta(hours=11))
+    assert not acc.session_live(path, session.sid, T0 + dt.timedelta(hours=12, seconds=1))
     # Logging out deletes the session: the very same cookie is refused from then on.
     assert acc.end_session(path, session.sid, T0)
+    assert not acc.session_live(path, session.sid, T0)
     assert acc.check_cookie(path, cookie, T0 + dt.timedelta(minutes=1)) is None
 
 
