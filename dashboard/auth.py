@@ -348,6 +348,11 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
         if session_live(path, sid):
             return user
         return None  # logged out elsewhere (the session was ended)
+    if isinstance(user, User) and user.method != "open" and (cookie is None
+                                                             or cookie.sid != sid):
+        # Another connection on this session without this sign-in's cookie (a replayed
+        # session ID, or another sign-in): it inherits nothing of the session.
+        st.session_state.clear()
     if cookie is None:
         return None
     found = User(cookie.user, "partner", cookie.method)  # the role comes from the file

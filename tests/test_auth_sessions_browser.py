@@ -336,3 +336,25 @@ def test_without_accounts_other_machines_are_refused(two_address_app, browser):
         from hotspots.accounts import add_user
 
         add_user(app["accounts"], "dave", "partner", PASSWORDS["dave"], rounds=4)
+
+
+def test_a_failed_upload_is_in_the_audit_log(app, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    bad = tmp_path / "2024-01-not-police-street.csv"
+    bad.write_text("this,is,not\na,police,file\n", encoding="utf-8")
+    context = _context(browser)
+    page = context.new_page()
+    _open(page, app["url"] + "/data")
+    _login(page, "alice", PASSWORDS["alice"])
+    _signed_in(page, "alice")
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+        str(bad))
+    page.get_by_role("button", name="Check and load").click()
+    expect(page.get_by_text("Nothing was stored.")).to_be_visible()
+    _wait(lambda: any(r["action"] == "upload_failed" for r in _audit(app)),
+          what="the failed upload in the audit log")
+    record = next(r for r in _audit(app) if r["action"] == "upload_failed")
+    assert (record["user"], record["role"]) == ("alice", "analyst")
+    assert record["detail"]["files"] == [bad.name] and record["detail"]["error"]
+    context.close()
