@@ -363,10 +363,36 @@ def _audit(user, role, action, detail) -> None:
         LOG.exception("cannot write the audit log")
 
 
+_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class RedactSessionIds(logging.Filter):
+    """Streamlit writes session IDs to its log (e.g. on a reconnection); keep them out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_SESSION_ID.sub("<session id>", a) if isinstance(a, str)
+                                else a for a in args)
+        if isinstance(record.msg, str):
+            record.msg = _SESSION_ID.sub("<session id>", record.msg)
+        return True
+
+
+#: Streamlit's loggers that name sessions.
+SESSION_LOGGERS = ("streamlit.runtime.websocket_session_manager", "streamlit.runtime.runtime",
+                   "streamlit.runtime.app_session", "streamlit.runtime.media_file_manager")
+
+
 def install() -> None:
-    """Mark the routes and the guard as installed (``serve.py`` calls this)."""
+    """Mark the routes and the guard as installed and keep session IDs out of the log
+    (``serve.py`` calls this)."""
     global INSTALLED
     INSTALLED = True
+    for name in SESSION_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSessionIds) for f in logger.filters):
+            logger.addFilter(RedactSessionIds())
 
 
 def listen_problem(address: str | None, accounts_exist: bool, override: bool) -> str | None:

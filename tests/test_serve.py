@@ -96,3 +96,18 @@ def test_the_test_servers_run_serve_py():
     import inspect
 
     assert inspect.signature(running_app).parameters["script"].default == ROOT / "serve.py"
+
+
+def test_session_ids_are_kept_out_of_the_log(caplog):
+    import logging
+
+    from dashboard import web
+
+    web.install()
+    sid = "0b6c3f0e-9d1a-4c4e-8f5e-2a7d9b1c3e4f"
+    logger = logging.getLogger("streamlit.runtime.websocket_session_manager")
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        logger.warning("Session with id %s is already connected! Reconnecting to existing "
+                       "session.", sid)
+    assert "Session with id <session id> is already connected" in caplog.text
+    assert sid not in caplog.text
