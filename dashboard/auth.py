@@ -3,12 +3,17 @@
 ``app.py`` calls :func:`gate` once per run, before ``st.navigation``. With accounts
 configured and nobody signed in, the gate draws only the login form and stops the run, so
 no page script runs and no page, table, download or media file is produced. With no
-accounts it lets everyone in as an analyst and says so on every page. See
-docs/access-control.md.
+accounts it lets everyone on this machine in as an analyst and says so on every page.
+
+A sign-in holds for the connection it was made on and, through the signed ``HttpOnly``
+cookie the browser is then given (``dashboard/web.py``), for reloads and new tabs of
+that browser until logout or expiry. A session ID replayed on another connection without
+the cookie gets the login form. See docs/access-control.md.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -16,8 +21,10 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from dashboard import web
 from dashboard.text import md
 from hotspots.accounts import (
+    COOKIE_NAME,
     ROLES,
     Accounts,
     AccountsError,
@@ -26,9 +33,13 @@ from hotspots.accounts import (
     LoginError,
     OidcConfig,
     Role,
+    check_cookie,
     default_accounts_path,
     default_audit_path,
+    end_session,
     load_accounts,
+    session_live,
+    start_session,
     verify,
 )
 
@@ -36,6 +47,14 @@ LOG = logging.getLogger(__name__)
 
 OPEN_BANNER = "Open access: no accounts are configured"
 SESSION_KEY = "user"
+AUTH_SID_KEY = "_auth_sid"
+CLEAR_COOKIE_KEY = "_auth_clear_cookie"
+NEEDS_SERVER = ("The dashboard is closed: with accounts it must be started with "
+                "scripts/start.sh (streamlit run serve.py), which ties sign-in to the "
+                "browser and guards download links.")
+OPEN_LOCAL_ONLY = ("The dashboard is closed to other machines: it has no accounts (open "
+                   "access), so it serves only the computer it runs on. Ask the person "
+                   "who runs it to add accounts (docs/access-control.md).")
 #: Keys every OIDC provider section of secrets.toml needs (Streamlit's st.login).
 OIDC_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
@@ -117,13 +136,37 @@ def _authlib_installed() -> bool:
 # ---------------------------------------------------------------- session and audit
 
 
+def _connection():
+    """This run's Streamlit session ID and its connection (``None`` without a server,
+    as under AppTest)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None, None
+    runtime = web._runtime()
+    client = runtime.get_client(ctx.session_id) if runtime is not None else None
+    return ctx.session_id, client
+
+
+def _peer(client) -> str | None:
+    context = getattr(client, "client_context", None)
+    return getattr(context, "remote_ip", None) if context is not None else None
+
+
 def current_user() -> User | None:
-    """The signed-in user of this session (the open user when no accounts exist)."""
+    """The signed-in user of this session (the open user when no accounts exist).
+
+    A user counts only on the connection their sign-in was made or confirmed on (the
+    gate confirms it from the cookie on every run)."""
     user = st.session_state.get(SESSION_KEY)
-    if isinstance(user, User):
-        return user
     if not default_accounts_path().exists():
         return OPEN_USER
+    if isinstance(user, User):
+        session_id, client = _connection()
+        if (session_id is None or web._runtime() is None
+                or web.bound(session_id, client) is not None):
+            return user
     return None
 
 
@@ -132,6 +175,24 @@ def audit(action: str, detail=None, user: User | None = None) -> None:
     u = user or current_user()
     AuditLog(default_audit_path()).append(u.name if u else None, u.role if u else None,
                                           action, detail)
+
+
+def _run_js(script: str) -> None:
+    """Run a line of JavaScript in the browser (nothing shown)."""
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+
+
+def _hand_cookie(token: str) -> None:
+    """Have the browser exchange the one-time token for its HttpOnly session cookie."""
+    body = json.dumps("token=" + token)
+    _run_js(f"fetch({json.dumps(web.COOKIE_PATH)}, {{method: 'POST', credentials: "
+            f"'same-origin', headers: {{'Content-Type': "
+            f"'application/x-www-form-urlencoded'}}, body: {body}}});")
+
+
+def _drop_cookie() -> None:
+    _run_js(f"fetch({json.dumps(web.LOGOUT_PATH)}, {{method: 'POST', credentials: "
+            "'same-origin'});")
 
 
 def on_download(what: str) -> Callable[[], None]:
@@ -207,14 +268,25 @@ def gate(settings: AccountSettings | None = None) -> User:
     """Return the signed-in user, or draw only the login form and stop the run.
 
     Call once per run in ``app.py`` before ``st.navigation(...)``. With no accounts file
-    at ``$HOTSPOTS_ACCOUNTS`` (or the default path) everyone is an analyst and every page
-    says so. An accounts file that cannot be read, or holds nobody, closes the dashboard.
+    at ``$HOTSPOTS_ACCOUNTS`` (or the default path) everyone on this machine is an
+    analyst and every page says so (other machines are refused unless
+    ``HOTSPOTS_OPEN_ACCESS_ANY_ADDRESS=1``). An accounts file that cannot be read, or
+    holds nobody, closes the dashboard.
     """
     _leave_legacy_pages_mode()
     path = default_accounts_path()
+    session_id, client = _connection()
+    runtime = web._runtime()
+    if runtime is not None:
+        web.install_hooks(runtime)
     try:
         if not path.exists():
+            if not web.is_loopback(_peer(client)) and not web.open_any_address():
+                st.error(OPEN_LOCAL_ONLY)
+                st.stop()
             st.session_state[SESSION_KEY] = OPEN_USER
+            if session_id is not None:
+                web.bind(session_id, client, None, OPEN_USER.name)
             st.badge(OPEN_BANNER, icon=":material/lock_open:", color="orange")
             return OPEN_USER
         accounts = load_accounts(path)
@@ -224,27 +296,90 @@ def gate(settings: AccountSettings | None = None) -> User:
     except AccountsError as exc:
         st.error(f"**The dashboard is closed** until its accounts file is fixed: {md(exc)}")
         st.stop()
+    if client is not None and not web.INSTALLED:
+        st.error(NEEDS_SERVER)
+        st.stop()
 
-    user = _still_valid(current_user(), accounts)
+    try:
+        user = _still_valid(_signed_in(path, session_id, client), accounts)
+    except AccountsError as exc:
+        st.error(f"**The dashboard is closed** until its session files are fixed: {md(exc)}")
+        st.stop()
     auth = _secrets_auth() if accounts.oidc.enabled else None
     oidc_ready = accounts.oidc.enabled and not oidc_problems(auth, accounts.oidc,
                                                              _authlib_installed())
     if user is None and oidc_ready:
         user = _oidc_user(accounts.oidc)
+        if user is not None:
+            _sign_in(path, session_id, client, user, settings)
     if user is None:
-        st.session_state.pop(SESSION_KEY, None)
+        _sign_out_here(session_id)
         _hold_address()
         holder = st.empty()
         with holder.container():
-            user = _login_page(accounts, settings, auth, oidc_ready)
+            user = _login_page(accounts, settings, auth, oidc_ready, _peer(client))
         if user is None:
+            if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+                _drop_cookie()
             st.stop()
         # Signed in: clear the form and go on to the page asked for, in this same run
         # (a rerun would lose the page address).
         holder.empty()
+        _sign_in(path, session_id, client, user, settings)
     st.session_state[SESSION_KEY] = user
-    _sidebar(user)
+    _sidebar(user, path, session_id)
     return user
+
+
+def _signed_in(path, session_id: str | None, client) -> User | None:
+    """The user this run may act as: the session's user if signed in on this very
+    connection (and that sign-in is still live), else the user the browser's session
+    cookie names (a reload, a new tab, a reconnection), else ``None``."""
+    user = st.session_state.get(SESSION_KEY)
+    sid = st.session_state.get(AUTH_SID_KEY)
+    if session_id is None or web._runtime() is None:
+        # No server (AppTest): no connection to bind to, so the session's own state.
+        return user if isinstance(user, User) and user.method != "open" else None
+    cookie = check_cookie(path, st.context.cookies.get(COOKIE_NAME))
+    binding = web.bound(session_id, client)
+    if (isinstance(user, User) and user.method != "open" and binding is not None
+            and binding.auth_sid == sid and sid is not None):
+        if cookie is not None and cookie.sid == sid:
+            return user
+        if session_live(path, sid):
+            return user
+        return None  # logged out elsewhere (the session was ended)
+    if isinstance(user, User) and user.method != "open" and (cookie is None
+                                                             or cookie.sid != sid):
+        # Another connection on this session without this sign-in's cookie (a replayed
+        # session ID, or another sign-in): it inherits nothing of the session.
+        st.session_state.clear()
+    if cookie is None:
+        return None
+    found = User(cookie.user, "partner", cookie.method)  # the role comes from the file
+    st.session_state[AUTH_SID_KEY] = cookie.sid
+    web.bind(session_id, client, cookie.sid, cookie.user)
+    return found
+
+
+def _sign_in(path, session_id: str | None, client, user: User,
+             settings: AccountSettings | None) -> None:
+    """Start the server-side session of a new sign-in, bind it to this connection and
+    hand the browser its cookie."""
+    session, token = start_session(path, user.name, user.method,
+                                   settings=settings or AccountSettings())
+    st.session_state[AUTH_SID_KEY] = session.sid
+    if session_id is not None:
+        web.bind(session_id, client, session.sid, user.name)
+        with st.sidebar:
+            _hand_cookie(token)
+
+
+def _sign_out_here(session_id: str | None) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(AUTH_SID_KEY, None)
+    if session_id is not None:
+        web.unbind(session_id)
 
 
 def _still_valid(user: User | None, accounts: Accounts) -> User | None:
@@ -281,7 +416,7 @@ def _oidc_user(oidc: OidcConfig) -> User | None:
 
 
 def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapping | None,
-                oidc_ready: bool) -> User | None:
+                oidc_ready: bool, address: str | None = None) -> User | None:
     """Draw the login form; the user when this run's submission signed them in."""
     st.title("Serious violence hotspots")
     st.write("Sign in to see the dashboard.")
@@ -295,16 +430,17 @@ def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapp
             name = name.strip()
             try:
                 role = verify(accounts.path, name, password,
-                              settings=settings or AccountSettings())
+                              settings=settings or AccountSettings(), address=address)
             except LoginError as exc:
                 AuditLog(default_audit_path()).append(name[:64], None, "login_failed",
-                                                      {"reason": exc.reason})
+                                                      {"reason": exc.reason,
+                                                       "address": address})
                 st.error(md(exc.message))
             except AccountsError as exc:
                 st.error(f"Signing in is not possible: {md(exc)}")
             else:
                 user = User(name, role.name, "password")
-                audit("login", {"method": "password"}, user)
+                audit("login", {"method": "password", "address": address}, user)
                 return user
     if oidc_ready:
         if st.button("Sign in with your organisation", type="primary"
@@ -317,12 +453,16 @@ def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapp
     return None
 
 
-def _sidebar(user: User) -> None:
+def _sidebar(user: User, path, session_id: str | None) -> None:
     with st.sidebar:
         st.caption(f"Signed in as **{md(user.name)}** ({user.role})")
         if st.button("Log out", key="_auth_logout"):
             audit("logout", None, user)
+            end_session(path, st.session_state.get(AUTH_SID_KEY))  # its cookie too
+            if session_id is not None:
+                web.unbind(session_id)
             st.session_state.clear()
+            st.session_state[CLEAR_COOKIE_KEY] = True
             if user.method == "oidc":
                 st.logout()
             st.rerun()

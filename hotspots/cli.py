@@ -513,23 +513,45 @@ def _period_args(p: argparse.ArgumentParser) -> None:
                    help="definition name (geodata/definitions)")
 
 
+def _audit_load(args: argparse.Namespace, action: str, outcome: str) -> None:
+    """A ``load`` command's audit line (with the operating-system user), success or not,
+    in the audit log of the store it loads into."""
+    if getattr(args, "command", None) != "load":
+        return
+    from hotspots import accounts as acc
+
+    try:
+        acc.AuditLog(acc.default_audit_path(Store(args.data_dir).root)).append(
+            acc.os_user(), "command line", action,
+            {"kind": args.kind, "paths": [str(p) for p in args.paths],
+             "outcome": outcome[:500]})
+    except Exception as exc:  # the load's own outcome matters more than its audit line
+        print(f"warning: cannot write the audit log: {exc}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        _audit_load(args, "load" if code == 0 else "load_failed", f"exit code {code}")
+        return code
     except InputError as exc:
+        _audit_load(args, "load_failed", exc.message)
         print(f"error: {exc.message}", file=sys.stderr)
         print("Nothing was changed in the store.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as exc:
+        _audit_load(args, "load_failed", str(exc))
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
+        _audit_load(args, "load_failed", f"{exc.strerror or exc}: {exc.filename or ''}")
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug, not bad input: say so briefly, keep the store
+        _audit_load(args, "load_failed", f"unexpected {type(exc).__name__}")
         if os.environ.get("HOTSPOTS_DEBUG"):
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was changed in the "

@@ -125,13 +125,19 @@ if uploads and st.button("Check and load", type="primary"):
             with st.spinner("Checking and loading…"):
                 report = load_paths(target, kind, paths)
         except InputError as exc:
+            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
+                                         "error": exc.message[:500]})
             st.error(f"**Nothing was stored.** {md(exc.message)}")
         except ValueError as exc:
+            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
+                                         "error": str(exc)[:500]})
             st.error(f"**Nothing was stored.** {md(exc)}")
         except Exception as exc:  # never a traceback for a partner; the log keeps it
             import logging
 
             logging.getLogger(__name__).exception("upload failed")
+            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
+                                         "error": type(exc).__name__})
             st.error(f"**Nothing was stored.** The files could not be loaded "
                      f"({type(exc).__name__}). Please send them to the project's analysts.")
         else:

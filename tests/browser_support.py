@@ -51,12 +51,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str], script: Path = ROOT / "app.py") -> Iterator[str]:
-    """Run ``streamlit run script`` on 127.0.0.1 and yield its URL."""
+def running_app(env: dict[str, str], script: Path = ROOT / "serve.py",
+                address: str = "127.0.0.1") -> Iterator[str]:
+    """Run ``streamlit run script`` on ``address`` and yield its URL on 127.0.0.1 (by
+    default the dashboard's server, ``serve.py``: ``app.py`` with its sign-in routes)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.address", address,
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
@@ -81,6 +83,23 @@ def running_app(env: dict[str, str], script: Path = ROOT / "app.py") -> Iterator
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def other_local_address() -> str | None:
+    """An IPv4 address of this machine that is not a loopback one (a browser that
+    connects to it comes from that address), or ``None``."""
+    import ipaddress
+
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.1", 9))  # no packet is sent; this only picks a route
+        ip = s.getsockname()[0]
+        if not ipaddress.ip_address(ip).is_loopback:
+            return ip
+    with contextlib.suppress(OSError):
+        ip = socket.gethostbyname(socket.gethostname())
+        if not ipaddress.ip_address(ip).is_loopback:
+            return ip
+    return None
 
 
 def local_only(context, requests: list[str]) -> None:

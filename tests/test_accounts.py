@@ -8,6 +8,7 @@ import io
 import json
 import stat
 import threading
+import time
 from pathlib import Path
 
 import bcrypt
@@ -120,7 +121,8 @@ def test_lockout_after_five_failures_and_release_after_the_window(path):
         acc.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=4))
     assert err.value.reason == "locked" and "locked for 15 more minutes" in err.value.message
     state = json.loads(acc.lockout_path(path).read_text())
-    assert state["bob"]["failures"] == 5 and _mode(acc.lockout_path(path)) == 0o600
+    assert state["pair"]["bob|-"]["failures"] == 5 and state["name"]["bob"]["failures"] == 5
+    assert _mode(acc.lockout_path(path)) == 0o600
     assert acc.lockout_path(path).name == "accounts.toml.lockout.json"
 
     # While locked even the right password is refused; other users are not affected.
@@ -135,7 +137,7 @@ def test_lockout_after_five_failures_and_release_after_the_window(path):
     free = T0 + dt.timedelta(minutes=15, seconds=4)
     assert acc.lockout_state(path, "bob", free) is None
     assert acc.verify(path, "bob", "partner-pass-1", free).name == "partner"
-    assert "bob" not in json.loads(acc.lockout_path(path).read_text())
+    assert "bob|-" not in json.loads(acc.lockout_path(path).read_text())["pair"]
 
 
 def test_failures_far_apart_do_not_add_up_and_unknown_names_lock_too(path):
@@ -200,7 +202,8 @@ def test_audit_log_appends_json_lines(tmp_path):
     assert records[1]["time"].endswith("Z") and records[1]["user"] == "bob"
     assert _mode(log.path) == 0o600
     assert set(acc.AUDIT_ACTIONS) == {"login", "login_failed", "logout", "upload",
-                                      "download", "publish"}
+                                      "upload_failed", "download", "serve", "refused",
+                                      "publish", "load", "load_failed"}
 
     def write(n):
         for i in range(25):
@@ -396,3 +399,155 @@ def test_gate_closes_on_a_broken_accounts_file(gate_app, tmp_path, monkeypatch):
     at = gate_app().run()
     assert "The dashboard is closed" in at.error[0].value
     assert "page for" not in _texts(at) and not at.text_input
+
+
+# ---------------------------------------------------------------- throttling by address
+
+
+def test_failures_from_one_address_do_not_lock_the_name_elsewhere(path):
+    for i in range(5):
+        with pytest.raises(acc.LoginError) as err:
+            acc.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=i),
+                       address="203.0.113.9")
+    assert err.value.reason == "locked"
+    later = T0 + dt.timedelta(seconds=10)
+    with pytest.raises(acc.LoginError, match="locked for 15 more minutes"):
+        acc.verify(path, "bob", "partner-pass-1", later, address="203.0.113.9")
+    # The same name from another address signs in: one address cannot lock a user out.
+    assert acc.verify(path, "bob", "partner-pass-1", later, address="198.51.100.7").name \
+        == "partner"
+    assert acc.lockout_state(path, "bob", later, address="198.51.100.7") is None
+    assert acc.lockout_state(path, "bob", later, address="203.0.113.9") is not None
+    assert acc.lockout_state(path, "bob", later) is not None  # locked from somewhere
+
+
+def test_one_address_guessing_many_names_is_locked(path):
+    settings = acc.AccountSettings(address_max_failures=6)
+    for i in range(6):
+        with pytest.raises(acc.LoginError) as err:
+            acc.verify(path, f"guess{i}", "wrong-password", T0, settings,
+                       address="203.0.113.9")
+    assert err.value.reason == "locked"
+    # That address is locked for every name, even with the right password ...
+    with pytest.raises(acc.LoginError) as err:
+        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="203.0.113.9")
+    assert err.value.reason == "locked"
+    # ... and no other address is.
+    assert acc.verify(path, "alice", "analyst-pass-1", T0, settings,
+                      address="198.51.100.7").name == "analyst"
+
+
+def test_many_addresses_guessing_one_name_lock_it_everywhere(path):
+    settings = acc.AccountSettings(name_max_failures=8)
+    for i in range(8):
+        with pytest.raises(acc.LoginError) as err:
+            acc.verify(path, "alice", "wrong-password", T0, settings,
+                       address=f"203.0.113.{i}")
+    assert err.value.reason == "locked"
+    with pytest.raises(acc.LoginError) as err:
+        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7")
+    assert err.value.reason == "locked"
+    acc.unlock(path, "alice")
+    assert acc.verify(path, "alice", "analyst-pass-1", T0, settings,
+                      address="198.51.100.7").name == "analyst"
+
+
+def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
+    """One login's slow hash check (cost 14, about a second or more) runs without the
+    accounts lock: a login from another address finishes while it is still running."""
+    p = tmp_path / "config" / "accounts.toml"
+    acc.add_user(p, "slow", "analyst", "slow-password-1", rounds=14)
+    acc.add_user(p, "quick", "partner", "quick-password-1", rounds=4)
+    started = threading.Event()
+    done = {}
+
+    def slow_login():
+        started.set()
+        t0 = time.perf_counter()
+        with pytest.raises(acc.LoginError):
+            acc.verify(p, "slow", "wrong-password", address="203.0.113.9")
+        done["slow"] = time.perf_counter() - t0
+
+    worker = threading.Thread(target=slow_login)
+    worker.start()
+    started.wait()
+    time.sleep(0.2)  # the slow check is under way
+    t0 = time.perf_counter()
+    assert acc.verify(p, "quick", "quick-password-1", address="198.51.100.7").name == "partner"
+    quick = time.perf_counter() - t0
+    still_running = worker.is_alive()
+    worker.join()
+    assert still_running, f"the slow check ended first ({done})"
+    assert quick < done["slow"] / 2, (quick, done["slow"])
+    assert quick < 0.5, quick
+
+
+# ---------------------------------------------------------------- signed-in sessions
+
+
+def test_session_cookie_is_signed_expires_and_ends_at_logout(path):
+    session, token = acc.start_session(path, "alice", "password", T0)
+    assert acc.sessions_path(path).name == "accounts.toml.sessions.json"
+    assert _mode(acc.sessions_path(path)) == 0o600
+    assert _mode(acc.secret_path(path)) == 0o600 and len(acc.secret_path(path).read_bytes()) \
+        == 32
+    # The one-time token gives the cookie once.
+    redeemed, cookie = acc.redeem_token(path, token, T0 + dt.timedelta(seconds=5))
+    assert redeemed.sid == session.sid and redeemed.user == "alice"
+    assert acc.redeem_token(path, token, T0 + dt.timedelta(seconds=6)) is None
+    assert token not in acc.sessions_path(path).read_text()  # only its hash was kept
+    live = acc.check_cookie(path, cookie, T0 + dt.timedelta(hours=1))
+    assert live is not None and (live.sid, live.user, live.method) == (session.sid, "alice",
+                                                                       "password")
+    # A changed cookie, another key or the end of the 12 hours: refused.
+    sid, exp, sig = cookie.split(".")[1:]
+    assert acc.check_cookie(path, f"v1.{sid}.{int(exp) + 3600}.{sig}", T0) is None
+    assert acc.check_cookie(path, cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"),
+                            T0) is None
+    assert acc.check_cookie(path, cookie, T0 + dt.timedelta(hours=12, seconds=1)) is None
+    assert acc.check_cookie(path, "", T0) is None and acc.check_cookie(path, "x.y", T0) is None
+    assert acc.session_live(path, session.sid, T0 + dt.timedelta(hours=11))
+    assert not acc.session_live(path, session.sid, T0 + dt.timedelta(hours=12, seconds=1))
+    # Logging out deletes the session: the very same cookie is refused from then on.
+    assert acc.end_session(path, session.sid, T0)
+    assert not acc.session_live(path, session.sid, T0)
+    assert acc.check_cookie(path, cookie, T0 + dt.timedelta(minutes=1)) is None
+
+
+def test_an_old_token_gives_no_cookie_and_removed_users_lose_their_sessions(path):
+    _, token = acc.start_session(path, "bob", "password", T0)
+    assert acc.redeem_token(path, token, T0 + dt.timedelta(minutes=3)) is None
+    _, token2 = acc.start_session(path, "bob", "password", T0)
+    _, cookie = acc.redeem_token(path, token2, T0)
+    assert acc.check_cookie(path, cookie, T0) is not None
+    acc.remove_user(path, "bob")
+    assert acc.check_cookie(path, cookie, T0) is None
+
+
+def test_a_cookie_signed_with_another_key_is_refused(path):
+    _, token = acc.start_session(path, "alice", "password", T0)
+    _, cookie = acc.redeem_token(path, token, T0)
+    acc.secret_path(path).write_bytes(b"k" * 32)  # a new key: every browser signs in again
+    assert acc.check_cookie(path, cookie, T0) is None
+
+
+# ---------------------------------------------------------------- command-line loads
+
+
+def test_command_line_loads_are_in_the_audit_log(tmp_path, grid_reference, grid_crimes_file,
+                                                 monkeypatch, capsys):
+    audit = tmp_path / "audit.jsonl"
+    monkeypatch.setenv(acc.AUDIT_ENV, str(audit))
+    store = tmp_path / "store"
+    paths = [str(p) for p in grid_reference.values()] + [str(grid_crimes_file)]
+    assert main(["--data-dir", str(store), "load", "auto", "--quiet", *paths]) == 0
+    bad = tmp_path / "2023-02-grid-street.csv"
+    bad.write_text("not,a,police,file\n1,2,3,4\n")
+    assert main(["--data-dir", str(store), "load", "crimes", "--quiet", str(bad)]) != 0
+    records = acc.AuditLog(audit).read()
+    assert [r["action"] for r in records] == ["load", "load_failed"]
+    assert {r["user"] for r in records} == {acc.os_user()} and acc.os_user()
+    assert records[0]["role"] == "command line"
+    assert records[0]["detail"]["paths"] == paths and records[0]["detail"]["kind"] == "auto"
+    assert records[1]["detail"]["paths"] == [str(bad)]
+    assert "2023-02-grid-street.csv" in records[1]["detail"]["outcome"]
