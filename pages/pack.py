@@ -70,6 +70,8 @@ with st.spinner("Building the pack…"):
     result = state.analysis(f.root, f.version, selection, settings, rule)
     pack = assemble_pack(data, result, month, top_n=top_n, ranking=ranking,
                          previous=previous, rule=rule)
+if f.partner:  # where partners' and analysts' copies of a pack can meet
+    st.caption(pack.metadata["suppression"])
 if previous is None:
     st.info("No pack has been published before this month, so there are no rank changes "
             "yet. Publishing this one makes it the comparison for next month.")
