@@ -701,6 +701,9 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
         pdf.add_font(family, "B", bold if bold.is_file() else path)
     pdf.set_title(text(pack.title))
     pdf.set_author("hotspots")
+    # Dated by its meeting month, so the same pack always gives the same bytes.
+    pdf.set_creation_date(dt.datetime(int(pack.meeting_month[:4]),
+                                      int(pack.meeting_month[5:]), 1, tzinfo=dt.UTC))
     pdf.add_page()
     width = pdf.epw
     m = pack.metadata

@@ -14,6 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
+from dashboard.text import plain
 from hotspots import accounts as acc
 from hotspots.cli import main
 from tests.conftest import ROOT
@@ -370,7 +371,7 @@ def test_gate_logs_in_checks_roles_and_follows_the_file(gate_app, path, tmp_path
     at.text_input[0].input("bob")
     at.text_input[1].input("wrong-password")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    assert [plain(e.value) for e in at.error] == ["Wrong user name or password."]
     assert "page for" not in _texts(at)
 
     at.text_input[0].input("bob")

@@ -371,6 +371,8 @@ def _write_corpus_region(folder, port: int):
             n = (1, 2, 3, 6, 9, 14)[(i + m) % 6]
             rows += [police_row(f"{month}-{i}-{k}", month=month, lsoa=lsoa[c],
                                 ctype=kinds[(k + i) % 3]) for k in range(n)]
+        for row in rows:  # the force the rows name is the lookup's (hostile) force
+            row[2] = row[3] = CORPUS_FORCE
         crimes.append(write_csv(folder / f"{month}-grid-street.csv", POLICE_UK_HEADER, rows))
     return reference, crimes
 

@@ -132,7 +132,7 @@ def test_a_damaged_object_is_found_named_and_mended(store, shared_data, tmp_path
         "2019-02-dyfed-powys-street.csv" in err
     assert main(["--data-dir", str(store.root), "verify"]) == 2
     out, err = capsys.readouterr()
-    assert "1 of 19 stored objects damaged" in err
+    assert "1 of 20 stored objects damaged" in err
     # reading it: a clear error naming the object and the repair, never a traceback
     with pytest.raises(StoreDamagedError, match=rf"{name}: a store file is damaged: "
                        rf"{problem}.*police.uk:dyfed-powys 2019-02 from 2019-02-dyfed-powys-"
@@ -148,7 +148,7 @@ def test_a_damaged_object_is_found_named_and_mended(store, shared_data, tmp_path
     assert report.repaired == ["2019-02-dyfed-powys-street.csv"] and not report.unchanged
     assert store.verify() == []
     assert main(["--data-dir", str(store.root), "verify"]) == 0
-    assert "All 19 stored objects are intact" in capsys.readouterr().out
+    assert "All 20 stored objects are intact" in capsys.readouterr().out
     assert _sv(store, tmp_path) == DP_FEB_SV
     assert store.history()["action"].iloc[-1] == "repaired"
 
