@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -148,8 +149,14 @@ def generate(source: str) -> list[Mutant]:
                     out.append((i, line, "const", d, node.col_offset,
                                 f"constant {v!r} → {v + d!r}"))
     out.sort(key=lambda m: (m[1], m[4], m[0]))
-    return [Mutant(index=n, node=i, kind=k, arg=a, line=ln, description=d)
-            for n, (i, ln, k, a, _col, d) in enumerate(out)]
+    mutants, seen = [], {}
+    for n, (i, ln, k, a, _col, d) in enumerate(out):
+        # the same change twice on a line (e.g. two `0` constants): number the repeats
+        seen[ln, d] = seen.get((ln, d), 0) + 1
+        if seen[ln, d] > 1:
+            d = f"{d} (#{seen[ln, d]} on the line)"
+        mutants.append(Mutant(index=n, node=i, kind=k, arg=a, line=ln, description=d))
+    return mutants
 
 
 def apply(source: str, mutant: Mutant) -> ast.Module:
@@ -237,6 +244,8 @@ def _child(root: Path, module: str, origin: Path, code, tests: list[str], log: P
            report_modules: Path | None) -> None:
     """In the forked child: serve the mutant, run pytest, exit with its status."""
     os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -250,9 +259,9 @@ def _child(root: Path, module: str, origin: Path, code, tests: list[str], log: P
         import pytest
         status = int(pytest.main([*tests, *PYTEST_ARGS]))
         if report_modules is not None:
-            report_modules.write_text(json.dumps(sorted(
-                name for name, m in list(sys.modules.items())
-                if "." not in name and _third_party(m))))
+            # in import order, submodules included (scipy.stats is most of the cost)
+            report_modules.write_text(json.dumps(
+                [name for name, m in list(sys.modules.items()) if _third_party(m)]))
     except BaseException as exc:
         print(f"mutate: child error {exc!r}", flush=True)
         status = 4
@@ -277,6 +286,8 @@ def run_one(root: Path, module: str, origin: Path, code, tests: list[str], timeo
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         _child(root, module, origin, code, tests, log, report_modules)
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also here, so that a kill never misses the group
     try:
         while True:
             done, wstatus = os.waitpid(pid, os.WNOHANG)
@@ -345,7 +356,7 @@ def _line_range(text: str | None) -> tuple[int, int] | None:
 def _preload(names: list[str], own: str) -> None:
     """Import the third-party packages the tests use, once, before forking."""
     for name in names:
-        if name == own or name in sys.modules:
+        if name.split(".")[0] == own or name in sys.modules:
             continue
         try:
             importlib.import_module(name)
@@ -399,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
                 + ("  [equivalent]" if m.status == "equivalent" else ""))
         return 0
 
+    def stop(signum, frame):  # a terminated runner takes its running mutant with it
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
