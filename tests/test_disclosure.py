@@ -340,3 +340,8 @@ def test_partner_windows_rejects_non_integer_lengths():
     for bad in (-1, True, 1.0, "12"):
         with pytest.raises(ValueError, match="length must be a positive integer"):
             partner_windows(["2024-01"], length=bad)
+
+
+def test_partner_hotspot_list_series_must_match_the_rows():
+    with pytest.raises(ValueError, match="zip"):
+        partner_hotspot_list(_hotspots(), RULE, pd.Series([[12, 0], [7, 0]]))
