@@ -391,19 +391,24 @@ def main(argv: list[str] | None = None) -> int:
              for t in args.tests]
 
     mutants = generate(source)
+    equivalent = load_equivalent(args.equivalent, rel)
+    known = {(m.line, m.description) for m in mutants}
+    stale = sorted(key for key in equivalent if key not in known)
     lines = _line_range(args.only_lines)
     if lines:
         mutants = [m for m in mutants if lines[0] <= m.line <= lines[1]]
     if args.max is not None and len(mutants) > args.max:
         picked = sorted(random.Random(args.seed).sample(range(len(mutants)), args.max))
         mutants = [mutants[i] for i in picked]
-    equivalent = load_equivalent(args.equivalent, rel)
     for m in mutants:
         if (m.line, m.description) in equivalent:
             m.status, m.reason = "equivalent", equivalent[(m.line, m.description)]
     quiet_json = args.json == "-"
     say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if quiet_json else \
         (lambda *a: print(*a, flush=True))
+    for line, description in stale:  # the module changed: re-check and update the entry
+        say(f"warning: {args.equivalent.name} lists {rel}:{line} {description!r}, which is "
+            "no longer a mutant of the module")
     if args.list:
         for m in mutants:
             say(f"{rel}:{m.line}  {m.description}"

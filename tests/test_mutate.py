@@ -124,3 +124,24 @@ def test_max_and_seed_sample_repeatably(repo: Path) -> None:
     assert len(a) == 3
     assert set(a) <= set(everything)
     assert len(everything) > 3
+
+
+def test_stale_equivalent_entries_are_reported(repo: Path) -> None:
+    equivalent = repo / "equivalent.toml"
+    equivalent.write_text(
+        '[[equivalent]]\nmodule = "mini.py"\nline = 9\nmutant = "< → <= in `x < low`"\n'
+        'reason = "moved"\n')
+    out = _run(repo, "--equivalent", str(equivalent), "--list")
+    assert out.returncode == 0
+    assert ("warning: equivalent.toml lists mini.py:9 '< → <= in `x < low`', which is no "
+            "longer a mutant of the module") in out.stderr
+
+
+def test_an_equivalent_entry_without_a_reason_is_refused(repo: Path) -> None:
+    equivalent = repo / "equivalent.toml"
+    equivalent.write_text(
+        '[[equivalent]]\nmodule = "mini.py"\nline = 3\nmutant = "< → <= in `x < low`"\n'
+        'reason = " "\n')
+    out = _run(repo, "--equivalent", str(equivalent), "--list")
+    assert out.returncode != 0
+    assert "an equivalent mutant of mini.py line 3 has no reason" in out.stderr
