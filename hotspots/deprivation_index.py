@@ -114,13 +114,12 @@ def _check_positive_int(value: object, name: str) -> int:
     return int(value)
 
 
-def _check_frame(frame: object, name: str, required: Iterable[str]) -> pd.DataFrame:
+def _check_frame(frame: object, name: str, required: Iterable[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
-    return frame
 
 
 def _n_most_deprived(n: int, percent: int) -> int:

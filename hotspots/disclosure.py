@@ -107,7 +107,9 @@ def secondary_suppress(totals: np.ndarray, parts: np.ndarray, hidden_total: np.n
                 # A hidden total with every part shown is their sum: hide a part too.
                 candidates = np.flatnonzero(~hp[i] & (parts[i] > 0))
                 if len(candidates) == 0:
-                    break  # all parts 0: the total is 0, nothing to protect
+                    # Every part is 0, so the parts do not add up to the (non-zero) hidden
+                    # total and cannot reveal it: the total alone stays hidden.
+                    break
                 hp[i, candidates[np.argmin(parts[i, candidates])]] = True
             else:
                 candidates = np.flatnonzero(~hp[i] & (parts[i] > 0))
@@ -228,15 +230,6 @@ def partner_hotspot_list(table: pd.DataFrame, rule: DisclosureRule,
         out.loc[hidden, "sv_count"] = rule.mark
         out.loc[hidden, "sv_rate"] = rule.mark
     return out
-
-
-def partner_counts(counts: pd.DataFrame, categories: Sequence[str], totals: dict[str, list[str]],
-                   rule: DisclosureRule) -> pd.DataFrame:
-    """Ward counts (``wards`` table) for partners: each total with its category parts
-    (``totals`` maps e.g. ``"sv_count"`` → its category columns) suppressed together."""
-    grouped = {c for parts in totals.values() for c in parts}
-    others = [c for c in categories if c not in grouped]
-    return suppress_frame(counts, rule, groups=list(totals.items()), counts=others)
 
 
 def hidden_cells(frame: pd.DataFrame, rule: DisclosureRule, columns: Iterable[str]) -> int:

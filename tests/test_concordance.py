@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -119,3 +120,94 @@ def test_validation(a, b):
         concordance(pd.concat([a, a.iloc[:1]]), b)
     with pytest.raises(TypeError, match="numbers"):
         concordance(a.astype(str), b)
+
+
+def test_boundaries_accepted(a, b):
+    one = concordance(a, b, top_n=1, permutations=99, seed=0)
+    assert (one.top_n, one.permutations) == (1, 99)
+    assert one.overlap == 0 and one.overlap_codes == ()  # W10 tops b, W00 tops a
+    assert one.overlap_p == 1.0  # every draw overlaps at least 0
+    same = concordance(a, a, top_n=1, permutations=99, seed=0)
+    assert same.overlap == 1 and same.overlap_codes == ("W00",)
+    # P(overlap ≥ 1) = 1/20 for one ward out of 20: (M + 1) / 100 with M about 5.
+    assert same.overlap_p == pytest.approx(0.05, abs=0.05)
+    assert round(same.overlap_p * 100) == pytest.approx(same.overlap_p * 100)
+    # The largest top list is one short of every ward.
+    last = concordance(a, b, top_n=19, permutations=99)
+    assert last.overlap == 19 and last.overlap_codes == tuple(CODES[:19])  # W19 last in both
+    assert last.overlap_share == 1.0
+    assert concordance(a, b, top_n=5, seed=np.int64(3)) == concordance(a, b, top_n=5, seed=3)
+
+
+def test_boundaries_rejected(a, b):
+    with pytest.raises(ValueError, match="permutations must be at least 99, got 98"):
+        concordance(a, b, permutations=98)
+    with pytest.raises(ValueError, match="seed must be at least 0, got -1"):
+        concordance(a, b, seed=-1)
+    with pytest.raises(ValueError, match=r"top_n must be smaller than the number of wards "
+                       r"\(20\), got 21"):
+        concordance(a, b, top_n=21)
+    for name in ("top_n", "permutations", "seed"):
+        with pytest.raises(TypeError, match=f"{name} must be a whole number, got 5.0"):
+            concordance(a, b, **{name: 5.0})
+    with pytest.raises(ValueError, match="b must be finite numbers"):
+        concordance(a, b.replace(30.0, np.inf))
+    with pytest.raises(TypeError, match="b must hold numbers, got dtype bool"):
+        concordance(a, b > 10)
+    with pytest.raises(TypeError, match="b must be a pandas Series indexed by ward_code, "
+                       "got list"):
+        concordance(a, list(b))
+
+
+def test_documented_defaults(a, b):
+    result = concordance(a, b)
+    assert (result.top_n, result.permutations) == (12, 9999)
+    assert result == concordance(a, b, top_n=12, permutations=9999, seed=12345)
+    assert result != concordance(a, b, top_n=12, permutations=9999, seed=12346)
+
+
+def test_overlap_p_counts_draws_at_least_the_observed_overlap(a, b):
+    # With top_n = 5 of 20 an overlap of 0 is always reached (p = 1); of 5 hardly ever.
+    assert concordance(a, -a, top_n=5, permutations=99).overlap_p == 1.0
+    assert concordance(a, a, top_n=5, permutations=99).overlap_p == pytest.approx(0.01)
+    # The exact tail at the observed overlap (≥ 3), not beyond it (≥ 4 is 0.0049).
+    result = concordance(a, b, top_n=5, permutations=99_999, seed=2)
+    exact = scipy.stats.hypergeom.sf(2, 20, 5, 5)
+    assert result.overlap_p == pytest.approx(exact, abs=0.005)
+
+
+def test_top_codes_keeps_the_keys_and_their_type():
+    values = pd.Series([3.0, 9.0, 9.0, 1.0], index=[30, 2, 10, 4])
+    # Ties by code as text: "10" before "2".
+    assert top_codes(values, 2) == [10, 2]
+    assert top_codes(values, 4) == [10, 2, 30, 4]
+    assert top_codes(values, 1) == [10]
+
+
+def test_messages_list_a_few_codes(a, b):
+    dupes = pd.concat([a, a.iloc[:6]])
+    with pytest.raises(ValueError, match=r"a has duplicated ward codes: "
+                       r"\['W00', 'W01', 'W02', 'W03', 'W04'\]$"):
+        concordance(dupes, b)
+    with pytest.raises(ValueError, match=r"only in a: 4 \(e\.g\. \['W16', 'W17', 'W18'\]\), "
+                       r"only in b: 0 \(e\.g\. \[\]\)"):
+        concordance(a, b.drop(["W16", "W17", "W18", "W19"]), top_n=5)
+    with pytest.raises(ValueError, match=r"only in a: 0 \(e\.g\. \[\]\), only in b: 4 "
+                       r"\(e\.g\. \['W16', 'W17', 'W18'\]\)"):
+        concordance(a.drop(["W16", "W17", "W18", "W19"]), b, top_n=5)
+
+
+def test_constant_or_two_valued_rankings_without_warnings(a):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flat = pd.Series(1.0, index=a.index)
+        for x, y in ((flat, a), (a, flat), (flat, flat)):
+            result = concordance(x, y, top_n=3, permutations=99)
+            assert np.isnan(result.spearman_rho) and np.isnan(result.spearman_p)
+        # Values 0 and 1 (a range of exactly 1) still have a correlation.
+        split = pd.Series((a > 10).astype(float), index=a.index)
+        result = concordance(split, a, top_n=3, permutations=99)
+        expected = scipy.stats.spearmanr(split.to_numpy(), a.to_numpy())
+        assert result.spearman_rho == pytest.approx(expected.statistic)
+        result = concordance(a, split, top_n=3, permutations=99)
+        assert result.spearman_rho == pytest.approx(expected.statistic)

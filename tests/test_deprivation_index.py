@@ -305,3 +305,120 @@ def test_summarise_ward_domains_errors_list_valid_domains():
         summarise_ward_domains(lsoa, weights, 20, domains="income")
     with pytest.raises(ValueError, match="1 to 100"):
         summarise_ward_domains(lsoa, weights, 20, domains=["income"], percent=0)
+
+
+# ---------------------------------------------------------------- boundaries and messages
+def test_n_boundaries_accepted_and_rejected():
+    assert exponential_transform([1], 1).tolist() == [pytest.approx(100.0)]
+    assert deciles_from_ranks([1], 1).tolist() == [1]
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match=f"n must be a positive integer, got {bad}"):
+            exponential_transform([1], bad)
+    with pytest.raises(TypeError, match="n must be a positive integer, got bool"):
+        deciles_from_ranks([1], True)
+    with pytest.raises(ValueError, match="n_lsoas must be a positive integer, got 0"):
+        summarise_ward_domains(_ward_fixture()[0], _ward_fixture()[1], 0, domains=["x"])
+
+
+def test_percent_boundaries_accepted_and_rejected():
+    assert ward_domain_columns(["income"]) == ["ward_code", "income_share_10"]
+    assert ward_domain_columns(["income"], 1) == ["ward_code", "income_share_1"]
+    assert ward_domain_columns(["a", "b"], 100) == ["ward_code", "a_share_100", "b_share_100"]
+    for bad in (0, 101, -10):
+        with pytest.raises(ValueError, match=f"percent must be an integer from 1 to 100, "
+                           f"got {bad}"):
+            ward_domain_columns(["income"], bad)
+    for bad in (True, 10.0, "10"):
+        with pytest.raises(TypeError, match="percent must be an integer from 1 to 100"):
+            ward_domain_columns(["income"], bad)
+
+
+def _one_lsoa_wards(ranks, population=1.0):
+    """One ward per LSOA (ward code W + rank), each with ``population`` residents."""
+    codes = [f"L{r:03d}" for r in ranks]
+    index = pd.DataFrame({"lsoa_code": codes, "rank": ranks, "income_rank": ranks,
+                          "score": [float(r) for r in ranks]})
+    weights = pd.DataFrame({"lsoa_code": codes, "ward_code": [f"W{r:03d}" for r in ranks],
+                            "population": population})
+    return index, weights
+
+
+def test_cuts_include_the_last_rank_of_the_most_deprived_share():
+    # 100 LSOAs: the most deprived 10 % are ranks 1-10, 20 % ranks 1-20.
+    index, weights = _one_lsoa_wards([10, 11, 20, 21])
+    out = summarise_ward_deprivation(index, weights, 100).set_index("ward_code")
+    assert out["pop_share_most_deprived_10"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert out["pop_share_most_deprived_20"].tolist() == [1.0, 1.0, 1.0, 0.0]
+    domains = summarise_ward_domains(index, weights, 100, domains=["income"], percent=20)
+    assert domains["income_share_20"].tolist() == [1.0, 1.0, 1.0, 0.0]
+    ten = summarise_ward_domains(index, weights, 100, domains=["income"])
+    assert ten["income_share_10"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_cut_is_the_ceiling_of_a_share_just_over_a_whole_rank():
+    # 1 % of 101 LSOAs is 1.01 ranks: ranks 1 and 2 are in the most deprived 1 %.
+    index, weights = _one_lsoa_wards([2, 3])
+    out = summarise_ward_domains(index, weights, 101, domains=["income"], percent=1)
+    assert out["income_share_1"].tolist() == [1.0, 0.0]
+
+
+def test_a_ward_with_one_resident_has_shares_and_a_mean():
+    index, weights = _one_lsoa_wards([1, 30], population=1.0)
+    out = summarise_ward_deprivation(index, weights, 100)
+    assert out["pop_share_most_deprived_10"].tolist() == [1.0, 0.0]
+    assert out["pop_weighted_mean_score"].tolist() == [1.0, 30.0]
+    half = summarise_ward_deprivation(index, weights.assign(population=0.5), 100)
+    assert half["pop_weighted_mean_score"].tolist() == [1.0, 30.0]
+
+
+def test_wards_listed_out_of_order_are_summarised_in_code_order():
+    index, weights = _ward_fixture()
+    shuffled = weights.iloc[::-1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(summarise_ward_deprivation(index, shuffled, 20),
+                                  summarise_ward_deprivation(index, weights, 20))
+    lsoa = index.rename(columns={"rank": "income_rank"})
+    pd.testing.assert_frame_equal(
+        summarise_ward_domains(lsoa, shuffled, 20, domains=["income"], percent=20),
+        summarise_ward_domains(lsoa, weights, 20, domains=["income"], percent=20))
+    out = summarise_ward_deprivation(index, shuffled, 20).set_index("ward_code")
+    assert out.loc["W2", "pop_share_most_deprived_20"] == pytest.approx(0.4)
+
+
+def test_rescale_weights_zero_negative_and_missing_weights():
+    assert rescale_weights({"a": 0.0, "b": 2.0}, ()) == {"a": 0.0, "b": 1.0}
+    for bad in (-0.5, -1e-9, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"weights must be finite and non-negative; "
+                           r"check \['a'\]"):
+            rescale_weights({"a": bad, "b": 1.0}, ())
+    with pytest.raises(ValueError, match=r"no domain with a positive weight is left after "
+                       r"excluding \['b'\]; valid domains: \['a', 'b'\]"):
+        rescale_weights({"a": 0.0, "b": 1.0}, ("b",))
+
+
+def test_messages_list_the_first_five():
+    lsoa = pd.DataFrame({"lsoa_code": [f"L{i}" for i in range(7)] * 2, "a_rank": range(14)})
+    with pytest.raises(ValueError, match=r"lsoa_code must be unique; repeated: "
+                       r"\['L0', 'L1', 'L2', 'L3', 'L4'\]$"):
+        combine_domains(lsoa, {"a": 1.0}, exclude=())
+    index, weights = _ward_fixture()
+    missing = [f"X{i}" for i in range(7)]
+    bad = pd.DataFrame({"lsoa_code": missing, "ward_code": "W1", "population": 1.0})
+    with pytest.raises(ValueError, match=r"7 LSOA\(s\) in weights have no rank in "
+                       r"lsoa_index, e\.g\. \['X0', 'X1', 'X2', 'X3', 'X4'\]; check"):
+        summarise_ward_deprivation(index, pd.concat([weights, bad]), 20)
+
+
+def test_combine_domains_names_the_column_with_a_rank_below_one():
+    lsoa = _toy_lsoa().assign(a_rank=[0, 2, 3, 4])
+    with pytest.raises(ValueError, match=r"column a_rank must hold ranks from 1 to n=4; "
+                       r"got 0 to 4"):
+        combine_domains(lsoa, {"a": 1.0}, exclude=())
+
+
+def test_domains_empty_or_repeated_rejected():
+    index, weights = _ward_fixture()
+    lsoa = index.rename(columns={"rank": "income_rank"})
+    for domains in ([], ["income", "income"]):
+        with pytest.raises(ValueError, match="domains must be a non-empty list without "
+                           "repeats"):
+            summarise_ward_domains(lsoa, weights, 20, domains=domains)

@@ -1,5 +1,7 @@
 """Ranking: presets and user weights over percentile-normalised components."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,9 @@ from hotspots.ranking import (
     DEFAULT_PRESET,
     PRESETS,
     RANK_COLUMNS,
+    SCORE_DECIMALS,
+    WHY_THRESHOLD,
+    RankSettings,
     parse_weights,
     rank_hotspots,
     rank_settings,
@@ -223,3 +228,74 @@ def test_ranking_is_pure_and_repeatable():
     pd.testing.assert_frame_equal(first, again)
     assert first["ward_code"].tolist() != other["ward_code"].tolist()
     assert list(ind.columns) == list(before.columns)
+
+
+def test_rank_settings_frozen_hashable_and_equal_by_value():
+    s = rank_settings("violence")
+    assert isinstance(s, RankSettings)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.preset = "harm-weighted"
+    assert s == rank_settings("violence") and hash(s) == hash(rank_settings("violence"))
+    assert len({s, rank_settings("violence"), rank_settings("harm-weighted")}) == 2
+
+
+def test_a_zero_weight_is_accepted_and_not_named():
+    s = rank_settings(weights={"violence": 1.0, "drugs": 0.0})
+    assert s.as_dict == {"violence": 1.0, "drugs": 0.0, "deprivation": 0.0, "harm": 0.0}
+    assert s.describe() == "violence 100%"
+    out = rank_hotspots(FIVE, s)
+    pd.testing.assert_frame_equal(out, rank_hotspots(FIVE, rank_settings("violence")))
+
+
+def test_weights_sum_tolerance():
+    # Rounding in a typed-in sum is forgiven up to 1e-6, no further.
+    rank_settings(weights={"violence": 0.5 + 5e-7, "drugs": 0.5})
+    rank_settings(weights={"violence": 0.5 - 5e-7, "drugs": 0.5})
+    for off in (2e-6, -2e-6):
+        with pytest.raises(ValueError, match="weights must sum to 1"):
+            rank_settings(weights={"violence": 0.5 + off, "drugs": 0.5})
+
+
+def test_one_or_two_ranked_wards_get_whole_percentiles():
+    one = rank_hotspots(FIVE.iloc[:1], rank_settings("violence"))
+    assert one["comp_violence"].tolist() == [1.0] and one["score"].tolist() == [1.0]
+    assert one["rank"].tolist() == [1]
+    two = rank_hotspots(FIVE.iloc[[3, 0]], rank_settings("violence"))
+    assert two["ward_code"].tolist() == ["A", "D"]
+    assert two["comp_violence"].tolist() == [1.0, 0.0]
+    assert two["comp_drugs"].tolist() == [0.0, 1.0]
+    assert two["score"].tolist() == [1.0, 0.0]
+    # One ranked ward beside one without residents: 1 for it, NaN for the other.
+    lone = pd.concat([FIVE.iloc[:1], indicators([("Y", 0, 5, 9.0, 9.0, 0.9, 9.0)])],
+                     ignore_index=True)
+    out = rank_hotspots(lone, rank_settings("violence"))
+    assert out["comp_violence"].iloc[0] == 1.0 and np.isnan(out["comp_violence"].iloc[1])
+
+
+def test_a_ward_with_one_resident_is_ranked():
+    ind = pd.concat([FIVE, indicators([("Y", 1, 1, 99.0, 0.0, 0.0, 0.0)])],
+                    ignore_index=True)
+    out = rank_hotspots(ind, rank_settings("violence"))
+    assert out["ward_code"].iloc[0] == "Y" and out["rank"].iloc[0] == 1
+
+
+def test_scores_rounded_to_twelve_places_and_index_reset():
+    assert SCORE_DECIMALS == 12
+    rows = [(f"W{k}", 1000, k, float(k), 1.0, 0.5, 1.0) for k in range(8)]
+    out = rank_hotspots(indicators(rows)[::-1], rank_settings("violence"))
+    # Percentiles k / 7: 1/7 = 0.142857142857142857… is stored as 0.142857142857.
+    assert out["score"].tolist() == [round(k / 7, 12) for k in range(7, -1, -1)]
+    assert out.loc[6, "score"] == 0.142857142857 != 1 / 7
+    assert out.index.tolist() == list(range(8))  # a fresh index, best first
+
+
+def test_why_rounds_the_top_share_to_whole_percent():
+    assert WHY_THRESHOLD == 0.8
+    # 501 wards: percentiles k / 500. 0.834 → top 16.6% → "17%"; 0.836 → 16.4% → "16%";
+    # 0.8 exactly is in the top fifth, 0.798 is not.
+    rows = [(f"W{k:03d}", 1000, k, float(k), 1.0, 0.5, 1.0) for k in range(501)]
+    out = rank_hotspots(indicators(rows), rank_settings("violence")).set_index("ward_code")
+    assert out.loc["W417", "why"] == "violence rate in the top 17%"
+    assert out.loc["W418", "why"] == "violence rate in the top 16%"
+    assert out.loc["W400", "why"] == "violence rate in the top 20%"
+    assert out.loc["W399", "why"] == "no component in the top fifth of wards"

@@ -94,3 +94,95 @@ def test_empirical_bayes_excludes_zero_population_and_handles_edge_cases():
     # Under-dispersed counts (between-ward variance < 0): truncated to the overall rate.
     out = empirical_bayes_rate([10, 10, 10], [1000, 1000, 1000.5])
     np.testing.assert_allclose(out, 1000 * 30 / 3000.5)
+
+
+def test_negative_infinite_and_missing_values():
+    with pytest.raises(ValueError, match=r"population must be non-negative \(0 or missing "
+                       r"gives NaN\)"):
+        rate_per_1000([1, 2], [10, -1])
+    with pytest.raises(ValueError, match="population must be non-negative"):
+        empirical_bayes_rate(pd.Series([1.0, 2.0]), pd.Series([10.0, -0.5]))
+    with pytest.raises(ValueError, match="counts must be non-negative"):
+        empirical_bayes_rate([-1, 2], [10, 10])
+    with pytest.raises(ValueError, match="population must be non-negative"):
+        rate_per_1000([1], [-np.inf])
+    with pytest.raises(ValueError, match="counts and population must be finite"):
+        rate_per_1000([np.inf, 1], [10, 10])
+    with pytest.raises(ValueError, match="counts and population must be finite"):
+        rate_per_1000([1, 1], [10, np.inf])
+    # Missing is not negative: accepted, and gives NaN; zero is accepted too.
+    out = rate_per_1000([np.nan, 1, 0, 3], [10, np.nan, 0, 0])
+    assert np.isnan(out).all()  # no rate without residents, never inf or 0
+
+
+def test_rate_with_a_fractional_population():
+    # A split LSOA gives wards fractional residents: 1 crime among 0.5 is 2,000 per 1,000.
+    np.testing.assert_allclose(rate_per_1000([1, 3], [0.5, 1.0]), [2000.0, 3000.0])
+
+
+def test_mixed_series_and_array_inputs_keep_the_series_index():
+    counts = pd.Series([1.0, 2.0], index=["a", "b"])
+    out = rate_per_1000(counts, np.array([500.0, 1000.0]))
+    assert isinstance(out, pd.Series) and out.name == "rate_per_1000"
+    assert out.index.tolist() == ["a", "b"] and out.tolist() == [2.0, 2.0]
+    out = rate_per_1000([1.0, 2.0], pd.Series([500.0, 1000.0], index=["x", "y"]))
+    assert isinstance(out, pd.Series) and out.index.tolist() == ["x", "y"]
+    assert out.tolist() == [2.0, 2.0]
+    eb = empirical_bayes_rate(np.array([0.0, 0.0]), pd.Series([10.0, 20.0], index=["p", "q"]))
+    assert isinstance(eb, pd.Series) and eb.name == "eb_rate_per_1000"
+    assert eb.index.tolist() == ["p", "q"] and eb.tolist() == [0.0, 0.0]
+    # Arrays or lists in: an array out.
+    assert type(rate_per_1000([1.0], [10.0])) is np.ndarray
+    assert type(empirical_bayes_rate((1.0, 2.0), (10.0, 20.0))) is np.ndarray
+
+
+def test_two_dimensional_and_non_numeric_inputs_rejected():
+    with pytest.raises(TypeError, match="counts must be a one-dimensional"):
+        rate_per_1000([[1, 2]], [[10, 20]])
+    with pytest.raises(TypeError, match="population must be a one-dimensional"):
+        rate_per_1000([1, 2], np.ones((2, 1)))
+    with pytest.raises(TypeError, match="counts must be a one-dimensional"):
+        empirical_bayes_rate(pd.DataFrame({"a": [1, 2]}), [10, 20])
+    with pytest.raises(TypeError, match="counts must be a one-dimensional"):
+        rate_per_1000(5, 10)
+    with pytest.raises(TypeError, match="population must be a one-dimensional"):
+        rate_per_1000([1], b"1")
+    with pytest.raises(TypeError, match="population must hold numbers"):
+        rate_per_1000([1], ["many"])
+
+
+def test_series_indexes_with_repeats_or_other_labels_rejected():
+    counts = pd.Series([1.0, 2.0, 3.0], index=["a", "b", "b"])
+    population = pd.Series([10.0, 20.0, 30.0], index=["b", "a", "b"])
+    with pytest.raises(ValueError, match=r"must have the same index \(ward_code\)"):
+        rate_per_1000(counts, population)
+    with pytest.raises(ValueError, match="same index"):
+        empirical_bayes_rate(pd.Series([1.0], index=["a"]), pd.Series([10.0], index=["b"]))
+    # The same labels in the same order, repeats and all, are accepted as they are.
+    same = rate_per_1000(counts, pd.Series([10.0, 20.0, 30.0], index=counts.index))
+    assert same.tolist() == [100.0, 100.0, 100.0]
+
+
+def test_empirical_bayes_leaves_out_missing_counts():
+    counts, population = _wards()
+    gap = counts.copy()
+    gap.iloc[3] = np.nan
+    out = empirical_bayes_rate(gap, population)
+    assert np.isnan(out.iloc[3])
+    rest = empirical_bayes_rate(counts.drop(counts.index[3]), population.drop(counts.index[3]))
+    pd.testing.assert_series_equal(out.drop(counts.index[3]), rest)
+    # Nothing usable: every rate NaN.
+    assert np.isnan(empirical_bayes_rate([1.0, 2.0], [0.0, np.nan])).all()
+
+
+def test_fractional_counts_and_populations_at_the_edges():
+    with pytest.raises(ValueError, match="counts must be non-negative"):
+        rate_per_1000([-0.5], [10])
+    with pytest.raises(ValueError, match="population must be non-negative"):
+        rate_per_1000([1], [-0.5])
+    # A ward with half a resident (a split LSOA) takes part in the smoothing.
+    out = empirical_bayes_rate([1.0, 20.0, 30.0], [0.5, 1000.0, 2000.0])
+    assert not np.isnan(out).any()
+    counts, population = np.array([1.0, 20.0, 30.0]), np.array([0.5, 1000.0, 2000.0])
+    theirs = Empirical_Bayes(counts, population).r.ravel() * 1000
+    np.testing.assert_allclose(out, theirs, rtol=0, atol=1e-9)
