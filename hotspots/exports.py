@@ -34,6 +34,9 @@ def ward_counts_table(data: WardData) -> pd.DataFrame:
     d = data.definition
     out = data.counts.copy()
     out["definition"] = f"{d.name} (proxy)" if d.proxy else d.name
+    if data.coverage is not None:  # why a ward's counts are empty ("no data", "counted with")
+        out["data_note"] = out["ward_code"].map(
+            data.coverage.set_index("ward_code")["data_note"]).fillna("")
     return out
 
 
