@@ -56,12 +56,13 @@ st.query_params["show"] = choice
 column, kind, palette_name = mapping.MAP_INDICATORS[choice]
 
 if kind == "category":
-    cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0)
+    cls = state.classification(f.root, f.version, f.selection, column, mapping.CATEGORIES, 0,
+                               f.ranking)
     colours = mapping.category_colours(list(GI_CLASSES))
 else:
-    cls = state.classification(f.root, f.version, f.selection, column, scheme, k)
+    cls = state.classification(f.root, f.version, f.selection, column, scheme, k, f.ranking)
     colours = mapping.palette(palette_name, len(cls.labels))
-table = state.map_table(f.root, f.version, f.selection)
+table = state.map_table(f.root, f.version, f.selection, f.ranking)
 fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
 top_drugs = state.top_drug_wards(f.root, f.version, f.selection) if overlay_on else []
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
@@ -73,7 +74,7 @@ legend = legend_html(choice, mapping.legend_entries(cls, colours),
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
 # changes colours, classes or the overlay adds just those.
 clicked = render_ward_map(
-    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
+    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule, f.ranking),
              map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
     key="ward-map", notify_drawn=notify)
 with head:
@@ -82,7 +83,8 @@ with head:
 if first:
     fr.describe(f)  # the sidebar in words until the controls come
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
-           "dashed outlines: the 12 wards with most drug offences")
+           "dashed outlines: the 12 wards with most drug offences · hotspot score: "
+           f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data")
 
 
 def map_file() -> str:

@@ -19,7 +19,6 @@ from hotspots.pack import (
     pack_pdf,
     pack_period,
 )
-from hotspots.ranking import rank_settings
 
 f = fr.sidebar()
 st.title("Monthly targeting pack")
@@ -38,11 +37,13 @@ selection = type(f.selection)(start=start, end=end, area=f.selection.area,
 data = state.ward_data(f.root, f.version, selection)
 fr.source_line(f, data)
 
-ranking = rank_settings()
+ranking = f.ranking  # the selection's ranking, as on the Hotspot list and the map
 with st.spinner("Building the pack…"):
-    result = state.analysis(f.root, f.version, selection, AnalysisSettings(top_n=top_n))
+    result = state.analysis(f.root, f.version, selection,
+                            AnalysisSettings(top_n=top_n, ranking=ranking))
 d = data.definition
 hot = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+st.caption(f"Ranked by {ranking.describe()} (the selection's weights).")
 meta = pack_metadata(data, ranking)
 archive = PackArchive(f.store.root)
 area_key, def_key = meta["area"], meta["definition"]
@@ -96,7 +97,13 @@ with left:
     st.dataframe(pd.concat([pack.new_entrants, pack.dropped_out]), hide_index=True)
 with right:
     st.subheader("Persistent")
+    if pack.months_loaded_note:
+        st.caption(f"Counted over loaded months only: {pack.months_loaded_note}.")
     st.dataframe(pack.persistent, hide_index=True)
+if pack.left_out is not None and len(pack.left_out):
+    st.subheader(f"High violence, not in the top {top_n}")
+    st.dataframe(pack.left_out[["ward_name", "local_authority_name", "rank", "reason"]],
+                 hide_index=True)
 
 stem = f"pack_{area_key}_{month}"
 d1, d2, d3 = st.columns(3)
