@@ -146,9 +146,9 @@ class Pack:
 
     @property
     def months_loaded_note(self) -> str:
-        """``"5 of 12 months loaded"`` ("" when the whole window is loaded)."""
-        k, n = self.persistence_months, self.persistence_window
-        return "" if not n or k >= n else f"{k} of {n} months loaded"
+        """``"5 of 12 months loaded"`` ("" when the whole persistence window is loaded)."""
+        k, n = self.persistence_months, self.settings.persistence_window
+        return "" if k >= n else f"{k} of {n} months loaded"
 
     @property
     def proxy(self) -> bool:
@@ -571,7 +571,7 @@ def summary_lines(pack: Pack, previous: PublishedPack | None, names: dict[str, s
                 pack.left_out["reason"], strict=True)) + ".")
     pers = pack.persistent
     s = pack.settings
-    window = pack.persistence_window or pack.persistence_months
+    window = s.persistence_window
     loaded_note = pack.months_loaded_note
     rule = (f"in the top {n} for violence counts in at least "
             f"{s.persistent_months} of the last {window} months"
