@@ -640,6 +640,12 @@ def method_items(pack: Pack) -> list[tuple[str, str]]:
         ("Period", str(m["period"])),
         ("Data cut-off", str(m.get("data_cut_off") or "no crimes loaded")),
         ("Months with data", ", ".join(m.get("months_with_data") or []) or "not stated"),
+        ("Months not loaded", ", ".join(m.get("months_not_loaded") or []) or "none"),
+        ("Forces without crimes loaded", ", ".join(m.get("forces_without_data") or [])
+         or "none"),
+        ("Missing data", str(m.get("coverage_note") or "not stated")),
+        ("Overlap", "; ".join(_overlap_lines(pack.overlap, {})) if pack.overlap
+         else "not stated"),
         ("Weights", weights),
         ("Normalisation", str(m.get("normalisation") or "not stated")),
         ("Top N", str(pack.top_n)),
