@@ -73,6 +73,7 @@ class WardData:
     harm_note: str = ""
     coverage: pd.DataFrame | None = field(default=None, repr=False)
     force_months: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    hidden: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def forces_without_data(self) -> tuple[str, ...]:
@@ -90,8 +91,14 @@ class WardData:
     def coverage_warning(self) -> str:
         """One line saying what is missing ("" when nothing is): forces without crimes,
         months not loaded, wards counted with another ward."""
-        return coverage_warning(self.wards, self.coverage, self.forces_without_data,
+        line = coverage_warning(self.wards, self.coverage, self.forces_without_data,
                                 self.months_not_loaded, len(self.selection.months))
+        n = sum(self.hidden.values())
+        if line and n:
+            line = (line[:-1] + f"; {self.hidden.get('sv_count', 0)} serious violence and "
+                    f"{self.hidden.get('drugs_count', 0)} drug offences of the loaded forces "
+                    "fall in those wards and are not shown.")
+        return line
 
     def metadata(self) -> dict:
         """What a download's "Method and data" notes need."""
@@ -119,6 +126,7 @@ class WardData:
             "wards_without_data": self._notes("no data"),
             "wards_counted_with": self._notes("counted with"),
             "coverage_note": COVERAGE_NOTE,
+            "crimes_in_wards_without_data": dict(self.hidden),
         }
 
     def _notes(self, prefix: str) -> dict[str, str]:
@@ -342,7 +350,12 @@ def load_ward_data(store: Store, selection: Selection,
     receivers = receiving_wards(geography.wards, empty, crimes)
     coverage = ward_coverage(wards, population, fm, months, receivers)
     no_data = set(coverage.loc[~coverage["has_data"], "ward_code"])
+    whole = count_by_ward(crimes, wards, population, definition)
     counts = count_by_ward(crimes, wards, population, definition, no_data=no_data)
+    # Crimes of loaded forces placed in wards without data (e.g. near a force boundary)
+    # are not shown there; say how many, so every count still reconciles.
+    hidden = {c: int(whole.loc[whole["ward_code"].isin(no_data), c].sum())
+              for c in ("sv_count", "drugs_count")}
     harm_weights = load_harm_weights()
     harm = harm_by_ward(crimes, definition, harm_weights)
     force_of = dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
@@ -356,7 +369,7 @@ def load_ward_data(store: Store, selection: Selection,
                     population_year=year, label=store.label,
                     lsoa_deprivation=lsoa_deprivation_for(store), lsoa_weights=weights,
                     harm=harm, harm_note=harm_note(definition, harm_weights),
-                    coverage=coverage, force_months=fm)
+                    coverage=coverage, force_months=fm, hidden=hidden)
 
 
 def force_months(store: Store, sources: Sequence[str], months: Sequence[str]
