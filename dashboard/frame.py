@@ -319,6 +319,9 @@ def source_line(frame: Frame, data) -> None:
         st.warning(f"**Months not loaded in this period**: "
                    f"{', '.join(_month_label(m) for m in gaps)} ({k} of {n} months loaded). "
                    "They are gaps, not zeros: totals cover the loaded months only.")
+    for force, months in data.forces_with_gaps.items():
+        st.warning(f"**{force}** has crimes loaded for {months} of {n} months only: its "
+                   "totals cover fewer months than other forces', so compare it with care.")
     counted = data.metadata().get("wards_counted_with") or {}
     if counted:
         names = dict(zip(data.wards["ward_code"], data.wards["ward_name"], strict=True))

@@ -84,6 +84,18 @@ class WardData:
         return forces_without_months(self.wards, self.force_months)
 
     @property
+    def forces_with_gaps(self) -> dict[str, int]:
+        """Forces with crimes loaded for some months of the period but not for every month
+        that another force has (name → months loaded); their monthly series have gaps."""
+        n = len(self.months_loaded)
+        out = {}
+        for f in sorted({str(x) for x in self.wards["police_force"].dropna()}):
+            k = len(self.force_months.get(force_slug(f), ()))
+            if 0 < k < n:
+                out[f] = k
+        return out
+
+    @property
     def months_not_loaded(self) -> tuple[str, ...]:
         """Months of the period with no crimes loaded from any source."""
         return tuple(m for m in self.selection.months if m not in set(self.months_loaded))
@@ -92,7 +104,8 @@ class WardData:
         """One line saying what is missing ("" when nothing is): forces without crimes,
         months not loaded, wards counted with another ward."""
         line = coverage_warning(self.wards, self.coverage, self.forces_without_data,
-                                self.months_not_loaded, len(self.selection.months))
+                                self.months_not_loaded, len(self.selection.months),
+                                self.forces_with_gaps)
         n = sum(self.hidden.values())
         if line and n:
             line = (line[:-1] + f"; {self.hidden.get('sv_count', 0)} serious violence and "
@@ -118,6 +131,7 @@ class WardData:
             "harm_weights": self.harm_note,
             "forces_without_data": list(self.forces_without_data),
             "months_not_loaded": list(self.months_not_loaded),
+            "forces_with_gaps": dict(self.forces_with_gaps),
             "months_loaded_note": months_loaded_note(len(self.months_loaded),
                                                      len(self.selection.months)),
             "months_with_data_by_force": {
@@ -165,8 +179,8 @@ def forces_without_months(wards: pd.DataFrame, force_months: dict[str, tuple[str
 
 
 def coverage_warning(wards: pd.DataFrame, coverage: pd.DataFrame | None,
-                     forces: Sequence[str], months_missing: Sequence[str], n_months: int
-                     ) -> str:
+                     forces: Sequence[str], months_missing: Sequence[str], n_months: int,
+                     gaps: dict[str, int] | None = None) -> str:
     """The warning line ``rank``, ``wards`` and every page print ("" when complete)."""
     parts = []
     if forces:
@@ -177,6 +191,9 @@ def coverage_warning(wards: pd.DataFrame, coverage: pd.DataFrame | None,
     if months_missing:
         parts.append(f"months not loaded: {', '.join(months_missing)} "
                      f"({n_months - len(months_missing)} of {n_months} months loaded)")
+    for force, k in (gaps or {}).items():
+        parts.append(f"{force} has crimes loaded for {k} of {n_months} months only (its "
+                     "totals cover fewer months than other forces')")
     if coverage is not None:
         k = int(coverage["data_note"].str.startswith("counted with").sum())
         if k:

@@ -72,10 +72,11 @@ def gap_store(tmp_path_factory, shared_data):
 
 @pytest.fixture(scope="module")
 def hole_store(tmp_path_factory, shared_data):
-    """Dyfed-Powys only (South Wales left out too), with December 2018 left out."""
+    """Dyfed-Powys with December 2018 left out, and South Wales for October 2018 only."""
     crime = shared_data / "crime" / "police_uk"
     files = [crime / m / f"{m}-dyfed-powys-street.csv" for m in ("2018-10", "2018-11",
                                                                   "2019-01")]
+    files.append(crime / "2018-10" / "2018-10-south-wales-street.csv")
     return _load(tmp_path_factory.mktemp("hole") / "store",
                  [*(shared_data / r for r in REFERENCE), *files])
 
@@ -203,10 +204,15 @@ def test_months_left_out_in_the_middle_are_gaps(hole_store):
         tyisha["series"][0], tyisha["series"][1], tyisha["series"][3]))
     assert int(tyisha["months_loaded"]) == 3 and int(tyisha["months_in_top_n"]) == 3
     assert result.gi_by_month["month"].unique().tolist() == ["2018-10", "2018-11", "2019-01"]
-    # South Wales was left out here as well: the whole-Wales warning names it.
+    # South Wales has one month only: its wards have gaps, and the warning says so.
     everything = load_ward_data(hole_store, Selection("2018-10", "2019-01"))
-    assert everything.forces_without_data == ("Gwent", "North Wales", "South Wales")
-    assert "months not loaded: 2018-12 (3 of 4 months loaded)" in everything.coverage_warning()
+    assert everything.forces_without_data == ("Gwent", "North Wales")
+    assert everything.forces_with_gaps == {"South Wales": 1}
+    warning = everything.coverage_warning()
+    assert "months not loaded: 2018-12 (3 of 4 months loaded)" in warning
+    assert "South Wales has crimes loaded for 1 of 4 months only" in warning
+    sw = everything.monthly[everything.monthly["ward_code"] == "W05001270"]  # Adamsdown
+    assert sw["sv_count"].notna().tolist() == [True, False, False, False]
 
 
 def _pack(store, month, area="dyfed-powys"):
