@@ -162,8 +162,10 @@ COVERAGE_COLUMNS = ["ward_code", "has_data", "months_loaded", "counted_with", "d
 
 
 def force_slug(name: str) -> str:
-    """``"Dyfed-Powys"`` → ``"dyfed-powys"`` (the force part of a source name)."""
-    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    """The key a force is matched by: ``"Dyfed-Powys Police"``, ``"dyfed-powys"`` →
+    ``"dyfedpowys"`` (letters and digits, without a trailing "police"/"constabulary")."""
+    key = re.sub(r"[^a-z0-9]+", "", str(name).lower())
+    return re.sub(r"(police|constabulary)$", "", key) or key
 
 
 def months_loaded_note(k: int, n: int) -> str:
@@ -256,7 +258,7 @@ def receiving_wards(wards: gpd.GeoDataFrame, codes: Sequence[str], crimes: pd.Da
     return out
 
 
-def ward_coverage(wards: pd.DataFrame, population: pd.Series,
+def ward_coverage(wards: pd.DataFrame, population: pd.Series | None,
                   force_months: dict[str, tuple[str, ...]], months: Sequence[str],
                   receivers: dict[str, str]) -> pd.DataFrame:
     """Which wards have data (:data:`COVERAGE_COLUMNS`), one row per ward by code.
@@ -264,7 +266,8 @@ def ward_coverage(wards: pd.DataFrame, population: pd.Series,
     A ward has data when its force has crimes loaded for at least one month of the period
     and it has residents; ``months_loaded`` is the number of the period's months loaded
     for its force; ``data_note`` says why a ward has none ("no data: no crimes loaded for
-    Gwent", "counted with Llanidloes").
+    Gwent", "counted with Llanidloes"). Without a population (None) no ward is treated
+    as having no residents.
     """
     period = set(months)
     names = dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str),
@@ -278,7 +281,7 @@ def ward_coverage(wards: pd.DataFrame, population: pd.Series,
         if not got:
             note = (f"no data: no crimes loaded for {force}" if pd.notna(force)
                     else "no data: the ward's police force is not known")
-        elif not float(population.get(code, 0.0)) > 0:
+        elif population is not None and not float(population.get(code, 0.0)) > 0:
             counted = receivers.get(code, "")
             note = (f"counted with {names.get(counted, counted)}" if counted else
                     "no data: no residents by the LSOA lookup")
@@ -361,11 +364,13 @@ def load_ward_data(store: Store, selection: Selection,
                                    "drugs_flag", "knife", "terrorism", "easting",
                                    "northing"])
     population, year, weights = ward_population_for(store, geography, months)
-    fm = force_months(store, sources, months)
-    empty = [c for c in wards["ward_code"].astype(str)
-             if not float(population.get(c, 0.0)) > 0]
+    fm = force_months(store, sources, months, geography.wards, crimes)
+    # Wards with no residents by the lookup (only known once a population is loaded).
+    empty = ([c for c in wards["ward_code"].astype(str)
+              if not float(population.get(c, 0.0)) > 0] if year is not None else [])
     receivers = receiving_wards(geography.wards, empty, crimes)
-    coverage = ward_coverage(wards, population, fm, months, receivers)
+    coverage = ward_coverage(wards, population if year is not None else None, fm, months,
+                             receivers)
     no_data = set(coverage.loc[~coverage["has_data"], "ward_code"])
     whole = count_by_ward(crimes, wards, population, definition)
     counts = count_by_ward(crimes, wards, population, definition, no_data=no_data)
@@ -389,12 +394,29 @@ def load_ward_data(store: Store, selection: Selection,
                     coverage=coverage, force_months=fm, hidden=hidden)
 
 
-def force_months(store: Store, sources: Sequence[str], months: Sequence[str]
+def force_months(store: Store, sources: Sequence[str], months: Sequence[str],
+                 wards: pd.DataFrame | None = None, crimes: pd.DataFrame | None = None
                  ) -> dict[str, tuple[str, ...]]:
-    """Force slug → the months of ``months`` with crimes loaded from ``sources``."""
+    """Force key (:func:`force_slug`) → the months of ``months`` with crimes loaded.
+
+    A source is matched to a force by name ("police.uk:south-wales" → South Wales). A
+    source whose name matches no force of ``wards`` is attributed to the force whose
+    wards received most of its placed crimes (``crimes``: ``source, ward_code``).
+    """
     period = set(months)
+    known = ({force_slug(f) for f in wards["police_force"].dropna()} if wards is not None
+             else set())
+    force_of = (dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
+                if wards is not None else {})
     out: dict[str, set[str]] = {}
     for s in sources:
-        out.setdefault(str(s).split(":", 1)[-1], set()).update(
-            m for m in store.months([s]) if m in period)
+        key = force_slug(str(s).split(":", 1)[-1])
+        if known and key not in known and crimes is not None and len(crimes):
+            placed = crimes.loc[(crimes["source"] == s).to_numpy(dtype=bool)
+                                & crimes["ward_code"].notna().to_numpy(dtype=bool),
+                                "ward_code"].astype(str).map(force_of).dropna()
+            if len(placed):
+                tally = placed.astype(str).value_counts()
+                key = force_slug(sorted(tally[tally == tally.max()].index)[0])
+        out.setdefault(key, set()).update(m for m in store.months([s]) if m in period)
     return {k: tuple(sorted(v)) for k, v in out.items()}

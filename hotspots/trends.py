@@ -107,6 +107,8 @@ def trend_summary(monthly: pd.DataFrame, top_n: int = 12, value_col: str = "sv_c
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
     whole = pd.api.types.is_integer_dtype(monthly[value_col])
+    if monthly.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
     monthly = monthly.assign(**{value_col: monthly[value_col].astype(float)})
     ranks = monthly_ranks(monthly, value_col)
     ranks["rank"] = ranks["rank"].astype(float)
