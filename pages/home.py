@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
-from hotspots.analysis import AnalysisSettings
+from hotspots.analysis import AnalysisSettings, rerank
 
 f = fr.sidebar()
 st.title("Serious violence hotspots")
@@ -37,9 +37,9 @@ for path, label, what in PAGES:
     c2.caption(what)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
-top = result.ranked.sort_values("rank").head(5)
+top = rerank(result, f.ranking).sort_values("rank").head(5)
 st.subheader("Top five wards now")
 st.markdown("\n".join(f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"
                       for _, r in top.iterrows()))
-st.caption("Ranked by the default preset (violence, drugs and deprivation); the Hotspot "
-           "list page explains each ranking.")
+st.caption(f"Ranked by {f.ranking.describe()} (the selection's ranking, chosen on the "
+           "Hotspot list page, which explains it).")

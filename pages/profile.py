@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import frame as fr
 from dashboard import state
-from hotspots.analysis import AnalysisSettings
+from hotspots.analysis import AnalysisSettings, rerank
 from hotspots.disclosure import suppress_frame, suppress_series
 from hotspots.indicators import ward_domain_shares
 from hotspots.trends import monthly_ranks
@@ -30,7 +30,8 @@ st.caption(f"{row['local_authority_name']} · {row['police_force'] or ''} · "
 fr.source_line(f, data)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
-r = result.ranked.set_index("ward_code").loc[ward]
+ranked = rerank(result, f.ranking)  # the selection's ranking, as on the list and the map
+r = ranked.set_index("ward_code").loc[ward]
 cats = list(data.definition.category_keys)
 sv_cats = [k.key for k in data.definition.serious_violence]
 drug_cats = [k.key for k in data.definition.drugs]
@@ -63,7 +64,7 @@ def _fmt(v, digits=0):
 
 c = st.columns(4)
 c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
-            f"{int(result.ranked['rank'].notna().sum())}")
+            f"{int(ranked['rank'].notna().sum())}")
 c[1].metric("Serious violence", _fmt(shown["sv_count"]))
 c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
 c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
@@ -140,8 +141,7 @@ wards = data.wards
 geom = wards.set_index("ward_code").geometry
 touch = wards[wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(
     geom.loc[ward].buffer(1))]
-nb = (result.ranked[result.ranked["ward_code"].isin(touch["ward_code"])
-                    & (result.ranked["ward_code"] != ward)]
+nb = (ranked[ranked["ward_code"].isin(touch["ward_code"]) & (ranked["ward_code"] != ward)]
       [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]])
 if f.partner:
     nb = suppress_frame(nb, f.rule, counts=("sv_count", "drugs_count"),

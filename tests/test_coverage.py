@@ -395,3 +395,24 @@ def test_pack_page_period_line_is_the_packs(gap_store, monkeypatch, tmp_path):
     assert any("Months not loaded in this period" in w.value for w in at.warning)
     text = " ".join(m.value for m in at.markdown)
     assert "(6 of 12 months loaded)" in text
+
+
+def test_the_ranking_in_the_address_round_trips():
+    from dashboard.frame import CUSTOM, period_label, ranking_from, weights_text
+
+    own = ranking_from(CUSTOM, "violence:50,drugs:50")
+    assert own.preset is None and own.as_dict == {"violence": 0.5, "drugs": 0.5,
+                                                  "deprivation": 0.0, "harm": 0.0}
+    assert weights_text(own) == "violence:50,drugs:50"
+    assert ranking_from(CUSTOM, weights_text(own)) == own
+    assert ranking_from("violence", None) == rank_settings("violence")
+    # Typed addresses never fail: unknown presets or unreadable weights give the default.
+    for preset, weights in (("nonsense", None), (CUSTOM, "violence:x"), (CUSTOM, "pets:1"),
+                            (CUSTOM, "violence:0"), (CUSTOM, None)):
+        assert ranking_from(preset, weights) == rank_settings()
+    # "Last 12 months" only when the 12 months are loaded.
+    five = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+    assert period_label("rolling12", five) == "Latest months (5 of 12 loaded)"
+    assert period_label("rolling12", [*five, "2019-09"]) == "Latest months (6 of 12 loaded)"
+    full = [str(p) for p in pd.period_range("2018-01", "2018-12", freq="M")]
+    assert period_label("rolling12", full) == "Last 12 months"
