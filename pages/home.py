@@ -37,9 +37,13 @@ for path, label, what in PAGES:
     c2.caption(what)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
-top = rerank(result, f.ranking).sort_values("rank").head(5)
+top = rerank(result, f.ranking).dropna(subset=["rank"]).sort_values("rank").head(5)
 st.subheader("Top five wards now")
-st.markdown("\n".join(f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"
-                      for _, r in top.iterrows()))
+if top.empty:
+    st.write("No ward is ranked: there are no data for this area and period.")
+else:
+    st.markdown("\n".join(
+        f"{int(r['rank'])}. **{r['ward_name']}** ({r['local_authority_name']})"
+        for _, r in top.iterrows()))
 st.caption(f"Ranked by {f.ranking.describe()} (the selection's ranking, chosen on the "
            "Hotspot list page, which explains it).")

@@ -61,7 +61,8 @@ if kind == "category":
     colours = mapping.category_colours(list(GI_CLASSES))
 else:
     cls = state.classification(f.root, f.version, f.selection, column, scheme, k, f.ranking)
-    colours = mapping.palette(palette_name, len(cls.labels))
+    # No ward with a value (an area with no data): every ward grey, "No data".
+    colours = mapping.palette(palette_name, len(cls.labels)) if cls.labels else ()
 table = state.map_table(f.root, f.version, f.selection, f.ranking)
 fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
 top_drugs = state.top_drug_wards(f.root, f.version, f.selection) if overlay_on else []

@@ -416,3 +416,22 @@ def test_the_ranking_in_the_address_round_trips():
     assert period_label("rolling12", [*five, "2019-09"]) == "Latest months (6 of 12 loaded)"
     full = [str(p) for p in pd.period_range("2018-01", "2018-12", freq="M")]
     assert period_label("rolling12", full) == "Last 12 months"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/map.py", "pages/hotspots.py",
+                                  "pages/pack.py", "pages/profile.py"])
+def test_every_page_of_a_force_without_data(real_store, monkeypatch, tmp_path, page):
+    at = _open(_app(real_store, monkeypatch, tmp_path, area="gwent", period="rolling12"),
+               page)
+    assert any(w.value.startswith("No crimes are loaded for **Gwent**: its 123 wards show "
+                                  "**no data**") for w in at.warning)
+    line = next(c.value for c in at.caption if c.value.startswith("Period "))
+    assert line.startswith("Period Oct 2018 – Feb 2019 · data up to Feb 2019 · gwent")
+    period = next(b for b in at.selectbox if b.label == "Period")
+    assert "Latest months (5 of 12 loaded)" in period.options
+    assert "Last 12 months" not in period.options
+    if page == "pages/map.py":
+        rows = map_rows(map_component_args(at)[0])
+        assert len(rows) == 123 and {r["fill"] for r in rows} == {"#bdbdbd"}
+        assert {r["sv_count"] for r in rows} == {"No data"}
