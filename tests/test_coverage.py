@@ -435,3 +435,35 @@ def test_every_page_of_a_force_without_data(real_store, monkeypatch, tmp_path, p
         rows = map_rows(map_component_args(at)[0])
         assert len(rows) == 123 and {r["fill"] for r in rows} == {"#bdbdbd"}
         assert {r["sv_count"] for r in rows} == {"No data"}
+
+
+@pytest.mark.slow
+def test_partner_pages_with_wards_without_data(real_store, monkeypatch, tmp_path):
+    """A partner's view of All Wales (Gwent and North Wales without crimes) and of a ward
+    without residents: nothing fails and no ward without data shows a number."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.auth import User
+    from hotspots.accounts import add_user
+
+    accounts = tmp_path / "accounts.toml"
+    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(real_store.root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params.update({"area": "All wards", "def": "police-uk-proxy",
+                            "ward": LLANNARTH})
+    at.session_state["user"] = User("bob", "partner", "password")
+    at.run()
+    assert not at.exception, at.exception[0].value
+    for page in ("pages/map.py", "pages/hotspots.py", "pages/pack.py", "pages/profile.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception[0].value)
+        if page == "pages/map.py":
+            rows = {r["ward_code"]: r for r in map_rows(map_component_args(at)[0])}
+            assert rows["W05001256"]["sv_count"] == "No data"
+            assert rows[LLANNARTH]["sv_count"].startswith("counted with ")
+        if page == "pages/hotspots.py":
+            shown = at.dataframe[0].value.set_index("ward_name")
+            assert pd.isna(shown.loc["Abertillery and Six Bells", "sv_count"])
