@@ -87,7 +87,9 @@ st.dataframe(rows, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "local_authority_name": "Local authority",
     "sv_count": "Violence", "sv_rate": "Per 1,000",
     "drugs_count": "Drugs", "rank_change": "Change", "new_entrant": "New",
-    "months_in_top_n": "Months in top N", "emerging_class": "Trend",
+    "months_in_top_n": "Months in top N" + (f" ({pack.months_loaded_note})"
+                                             if pack.months_loaded_note else ""),
+    "emerging_class": "Trend",
     "drugs_top_n": "Drugs top N", "dep_share_20": st.column_config.ProgressColumn(
         "Most deprived 20%", min_value=0.0, max_value=1.0, format="percent"),
     "why": "Why"})
