@@ -804,7 +804,7 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
     heading(f"Top {pack.top_n} wards")
     headers = ["Rank", "Change", "Ward", "Local authority", "Violence", "Rate per 1,000",
                "Drugs", f"Drugs top {pack.top_n}", f"Months in top {pack.top_n} (of "
-               f"{pack.persistence_months})", "Emerging hot spot", "Most deprived 20%",
+               f"{pack.persistence_months} loaded)", "Emerging hot spot", "Most deprived 20%",
                "Why"]
     widths = (10, 14, 30, 28, 16, 17, 14, 15, 17, 30, 18, 68)
     pdf.set_font(family, "", 8)
@@ -836,13 +836,21 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
                                    pack.dropped_out["previous_rank"],
                                    pack.dropped_out["rank"], strict=True)]
         para("Dropped out: " + ("; ".join(gone) if gone else "none"))
-    pers = [f"{w} ({k} of {pack.persistence_months} months"
+    pers = [f"{w} ({k} of {pack.persistence_months} loaded months"
             f"{'' if pd.isna(r) else ', now ' + ordinal(r)})"
             for w, k, r in zip(pack.persistent["ward_name"], pack.persistent["months_in_top_n"],
                                pack.persistent["rank"], strict=True)]
+    note = pack.months_loaded_note
     para(f"Persistent (in the top {pack.top_n} for violence counts in at least "
-         f"{pack.settings.persistent_months} of the last {pack.persistence_months} months): "
-         + ("; ".join(pers) if pers else "none"))
+         f"{pack.settings.persistent_months} of the last {pack.settings.persistence_window} "
+         f"months{f'; {note}' if note else ''}): "
+         + ("; ".join(pers) if pers else "none" if pack.persistence_months >=
+            pack.settings.persistent_months else "not judged (too few months loaded)"))
+    if pack.left_out is not None and len(pack.left_out):
+        heading(f"High violence, not in the top {pack.top_n}")
+        for w, r, why in zip(pack.left_out["ward_name"], pack.left_out["rank"],
+                             pack.left_out["reason"], strict=True):
+            para(f"{w} (ranked {ordinal(r)}): {why}.")
 
     heading("Method and data")
     for item, value in method_items(pack):
@@ -1024,6 +1032,7 @@ class PackArchive:
                 "published_at": published_at or _now(), "top_n": pack.top_n,
                 "first_streak": pack.first_streak,
                 "persistence_months": pack.persistence_months,
+                "overlap": _jsonable(pack.overlap),
                 "previous_month": pack.previous_month,
                 "previous_checksum": pack.previous_checksum,
                 "settings": dataclasses.asdict(pack.settings),

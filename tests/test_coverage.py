@@ -255,6 +255,18 @@ def test_five_months_loaded_says_persistence_cannot_be_judged(real_store):
             "5 of 12 months loaded; 4 of this pack's wards were in the top 12 in 5 of the 5 "
             "loaded months.") in pack.summary
     assert pack.persistent.empty
+    # The PDF says the same (on main: "at least 6 of the last 5 months").
+    import io
+
+    from pypdf import PdfReader
+
+    from hotspots.pack import pack_pdf
+
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(pack_pdf(pack))).pages).split())
+    assert "of the last 5 months" not in text
+    assert ("in at least 6 of the last 12 months; 5 of 12 months loaded): not judged (too "
+            "few months loaded)") in text
 
 
 # ------------------------------------------------------------- overlap and left out
