@@ -16,6 +16,7 @@ from hotspots.counts import source_family
 from hotspots.dataset import Selection
 from hotspots.disclosure import DisclosureRule, partner_windows, rule_from_env
 from hotspots.partner import suppression_note
+from hotspots.ranking import COMPONENTS, DEFAULT_PRESET, PRESETS, RankSettings, rank_settings
 from hotspots.store import Store
 
 #: Period choices (registry feeding the radio).
@@ -39,6 +40,12 @@ class Frame:
     label: str | None
     partner: bool = False
     rule: DisclosureRule = field(default_factory=DisclosureRule)
+    ranking: RankSettings = field(default_factory=rank_settings)
+
+    @property
+    def preset(self) -> str:
+        """The ranking's preset key, or "custom" for the user's own weights."""
+        return self.ranking.preset or CUSTOM
 
     @property
     def demo(self) -> bool:
@@ -61,6 +68,52 @@ def disclosure_rule() -> DisclosureRule:
 
 def _param(name: str, default: str) -> str:
     return st.query_params.get(name, default)
+
+
+#: The preset key of the user's own weights (``preset=custom&weights=violence:50,...``).
+CUSTOM = "custom"
+#: Session-state key holding the last ranking chosen (when the address has none).
+RANKING_KEY = "hotspots_ranking"
+
+
+def weights_text(ranking: RankSettings) -> str:
+    """``"violence:50,drugs:25,deprivation:25"`` (percentages) for the address."""
+    return ",".join(f"{k}:{round(w * 100, 4):g}" for k, w in ranking.weights if w)
+
+
+def ranking_from(preset: str | None, weights: str | None) -> RankSettings:
+    """The ranking an address names: a preset, or ``custom`` with ``weights``
+    ("violence:50,drugs:25,deprivation:25", scaled to sum to 1). Anything unreadable gives
+    the default preset (an address is typed by people)."""
+    if preset == CUSTOM and weights:
+        try:
+            raw = {}
+            for part in weights.split(","):
+                k, _, v = part.partition(":")
+                raw[k.strip()] = float(v)
+            total = sum(raw.values())
+            if total > 0 and set(raw) <= set(COMPONENTS) and min(raw.values()) >= 0:
+                return rank_settings(weights={k: v / total for k, v in raw.items()})
+        except ValueError:
+            pass
+    return rank_settings(preset if preset in PRESETS else DEFAULT_PRESET)
+
+
+def set_ranking(ranking: RankSettings) -> None:
+    """Keep ``ranking`` in the address (and the session) for every page."""
+    st.session_state[RANKING_KEY] = ranking
+    if ranking.preset:
+        st.query_params["preset"] = ranking.preset
+        if "weights" in st.query_params:
+            del st.query_params["weights"]
+    else:
+        st.query_params.update({"preset": CUSTOM, "weights": weights_text(ranking)})
+
+
+def _ranking() -> RankSettings:
+    if "preset" in st.query_params:
+        return ranking_from(st.query_params.get("preset"), st.query_params.get("weights"))
+    return st.session_state.get(RANKING_KEY) or rank_settings()
 
 
 def _index(options: list, value, default: int = 0) -> int:
@@ -153,11 +206,11 @@ def sidebar(controls: bool = True) -> Frame:
             # separate script the browser fetches on a first visit, before the map can draw.
             period = choose(st, "Period", period_keys,
                             _index(period_keys, _param("period", "rolling12")),
-                            format_func=PERIODS.get)
+                            format_func=lambda k: period_label(k, months))
             last = months[-1]
             if period == "rolling12":
                 end = last
-                start = months[max(0, len(months) - 12)]
+                start = window_months(months)[0]
                 if controls:
                     st.caption(f"{_month_label(start)} to {_month_label(end)}")
             elif period == "month":
@@ -181,8 +234,10 @@ def sidebar(controls: bool = True) -> Frame:
                             format_func=lambda n: definition_title(definitions[n]))
         if definitions[definition].proxy and controls:
             st.caption(PROXY_NOTE)
+    ranking = _ranking()
     st.query_params.update({"area": area, "period": period, "from": start, "to": end,
                             "def": definition})
+    set_ranking(ranking)
     selection = Selection(start=start, end=end, area=None if area == ALL else area,
                           definition=definition)
     if partner and controls:
@@ -190,7 +245,25 @@ def sidebar(controls: bool = True) -> Frame:
     st.session_state[SEEN_KEY] = True
     return Frame(store=store, root=root, version=version, selection=selection,
                  months=tuple(months), label=m.get("label"), partner=partner,
-                 rule=disclosure_rule())
+                 rule=disclosure_rule(), ranking=ranking)
+
+
+def period_label(key: str, months: list[str]) -> str:
+    """The period choice's label: "Last 12 months" only when the 12 months ending at the
+    latest loaded month are all loaded; otherwise "Latest months (k of 12 loaded)"."""
+    if key != "rolling12":
+        return PERIODS[key]
+    k = len(window_months(months))
+    return PERIODS[key] if k == 12 else f"Latest months ({k} of 12 loaded)"
+
+
+def window_months(months: list[str]) -> list[str]:
+    """The loaded months among the 12 ending at the latest loaded month."""
+    if not months:
+        return []
+    last = pd.Period(max(months), freq="M")
+    first = str(last - 11)
+    return [m for m in months if m >= first]
 
 
 def definition_title(d) -> str:
@@ -223,23 +296,41 @@ def _month_label(month: str) -> str:
 
 
 def source_line(frame: Frame, data) -> None:
-    """State the data's period, cut-off and source on the page."""
+    """State the data's period (the period of ``data``, which a page may have chosen for
+    itself, e.g. a pack's 12 months), cut-off and source on the page, and flag what is
+    missing: months not loaded, forces without crimes, wards counted with another ward."""
     d = data.definition
+    sel = data.selection
     sources = ", ".join(s.replace("police.uk:", "police.uk ").replace("extract:", "extract ")
                         for s in data.sources)
     cut = max(data.months_loaded) if data.months_loaded else "none"
     demo = " · **synthetic demo data**" if frame.demo else ""
+    n, k = len(sel.months), len(data.months_loaded)
+    loaded = f" ({k} of {n} months loaded)" if k < n else ""
     st.caption(
-        f"Period {_month_label(frame.selection.start)} – {_month_label(frame.selection.end)}"
+        f"Period {_month_label(sel.start)} – {_month_label(sel.end)}{loaded}"
         f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
-        f"{md(frame.selection.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
+        f"{md(sel.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
         f" · source: {md(sources)}{demo}")
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
         st.caption(f"⚠️ {md(note)}")
     missing = data.forces_without_data
+    gaps = data.months_not_loaded
     if missing:
-        n = int(data.wards["police_force"].isin(missing).sum())
-        st.warning(f"No crimes are loaded for **{md(', '.join(missing))}**: its {n} wards count "
-                   "0 here, so they look quiet on the map and sit at the bottom of the list. "
-                   "Choose a force with data in **Area**, or load that force's files on the "
-                   "Data page.")
+        n_wards = int(data.wards["police_force"].isin(missing).sum())
+        st.warning(f"No crimes are loaded for **{md(', '.join(missing))}**: its {n_wards} wards "
+                   "show **no data** (grey on the map, empty in tables) and are left out of "
+                   "the ranking and statistics. Choose a force with data in **Area**, or "
+                   "load that force's files on the Data page.")
+    if gaps:
+        st.warning(f"**Months not loaded in this period**: "
+                   f"{', '.join(_month_label(m) for m in gaps)} ({k} of {n} months loaded). "
+                   "They are gaps, not zeros: totals cover the loaded months only.")
+    for force, months in data.forces_with_gaps.items():
+        st.warning(f"**{md(force)}** has crimes loaded for {months} of {n} months only: its "
+                   "totals cover fewer months than other forces', so compare it with care.")
+    counted = data.metadata().get("wards_counted_with") or {}
+    if counted:
+        names = dict(zip(data.wards["ward_code"], data.wards["ward_name"], strict=True))
+        st.caption("No residents by the LSOA lookup, so not ranked: " + "; ".join(
+            f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items()) + ".")

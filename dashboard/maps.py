@@ -641,9 +641,10 @@ class MapView(NamedTuple):
 
 
 def map_view(root: str, version: int, selection, choice: str, scheme: str, k: int,
-             overlay_on: bool, rule=None) -> MapView:
+             overlay_on: bool, rule=None, *, ranking=None) -> MapView:
     """The map page's values for an indicator, scheme and class count (cached parts from
-    :mod:`dashboard.state`); ``rule``: a partner's disclosure rule."""
+    :mod:`dashboard.state`); ``rule``: a partner's disclosure rule; ``ranking``: the
+    selection's ranking (the hotspot score), default preset when None."""
     from dashboard import state
     from hotspots import mapping
     from hotspots.spatial import GI_CLASSES
@@ -651,12 +652,14 @@ def map_view(root: str, version: int, selection, choice: str, scheme: str, k: in
     column, kind, palette_name = mapping.MAP_INDICATORS[choice]
     if kind == "category":
         cls = state.classification(root, version, selection, column, mapping.CATEGORIES, 0,
-                                   rule)
+                                   ranking, rule)
         colours = mapping.category_colours(list(GI_CLASSES))
     else:
-        cls = state.classification(root, version, selection, column, scheme, k, rule)
-        colours = mapping.palette(palette_name, len(cls.labels))
-    table = state.map_table(root, version, selection, rule)
+        cls = state.classification(root, version, selection, column, scheme, k, ranking,
+                                   rule)
+        # No ward with a value (an area with no data): every ward grey, "No data".
+        colours = mapping.palette(palette_name, len(cls.labels)) if cls.labels else ()
+    table = state.map_table(root, version, selection, ranking, rule)
     fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
     overlay = ({"name": "Drug offences: top 12 wards",
                 "ward_codes": state.top_drug_wards(root, version, selection, 12, rule)}

@@ -114,7 +114,7 @@ def analysis(root: str, version: int, selection: Selection,
     data = ward_data(root, version, selection, rule)
     return analyse(data.counts, data.monthly, data.wards, settings,
                    lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
-                   harm=data.harm)
+                   harm=data.harm, coverage=data.coverage)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -154,15 +154,20 @@ def map_geometry(root: str, version: int, area: str | None):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 @long_lived
-def map_table(root: str, version: int, selection: Selection,
+def map_table(root: str, version: int, selection: Selection, ranking=None,
               rule: DisclosureRule | None = None):
-    """Per ward, in the map's order, everything the map can show for a selection (the
-    default analysis): names, indicators, score, rank, Gi* class, rounded rate and rank
-    text. Read-only, shared; a rerun only picks columns from it."""
+    """Per ward, in the map's order, everything the map can show for a selection under the
+    selection's ranking (``ranking``, default preset when None): names, indicators, score,
+    rank, Gi* class, rounded rate, rank text and why a ward has no data; with a partner's
+    ``rule``, from the partner view. Read-only, shared; a rerun only picks columns from
+    it."""
     import pandas as pd
 
+    from hotspots.analysis import rerank
+
     result = analysis(root, version, selection, AnalysisSettings(), rule)
-    values = (result.ranked[["ward_code", "score", "rank", "why"]]
+    ranked = result.ranked if ranking is None else rerank(result, ranking)
+    values = (ranked[["ward_code", "score", "rank", "why"]]
               .merge(result.indicators.drop(columns=["ward_name", "local_authority_name"],
                                             errors="ignore"), on="ward_code", how="left"))
     if result.gi is not None:
@@ -173,6 +178,9 @@ def map_table(root: str, version: int, selection: Selection,
     shapes = display_shapes(root, version, selection.area)
     table = pd.DataFrame(shapes[["ward_code", "ward_name", "local_authority_name"]]).merge(
         values, on="ward_code", how="left")
+    notes = (result.coverage.set_index("ward_code")["data_note"]
+             if result.coverage is not None else pd.Series(dtype=object))
+    table["data_note"] = table["ward_code"].map(notes).astype(object).fillna("")
     return table.assign(
         rate=table["sv_rate"].astype(float).round(1),
         rank_text=table["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))))
@@ -180,21 +188,22 @@ def map_table(root: str, version: int, selection: Selection,
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def map_layers(root: str, version: int, selection: Selection, indicator: str,
-               rule=None) -> str:
+               rule=None, ranking=None) -> str:
     """The map's outlines and tooltip values for an indicator, as the JSON text the map
     component is sent (``dashboard.maps.map_layers``); ``rule`` is the partner's disclosure
     rule (None for analysts). Built once per choice, so a restyling run sends it as is."""
     from dashboard.maps import map_layers as layers
     from hotspots import mapping
 
-    frame = mapping.tooltip_frame(map_table(root, version, selection, rule), indicator, rule)
+    frame = mapping.tooltip_frame(map_table(root, version, selection, ranking, rule),
+                                  indicator, rule)
     return layers(map_geometry(root, version, selection.area), frame,
                   mapping.tooltip_fields(indicator), float_decimals=2)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def classification(root: str, version: int, selection: Selection, column: str, scheme: str,
-                   k: int, rule: DisclosureRule | None = None):
+                   k: int, ranking=None, rule: DisclosureRule | None = None):
     """``hotspots.mapping.classify`` of a map column (Fisher-Jenks takes ~0.1 s on 762
     wards, so it is done once per choice); for a partner's ``rule``, of the partner's
     values, counts through :func:`hotspots.partner.partner_classify`."""
@@ -202,7 +211,7 @@ def classification(root: str, version: int, selection: Selection, column: str, s
     from hotspots.partner import TOTALS, partner_classify
     from hotspots.spatial import GI_CLASSES
 
-    values = map_table(root, version, selection, rule)[column]
+    values = map_table(root, version, selection, ranking, rule)[column]
     if scheme == mapping.CATEGORIES:
         return mapping.classify(values, mapping.CATEGORIES, categories=list(GI_CLASSES))
     if rule is not None and column in TOTALS:
@@ -240,4 +249,4 @@ def top_drug_wards(root: str, version: int, selection: Selection, n: int = 12,
     """The ``n`` wards with most drug offences (the map's overlay)."""
     from hotspots.mapping import top_wards
 
-    return top_wards(map_table(root, version, selection, rule), "drugs_count", n)
+    return top_wards(map_table(root, version, selection, rule=rule), "drugs_count", n)

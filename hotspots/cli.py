@@ -215,6 +215,7 @@ def cmd_wards(args: argparse.Namespace) -> int:
     out = Path(args.out)
     write_ward_counts(data, out)
     print(f"wrote {out} ({len(data.counts)} wards; metadata in {out.with_suffix('.meta.json')})")
+    _warn(data)
     if data.definition.proxy:
         print("Note: definition is a PROXY (police.uk categories approximate serious violence).")
     for line in data.caveats:
@@ -230,8 +231,16 @@ def _audience_rule(args: argparse.Namespace):
     return rule_from_env() if check_audience(args.audience) == "partner" else None
 
 
+def _warn(data) -> None:
+    """Print what is missing from the selection (forces, months, wards counted elsewhere)."""
+    line = data.coverage_warning()
+    if line:
+        print(line)
+
+
 def cmd_rank(args: argparse.Namespace) -> int:
-    from hotspots.analysis import AnalysisSettings, analyse
+    from hotspots.analysis import AnalysisSettings, analyse, hotspot_list, left_out
+    from hotspots.concordance import named_overlaps
     from hotspots.dataset import load_ward_data
     from hotspots.exports import hotspot_list_csv
     from hotspots.partner import hotspot_table, partner_ward_data, suppression_note
@@ -249,9 +258,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
     settings = AnalysisSettings(ranking=ranking, top_n=args.top_n)
     result = analyse(data.counts, data.monthly, data.wards, settings,
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
-                     harm=data.harm)
+                     harm=data.harm, coverage=data.coverage)
     d = data.definition
-    table = hotspot_table(data, result, None, rule)
+    table = hotspot_table(data, result, None, rule)  # as downloaded (partner: suppressed)
+    full = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
+    overlap = named_overlaps(full, args.top_n)
+    missed = left_out(full, args.top_n, ranking.as_dict)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(hotspot_list_csv(table))
@@ -262,9 +274,19 @@ def cmd_rank(args: argparse.Namespace) -> int:
             "concordance": None if conc is None else {
                 "top_n": conc.top_n, "overlap": conc.overlap,
                 "overlap_wards": list(conc.overlap_codes),
-                "spearman_rho": conc.spearman_rho, "overlap_p": conc.overlap_p}}
+                "spearman_rho": conc.spearman_rho, "overlap_p": conc.overlap_p},
+            "overlap": overlap.as_dict(),
+            "left_out": [{"ward_code": c, "ward_name": n, "rank": int(r), "reason": why}
+                         for c, n, r, why in zip(missed["ward_code"], missed["ward_name"],
+                                                 missed["rank"], missed["reason"],
+                                                 strict=True)]}
     out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     print(f"wrote {out} ({len(table)} wards, ranked by {ranking.describe()})")
+    _warn(data)
+    names = dict(zip(table["ward_code"].astype(str), table["ward_name"].astype(str),
+                     strict=True))
+    for line in overlap.lines(names):
+        print(line)
     if conc is not None:
         print(f"Violence and drugs: {conc.overlap} of the top {conc.top_n} wards by violence "
               f"are also in the top {conc.top_n} for drug offences (permutation p = "
@@ -311,7 +333,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     settings = AnalysisSettings(top_n=args.top_n)
     result = analyse(data.counts, data.monthly, data.wards, settings,
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
-                     harm=data.harm)
+                     harm=data.harm, coverage=data.coverage)
     meta = pack_metadata(data, ranking)
     previous = PackArchive(store.root).latest_before(meta["area"], meta["definition"],
                                                      args.month, args.audience)

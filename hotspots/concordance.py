@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["Concordance", "concordance", "top_codes"]
+__all__ = ["Concordance", "NamedOverlap", "concordance", "named_overlaps", "top_codes"]
 
 
 @dataclass(frozen=True)
@@ -200,3 +200,66 @@ def concordance(
         n_wards=n,
         permutations=int(permutations),
     )
+
+
+@dataclass(frozen=True)
+class NamedOverlap:
+    """The two overlaps a meeting is told, each named for what it is.
+
+    Parameters
+    ----------
+    top_n : int
+    violence_vs_drugs : tuple of str
+        Wards in both the top N by violence count and the top N by drug count (the needs
+        assessment's figure), in violence order.
+    list_vs_drugs : tuple of str
+        Wards of this list's top N (by the composite score) also in the top N by drug
+        count, in list order.
+    """
+
+    top_n: int
+    violence_vs_drugs: tuple[str, ...]
+    list_vs_drugs: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        """``{n, violence_vs_drugs, list_vs_drugs, ..._wards}`` for a JSON or metadata."""
+        return {"n": self.top_n, "violence_vs_drugs": len(self.violence_vs_drugs),
+                "list_vs_drugs": len(self.list_vs_drugs),
+                "violence_vs_drugs_wards": list(self.violence_vs_drugs),
+                "list_vs_drugs_wards": list(self.list_vs_drugs)}
+
+    def lines(self, names: dict[str, str] | None = None) -> list[str]:
+        """Two sentences: the violence-vs-drugs overlap, then this list's, naming wards."""
+        names = names or {}
+        n = self.top_n
+        which = ", ".join(names.get(c, c) for c in self.list_vs_drugs)
+        return [f"Top {n} by violence count vs top {n} by drug count: "
+                f"{len(self.violence_vs_drugs)}.",
+                f"Of this list's top {n}, {len(self.list_vs_drugs)} "
+                f"{'is' if len(self.list_vs_drugs) == 1 else 'are'} in the drug top {n}"
+                + (f": {which}." if which else ".")]
+
+
+def named_overlaps(hotspots: pd.DataFrame, top_n: int) -> NamedOverlap:
+    """Both overlaps of a hotspot list (columns ``rank, ward_code, sv_count,
+    drugs_count``): top N by violence count vs top N by drug count, and the list's top N
+    (by ``rank``) vs the drug top N.
+
+    Only ranked wards take part (wards with no data or no residents are not compared);
+    a top list holds wards with a count above 0, highest first, ties by ward code.
+    """
+    if isinstance(top_n, bool) or not isinstance(top_n, int | np.integer) or top_n < 1:
+        raise ValueError(f"top_n must be a whole number ≥ 1, got {top_n!r}")
+    ranked = hotspots[hotspots["rank"].notna()]
+    codes = ranked["ward_code"].astype(str).to_numpy()
+
+    def top(column: str) -> list[str]:
+        v = pd.Series(pd.to_numeric(ranked[column], errors="coerce").astype(float).to_numpy(),
+                      index=codes)
+        return top_codes(v[v > 0], top_n)
+
+    drugs = set(top("drugs_count"))
+    listed = ranked.sort_values("rank", kind="stable")["ward_code"].astype(str).head(top_n)
+    return NamedOverlap(top_n=int(top_n),
+                        violence_vs_drugs=tuple(c for c in top("sv_count") if c in drugs),
+                        list_vs_drugs=tuple(c for c in listed if c in drugs))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
+import numpy as np
 import pandas as pd
 
 from hotspots.definitions import Definition, classify_crimes
@@ -57,8 +60,10 @@ def count_by_ward(
     wards: pd.DataFrame,
     population: pd.Series,
     definition: Definition,
+    no_data: Collection[str] = (),
 ) -> pd.DataFrame:
-    """Crimes per ward under ``definition``; wards with no crimes get 0.
+    """Crimes per ward under ``definition``; wards with no crimes get 0, wards in
+    ``no_data`` get no count at all (missing, never 0).
 
     Parameters
     ----------
@@ -71,13 +76,17 @@ def count_by_ward(
     population : Series
         Ward population indexed by ``ward_code``.
     definition : Definition
+    no_data : collection of str
+        Ward codes whose counts are unknown: their force has no crimes loaded for the
+        period, or they have no residents of their own (their crimes are counted in
+        another ward). Their count columns are missing (``<NA>``), not 0.
 
     Returns
     -------
     DataFrame
         :data:`hotspots.schema.WARD_COUNT_COLUMNS`, then one column per category, one row
-        per ward in ``wards`` (sorted by ward code). Crimes placed in wards outside
-        ``wards`` are not counted.
+        per ward in ``wards`` (sorted by ward code). Count columns are nullable integers
+        (``Int64``). Crimes placed in wards outside ``wards`` are not counted.
     """
     cats = definition.category_keys
     c = _categorised(crimes, definition)
@@ -89,7 +98,16 @@ def count_by_ward(
     out[cats] = out[cats].fillna(0).astype("int64")
     out["population"] = out["ward_code"].map(population).fillna(0).round().astype("int64")
     out = _add_totals(out, definition)
-    return out[[*WARD_COUNT_COLUMNS, *cats]].reset_index(drop=True)
+    return _blank(out[[*WARD_COUNT_COLUMNS, *cats]].reset_index(drop=True),
+                  out["ward_code"].isin(list(no_data)).to_numpy(), [*cats, "sv_count",
+                                                                    "drugs_count"])
+
+
+def _blank(frame: pd.DataFrame, missing, columns: list[str]) -> pd.DataFrame:
+    """``columns`` as nullable integers, missing where ``missing`` is True."""
+    for c in columns:
+        frame[c] = frame[c].astype("Int64").mask(missing)
+    return frame
 
 
 def count_by_ward_month(
@@ -97,8 +115,14 @@ def count_by_ward_month(
     ward_codes: list[str] | pd.Series,
     months: list[str],
     definition: Definition,
+    loaded: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
-    """Crimes per ward and month, zero-filled (:data:`MONTHLY_COLUMNS` + categories)."""
+    """Crimes per ward and month (:data:`MONTHLY_COLUMNS` + categories).
+
+    A month with data and no crime is 0; with ``loaded`` (ward code → the months with
+    crimes loaded for it), every other ward-month is missing (``<NA>``): a gap, not 0.
+    Without ``loaded`` every month counts as loaded. Count columns are ``Int64``.
+    """
     cats = definition.category_keys
     c = _categorised(crimes, definition)
     grid = pd.MultiIndex.from_product([sorted(pd.Series(ward_codes).astype(str)),
@@ -106,5 +130,11 @@ def count_by_ward_month(
     counts = (c.groupby(["ward_code", "month", "category"]).size().unstack(fill_value=0)
               if len(c) else pd.DataFrame(columns=cats))
     counts = counts.reindex(index=grid, columns=cats, fill_value=0).fillna(0).astype("int64")
-    out = _add_totals(counts.reset_index(), definition)
-    return out[[*MONTHLY_COLUMNS, *cats]]
+    out = _add_totals(counts.reset_index(), definition)[[*MONTHLY_COLUMNS, *cats]]
+    if loaded is None:
+        gap = np.zeros(len(out), dtype=bool)
+    else:
+        have = {(w, m) for w, ms in loaded.items() for m in ms}
+        gap = np.array([(w, m) not in have for w, m in zip(out["ward_code"], out["month"],
+                                                             strict=True)], dtype=bool)
+    return _blank(out, gap, [*cats, "sv_count", "drugs_count"])

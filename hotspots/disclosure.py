@@ -222,8 +222,16 @@ def partner_hotspot_list(table: pd.DataFrame, rule: DisclosureRule,
     if series is not None:
         shown, hide_total = [], []
         for values, total in zip(series, table["sv_count"], strict=True):
-            s, h = suppress_series(list(values), int(total), rule)
-            shown.append(s)
+            if pd.isna(total):  # a ward without data: nothing to suppress
+                shown.append([None] * len(values))
+                hide_total.append(False)
+                continue
+            have = [i for i, v in enumerate(values) if v is not None and not pd.isna(v)]
+            s, h = suppress_series([values[i] for i in have], int(total), rule)
+            cells = [None] * len(values)  # months not loaded stay gaps
+            for i, v in zip(have, s, strict=True):
+                cells[i] = v
+            shown.append(cells)
             hide_total.append(h)
         out["series"] = shown
         hidden = pd.Series(hide_total, index=out.index)

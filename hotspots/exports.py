@@ -163,6 +163,9 @@ def ward_counts_table(data: WardData) -> pd.DataFrame:
     d = data.definition
     out = data.counts.copy()
     out["definition"] = f"{d.name} (proxy)" if d.proxy else d.name
+    if data.coverage is not None:  # why a ward's counts are empty ("no data", "counted with")
+        out["data_note"] = out["ward_code"].map(
+            data.coverage.set_index("ward_code")["data_note"]).fillna("")
     return out
 
 
@@ -201,7 +204,10 @@ def method_rows(metadata: dict) -> list[tuple[str, str]]:
              ("area", "Area"), ("weights", "Ranking weights"), ("preset", "Preset"),
              ("suppression", "Suppression"), ("sources", "Sources"),
              ("population_year", "Population year"), ("population_method", "Population"),
-             ("harm_weights", "Harm weights"), ("label", "Data label")]
+             ("harm_weights", "Harm weights"), ("label", "Data label"),
+             ("months_loaded_note", "Months loaded"), ("months_not_loaded", "Months not loaded"),
+             ("forces_without_data", "Forces without crimes loaded (no data)"),
+             ("coverage_note", "Missing data")]
     rows = [(label, fmt(metadata.get(key))) for key, label in order if key in metadata]
     rows.append(("Normalisation", NORMALISATION))
     rows.append(("Licence", "Contains public sector information licensed under the Open "

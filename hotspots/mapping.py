@@ -955,7 +955,7 @@ def tooltip_frame(table: pd.DataFrame, indicator: str, rule=None) -> pd.DataFram
     out = table.assign(value=table[column] if kind == "category"
                        else table[column].astype(float).round(2))
     if rule is None:
-        return out
+        return _with_notes(out)
     shown = suppress_frame(out[["sv_count", "drugs_count", "population", "rate"]].fillna(0),
                            rule, counts=("sv_count", "drugs_count"),
                            rates={"rate": ("sv_count", "population")})
@@ -965,4 +965,19 @@ def tooltip_frame(table: pd.DataFrame, indicator: str, rule=None) -> pd.DataFram
         out = out.assign(value=out[column])
     elif column.endswith("_smoothed"):
         out = out.assign(value="shown by colour")
-    return out
+    return _with_notes(out)
+
+
+def _with_notes(out: pd.DataFrame) -> pd.DataFrame:
+    """Wards without data say so in words ("No data", "counted with WARD"), never 0."""
+    if "data_note" not in out.columns:
+        return out
+    note = out["data_note"].fillna("").astype(str)
+    has = note != ""
+    if not has.any():
+        return out
+    text = note.where(~note.str.startswith("no data"), NO_DATA_LABEL)
+    cols = {c: out[c].astype(object).mask(has, text) for c in ("sv_count", "drugs_count")}
+    cols["rate"] = out["rate"].astype(object).mask(has, None)
+    cols["value"] = out["value"].astype(object).mask(has, text)
+    return out.assign(**cols)

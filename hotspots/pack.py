@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hotspots.analysis import left_out
+from hotspots.concordance import named_overlaps
 from hotspots.dataset import MONTH
 from hotspots.store import _atomic_write
 
@@ -138,6 +140,15 @@ class Pack:
     previous_checksum: str | None
     first_streak: int
     persistence_months: int
+    persistence_window: int = 0
+    overlap: dict = field(default_factory=dict, repr=False)
+    left_out: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def months_loaded_note(self) -> str:
+        """``"5 of 12 months loaded"`` ("" when the whole persistence window is loaded)."""
+        k, n = self.persistence_months, self.settings.persistence_window
+        return "" if k >= n else f"{k} of {n} months loaded"
 
     @property
     def proxy(self) -> bool:
@@ -313,22 +324,37 @@ def pack_metadata(data, ranking=None) -> dict:
 def persistence(trends: pd.DataFrame, top_n: int, window: int) -> tuple[pd.Series, int]:
     """Months (of the last ``window``) each ward was in the top ``top_n`` by its monthly
     count, from the trend summary's ``series`` (ranked as :func:`hotspots.trends.
-    monthly_ranks` does: highest first, ties by ward code). Returns the counts by ward code
-    and the number of months actually looked at."""
+    monthly_ranks` does: highest first, ties by ward code, among the wards with a value).
+    A month no ward has a value for (not loaded) is not counted, and a ward with no value
+    in a month is never in that month's top. Returns the counts by ward code and the
+    number of loaded months looked at (see :func:`persistence_window`)."""
     series = list(trends["series"])
     lengths = {len(s) for s in series}
     if len(lengths) > 1:
         raise ValueError("the trend summary's series have different lengths")
-    n_months = min(window, lengths.pop() if lengths else 0)
+    n_window = min(window, lengths.pop() if lengths else 0)
     codes = trends["ward_code"].astype(str).to_numpy()
     counts = np.zeros(len(codes), dtype=int)
-    if n_months:
-        values = np.array([s[-n_months:] for s in series], dtype=float)
+    loaded = 0
+    if n_window:
+        values = np.array([[np.nan if v is None else v for v in s[-n_window:]]
+                           for s in series], dtype=float)
         by_code = np.argsort(codes, kind="stable")
-        for j in range(n_months):
-            order = by_code[np.argsort(-values[by_code, j], kind="stable")]
+        for j in range(n_window):
+            col = values[by_code, j]
+            have = ~np.isnan(col)
+            if not have.any():
+                continue
+            loaded += 1
+            order = by_code[have][np.argsort(-col[have], kind="stable")]
             counts[order[:top_n]] += 1
-    return pd.Series(counts, index=codes, name="months_in_top_n"), n_months
+    return pd.Series(counts, index=codes, name="months_in_top_n"), loaded
+
+
+def persistence_window(trends: pd.DataFrame, window: int) -> int:
+    """How many months the persistence window spans (≤ ``window``; loaded or not)."""
+    lengths = {len(s) for s in trends["series"]}
+    return min(window, max(lengths) if lengths else 0)
 
 
 def _display_names(hotspots: pd.DataFrame) -> dict[str, str]:
@@ -405,10 +431,16 @@ def build_pack(hotspots: pd.DataFrame, trends: pd.DataFrame, meeting_month: str,
     names = _display_names(hot)
     rank_now = {c: _int_or_na(r) for c, r in zip(hot["ward_code"], hot["rank"], strict=True)}
     in_top, n_months = persistence(trends, top_n, settings.persistence_window)
+    n_window = persistence_window(trends, settings.persistence_window)
     drugs = hot[pd.to_numeric(hot["drugs_count"], errors="coerce") > 0].sort_values(
         ["drugs_count", "ward_code"], ascending=[False, True], kind="stable")
     drugs_top = set(drugs["ward_code"].head(top_n))
     top = hot[hot["rank"].notna()].sort_values("rank", kind="stable").head(top_n)
+    overlap = named_overlaps(hot, top_n)
+    weights = meta.get("weights") or None
+    missed = (left_out(hot, top_n, weights) if all(
+        f"comp_{k}" in hot.columns for k in (weights or {})) and "sv_rate" in hot.columns
+        else None)
 
     prev_rank: dict[str, int] = {}
     if previous is not None:
@@ -452,7 +484,10 @@ def build_pack(hotspots: pd.DataFrame, trends: pd.DataFrame, meeting_month: str,
                 dropped_codes.append(c)
                 names.setdefault(c, str(n))
     dropped = change_rows("dropped out", dropped_codes, prev_info)
-    pers = in_top[(in_top >= settings.persistent_months) & in_top.index.isin(list(rank_now))]
+    # Persistence is judged only when enough months are loaded to reach the threshold.
+    judged = n_months >= settings.persistent_months
+    pers = in_top[(in_top >= settings.persistent_months) & in_top.index.isin(list(rank_now))
+                  & judged]
     pers_codes = sorted(pers.index, key=lambda c: (
         -int(pers[c]), 10**9 if rank_now[c] is pd.NA else rank_now[c], c))
     persistent = change_rows("persistent", pers_codes, empty)
@@ -469,7 +504,9 @@ def build_pack(hotspots: pd.DataFrame, trends: pd.DataFrame, meeting_month: str,
                 summary=(), metadata=meta, settings=settings,
                 previous_month=previous.meeting_month if previous is not None else None,
                 previous_checksum=previous.checksum if previous is not None else None,
-                first_streak=first_streak, persistence_months=n_months)
+                first_streak=first_streak, persistence_months=n_months,
+                persistence_window=n_window, overlap=overlap.as_dict(), left_out=missed)
+    pack.metadata["overlap"] = overlap.as_dict()
     lines = summary_lines(pack, previous, names)
     return dataclasses.replace(pack, summary=tuple(lines))
 
@@ -539,17 +576,31 @@ def summary_lines(pack: Pack, previous: PublishedPack | None, names: dict[str, s
         elif gone:
             lines.append(f"{_join([f'{w} ({r})' for w, r in gone])} dropped out of the top "
                          f"{n} {since}.")
-    k = int(rows["drugs_top_n"].sum())
-    if k == 0:
-        lines.append(f"None of the top {n} is also top-{n} for drug offences.")
-    else:
-        verb = "is" if k == 1 else "are"
-        lines.append(f"{k} of the top {n} {verb} also top-{n} for drug offences.")
+    if pack.overlap:
+        lines.extend(_overlap_lines(pack.overlap, names))
+    if pack.left_out is not None and len(pack.left_out):
+        lines.append(f"High violence, not in the top {n}: " + "; ".join(
+            f"{names.get(c, w)} (ranked {ordinal(r)}): {why}" for c, w, r, why in zip(
+                pack.left_out["ward_code"], pack.left_out["ward_name"], pack.left_out["rank"],
+                pack.left_out["reason"], strict=True)) + ".")
     pers = pack.persistent
+    s = pack.settings
+    window = s.persistence_window
+    loaded_note = pack.months_loaded_note
     rule = (f"in the top {n} for violence counts in at least "
-            f"{pack.settings.persistent_months} of the last {pack.persistence_months} months")
+            f"{s.persistent_months} of the last {window} months"
+            + (f" ({loaded_note})" if loaded_note else ""))
     inside = int(pers["ward_code"].isin(rows["ward_code"]).sum())
-    if pack.persistence_months and len(pers) == 0:
+    if pack.persistence_months and pack.persistence_months < s.persistent_months:
+        best = int(rows["months_in_top_n"].max()) if len(rows) else 0
+        at_best = int((rows["months_in_top_n"] == best).sum()) if len(rows) else 0
+        have = loaded_note or f"{pack.persistence_months} months loaded"
+        lines.append(f"Persistence (in the top {n} in at least {s.persistent_months} of "
+                     f"{s.persistence_window} months) cannot be judged: only {have}"
+                     + (f"; {at_best} of this pack's wards were in the top {n} in "
+                        f"{best} of the {pack.persistence_months} loaded months."
+                        if best else "."))
+    elif pack.persistence_months and len(pers) == 0:
         lines.append(f"No ward was {rule}.")
     elif len(pers) == 1:
         lines.append(f"1 ward was {rule}; it is {'' if inside else 'not '}in this pack.")
@@ -566,11 +617,21 @@ def summary_lines(pack: Pack, previous: PublishedPack | None, names: dict[str, s
             absent = [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in span]
             absent = [m for m in absent if m not in set(loaded)]
             if absent:
-                verb = "counts" if len(absent) == 1 else "count"
+                verb = "is" if len(absent) == 1 else "are"
                 lines.append(f"No crimes are loaded for {_join(absent)}: "
                              f"{'that month' if len(absent) == 1 else 'those months'} "
-                             f"{verb} as zero.")
+                             f"{verb} left out (a gap, not zero); counts cover the "
+                             f"{len(span) - len(absent)} loaded months of {len(span)}.")
     return lines
+
+
+def _overlap_lines(overlap: Mapping, names: dict[str, str]) -> list[str]:
+    """The pack's two overlap sentences from ``Pack.overlap``."""
+    from hotspots.concordance import NamedOverlap
+
+    return NamedOverlap(top_n=int(overlap["n"]),
+                        violence_vs_drugs=tuple(overlap["violence_vs_drugs_wards"]),
+                        list_vs_drugs=tuple(overlap["list_vs_drugs_wards"])).lines(names)
 
 
 # -- method text ---------------------------------------------------------------------------
@@ -593,6 +654,12 @@ def method_items(pack: Pack) -> list[tuple[str, str]]:
         ("Period", str(m["period"])),
         ("Data cut-off", str(m.get("data_cut_off") or "no crimes loaded")),
         ("Months with data", ", ".join(m.get("months_with_data") or []) or "not stated"),
+        ("Months not loaded", ", ".join(m.get("months_not_loaded") or []) or "none"),
+        ("Forces without crimes loaded", ", ".join(m.get("forces_without_data") or [])
+         or "none"),
+        ("Missing data", str(m.get("coverage_note") or "not stated")),
+        ("Overlap", "; ".join(_overlap_lines(pack.overlap, {})) if pack.overlap
+         else "not stated"),
         ("Weights", weights),
         ("Normalisation", str(m.get("normalisation") or "not stated")),
         ("Top N", str(pack.top_n)),
@@ -600,9 +667,11 @@ def method_items(pack: Pack) -> list[tuple[str, str]]:
             f" Previous pack: {pack.previous_month} (checksum "
             f"{pack.previous_checksum[:12]})." if pack.previous_month and
             pack.previous_checksum else " No earlier pack was published.")),
-        ("Persistence", f"'Months in top N': months of the last {pack.persistence_months} in "
-                        f"which the ward was in the top {pack.top_n} by its monthly violence "
-                        f"count; persistent = at least {s.persistent_months} of "
+        ("Persistence", f"'Months in top N': loaded months of the last "
+                        f"{pack.persistence_window or pack.persistence_months} in which the "
+                        f"ward was in the top {pack.top_n} by its monthly violence count "
+                        f"({pack.persistence_months} loaded; months not loaded are not "
+                        f"counted); persistent = at least {s.persistent_months} of "
                         f"{s.persistence_window}."),
         ("Drug co-location", DRUGS_RULE),
         ("Population", " ".join(x for x in (
@@ -754,7 +823,7 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
     heading(f"Top {pack.top_n} wards")
     headers = ["Rank", "Change", "Ward", "Local authority", "Violence", "Rate per 1,000",
                "Drugs", f"Drugs top {pack.top_n}", f"Months in top {pack.top_n} (of "
-               f"{pack.persistence_months})", "Emerging hot spot", "Most deprived 20%",
+               f"{pack.persistence_months} loaded)", "Emerging hot spot", "Most deprived 20%",
                "Why"]
     widths = (10, 14, 30, 28, 16, 17, 14, 15, 17, 30, 18, 68)
     pdf.set_font(family, "", 8)
@@ -786,13 +855,21 @@ def pack_pdf(pack: Pack, map_png: bytes | None = None, font_path: str | Path | N
                                    pack.dropped_out["previous_rank"],
                                    pack.dropped_out["rank"], strict=True)]
         para("Dropped out: " + ("; ".join(gone) if gone else "none"))
-    pers = [f"{w} ({k} of {pack.persistence_months} months"
+    pers = [f"{w} ({k} of {pack.persistence_months} loaded months"
             f"{'' if pd.isna(r) else ', now ' + ordinal(r)})"
             for w, k, r in zip(pack.persistent["ward_name"], pack.persistent["months_in_top_n"],
                                pack.persistent["rank"], strict=True)]
+    note = pack.months_loaded_note
     para(f"Persistent (in the top {pack.top_n} for violence counts in at least "
-         f"{pack.settings.persistent_months} of the last {pack.persistence_months} months): "
-         + ("; ".join(pers) if pers else "none"))
+         f"{pack.settings.persistent_months} of the last {pack.settings.persistence_window} "
+         f"months{f'; {note}' if note else ''}): "
+         + ("; ".join(pers) if pers else "none" if pack.persistence_months >=
+            pack.settings.persistent_months else "not judged (too few months loaded)"))
+    if pack.left_out is not None and len(pack.left_out):
+        heading(f"High violence, not in the top {pack.top_n}")
+        for w, r, why in zip(pack.left_out["ward_name"], pack.left_out["rank"],
+                             pack.left_out["reason"], strict=True):
+            para(f"{w} (ranked {ordinal(r)}): {why}.")
 
     heading("Method and data")
     for item, value in method_items(pack):
@@ -942,6 +1019,7 @@ class PackArchive:
             "audience": audience, "published_at": published_at, "top_n": pack.top_n,
             "first_streak": pack.first_streak,
             "persistence_months": pack.persistence_months,
+            "overlap": _jsonable(pack.overlap),
             "previous_month": pack.previous_month,
             "previous_checksum": pack.previous_checksum,
             "settings": dataclasses.asdict(pack.settings),

@@ -55,8 +55,8 @@ def partner_values(values: Iterable[float], rule: DisclosureRule) -> np.ndarray:
 
     Parameters
     ----------
-    values : array-like of numbers
-        Exact counts (whole numbers ≥ 0; NaN for no data stays NaN).
+    values : Series or array-like of numbers
+        Exact counts (whole numbers ≥ 0; missing — no data — stays NaN).
     rule : DisclosureRule
 
     Returns
@@ -65,7 +65,8 @@ def partner_values(values: Iterable[float], rule: DisclosureRule) -> np.ndarray:
         Counts from 1 to ``threshold - 1`` replaced by ``rule.stand_in``; with
         ``rule.round_to`` every other count rounded to the nearest multiple (0 stays 0).
     """
-    v = np.asarray(values, dtype=float)
+    v = (values.to_numpy(dtype=float, na_value=np.nan) if isinstance(values, pd.Series)
+         else np.asarray(values, dtype=float))
     hidden = primary_mask(v, rule)
     out = v.copy()
     if rule.round_to:
@@ -86,8 +87,9 @@ def partner_counts(frame: pd.DataFrame, columns: Sequence[str], rule: Disclosure
     out = frame.copy()
     for c in columns:
         if c in out.columns:
-            v = partner_values(out[c].to_numpy(dtype=float), rule)
-            out[c] = v.astype("int64") if np.isfinite(v).all() else v
+            v = partner_values(out[c], rule)  # no data (NA) stays no data
+            out[c] = (v.astype("int64") if np.isfinite(v).all()
+                      else pd.array(v, dtype="Int64"))
     return out
 
 

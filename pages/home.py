@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import frame as fr
 from dashboard import state
 from dashboard.text import md
-from hotspots.analysis import AnalysisSettings
+from hotspots.analysis import AnalysisSettings, rerank
 
 f = fr.sidebar()
 st.title("Serious violence hotspots")
@@ -38,9 +38,13 @@ for path, label, what in PAGES:
     c2.caption(what)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
-top = result.ranked.sort_values("rank").head(5)
+top = rerank(result, f.ranking).dropna(subset=["rank"]).sort_values("rank").head(5)
 st.subheader("Top five wards now")
-st.markdown("\n".join(f"{int(r['rank'])}. **{md(r['ward_name'])}** "
-                      f"({md(r['local_authority_name'])})" for _, r in top.iterrows()))
-st.caption("Ranked by the default preset (violence, drugs and deprivation); the Hotspot "
-           "list page explains each ranking.")
+if top.empty:
+    st.write("No ward is ranked: there are no data for this area and period.")
+else:
+    st.markdown("\n".join(
+        f"{int(r['rank'])}. **{md(r['ward_name'])}** ({md(r['local_authority_name'])})"
+        for _, r in top.iterrows()))
+st.caption(f"Ranked by {f.ranking.describe()} (the selection's ranking, chosen on the "
+           "Hotspot list page, which explains it).")

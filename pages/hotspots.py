@@ -6,7 +6,8 @@ import streamlit as st
 from dashboard import auth, state
 from dashboard import frame as fr
 from dashboard.text import md
-from hotspots.analysis import AnalysisSettings, hotspot_list, rerank
+from hotspots.analysis import AnalysisSettings, hotspot_list, left_out, rerank
+from hotspots.concordance import named_overlaps
 from hotspots.disclosure import partner_hotspot_list
 from hotspots.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
 from hotspots.partner import hotspot_table
@@ -20,18 +21,23 @@ fr.source_line(f, data)
 c1, c2 = st.columns([2, 1])
 # The harm-weighted preset only when every code of the definition has a harm weight.
 harm_ok = data.harm_available
-choices = [p for p in PRESETS if harm_ok or not PRESETS[p].get("harm")] + ["custom"]
+choices = [p for p in PRESETS if harm_ok or not PRESETS[p].get("harm")] + [fr.CUSTOM]
 components = [k for k in COMPONENTS if harm_ok or k != "harm"]
-wanted = st.query_params.get("preset", "violence-drugs-deprivation")
+# The ranking belongs to the selection (kept in the address): the map and the pack use it.
+wanted = f.preset
 preset = c1.selectbox("Ranking", choices,
                       format_func=lambda p: PRESET_LABELS.get(p, "Your own weights"),
-                      index=choices.index(wanted) if wanted in choices else 0)
+                      index=choices.index(wanted) if wanted in choices else 0,
+                      help="Kept in the address: the map's hotspot score and the pack use it.")
 top_n = int(c2.number_input("Top N", min_value=3, max_value=50, value=12, step=1))
 if not harm_ok:
-    st.caption(f"Harm-weighted ranking not offered: {data.harm_reason}.")
-if preset == "custom":
+    st.caption(f"Harm-weighted ranking not offered: {md(data.harm_reason)}.")
+if preset == fr.CUSTOM:
     cols = st.columns(len(components))
-    raw = {k: cols[i].slider(COMPONENTS[k][1], 0, 100, 25, step=5, key=f"w_{k}")
+    start = dict(f.ranking.weights) if f.ranking.preset is None else {}
+    raw = {k: cols[i].slider(COMPONENTS[k][1], 0, 100,
+                             int(round(start.get(k, 0.25) * 100 / 5) * 5), step=5,
+                             key=f"w_{k}")
            for i, k in enumerate(components)}
     total = sum(raw.values())
     if total == 0:
@@ -41,7 +47,7 @@ if preset == "custom":
     st.caption("Weights are scaled to add up to 100%: " + ranking.describe())
 else:
     ranking = rank_settings(preset)
-st.query_params["preset"] = preset
+fr.set_ranking(ranking)
 
 with st.spinner("Ranking wards…"):
     result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(top_n=top_n),
@@ -98,6 +104,22 @@ d2.download_button("Download Excel", lambda: hotspot_list_excel(table, meta), f"
 d3.download_button("Download GeoJSON", lambda: hotspot_list_geojson(table, data.wards),
                    f"{stem}.geojson", "application/geo+json",
                    on_click=auth.on_download(f"{stem}.geojson"))
+overlap = named_overlaps(full, top_n)
+names = dict(zip(table["ward_code"].astype(str), table["ward_name"].astype(str), strict=True))
+st.subheader("Violence and drugs: two overlaps")
+for line in overlap.lines(names):
+    st.markdown(f"- {line}")
+st.subheader(f"High violence, not in the top {top_n}")
+missed = left_out(full, top_n, ranking.as_dict)
+if missed.empty:
+    st.caption(f"Every ward in the top {top_n} by violence count or rate is in the list's "
+               f"top {top_n}.")
+else:
+    st.dataframe(missed[["ward_name", "local_authority_name", "rank", "reason"]],
+                 hide_index=True, width="stretch",
+                 column_config={"ward_name": "Ward", "local_authority_name": "Local authority",
+                                "rank": st.column_config.NumberColumn("Rank"),
+                                "reason": "Why it is not in the top"})
 if result.concordance is not None:
     c = result.concordance
     st.info(f"**Violence and drugs meet:** {c.overlap} of the top {c.top_n} wards for violence "

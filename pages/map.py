@@ -55,7 +55,8 @@ st.query_params["show"] = choice
 
 # Partners: every value, class and legend from the partner view (hotspots.partner).
 rule = f.view_rule
-view = map_view(f.root, f.version, f.selection, choice, scheme, k, overlay_on, rule)
+view = map_view(f.root, f.version, f.selection, choice, scheme, k, overlay_on, rule,
+                ranking=f.ranking)
 cls, colours, table, fill, overlay = view
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
 legend = legend_html(choice, mapping.legend_entries(cls, colours),
@@ -63,7 +64,7 @@ legend = legend_html(choice, mapping.legend_entries(cls, colours),
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
 # changes colours, classes or the overlay adds just those.
 clicked = render_ward_map(
-    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule),
+    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule, f.ranking),
              map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
     key="ward-map", notify_drawn=notify)
 with head:
@@ -72,7 +73,8 @@ with head:
 if first:
     fr.describe(f)  # the sidebar in words until the controls come
 st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
-           "dashed outlines: the 12 wards with most drug offences")
+           "dashed outlines: the 12 wards with most drug offences · hotspot score: "
+           f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data")
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 if not first:

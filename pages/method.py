@@ -101,6 +101,10 @@ reconciliation of each file are shown to analysts only; harm scores are withheld
   recorded by police (common assault and harassment too) and robbery.
 - police.uk places each crime at an anonymous map point near where it happened.
 - Small counts: read rank ranges, not only ranks.
+- Missing data is never 0: wards of a force with no crimes loaded are "no data" (grey,
+  empty) and left out of smoothing, ranking, Gi*, Moran, concordance and trends; a month
+  not loaded is a gap; "months in the top N" counts loaded months only. Wards with no
+  residents by the ONS best-fit lookup are "counted with" the ward receiving their LSOA.
 
 ### Sources and licences
 police.uk crime data; ONS boundaries, lookups and population estimates; Welsh Government

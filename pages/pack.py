@@ -18,7 +18,6 @@ from hotspots.pack import (
     pack_pdf,
     pack_period,
 )
-from hotspots.ranking import rank_settings
 
 f = fr.sidebar()
 st.title("Monthly targeting pack")
@@ -40,8 +39,9 @@ audience = "analyst" if rule is None else "partner"
 data = state.ward_data(f.root, f.version, selection, rule)
 fr.source_line(f, data)
 
-ranking = rank_settings()
-settings = AnalysisSettings(top_n=top_n)
+ranking = f.ranking  # the selection's ranking, as on the Hotspot list and the map
+settings = AnalysisSettings(top_n=top_n, ranking=ranking)
+st.caption(f"Ranked by {md(ranking.describe())} (the selection's weights).")
 meta = pack_metadata(data, ranking)
 archive = PackArchive(f.store.root)
 area_key, def_key = meta["area"], meta["definition"]
@@ -87,7 +87,9 @@ st.dataframe(rows, hide_index=True, column_config={
     "rank": "Rank", "ward_name": "Ward", "local_authority_name": "Local authority",
     "sv_count": "Violence", "sv_rate": "Per 1,000",
     "drugs_count": "Drugs", "rank_change": "Change", "new_entrant": "New",
-    "months_in_top_n": "Months in top N", "emerging_class": "Trend",
+    "months_in_top_n": "Months in top N" + (f" ({pack.months_loaded_note})"
+                                             if pack.months_loaded_note else ""),
+    "emerging_class": "Trend",
     "drugs_top_n": "Drugs top N", "dep_share_20": st.column_config.ProgressColumn(
         "Most deprived 20%", min_value=0.0, max_value=1.0, format="percent"),
     "why": "Why"})
@@ -97,7 +99,13 @@ with left:
     st.dataframe(pd.concat([pack.new_entrants, pack.dropped_out]), hide_index=True)
 with right:
     st.subheader("Persistent")
+    if pack.months_loaded_note:
+        st.caption(f"Counted over loaded months only: {pack.months_loaded_note}.")
     st.dataframe(pack.persistent, hide_index=True)
+if pack.left_out is not None and len(pack.left_out):
+    st.subheader(f"High violence, not in the top {top_n}")
+    st.dataframe(pack.left_out[["ward_name", "local_authority_name", "rank", "reason"]],
+                 hide_index=True)
 
 stem = f"pack_{area_key}_{month}"
 d1, d2, d3 = st.columns(3)

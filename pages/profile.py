@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import frame as fr
 from dashboard import state
 from dashboard.text import md
-from hotspots.analysis import AnalysisSettings
+from hotspots.analysis import AnalysisSettings, rerank
 from hotspots.disclosure import suppress_frame, suppress_series
 from hotspots.indicators import ward_domain_shares
 from hotspots.trends import monthly_ranks
@@ -32,7 +32,8 @@ st.caption(f"{md(row['local_authority_name'])} · {md(row['police_force'])} · "
 fr.source_line(f, data)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
-r = result.ranked.set_index("ward_code").loc[ward]
+ranked = rerank(result, f.ranking)  # the selection's ranking, as on the list and the map
+r = ranked.set_index("ward_code").loc[ward]
 cats = list(data.definition.category_keys)
 sv_cats = [k.key for k in data.definition.serious_violence]
 drug_cats = [k.key for k in data.definition.drugs]
@@ -42,6 +43,17 @@ if f.partner:  # the same rule as every partner view: small numbers suppressed
                                                ("drugs_count", drug_cats)],
                          rates={"sv_rate": ("sv_count", "population")})
 shown = one.iloc[0]
+note = "" if result.coverage is None else str(
+    result.coverage.set_index("ward_code")["data_note"].get(ward, ""))
+if note:  # no data, or counted with another ward: never shown as 0
+    shown = shown.copy()
+    for col in ("sv_count", "drugs_count", "sv_rate", *cats):
+        shown[col] = "No data" if note.startswith("no data") else "—"
+    st.info(f"**{names[ward]}: {note}.** " + (
+        "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes inside it "
+        "are counted in the ward that receives its LSOA(s); it is not ranked."
+        if note.startswith("counted with") else
+        "Its counts are unknown (not 0); it is left out of the ranking and statistics."))
 
 
 def _fmt(v, digits=0):
@@ -54,7 +66,7 @@ def _fmt(v, digits=0):
 
 c = st.columns(4)
 c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
-            f"{int(result.ranked['rank'].notna().sum())}")
+            f"{int(ranked['rank'].notna().sum())}")
 c[1].metric("Serious violence", _fmt(shown["sv_count"]))
 c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
 c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
@@ -65,8 +77,13 @@ monthly = data.monthly.loc[data.monthly["ward_code"] == ward,
                            ["month", "sv_count", "drugs_count"]].copy()
 if f.partner:  # partner counts, each month beside the ward's total
     for col in ("sv_count", "drugs_count"):
-        values, _ = suppress_series(monthly[col].tolist(), float(row[col]), f.rule)
-        monthly[col] = pd.array(values, dtype="Int64")
+        have = monthly[col].notna().to_numpy()
+        if have.any():  # months not loaded stay gaps
+            values, _ = suppress_series(monthly.loc[have, col].astype(int).tolist(),
+                                        float(row[col]), f.rule)
+            cells = pd.array([pd.NA] * len(monthly), dtype="Int64")
+            cells[have] = pd.array(values, dtype="Int64")
+            monthly[col] = cells
 monthly["rolling"] = (monthly["sv_count"].astype(float).rolling(3, min_periods=1).mean()
                       if not f.partner else monthly["sv_count"].astype(float))
 st.subheader("Month by month")
@@ -77,7 +94,7 @@ chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious 
          + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q"))
 st.altair_chart(chart, width="stretch")
 st.caption("Bars: serious violence each month; red line: 3-month average; "
-           "blue dashes: drug offences." + (" Months with 1 to "
+           "blue dashes: drug offences; a month not loaded is a gap." + (" Months with 1 to "
                                             f"{f.rule.threshold - 1} crimes are left out."
                                             if f.partner else ""))
 
@@ -86,8 +103,8 @@ with left:
     st.subheader("Kinds of crime")
     labels = {c.key: c.label for c in data.definition.categories}
     mix = pd.DataFrame({"category": [labels[k] for k in cats],
-                        "count": [None if isinstance(shown[k], str) else int(shown[k])
-                                  for k in cats]})
+                        "count": [None if isinstance(shown[k], str) or pd.isna(shown[k])
+                                  else int(shown[k]) for k in cats]})
     st.altair_chart(alt.Chart(mix).mark_bar().encode(
         x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
         width="stretch")
@@ -95,35 +112,39 @@ with right:
     st.subheader("Rank month by month")
     ranks = monthly_ranks(data.monthly)
     ranks = ranks.loc[ranks["ward_code"] == ward, ["month", "rank"]]
+    ranks["rank"] = ranks["rank"].astype(float)  # a month not loaded: no rank (a gap)
     st.altair_chart(alt.Chart(ranks).mark_line(point=True).encode(
         x=alt.X("month:O", title="Month"),
         y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)")),
         width="stretch")
 
 st.subheader("Deprivation")
-if data.lsoa_deprivation is not None and data.lsoa_weights is not None:
+if data.lsoa_deprivation is None or data.lsoa_weights is None:
+    st.write("No deprivation data loaded.")
+else:
     shares = ward_domain_shares(data.lsoa_deprivation, data.lsoa_weights)
     s = shares[shares["ward_code"] == ward].drop(columns="ward_code").T.reset_index()
-    s.columns = ["domain", "share"]
-    s["domain"] = s["domain"].str.replace("_share_20", "").str.replace("_", " ")
-    chart = alt.Chart(s).mark_bar().encode(
-        x=alt.X("share:Q", axis=alt.Axis(format="%"),
-                title="Residents in the most deprived 20% of areas"),
-        y=alt.Y("domain:N", title=None))
-    rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
-    st.altair_chart(chart + rule, width="stretch")
-    st.caption("The black line is the 20% a ward would have if deprivation were spread "
-               "evenly across Wales.")
-else:
-    st.write("No deprivation data loaded.")
+    if s.shape[1] != 2:  # no LSOA's residents carried to this ward
+        st.write("No LSOA's residents are carried to this ward by the ONS best-fit lookup, "
+                 "so its deprivation is not known.")
+    else:
+        s.columns = ["domain", "share"]
+        s["domain"] = s["domain"].str.replace("_share_20", "").str.replace("_", " ")
+        chart = alt.Chart(s).mark_bar().encode(
+            x=alt.X("share:Q", axis=alt.Axis(format="%"),
+                    title="Residents in the most deprived 20% of areas"),
+            y=alt.Y("domain:N", title=None))
+        rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
+        st.altair_chart(chart + rule, width="stretch")
+        st.caption("The black line is the 20% a ward would have if deprivation were spread "
+                   "evenly across Wales.")
 
 st.subheader("Neighbouring wards")
 wards = data.wards
 geom = wards.set_index("ward_code").geometry
 touch = wards[wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(
     geom.loc[ward].buffer(1))]
-nb = (result.ranked[result.ranked["ward_code"].isin(touch["ward_code"])
-                    & (result.ranked["ward_code"] != ward)]
+nb = (ranked[ranked["ward_code"].isin(touch["ward_code"]) & (ranked["ward_code"] != ward)]
       [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]])
 if f.partner:
     nb = suppress_frame(nb, f.rule, counts=("sv_count", "drugs_count"),

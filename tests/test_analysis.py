@@ -56,7 +56,7 @@ def dp_analysis(real_store):
     data = load_ward_data(real_store, Selection("2018-10", "2019-02", area="dyfed-powys"))
     result = analyse(data.counts, data.monthly, data.wards,
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
-                     harm=data.harm)
+                     harm=data.harm, coverage=data.coverage)
     return data, result
 
 
@@ -65,7 +65,8 @@ def test_hotspot_list_columns_declared_once():
     assert HOTSPOT_LIST_COLUMNS[20:] == [
         "rank_low", "rank_high", "p_top_n", "volatile", "gi_z", "gi_p_fdr", "gi_class",
         "moran_cluster", "obs_exp_ratio", "higher_than_deprivation_predicts",
-        "months_in_top_n", "new_entrant", "emerging_class", "why", "definition"]
+        "months_in_top_n", "months_loaded", "new_entrant", "emerging_class", "why",
+        "data_note", "definition"]
 
 
 def test_rank_command_writes_the_list(ranked_default):
@@ -77,8 +78,10 @@ def test_rank_command_writes_the_list(ranked_default):
     assert set(table["definition"]) == {"police-uk-proxy (proxy)"}
     ranked = table["rank"].dropna().astype(int)
     assert ranked.tolist() == list(range(1, len(ranked) + 1))  # 1..N, unique, best first
-    assert table.loc[table["rank"].isna(), "why"].eq(
-        "no resident population: not ranked").all()
+    # The 3 Dyfed-Powys wards without residents: counted with the ward receiving their LSOA.
+    unranked = table.loc[table["rank"].isna()]
+    assert len(unranked) == 3 and unranked["why"].str.startswith("counted with ").all()
+    assert unranked["sv_count"].isna().all()
     assert (table["population"] > 0).sum() == len(ranked)
     assert table["score"].dropna().is_monotonic_decreasing
     # the score is the stated weighted sum of the percentiles

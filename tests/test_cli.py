@@ -31,7 +31,7 @@ def test_load_status_wards(tmp_path, grid_reference, grid_crimes_file, capsys):
                  "2023-01", "--area", "grid", "--out", str(out_csv)]) == 0
     frame = pd.read_csv(out_csv)
     assert list(frame.columns) == [*WARD_COUNT_COLUMNS, "violence_and_sexual_offences",
-                                   "robbery", "drugs", "definition"]
+                                   "robbery", "drugs", "definition", "data_note"]
     assert frame["sv_count"].tolist() == [2, 2, 1, 1]
     assert "PROXY" in capsys.readouterr().out
     assert (tmp_path / "w.meta.json").exists()

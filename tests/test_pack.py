@@ -127,7 +127,8 @@ def test_rank_change_is_against_the_published_pack(demo_inputs, tmp_path):
         ["drugs_count", "ward_code"], ascending=[False, True])["ward_code"].head(n))
     assert list(dec.rows["drugs_top_n"]) == [c in top_drugs for c in dec.rows["ward_code"]]
     k = int(dec.rows["drugs_top_n"].sum())
-    assert f"{k} of the top {n} are also top-{n} for drug offences." in dec.summary
+    assert any(line.startswith(f"Of this list's top {n}, {k} are in the drug top {n}: ")
+               for line in dec.summary)
     first, change = dec.rows["ward_name"].iloc[0], dec.rows["rank_change"].iloc[0]
     assert dec.summary[0] == (
         f"{first} is first for the second month running." if change == 0 else
@@ -267,10 +268,12 @@ def test_summary_lines_exact():
         "Teifi moved up 4 places to 2nd.",
         "Glanymor is new to the top 6 this month.",
         "Elli dropped out of the top 6 this month (now 7th).",
-        "3 of the top 6 are also top-6 for drug offences.",
+        "Top 6 by violence count vs top 6 by drug count: 3.",
+        "Of this list's top 6, 3 are in the drug top 6: Tyisha, Glanymor, Lliedi.",
         "6 wards were in the top 6 for violence counts in at least 2 of the last 3 months; "
         "4 of them are in this pack.",
-        "No crimes are loaded for 2024-11: that month counts as zero.",
+        "No crimes are loaded for 2024-11: that month is left out (a gap, not zero); counts "
+        "cover the 2 loaded months of 3.",
     ]
     assert list(pack.rows["rank_change"]) == [0, 4, "new", -2, -2, -2]
     sheet = load_workbook(io.BytesIO(pack_excel(pack)))["Top wards"]
@@ -302,14 +305,15 @@ def test_summary_lines_other_cases():
         "weights": prev.metadata["weights"], "weights_description": "violence 100%"}})
     pack = build_pack(hot, trends, "2024-11", top_n=6, previous=prev, metadata=META,
                       settings=SETTINGS)
-    assert list(pack.summary[:5]) == [
+    assert list(pack.summary[:6]) == [
         "Tyisha is first and new to the top 6 since the 2024-08 pack.",
         "The 2024-08 pack was made with other settings (weights violence 100%), so rank "
         "changes compare lists made differently.",
         "Glanymor is new to the top 6 since the 2024-08 pack.",
         "Elli (now 7th) and Tŷ Ddu (now 8th) dropped out of the top 6 since the 2024-08 "
         "pack.",
-        "3 of the top 6 are also top-6 for drug offences.",
+        "Top 6 by violence count vs top 6 by drug count: 3.",
+        "Of this list's top 6, 3 are in the drug top 6: Tyisha, Glanymor, Lliedi.",
     ]
     assert pack.first_streak == 1
     # The same first as in an earlier, not consecutive, pack; duplicate names get their LA.

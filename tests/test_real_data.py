@@ -112,11 +112,24 @@ def test_independent_count_matches_wards_for_all_762(real_store, shared_data, tm
     assert list(got.columns)[:8] == WARD_COUNT_COLUMNS
     assert len(got) == 762 and got["ward_code"].is_unique
     expected = _independent_counts(shared_data)
+    # "No data" is empty, never 0: the 355 wards of Gwent and North Wales (no crimes
+    # loaded) and the 4 wards with no residents (counted with a neighbour). South Wales
+    # crimes placed in Gwent wards are not shown there, and the metadata counts them.
+    blank = got["data_note"].fillna("") != ""
+    assert int(blank.sum()) == 359 and got.loc[blank, list(PROXY.values())].isna().all().all()
+    hidden = Counter()
+    for w in got.loc[blank, "ward_code"]:
+        hidden.update(expected.get(w, Counter()))
+    meta = json.loads(out.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    assert meta["crimes_in_wards_without_data"] == {
+        "sv_count": hidden["violence_and_sexual_offences"] + hidden["robbery"],
+        "drugs_count": hidden["drugs"]} == {"sv_count": 28, "drugs_count": 3}
+    have = got[~blank]
     for col in PROXY.values():
-        want = got["ward_code"].map(lambda w, c=col: expected.get(w, Counter())[c])
-        diff = got.loc[got[col] != want, ["ward_code", col]]
+        want = have["ward_code"].map(lambda w, c=col: expected.get(w, Counter())[c])
+        diff = have.loc[have[col] != want, ["ward_code", col]]
         assert diff.empty, f"{col} differs for {len(diff)} wards: {diff.head().to_dict()}"
-    assert (got["sv_count"] == got["violence_and_sexual_offences"] + got["robbery"]).all()
+    assert (have["sv_count"] == have["violence_and_sexual_offences"] + have["robbery"]).all()
     assert int(got["population"].sum()) == 3_152_879  # mid-2019, every person carried
 
 

@@ -91,8 +91,10 @@ def test_monthly_gi_columns_and_bh_within_each_month():
     assert list(out.columns) == GI_BY_MONTH_COLUMNS
     assert len(out) == 25 * 3
     assert out["month"].unique().tolist() == months
-    values[24, 0] = 0  # a ward-month absent from the input counts as 0
-    z = gi_star_z(values.astype(float), w)
+    values = values.astype(float)
+    # A ward-month absent from the input is not 0: it takes the month's mean (neutral).
+    values[24, 0] = values[:24, 0].mean()
+    z = gi_star_z(values, w)
     for j, month in enumerate(months):
         m = out[out["month"] == month]
         assert m["ward_code"].tolist() == codes
