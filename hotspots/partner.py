@@ -95,13 +95,16 @@ def partner_counts(frame: pd.DataFrame, columns: Sequence[str], rule: Disclosure
 
 def partner_ward_data(data, rule: DisclosureRule):
     """The partner's :class:`hotspots.dataset.WardData`: counts and monthly counts through
-    :func:`partner_values`, harm withheld. Everything else (wards, population, deprivation,
-    months loaded) is public and kept."""
+    :func:`partner_values`; harm and the number of crimes placed in wards without data
+    (exact totals) withheld. Everything else (wards, population, deprivation, months and
+    forces loaded) is public and kept."""
     columns = [*TOTALS, *data.definition.category_keys]
     return dataclasses.replace(
         data, counts=partner_counts(data.counts, columns, rule),
         monthly=partner_counts(data.monthly, columns, rule), harm=None,
-        harm_note=WITHHELD_HARM, harm_reason=WITHHELD_HARM)
+        harm_note=WITHHELD_HARM, harm_reason=WITHHELD_HARM,
+        # crimes of loaded forces placed in wards without data: an exact total, withheld
+        hidden={})
 
 
 def shown_count(value, rule: DisclosureRule):
