@@ -132,3 +132,74 @@ def test_pack_rows_as_partners_see_them():
     assert out["sv_rate"].tolist()[:2] == ["<5", 3.0]
     assert out["sv_rate"].tolist()[2] is None  # no residents: no rate, never inf
     assert "population" not in out.columns
+
+
+def test_class_labels_known_answers():
+    """Exact legends: a class that holds stand-ins starts at 1; one value reads alone."""
+    cases = [
+        ([0, 0, 2, 2, 2, 5, 7, 9, 12, 40], "Quantiles", 4, ("0 – 4", "5", "5 – 8", "9 – 40")),
+        ([2, 2, 10, 20], "Equal interval", 3, ("1 – 9", "10 – 14", "15 – 20")),
+        ([0, 0, 0, 2, 2, 5, 5, 6, 30], "Quantiles", 4, ("0", "1 – 4", "5", "6 – 30")),
+        ([0, 0, 0, 2, 2, 5, 5, 6, 30], "Fisher-Jenks", 4, ("0", "1 – 4", "5 – 6", "7 – 30")),
+    ]
+    for values, scheme, k, labels in cases:
+        cls = partner_classify(pd.Series(values, dtype=float), scheme, k, UNDER5)
+        assert cls.labels == labels, (values, scheme)
+    # Under "<10" the stand-in is 5; a class from 10 keeps its low end.
+    cls = partner_classify(pd.Series([0, 5, 5, 10, 11, 30], dtype=float), "Fisher-Jenks", 4,
+                           UNDER10)
+    assert cls.labels == ("0", "1 – 9", "10 – 11", "12 – 30")
+
+
+def test_classes_of_values_that_are_not_counts_are_the_ordinary_ones():
+    """Nothing hidden (e.g. rates): the ordinary classes and their decimal labels."""
+    rates = pd.Series([0.5, 1.5, 3.25, 7.75, 12.0])
+    a, b = partner_classify(rates, "Equal interval", 3, UNDER5), classify(rates,
+                                                                         "Equal interval", 3)
+    assert a.labels == b.labels and "." in a.labels[0]
+
+
+def _grid_ward_data(grid_store, grid_crimes_file):
+    from hotspots.dataset import Selection, load_ward_data
+    from hotspots.ingest import load_paths
+
+    load_paths(grid_store, "crimes", [grid_crimes_file])
+    return load_ward_data(grid_store, Selection("2023-01", "2023-01"))
+
+
+def test_ward_data_for_partners(grid_store, grid_crimes_file):
+    """Counts and monthly counts through the stand-in; harm and the crimes placed in wards
+    without data withheld; the rest kept."""
+    from hotspots.partner import partner_ward_data
+
+    data = _grid_ward_data(grid_store, grid_crimes_file)
+    assert data.counts["sv_count"].tolist() == [2, 2, 1, 1]  # the grid's known answer
+    partner = partner_ward_data(data, UNDER5)
+    assert partner.counts["sv_count"].tolist() == [2, 2, 2, 2]
+    assert partner.counts["robbery"].tolist() == [2, 2, 2, 2]
+    assert partner.monthly["sv_count"].tolist() == [2, 2, 2, 2]
+    assert partner.counts["population"].tolist() == data.counts["population"].tolist()
+    assert partner.harm is None and partner.harm_reason == WITHHELD_HARM
+    assert not partner.harm_available and partner.hidden == {}
+    assert partner.wards is data.wards and partner.months_loaded == data.months_loaded
+    assert data.counts["sv_count"].tolist() == [2, 2, 1, 1]  # the analysts' are unchanged
+
+
+def test_hotspot_table_for_each_audience(grid_store, grid_crimes_file):
+    from hotspots.analysis import AnalysisSettings, analyse
+    from hotspots.partner import hotspot_table, partner_ward_data
+
+    data = _grid_ward_data(grid_store, grid_crimes_file)
+    settings = AnalysisSettings(spatial=False, top_n=2)
+    result = analyse(data.counts, data.monthly, data.wards, settings,
+                     coverage=data.coverage)
+    table = hotspot_table(data, result)
+    assert set(table["definition"]) == {"police-uk-proxy (proxy)"}
+    assert table["sv_count"].tolist() != ["<5"] * 4 and "sv_rate_smoothed" in table
+    pdata = partner_ward_data(data, UNDER5)
+    presult = analyse(pdata.counts, pdata.monthly, pdata.wards, settings,
+                      coverage=pdata.coverage)
+    partner = hotspot_table(pdata, presult, None, UNDER5)
+    assert partner["sv_count"].tolist() == ["<5"] * 4
+    assert "sv_rate_smoothed" not in partner.columns
+    assert set(partner["definition"]) == {"police-uk-proxy (proxy)"}
