@@ -81,12 +81,13 @@ if code_lines:
     st.markdown("**Offence codes and flags of the force extracts** (codes no category uses "
                 "are kept in the store, not counted; a rule that needs a missing flag is "
                 "refused until an analyst accepts it)")
-    st.markdown("\n".join(f"- {line}" for line in code_lines))
+    st.markdown("\n".join(f"- {md(line)}" for line in code_lines))
 harm_ref = m["reference"].get(HARM_KEY)
 if harm_ref:
     hm = harm_ref.get("meta", {})
-    st.caption(f"Harm weights: {harm_ref['file']} ({harm_ref['rows']:,} codes); source: "
-               f"{hm.get('source', NOT_STATED)}; vintage: {hm.get('vintage', NOT_STATED)}.")
+    st.caption(f"Harm weights: {md(harm_ref['file'])} ({harm_ref['rows']:,} codes); source: "
+               f"{md(hm.get('source', NOT_STATED))}; vintage: "
+               f"{md(hm.get('vintage', NOT_STATED))}.")
 else:
     st.caption("Harm weights: none loaded, so the harm-weighted ranking is not offered. Load "
                "the ONS Crime Severity Score table (kind harm-weights).")
@@ -168,7 +169,8 @@ if pending:
                "and every view and download made with the definition states it.")
     for dname, source, flag, n in pending:
         key = f"accept|{dname}|{source}|{flag}"
-        st.markdown(f"**{dname}** on **{source}**: {n:,} rows have no {FLAG_WORDS[flag]}.")
+        st.markdown(f"**{md(dname)}** on **{md(source)}**: {n:,} rows have no "
+                    f"{FLAG_WORDS[flag]}.")
         who = st.text_input("Your name", value="" if user.method == "open" else user.name,
                             key=f"{key}|who")
         if st.checkbox(f"I accept that '{dname}' counts them as not {flag}.", key=key):

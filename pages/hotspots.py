@@ -108,7 +108,7 @@ overlap = named_overlaps(full, top_n)
 names = dict(zip(table["ward_code"].astype(str), table["ward_name"].astype(str), strict=True))
 st.subheader("Violence and drugs: two overlaps")
 for line in overlap.lines(names):
-    st.markdown(f"- {line}")
+    st.markdown(f"- {md(line)}")  # ward names are data, never markup
 st.subheader(f"High violence, not in the top {top_n}")
 missed = left_out(full, top_n, ranking.as_dict)
 if missed.empty:

@@ -49,7 +49,7 @@ if note:  # no data, or counted with another ward: never shown as 0
     shown = shown.copy()
     for col in ("sv_count", "drugs_count", "sv_rate", *cats):
         shown[col] = "No data" if note.startswith("no data") else "—"
-    st.info(f"**{names[ward]}: {note}.** " + (
+    st.info(f"**{md(names[ward])}: {md(note)}.** " + (
         "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes inside it "
         "are counted in the ward that receives its LSOA(s); it is not ranked."
         if note.startswith("counted with") else
