@@ -667,10 +667,44 @@ def map_view(root: str, version: int, selection, choice: str, scheme: str, k: in
     return MapView(cls, colours, table, fill, overlay)
 
 
+def file_notes(metadata: Mapping, choice: str, rule=None) -> list[str]:
+    """What a downloaded map says about itself, one line each: what it shows, where and
+    when, the definition (PROXY where it is one, and what an analyst accepted), months not
+    loaded, small numbers, sources and licences (``metadata``: ``WardData.metadata()``)."""
+    from hotspots.pack import ATTRIBUTION
+    from hotspots.partner import suppression_note
+
+    lines = [f"{choice} — {metadata.get('area') or 'all wards'}",
+             f"Period {metadata.get('period')}; data up to "
+             f"{metadata.get('data_cut_off') or 'none'}",
+             f"Definition: {metadata.get('definition_title') or metadata.get('definition')}"
+             + (" — PROXY" if metadata.get("proxy") else ""),
+             *[str(c) for c in metadata.get("definition_caveats") or []]]
+    missing = metadata.get("months_not_loaded") or []
+    if missing:
+        lines.append("Months not loaded (gaps, not zeros): " + ", ".join(map(str, missing)))
+    if metadata.get("label"):
+        lines.append(f"{str(metadata['label']).upper()}: invented places and crimes")
+    lines += [suppression_note(rule), ATTRIBUTION]
+    return lines
+
+
+def _notes_html(lines: Sequence[str]) -> str:
+    """``lines`` as a box in the map's corner (escaped: names are data); the first bold."""
+    if not lines:
+        return ""
+    head, *rest = (html.escape(str(x)) for x in lines)
+    return ('<div class="hotspots-notes" style="position:fixed;left:56px;top:8px;'
+            "max-width:min(60ch,70vw);z-index:1000;background:#fff;color:#1b1b1b;"
+            'font:12px/1.35 sans-serif;padding:6px 8px;border:1px solid #636363">'
+            f"<strong>{head}</strong>" + "".join(f"<div>{x}</div>" for x in rest) + "</div>")
+
+
 def map_file(view: MapView, root: str, version: int, selection, choice: str,
              rule=None) -> str:
     """The map as one HTML file that opens with no server and no internet (made on click,
-    from the same values the page shows)."""
+    from the same values the page shows), saying what it shows, the period, the definition
+    (PROXY), months not loaded, small numbers, sources and licences."""
     from dashboard import state
     from hotspots import mapping
 
@@ -680,6 +714,9 @@ def map_file(view: MapView, root: str, version: int, selection, choice: str,
     geojson = mapping.to_geojson(outlines[["ward_code", "geometry"]].merge(
         shapes, on="ward_code", how="left"), [name for name, _ in fields] + ["fill"],
         float_decimals=2)
-    return map_html(ward_map(geojson, "fill", mapping.legend_entries(
-        view.classification, view.colours), fields, view.overlay, legend_title=choice),
-        inline_leaflet=True)
+    m = ward_map(geojson, "fill", mapping.legend_entries(view.classification, view.colours),
+                 fields, view.overlay, legend_title=choice)
+    data = state.ward_data(root, version, selection, rule)
+    m.get_root().html.add_child(folium.Element(_notes_html(
+        file_notes(data.metadata(), choice, rule))))
+    return map_html(m, inline_leaflet=True)

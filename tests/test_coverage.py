@@ -391,7 +391,7 @@ def test_list_page_shows_overlaps_left_out_and_keeps_weights(real_store, monkeyp
               weights="violence:50,drugs:50")
     at = _open(at, "pages/hotspots.py")
     assert next(b for b in at.selectbox if b.label == "Ranking").value == "custom"
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(plain(m.value) for m in at.markdown)
     assert "Top 12 by violence count vs top 12 by drug count: 9." in text
     assert "Of this list's top 12," in text
     assert "High violence, not in the top 12" in [s.value for s in at.subheader]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, write_csv
 
+from dashboard.text import plain
 from hotspots.extract_checks import accept_missing_flag
 from hotspots.ingest import load_paths
 
@@ -47,7 +48,7 @@ def test_demo_pages_say_harm_is_not_offered_and_list_unmatched_codes(demo_store,
 
     at = _open(_app(monkeypatch, tmp_path, demo_store, {**DEMO, "def": "police-uk-proxy"}),
                "pages/data.py")
-    text = "\n".join(m.value for m in at.markdown)
+    text = "\n".join(plain(m.value) for m in at.markdown)
     assert "extract:cantre-gwaelod under 'dyfed-powys': 54,304 rows of 70,699 have codes no " \
         "category uses: 105A ×12,618" in text
     assert "70,699 rows have no terrorism marker" in text
@@ -55,7 +56,7 @@ def test_demo_pages_say_harm_is_not_offered_and_list_unmatched_codes(demo_store,
 
     at = _open(_app(monkeypatch, tmp_path, demo_store, {**DEMO, "def": "police-uk-proxy"}),
                "pages/method.py")
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(plain(m.value) for m in at.markdown)
     assert "No harm weights are loaded, so the harm-weighted ranking is not offered" in text
     assert "cannot be separated" in text  # the proxy's description
 
@@ -95,7 +96,7 @@ def test_method_page_states_the_harm_tables_source_and_vintage(flagless_store, m
     load_paths(flagless_store, "harm-weights",
                [shared_data / "harm" / "ons_css_weights_by_ho_code.csv"])
     at = _open(_app(monkeypatch, tmp_path, flagless_store, GRID), "pages/method.py")
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(plain(m.value) for m in at.markdown)
     assert ("Source: ONS Crime severity score (experimental statistics), as published in "
             "M-O-P-D/Police-Supply-Demand. Vintage: roughly 2020 vintage.") in text
     assert "`ons_css_weights_by_ho_code.csv`, 133 codes" in text
@@ -105,7 +106,7 @@ def test_an_analyst_accepts_a_missing_flag_on_the_data_page(flagless_store, monk
                                                             tmp_path):
     at = _open(_app(monkeypatch, tmp_path, flagless_store, GRID), "pages/data.py")
     assert [s.value for s in at.subheader if s.value == "Rows without a flag"]
-    text = "\n".join(m.value for m in at.markdown)
+    text = "\n".join(plain(m.value) for m in at.markdown)
     assert "**dyfed-powys** on **extract:force-extract**: 4 rows have no domestic flag." in text
     # ticking the box without a name records nothing
     at.checkbox[0].check().run()

@@ -352,4 +352,8 @@ def test_partner_map_files_do_not_move_with_hidden_counts(stores, area):
             page = map_file(view, str(store.root), store.version(), sel, choice, RULE)
             files.append(re.sub(r"_[0-9a-f]{32}", "_ID", page))  # folium's element ids
         assert files[0] == files[1], choice
+        # the file says what it is: indicator, period, PROXY, small numbers, licences
+        for said in (f"{choice} — {area or 'all wards'}", "Period 2018-10 to 2019-02",
+                     "— PROXY", "Small numbers suppressed", "Open Government Licence"):
+            assert said in files[0], said
     assert seen == 6 * len(mapping.SCHEMES) * 3 + 1
