@@ -1127,14 +1127,8 @@ def assemble_pack(data, result, meeting_month: str, *, top_n: int, ranking=None,
     meta = pack_metadata(data, ranking)
     meta["suppression"] = suppression_note(rule)
     meta["audience"] = "analyst" if rule is None else "partner"
-    conc = result.concordance
-    meta["overlap"] = {
-        "n": top_n,
-        "violence_vs_drugs": (int(conc.overlap) if conc is not None and conc.top_n == top_n
-                              else None)}
     pack = build_pack(hot, result.trends, meeting_month, top_n=top_n, previous=previous,
                       metadata=meta, settings=settings)
-    pack.metadata["overlap"]["list_vs_drugs"] = int(pack.rows["drugs_top_n"].sum())
     if rule is not None:
         population = data.counts.set_index("ward_code")["population"]
         pack = dataclasses.replace(pack, rows=_typed_rows(
@@ -1164,7 +1158,7 @@ def pack_json(pack: Pack) -> dict:
         "persistent_rule": {"top_n": pack.top_n,
                             "min_months": pack.settings.persistent_months,
                             "window_months": pack.settings.persistence_window},
-        "overlap": dict(m.get("overlap") or {"n": pack.top_n}),
+        "overlap": dict(pack.overlap or {"n": pack.top_n}),
         "previous_pack": pack.previous_month,
         "summary": list(pack.summary),
         "suppression": m.get("suppression"),

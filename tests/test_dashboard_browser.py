@@ -238,9 +238,9 @@ def test_pack_pdf_lists_top_n(page, app_url, real_store, tmp_path):
 
     from pypdf import PdfReader
 
-    from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
+    from hotspots.analysis import AnalysisSettings, analyse
     from hotspots.dataset import Selection, load_ward_data
-    from hotspots.pack import build_pack, pack_metadata
+    from hotspots.pack import assemble_pack
     from hotspots.ranking import rank_settings
 
     page.goto(f"{app_url}/pack?{QUERY}")
@@ -255,15 +255,17 @@ def test_pack_pdf_lists_top_n(page, app_url, real_store, tmp_path):
     data = load_ward_data(real_store, Selection("2018-10", "2019-02", "dyfed-powys"))
     result = analyse(data.counts, data.monthly, data.wards, AnalysisSettings(),
                      lsoa_deprivation=data.lsoa_deprivation, lsoa_weights=data.lsoa_weights,
-                     harm=data.harm)
-    pack = build_pack(hotspot_list(result, "police-uk-proxy (proxy)"), result.trends,
-                      "2019-02", metadata=pack_metadata(data, rank_settings()))
+                     harm=data.harm, coverage=data.coverage)
+    pack = assemble_pack(data, result, "2019-02", top_n=12, ranking=rank_settings())
     top = list(pack.rows["ward_name"])
     assert len(top) == 12
     flat = " ".join(text.split())
     missing = [n for n in top if " ".join(n.split()) not in flat]
     assert missing == [], missing
-    listed = set(top) | set(pack.persistent["ward_name"]) | set(pack.new_entrants["ward_name"])
+    listed = (set(top) | set(pack.persistent["ward_name"]) | set(pack.new_entrants["ward_name"])
+              | set(pack.left_out["ward_name"]))  # "high violence, not in the top 12"
+    for note in (pack.metadata.get("wards_counted_with") or {}).values():
+        listed |= {n for n in data.counts["ward_name"] if n in note}  # "counted with WARD"
     others = [n for n in data.counts["ward_name"] if n not in listed and len(n) > 6
               and f" {n} " in f" {flat} "]
     assert others == [], others

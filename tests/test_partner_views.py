@@ -250,3 +250,38 @@ def test_partner_opens_the_partner_rendering_of_a_published_pack(demo_store, tmp
     name = f"pack_Vale of Helig_{month}.pdf"
     assert button.proto.url.endswith(_calculate_file_id(pdf, "application/pdf", name)
                                      + ".pdf")
+
+
+def test_pack_command_json_pdf_and_excel(demo_store, tmp_path, monkeypatch):
+    """``python -m hotspots pack``: the files the pack page gives, and a JSON with the
+    documented keys; the partner audience shows no count below the threshold."""
+    from pypdf import PdfReader
+
+    from hotspots.cli import main
+
+    monkeypatch.setenv("HOTSPOTS_SUPPRESSION", "under-5")
+    out = {k: tmp_path / f"pack.{k}" for k in ("pdf", "xlsx", "json")}
+    assert main(["--data-dir", str(demo_store.root), "pack", "--month", "2024-12", "--area",
+                 "Vale of Helig", "--top-n", "30", "--audience", "partner", "--out",
+                 str(out["pdf"]), "--excel", str(out["xlsx"]), "--json",
+                 str(out["json"])]) == 0
+    doc = json.loads(out["json"].read_text(encoding="utf-8"))
+    for key in ("month", "area", "definition", "period", "months_loaded", "months_missing",
+                "top", "persistent", "persistent_rule", "overlap", "audience"):
+        assert key in doc, key
+    assert doc["month"] == "2024-12" and doc["audience"] == "partner"
+    assert doc["period"] == {"from": "2024-01", "to": "2024-12"}
+    assert len(doc["months_loaded"]) == 12 and doc["months_missing"] == []
+    assert doc["persistent_rule"] == {"top_n": 30, "min_months": 6, "window_months": 12}
+    assert {"n", "violence_vs_drugs", "list_vs_drugs"} <= set(doc["overlap"])
+    assert doc["overlap"]["n"] == 30
+    assert len(doc["top"]) == 30 and [r["rank"] for r in doc["top"]] == list(range(1, 31))
+    top = pd.DataFrame(doc["top"])
+    assert hidden_cells(top, RULE, COUNTS) == 0 and (top[COUNTS] == "<5").any().any()
+    assert set(doc["persistent"]) <= set(top["ward_code"]) | set(doc["persistent"])
+    text = " ".join(p.extract_text() for p in PdfReader(out["pdf"]).pages)
+    assert "Vale of Helig" in text and "<5" in text
+    book = pd.read_excel(out["xlsx"], sheet_name=None)
+    assert hidden_cells(book["Top wards"], RULE, COUNTS) == 0
+    with pytest.raises(SystemExit):
+        main(["pack", "--month", "2024-12", "--audience", "public", "--out", "x.pdf"])
