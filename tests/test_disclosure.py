@@ -345,3 +345,35 @@ def test_partner_windows_rejects_non_integer_lengths():
 def test_partner_hotspot_list_series_must_match_the_rows():
     with pytest.raises(ValueError, match="zip"):
         partner_hotspot_list(_hotspots(), RULE, pd.Series([[12, 0], [7, 0]]))
+
+
+def test_stand_in_and_the_deployments_rule(monkeypatch):
+    """One whole-number stand-in per rule; the deployment's rule from the environment."""
+    from hotspots.disclosure import rule_from_env
+
+    assert [RULES[k].stand_in for k in ("under-5", "under-5-round-5", "under-10")] == [2, 2, 5]
+    assert DisclosureRule(7).stand_in == 3 and DisclosureRule(2).stand_in == 1
+    assert isinstance(DisclosureRule(7).stand_in, int)
+    monkeypatch.delenv("HOTSPOTS_SUPPRESSION", raising=False)
+    assert rule_from_env() is RULES["under-5"]
+    monkeypatch.setenv("HOTSPOTS_SUPPRESSION", "under-10")
+    assert rule_from_env() is RULES["under-10"]
+    monkeypatch.setenv("HOTSPOTS_SUPPRESSION", "no-such-rule")
+    assert rule_from_env() is RULES["under-5"]
+
+
+def test_partner_series_with_no_data_and_gaps():
+    """A ward without data gets no series and no mark; a month not loaded stays a gap and
+    is not counted beside the total."""
+    rule = RULES["under-5"]
+    table = pd.DataFrame({"ward_code": ["a", "b", "c"],
+                          "sv_count": pd.array([pd.NA, 11, 12], dtype="Int64"),
+                          "drugs_count": pd.array([pd.NA, 0, 1], dtype="Int64"),
+                          "population": [100, 200, 300],
+                          "sv_rate": [np.nan, 45.0, 40.0], "drugs_rate": [np.nan, 0.0, 3.3]})
+    series = pd.Series([[None, None, None], [5, np.nan, 6], [4, 4, 4]])
+    out = partner_hotspot_list(table, rule, series)
+    assert out["series"].tolist() == [[None, None, None], [5, None, 6], [None, None, None]]
+    assert out["sv_count"].tolist()[0] is None
+    assert out["sv_count"].tolist()[1:] == [11, 12]
+    assert out["drugs_count"].tolist()[1:] == [0, "<5"]
