@@ -211,3 +211,37 @@ def test_constant_or_two_valued_rankings_without_warnings(a):
         assert result.spearman_rho == pytest.approx(expected.statistic)
         result = concordance(a, split, top_n=3, permutations=99)
         assert result.spearman_rho == pytest.approx(expected.statistic)
+
+
+def test_named_overlaps_known_answer():
+    """Both overlaps by hand: the violence top 2 vs the drug top 2, and the list's top 2
+    vs the drug top 2; unranked wards and zero counts take no part."""
+    from hotspots.concordance import NamedOverlap, named_overlaps
+
+    hot = pd.DataFrame({
+        "rank": [1, 2, 3, 4, 5, np.nan],
+        "ward_code": ["A", "B", "C", "D", "E", "F"],
+        "sv_count": [5, 30, 20, 1, 0, 99],
+        "drugs_count": [9, 0, 7, 8, 0, 50],
+    })
+    got = named_overlaps(hot, 2)
+    # violence top 2: B (30), C (20); drug top 2: A (9), D (8) -> no overlap
+    assert got == NamedOverlap(2, (), ("A",))
+    assert got.as_dict() == {"n": 2, "violence_vs_drugs": 0, "list_vs_drugs": 1,
+                             "violence_vs_drugs_wards": [], "list_vs_drugs_wards": ["A"]}
+    got = named_overlaps(hot, 3)
+    # violence top 3: B, C, A; drug top 3: A, D, C -> C and A (violence order)
+    assert got.violence_vs_drugs == ("C", "A") and got.list_vs_drugs == ("A", "C")
+    assert got.lines({"A": "Alpha", "C": "Gamma"}) == [
+        "Top 3 by violence count vs top 3 by drug count: 2.",
+        "Of this list's top 3, 2 are in the drug top 3: Alpha, Gamma."]
+    # zero counts never make a top list, even when the list is short of N
+    assert named_overlaps(hot.assign(drugs_count=0), 3).list_vs_drugs == ()
+    assert NamedOverlap(5, ("X",), ("X",)).lines() == [
+        "Top 5 by violence count vs top 5 by drug count: 1.",
+        "Of this list's top 5, 1 is in the drug top 5: X."]
+    assert NamedOverlap(1, (), ()).lines()[1] == "Of this list's top 1, 0 are in the drug top 1."
+    assert named_overlaps(hot, 1).as_dict()["n"] == 1
+    for bad in (0, -1, True, 2.0, "3"):
+        with pytest.raises(ValueError, match=r"top_n must be a whole number ≥ 1"):
+            named_overlaps(hot, bad)
