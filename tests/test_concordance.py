@@ -235,8 +235,12 @@ def test_named_overlaps_known_answer():
     assert got.lines({"A": "Alpha", "C": "Gamma"}) == [
         "Top 3 by violence count vs top 3 by drug count: 2.",
         "Of this list's top 3, 2 are in the drug top 3: Alpha, Gamma."]
-    # zero counts never make a top list, even when the list is short of N
+    # zero counts never make a top list, even when the list is short of N; one does
     assert named_overlaps(hot.assign(drugs_count=0), 3).list_vs_drugs == ()
+    assert named_overlaps(hot.assign(drugs_count=[1, 0, 0, 0, 0, 0]), 3).list_vs_drugs == \
+        ("A",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.top_n = 4
     assert NamedOverlap(5, ("X",), ("X",)).lines() == [
         "Top 5 by violence count vs top 5 by drug count: 1.",
         "Of this list's top 5, 1 is in the drug top 5: X."]
