@@ -134,8 +134,7 @@ def analyse(
         gi = gi_star(values, w, settings.gi)
         moran = local_moran(values, w, settings.gi)
         gim = monthly_gi(monthly_rates(monthly, pop), w, "sv_rate", settings.gi)
-        if monthly["month"].nunique() >= 3:
-            emerging = classify_emerging(gim, settings.emerging)
+        emerging = classify_emerging(gim, settings.emerging)
     if len(ind) > settings.top_n:
         s = ind.set_index("ward_code")
         conc = concordance(s["sv_count"].astype(float), s["drugs_count"].astype(float),

@@ -204,16 +204,19 @@ def test_classify_validation():
         classify_emerging(frame.iloc[1:])
     with pytest.raises(ValueError, match="YYYY-MM"):
         classify_emerging(frame.replace({"month": {"2023-01": "2023-13"}}))
-    with pytest.raises(ValueError, match="at least 3 months"):
-        classify_emerging(frame[frame["month"] <= "2023-02"])
     with pytest.raises(ValueError, match="missing values"):
         classify_emerging(frame.assign(gi_z=np.nan))
     with pytest.raises(ValueError, match="gi_p_fdr"):
         EmergingSettings(p_column="fdr")
     with pytest.raises(ValueError, match=r"above 0\.5"):
         EmergingSettings(share=0.4)
-    with pytest.raises(ValueError, match="at least 99"):
-        EmergingSettings(permutations=10)
+    with pytest.raises(ValueError, match="min_steps must be at least 3"):
+        EmergingSettings(min_steps=2)
+    with pytest.raises(TypeError, match="min_steps must be a whole number"):
+        EmergingSettings(min_steps=True)
+    with pytest.raises(TypeError, match="min_steps must be a whole number"):
+        EmergingSettings(min_steps=10.0)
+    assert EmergingSettings(min_steps=3).min_steps == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         EmergingSettings().alpha = 0.1
 
@@ -244,8 +247,7 @@ def test_gi_star_by_month(small_grid):
         columns=["ward_code", "month", "value"],
     )
     before = monthly.copy()
-    settings = EmergingSettings(permutations=99)
-    result = gi_star_by_month(monthly, w, settings)
+    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
     assert list(result.columns) == GI_BY_MONTH_COLUMNS
     assert len(result) == 3 * len(codes)
     assert result["month"].tolist() == sorted(result["month"])
@@ -257,6 +259,16 @@ def test_gi_star_by_month(small_grid):
     pd.testing.assert_frame_equal(monthly, before)
     # and the result feeds classify_emerging directly
     assert list(classify_emerging(result).columns) == EMERGING_COLUMNS
+    # without gi: 4,999 permutations and seed 12345, FDR from the p column
+    default = gi_star_by_month(monthly, w)
+    expected = gi_star(feb, w, GiSettings(permutations=4999, seed=12345))
+    got = default[default["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    raw = gi_star_by_month(monthly, w, EmergingSettings(p_column="gi_p"),
+                           gi=GiSettings(permutations=99))
+    expected = gi_star(feb, w, GiSettings(permutations=99, fdr=False))
+    got = raw[raw["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
 
 
 def test_gi_star_by_month_validation(small_grid):
@@ -265,7 +277,9 @@ def test_gi_star_by_month_validation(small_grid):
         [(code, m, 1.0) for m in ("2024-01", "2024-02") for code in codes],
         columns=["ward_code", "month", "sv_count"],
     )
-    settings = EmergingSettings(permutations=99)
+    settings = EmergingSettings()
+    with pytest.raises(TypeError, match="gi must be a GiSettings"):
+        gi_star_by_month(monthly, w, settings, value_col="sv_count", gi=settings)
     with pytest.raises(ValueError, match="missing column"):
         gi_star_by_month(monthly, w, settings)
     assert len(gi_star_by_month(monthly, w, settings, value_col="sv_count")) == 2 * len(codes)
@@ -288,3 +302,42 @@ def test_mann_kendall_rows_equals_one_at_a_time():
     for i, row in enumerate(x):
         one = mann_kendall(row)
         assert abs(z[i] - one.z) < 1e-12 and abs(p[i] - one.p) < 1e-12, i
+
+
+# --------------------------------------------------------------------------------------
+# Too few months
+# --------------------------------------------------------------------------------------
+
+
+def test_default_needs_ten_months():
+    assert EmergingSettings().min_steps == 10
+    assert EmergingSettings().gi_settings() == GiSettings(permutations=4999, seed=12345)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 9])
+def test_fewer_than_ten_months_say_so_instead_of_classes(k):
+    frame = _frame(CASES)
+    frame = frame[frame["month"] <= MONTHS[k - 1]]
+    result = classify_emerging(frame)
+    assert list(result.columns) == EMERGING_COLUMNS
+    assert result["ward_code"].tolist() == list(CASES)
+    assert set(result["emerging_class"]) == {f"Not enough months ({k} of 10)"}
+    assert result["trend_z"].isna().all() and result["trend_p"].isna().all()
+    by_ward = result.set_index("ward_code")
+    # the hot and cold months are still counted
+    assert by_ward.loc["persistent_hot", "hot_steps"] == k
+    assert by_ward.loc["persistent_cold", "cold_steps"] == k
+    assert by_ward.loc["never", "hot_steps"] == 0
+    assert result["hot_steps"].dtype == "int64" and result["cold_steps"].dtype == "int64"
+
+
+def test_ten_months_are_classified_and_the_minimum_is_a_setting():
+    assert "Not enough" not in " ".join(classify_emerging(_frame(CASES))["emerging_class"])
+    frame = _frame({"w": ("HHHHHHHHHH", None)})
+    five = frame[frame["month"] <= MONTHS[4]]
+    assert classify_emerging(five, EmergingSettings(min_steps=5)).loc[
+        0, "emerging_class"] == "Persistent hot spot"
+    assert classify_emerging(five, EmergingSettings(min_steps=6)).loc[
+        0, "emerging_class"] == "Not enough months (5 of 6)"
+    assert classify_emerging(frame, EmergingSettings(min_steps=11)).loc[
+        0, "emerging_class"] == "Not enough months (10 of 11)"
