@@ -3,6 +3,8 @@
 import streamlit as st
 
 from dashboard import frame as fr
+from dashboard import state
+from hotspots.analysis import AnalysisSettings
 from hotspots.definitions import load_definitions
 from hotspots.population import POPULATION_METHOD
 from hotspots.ranking import NORMALISATION, PRESET_LABELS, PRESETS
@@ -21,6 +23,10 @@ for d in load_definitions().values():
               "Counts": [", ".join(c.values) for c in d.categories],
               "Not counted when flagged": [", ".join(c.exclude_flags) or "—"
                                            for c in d.categories]})
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings())
+fit = result.expected.attrs.get("fit") if result.expected is not None else None
+expected_fit = (f"For this selection: {fit.describe()}" if fit is not None else
+                "For this selection no deprivation model was fitted.")
 st.markdown(f"""
 ### Placing each crime in a ward
 1. The crime's LSOA code (2011 or 2021) → its 2021 LSOA(s) (ONS lookup) → 2022 ward(s)
@@ -57,9 +63,13 @@ islands joined to their nearest ward) with the whole area, on smoothed violence 
 at once (Benjamini–Hochberg false discovery rate). **Local Moran** clusters give a second
 view. **Emerging hot spots** follow the ArcGIS classes (new, consecutive, intensifying,
 persistent, diminishing, sporadic, oscillating, historical) from a Gi\\* per month and a
-Mann–Kendall trend test. **Observed vs expected**: a Poisson model of violence on
-deprivation (population as offset) says which wards have more violence than their
-deprivation predicts.
+Mann–Kendall trend test, once at least 10 months are loaded (with fewer the list says
+"Not enough months"). **Observed vs expected**: a negative binomial model of violence on
+deprivation (population as offset; it allows ward counts to vary more than a Poisson
+model would) says which wards have more violence than their deprivation predicts, at a 5%
+false discovery rate (Benjamini–Hochberg).
+
+{expected_fit}
 
 ### Caveats
 - With the police.uk proxy, "serious violence" includes all violence and sexual offences
