@@ -22,7 +22,7 @@ from hotspots.indicators import DeprivationSettings, ward_deprivation, ward_indi
 from hotspots.ranking import RANK_COLUMNS, RankSettings, rank_hotspots, rank_settings
 from hotspots.spatial import GiSettings, WeightsInfo, build_weights, gi_star, local_moran
 from hotspots.trends import monthly_gi, trend_summary
-from hotspots.uncertainty import UncertaintySettings, rank_intervals
+from hotspots.uncertainty import UncertaintySettings, score_rank_intervals
 
 #: The hotspot list: the ranking, then uncertainty, spatial and trend columns.
 HOTSPOT_LIST_COLUMNS = [
@@ -117,8 +117,7 @@ def analyse(
     ranked = rank_hotspots(ind, settings.ranking)
     pop = ind.set_index("ward_code")["population"]
     sv = ind.set_index("ward_code")["sv_count"]
-    intervals = rank_intervals(sv, pop, UncertaintySettings(
-        draws=settings.uncertainty_draws, seed=settings.seed, top_n=settings.top_n))
+    intervals = score_rank_intervals(ranked, settings.ranking, _uncertainty(settings))
     gi = moran = info = conc = emerging = gim = None
     exp = None
     ok = pop > 0
@@ -150,10 +149,23 @@ def rerank(analysis: Analysis, ranking: RankSettings) -> pd.DataFrame:
     return rank_hotspots(analysis.indicators, ranking)
 
 
+def _uncertainty(settings: AnalysisSettings) -> UncertaintySettings:
+    return UncertaintySettings(draws=settings.uncertainty_draws, seed=settings.seed,
+                               top_n=settings.top_n)
+
+
 def hotspot_list(analysis: Analysis, definition_label: str,
-                 ranked: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The hotspot list (:data:`HOTSPOT_LIST_COLUMNS`), best first."""
+                 ranked: pd.DataFrame | None = None,
+                 ranking: RankSettings | None = None) -> pd.DataFrame:
+    """The hotspot list (:data:`HOTSPOT_LIST_COLUMNS`), best first.
+
+    ``ranked`` is the list under other weights (:func:`rerank`); pass those weights as
+    ``ranking`` so that the rank ranges are those of the ranks shown.
+    """
     out = (ranked if ranked is not None else analysis.ranked).copy()
+    intervals = analysis.intervals
+    if ranked is not None and ranking is not None and ranking != analysis.settings.ranking:
+        intervals = score_rank_intervals(ranked, ranking, _uncertainty(analysis.settings))
     def join(frame, cols):
         nonlocal out
         if frame is None:
@@ -161,7 +173,7 @@ def hotspot_list(analysis: Analysis, definition_label: str,
                 out[c] = np.nan
         else:
             out = out.merge(frame[["ward_code", *cols]], on="ward_code", how="left")
-    join(analysis.intervals, ["rank_low", "rank_high", "p_top_n", "volatile"])
+    join(intervals, ["rank_low", "rank_high", "p_top_n", "volatile"])
     join(analysis.gi, ["gi_z", "gi_p_fdr", "gi_class"])
     join(analysis.moran, ["moran_cluster"])
     join(analysis.expected, ["obs_exp_ratio", "higher_than_deprivation_predicts"])

@@ -41,13 +41,14 @@ with st.spinner("Ranking wards…"):
 ranked = rerank(result, ranking)
 d = data.definition
 label = f"{d.name} (proxy)" if d.proxy else d.name
-table = hotspot_list(result, label, ranked)
+table = hotspot_list(result, label, ranked, ranking)
 
 series = table[["ward_code"]].merge(result.trends[["ward_code", "series"]], on="ward_code",
                                     how="left")["series"]
 if f.partner:
     table = partner_hotspot_list(table, f.rule)
-    show = partner_hotspot_list(hotspot_list(result, label, ranked), f.rule, series)
+    show = partner_hotspot_list(hotspot_list(result, label, ranked, ranking), f.rule,
+                                series)
 else:
     show = table.assign(series=series.to_numpy())
 show["interval"] = [f"{int(a)}–{int(b)}" if pd.notna(a) else "" for a, b in

@@ -41,8 +41,10 @@ Every row read is accounted for on the **Data** page.
 Rates are per 1,000 residents. {POPULATION_METHOD} Small wards with few residents can
 have extreme rates from a handful of crimes, so rankings use **empirical-Bayes smoothed
 rates** (each ward's rate pulled towards the average in proportion to how little
-evidence it has). Each ward's rank also gets a **90% range** from re-sampling its count;
-wards whose range is wide are marked **volatile**.
+evidence it has). Each ward's rank also gets a **90% range**: every count behind its
+score (violence, drugs, harm) is re-sampled 2,000 times and the wards ranked again by the
+same weights, so the range belongs to the rank shown; wards whose range is wide are
+marked **volatile**.
 
 ### Deprivation
 Deprivation comes from the Welsh Index of Multiple Deprivation 2019 (IMD 2019 for English

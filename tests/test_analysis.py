@@ -144,7 +144,8 @@ def test_harm_weighted_preset_and_rerank_reproduce(real_store, tmp_path, capsys,
     # Re-ranking the default analysis gives byte for byte what the command wrote.
     data, result = dp_analysis
     label = "police-uk-proxy (proxy)"
-    again = hotspot_list(result, label, rerank(result, rank_settings("harm-weighted")))
+    harm = rank_settings("harm-weighted")
+    again = hotspot_list(result, label, rerank(result, harm), harm)
     assert hotspot_list_csv(again) == out.read_bytes()
     # and the default list is what the default command wrote
     default = hotspot_list(result, label)
