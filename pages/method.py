@@ -61,15 +61,16 @@ Presets: {", ".join(PRESET_LABELS[p] for p in PRESETS)}. {NORMALISATION}
 ### Hot spot tests
 **Getis-Ord Gi\\*** compares each ward and its neighbours (wards sharing a boundary point;
 islands joined to their nearest ward) with the whole area, on smoothed violence rates:
-9,999 random re-arrangements give a two-sided p-value, corrected for testing many wards
-at once (Benjamini–Hochberg false discovery rate). **Local Moran** clusters give a second
-view. **Emerging hot spots** follow the ArcGIS classes (new, consecutive, intensifying,
-persistent, diminishing, sporadic, oscillating, historical) from a Gi\\* per month and a
-Mann–Kendall trend test, once at least 10 months are loaded (with fewer the list says
-"Not enough months"). **Observed vs expected**: a negative binomial model of violence on
-deprivation (population as offset; it allows ward counts to vary more than a Poisson
-model would) says which wards have more violence than their deprivation predicts, at a 5%
-false discovery rate (Benjamini–Hochberg).
+the two-sided p-value counts every possible re-arrangement of a ward's neighbours
+(exactly, not a random sample, so the same data always give the same answer), corrected
+for testing many wards at once (Benjamini–Hochberg false discovery rate). **Local Moran**
+clusters give a second view. **Emerging hot spots** follow the ArcGIS classes (new,
+consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical)
+from a Gi\\* per month and a Mann–Kendall trend test, once at least 10 months are loaded
+(with fewer the list says "Not enough months"). **Observed vs expected**: a negative
+binomial model of violence on deprivation (population as offset; it allows ward counts to
+vary more than a Poisson model would) says which wards have more violence than their
+deprivation predicts, at a 5% false discovery rate (Benjamini–Hochberg).
 
 {expected_fit}
 

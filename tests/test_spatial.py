@@ -18,6 +18,7 @@ from shapely.geometry import box
 from hotspots.spatial import (
     GI_CLASSES,
     GI_COLUMNS,
+    GI_METHODS,
     LINK_COLUMNS,
     MORAN_COLUMNS,
     AddedLink,
@@ -199,16 +200,22 @@ def test_centre_z_matches_the_formula_by_hand(hot_result):
         assert row["gi_z"] == pytest.approx(hand_gi_star_z(planted(), code), abs=1e-12)
 
 
-def test_centre_is_a_99_percent_hot_spot(hot_result):
+def test_centre_is_a_99_percent_hot_spot(hot_result, weights):
     centre = hot_result.set_index("ward_code").loc[CENTRE]
-    # None of 9,999 permutations draws all 8 neighbours from the other eight 10s
-    # (chance 1 / C(48, 8)), so the two-sided p is 2 / 10,000; BH: 49 * p / 1.
-    assert centre["gi_p"] == pytest.approx(2 / 10_000)
-    assert centre["gi_p_fdr"] == pytest.approx(49 * 2 / 10_000)
+    # Exactly one of the C(48, 8) sets of 8 neighbours from the other 48 cells holds all
+    # eight other 10s: the exact two-sided p is 2 / C(48, 8).
+    assert centre["gi_p"] == pytest.approx(2 / math.comb(48, 8), rel=1e-9)
+    assert centre["gi_p_fdr"] == pytest.approx(bh_adjust(hot_result["gi_p"])[
+        hot_result["ward_code"].tolist().index(CENTRE)])
     assert centre["gi_class"] == "Hot spot 99%"
     far = hot_result.set_index("ward_code").loc["W00"]
     assert far["gi_class"] == "Not significant"
     assert far["gi_z"] < 0
+    # Random permutations: none of 9,999 draws that set, so p = 2 / 10,000; BH 49 p / 1.
+    w, _ = weights
+    sampled = gi_star(planted(), w, GiSettings(method="permutation")).set_index("ward_code")
+    assert sampled.loc[CENTRE, "gi_p"] == pytest.approx(2 / 10_000)
+    assert sampled.loc[CENTRE, "gi_p_fdr"] == pytest.approx(49 * 2 / 10_000)
 
 
 def test_gi_z_matches_esda_zs():
@@ -231,13 +238,15 @@ def test_gi_p_agrees_with_esda_permutations_without_ties():
     rng = np.random.default_rng(3)
     values = pd.Series(rng.gamma(2.0, 1.0, SIZE * SIZE), index=planted().index)
     w, _ = build_weights(lattice(SIZE, SIZE))
-    ours = gi_star(values, w, GiSettings(permutations=9999, seed=99))
+    ours = gi_star(values, w, GiSettings(permutations=9999, seed=99, method="permutation"))
     reference = esda.G_Local(
         values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transform="B",
         star=True, permutations=9999, seed=99, n_jobs=1,
     )
     expected = np.minimum(1.0, 2 * reference.p_sim.astype(float))
     np.testing.assert_allclose(ours["gi_p"].to_numpy(), expected, atol=0.04)
+    exact = gi_star(values, w)  # every permutation: closer still
+    np.testing.assert_allclose(exact["gi_p"].to_numpy(), expected, atol=0.04)
 
 
 def test_permutation_p_matches_exact_enumeration():
@@ -245,7 +254,7 @@ def test_permutation_p_matches_exact_enumeration():
     # other n - 1 values, against the Monte Carlo estimate.
     from itertools import combinations
 
-    from hotspots.spatial import conditional_tails, two_sided_from_tails
+    from hotspots.spatial import conditional_tails, exact_tails, two_sided_from_tails
 
     rng = np.random.default_rng(11)
     grid = lattice(3, 4)
@@ -253,6 +262,8 @@ def test_permutation_p_matches_exact_enumeration():
     y = rng.gamma(2.0, 1.0, len(grid))
     ge, le = conditional_tails(y, w, 20000, seed=5)
     p_mc = two_sided_from_tails(ge, le, 20000)
+    ge, le = exact_tails(y, w, 2**14)  # continuous values rounded to 1/16,384 of the range
+    p_exact = np.minimum(1.0, 2 * np.minimum(ge, le))
     ids = list(w.id_order)
     for i, code in enumerate(ids):
         nb = [ids.index(j) for j in w.neighbors[code] if j != code]
@@ -262,6 +273,7 @@ def test_permutation_p_matches_exact_enumeration():
         obs = y[nb].sum()
         exact = min(1.0, 2 * min((sums >= obs).mean(), (sums <= obs).mean()))
         assert abs(p_mc[i] - exact) < 0.02, (code, p_mc[i], exact)
+        assert abs(p_exact[i] - exact) < 0.002, (code, p_exact[i], exact)
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
@@ -380,6 +392,97 @@ def test_gi_star_validation(weights):
         GiSettings(fdr="yes")
     with pytest.raises(dataclasses.FrozenInstanceError):
         GiSettings().permutations = 5
+    with pytest.raises(ValueError, match=r"method must be one of \['exact', 'permutation'\]"):
+        GiSettings(method="analytic")
+    with pytest.raises(ValueError, match="bins must be at least 16"):
+        GiSettings(bins=15)
+    with pytest.raises(TypeError, match="bins must be a whole number"):
+        GiSettings(bins=2048.0)
+    with pytest.raises(ValueError, match="seed must be at least 0 and at most 4294967295"):
+        GiSettings(seed=2**32)
+    with pytest.raises(ValueError, match="seed must be at least 0"):
+        GiSettings(seed=-1)
+    GiSettings(permutations=99, seed=0, bins=16)  # the smallest accepted
+    GiSettings(seed=2**32 - 1, alphas=(0.5,), moran_alpha=0.5)
+    for bad in ({"moran_alpha": 0.0}, {"moran_alpha": 0.51}, {"alphas": ()}):
+        with pytest.raises(ValueError):
+            GiSettings(**bad)
+    for bad in ({"alphas": "0.05"}, {"alphas": (True,)}, {"permutations": 999.0}):
+        with pytest.raises(TypeError):
+            GiSettings(**bad)
+
+
+def test_gi_settings_defaults_pinned():
+    s = GiSettings()
+    assert (s.permutations, s.seed, s.alphas, s.fdr, s.moran_alpha, s.method, s.bins) == (
+        9999, 12345, (0.01, 0.05, 0.10), True, 0.05, "exact", 2048)
+    assert list(GI_METHODS) == ["exact", "permutation"]
+
+
+# --------------------------------------------------------------------------------------
+# Exact tails and data-derived seeds
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_exact_tails_equal_enumeration_on_a_grid_of_values(trial):
+    """Values on a grid that the rounding keeps exactly: the tail shares are exact."""
+    from itertools import combinations
+
+    from hotspots.spatial import _neighbour_lists, exact_tails
+
+    rng = np.random.default_rng(trial)
+    rows, cols = [(2, 3), (3, 3), (2, 5), (3, 4)][trial % 4]
+    w, _ = build_weights(lattice(rows, cols))
+    a = rng.integers(0, 7, rows * cols)
+    a[0], a[1] = 0, 6
+    y = a * 1.7 + 0.3
+    ge, le = exact_tails(y, w, 6 * 3)  # 3 bins per unit
+    nbrs = _neighbour_lists(w)
+    for i, nb in enumerate(nbrs):
+        others = np.delete(y, i)
+        sums = np.array([others[list(c)].sum()
+                         for c in combinations(range(len(others)), len(nb))])
+        obs = y[nb].sum()
+        assert ge[i] == pytest.approx((sums >= obs - 1e-9).mean(), abs=1e-12)
+        assert le[i] == pytest.approx((sums <= obs + 1e-9).mean(), abs=1e-12)
+
+
+def test_exact_tails_without_neighbours_or_spread():
+    from hotspots.spatial import exact_tails
+
+    w = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    ge, le = exact_tails(np.array([1.0, 2.0, 3.0]), w, 16)
+    assert (ge[2], le[2]) == (1.0, 1.0)
+    # a: its neighbour b (2) against one of {b, c} = {2, 3}: both >= 2, one <= 2;
+    # b: its neighbour a (1) against one of {a, c} = {1, 3}: both >= 1, one <= 1
+    assert (ge[0], le[0]) == (1.0, 0.5)
+    assert (ge[1], le[1]) == (1.0, 0.5)
+    ge, le = exact_tails(np.array([2.0, 2.0, 2.0]), w, 16)
+    np.testing.assert_array_equal(ge, 1.0)
+    np.testing.assert_array_equal(le, 1.0)
+
+
+def test_exact_answer_has_no_seed_and_permutations_are_seeded_from_the_data(weights):
+    from hotspots.spatial import permutation_seed
+
+    w, _ = weights
+    rng = np.random.default_rng(5)
+    values = planted() + rng.gamma(2.0, 1.0, SIZE * SIZE)
+    a = gi_star(values, w, GiSettings(seed=1))
+    b = gi_star(values, w, GiSettings(seed=2))
+    pd.testing.assert_frame_equal(a, b)
+    sampled = [gi_star(values, w, GiSettings(method="permutation", seed=s, permutations=99))
+               for s in (1, 1, 2)]
+    pd.testing.assert_frame_equal(sampled[0], sampled[1])
+    assert not sampled[0]["gi_p"].equals(sampled[2]["gi_p"])
+    y = values.reindex(list(w.id_order)).to_numpy()
+    seed = permutation_seed(y, w, 1)
+    assert seed == permutation_seed(y.copy(), w, 1) != permutation_seed(y, w, 2)
+    assert permutation_seed(y + 1e-9, w, 1) != seed
+    moved = W({**w.neighbors, "W00": ["W01"]}, id_order=list(w.id_order),
+              silence_warnings=True)
+    assert permutation_seed(y, moved, 1) != seed
 
 
 # --------------------------------------------------------------------------------------
