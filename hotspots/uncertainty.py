@@ -314,6 +314,14 @@ def _eb_posterior_draws(rng: np.random.Generator, counts: np.ndarray,
     return rng.gamma(shape, 1.0 / rate, size=(draws, counts.size))
 
 
+def _harm_draws(rng: np.random.Generator, harm_rate: np.ndarray, violence: np.ndarray,
+                draws: int) -> np.ndarray:
+    """Draws of each harm rate: ``harm_rate · Gamma(n + 0.5, 1) / (n + 0.5)`` with ``n``
+    the violence count behind it (mean ``harm_rate``, relative variance ``1/(n + 0.5)``)."""
+    shape = violence + 0.5
+    return harm_rate * (rng.gamma(shape, 1.0, (draws, violence.size)) / shape)
+
+
 def _percentiles(values: np.ndarray) -> np.ndarray:
     """Row-wise percentile (0 lowest, 1 highest, ties sharing the average), as
     :func:`hotspots.ranking.rank_hotspots` computes them."""
@@ -411,9 +419,8 @@ def score_rank_intervals(
             if key in counts:
                 drawn = _eb_posterior_draws(rng, counts[key], pop, settings.draws)
             elif key == "harm" and np.isfinite(col("harm_rate")).all():
-                n_sv = counts["violence"]
-                drawn = col("harm_rate") * (rng.gamma(n_sv + 0.5, 1.0, (settings.draws, n))
-                                            / (n_sv + 0.5))
+                drawn = _harm_draws(rng, col("harm_rate"), counts["violence"],
+                                    settings.draws)
             if drawn is None:  # not a count, or no variation between wards
                 comp = np.nan_to_num(col(f"comp_{key}"), nan=0.0)[None, :]
             else:

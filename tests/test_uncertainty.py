@@ -17,6 +17,8 @@ from hotspots.uncertainty import (
     UncertaintySettings,
     _draw_gamma,
     _eb_posterior_draws,
+    _harm_draws,
+    _percentiles,
     rank_intervals,
     score_rank_intervals,
 )
@@ -404,3 +406,42 @@ def test_real_data_every_rank_inside_its_range(real_store):
     ranked = table[table["rank"].notna()]
     assert ((ranked["rank_low"] <= ranked["rank"])
             & (ranked["rank"] <= ranked["rank_high"])).all()
+
+
+def test_row_percentiles_equal_the_ranking_rule():
+    from hotspots.ranking import _percentile
+
+    rng = np.random.default_rng(2)
+    untied = rng.random((5, 9))
+    tied = rng.integers(0, 3, (5, 9)).astype(float)
+    for values in (untied, tied, np.array([[3.0, 1.0, 2.0]])):
+        got = _percentiles(values)
+        want = np.vstack([_percentile(row) for row in values])
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(_percentiles(np.array([[3.0, 1.0, 2.0]])), [[1.0, 0.0, 0.5]])
+    np.testing.assert_array_equal(_percentiles(np.array([[2.0, 2.0, 5.0]])),
+                                  [[0.25, 0.25, 1.0]])
+    np.testing.assert_array_equal(_percentiles(np.array([[7.0], [0.0]])), [[1.0], [1.0]])
+
+
+def test_a_single_ranked_ward_is_first_in_every_draw():
+    ranking = rank_settings()
+    counts = _counts(0, 3)
+    counts["population"] = [5000, 0, 0]
+    ranked = rank_hotspots(ward_indicators(counts), ranking)
+    out = score_rank_intervals(ranked, ranking, UncertaintySettings(draws=20))
+    row = out.set_index("ward_code").loc[counts.loc[0, "ward_code"]]
+    assert (row["rank_low"], row["rank_high"], row["p_top_n"], row["volatile"]) == (
+        1, 1, 1.0, False)
+    assert out["rank_low"].notna().sum() == 1
+
+
+def test_harm_draws_are_centred_on_the_harm_rate():
+    rate = np.array([10.0, 40.0, 0.0])
+    n = np.array([0.0, 3.0, 0.0])
+    draws = _harm_draws(np.random.default_rng(3), rate, n, 200_000)
+    np.testing.assert_allclose(draws.mean(axis=0), rate, rtol=0.01)
+    # relative variance 1 / (n + 0.5): 2 for no violence, 1/3.5 for three crimes
+    np.testing.assert_allclose(draws.var(axis=0)[:2] / rate[:2] ** 2, [2.0, 1 / 3.5],
+                               rtol=0.05)
+    assert (draws[:, 2] == 0).all() and (draws >= 0).all()
