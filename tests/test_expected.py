@@ -268,3 +268,44 @@ def test_real_data_dispersion_and_flags(real_store, area, dispersion, poisson_lo
     assert int((poisson["obs_exp_low"] > 1).sum()) == poisson_low
     assert int((nb["obs_exp_low"] > 1).sum()) == nb_low
     assert int(nb["higher_than_deprivation_predicts"].sum()) == nb_flags
+
+
+def test_flag_boundary_is_at_most_the_fdr():
+    counts, population, deprivation = _synthetic(alpha=0.2)
+    out = observed_expected(counts, population, deprivation)
+    cut = float(out["obs_exp_p_fdr"].nsmallest(3).iloc[-1])  # the third-smallest q
+    at = observed_expected(counts, population, deprivation, fdr=cut)
+    flagged = at["higher_than_deprivation_predicts"].to_numpy(dtype=bool)
+    assert flagged.sum() == (out["obs_exp_p_fdr"] <= cut).sum() >= 3
+    assert flagged[out["obs_exp_p_fdr"].to_numpy() == cut].all()  # equal to fdr: flagged
+
+
+def test_excluded_wards_have_no_p_values_and_fit_counts_the_rest():
+    counts, population, deprivation = _synthetic(n=120, alpha=0.2)
+    population = population.copy()
+    population.iloc[[3, 7]] = 0.0
+    out = observed_expected(counts, population, deprivation)
+    assert out.loc[[3, 7], ["obs_exp_p", "obs_exp_p_fdr", "obs_exp_low",
+                            "obs_exp_high"]].isna().all().all()
+    assert out.drop(index=[3, 7])[["obs_exp_p", "obs_exp_p_fdr"]].notna().all().all()
+    assert out.attrs["fit"].n_wards == 118
+    kept = out.drop(index=[3, 7])
+    np.testing.assert_allclose(kept["obs_exp_p_fdr"],
+                               stats.false_discovery_control(kept["obs_exp_p"]), rtol=1e-9)
+    assert ((kept["obs_exp_p"] > 0) & (kept["obs_exp_p"] <= 1)).all()
+
+
+def test_fit_is_frozen_and_poisson_limits_level_bounds():
+    import dataclasses
+
+    fit = ExpectedFit("poisson", 1.0, 0.0, 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit.alpha = 1.0  # type: ignore[misc]
+    for bad in (0, 0.0, 1, 1.0, -0.5, 95):
+        with pytest.raises(ValueError, match="level must be between 0 and 1"):
+            poisson_limits([3], bad)
+    lo, hi = poisson_limits([3], 0.5)  # any level strictly inside (0, 1) is accepted
+    assert 0 < lo[0] < 3 < hi[0]
+    for bad in ([-1], [np.nan]):
+        with pytest.raises(ValueError, match="non-negative whole numbers"):
+            poisson_limits(bad)
