@@ -309,3 +309,47 @@ def test_fit_is_frozen_and_poisson_limits_level_bounds():
     for bad in ([-1], [np.nan]):
         with pytest.raises(ValueError, match="non-negative whole numbers"):
             poisson_limits(bad)
+
+
+def test_every_input_check():
+    counts, population, deprivation = _synthetic(n=12)
+    cases = [
+        (TypeError, "counts and population must be pandas Series",
+         (counts.to_numpy(), population, deprivation)),
+        (TypeError, "counts and population must be pandas Series",
+         (counts, population.to_numpy(), deprivation)),
+        (ValueError, "counts must have one value per ward_code",
+         (pd.concat([counts, counts.iloc[:1]]), population, deprivation)),
+        (ValueError, "population must have one row per ward_code",
+         (counts, pd.concat([population, population.iloc[:1]]), deprivation)),
+        (ValueError, "deprivation must have one row per ward_code",
+         (counts, population, pd.concat([deprivation, deprivation.iloc[:1]]))),
+        (ValueError, r"population lacks 2 ward\(s\) of counts, e.g. \['W0000', 'W0001'\]",
+         (counts, population.iloc[2:], deprivation)),
+        (ValueError, "at least one covariate column",
+         (counts, population, deprivation.iloc[:, :0])),
+        (TypeError, r"not numeric: \['flag'\]",
+         (counts, population, deprivation.assign(flag=True))),
+        (ValueError, "non-negative whole numbers with no gaps",
+         (counts.astype(float).where(counts.index != "W0003"), population, deprivation)),
+        (ValueError, "non-negative whole numbers with no gaps",
+         (counts.where(counts.index != "W0003", -1), population, deprivation)),
+        (ValueError, "population must be non-negative",
+         (counts, population.where(population.index != "W0003", -5.0), deprivation)),
+        (ValueError, r"too few usable wards \(2\) to fit 1 covariate\(s\)",
+         (counts, population.where(population.index.isin(["W0000", "W0001"]), 0.0),
+          deprivation)),
+    ]
+    for error, message, args in cases:
+        with pytest.raises(error, match=message):
+            observed_expected(*args)
+    # three usable wards fit one covariate and an intercept
+    three = population.where(population.index.isin(["W0000", "W0001", "W0002"]), 0.0)
+    out = observed_expected(counts, three, deprivation, model="poisson")
+    assert out["expected"].notna().sum() == 3
+    # a missing or infinite covariate leaves that ward out
+    gaps = deprivation.copy()
+    gaps.iloc[4, 0] = np.nan
+    gaps.iloc[5, 0] = np.inf
+    out = observed_expected(counts, population, gaps, model="poisson")
+    assert out["expected"].isna().tolist() == [i in (4, 5) for i in range(12)]
