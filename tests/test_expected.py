@@ -343,6 +343,13 @@ def test_every_input_check():
     for error, message, args in cases:
         with pytest.raises(error, match=message):
             observed_expected(*args)
+    with pytest.raises(ValueError, match=r"deprivation lacks 6 ward\(s\) of counts, e.g. "
+                       r"\['W0000', 'W0001', 'W0002', 'W0003', 'W0004'\]$"):
+        observed_expected(counts, population, deprivation.iloc[6:])
+    # a count of 0 is a count
+    zero = counts.where(counts.index != "W0003", 0)
+    out = observed_expected(zero, population, deprivation, model="poisson")
+    assert out.loc[3, "obs_exp_ratio"] == 0 and out.loc[3, "obs_exp_low"] == 0
     # three usable wards fit one covariate and an intercept
     three = population.where(population.index.isin(["W0000", "W0001", "W0002"]), 0.0)
     out = observed_expected(counts, three, deprivation, model="poisson")
