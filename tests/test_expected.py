@@ -360,3 +360,10 @@ def test_every_input_check():
     gaps.iloc[5, 0] = np.inf
     out = observed_expected(counts, population, gaps, model="poisson")
     assert out["expected"].isna().tolist() == [i in (4, 5) for i in range(12)]
+
+
+def test_fitting_prints_nothing(capsys):
+    counts, population, deprivation = _synthetic(n=60, alpha=0.2)
+    fit_expected_nb(counts, population, deprivation)
+    observed_expected(counts, population, deprivation)
+    assert capsys.readouterr().out == ""
