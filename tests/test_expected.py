@@ -244,8 +244,9 @@ def test_describe_and_choices():
     for bad in (0, 1, 1.5):
         with pytest.raises(ValueError, match="fdr must be between 0 and 1"):
             observed_expected(counts, population, deprivation, fdr=bad)
-    with pytest.raises(ValueError, match="level"):
-        observed_expected(counts, population, deprivation, level=0)
+    for bad in (0, 1, -0.5):
+        with pytest.raises(ValueError, match="level must be between 0 and 1"):
+            observed_expected(counts, population, deprivation, level=bad)
 
 
 @pytest.mark.shared
