@@ -341,3 +341,16 @@ def test_ten_months_are_classified_and_the_minimum_is_a_setting():
         0, "emerging_class"] == "Not enough months (5 of 6)"
     assert classify_emerging(frame, EmergingSettings(min_steps=11)).loc[
         0, "emerging_class"] == "Not enough months (10 of 11)"
+
+
+def test_settings_bounds_and_defaults():
+    s = EmergingSettings()
+    assert (s.alpha, s.share, s.trend_alpha, s.p_column) == (0.05, 0.90, 0.05, "gi_p_fdr")
+    EmergingSettings(alpha=0.5, trend_alpha=0.5, share=1.0)  # the largest accepted
+    for bad in ({"alpha": 0.51}, {"alpha": 0.0}, {"trend_alpha": 0.6}, {"share": 1.01},
+                {"share": 0.5}, {"trend_alpha": -0.1}):
+        with pytest.raises(ValueError):
+            EmergingSettings(**bad)
+    for bad in ({"alpha": True}, {"share": "0.9"}, {"trend_alpha": None}):
+        with pytest.raises(TypeError, match="must be a number in"):
+            EmergingSettings(**bad)
