@@ -110,6 +110,8 @@ CASES = {
     "oscillating_cold": ("H....C...C", "Oscillating cold spot"),
     "hot_then_cold_last": ("HHHHHHHHHC", "Oscillating cold spot"),
     "historical_cold": ("CCCCCCCCC.", "Historical cold spot"),
+    "sporadic_with_run": ("H.....H.HH", "Sporadic hot spot"),  # a run, but hot before
+    "sporadic_cold_run": ("C.....C.CC", "Sporadic cold spot"),
     "no_pattern": ("..HH......", "No pattern"),
     "never": ("..........", "No pattern"),
 }
@@ -354,3 +356,31 @@ def test_settings_bounds_and_defaults():
     for bad in ({"alpha": True}, {"share": "0.9"}, {"trend_alpha": None}):
         with pytest.raises(TypeError, match="must be a number in"):
             EmergingSettings(**bad)
+
+
+def test_the_sign_of_z_decides_hot_or_cold_whatever_its_size():
+    rows = []
+    for ward, z in (("weak_hot", 0.5), ("weak_cold", -0.5), ("zero", 0.0)):
+        rows += [(ward, month, z, 0.001, 0.001) for month in MONTHS]
+    frame = pd.DataFrame(rows, columns=["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr"])
+    out = classify_emerging(frame).set_index("ward_code")
+    assert out.loc["weak_hot", "emerging_class"] == "Persistent hot spot"
+    assert out.loc["weak_cold", "emerging_class"] == "Persistent cold spot"
+    assert out.loc["zero", "emerging_class"] == "No pattern"
+    assert (out.loc["zero", "hot_steps"], out.loc["zero", "cold_steps"]) == (0, 0)
+
+
+def test_incomplete_panel_names_the_short_ward():
+    frame = _frame({"a": ("..........", None), "b": ("..........", None)})
+    short = frame.drop(index=frame.index[(frame["ward_code"] == "b")][:1])
+    with pytest.raises(ValueError, match=r"e\.g\. ward 'b' has 9 months"):
+        classify_emerging(short)
+
+
+def test_gi_star_by_month_has_a_plain_index(small_grid):
+    codes, w = small_grid
+    monthly = pd.DataFrame(
+        [(code, m, float(i % 4)) for m in ("2024-01", "2024-02") for i, code in
+         enumerate(codes)], columns=["ward_code", "month", "value"])
+    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
+    assert result.index.equals(pd.RangeIndex(2 * len(codes)))
