@@ -527,6 +527,29 @@ def test_local_moran(weights):
     assert w.transform.upper() == "B"
 
 
+def test_local_moran_labels_follow_esda_quadrants_and_the_level(weights):
+    w, _ = weights
+    values = pd.Series(np.random.default_rng(0).gamma(1.0, 1.0, 49), index=planted().index)
+    loose = local_moran(values, w, GiSettings(fdr=False, moran_alpha=0.5))
+    reference = esda.Moran_Local(
+        values.to_numpy(), W(w.neighbors, id_order=list(w.id_order)), transformation="r",
+        permutations=0,
+    )
+    names = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}
+    significant = (loose["moran_p"] <= 0.5).to_numpy()
+    want = [names[q] if sig else "Not significant"
+            for q, sig in zip(reference.q, significant, strict=True)]
+    assert loose["moran_cluster"].tolist() == want
+    assert set(want) == {*names.values(), "Not significant"}
+    # raw p-values under fdr=False, BH-adjusted ones by default
+    adjusted = local_moran(values, w, GiSettings(moran_alpha=0.5))
+    np.testing.assert_allclose(adjusted["moran_p"], bh_adjust(loose["moran_p"]))
+    # a p-value equal to the level is significant
+    at = float(loose["moran_p"].iloc[int(np.argmax(significant))])
+    exact = local_moran(values, w, GiSettings(fdr=False, moran_alpha=at))
+    assert exact["moran_cluster"].iloc[int(np.argmax(significant))] != "Not significant"
+
+
 def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
     import libpysal
 
