@@ -153,6 +153,21 @@ def test_two_separate_blocks_are_joined_once():
     assert w.cardinalities["A11"] == 8
 
 
+def test_equally_near_wards_are_settled_by_code():
+    # B00 is 2 km from both A02 and A12; renamed, A02 sorts last, so A12 is chosen
+    block_a = lattice(3, 3, prefix="A")
+    block_a.loc[block_a["ward_code"] == "A02", "ward_code"] = "Z02"
+    block_b = lattice(2, 2, prefix="B", x0=5000.0)
+    _, info = build_weights(pd.concat([block_a, block_b], ignore_index=True))
+    assert info.added_links == (AddedLink("B00", "A12", 2000.0, "component"),)
+
+
+def test_two_wards_are_enough():
+    w, info = build_weights(lattice(1, 2))
+    assert w.neighbors == {"W00": ["W01"], "W01": ["W00"]}
+    assert info.n_wards == 2
+
+
 def test_info_is_frozen(weights):
     _, info = weights
     with pytest.raises(dataclasses.FrozenInstanceError):
