@@ -311,6 +311,9 @@ def test_two_sided_p_by_hand():
     assert two_sided_p(np.array([9.5]), reference)[0] == pytest.approx(0.2)
     assert two_sided_p(np.array([2.0]), reference)[0] == pytest.approx(0.6)
     assert two_sided_p(np.array([5.0]), reference)[0] == 1.0
+    # ties count as extreme on both sides: 8.0 has two values >= it (8, 9)
+    assert two_sided_p(np.array([8.0]), reference)[0] == pytest.approx(0.6)
+    assert two_sided_p(np.array([8.0 + 1e-12]), reference)[0] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="shape"):
         two_sided_p(np.array([1.0, 2.0]), reference)
 
