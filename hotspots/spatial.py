@@ -721,7 +721,7 @@ def exact_tails(y: np.ndarray, w: W, bins: int) -> tuple[np.ndarray, np.ndarray]
     c[0, 0] = 1.0
     for v in b.tolist():  # add one ward at a time: c[m] += x^v c[m - 1]
         for m in range(k_max, 0, -1):
-            top = min((m - 1) * bins, length - 1 - v) + 1
+            top = (m - 1) * bins + 1  # c[m - 1] is 0 beyond (m - 1) bins; v <= bins
             c[m, v:v + top] += c[m - 1, :top]
     upper = np.cumsum(c[:, ::-1], axis=1)[:, ::-1]  # upper[m, t]: sets with sum >= t
     lower = np.cumsum(c, axis=1)                    # lower[m, t]: sets with sum <= t
