@@ -725,25 +725,22 @@ def exact_tails(y: np.ndarray, w: W, bins: int) -> tuple[np.ndarray, np.ndarray]
             c[m, v:v + top] += c[m - 1, :top]
     upper = np.cumsum(c[:, ::-1], axis=1)[:, ::-1]  # upper[m, t]: sets with sum >= t
     lower = np.cumsum(c, axis=1)                    # lower[m, t]: sets with sum <= t
-    obs = np.array([int(b[nb].sum()) for nb in nbrs], dtype=np.int64)
+    obs = np.array([int(b[nb].sum()) for nb in nbrs], dtype=np.int64)  # <= k_i bins
     ge_sets = np.zeros(y.size)
     le_sets = np.zeros(y.size)
-    total = np.zeros(y.size)
+    total = np.zeros(y.size)  # C(n - 1, k_i), counted the same way
     for j in range(k_max + 1):
         m = ks - j
         use = m >= 0
         sign = -1.0 if j % 2 else 1.0
         row = np.where(use, m, 0)
-        at_ge = obs - j * b                 # sum >= obs  <=>  rest >= obs - j b
-        ge_sets += np.where(use & (at_ge < length),
-                            sign * upper[row, np.clip(at_ge, 0, length - 1)], 0.0)
-        le_sets += np.where(use & (at_ge >= 0),
-                            sign * lower[row, np.clip(at_ge, 0, length - 1)], 0.0)
+        at = obs - j * b                    # sum >= obs  <=>  the rest >= obs - j b
+        ge_sets += np.where(use, sign * upper[row, np.maximum(at, 0)], 0.0)
+        le_sets += np.where(use & (at >= 0), sign * lower[row, np.maximum(at, 0)], 0.0)
         total += np.where(use, sign * lower[row, -1], 0.0)
-    has = ks > 0
-    safe = np.where(has & (total > 0), total, 1.0)
-    ge = np.where(has, np.clip(ge_sets / safe, 0.0, 1.0), 1.0)
-    le = np.where(has, np.clip(le_sets / safe, 0.0, 1.0), 1.0)
+    # a ward without neighbours: the one empty set, whose sum 0 is both >= and <= obs = 0
+    ge = np.clip(ge_sets / total, 0.0, 1.0)
+    le = np.clip(le_sets / total, 0.0, 1.0)
     if len(_TAILS) > 8:
         _TAILS.clear()
     _TAILS[key] = (ge, le)

@@ -400,6 +400,17 @@ def test_gi_star_validation(weights):
         gi_star(values, {"W00": ["W01"]})
     with pytest.raises(TypeError, match="GiSettings"):
         gi_star(values, w, {"permutations": 99})
+    with pytest.raises(TypeError, match="values must be numbers, got dtype bool"):
+        gi_star(values > 5, w)
+    with pytest.raises(TypeError, match="values must be numbers"):
+        gi_star(values.astype(str), w)
+    extra = pd.concat([values, pd.Series({f"X{i}": 1.0 for i in range(1, 5)})])
+    with pytest.raises(ValueError, match=r"unknown 4 \(e\.g\. \['X1', 'X2', 'X3'\]\)"):
+        gi_star(extra, w)
+    with pytest.raises(ValueError, match=r"missing 4 \(e\.g\. \['W00', 'W01', 'W02'\]\)"):
+        gi_star(values.drop(["W00", "W01", "W02", "W03"]), w)
+    with pytest.raises(ValueError, match=r"duplicated ward codes: \['W00'\]"):
+        gi_star(pd.concat([values, values.iloc[:1]]), w)
     with pytest.raises(ValueError, match="at least 99"):
         GiSettings(permutations=10)
     with pytest.raises(ValueError, match="strictly increasing"):
@@ -580,3 +591,13 @@ def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
                                                 silence_warnings=True)
     assert [sorted(s) for s in ours] == [sorted(int(j) for j in ref.neighbors[i])
                                          for i in range(len(wards))]
+
+
+def test_classes_follow_the_sign_of_z_and_the_levels():
+    from hotspots.spatial import _classify_gi
+
+    z = np.array([-0.5, 0.5, 0.0, 2.0, -2.0, 2.0, 2.0])
+    p = np.array([0.001, 0.001, 0.001, 0.05, 0.10, 0.1000001, 0.01])
+    assert _classify_gi(z, p, (0.01, 0.05, 0.10)).tolist() == [
+        "Cold spot 99%", "Hot spot 99%", "Not significant", "Hot spot 95%", "Cold spot 90%",
+        "Not significant", "Hot spot 99%"]
