@@ -364,7 +364,7 @@ def observed_expected(
     high = np.full(n, np.nan)
     low[used], high[used] = ratio_limits(observed[used], mu, alpha, level)
     p = np.full(n, np.nan)
-    p[used] = np.minimum(_tail_ge(observed[used], mu, alpha), 1.0)
+    p[used] = _tail_ge(observed[used], mu, alpha)
     p_fdr = np.full(n, np.nan)
     p_fdr[used] = bh_adjust(p[used])
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -713,7 +713,7 @@ def exact_tails(y: np.ndarray, w: W, bins: int) -> tuple[np.ndarray, np.ndarray]
         return _TAILS[key]
     ks = np.array([len(a) for a in nbrs], dtype=np.int64)
     k_max = int(ks.max(initial=0))
-    spread = float(np.ptp(y)) if y.size else 0.0
+    spread = float(np.ptp(y))
     b = (np.rint((y - y.min()) / spread * bins).astype(np.int64) if spread > 0
          else np.zeros(y.size, dtype=np.int64))
     length = k_max * bins + 1

@@ -95,6 +95,9 @@ CASES = {
     "consecutive_80pct": ("..HHHHHHHH", "Consecutive hot spot"),  # 8 of 10 < 90 %
     "persistent_hot": ("HHHHHHHHHH", "Persistent hot spot"),
     "persistent_90pct": (".HHHHHHHHH", "Persistent hot spot"),  # 9 of 10 = 90 %
+    # falling a little, not significantly (Mann-Kendall p > 0.05): still persistent
+    "persistent_falling": ([5.0, 6.0, 5.5, 6.2, 5.1, 5.8, 4.9, 5.6, 5.0, 5.2],
+                           "Persistent hot spot"),
     "intensifying_hot": ([2.0 + i for i in range(10)], "Intensifying hot spot"),
     "diminishing_hot": ([11.0 - i for i in range(10)], "Diminishing hot spot"),
     "sporadic_hot": ("H..H...H.H", "Sporadic hot spot"),
@@ -372,7 +375,10 @@ def test_the_sign_of_z_decides_hot_or_cold_whatever_its_size():
 
 def test_incomplete_panel_names_the_short_ward():
     frame = _frame({"a": ("..........", None), "b": ("..........", None)})
-    short = frame.drop(index=frame.index[(frame["ward_code"] == "b")][:1])
+    frame = _frame({"a": ("..........", None), "b": ("..........", None),
+                    "c": ("..........", None)})
+    short = frame.drop(index=[*frame.index[frame["ward_code"] == "b"][:1],
+                              *frame.index[frame["ward_code"] == "c"][:2]])
     with pytest.raises(ValueError, match=r"e\.g\. ward 'b' has 9 months"):
         classify_emerging(short)
 
@@ -384,3 +390,9 @@ def test_gi_star_by_month_has_a_plain_index(small_grid):
          enumerate(codes)], columns=["ward_code", "month", "value"])
     result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
     assert result.index.equals(pd.RangeIndex(2 * len(codes)))
+
+
+def test_a_non_significant_fall_is_not_diminishing():
+    z, _ = _series(CASES["persistent_falling"][0])
+    trend = mann_kendall(z)
+    assert trend.z < 0 and trend.p > 0.05

@@ -368,3 +368,16 @@ def test_fitting_prints_nothing(capsys):
     fit_expected_nb(counts, population, deprivation)
     observed_expected(counts, population, deprivation)
     assert capsys.readouterr().out == ""
+
+
+def test_slight_overdispersion_uses_the_negative_binomial_and_default_level():
+    counts, population, deprivation = _synthetic(alpha=0.004, excess_ward=None, seed=5)
+    fit = observed_expected(counts, population, deprivation).attrs["fit"]
+    assert 1 < fit.dispersion < 2
+    assert fit.model == "negative-binomial" and fit.alpha > 0
+    y, mu = np.array([0.0, 4.0, 30.0]), np.array([2.0, 5.0, 25.0])
+    for got, want in zip(ratio_limits(y, mu, 0.2), ratio_limits(y, mu, 0.2, 0.95),
+                         strict=True):
+        np.testing.assert_array_equal(got, want)
+    _low, high = ratio_limits(y, mu, 0.0)
+    np.testing.assert_allclose(high, poisson_limits(y, 0.95)[1] / mu, rtol=1e-8)

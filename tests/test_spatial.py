@@ -601,3 +601,30 @@ def test_classes_follow_the_sign_of_z_and_the_levels():
     assert _classify_gi(z, p, (0.01, 0.05, 0.10)).tolist() == [
         "Cold spot 99%", "Hot spot 99%", "Not significant", "Hot spot 95%", "Cold spot 90%",
         "Not significant", "Hot spot 99%"]
+
+
+def test_equal_pieces_join_from_the_one_with_the_first_code():
+    block_b = lattice(2, 2, prefix="B", x0=4000.0)
+    block_a = lattice(2, 2, prefix="A")
+    _, info = build_weights(pd.concat([block_b, block_a], ignore_index=True))
+    assert info.added_links == (AddedLink("A01", "B00", 2000.0, "component"),)
+
+
+def test_weights_info_defaults_and_empty_queen():
+    from hotspots.spatial import WeightsInfo, queen_neighbours
+
+    info = WeightsInfo(n_wards=3)
+    assert (info.islands, info.n_components, info.added_links, info.changed) == (
+        (), 1, (), False)
+    assert info.messages() == []
+    assert queen_neighbours(np.array([], dtype=object)) == []
+
+
+def test_p_values_do_not_depend_on_the_scale_of_the_values(weights):
+    w, _ = weights
+    values = planted() + np.random.default_rng(9).gamma(2.0, 1.0, SIZE * SIZE)
+    big = gi_star(values, w)
+    small = gi_star(values / 5000.0, w)  # e.g. rates per resident instead of per 1,000
+    np.testing.assert_allclose(small["gi_p"], big["gi_p"], rtol=1e-9)
+    np.testing.assert_allclose(small["gi_z"], big["gi_z"], rtol=1e-9)
+    assert (small["gi_p"] < 1).any()

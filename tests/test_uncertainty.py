@@ -15,6 +15,7 @@ from hotspots.uncertainty import (
     METHODS,
     UNCERTAINTY_COLUMNS,
     UncertaintySettings,
+    _central,
     _draw_gamma,
     _eb_posterior_draws,
     _harm_draws,
@@ -445,3 +446,30 @@ def test_harm_draws_are_centred_on_the_harm_rate():
     np.testing.assert_allclose(draws.var(axis=0)[:2] / rate[:2] ** 2, [2.0, 1 / 3.5],
                                rtol=0.05)
     assert (draws[:, 2] == 0).all() and (draws >= 0).all()
+
+
+def test_central_interval_known_answer():
+    ranks = np.arange(1, 101)[:, None]  # one ward, ranks 1..100 once each
+    assert [int(v[0]) for v in _central(ranks, 0.90)] == [5, 95]
+    assert [int(v[0]) for v in _central(ranks, 0.50)] == [25, 75]
+
+
+def test_poisson_draws_are_rates_not_counts():
+    counts = pd.Series([20, 20, 20], index=["A", "B", "C"])
+    population = pd.Series([1000.0, 4000.0, 16000.0], index=["A", "B", "C"])
+    out = rank_intervals(counts, population, UncertaintySettings(method="poisson", top_n=1,
+                                                                 draws=500, seed=1))
+    assert out["rank_low"].tolist() == [1, 2, 3] and out["rank_high"].tolist() == [1, 2, 3]
+    assert out["p_top_n"].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_a_missing_fixed_component_counts_as_zero():
+    ranking = rank_settings(weights={"deprivation": 1.0})
+    ind = _indicators(2, 30)
+    ind.loc[ind.index[ind["population"] > 0][0], "dep_share_20"] = np.nan
+    ranked = rank_hotspots(ind, ranking)
+    out = score_rank_intervals(ranked, ranking, UncertaintySettings(draws=50))
+    scored = ranked["rank"].notna()
+    assert (out.loc[scored, "rank_low"] == ranked.loc[scored, "rank"]).all()
+    assert (out.loc[scored, "rank_high"] == ranked.loc[scored, "rank"]).all()
+    assert out.attrs["widened"] == 0
