@@ -303,9 +303,7 @@ def _eb_posterior_draws(rng: np.random.Generator, counts: np.ndarray,
     """Draws of each rate from the empirical-Bayes Gamma posterior (module docstring);
     None when the between-ward variance is 0 (every smoothed rate the same)."""
     m = counts.sum() / population.sum()
-    if not m > 0:
-        return None
-    r = counts / population
+    r = counts / population  # no events anywhere: m = 0, so the variance below is 0 too
     between = (population * (r - m) ** 2).sum() / population.sum() - m / population.mean()
     if not between > 0:
         return None

@@ -628,3 +628,13 @@ def test_p_values_do_not_depend_on_the_scale_of_the_values(weights):
     np.testing.assert_allclose(small["gi_p"], big["gi_p"], rtol=1e-9)
     np.testing.assert_allclose(small["gi_z"], big["gi_z"], rtol=1e-9)
     assert (small["gi_p"] < 1).any()
+
+
+def test_empty_geometries_are_named_five_at_most(grid):
+    from shapely.geometry import Polygon
+
+    broken = grid.copy()
+    broken.loc[:5, "geometry"] = Polygon()
+    with pytest.raises(ValueError, match=r"missing or empty geometry: "
+                       r"\['W00', 'W01', 'W02', 'W03', 'W04'\]$"):
+        build_weights(broken)
