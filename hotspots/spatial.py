@@ -881,6 +881,7 @@ def gi_star(
             warnings.filterwarnings(
                 "ignore", message="The alternative hypothesis", category=DeprecationWarning
             )
+            warnings.filterwarnings("ignore", message="The weights matrix is not fully")
             g = esda.G_Local(y, w_copy, transform="B", permutations=0, star=True,
                              n_jobs=1)
         z = np.asarray(g.Zs, dtype=float)
@@ -965,6 +966,7 @@ def local_moran(
             # esda divides by the permutation spread, which is 0 for some wards.
             warnings.filterwarnings("ignore", message="invalid value encountered",
                                     category=RuntimeWarning)
+            warnings.filterwarnings("ignore", message="The weights matrix is not fully")
             lm = esda.Moran_Local(y, w_copy, transformation="r", permutations=0, n_jobs=1)
         moran_i = np.asarray(lm.Is, dtype=float)
         p = _two_sided(y, w_copy, settings)

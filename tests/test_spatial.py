@@ -165,7 +165,56 @@ def test_equally_near_wards_are_settled_by_code():
 def test_two_wards_are_enough():
     w, info = build_weights(lattice(1, 2))
     assert w.neighbors == {"W00": ["W01"], "W01": ["W00"]}
-    assert info.n_wards == 2
+    assert (info.n_wards, info.n_components, info.added_links) == (2, 1, ())
+
+
+def test_queen_neighbours_by_one_shared_vertex_even_the_first():
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from hotspots.spatial import queen_neighbours
+
+    # they meet only at (0, 0), the smallest vertex of all
+    a = Polygon([(0, 0), (2, 0), (2, 1)])
+    b = Polygon([(0, 0), (0, 2), (1, 2)])
+    c = Polygon([(5, 5), (6, 5), (6, 6)])
+    assert queen_neighbours(np.array([a, b, c], dtype=object)) == [{1}, {0}, set()]
+    # Polygon and MultiPolygon wards together
+    grid = lattice(1, 3)
+    grid.loc[2, "geometry"] = MultiPolygon([grid.loc[2, "geometry"]])
+    w, info = build_weights(grid)
+    assert w.neighbors["W01"] == ["W00", "W02"] and info.n_components == 1
+
+
+def test_a_joined_island_later_joins_as_part_of_a_component():
+    # the island joins block B (3.0 km) first; B with the island then joins A through
+    # the island (3.5 km), which is then a component link, not an island link
+    block_a = lattice(3, 3, prefix="A")
+    block_b = lattice(2, 2, prefix="B", x0=10_000.0)
+    island = gpd.GeoDataFrame({"ward_code": ["I1"]}, geometry=[box(6500, 0, 7000, 500)],
+                              crs="EPSG:27700")
+    _, info = build_weights(pd.concat([block_a, block_b, island], ignore_index=True))
+    assert info.added_links == (AddedLink("I1", "B00", 3000.0, "island"),
+                                AddedLink("I1", "A02", 3500.0, "component"))
+
+
+def test_weights_with_an_island_pass_without_warnings(weights):
+    import warnings
+
+    w = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = pd.Series([1.0, 2.0, 3.0], index=["a", "b", "c"])
+        result = gi_star(values, w)
+        local_moran(values, w)
+    assert result.loc[2, "gi_p"] == 1.0  # no neighbours: nothing to compare
+
+
+def test_duplicated_codes_named_five_at_most(grid):
+    dup = grid.copy()
+    dup.loc[6:11, "ward_code"] = ["W00", "W01", "W02", "W03", "W04", "W05"]
+    with pytest.raises(ValueError, match=r"must be unique; duplicated: "
+                       r"\['W00', 'W01', 'W02', 'W03', 'W04'\]$"):
+        build_weights(dup)
 
 
 def test_info_is_frozen(weights):

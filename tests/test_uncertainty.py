@@ -466,10 +466,41 @@ def test_poisson_draws_are_rates_not_counts():
 def test_a_missing_fixed_component_counts_as_zero():
     ranking = rank_settings(weights={"deprivation": 1.0})
     ind = _indicators(2, 30)
-    ind.loc[ind.index[ind["population"] > 0][0], "dep_share_20"] = np.nan
+    ok = ind.index[ind["population"] > 0]
+    ind.loc[ok[:4], "dep_share_20"] = 0.0
+    ind.loc[ok[:4], "sv_count"] = [5, 6, 7, 100]
+    ind.loc[ok[3], "dep_share_20"] = np.nan  # scores 0 and, by violence, leads the zeros
     ranked = rank_hotspots(ind, ranking)
     out = score_rank_intervals(ranked, ranking, UncertaintySettings(draws=50))
     scored = ranked["rank"].notna()
     assert (out.loc[scored, "rank_low"] == ranked.loc[scored, "rank"]).all()
     assert (out.loc[scored, "rank_high"] == ranked.loc[scored, "rank"]).all()
     assert out.attrs["widened"] == 0
+
+
+def test_ties_are_broken_at_random_in_every_tied_row():
+    from hotspots.uncertainty import _rank_rows
+
+    # rows alternate untied [3, 2, 1] and tied [1, 1, 0]: in the tied rows the first two
+    # wards share first place at random
+    rates = np.tile(np.array([[3.0, 2.0, 1.0], [1.0, 1.0, 0.0]]), (1000, 1))
+    ranks = _rank_rows(rates, np.random.default_rng(4))
+    assert (ranks[0::2] == [1, 2, 3]).all()
+    tied = ranks[1::2]
+    assert (tied[:, 2] == 3).all()
+    assert 0.44 < (tied[:, 0] == 1).mean() < 0.56
+
+
+def test_negative_counts_and_populations_rejected_and_nothing_ranked():
+    counts, population = _wards(n=3)
+    with pytest.raises(ValueError, match="counts must be non-negative whole numbers"):
+        rank_intervals(counts.where(counts.index != "W001", -1), population)
+    with pytest.raises(ValueError, match="population must be non-negative"):
+        rank_intervals(counts, population.where(population.index != "W001", -1.0))
+    ranking = rank_settings()
+    ind = _indicators(1, 5)
+    ind["population"] = 0
+    ranked = rank_hotspots(ind, ranking)
+    out = score_rank_intervals(ranked, ranking, UncertaintySettings(draws=10))
+    assert out[["rank_low", "rank_high", "volatile"]].isna().all().all()
+    assert (out.attrs["widened"], out.attrs["seed"]) == (0, None)
