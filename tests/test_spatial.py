@@ -148,6 +148,10 @@ def test_two_separate_blocks_are_joined_once():
     assert info.n_components == 2
     # smaller block B joins A; nearest pairs are 2 km apart, ties settled by codes
     assert info.added_links == (AddedLink("B00", "A02", 2000.0, "component"),)
+    assert info.messages() == ["Ward B00 is in a group of wards separate from the rest; it "
+                               "was joined to its nearest ward A02 (2,000 m away)."]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.added_links[0].distance_m = 0.0
     assert w.n_components == 1
     assert "A02" in w.neighbors["B00"] and "B00" in w.neighbors["A02"]
     assert w.cardinalities["A11"] == 8
@@ -235,7 +239,7 @@ def test_build_weights_validation(grid):
     with pytest.raises(ValueError, match="projected CRS"):
         build_weights(grid.to_crs(4326))
     numeric = grid.assign(ward_code=range(len(grid)))
-    with pytest.raises(TypeError, match="strings"):
+    with pytest.raises(TypeError, match=r"must be strings \(codes\), got e\.g\. 0$"):
         build_weights(numeric)
     with pytest.raises(ValueError, match="at least 2 wards"):
         build_weights(grid.iloc[:1])
@@ -425,6 +429,13 @@ def test_constant_values_are_not_significant(weights):
 
 
 def test_class_labels_follow_alphas():
+    from hotspots.spatial import _confidence
+
+    # rounded to 6 decimals, then shown with 6 significant digits
+    assert (_confidence(0.05), _confidence(0.001), _confidence(1e-7)) == (
+        "95%", "99.9%", "100%")
+    assert _confidence(2.500999995e-06) == "99.9998%"  # 99.99974999 → 99.99975 → 99.9998
+    assert _confidence(4.5005386944176494e-07) == "100%"  # 99.99995499 → 99.999955
     assert gi_class_labels() == GI_CLASSES
     assert gi_class_labels(GiSettings(alphas=(0.001, 0.05))) == (
         "Hot spot 99.9%", "Hot spot 95%", "Not significant", "Cold spot 95%",
@@ -464,6 +475,12 @@ def test_gi_star_validation(weights):
         GiSettings(permutations=10)
     with pytest.raises(ValueError, match="strictly increasing"):
         GiSettings(alphas=(0.05, 0.01))
+    with pytest.raises(ValueError, match="strictly increasing"):
+        GiSettings(alphas=(0.05, 0.05))
+    for bad in ("0.05", 0.05, b"x"):
+        with pytest.raises(TypeError, match="alphas must be a tuple of significance levels"):
+            GiSettings(alphas=bad)
+    assert GiSettings(alphas=[0.05]).alphas == (0.05,)
     with pytest.raises(ValueError, match=r"\(0, 0.5\]"):
         GiSettings(alphas=(0.01, 0.9))
     with pytest.raises(TypeError, match="True or False"):
