@@ -336,7 +336,7 @@ def test_every_input_check():
         (ValueError, "non-negative whole numbers with no gaps",
          (counts.where(counts.index != "W0003", -1), population, deprivation)),
         (ValueError, "population must be non-negative",
-         (counts, population.where(population.index != "W0003", -5.0), deprivation)),
+         (counts, population.where(population.index != "W0003", -0.5), deprivation)),
         (ValueError, r"too few usable wards \(2\) to fit 1 covariate\(s\)",
          (counts, population.where(population.index.isin(["W0000", "W0001"]), 0.0),
           deprivation)),
@@ -347,6 +347,9 @@ def test_every_input_check():
     with pytest.raises(ValueError, match=r"deprivation lacks 6 ward\(s\) of counts, e.g. "
                        r"\['W0000', 'W0001', 'W0002', 'W0003', 'W0004'\]$"):
         observed_expected(counts, population, deprivation.iloc[6:])
+    # one resident is a population: the ward is in the fit
+    one = population.where(population.index != "W0003", 1.0)
+    assert observed_expected(counts, one, deprivation)["expected"].notna().all()
     # a count of 0 is a count
     zero = counts.where(counts.index != "W0003", 0)
     out = observed_expected(zero, population, deprivation, model="poisson")
