@@ -13,7 +13,10 @@ about 14 for Dyfed-Powys and 36 for Wales over five months, where a Poisson mode
 So by default (``model="negative-binomial"``) the counts are modelled as negative binomial
 (NB2: variance ``mu + alpha mu²``, ``alpha`` estimated by maximum likelihood with
 ``statsmodels.discrete.discrete_model.NegativeBinomial``); when the Poisson fit is not
-over-dispersed (dispersion ≤ 1) the Poisson model is kept (``alpha = 0``).
+over-dispersed (dispersion ≤ 1) the Poisson model is kept (``alpha = 0``). If the
+maximum-likelihood fit does not converge (e.g. a ward of one resident with hundreds of
+crimes), the Poisson means are kept with the moment estimate
+``alpha = sum((y - mu)² - y) / sum(mu²)`` (Cameron and Trivedi).
 
 For each ward, with ``Y ~ NB(theta mu_i, alpha)`` and ``theta`` the ward's ratio of true to
 predicted rate:
@@ -40,7 +43,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from hotspots.spatial import bh_adjust
 
@@ -233,8 +236,10 @@ def fit_expected_nb(counts: pd.Series, population: pd.Series, deprivation: pd.Da
     design = sm.add_constant(x[used], has_constant="add")
     model = NegativeBinomial(y[used], design, loglike_method="nb2",
                              offset=np.log(pop[used]))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # a fit that fails is caught by observed_expected
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", HessianInversionWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         return model.fit(disp=0, maxiter=200)
 
 
@@ -355,7 +360,11 @@ def observed_expected(
     if model == "negative-binomial" and dispersion > 1:
         nb = fit_expected_nb(counts, population, deprivation)
         alpha = float(nb.params["alpha"])
-        mu = np.asarray(nb.predict(), dtype=float)
+        if nb.mle_retvals.get("converged") and np.isfinite(alpha) and alpha > 0:
+            mu = np.asarray(nb.predict(), dtype=float)
+        else:  # e.g. one resident and hundreds of crimes: moments on the Poisson fit
+            y_used = y.to_numpy()[used]
+            alpha = max(float(((y_used - mu) ** 2 - y_used).sum() / (mu**2).sum()), 1e-8)
     n = len(y)
     expected = np.full(n, np.nan)
     expected[used] = mu

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -349,7 +351,18 @@ def test_every_input_check():
         observed_expected(counts, population, deprivation.iloc[6:])
     # one resident is a population: the ward is in the fit
     one = population.where(population.index != "W0003", 1.0)
-    assert observed_expected(counts, one, deprivation)["expected"].notna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = observed_expected(counts, one, deprivation)
+    assert out["expected"].notna().all() and out["obs_exp_p"].between(0, 1).all()
+    # the likelihood fit does not converge (alpha -> inf): the moment estimate is used
+    fit = out.attrs["fit"]
+    mu = observed_expected(counts, one, deprivation, model="poisson")["expected"]
+    y = counts.to_numpy(float)
+    assert fit.model == "negative-binomial"
+    assert fit.alpha == pytest.approx(((y - mu) ** 2 - y).sum() / (mu**2).sum(), rel=1e-9)
+    np.testing.assert_allclose(out["expected"], mu, rtol=1e-12)
+    assert out.loc[3, "higher_than_deprivation_predicts"]
     # a count of 0 is a count
     zero = counts.where(counts.index != "W0003", 0)
     out = observed_expected(zero, population, deprivation, model="poisson")
