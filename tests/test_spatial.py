@@ -369,6 +369,14 @@ def test_two_sided_p_by_hand():
     assert two_sided_p(np.array([8.0 + 1e-12]), reference)[0] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="shape"):
         two_sided_p(np.array([1.0, 2.0]), reference)
+    with pytest.raises(ValueError, match=r"R >= 1, got \(1, 0\)"):
+        two_sided_p(np.array([1.0]), np.empty((1, 0)))
+    with pytest.raises(ValueError, match="shape"):
+        two_sided_p(np.array([1.0]), np.ones(3))
+    # one observation against 3 permutations: (n, R) = (1, 3), not (3, 1)
+    assert two_sided_p(np.array([5.0]), np.array([[1.0, 2.0, 3.0]]))[0] == pytest.approx(0.5)
+    # a value 1e-6 above 8 is not a tie (the tolerance is relative 1e-10)
+    assert two_sided_p(np.array([8.000001]), reference)[0] == pytest.approx(0.4)
 
 
 def test_cold_spot(weights):
@@ -594,6 +602,10 @@ def test_bh_matches_scipy():
     assert bh_adjust([]).size == 0
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         bh_adjust([0.1, 1.5])
+    for bad in ([-0.5, 0.1], [np.nan], [1.0000001]):
+        with pytest.raises(ValueError, match=r"\[0, 1\]"):
+            bh_adjust(bad)
+    np.testing.assert_array_equal(bh_adjust([0.0, 1.0]), [0.0, 1.0])
     with pytest.raises(ValueError, match="one-dimensional"):
         bh_adjust([[0.1, 0.2]])
 
