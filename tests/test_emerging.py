@@ -115,6 +115,8 @@ CASES = {
     "historical_cold": ("CCCCCCCCC.", "Historical cold spot"),
     "sporadic_with_run": ("H.....H.HH", "Sporadic hot spot"),  # a run, but hot before
     "sporadic_cold_run": ("C.....C.CC", "Sporadic cold spot"),
+    "first_month_then_run": ("H.......HH", "Sporadic hot spot"),
+    "cold_just_before": ("........CH", "Oscillating hot spot"),
     "no_pattern": ("..HH......", "No pattern"),
     "never": ("..........", "No pattern"),
 }
@@ -396,3 +398,52 @@ def test_a_non_significant_fall_is_not_diminishing():
     z, _ = _series(CASES["persistent_falling"][0])
     trend = mann_kendall(z)
     assert trend.z < 0 and trend.p > 0.05
+
+
+# a weak rise and fall (Mann-Kendall S = +-11, z = +-0.894, p = 0.371), hot every month
+WEAK_RISE = [9.0, 4.0, 8.0, 6.0, 3.0, 10.0, 11.0, 5.0, 7.0, 12.0]
+
+
+def test_trend_level_is_inclusive_and_any_significant_trend_counts():
+    rise = {"w": (WEAK_RISE, None)}
+    fall = {"w": ([20.0 - v for v in WEAK_RISE], None)}
+    p = mann_kendall(WEAK_RISE).p
+    at = EmergingSettings(trend_alpha=p)
+    assert classify_emerging(_frame(rise), at).loc[0, "emerging_class"] == (
+        "Intensifying hot spot")
+    assert classify_emerging(_frame(fall), at).loc[0, "emerging_class"] == (
+        "Diminishing hot spot")
+    below = EmergingSettings(trend_alpha=p * 0.999)
+    assert classify_emerging(_frame(rise), below).loc[0, "emerging_class"] == (
+        "Persistent hot spot")
+
+
+def test_p_equal_to_alpha_is_significant():
+    rows = [("w", m, 2.5, 0.05, 0.05) for m in MONTHS]
+    frame = pd.DataFrame(rows, columns=["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr"])
+    out = classify_emerging(frame)
+    assert out.loc[0, "hot_steps"] == 10
+
+
+def test_mann_kendall_rows_zero_s_gives_zero_z():
+    from hotspots.emerging import mann_kendall_rows
+
+    z, p = mann_kendall_rows(np.array([[1.0, 2.0, 2.0, 1.0], [5.0, 5.0, 5.0, 5.0]]))
+    assert z.tolist() == [0.0, 0.0] and p.tolist() == [1.0, 1.0]
+
+
+def test_panel_messages_name_the_first_problem():
+    frame = _frame({"z": ("..........", None), "b": ("..........", None)})
+    bad = frame.replace({"month": {"2023-01": "2023-13", "2023-02": "Feb"}})
+    with pytest.raises(ValueError, match=r"got e\.g\. '2023-13'$"):
+        classify_emerging(bad)
+    dup = pd.concat([frame, frame.iloc[[3, 12]]])
+    with pytest.raises(ValueError, match=r"2 duplicated \(ward_code, month\) rows, e\.g\. "
+                       r"\('z', '2023-04'\)"):
+        classify_emerging(dup)
+    gone = (((frame["ward_code"] == "z") & (frame["month"] == "2023-05"))
+            | ((frame["ward_code"] == "b") & frame["month"].isin(["2023-03", "2023-04"])))
+    short = frame[~gone]
+    with pytest.raises(ValueError, match=r"\(2 wards x 10 months = 20 rows\), got 17; "
+                       r"e\.g\. ward 'b' has 8 months"):
+        classify_emerging(short)
