@@ -716,3 +716,17 @@ def test_empty_geometries_are_named_five_at_most(grid):
     with pytest.raises(ValueError, match=r"missing or empty geometry: "
                        r"\['W00', 'W01', 'W02', 'W03', 'W04'\]$"):
         build_weights(broken)
+
+
+def test_local_moran_constant_and_unit_range_values_and_a_ward_at_the_mean(weights):
+    w, _ = weights
+    flat = local_moran(pd.Series(3.0, index=planted().index), w)
+    assert (flat["moran_i"] == 0).all() and (flat["moran_p"] == 1).all()
+    assert (flat["moran_cluster"] == "Not significant").all()
+    unit = local_moran(planted(hot=1.0, background=0.0), w).set_index("ward_code")
+    assert unit.loc[CENTRE, "moran_cluster"] == "High-High"  # a range of exactly 1
+    values = planted()
+    values["W00"] = values.drop("W00").mean()
+    values["W00"] = values.mean()  # now exactly the mean of all 49 (up to rounding)
+    raw = local_moran(values, w, GiSettings(fdr=False)).set_index("ward_code")
+    assert raw.loc["W00", "moran_p"] == 1.0
