@@ -467,9 +467,10 @@ def test_a_missing_fixed_component_counts_as_zero():
     ranking = rank_settings(weights={"deprivation": 1.0})
     ind = _indicators(2, 30)
     ok = ind.index[ind["population"] > 0]
-    ind.loc[ok[:4], "dep_share_20"] = 0.0
-    ind.loc[ok[:4], "sv_count"] = [5, 6, 7, 100]
-    ind.loc[ok[3], "dep_share_20"] = np.nan  # scores 0 and, by violence, leads the zeros
+    ind["dep_share_20"] = ind["dep_share_20"].clip(lower=0.1)
+    ind.loc[ok[0], ["dep_share_20", "sv_count"]] = [0.0, 5]  # percentile 0: score 0
+    ind.loc[ok[1], ["dep_share_20", "sv_count"]] = [np.nan, 100]  # counts as 0: ties it,
+    # and comes first by violence: the last but one
     ranked = rank_hotspots(ind, ranking)
     out = score_rank_intervals(ranked, ranking, UncertaintySettings(draws=50))
     scored = ranked["rank"].notna()
