@@ -726,7 +726,8 @@ def test_local_moran_constant_and_unit_range_values_and_a_ward_at_the_mean(weigh
     unit = local_moran(planted(hot=1.0, background=0.0), w).set_index("ward_code")
     assert unit.loc[CENTRE, "moran_cluster"] == "High-High"  # a range of exactly 1
     values = planted()
-    values["W00"] = values.drop("W00").mean()
-    values["W00"] = values.mean()  # now exactly the mean of all 49 (up to rounding)
+    values[CENTRE] = values.drop(CENTRE).mean()  # so the mean of all 49 too
     raw = local_moran(values, w, GiSettings(fdr=False)).set_index("ward_code")
-    assert raw.loc["W00", "moran_p"] == 1.0
+    # surrounded by 10s, its neighbour sum is extreme, but I = 0 at the mean: p is 1
+    assert raw.loc[CENTRE, "moran_p"] == 1.0
+    assert raw.loc["W23", "moran_p"] < 0.05
