@@ -29,7 +29,7 @@ from hotspots.ranking import (
 )
 from hotspots.spatial import GiSettings, WeightsInfo, build_weights, gi_star, local_moran
 from hotspots.trends import monthly_gi, trend_summary
-from hotspots.uncertainty import UncertaintySettings, rank_intervals
+from hotspots.uncertainty import UncertaintySettings, score_rank_intervals
 
 #: The hotspot list: the ranking, then uncertainty, spatial and trend columns.
 HOTSPOT_LIST_COLUMNS = [
@@ -196,8 +196,8 @@ def analyse(
     valid = ind[analysed.to_numpy()]
     pop = valid.set_index("ward_code")["population"]
     sv = valid.set_index("ward_code")["sv_count"].astype("int64")
-    intervals = rank_intervals(sv, pop, UncertaintySettings(
-        draws=settings.uncertainty_draws, seed=settings.seed, top_n=settings.top_n))
+    intervals = score_rank_intervals(ranked[ranked["rank"].notna()], settings.ranking,
+                                     _uncertainty(settings))
     gi = moran = info = conc = emerging = gim = None
     exp = None
     if dep is not None and len(pop) > 10:
@@ -208,7 +208,6 @@ def analyse(
             exp = None
     keep = set(valid["ward_code"].astype(str))
     shapes = wards[wards["ward_code"].astype(str).isin(keep)]
-    months_with_data = monthly.loc[monthly["sv_count"].notna(), "month"].unique()
     monthly_valid = monthly[monthly["ward_code"].astype(str).isin(keep)]
     if settings.spatial and len(shapes) > 3:
         w, info = build_weights(shapes[["ward_code", "geometry"]].reset_index(drop=True))
@@ -216,8 +215,7 @@ def analyse(
         gi = gi_star(values, w, settings.gi)
         moran = local_moran(values, w, settings.gi)
         gim = monthly_gi(monthly_rates(monthly_valid, pop), w, "sv_rate", settings.gi)
-        if len(months_with_data) >= 3:
-            emerging = classify_emerging(gim, settings.emerging)
+        emerging = classify_emerging(gim, settings.emerging)  # "not enough months" below
     if len(valid) > settings.top_n:
         s = valid.set_index("ward_code")
         conc = concordance(s["sv_count"].astype(float), s["drugs_count"].astype(float),
@@ -240,10 +238,24 @@ def rerank(analysis: Analysis, ranking: RankSettings) -> pd.DataFrame:
     return rank_with_coverage(analysis.indicators, ranking, analysis.coverage)
 
 
+def _uncertainty(settings: AnalysisSettings) -> UncertaintySettings:
+    return UncertaintySettings(draws=settings.uncertainty_draws, seed=settings.seed,
+                               top_n=settings.top_n)
+
+
 def hotspot_list(analysis: Analysis, definition_label: str,
-                 ranked: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The hotspot list (:data:`HOTSPOT_LIST_COLUMNS`), best first."""
+                 ranked: pd.DataFrame | None = None,
+                 ranking: RankSettings | None = None) -> pd.DataFrame:
+    """The hotspot list (:data:`HOTSPOT_LIST_COLUMNS`), best first.
+
+    ``ranked`` is the list under other weights (:func:`rerank`); pass those weights as
+    ``ranking`` so that the rank ranges are those of the ranks shown.
+    """
     out = (ranked if ranked is not None else analysis.ranked).copy()
+    intervals = analysis.intervals
+    if ranked is not None and ranking is not None and ranking != analysis.settings.ranking:
+        intervals = score_rank_intervals(ranked[ranked["rank"].notna()], ranking,
+                                         _uncertainty(analysis.settings))
     def join(frame, cols):
         nonlocal out
         if frame is None:
@@ -251,7 +263,7 @@ def hotspot_list(analysis: Analysis, definition_label: str,
                 out[c] = np.nan
         else:
             out = out.merge(frame[["ward_code", *cols]], on="ward_code", how="left")
-    join(analysis.intervals, ["rank_low", "rank_high", "p_top_n", "volatile"])
+    join(intervals, ["rank_low", "rank_high", "p_top_n", "volatile"])
     join(analysis.gi, ["gi_z", "gi_p_fdr", "gi_class"])
     join(analysis.moran, ["moran_cluster"])
     join(analysis.expected, ["obs_exp_ratio", "higher_than_deprivation_predicts"])

@@ -20,6 +20,7 @@ Esri. "How Emerging Hot Spot Analysis works", ArcGIS Pro documentation.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ __all__ = [
     "classify_emerging",
     "gi_star_by_month",
     "mann_kendall",
+    "not_enough_months",
 ]
 
 #: Columns of :func:`classify_emerging`'s result, in order.
@@ -73,15 +75,28 @@ P_COLUMNS = {
     "gi_p": "raw permutation p-value (no correction for the number of wards)",
 }
 
-#: Fewest time steps accepted (Mann-Kendall needs at least 3; ArcGIS asks for 10).
+#: Fewest time steps :func:`mann_kendall` accepts (its variance needs at least 3).
 MIN_STEPS = 3
+
+#: Fewest time steps the classes are given for by default (the ArcGIS minimum).
+ARCGIS_MIN_STEPS = 10
+
+#: Permutations of each monthly Gi* in :func:`gi_star_by_month` unless told otherwise.
+MONTHLY_PERMUTATIONS = 4999
+
+
+def not_enough_months(k: int, needed: int) -> str:
+    """The class given to every ward when there are too few months:
+    ``"Not enough months (5 of 10)"``."""
+    return f"Not enough months ({k} of {needed})"
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
 class EmergingSettings:
-    """Settings of :func:`gi_star_by_month` and :func:`classify_emerging`.
+    """Settings of :func:`classify_emerging` (and the significance rule of
+    :func:`gi_star_by_month`).
 
     Parameters
     ----------
@@ -94,22 +109,25 @@ class EmergingSettings:
         Significance level of the Mann-Kendall trend of the Gi* z-scores.
     p_column : str, default "gi_p_fdr"
         Which p-value decides significance: one of :data:`P_COLUMNS`.
-    permutations : int, default 4999
-        Permutations of each monthly Gi* (:func:`gi_star_by_month`). Fewer than the
-        9,999 of the whole-period Gi* to keep 36 months to about 20 s on one core, but
-        not 999: the smallest two-sided p-value is ``2 / (permutations + 1)``, and with
-        999 (0.002) a Benjamini-Hochberg correction over ~800 wards at 5 % can flag a
-        ward only if ~30 wards share that smallest p-value.
-    seed : int, default 12345
-        Seed of the permutations (the same for every month).
+    min_steps : int, default 10
+        Fewest months the classes are given for (ArcGIS asks for at least 10 time steps:
+        with 5, "90 % of the months" means all of them and the Mann-Kendall p-value cannot
+        fall below 0.027). With fewer months every ward's class is
+        :func:`not_enough_months` instead. At least :data:`MIN_STEPS`.
+
+    Notes
+    -----
+    The permutations and seed of a permutation Gi* per month are those of the
+    :class:`~hotspots.spatial.GiSettings` given to :func:`gi_star_by_month`; the
+    dashboard's monthly Gi* (:func:`hotspots.trends.monthly_gi`) is analytic and uses
+    none.
     """
 
     alpha: float = 0.05
     share: float = 0.90
     trend_alpha: float = 0.05
     p_column: str = "gi_p_fdr"
-    permutations: int = 4999
-    seed: int = 12345
+    min_steps: int = ARCGIS_MIN_STEPS
 
     def __post_init__(self) -> None:
         for name in ("alpha", "trend_alpha"):
@@ -121,16 +139,19 @@ class EmergingSettings:
             raise ValueError(
                 f"p_column must be one of {list(P_COLUMNS)}, got {self.p_column!r}"
             )
-        # permutations and seed are checked by GiSettings
-        self.gi_settings()
+        if isinstance(self.min_steps, bool) or not isinstance(self.min_steps, int | np.integer):
+            raise TypeError(f"min_steps must be a whole number, got {self.min_steps!r}")
+        if self.min_steps < MIN_STEPS:
+            raise ValueError(
+                f"min_steps must be at least {MIN_STEPS} (ArcGIS uses 10), got {self.min_steps}"
+            )
 
-    def gi_settings(self) -> GiSettings:
-        """The :class:`~hotspots.spatial.GiSettings` used for every month."""
-        return GiSettings(
-            permutations=self.permutations,
-            seed=self.seed,
-            fdr=self.p_column == "gi_p_fdr",
-        )
+    def gi_settings(self, permutations: int = MONTHLY_PERMUTATIONS, seed: int = 12345
+                    ) -> GiSettings:
+        """The :class:`~hotspots.spatial.GiSettings` of a permutation Gi* per month with
+        this significance rule (FDR when ``p_column`` is ``"gi_p_fdr"``)."""
+        return GiSettings(permutations=permutations, seed=seed,
+                          fdr=self.p_column == "gi_p_fdr")
 
 
 def _check_fraction(value: object, name: str, upper: float) -> None:
@@ -293,13 +314,15 @@ def gi_star_by_month(
     w: W,
     settings: EmergingSettings | None = None,
     value_col: str = "value",
+    gi: GiSettings | None = None,
 ) -> pd.DataFrame:
     """Gi* hot and cold spots for every month.
 
-    Runs :func:`hotspots.spatial.gi_star` on each month's values, with
-    ``settings.permutations`` permutations (4,999 by default, fewer than the 9,999 of
-    a single whole-period run; see :class:`EmergingSettings`) and ``settings.seed``.
-    The Benjamini-Hochberg correction is applied within each month (across wards).
+    Runs :func:`hotspots.spatial.gi_star` on each month's values with ``gi`` (by default
+    :meth:`EmergingSettings.gi_settings`: 4,999 permutations, fewer than the 9,999 of a
+    whole-period run but not 999, whose smallest two-sided p-value of 0.002 is too
+    coarse for a false-discovery-rate correction over ~800 wards). The
+    Benjamini-Hochberg correction is applied within each month (across wards).
 
     Parameters
     ----------
@@ -313,6 +336,9 @@ def gi_star_by_month(
         Defaults to ``EmergingSettings()``.
     value_col : str, default "value"
         Column holding the non-negative values.
+    gi : GiSettings, optional
+        Permutations and seed of each month's Gi*; its ``fdr`` is replaced by the rule
+        of ``settings.p_column``.
 
     Returns
     -------
@@ -346,7 +372,10 @@ def gi_star_by_month(
         raise TypeError(
             f"w must be libpysal.weights.W (e.g. from build_weights), got {type(w).__name__}"
         )
-    gi_settings = settings.gi_settings()
+    if gi is not None and not isinstance(gi, GiSettings):
+        raise TypeError(f"gi must be a GiSettings, got {type(gi).__name__}")
+    gi_settings = (settings.gi_settings() if gi is None
+                   else dataclasses.replace(gi, fdr=settings.p_column == "gi_p_fdr"))
     order = {code: i for i, code in enumerate(w.id_order)}
     parts = []
     for month, rows in monthly.groupby("month", sort=True):
@@ -451,7 +480,7 @@ def classify_emerging(
     gi_by_month : pandas.DataFrame
         Columns ``ward_code``, ``month`` ("YYYY-MM"), ``gi_z`` and ``settings.p_column``
         (e.g. the result of :func:`gi_star_by_month`); one row per ward and month, the
-        same months for every ward, at least :data:`MIN_STEPS` months.
+        same months for every ward.
     settings : EmergingSettings, optional
         Thresholds; defaults to ``EmergingSettings()``.
 
@@ -463,13 +492,18 @@ def classify_emerging(
         ``hot_steps`` and ``cold_steps`` (numbers of hot and cold months),
         ``trend_z`` and ``trend_p`` (Mann-Kendall of ``gi_z``).
 
+        **With fewer than** ``settings.min_steps`` **months** (10 by default) no ward is
+        classified: ``emerging_class`` is :func:`not_enough_months` for every ward
+        (e.g. "Not enough months (5 of 10)"), ``hot_steps`` and ``cold_steps`` are
+        counted as usual and ``trend_z``, ``trend_p`` are NaN.
+
     Raises
     ------
     TypeError
         If ``gi_by_month`` is not a DataFrame or ``settings`` not an EmergingSettings.
     ValueError
-        If columns are missing, months are malformed, fewer than :data:`MIN_STEPS`,
-        or the panel has gaps, duplicates or missing values.
+        If columns are missing, months are malformed, or the panel has gaps, duplicates
+        or missing values.
     """
     settings = _settings(settings)
     if not isinstance(gi_by_month, pd.DataFrame):
@@ -489,8 +523,6 @@ def classify_emerging(
     _check_months(gi_by_month["month"], "gi_by_month")
     _check_panel(gi_by_month, "gi_by_month")
     n_months = gi_by_month["month"].nunique()
-    if n_months < MIN_STEPS:
-        raise ValueError(f"need at least {MIN_STEPS} months, got {n_months}")
     for col in ("gi_z", p_col):
         if gi_by_month[col].isna().any():
             raise ValueError(f"gi_by_month column {col!r} has missing values")
@@ -504,6 +536,15 @@ def classify_emerging(
     hot = significant & (z > 0)
     cold = significant & (z < 0)
 
+    if n_months < settings.min_steps:
+        return pd.DataFrame({
+            "ward_code": wards,
+            "emerging_class": not_enough_months(n_months, settings.min_steps),
+            "hot_steps": hot.sum(axis=1).astype("int64"),
+            "cold_steps": cold.sum(axis=1).astype("int64"),
+            "trend_z": np.nan,
+            "trend_p": np.nan,
+        }, columns=EMERGING_COLUMNS)
     trend_z, trend_p = mann_kendall_rows(z)
     rows = []
     for i, code in enumerate(wards):

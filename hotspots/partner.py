@@ -156,16 +156,17 @@ def suppression_note(rule: DisclosureRule | None) -> str:
 
 
 def hotspot_table(data, result, ranked: pd.DataFrame | None = None,
-                  rule: DisclosureRule | None = None) -> pd.DataFrame:
+                  rule: DisclosureRule | None = None, ranking=None) -> pd.DataFrame:
     """The hotspot list as downloaded (CSV, Excel, GeoJSON) by the dashboard and written by
-    ``python -m hotspots rank``: :func:`hotspots.analysis.hotspot_list`, and for a partner
+    ``python -m hotspots rank``: :func:`hotspots.analysis.hotspot_list` (``ranked`` under
+    other weights ``ranking``, with their own rank ranges), and for a partner
     (``rule`` given; ``data`` and ``result`` from the partner view) with counts shown as
     the rule says and count-revealing columns withheld."""
     from hotspots.analysis import hotspot_list
     from hotspots.disclosure import partner_hotspot_list
 
     d = data.definition
-    table = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name, ranked)
+    table = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name, ranked, ranking)
     return table if rule is None else partner_hotspot_list(table, rule)
 
 

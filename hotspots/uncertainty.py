@@ -22,6 +22,30 @@ Methods (:data:`METHODS`)
 
 Ties in a draw (common with ``"poisson"``) are broken at random, so that the expected
 number of wards in the top N is exactly N.
+
+The rank of the hotspot list
+----------------------------
+:func:`score_rank_intervals` gives the range of the rank the list shows: the rank by the
+composite score (:mod:`hotspots.ranking`). In each draw every count input of the score is
+redrawn and the score recomputed:
+
+* violence and drugs: the empirical-Bayes smoothed rate the score uses is the mean of a
+  Gamma posterior (prior ``Gamma(m²/A, m/A)`` from the method-of-moments mean ``m`` and
+  between-ward variance ``A`` of :func:`hotspots.rates.empirical_bayes_rate`), so the rate
+  is drawn from that posterior, ``Gamma(m²/A + count, m/A + population)``, whose mean is
+  exactly the smoothed rate shown. With ``A = 0`` every ward has the same smoothed rate
+  and the component is left as it is.
+* harm: the harm rate times ``Gamma(n + 0.5, 1) / (n + 0.5)`` with ``n`` the ward's
+  violence count (mean 1: the harm score varies with the number of crimes behind it).
+* deprivation is not a count and is left as it is.
+
+Each drawn component becomes percentiles among the ranked wards, the weighted sum is the
+draw's score, and wards are ranked (ties in order of the list). The seed is derived from
+the data (:func:`hotspots.seeds.data_seed`, with :attr:`UncertaintySettings.seed` as the
+salt), so the same data and weights always give the same ranges. Where the rank shown is
+itself outside the central ``level`` of the simulated ranks (possible for the first of
+several wards with almost the same score), the range is widened to include it, so that a
+ward's rank always lies inside its range; ``attrs["widened"]`` counts such wards.
 """
 
 from __future__ import annotations
@@ -31,8 +55,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-__all__ = ["METHODS", "UNCERTAINTY_COLUMNS", "UncertaintySettings", "rank_intervals"]
+from hotspots.ranking import COMPONENTS, SCORE_DECIMALS, RankSettings
+from hotspots.seeds import data_seed
+
+__all__ = ["METHODS", "UNCERTAINTY_COLUMNS", "UncertaintySettings", "rank_intervals",
+           "score_rank_intervals"]
 
 #: Columns returned by :func:`rank_intervals`.
 UNCERTAINTY_COLUMNS: list[str] = ["ward_code", "rank_low", "rank_high", "p_top_n", "volatile"]
@@ -162,6 +191,14 @@ def _rank_rows(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return ranks
 
 
+def _central(ranks: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of each column (observed
+    ranks: ``inverted_cdf``)."""
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(ranks, [tail, 1.0 - tail], axis=0, method="inverted_cdf")
+    return low.astype(np.int64), high.astype(np.int64)
+
+
 def rank_intervals(
     counts: pd.Series,
     population: pd.Series,
@@ -243,10 +280,7 @@ def rank_intervals(
         sampler = METHODS[settings.method]
         rates = sampler(rng, cnt[valid], pop[valid], settings.draws, settings.prior_events)
         ranks = _rank_rows(rates, rng)
-        tail = (1.0 - settings.level) / 2.0
-        low, high = np.quantile(ranks, [tail, 1.0 - tail], axis=0, method="inverted_cdf")
-        low = low.astype(np.int64)
-        high = high.astype(np.int64)
+        low, high = _central(ranks, settings.level)
         rank_low[valid] = low
         rank_high[valid] = high
         p_top[valid] = (ranks <= settings.top_n).mean(axis=0)
@@ -262,3 +296,157 @@ def rank_intervals(
         },
         columns=UNCERTAINTY_COLUMNS,
     )
+
+
+def _eb_posterior_draws(rng: np.random.Generator, counts: np.ndarray,
+                        population: np.ndarray, draws: int) -> np.ndarray | None:
+    """Draws of each rate from the empirical-Bayes Gamma posterior (module docstring);
+    None when the between-ward variance is 0 (every smoothed rate the same)."""
+    m = counts.sum() / population.sum()
+    r = counts / population  # no events anywhere: m = 0, so the variance below is 0 too
+    between = (population * (r - m) ** 2).sum() / population.sum() - m / population.mean()
+    if not between > 0:
+        return None
+    shape = m * m / between + counts
+    rate = m / between + population
+    return rng.gamma(shape, 1.0 / rate, size=(draws, counts.size))
+
+
+def _harm_draws(rng: np.random.Generator, harm_rate: np.ndarray, violence: np.ndarray,
+                draws: int) -> np.ndarray:
+    """Draws of each harm rate: ``harm_rate · Gamma(n + 0.5, 1) / (n + 0.5)`` with ``n``
+    the violence count behind it (mean ``harm_rate``, relative variance ``1/(n + 0.5)``)."""
+    shape = violence + 0.5
+    return harm_rate * (rng.gamma(shape, 1.0, (draws, violence.size)) / shape)
+
+
+def _percentiles(values: np.ndarray) -> np.ndarray:
+    """Row-wise percentile (0 lowest, 1 highest, ties sharing the average), as
+    :func:`hotspots.ranking.rank_hotspots` computes them."""
+    n = values.shape[1]
+    if n == 1:
+        return np.ones(values.shape)
+    order = np.argsort(values, axis=1)
+    ordered = np.take_along_axis(values, order, axis=1)
+    if (ordered[:, 1:] == ordered[:, :-1]).any():  # ties (e.g. harm rates of 0)
+        return (stats.rankdata(values, method="average", axis=1) - 1.0) / (n - 1)
+    out = np.empty(values.shape)
+    np.put_along_axis(out, order, np.arange(n, dtype=float)[None, :] / (n - 1), axis=1)
+    return out
+
+
+def score_rank_intervals(
+    ranked: pd.DataFrame,
+    ranking: RankSettings,
+    settings: UncertaintySettings | None = None,
+) -> pd.DataFrame:
+    """Simulated ranges of the rank the hotspot list shows (by the composite score).
+
+    Parameters
+    ----------
+    ranked : pandas.DataFrame
+        The ranked list, :func:`hotspots.ranking.rank_hotspots` (its ``rank``,
+        ``ward_code``, ``population``, ``sv_count``, ``drugs_count``, ``harm_rate`` and
+        ``comp_*`` columns are used).
+    ranking : RankSettings
+        The weights the list was ranked with.
+    settings : UncertaintySettings, optional
+        Draws, seed (the salt of the data-derived seed; None draws fresh entropy), top N,
+        level and volatility threshold (``method`` and ``prior_events`` are not used).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNCERTAINTY_COLUMNS`, one row per row of ``ranked`` in its order,
+        as :func:`rank_intervals` describes them but for the composite-score rank (module
+        docstring); ``rank_low <= rank <= rank_high`` for every ranked ward. Unranked
+        wards (no ``rank``) get missing values. ``attrs["widened"]`` is the number of
+        ranges widened to include the rank shown; ``attrs["seed"]`` the seed used.
+
+    Raises
+    ------
+    TypeError
+        If ``ranked`` is not a DataFrame or ``ranking``/``settings`` have the wrong type.
+    ValueError
+        If ``ranked`` lacks a column used.
+    """
+    settings = UncertaintySettings() if settings is None else settings
+    if not isinstance(settings, UncertaintySettings):
+        raise TypeError(f"settings must be an UncertaintySettings, got {type(settings).__name__}")
+    if not isinstance(ranking, RankSettings):
+        raise TypeError(f"ranking must be a RankSettings, got {type(ranking).__name__}")
+    if not isinstance(ranked, pd.DataFrame):
+        raise TypeError(f"ranked must be a DataFrame, got {type(ranked).__name__}")
+    needed = ["rank", "ward_code", "population", "sv_count", "drugs_count", "harm_rate",
+              *(f"comp_{k}" for k in COMPONENTS)]
+    missing = [c for c in needed if c not in ranked.columns]
+    if missing:
+        raise ValueError(f"ranked lacks column(s) {missing}; pass rank_hotspots' result")
+
+    n_rows = len(ranked)
+    shown = pd.to_numeric(ranked["rank"], errors="coerce").to_numpy(dtype=float,
+                                                                     na_value=np.nan)
+    valid = ~np.isnan(shown)
+    idx = np.flatnonzero(valid)
+    idx = idx[np.argsort(shown[idx], kind="stable")]  # ranked wards, best first
+    n = idx.size
+    rank_low = pd.array([pd.NA] * n_rows, dtype="Int64")
+    rank_high = pd.array([pd.NA] * n_rows, dtype="Int64")
+    p_top = np.full(n_rows, np.nan)
+    volatile = pd.array([pd.NA] * n_rows, dtype="boolean")
+    widened = 0
+    seed = None
+
+    def col(name: str) -> np.ndarray:
+        return ranked[name].to_numpy(dtype=float, na_value=np.nan)[idx]
+
+    if n:
+        pop = col("population")
+        counts = {"violence": col("sv_count"), "drugs": col("drugs_count")}
+        seed = (None if settings.seed is None else
+                data_seed(ranked["ward_code"].to_numpy()[idx], pop, counts["violence"],
+                          counts["drugs"], col("harm_rate"),
+                          *(col(f"comp_{k}") for k in COMPONENTS),
+                          [w for _, w in ranking.weights], salt=settings.seed))
+        rng = np.random.default_rng(seed)
+        score = np.zeros((settings.draws, n))
+        for key, weight in ranking.weights:
+            if not weight:
+                continue
+            drawn = None
+            if key in counts:
+                drawn = _eb_posterior_draws(rng, counts[key], pop, settings.draws)
+            elif key == "harm" and np.isfinite(col("harm_rate")).all():
+                drawn = _harm_draws(rng, col("harm_rate"), counts["violence"],
+                                    settings.draws)
+            if drawn is None:  # not a count, or no variation between wards
+                comp = np.nan_to_num(col(f"comp_{key}"), nan=0.0)[None, :]
+            else:
+                comp = _percentiles(drawn)
+            score = score + weight * comp
+        score = np.round(score, SCORE_DECIMALS)
+        order = np.argsort(-score, axis=1, kind="stable")  # ties: the list's order
+        ranks = np.empty(order.shape, dtype=np.int64)
+        np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
+        low, high = _central(ranks, settings.level)
+        position = np.arange(1, n + 1)
+        widened = int(((position < low) | (position > high)).sum())
+        low, high = np.minimum(low, position), np.maximum(high, position)
+        rank_low[idx] = low
+        rank_high[idx] = high
+        p_top[idx] = (ranks <= settings.top_n).mean(axis=0)
+        volatile[idx] = (high - low) > settings.width_threshold
+
+    out = pd.DataFrame(
+        {
+            "ward_code": ranked["ward_code"].astype(str).to_numpy(dtype=object),
+            "rank_low": rank_low,
+            "rank_high": rank_high,
+            "p_top_n": p_top,
+            "volatile": volatile,
+        },
+        columns=UNCERTAINTY_COLUMNS,
+    )
+    out.attrs["widened"] = widened
+    out.attrs["seed"] = seed
+    return out

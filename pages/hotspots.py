@@ -56,9 +56,9 @@ ranked = rerank(result, ranking)
 d = data.definition
 label = f"{d.name} (proxy)" if d.proxy else d.name
 # What the downloads hold (the command line's `rank --audience` writes the same bytes).
-table = hotspot_table(data, result, ranked, f.view_rule)
+table = hotspot_table(data, result, ranked, f.view_rule, ranking)
 
-full = hotspot_list(result, label, ranked)
+full = hotspot_list(result, label, ranked, ranking)
 series = full[["ward_code"]].merge(result.trends[["ward_code", "series"]], on="ward_code",
                                    how="left")["series"]
 if f.partner:  # result is the partner view's; each month shown beside the ward's total

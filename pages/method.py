@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import frame as fr
 from dashboard import state
 from dashboard.text import md, md_table
+from hotspots.analysis import AnalysisSettings
 from hotspots.definitions import load_definitions
 from hotspots.harm import HARM_KEY, NOT_STATED
 from hotspots.population import POPULATION_METHOD
@@ -41,6 +42,11 @@ else:
     HARM_TEXT = ("No harm weights are loaded, so the harm-weighted ranking is not offered. "
                  "An analyst loads the ONS Crime Severity Score table with `python -m "
                  "hotspots load harm-weights FILE`.")
+# Partners: the fit of the partner view (hotspots.partner), as every partner figure.
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
+fit = result.expected.attrs.get("fit") if result.expected is not None else None
+expected_fit = (f"For this selection: {fit.describe()}" if fit is not None else
+                "For this selection no deprivation model was fitted.")
 st.markdown(f"""
 ### Placing each crime in a ward
 1. The crime's LSOA code (2011 or 2021) → its 2021 LSOA(s) (ONS lookup) → 2022 ward(s)
@@ -55,8 +61,10 @@ Every row read is accounted for on the **Data** page.
 Rates are per 1,000 residents. {POPULATION_METHOD} Small wards with few residents can
 have extreme rates from a handful of crimes, so rankings use **empirical-Bayes smoothed
 rates** (each ward's rate pulled towards the average in proportion to how little
-evidence it has). Each ward's rank also gets a **90% range** from re-sampling its count;
-wards whose range is wide are marked **volatile**.
+evidence it has). Each ward's rank also gets a **90% range**: every count behind its
+score (violence, drugs, harm) is re-sampled 2,000 times and the wards ranked again by the
+same weights, so the range belongs to the rank shown; wards whose range is wide are
+marked **volatile**.
 
 ### Deprivation
 Deprivation comes from the Welsh Index of Multiple Deprivation 2019 (IMD 2019 for English
@@ -76,13 +84,18 @@ Presets: {", ".join(PRESET_LABELS[p] for p in PRESETS)}. {NORMALISATION}
 ### Hot spot tests
 **Getis-Ord Gi\\*** compares each ward and its neighbours (wards sharing a boundary point;
 islands joined to their nearest ward) with the whole area, on smoothed violence rates:
-9,999 random re-arrangements give a two-sided p-value, corrected for testing many wards
-at once (Benjamini–Hochberg false discovery rate). **Local Moran** clusters give a second
-view. **Emerging hot spots** follow the ArcGIS classes (new, consecutive, intensifying,
-persistent, diminishing, sporadic, oscillating, historical) from a Gi\\* per month and a
-Mann–Kendall trend test. **Observed vs expected**: a Poisson model of violence on
-deprivation (population as offset) says which wards have more violence than their
-deprivation predicts.
+the two-sided p-value counts every possible re-arrangement of a ward's neighbours
+(exactly, not a random sample, so the same data always give the same answer), corrected
+for testing many wards at once (Benjamini–Hochberg false discovery rate). **Local Moran**
+clusters give a second view. **Emerging hot spots** follow the ArcGIS classes (new,
+consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical)
+from a Gi\\* per month and a Mann–Kendall trend test, once at least 10 months are loaded
+(with fewer the list says "Not enough months"). **Observed vs expected**: a negative
+binomial model of violence on deprivation (population as offset; it allows ward counts to
+vary more than a Poisson model would) says which wards have more violence than their
+deprivation predicts, at a 5% false discovery rate (Benjamini–Hochberg).
+
+{expected_fit}
 
 ### What partners see
 Partners (councils, health boards, fire, youth justice, probation) see small numbers

@@ -157,7 +157,8 @@ def test_preset_and_rerank_reproduce(real_store, tmp_path, capsys, dp_analysis):
     # Re-ranking the default analysis gives byte for byte what the command wrote.
     _, result = dp_analysis
     label = "police-uk-proxy (proxy)"
-    again = hotspot_list(result, label, rerank(result, rank_settings("violence-deprivation")))
+    vd = rank_settings("violence-deprivation")
+    again = hotspot_list(result, label, rerank(result, vd), vd)
     assert hotspot_list_csv(again) == out.read_bytes()
     default = hotspot_list(result, label)
     assert default["ward_code"].tolist() != again["ward_code"].tolist()

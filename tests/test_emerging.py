@@ -95,6 +95,9 @@ CASES = {
     "consecutive_80pct": ("..HHHHHHHH", "Consecutive hot spot"),  # 8 of 10 < 90 %
     "persistent_hot": ("HHHHHHHHHH", "Persistent hot spot"),
     "persistent_90pct": (".HHHHHHHHH", "Persistent hot spot"),  # 9 of 10 = 90 %
+    # falling a little, not significantly (Mann-Kendall p > 0.05): still persistent
+    "persistent_falling": ([5.0, 6.0, 5.5, 6.2, 5.1, 5.8, 4.9, 5.6, 5.0, 5.2],
+                           "Persistent hot spot"),
     "intensifying_hot": ([2.0 + i for i in range(10)], "Intensifying hot spot"),
     "diminishing_hot": ([11.0 - i for i in range(10)], "Diminishing hot spot"),
     "sporadic_hot": ("H..H...H.H", "Sporadic hot spot"),
@@ -110,6 +113,10 @@ CASES = {
     "oscillating_cold": ("H....C...C", "Oscillating cold spot"),
     "hot_then_cold_last": ("HHHHHHHHHC", "Oscillating cold spot"),
     "historical_cold": ("CCCCCCCCC.", "Historical cold spot"),
+    "sporadic_with_run": ("H.....H.HH", "Sporadic hot spot"),  # a run, but hot before
+    "sporadic_cold_run": ("C.....C.CC", "Sporadic cold spot"),
+    "first_month_then_run": ("H.......HH", "Sporadic hot spot"),
+    "cold_just_before": ("........CH", "Oscillating hot spot"),
     "no_pattern": ("..HH......", "No pattern"),
     "never": ("..........", "No pattern"),
 }
@@ -204,16 +211,19 @@ def test_classify_validation():
         classify_emerging(frame.iloc[1:])
     with pytest.raises(ValueError, match="YYYY-MM"):
         classify_emerging(frame.replace({"month": {"2023-01": "2023-13"}}))
-    with pytest.raises(ValueError, match="at least 3 months"):
-        classify_emerging(frame[frame["month"] <= "2023-02"])
     with pytest.raises(ValueError, match="missing values"):
         classify_emerging(frame.assign(gi_z=np.nan))
     with pytest.raises(ValueError, match="gi_p_fdr"):
         EmergingSettings(p_column="fdr")
     with pytest.raises(ValueError, match=r"above 0\.5"):
         EmergingSettings(share=0.4)
-    with pytest.raises(ValueError, match="at least 99"):
-        EmergingSettings(permutations=10)
+    with pytest.raises(ValueError, match="min_steps must be at least 3"):
+        EmergingSettings(min_steps=2)
+    with pytest.raises(TypeError, match="min_steps must be a whole number"):
+        EmergingSettings(min_steps=True)
+    with pytest.raises(TypeError, match="min_steps must be a whole number"):
+        EmergingSettings(min_steps=10.0)
+    assert EmergingSettings(min_steps=3).min_steps == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         EmergingSettings().alpha = 0.1
 
@@ -244,8 +254,7 @@ def test_gi_star_by_month(small_grid):
         columns=["ward_code", "month", "value"],
     )
     before = monthly.copy()
-    settings = EmergingSettings(permutations=99)
-    result = gi_star_by_month(monthly, w, settings)
+    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
     assert list(result.columns) == GI_BY_MONTH_COLUMNS
     assert len(result) == 3 * len(codes)
     assert result["month"].tolist() == sorted(result["month"])
@@ -257,6 +266,16 @@ def test_gi_star_by_month(small_grid):
     pd.testing.assert_frame_equal(monthly, before)
     # and the result feeds classify_emerging directly
     assert list(classify_emerging(result).columns) == EMERGING_COLUMNS
+    # without gi: 4,999 permutations and seed 12345, FDR from the p column
+    default = gi_star_by_month(monthly, w)
+    expected = gi_star(feb, w, GiSettings(permutations=4999, seed=12345))
+    got = default[default["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    raw = gi_star_by_month(monthly, w, EmergingSettings(p_column="gi_p"),
+                           gi=GiSettings(permutations=99))
+    expected = gi_star(feb, w, GiSettings(permutations=99, fdr=False))
+    got = raw[raw["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
 
 
 def test_gi_star_by_month_validation(small_grid):
@@ -265,7 +284,9 @@ def test_gi_star_by_month_validation(small_grid):
         [(code, m, 1.0) for m in ("2024-01", "2024-02") for code in codes],
         columns=["ward_code", "month", "sv_count"],
     )
-    settings = EmergingSettings(permutations=99)
+    settings = EmergingSettings()
+    with pytest.raises(TypeError, match="gi must be a GiSettings"):
+        gi_star_by_month(monthly, w, settings, value_col="sv_count", gi=settings)
     with pytest.raises(ValueError, match="missing column"):
         gi_star_by_month(monthly, w, settings)
     assert len(gi_star_by_month(monthly, w, settings, value_col="sv_count")) == 2 * len(codes)
@@ -288,3 +309,141 @@ def test_mann_kendall_rows_equals_one_at_a_time():
     for i, row in enumerate(x):
         one = mann_kendall(row)
         assert abs(z[i] - one.z) < 1e-12 and abs(p[i] - one.p) < 1e-12, i
+
+
+# --------------------------------------------------------------------------------------
+# Too few months
+# --------------------------------------------------------------------------------------
+
+
+def test_default_needs_ten_months():
+    assert EmergingSettings().min_steps == 10
+    assert EmergingSettings().gi_settings() == GiSettings(permutations=4999, seed=12345)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 9])
+def test_fewer_than_ten_months_say_so_instead_of_classes(k):
+    frame = _frame(CASES)
+    frame = frame[frame["month"] <= MONTHS[k - 1]]
+    result = classify_emerging(frame)
+    assert list(result.columns) == EMERGING_COLUMNS
+    assert result["ward_code"].tolist() == list(CASES)
+    assert set(result["emerging_class"]) == {f"Not enough months ({k} of 10)"}
+    assert result["trend_z"].isna().all() and result["trend_p"].isna().all()
+    by_ward = result.set_index("ward_code")
+    # the hot and cold months are still counted
+    assert by_ward.loc["persistent_hot", "hot_steps"] == k
+    assert by_ward.loc["persistent_cold", "cold_steps"] == k
+    assert by_ward.loc["never", "hot_steps"] == 0
+    assert result["hot_steps"].dtype == "int64" and result["cold_steps"].dtype == "int64"
+
+
+def test_ten_months_are_classified_and_the_minimum_is_a_setting():
+    assert "Not enough" not in " ".join(classify_emerging(_frame(CASES))["emerging_class"])
+    frame = _frame({"w": ("HHHHHHHHHH", None)})
+    five = frame[frame["month"] <= MONTHS[4]]
+    assert classify_emerging(five, EmergingSettings(min_steps=5)).loc[
+        0, "emerging_class"] == "Persistent hot spot"
+    assert classify_emerging(five, EmergingSettings(min_steps=6)).loc[
+        0, "emerging_class"] == "Not enough months (5 of 6)"
+    assert classify_emerging(frame, EmergingSettings(min_steps=11)).loc[
+        0, "emerging_class"] == "Not enough months (10 of 11)"
+
+
+def test_settings_bounds_and_defaults():
+    s = EmergingSettings()
+    assert (s.alpha, s.share, s.trend_alpha, s.p_column) == (0.05, 0.90, 0.05, "gi_p_fdr")
+    EmergingSettings(alpha=0.5, trend_alpha=0.5, share=1.0)  # the largest accepted
+    for bad in ({"alpha": 0.51}, {"alpha": 0.0}, {"trend_alpha": 0.6}, {"share": 1.01},
+                {"share": 0.5}, {"trend_alpha": -0.1}):
+        with pytest.raises(ValueError):
+            EmergingSettings(**bad)
+    for bad in ({"alpha": True}, {"share": "0.9"}, {"trend_alpha": None}):
+        with pytest.raises(TypeError, match="must be a number in"):
+            EmergingSettings(**bad)
+
+
+def test_the_sign_of_z_decides_hot_or_cold_whatever_its_size():
+    rows = []
+    for ward, z in (("weak_hot", 0.5), ("weak_cold", -0.5), ("zero", 0.0)):
+        rows += [(ward, month, z, 0.001, 0.001) for month in MONTHS]
+    frame = pd.DataFrame(rows, columns=["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr"])
+    out = classify_emerging(frame).set_index("ward_code")
+    assert out.loc["weak_hot", "emerging_class"] == "Persistent hot spot"
+    assert out.loc["weak_cold", "emerging_class"] == "Persistent cold spot"
+    assert out.loc["zero", "emerging_class"] == "No pattern"
+    assert (out.loc["zero", "hot_steps"], out.loc["zero", "cold_steps"]) == (0, 0)
+
+
+def test_incomplete_panel_names_the_short_ward():
+    frame = _frame({"a": ("..........", None), "b": ("..........", None)})
+    frame = _frame({"a": ("..........", None), "b": ("..........", None),
+                    "c": ("..........", None)})
+    short = frame.drop(index=[*frame.index[frame["ward_code"] == "b"][:1],
+                              *frame.index[frame["ward_code"] == "c"][:2]])
+    with pytest.raises(ValueError, match=r"e\.g\. ward 'b' has 9 months"):
+        classify_emerging(short)
+
+
+def test_gi_star_by_month_has_a_plain_index(small_grid):
+    codes, w = small_grid
+    monthly = pd.DataFrame(
+        [(code, m, float(i % 4)) for m in ("2024-01", "2024-02") for i, code in
+         enumerate(codes)], columns=["ward_code", "month", "value"])
+    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
+    assert result.index.equals(pd.RangeIndex(2 * len(codes)))
+
+
+def test_a_non_significant_fall_is_not_diminishing():
+    z, _ = _series(CASES["persistent_falling"][0])
+    trend = mann_kendall(z)
+    assert trend.z < 0 and trend.p > 0.05
+
+
+# a weak rise and fall (Mann-Kendall S = +-11, z = +-0.894, p = 0.371), hot every month
+WEAK_RISE = [9.0, 4.0, 8.0, 6.0, 3.0, 10.0, 11.0, 5.0, 7.0, 12.0]
+
+
+def test_trend_level_is_inclusive_and_any_significant_trend_counts():
+    rise = {"w": (WEAK_RISE, None)}
+    fall = {"w": ([20.0 - v for v in WEAK_RISE], None)}
+    p = mann_kendall(WEAK_RISE).p
+    at = EmergingSettings(trend_alpha=p)
+    assert classify_emerging(_frame(rise), at).loc[0, "emerging_class"] == (
+        "Intensifying hot spot")
+    assert classify_emerging(_frame(fall), at).loc[0, "emerging_class"] == (
+        "Diminishing hot spot")
+    below = EmergingSettings(trend_alpha=p * 0.999)
+    assert classify_emerging(_frame(rise), below).loc[0, "emerging_class"] == (
+        "Persistent hot spot")
+
+
+def test_p_equal_to_alpha_is_significant():
+    rows = [("w", m, 2.5, 0.05, 0.05) for m in MONTHS]
+    frame = pd.DataFrame(rows, columns=["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr"])
+    out = classify_emerging(frame)
+    assert out.loc[0, "hot_steps"] == 10
+
+
+def test_mann_kendall_rows_zero_s_gives_zero_z():
+    from hotspots.emerging import mann_kendall_rows
+
+    z, p = mann_kendall_rows(np.array([[1.0, 2.0, 2.0, 1.0], [5.0, 5.0, 5.0, 5.0]]))
+    assert z.tolist() == [0.0, 0.0] and p.tolist() == [1.0, 1.0]
+
+
+def test_panel_messages_name_the_first_problem():
+    frame = _frame({"z": ("..........", None), "b": ("..........", None)})
+    bad = frame.replace({"month": {"2023-01": "2023-13", "2023-02": "Feb"}})
+    with pytest.raises(ValueError, match=r"got e\.g\. '2023-13'$"):
+        classify_emerging(bad)
+    dup = pd.concat([frame, frame.iloc[[3, 12]]])
+    with pytest.raises(ValueError, match=r"2 duplicated \(ward_code, month\) rows, e\.g\. "
+                       r"\('z', '2023-04'\)"):
+        classify_emerging(dup)
+    gone = (((frame["ward_code"] == "z") & (frame["month"] == "2023-05"))
+            | ((frame["ward_code"] == "b") & frame["month"].isin(["2023-03", "2023-04"])))
+    short = frame[~gone]
+    with pytest.raises(ValueError, match=r"\(2 wards x 10 months = 20 rows\), got 17; "
+                       r"e\.g\. ward 'b' has 8 months"):
+        classify_emerging(short)

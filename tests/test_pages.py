@@ -150,4 +150,7 @@ def test_method_page(app):
     assert [t.value for t in at.title] == ["Method"]
     text = " ".join(m.value for m in at.markdown)
     assert "without its Community Safety domain" in text and "Gi\\*" in text
+    # the over-dispersion of this selection's counts, as a number
+    assert re.search(r"For this selection: Pearson dispersion of a Poisson fit: \d+\.\d "
+                     r"\(1 would be Poisson\) over \d+ wards; the", text), text
 
