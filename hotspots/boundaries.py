@@ -102,6 +102,14 @@ def _check_shapefile_zip(path: Path) -> None:
         raise InputError(f"the Shapefile {shps[0]} has no {' or '.join(missing)} beside it",
                          file=path.name, expected=parts,
                          fix="zip all the Shapefile's files together")
+    # Every member is unpacked and counted against the size limit before GDAL opens the
+    # zip: a header that claims a small size cannot hide gigabytes.
+    from hotspots.crimes import read_member
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.is_dir():
+                read_member(zf, info, path.name, keep=False)
 
 
 def load_wards(

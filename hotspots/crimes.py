@@ -919,11 +919,14 @@ def read_buffer(path: str | Path) -> pa.Buffer:
         return fh.read_buffer()
 
 
-def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str) -> pa.Buffer:
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str, *,
+                keep: bool = True) -> pa.Buffer | None:
     """The bytes of one zip member, decompressed a block at a time and counted as they
     come, whatever its header says: reading stops at the size limit
     (``HOTSPOTS_MAX_FILE_MB``), so a member whose header claims a small size but that
-    unpacks to gigabytes is refused after reading no more than the limit.
+    unpacks to gigabytes is refused after reading no more than the limit. With
+    ``keep=False`` the bytes are only counted (a check before another reader opens the
+    zip), and None is returned.
 
     Raises
     ------
@@ -946,13 +949,16 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str) -> pa.
     block_size = 1 << 20
     counted.file_size = limit + block_size + 1
     out = bytearray()
+    size = 0
     with zf.open(counted) as fh:
         while True:
             block = fh.read(block_size)
             if not block:
                 break
-            out += block
-            if len(out) > limit:
+            size += len(block)
+            if keep:
+                out += block
+            if size > limit:
                 raise InputError(
                     f"the member unpacks to more than the limit of {limit / (1 << 20):.0f} MB "
                     f"although its header says {info.file_size:,} bytes (reading stopped "
@@ -960,11 +966,11 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str) -> pa.
                     expected="a zip whose members unpack to no more than the limit",
                     fix="check the archive (download it again from police.uk), or raise "
                     "the limit with the environment variable HOTSPOTS_MAX_FILE_MB")
-    if len(out) != info.file_size:
+    if size != info.file_size:
         raise InputError(
-            f"the member unpacks to {len(out):,} bytes but its header says "
+            f"the member unpacks to {size:,} bytes but its header says "
             f"{info.file_size:,}", file=name, fix="download the archive again")
-    return pa.py_buffer(out)
+    return pa.py_buffer(out) if keep else None
 
 
 _STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)

@@ -16,7 +16,7 @@ Three steps, each a pure function:
 
 Notes
 -----
-esda 2.9 quirks handled here (see ``/work/shared/notes/methods.md``):
+esda 2.9 quirks handled here:
 
 * ``esda.G_Local`` and ``esda.Moran_Local`` set ``w.transform`` on the weights they
   are given, and their permutation engine zeroes the diagonal of the cached sparse

@@ -115,3 +115,27 @@ def test_real_welsh_wards(shared_data):
     assert len(out) == 762 and out["ward_code"].str.startswith("W05").all()
     assert out["local_authority_code"].nunique() == 22
     assert out.geometry.is_valid.all()
+
+
+def test_a_zipped_shapefile_is_counted_as_it_unpacks(tmp_path, monkeypatch):
+    """A member whose header claims 100 bytes but unpacks to 20 MB is refused at the
+    limit before GDAL opens the zip."""
+    import struct
+
+    path = tmp_path / "wards.zip"
+    size = 20 << 20
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("wards.shp", b"\0" * 100)
+        zf.writestr("wards.shx", b"\0" * 100)
+        zf.writestr("wards.dbf", b"\0" * size)
+    raw = path.read_bytes()
+    claimed = struct.pack("<I", size)
+    assert raw.count(claimed) == 2  # the local header and the central directory
+    path.write_bytes(raw.replace(claimed, struct.pack("<I", 100)))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo("wards.dbf").file_size == 100  # what the header now claims
+    monkeypatch.setenv("HOTSPOTS_MAX_FILE_MB", "8")
+    with pytest.raises(InputError, match=r"wards.zip:wards.dbf: the member unpacks to more "
+                                         r"than the limit of 8 MB although its header says "
+                                         r"100 bytes"):
+        load_wards(path)

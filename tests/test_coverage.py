@@ -481,3 +481,28 @@ def test_partner_pages_with_wards_without_data(real_store, monkeypatch, tmp_path
         if page == "pages/hotspots.py":
             shown = at.dataframe[0].value.set_index("ward_name")
             assert pd.isna(shown.loc["Abertillery and Six Bells", "sv_count"])
+
+
+def test_pack_command_after_a_gap(gap_store, tmp_path):
+    """``pack --json`` on a month loaded after a six-month gap: the months missing named,
+    persistence over the loaded months, for analysts and partners alike."""
+    from hotspots.cli import main
+
+    _, _, pack = _pack(gap_store, "2019-09")
+    for audience in ("analyst", "partner"):
+        out = tmp_path / f"{audience}.json"
+        assert main(["--data-dir", str(gap_store.root), "pack", "--month", "2019-09",
+                     "--area", "dyfed-powys", "--audience", audience,
+                     "--out", str(tmp_path / f"{audience}.pdf"),
+                     "--json", str(out)]) == 0
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert doc["period"] == {"from": "2018-10", "to": "2019-09"}
+        assert doc["months_loaded"] == ["2018-10", "2018-11", "2018-12", "2019-01",
+                                        "2019-02", "2019-09"]
+        assert doc["months_missing"] == ["2019-03", "2019-04", "2019-05", "2019-06",
+                                         "2019-07", "2019-08"]
+        assert doc["persistent_rule"] == {"top_n": 12, "min_months": 6, "window_months": 12}
+        assert all(r["months_in_top_n"] <= 6 for r in doc["top"])
+        if audience == "analyst":
+            assert set(doc["persistent"]) == set(pack.persistent["ward_code"])
+            assert doc["overlap"]["n"] == 12
