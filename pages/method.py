@@ -42,11 +42,6 @@ else:
     HARM_TEXT = ("No harm weights are loaded, so the harm-weighted ranking is not offered. "
                  "An analyst loads the ONS Crime Severity Score table with `python -m "
                  "hotspots load harm-weights FILE`.")
-# Partners: the fit of the partner view (hotspots.partner), as every partner figure.
-result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
-fit = result.expected.attrs.get("fit") if result.expected is not None else None
-expected_fit = (f"For this selection: {fit.describe()}" if fit is not None else
-                "For this selection no deprivation model was fitted.")
 st.markdown(f"""
 ### Placing each crime in a ward
 1. The crime's LSOA code (2011 or 2021) → its 2021 LSOA(s) (ONS lookup) → 2022 ward(s)
@@ -94,9 +89,9 @@ from a Gi\\* per month and a Mann–Kendall trend test, once at least 10 months 
 binomial model of violence on deprivation (population as offset; it allows ward counts to
 vary more than a Poisson model would) says which wards have more violence than their
 deprivation predicts, at a 5% false discovery rate (Benjamini–Hochberg).
-
-{expected_fit}
-
+""")
+fitted = st.empty()  # this selection's fit, filled in last (its analysis may be refused)
+st.markdown(f"""
 ### What partners see
 Partners (councils, health boards, fire, youth justice, probation) see small numbers
 suppressed under the deployment's rule ({fr.disclosure_rule().describe()}). Their view is
@@ -124,3 +119,8 @@ police.uk crime data; ONS boundaries, lookups and population estimates; Welsh Go
 WIMD 2019; MHCLG IMD 2019 — all under the Open Government Licence v3.0. Contains OS data
 © Crown copyright and database right.
 """)
+# Partners: the fit of the partner view (hotspots.partner), as every partner figure.
+result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
+fit = result.expected.attrs.get("fit") if result.expected is not None else None
+fitted.markdown(f"For this selection: {fit.describe()}" if fit is not None else
+                "For this selection no deprivation model was fitted.")

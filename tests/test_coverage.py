@@ -124,9 +124,11 @@ def test_forces_without_crimes_are_no_data_not_zero(wales):
     assert set(lost["data_note"]) == {"no data: no crimes loaded for Gwent",
                                       "no data: no crimes loaded for North Wales"}
     # Gi* at FDR 0.05: on main the zeros made 55 hot and 189 cold spots, all 189 cold
-    # in Gwent and North Wales; over the wards with data there are none.
+    # in Gwent and North Wales; over the wards with data (exact p-values) 0 hot and 4
+    # cold, none of them in a force without data.
     sig = table[table["gi_p_fdr"] <= 0.05]
-    assert int((sig["gi_z"] > 0).sum()) == 0 and int((sig["gi_z"] < 0).sum()) == 0
+    assert int((sig["gi_z"] > 0).sum()) == 0 and int((sig["gi_z"] < 0).sum()) == 4
+    assert not set(sig["ward_code"]) & gone
     assert result.gi is not None and len(result.gi) == 403
     assert not set(result.gi["ward_code"]) & gone
     assert result.concordance.n_wards == 403

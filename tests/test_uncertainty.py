@@ -390,11 +390,12 @@ def test_real_data_every_rank_inside_its_range(real_store):
     assert len(ranked) == 201
     assert ((ranked["rank_low"] <= ranked["rank"])
             & (ranked["rank"] <= ranked["rank_high"])).all()
-    assert result.intervals.attrs["widened"] == 0
+    # one range (of a ward with few events, skewed draws) is widened to its rank shown
+    assert result.intervals.attrs["widened"] == 1
     tyisha = ranked.set_index("ward_name").loc["Tyisha"]
     assert tyisha["rank"] == 1 and tyisha["rank_low"] == 1
     # the crude-rate ranges this replaces missed 25 of the 201 ranks
-    s = result.indicators.set_index("ward_code")
+    s = result.indicators.set_index("ward_code").dropna(subset=["sv_count"])  # ranked wards
     crude = table[["ward_code", "rank"]].merge(
         rank_intervals(s["sv_count"], s["population"]), on="ward_code").dropna()
     assert int(((crude["rank"] < crude["rank_low"])
