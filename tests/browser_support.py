@@ -123,3 +123,25 @@ def wait_ready(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)
     exc = page.get_by_test_id("stException")
     assert exc.count() == 0, exc.first.inner_text()
+
+
+#: The app element once a run has finished (nothing running).
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def open_idle(page, url: str) -> None:
+    """Go to ``url`` and wait until the page's run has finished."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator(IDLE)).to_have_count(1)
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Fill the login form and wait for the run it starts to finish."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(IDLE)).to_have_count(1)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE, open_idle, running_app, sign_in
 
 pytestmark = pytest.mark.browser
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "carol": "carol-pass-1"}
 
 
@@ -72,22 +71,6 @@ def page(browser):
     context.close()
 
 
-def _open(page, url):
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    expect(page.locator(IDLE)).to_have_count(1)
-
-
-def _login(page, name, password):
-    from playwright.sync_api import expect
-
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(IDLE)).to_have_count(1)
-
-
 def _audit(app) -> list[dict]:
     from hotspots.accounts import AuditLog
 
@@ -100,7 +83,7 @@ def test_without_a_session_only_the_login_is_served(app, page):
     # First a page address on the fresh server: Streamlit runs pages/*.py directly (not
     # app.py) until the first st.navigation call, which the gate must catch.
     for path in ("/data", "/", "/hotspots", "/profile?ward=W05000001"):
-        _open(page, app["url"] + path)
+        open_idle(page, app["url"] + path)
         expect(page.get_by_label("User name")).to_be_visible()
         expect(page.get_by_label("Password", exact=True)).to_be_visible()
         for test_id in ("stDataFrame", "stDownloadButton", "stFileUploader", "stSidebarNav",
@@ -121,8 +104,8 @@ def test_media_urls_without_a_session(app, path):
 def test_partner_cannot_reach_uploads_by_url_or_query(app, page):
     from playwright.sync_api import expect
 
-    _open(page, app["url"] + "/data?role=analyst&user=alice")
-    _login(page, "bob", PASSWORDS["bob"])
+    open_idle(page, app["url"] + "/data?role=analyst&user=alice")
+    sign_in(page, "bob", PASSWORDS["bob"])
     expect(page.get_by_text("Signed in as bob (partner)")).to_be_visible()
     expect(page.get_by_role("heading", name="Data")).to_be_visible()
     expect(page.get_by_text("This section is for analysts.")).to_be_visible()
@@ -138,8 +121,8 @@ def test_partner_cannot_reach_uploads_by_url_or_query(app, page):
 def test_analyst_sees_uploads_and_logging_out_ends_downloads(app, page):
     from playwright.sync_api import expect
 
-    _open(page, app["url"] + "/hotspots")
-    _login(page, "alice", PASSWORDS["alice"])
+    open_idle(page, app["url"] + "/hotspots")
+    sign_in(page, "alice", PASSWORDS["alice"])
     expect(page.get_by_text("Signed in as alice (analyst)")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_test_id("stDownloadButton").first.click()
@@ -168,15 +151,15 @@ def test_five_wrong_passwords_lock_the_account(app, page):
         return sum(r["action"] == "login_failed" and r["user"] == "carol"
                    for r in _audit(app))
 
-    _open(page, app["url"])
+    open_idle(page, app["url"])
     for i in range(1, 6):
-        _login(page, "carol", "wrong-password")
+        sign_in(page, "carol", "wrong-password")
         _wait(lambda i=i: failures() == i, what=f"failure {i} in the audit log")
         if i < 5:
             expect(page.get_by_text("Wrong user name or password.")).to_be_visible()
     expect(page.get_by_text("this account is locked")).to_be_visible()
     # The right password is refused while the lock lasts.
-    _login(page, "carol", PASSWORDS["carol"])
+    sign_in(page, "carol", PASSWORDS["carol"])
     _wait(lambda: failures() == 6, what="the refused login in the audit log")
     expect(page.get_by_text("this account is locked")).to_be_visible()
     assert page.get_by_text("Signed in as carol").count() == 0

@@ -15,11 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, other_local_address, running_app
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    open_idle,
+    other_local_address,
+    running_app,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "dave": "dave-pass-123"}
 COOKIE = "hotspots_session"
 #: Records every websocket the page opens (and the sub-protocols it offers, the third of
@@ -96,22 +103,6 @@ def _context(browser, *, record=False, force_session=None):
     return context
 
 
-def _open(page, url):
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    expect(page.locator(IDLE)).to_have_count(1)
-
-
-def _login(page, name, password):
-    from playwright.sync_api import expect
-
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(IDLE)).to_have_count(1)
-
-
 def _signed_in(page, name):
     from playwright.sync_api import expect
 
@@ -157,8 +148,8 @@ def _status(context, url) -> int:
 def test_reload_and_new_tab_stay_signed_in_with_an_httponly_cookie(app, browser):
     context = _context(browser)
     page = context.new_page()
-    _open(page, app["url"] + "/method")
-    _login(page, "alice", PASSWORDS["alice"])
+    open_idle(page, app["url"] + "/method")
+    sign_in(page, "alice", PASSWORDS["alice"])
     _signed_in(page, "alice")
     cookie = _session_cookie(context)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
@@ -173,7 +164,7 @@ def test_reload_and_new_tab_stay_signed_in_with_an_httponly_cookie(app, browser)
     expect(page.get_by_role("heading", name="Method")).to_be_visible()  # the same page
 
     other = context.new_page()  # a shared link opened in a new tab
-    _open(other, app["url"] + "/hotspots")
+    open_idle(other, app["url"] + "/hotspots")
     _signed_in(other, "alice")
     expect(other.get_by_test_id("stDownloadButton").first).to_be_visible()
     logins = [r for r in _audit(app) if r["action"] == "login" and r["user"] == "alice"]
@@ -184,8 +175,8 @@ def test_reload_and_new_tab_stay_signed_in_with_an_httponly_cookie(app, browser)
 def test_a_replayed_session_id_gets_the_login_form(app, browser):
     victim = _context(browser, record=True)
     page = victim.new_page()
-    _open(page, app["url"] + "/hotspots")
-    _login(page, "alice", PASSWORDS["alice"])
+    open_idle(page, app["url"] + "/hotspots")
+    sign_in(page, "alice", PASSWORDS["alice"])
     _signed_in(page, "alice")
     # How the ID travels: the browser offers it as the third websocket sub-protocol when
     # it reconnects. Break the connection to see it.
@@ -198,7 +189,7 @@ def test_a_replayed_session_id_gets_the_login_form(app, browser):
 
     attacker = _context(browser, force_session=stolen)
     evil = attacker.new_page()
-    _open(evil, app["url"] + "/hotspots")
+    open_idle(evil, app["url"] + "/hotspots")
     assert evil.evaluate("window.__wsProtocols")[0][2] == stolen
     _login_form(evil)
     evil.wait_for_timeout(1000)
@@ -210,8 +201,8 @@ def test_a_replayed_session_id_gets_the_login_form(app, browser):
 def test_logout_ends_the_cookie_and_the_download_links(app, browser):
     context = _context(browser)
     page = context.new_page()
-    _open(page, app["url"] + "/hotspots")
-    _login(page, "bob", PASSWORDS["bob"])
+    open_idle(page, app["url"] + "/hotspots")
+    sign_in(page, "bob", PASSWORDS["bob"])
     _signed_in(page, "bob")
     cookie = _session_cookie(context)
     csv = _download(page, 0)
@@ -230,7 +221,7 @@ def test_logout_ends_the_cookie_and_the_download_links(app, browser):
     stranger.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
     assert _status(stranger, csv) == 404
     again = stranger.new_page()
-    _open(again, app["url"] + "/hotspots")
+    open_idle(again, app["url"] + "/hotspots")
     _login_form(again)
     stranger.close()
 
@@ -250,13 +241,13 @@ def test_logout_ends_the_cookie_and_the_download_links(app, browser):
 def test_a_closed_tabs_links_stop_at_once(app, browser):
     context = _context(browser)
     page = context.new_page()
-    _open(page, app["url"] + "/hotspots")
-    _login(page, "alice", PASSWORDS["alice"])
+    open_idle(page, app["url"] + "/hotspots")
+    sign_in(page, "alice", PASSWORDS["alice"])
     _signed_in(page, "alice")
     csv = _download(page, 0)
     assert _status(context, csv) == 200, json.dumps(_audit(app), indent=0)
     keep = context.new_page()  # the browser (and its cookie) stays; only the tab closes
-    _open(keep, app["url"] + "/method")
+    open_idle(keep, app["url"] + "/method")
     _signed_in(keep, "alice")
     page.close()
     _wait(lambda: _status(context, csv) == 404, timeout=5,
@@ -289,21 +280,21 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(two_add
     app = two_address_app
     attacker = _context(browser)
     page = attacker.new_page()
-    _open(page, app["other_url"])
+    open_idle(page, app["other_url"])
     for i in range(1, 6):
-        _login(page, "dave", "wrong-password")
+        sign_in(page, "dave", "wrong-password")
         _wait(lambda i=i: sum(r["action"] == "login_failed" and r["user"] == "dave"
                               for r in _audit(app)) == i, what=f"failure {i}")
     expect(page.get_by_text("this account is locked")).to_be_visible()
-    _login(page, "dave", PASSWORDS["dave"])  # even the right password, from there
+    sign_in(page, "dave", PASSWORDS["dave"])  # even the right password, from there
     expect(page.get_by_text("this account is locked")).to_be_visible()
     failed = [r for r in _audit(app) if r["action"] == "login_failed"]
     assert {r["detail"]["address"] for r in failed} == {app["other"]}
 
     user = _context(browser)  # dave, from 127.0.0.1
     mine = user.new_page()
-    _open(mine, app["url"])
-    _login(mine, "dave", PASSWORDS["dave"])
+    open_idle(mine, app["url"])
+    sign_in(mine, "dave", PASSWORDS["dave"])
     _signed_in(mine, "dave")
     login = [r for r in _audit(app) if r["action"] == "login" and r["user"] == "dave"]
     assert login[-1]["detail"]["address"] == "127.0.0.1"
@@ -322,13 +313,13 @@ def test_without_accounts_other_machines_are_refused(two_address_app, browser):
     try:
         remote = _context(browser)
         page = remote.new_page()
-        _open(page, app["other_url"] + "/hotspots")
+        open_idle(page, app["other_url"] + "/hotspots")
         expect(page.get_by_text("The dashboard is closed to other machines")).to_be_visible()
         assert page.get_by_text("Open access: no accounts are configured").count() == 0
         assert page.get_by_test_id("stDownloadButton").count() == 0
         local = _context(browser)
         mine = local.new_page()
-        _open(mine, app["url"] + "/hotspots")
+        open_idle(mine, app["url"] + "/hotspots")
         expect(mine.get_by_text("Open access: no accounts are configured")).to_be_visible()
         remote.close()
         local.close()
@@ -345,8 +336,8 @@ def test_a_failed_upload_is_in_the_audit_log(app, browser, tmp_path):
     bad.write_text("this,is,not\na,police,file\n", encoding="utf-8")
     context = _context(browser)
     page = context.new_page()
-    _open(page, app["url"] + "/data")
-    _login(page, "alice", PASSWORDS["alice"])
+    open_idle(page, app["url"] + "/data")
+    sign_in(page, "alice", PASSWORDS["alice"])
     _signed_in(page, "alice")
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
         str(bad))
