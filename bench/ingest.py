@@ -35,6 +35,7 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hotspots.crimes import POLICE_UK_FORCES  # noqa: E402
 from hotspots.ingest import load_paths  # noqa: E402
 from hotspots.store import Store  # noqa: E402
 
@@ -53,9 +54,14 @@ def make_national_month(shared: Path, out: Path, rows: int = 500_000) -> list[Pa
     big["Month"] = "2019-01"
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    # Each file is one real force's (the loader takes a file's force from its rows).
+    forces = sorted(POLICE_UK_FORCES.items())
     for i, part in enumerate(range(0, rows, rows // FORCES_EW + 1)):
-        path = out / f"2019-01-force{i:02d}-street.csv"
-        big.iloc[part: part + rows // FORCES_EW + 1].to_csv(path, index=False)
+        slug, (name, *_) = forces[i]
+        path = out / f"2019-01-{slug}-street.csv"
+        chunk = big.iloc[part: part + rows // FORCES_EW + 1].copy()
+        chunk["Reported by"] = chunk["Falls within"] = name
+        chunk.to_csv(path, index=False)
         paths.append(path)
     return paths
 
