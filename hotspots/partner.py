@@ -107,18 +107,6 @@ def partner_ward_data(data, rule: DisclosureRule):
         hidden={})
 
 
-def shown_count(value, rule: DisclosureRule):
-    """A partner count as a cell shows it: the mark for a stand-in, a whole number
-    otherwise, None for no data."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, str):
-        return value
-    if float(value) == rule.stand_in:
-        return rule.mark
-    return round(float(value))
-
-
 def partner_classify(values: pd.Series, scheme: str, k: int, rule: DisclosureRule):
     """Map classes of a partner count column, with legend labels that name no hidden count.
 

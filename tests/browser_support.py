@@ -64,18 +64,7 @@ def running_app(env: dict[str, str], script: Path = ROOT / "serve.py",
         stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + proc.stderr.read().decode(errors="replace")[-2000:])
-            time.sleep(0.2)
+        wait_healthy(url, proc)
         yield url
     finally:
         proc.terminate()
@@ -145,3 +134,20 @@ def sign_in(page, name: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(IDLE)).to_have_count(1)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until the server at ``url`` answers its health check; RuntimeError with the end
+    of its error output if it stops or does not answer within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("streamlit did not start: "
+                               + proc.stderr.read().decode(errors="replace")[-2000:])
+        time.sleep(0.2)

@@ -186,3 +186,20 @@ def map_rows(args: dict) -> list[dict]:
     return [{"ward_code": code, "fill": fill, **dict(zip(keys, row, strict=True))}
             for code, fill, row in zip(args["codes"], args["fill"], args["values"],
                                        strict=True)]
+
+
+def partner_app(store, tmp_path: Path, monkeypatch, timeout: float = 180):
+    """The dashboard on ``store`` with one partner account, "bob" (AppTest, not yet run);
+    tests sign bob in by putting him in the session (the login form itself is driven in
+    the browser tests)."""
+    from streamlit.testing.v1 import AppTest
+
+    from hotspots.accounts import add_user
+
+    accounts = tmp_path / "accounts.toml"
+    if not accounts.exists():
+        add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)

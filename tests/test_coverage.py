@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, map_component_args, map_rows
+from conftest import ROOT, map_component_args, map_rows, partner_app
 
 from dashboard.text import plain
 from hotspots.analysis import (
@@ -457,17 +457,9 @@ def test_every_page_of_a_force_without_data(real_store, monkeypatch, tmp_path, p
 def test_partner_pages_with_wards_without_data(real_store, monkeypatch, tmp_path):
     """A partner's view of All Wales (Gwent and North Wales without crimes) and of a ward
     without residents: nothing fails and no ward without data shows a number."""
-    from streamlit.testing.v1 import AppTest
-
     from dashboard.auth import User
-    from hotspots.accounts import add_user
 
-    accounts = tmp_path / "accounts.toml"
-    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
-    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(real_store.root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at = partner_app(real_store, tmp_path, monkeypatch, timeout=300)
     at.query_params.update({"area": "All wards", "def": "police-uk-proxy",
                             "ward": LLANNARTH})
     at.session_state["user"] = User("bob", "partner", "password")

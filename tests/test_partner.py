@@ -18,7 +18,6 @@ from hotspots.partner import (
     partner_counts,
     partner_pack_rows,
     partner_values,
-    shown_count,
     suppression_note,
 )
 
@@ -71,12 +70,6 @@ def test_counts_frame_only_the_named_columns_and_dtypes():
     assert out["sv_count"].dtype == "Int64"
     assert out["sv_count"].isna().tolist() == [False, True, False]
     assert out["sv_count"].dropna().tolist() == [2, 6]
-
-
-def test_shown_count_cells():
-    assert [shown_count(v, UNDER5) for v in (0, 2, 5, 7.0, "<5", None, np.nan)] == \
-        [0, "<5", 5, 7, "<5", None, None]
-    assert shown_count(5, UNDER10) == "<10" and shown_count(10, UNDER10) == 10
 
 
 def test_audiences_and_notes():

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import partner_app
 
 from hotspots.analysis import AnalysisSettings, analyse
 from hotspots.dataset import Selection, load_ward_data
@@ -234,18 +234,9 @@ def _tree(at) -> list[str]:
 
 
 def _partner_pages(store, tmp_path: Path, monkeypatch, area: str, ward: str) -> dict:
-    from streamlit.testing.v1 import AppTest
-
     from dashboard.auth import User
-    from hotspots.accounts import add_user
 
-    accounts = tmp_path / "accounts.toml"
-    if not accounts.exists():
-        add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
-    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at = partner_app(store, tmp_path, monkeypatch, timeout=600)
     at.query_params.update({"area": area, "def": "police-uk-proxy", "ward": ward})
     at.session_state["user"] = User("bob", "partner", "password")
     at.run()
@@ -296,10 +287,8 @@ def test_analysts_see_the_change(stores, tmp_path, monkeypatch):
 def test_cli_partner_csv_is_the_dashboard_download(stores, tmp_path, monkeypatch):
     """``rank --audience partner`` writes the bytes the partner's "Download CSV" serves."""
     from streamlit.runtime.memory_media_file_storage import _calculate_file_id
-    from streamlit.testing.v1 import AppTest
 
     from dashboard.auth import User
-    from hotspots.accounts import add_user
     from hotspots.cli import main
 
     store = stores["before"]
@@ -309,12 +298,7 @@ def test_cli_partner_csv_is_the_dashboard_download(stores, tmp_path, monkeypatch
                  str(out)]) == 0
     data = out.read_bytes()
     assert b"<5" in data
-    accounts = tmp_path / "accounts.toml"
-    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
-    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at = partner_app(store, tmp_path, monkeypatch, timeout=600)
     at.query_params.update({"area": "dyfed-powys", "def": "police-uk-proxy"})
     at.session_state["user"] = User("bob", "partner", "password")
     at.switch_page("pages/hotspots.py").run()

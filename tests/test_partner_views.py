@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT, map_component_args, map_rows
+from conftest import ROOT, map_component_args, map_rows, partner_app
 
 from hotspots.analysis import AnalysisSettings, analyse, hotspot_list
 from hotspots.dataset import Selection, load_ward_data
@@ -62,24 +62,10 @@ def test_partner_series_beside_totals_cannot_be_recovered(demo_list):
         assert all(v is None or v == 0 or v >= 5 for v in months)
 
 
-def _partner_app(demo_store, tmp_path, monkeypatch):
-    """The dashboard on the demo store with one partner account, "bob" (AppTest)."""
-    from streamlit.testing.v1 import AppTest
-
-    from hotspots.accounts import add_user
-
-    accounts = tmp_path / "accounts.toml"
-    add_user(accounts, "bob", "partner", "partner-pass-1", rounds=4)
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
-    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-
-
 def test_partner_dashboard_pages(demo_store, tmp_path, monkeypatch):
     from dashboard.auth import User
 
-    at = _partner_app(demo_store, tmp_path, monkeypatch)
+    at = partner_app(demo_store, tmp_path, monkeypatch)
     # Partners see the last 12 months: in this area two wards have 1–4 drug offences.
     at.query_params.update({"area": "cantre-gwaelod", "def": "police-uk-proxy"})
     # Signed in as bob (the login form itself is driven in tests/test_auth_browser.py);
@@ -116,7 +102,7 @@ def test_partner_cannot_choose_periods_that_subtract(demo_store, monkeypatch, tm
     from hotspots.disclosure import partner_windows
     from hotspots.pack import month_name
 
-    at = _partner_app(demo_store, tmp_path, monkeypatch)
+    at = partner_app(demo_store, tmp_path, monkeypatch)
     # An analyst's link to one month: a partner opening it must not get that month.
     at.query_params.update({"area": "Seithenyn City", "period": "month", "from": "2024-06",
                             "to": "2024-06", "def": "police-uk-proxy"})
@@ -141,7 +127,7 @@ def test_partner_opening_the_map_first(demo_store, monkeypatch, tmp_path):
     suppressed tooltips, and says so in the sidebar."""
     from dashboard.auth import User
 
-    at = _partner_app(demo_store, tmp_path, monkeypatch)
+    at = partner_app(demo_store, tmp_path, monkeypatch)
     at.query_params.update({"area": "cantre-gwaelod", "period": "month", "from": "2024-06",
                             "to": "2024-06", "def": "police-uk-proxy"})
     at.session_state["user"] = User("bob", "partner", "password")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 
 from dashboard.web import OPEN_ANY_ADDRESS_ENV, listen_problem
-from tests.browser_support import ROOT, free_port, running_app
+from tests.browser_support import ROOT, free_port, running_app, wait_healthy
 
 
 def test_listen_problem_rules(tmp_path, monkeypatch):
@@ -49,7 +48,7 @@ def test_open_access_on_every_interface_with_the_option_warns(tmp_path, demo_sto
            "HOTSPOTS_DATA_DIR": str(demo_store.root)}
     port, proc = _start(env, "--server.address", "0.0.0.0")
     try:
-        _wait_health(f"http://127.0.0.1:{port}", proc)
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
@@ -64,7 +63,7 @@ def test_by_default_the_server_listens_on_this_computer_only(tmp_path, demo_stor
            "HOTSPOTS_DATA_DIR": str(demo_store.root)}
     port, proc = _start(env)
     try:
-        _wait_health(f"http://localhost:{port}", proc)
+        wait_healthy(f"http://localhost:{port}", proc)
         out = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
                              text=True)
         if out.returncode == 0:
@@ -73,23 +72,6 @@ def test_by_default_the_server_listens_on_this_computer_only(tmp_path, demo_stor
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
-
-
-def _wait_health(url, proc):
-    import time
-
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the server did not start: "
-                                 + proc.stderr.read().decode(errors="replace")[-2000:])
-        time.sleep(0.2)
 
 
 def test_the_test_servers_run_serve_py():
