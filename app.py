@@ -17,19 +17,16 @@ pages = [
     # the map's own address (/map?area=…) must open the map every time.
     st.Page("pages/home.py", title="Home", default=True),
     st.Page("pages/map.py", title="Map", url_path="map"),
-    st.Page("pages/hotspots.py", title="Hotspot list",
-            url_path="hotspots"),
-    st.Page("pages/pack.py", title="Monthly pack",
-            url_path="pack"),
-    st.Page("pages/profile.py", title="Ward profile",
-            url_path="profile"),
+    st.Page("pages/hotspots.py", title="Hotspot list", url_path="hotspots"),
+    st.Page("pages/pack.py", title="Monthly pack", url_path="pack"),
+    st.Page("pages/profile.py", title="Ward profile", url_path="profile"),
     st.Page("pages/data.py", title="Data", url_path="data"),
     st.Page("pages/method.py", title="Method", url_path="method"),
 ]
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)
 analyst_pages: list = []
-from hotspots.store import StoreDamagedError  # noqa: E402
+from hotspots.store.base import StoreDamagedError  # noqa: E402
 
 try:
     st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
@@ -37,6 +34,11 @@ except StoreDamagedError as exc:  # a damaged store file: what to do, never a tr
     import logging
 
     logging.getLogger(__name__).error("store damaged: %s", exc.message)
-    st.error("**The data store needs a repair.** " + (
-        exc.message if user.can("analyst") else
-        "Please tell the project's analysts; the figures cannot be shown until then."))
+    st.error(
+        "**The data store needs a repair.** "
+        + (
+            exc.message
+            if user.can("analyst")
+            else "Please tell the project's analysts; the figures cannot be shown until then."
+        )
+    )

@@ -25,10 +25,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HOTSPOTS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 POLYGON = "path.leaflet-interactive"
-#: The sidebar's value for every ward (dashboard/frame.py: ``ALL``).
+#: The sidebar's value for every ward (dashboard/selection.py: ``ALL``).
 ALL_WARDS = "All wards"
 PERIOD = "period=range&from=2018-10&to=2019-02&def=police-uk-proxy"
 
@@ -78,20 +84,36 @@ def build_store(dest: Path, shared: Path = SHARED) -> float:
     if not (shared / "PROVENANCE.md").exists():
         sys.exit(f"the real open data is not at {shared} (set HOTSPOTS_SHARED_DATA)")
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "hotspots", "--data-dir", str(dest), "load",
-                        "auto", str(shared), "--quiet"], cwd=ROOT, capture_output=True,
-                       text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hotspots",
+            "--data-dir",
+            str(dest),
+            "load",
+            "auto",
+            str(shared),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if r.returncode != 0:
-        sys.exit(f"loading the store failed ({r.returncode}):\n{r.stdout[-2000:]}"
-                 f"\n{r.stderr[-2000:]}")
+        sys.exit(
+            f"loading the store failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+        )
     return time.perf_counter() - t
 
 
 def app_env(store: Path, work: Path) -> dict[str, str]:
     """Environment for the dashboard on ``store``, open access, audit log in ``work``."""
-    return {"HOTSPOTS_DATA_DIR": str(store),
-            "HOTSPOTS_ACCOUNTS": str(work / "no-accounts.toml"),
-            "HOTSPOTS_AUDIT_LOG": str(work / "audit.log.jsonl")}
+    return {
+        "HOTSPOTS_DATA_DIR": str(store),
+        "HOTSPOTS_ACCOUNTS": str(work / "no-accounts.toml"),
+        "HOTSPOTS_AUDIT_LOG": str(work / "audit.log.jsonl"),
+    }
 
 
 class App:
@@ -109,25 +131,49 @@ class App:
 
 
 @contextlib.contextmanager
-def running_app(script: Path, env: dict[str, str], cwd: Path = ROOT,
-                log: Path | None = None) -> Iterator[App]:
+def running_app(
+    script: Path, env: dict[str, str], cwd: Path = ROOT, log: Path | None = None
+) -> Iterator[App]:
     """Run ``streamlit run script`` (static serving on) and yield it once healthy."""
     port = free_port()
     log = log or Path(f"/tmp/bench-streamlit-{port}.log")
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless",
-             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true",
-             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=cwd, env={**os.environ, **env}, stdout=fh, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.enableStaticServing",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--server.runOnSave",
+                "false",
+            ],
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     app = App(proc, url, log)
     try:
         deadline = time.monotonic() + 90
         while True:
-            with contextlib.suppress(OSError), \
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r,
+            ):
                 if r.status == 200:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -204,8 +250,9 @@ class TreeCpu:
     """CPU seconds used by a process tree (e.g. Chromium and its renderers), from repeated
     samples: a process that exits between two samples loses at most one interval."""
 
-    def __init__(self, root: int, exclude: Sequence[int] = (), nice: int | None = None,
-                 idle: bool = False):
+    def __init__(
+        self, root: int, exclude: Sequence[int] = (), nice: int | None = None, idle: bool = False
+    ):
         self.root, self.exclude, self.nice, self.idle = root, set(exclude), nice, idle
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
@@ -261,24 +308,34 @@ def loadavg() -> str:
 def machine_note() -> str:
     import streamlit
 
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) // 1024 for line in
-               Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True,
-                              text=True).stdout.strip()
-    return (f"{dt.datetime.now().isoformat(timespec='seconds')}; {os.cpu_count()} cores "
-            f"({model}), {mem:,} MB RAM; load average {loadavg()}; Python "
-            f"{platform.python_version()}, streamlit {streamlit.__version__}, {chromium}")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1]) // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    chromium = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{dt.datetime.now().isoformat(timespec='seconds')}; {os.cpu_count()} cores "
+        f"({model}), {mem:,} MB RAM; load average {loadavg()}; Python "
+        f"{platform.python_version()}, streamlit {streamlit.__version__}, {chromium}"
+    )
 
 
 # ----------------------------------------------------------------------------- numbers
 
 
 def pct(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else \
-        float("nan")
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
 
 
 def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:
@@ -298,8 +355,13 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -
 
 def command_line() -> str:
     return ".venv/bin/python " + " ".join(
-        [str(Path(sys.argv[0]).resolve().relative_to(ROOT))
-         if Path(sys.argv[0]).resolve().is_relative_to(ROOT) else sys.argv[0], *sys.argv[1:]])
+        [
+            str(Path(sys.argv[0]).resolve().relative_to(ROOT))
+            if Path(sys.argv[0]).resolve().is_relative_to(ROOT)
+            else sys.argv[0],
+            *sys.argv[1:],
+        ]
+    )
 
 
 def forward_msg_type(payload: bytes) -> tuple[str | None, str | None]:

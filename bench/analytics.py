@@ -43,19 +43,20 @@ from libpysal.weights import W
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hotspots.analysis import AnalysisSettings, analyse, gi_values, rerank  # noqa: E402
-from hotspots.dataset import Selection, load_ward_data  # noqa: E402
-from hotspots.ingest import load_paths  # noqa: E402
-from hotspots.ranking import rank_settings  # noqa: E402
 from hotspots.schema import WARD_COUNT_COLUMNS  # noqa: E402
-from hotspots.spatial import build_weights  # noqa: E402
-from hotspots.store import Store  # noqa: E402
+from hotspots.stats.analysis import AnalysisSettings, analyse, gi_values, rerank  # noqa: E402
+from hotspots.stats.ranking import rank_settings  # noqa: E402
+from hotspots.stats.spatial import build_weights  # noqa: E402
+from hotspots.store.base import Store  # noqa: E402
+from hotspots.store.ingest import load_paths  # noqa: E402
+from hotspots.store.ward_data import Selection, load_ward_data  # noqa: E402
 
 TARGETS = {"Wales": 1.0, "UK": 10.0, "re-rank": 0.05}
 MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
 CATEGORIES = ["violence_and_sexual_offences", "robbery", "drugs"]
-OTHER_WEIGHTS = rank_settings(weights={"violence": 0.4, "drugs": 0.2, "deprivation": 0.2,
-                                       "harm": 0.2})
+OTHER_WEIGHTS = rank_settings(
+    weights={"violence": 0.4, "drugs": 0.2, "deprivation": 0.2, "harm": 0.2}
+)
 SEED = 12345
 
 
@@ -99,16 +100,16 @@ def profile(label: str, fn, top: int = 25) -> None:
 
 
 def stages(counts, monthly, wards, extra, settings: AnalysisSettings) -> pd.Series:
-    """Seconds per step of :func:`hotspots.analysis.analyse` (the same calls, in order)."""
-    from hotspots.analysis import monthly_rates
-    from hotspots.concordance import concordance
-    from hotspots.emerging import classify_emerging
-    from hotspots.expected import observed_expected
-    from hotspots.indicators import ward_deprivation, ward_indicators
-    from hotspots.ranking import rank_hotspots
-    from hotspots.spatial import gi_star, local_moran
-    from hotspots.trends import monthly_gi, trend_summary
-    from hotspots.uncertainty import UncertaintySettings, rank_intervals
+    """Seconds per step of :func:`hotspots.stats.analysis.analyse` (the same calls, in order)."""
+    from hotspots.stats.analysis import monthly_rates
+    from hotspots.stats.concordance import concordance
+    from hotspots.stats.emerging import classify_emerging
+    from hotspots.stats.expected import observed_expected
+    from hotspots.stats.indicators import ward_deprivation, ward_indicators
+    from hotspots.stats.ranking import rank_hotspots
+    from hotspots.stats.spatial import gi_star, local_moran
+    from hotspots.stats.trends import monthly_gi, trend_summary
+    from hotspots.stats.uncertainty import UncertaintySettings, rank_intervals
 
     t: dict[str, float] = {}
 
@@ -119,30 +120,53 @@ def stages(counts, monthly, wards, extra, settings: AnalysisSettings) -> pd.Seri
         return result
 
     lsoa, weights = extra.get("lsoa_deprivation"), extra.get("lsoa_weights")
-    dep = step("ward_deprivation", lambda: ward_deprivation(lsoa, weights, settings.deprivation)
-               if lsoa is not None and weights is not None else None)
+    dep = step(
+        "ward_deprivation",
+        lambda: (
+            ward_deprivation(lsoa, weights, settings.deprivation)
+            if lsoa is not None and weights is not None
+            else None
+        ),
+    )
     ind = step("ward_indicators", lambda: ward_indicators(counts, dep, extra.get("harm")))
     step("rank_hotspots", lambda: rank_hotspots(ind, settings.ranking))
     pop = ind.set_index("ward_code")["population"]
     sv = ind.set_index("ward_code")["sv_count"]
-    step("rank_intervals (2,000 draws)", lambda: rank_intervals(sv, pop, UncertaintySettings(
-        draws=settings.uncertainty_draws, seed=settings.seed, top_n=settings.top_n)))
+    step(
+        "rank_intervals (2,000 draws)",
+        lambda: rank_intervals(
+            sv,
+            pop,
+            UncertaintySettings(
+                draws=settings.uncertainty_draws, seed=settings.seed, top_n=settings.top_n
+            ),
+        ),
+    )
     if dep is not None:
         ok = pop > 0
         cov = dep.set_index("ward_code")[["dep_share_20"]].reindex(pop.index).fillna(0.0)
         step("observed_expected", lambda: observed_expected(sv[ok], pop[ok], cov[ok]))
-    w, _ = step("build_weights", lambda: build_weights(
-        wards[["ward_code", "geometry"]].reset_index(drop=True)))
+    w, _ = step(
+        "build_weights",
+        lambda: build_weights(wards[["ward_code", "geometry"]].reset_index(drop=True)),
+    )
     values = gi_values(ind).reindex(list(w.id_order))
     step("gi_star (9,999 permutations)", lambda: gi_star(values, w, settings.gi))
     step("local_moran (9,999 permutations)", lambda: local_moran(values, w, settings.gi))
-    gim = step("monthly_gi", lambda: monthly_gi(monthly_rates(monthly, pop), w, "sv_rate",
-                                                settings.gi))
+    gim = step(
+        "monthly_gi", lambda: monthly_gi(monthly_rates(monthly, pop), w, "sv_rate", settings.gi)
+    )
     step("classify_emerging", lambda: classify_emerging(gim, settings.emerging))
     s = ind.set_index("ward_code")
-    step("concordance", lambda: concordance(s["sv_count"].astype(float),
-                                            s["drugs_count"].astype(float),
-                                            top_n=settings.top_n, seed=settings.seed % (2**32)))
+    step(
+        "concordance",
+        lambda: concordance(
+            s["sv_count"].astype(float),
+            s["drugs_count"].astype(float),
+            top_n=settings.top_n,
+            seed=settings.seed % (2**32),
+        ),
+    )
     step("trend_summary", lambda: trend_summary(monthly, settings.top_n))
     return pd.Series(t, name="seconds")
 
@@ -155,9 +179,16 @@ def wales_inputs(shared: Path):
         data = load_ward_data(store, Selection(MONTHS[0], MONTHS[-1]))
     finally:
         shutil.rmtree(work, ignore_errors=True)  # everything needed is in memory now
-    return (data.counts, data.monthly, data.wards,
-            {"lsoa_deprivation": data.lsoa_deprivation, "lsoa_weights": data.lsoa_weights,
-             "harm": data.harm})
+    return (
+        data.counts,
+        data.monthly,
+        data.wards,
+        {
+            "lsoa_deprivation": data.lsoa_deprivation,
+            "lsoa_weights": data.lsoa_weights,
+            "harm": data.harm,
+        },
+    )
 
 
 def uk_inputs(shared: Path, seed: int = 2019):
@@ -165,18 +196,29 @@ def uk_inputs(shared: Path, seed: int = 2019):
     raw = gpd.read_file(shared / "boundaries" / "uk_wards_dec2022_bsc.geojson")
     # 8,483 features but 8,482 codes: E05014284 comes in two parts; join them.
     raw = raw.dissolve(by="ward22_code", aggfunc="first", as_index=False)
-    wards = gpd.GeoDataFrame({
-        "ward_code": raw["ward22_code"].astype(str), "ward_name": raw["ward22_name"],
-        "local_authority_code": "", "local_authority_name": "", "police_force": "",
-    }, geometry=raw.geometry.to_crs(27700).to_numpy(), crs="EPSG:27700")
+    wards = gpd.GeoDataFrame(
+        {
+            "ward_code": raw["ward22_code"].astype(str),
+            "ward_name": raw["ward22_name"],
+            "local_authority_code": "",
+            "local_authority_name": "",
+            "police_force": "",
+        },
+        geometry=raw.geometry.to_crs(27700).to_numpy(),
+        crs="EPSG:27700",
+    )
     wards = wards.sort_values("ward_code").reset_index(drop=True)
     rng = np.random.default_rng(seed)
     n = len(wards)
     population = rng.lognormal(np.log(6000), 0.5, n).round().astype("int64")
     population[rng.choice(n, 5, replace=False)] = 0  # a few wards without residents
     risk = rng.gamma(2.0, 0.5, n)  # over-dispersed ward risk
-    monthly = pd.DataFrame({"ward_code": np.repeat(wards["ward_code"].to_numpy(), len(MONTHS)),
-                            "month": np.tile(MONTHS, n)})
+    monthly = pd.DataFrame(
+        {
+            "ward_code": np.repeat(wards["ward_code"].to_numpy(), len(MONTHS)),
+            "month": np.tile(MONTHS, n),
+        }
+    )
     mean = np.repeat(population * risk / 1000, len(MONTHS))
     monthly["violence_and_sexual_offences"] = rng.poisson(1.6 * mean)
     monthly["robbery"] = rng.poisson(0.05 * mean)
@@ -197,25 +239,36 @@ def run(shared: Path, repeat: int, do_profile: bool, do_stages: bool) -> pd.Data
         counts, monthly, wards, extra = make(shared)
         settings = AnalysisSettings()
 
-        def full(counts=counts, monthly=monthly, wards=wards, extra=extra,
-                 settings=settings):
+        def full(counts=counts, monthly=monthly, wards=wards, extra=extra, settings=settings):
             return analyse(counts, monthly, wards, settings, **extra)
 
         reps = repeat if label == "Wales" else 1
         t_full, c_full, result = timed(full, reps)
         t_bare = bare_gi(result, wards, reps)
-        rows.append({"what": f"{label}: full refresh analyse()", "wards": len(counts),
-                     "seconds": t_full, "cpu_s": c_full, "bare_esda_G_Local_s": t_bare,
-                     "target_s": TARGETS[label]})
-        t_rr, c_rr, _ = timed(lambda result=result: rerank(result, OTHER_WEIGHTS),
-                              max(repeat, 3))
-        rows.append({"what": f"{label}: re-rank (rerank, new weights)", "wards": len(counts),
-                     "seconds": t_rr, "cpu_s": c_rr, "bare_esda_G_Local_s": t_bare,
-                     "target_s": TARGETS["re-rank"]})
+        rows.append(
+            {
+                "what": f"{label}: full refresh analyse()",
+                "wards": len(counts),
+                "seconds": t_full,
+                "cpu_s": c_full,
+                "bare_esda_G_Local_s": t_bare,
+                "target_s": TARGETS[label],
+            }
+        )
+        t_rr, c_rr, _ = timed(lambda result=result: rerank(result, OTHER_WEIGHTS), max(repeat, 3))
+        rows.append(
+            {
+                "what": f"{label}: re-rank (rerank, new weights)",
+                "wards": len(counts),
+                "seconds": t_rr,
+                "cpu_s": c_rr,
+                "bare_esda_G_Local_s": t_bare,
+                "target_s": TARGETS["re-rank"],
+            }
+        )
         if do_stages:
             steps = stages(counts, monthly, wards, extra, settings)
-            print(f"\n--- {label}: seconds per step of analyse() "
-                  f"(sum {steps.sum():.2f} s) ---")
+            print(f"\n--- {label}: seconds per step of analyse() (sum {steps.sum():.2f} s) ---")
             print(steps.sort_values(ascending=False).round(3).to_string())
         if do_profile:
             profile(f"{label} full refresh", full)
@@ -234,8 +287,11 @@ def main() -> None:
     out = run(Path(args.shared), args.repeat, args.profile, args.stages)
     with pd.option_context("display.width", 200, "display.float_format", "{:,.3f}".format):
         print(out.to_string(index=False))
-    print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
-          if Path("/proc/loadavg").exists() else "")
+    print(
+        f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
+        if Path("/proc/loadavg").exists()
+        else ""
+    )
 
 
 if __name__ == "__main__":

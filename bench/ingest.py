@@ -35,22 +35,25 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hotspots.crimes import POLICE_UK_FORCES  # noqa: E402
-from hotspots.ingest import load_paths  # noqa: E402
-from hotspots.store import Store  # noqa: E402
+from hotspots.io.police_uk import POLICE_UK_FORCES  # noqa: E402
+from hotspots.store.base import Store  # noqa: E402
+from hotspots.store.ingest import load_paths  # noqa: E402
 
 FORCES_EW = 43
 
 
 def make_national_month(shared: Path, out: Path, rows: int = 500_000) -> list[Path]:
     """Replicate the real files into ``FORCES_EW`` force files for one month, fresh IDs."""
-    frames = [pd.read_csv(f, dtype=str, keep_default_na=False)
-              for f in sorted((shared / "crime" / "police_uk").glob("*/*-street.csv"))]
+    frames = [
+        pd.read_csv(f, dtype=str, keep_default_na=False)
+        for f in sorted((shared / "crime" / "police_uk").glob("*/*-street.csv"))
+    ]
     base = pd.concat(frames, ignore_index=True)
     big = pd.concat([base] * (rows // len(base) + 1), ignore_index=True).iloc[:rows].copy()
     has_id = big["Crime ID"] != ""
-    big.loc[has_id, "Crime ID"] = [hashlib.sha256(f"bench-{i}".encode()).hexdigest()
-                                   for i in range(int(has_id.sum()))]
+    big.loc[has_id, "Crime ID"] = [
+        hashlib.sha256(f"bench-{i}".encode()).hexdigest() for i in range(int(has_id.sum()))
+    ]
     big["Month"] = "2019-01"
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -59,7 +62,7 @@ def make_national_month(shared: Path, out: Path, rows: int = 500_000) -> list[Pa
     for i, part in enumerate(range(0, rows, rows // FORCES_EW + 1)):
         slug, (name, *_) = forces[i]
         path = out / f"2019-01-{slug}-street.csv"
-        chunk = big.iloc[part: part + rows // FORCES_EW + 1].copy()
+        chunk = big.iloc[part : part + rows // FORCES_EW + 1].copy()
         chunk["Reported by"] = chunk["Falls within"] = name
         chunk.to_csv(path, index=False)
         paths.append(path)
@@ -75,8 +78,11 @@ def timed(fn) -> float:
 def run(shared: Path, repeat: int) -> pd.DataFrame:
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     base = Store(work / "base")
-    load_paths(base, "auto", [shared / "boundaries" / "wales_wards_dec2022_bsc.geojson",
-                              shared / "lookups"])
+    load_paths(
+        base,
+        "auto",
+        [shared / "boundaries" / "wales_wards_dec2022_bsc.geojson", shared / "lookups"],
+    )
     police = shared / "crime" / "police_uk"
     sizes = {
         "one force-month": [police / "2019-01" / "2019-01-dyfed-powys-street.csv"],
@@ -102,9 +108,18 @@ def run(shared: Path, repeat: int) -> pd.DataFrame:
             times["pd"].append(timed(lambda f=files: [pd.read_csv(x) for x in f]))
             times["pa"].append(timed(lambda f=files: [pacsv.read_csv(x) for x in f]))
         t_e2e, t_pd, t_pa = (min(times[k]) for k in ("e2e", "pd", "pa"))
-        rows.append({"size": label, "files": len(files), "rows": n,
-                     "end_to_end_s": t_e2e, "pandas_s": t_pd, "pyarrow_s": t_pa,
-                     "end_to_end_rows_per_s": n / t_e2e, "ratio_to_pyarrow": t_e2e / t_pa})
+        rows.append(
+            {
+                "size": label,
+                "files": len(files),
+                "rows": n,
+                "end_to_end_s": t_e2e,
+                "pandas_s": t_pd,
+                "pyarrow_s": t_pa,
+                "end_to_end_rows_per_s": n / t_e2e,
+                "ratio_to_pyarrow": t_e2e / t_pa,
+            }
+        )
     shutil.rmtree(work, ignore_errors=True)
     return pd.DataFrame(rows)
 

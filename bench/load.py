@@ -74,17 +74,19 @@ DYFED_POWYS_WARDS = 204
 SOUTH_WALES_WARDS = 203
 STEPS = ("map", "area", "profile", "hotspots", "download")
 TARGET_P95_MS = 1000
-JS_COUNT = ("n => document.querySelectorAll('path.leaflet-interactive').length === n "
-            "? Date.now() : false")
+JS_COUNT = (
+    "n => document.querySelectorAll('path.leaflet-interactive').length === n ? Date.now() : false"
+)
 
 
 def profile_wards(store: Path, n: int = 10) -> list[tuple[str, str]]:
     """(code, name) of the ``n`` South Wales wards with most serious violence."""
-    from hotspots.dataset import Selection, load_ward_data
-    from hotspots.store import Store
+    from hotspots.store.base import Store
+    from hotspots.store.ward_data import Selection, load_ward_data
 
-    data = load_ward_data(Store(store), Selection("2018-10", "2019-02", "south-wales",
-                                                  "police-uk-proxy"))
+    data = load_ward_data(
+        Store(store), Selection("2018-10", "2019-02", "south-wales", "police-uk-proxy")
+    )
     top = data.counts.sort_values(["sv_count", "ward_code"], ascending=[False, True]).head(n)
     return list(zip(top["ward_code"], top["ward_name"], strict=True))
 
@@ -144,8 +146,9 @@ async def quiet(page, ms: float, timeout_ms: float) -> None:
     deadline = time.monotonic() + timeout_ms / 1000
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
-        s = await page.evaluate("window.__bench ? [window.__bench.finished, "
-                                "window.__bench.busy] : [0, true]")
+        s = await page.evaluate(
+            "window.__bench ? [window.__bench.finished, window.__bench.busy] : [0, true]"
+        )
         if s != last:
             last, since = s, time.monotonic()
         elif not s[1] and (time.monotonic() - since) * 1000 >= ms:
@@ -166,11 +169,12 @@ async def check_page(page) -> None:
         raise RuntimeError("stException: " + (await exc.first.inner_text())[:300])
     dialog = page.get_by_role("dialog")
     if await dialog.count() and await dialog.first.is_visible():
-        raise RuntimeError("dialog: " + (await dialog.first.inner_text())[:120].replace(
-            "\n", " "))
-    state = await page.evaluate("() => { const a = document.querySelector("
-                                "'[data-testid=\"stApp\"]'); return a && "
-                                "a.getAttribute('data-test-connection-state'); }")
+        raise RuntimeError("dialog: " + (await dialog.first.inner_text())[:120].replace("\n", " "))
+    state = await page.evaluate(
+        "() => { const a = document.querySelector("
+        "'[data-testid=\"stApp\"]'); return a && "
+        "a.getAttribute('data-test-connection-state'); }"
+    )
     if state not in (None, "CONNECTED"):
         raise RuntimeError(f"connection state {state}")
 
@@ -184,8 +188,7 @@ async def goto(run: Run, page, url: str) -> float:
     return await end_of_run(page, 0, run.timeout_ms) - t0
 
 
-async def iteration(run: Run, who: str, page, base: str, ward: tuple[str, str],
-                    tmp: Path) -> None:
+async def iteration(run: Run, who: str, page, base: str, ward: tuple[str, str], tmp: Path) -> None:
     """One attendee loop; each step's failure is recorded and the loop goes on."""
     to = run.timeout_ms
 
@@ -215,8 +218,7 @@ async def iteration(run: Run, who: str, page, base: str, ward: tuple[str, str],
 
     async def change_area():
         f0 = await page.evaluate("window.__bench.finished")
-        await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click(
-            timeout=to)
+        await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click(timeout=to)
         option = page.get_by_role("option", name="south-wales", exact=True)
         await option.wait_for(timeout=to)
         n_sent = len(page.bench_frames.sent)
@@ -317,25 +319,27 @@ class Frames:
 
 
 async def new_context(browser):
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000},
-                                    accept_downloads=True)
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     await ctx.add_init_script(web.SCRIPT_STATE_JS)
-    await ctx.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
-                    lambda route: route.abort())
+    await ctx.route(
+        lambda u: urlparse(u).hostname not in ("127.0.0.1", None), lambda route: route.abort()
+    )
     page = await ctx.new_page()
     frames = Frames()
     cdp = await ctx.new_cdp_session(page)
     cdp.on("Network.requestWillBeSent", frames.request)
     cdp.on("Network.webSocketFrameSent", frames.frame_sent)
     cdp.on("Network.webSocketFrameReceived", frames.frame_received)
-    await cdp.send("Network.enable", {"maxTotalBufferSize": 1_000_000,
-                                      "maxResourceBufferSize": 500_000})
+    await cdp.send(
+        "Network.enable", {"maxTotalBufferSize": 1_000_000, "maxResourceBufferSize": 500_000}
+    )
     page.bench_frames = frames
     return ctx, page
 
 
-async def session(run: Run, who: str, browser, base: str, wards, tmp: Path,
-                  start_delay: float, index: int) -> None:
+async def session(
+    run: Run, who: str, browser, base: str, wards, tmp: Path, start_delay: float, index: int
+) -> None:
     await asyncio.sleep(start_delay)
     ctx, page = await new_context(browser)
     try:
@@ -351,12 +355,16 @@ async def session(run: Run, who: str, browser, base: str, wards, tmp: Path,
 def metrics(base: str) -> dict[str, int]:
     """Streamlit's /_stcore/metrics: session connects/disconnects and active sessions."""
     out = {}
-    with contextlib.suppress(OSError), \
-            urllib.request.urlopen(f"{base}/_stcore/metrics", timeout=5) as r:
+    with (
+        contextlib.suppress(OSError),
+        urllib.request.urlopen(f"{base}/_stcore/metrics", timeout=5) as r,
+    ):
         text = r.read().decode()
-        for key, pat in (("connect", r'session_events_total\{type="connect"\} (\d+)'),
-                         ("disconnect", r'session_events_total\{type="disconnect"\} (\d+)'),
-                         ("active", r"^active_sessions (\d+)")):
+        for key, pat in (
+            ("connect", r'session_events_total\{type="connect"\} (\d+)'),
+            ("disconnect", r'session_events_total\{type="disconnect"\} (\d+)'),
+            ("active", r"^active_sessions (\d+)"),
+        ):
             m = re.search(pat, text, flags=re.MULTILINE)
             if m:
                 out[key] = int(m.group(1))
@@ -377,16 +385,29 @@ def server_clock(path: Path, start_ms: float, end_ms: float) -> list[dict]:
     wall-clock times: reruns after a widget change, and new sessions' first runs."""
     if not path.exists():
         return []
-    groups: dict[str, list[float]] = {"reruns after a widget change": [],
-                                      "first run of a new session (page load)": []}
+    groups: dict[str, list[float]] = {
+        "reruns after a widget change": [],
+        "first run of a new session (page load)": [],
+    }
     for line in path.read_text(encoding="utf-8").splitlines():
         at, ms, widgets = line.split()
         if start_ms <= float(at) <= end_ms:
-            key = "reruns after a widget change" if int(widgets) else \
-                "first run of a new session (page load)"
+            key = (
+                "reruns after a widget change"
+                if int(widgets)
+                else "first run of a new session (page load)"
+            )
             groups[key].append(float(ms))
-    return [{"runs": k, "n": len(v), "p50 ms": web.pct(v, 50), "p95 ms": web.pct(v, 95),
-             "max ms": max(v) if v else float("nan")} for k, v in groups.items()]
+    return [
+        {
+            "runs": k,
+            "n": len(v),
+            "p50 ms": web.pct(v, 50),
+            "p95 ms": web.pct(v, 95),
+            "max ms": max(v) if v else float("nan"),
+        }
+        for k, v in groups.items()
+    ]
 
 
 def latency_rows(run: Run) -> list[dict]:
@@ -394,15 +415,28 @@ def latency_rows(run: Run) -> list[dict]:
     for name in STEPS:
         v = run.lat.get(name, [])
         d = run.drawn.get(name, [])
-        rows.append({"action": name, "n": len(v), "p50 ms": web.pct(v, 50),
-                     "p95 ms": web.pct(v, 95), "max ms": max(v) if v else float("nan"),
-                     "→ polygons p50 ms": web.pct(d, 50) if d else float("nan"),
-                     "→ polygons p95 ms": web.pct(d, 95) if d else float("nan")})
+        rows.append(
+            {
+                "action": name,
+                "n": len(v),
+                "p50 ms": web.pct(v, 50),
+                "p95 ms": web.pct(v, 95),
+                "max ms": max(v) if v else float("nan"),
+                "→ polygons p50 ms": web.pct(d, 50) if d else float("nan"),
+                "→ polygons p95 ms": web.pct(d, 95) if d else float("nan"),
+            }
+        )
         if run.server.get(name):
             v = run.server[name]
-            rows.append({"action": f"{name}, server (BackMsg → script_finished)",
-                         "n": len(v), "p50 ms": web.pct(v, 50), "p95 ms": web.pct(v, 95),
-                         "max ms": max(v)})
+            rows.append(
+                {
+                    "action": f"{name}, server (BackMsg → script_finished)",
+                    "n": len(v),
+                    "p50 ms": web.pct(v, 50),
+                    "p95 ms": web.pct(v, 95),
+                    "max ms": max(v),
+                }
+            )
     return rows
 
 
@@ -424,22 +458,27 @@ async def main_async(args) -> int:
         clock = work / "server-clock.txt"
         if args.server_clock:  # app.py under bench/apps/timed_app.py, timing in the server
             script, cwd = web.timed_app(work, "timed"), work / "timed"
-            extra = {"HOTSPOTS_ROOT": str(web.ROOT), "PYTHONPATH": str(web.ROOT),
-                     "HOTSPOTS_BENCH_RUNS": str(work / "runs.log"),
-                     "HOTSPOTS_BENCH_SERVER_CLOCK": str(clock)}
+            extra = {
+                "HOTSPOTS_ROOT": str(web.ROOT),
+                "PYTHONPATH": str(web.ROOT),
+                "HOTSPOTS_BENCH_RUNS": str(work / "runs.log"),
+                "HOTSPOTS_BENCH_SERVER_CLOCK": str(clock),
+            }
         else:
             script, cwd, extra = web.ROOT / "app.py", web.ROOT, {}
-        with web.running_app(script, {**web.app_env(store, work), **extra}, cwd=cwd,
-                             log=work / "streamlit.log") as app:
+        with web.running_app(
+            script, {**web.app_env(store, work), **extra}, cwd=cwd, log=work / "streamlit.log"
+        ) as app:
             pid = app.pid
             await asyncio.sleep(2)
             mem = {"start": web.rss_mb(pid)}
             cpu0 = web.cpu_seconds(pid)
             executable = web.CHROMIUM
             async with async_playwright() as p:
-                browsers = [await p.chromium.launch(executable_path=executable,
-                                                    args=web.CHROMIUM_ARGS)
-                            for _ in range(max(1, args.browsers))]
+                browsers = [
+                    await p.chromium.launch(executable_path=executable, args=web.CHROMIUM_ARGS)
+                    for _ in range(max(1, args.browsers))
+                ]
                 # Chromium and the Playwright driver at a lower priority than the server,
                 # every thread, re-applied every second (Chromium changes its own).
                 nice = args.nice if args.nice else None
@@ -463,16 +502,26 @@ async def main_async(args) -> int:
                 single_cpu, single_wall = web.cpu_seconds(pid) - c1, time.monotonic() - t1
                 mem["1 session"] = web.rss_mb(pid)
                 await ctx.close()
-                print(f"warm-up iteration {t_cold:.1f} s; 1 session RSS "
-                      f"{mem['1 session']:.0f} MB; load average {web.loadavg()}")
+                print(
+                    f"warm-up iteration {t_cold:.1f} s; 1 session RSS "
+                    f"{mem['1 session']:.0f} MB; load average {web.loadavg()}"
+                )
                 nices = set()
                 for q in web.descendants(os.getpid()):
                     if q != pid:
                         with contextlib.suppress(OSError, IndexError):
-                            nices.add(int(Path(f"/proc/{q}/stat").read_text()
-                                          .rsplit(")", 1)[1].split()[16]))
-                print(f"nice values of the browser threads' processes: {sorted(nices)}"
-                      + ("; policy SCHED_IDLE" if args.idle else ""))
+                            nices.add(
+                                int(
+                                    Path(f"/proc/{q}/stat")
+                                    .read_text()
+                                    .rsplit(")", 1)[1]
+                                    .split()[16]
+                                )
+                            )
+                print(
+                    f"nice values of the browser threads' processes: {sorted(nices)}"
+                    + ("; policy SCHED_IDLE" if args.idle else "")
+                )
                 for who, step, msg in warm.errors + one.errors:
                     print(f"ERROR in the single-session phase: {who} {step}: {msg}")
 
@@ -492,9 +541,21 @@ async def main_async(args) -> int:
                 t_start, e_start = time.monotonic(), time.time() * 1000
                 run.deadline = t_start + args.duration
                 ramp = args.ramp / max(1, args.sessions)
-                tasks = [asyncio.create_task(session(
-                    run, f"s{i:02d}", browsers[i % len(browsers)], app.url, wards, tmp,
-                    i * ramp, i)) for i in range(args.sessions)]
+                tasks = [
+                    asyncio.create_task(
+                        session(
+                            run,
+                            f"s{i:02d}",
+                            browsers[i % len(browsers)],
+                            app.url,
+                            wards,
+                            tmp,
+                            i * ramp,
+                            i,
+                        )
+                    )
+                    for i in range(args.sessions)
+                ]
                 # Sample the "all sessions" memory just before the deadline, while every
                 # context is open; then let the running iterations finish (bounded).
                 await asyncio.sleep(max(0.0, run.deadline - time.monotonic() - 1))
@@ -523,44 +584,63 @@ async def main_async(args) -> int:
         peak = max((s[1] for s in samples), default=float("nan"))
         print()
         priority = "SCHED_IDLE" if args.idle else f"nice {args.nice}"
-        print(f"{args.sessions} sessions × {args.duration:.0f} s ({args.browsers} Chromium, "
-              f"{priority}, think {args.think:g} s, ramp {args.ramp:.0f} s); "
-              f"wall {wall:.0f} s; load average {load0} → {load1}")
-        print(f"iterations completed: {run.iterations}; errors: {len(run.errors)}; area "
-              f"reruns timed from CDP because the page's counter missed them: {FALLBACKS[0]}")
+        print(
+            f"{args.sessions} sessions × {args.duration:.0f} s ({args.browsers} Chromium, "
+            f"{priority}, think {args.think:g} s, ramp {args.ramp:.0f} s); "
+            f"wall {wall:.0f} s; load average {load0} → {load1}"
+        )
+        print(
+            f"iterations completed: {run.iterations}; errors: {len(run.errors)}; area "
+            f"reruns timed from CDP because the page's counter missed them: {FALLBACKS[0]}"
+        )
         print()
-        print(f"Single session (warm caches, one iteration; errors "
-              f"{len(warm.errors) + len(one.errors)}), ms")
+        print(
+            f"Single session (warm caches, one iteration; errors "
+            f"{len(warm.errors) + len(one.errors)}), ms"
+        )
         print(web.markdown_table(latency_rows(one)))
         print()
-        print(f"{args.sessions} concurrent sessions, ms (action → stApp idle; 'area' is the "
-              "rerun, map/profile/hotspots are page loads, download is click → file)")
+        print(
+            f"{args.sessions} concurrent sessions, ms (action → stApp idle; 'area' is the "
+            "rerun, map/profile/hotspots are page loads, download is click → file)"
+        )
         rows = latency_rows(run)
         print(web.markdown_table(rows))
         everything = [v for k in ("map", "area", "profile", "hotspots") for v in run.lat[k]]
-        print(f"all actions but the download: p50 {web.pct(everything, 50):,.0f} ms, "
-              f"p95 {web.pct(everything, 95):,.0f} ms (n={len(everything)})")
+        print(
+            f"all actions but the download: p50 {web.pct(everything, 50):,.0f} ms, "
+            f"p95 {web.pct(everything, 95):,.0f} ms (n={len(everything)})"
+        )
         print()
         n = args.sessions
         per = ((mem[f"{n} sessions"] - mem["1 session"]) / (n - 1)) if n > 1 else float("nan")
         print("Server memory (VmRSS of the streamlit process), MB")
-        print(web.markdown_table([{**{k: v for k, v in mem.items()}, "peak": peak,
-                                   "per extra session": per}]))
+        print(
+            web.markdown_table(
+                [{**{k: v for k, v in mem.items()}, "peak": peak, "per extra session": per}]
+            )
+        )
         print()
         server_cpu = scpu1 - scpu0
         browser_cpu = tree.seconds()
         cores = os.cpu_count() or 1
         busy = (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]) if busy1[1] > busy0[1] else 0
-        print(f"CPU during the run ({wall:.0f} s wall, {cores} cores): whole machine "
-              f"{busy:.0%} busy (every process, other jobs included); streamlit "
-              f"{server_cpu:.0f} s ({server_cpu / wall:.2f} cores); Chromium + Playwright "
-              f"{browser_cpu:.0f} s ({browser_cpu / wall:.2f} cores), browser RSS "
-              f"{brss:,.0f} MB near the end")
-        print(f"Server CPU of one warm attendee loop (single session): {single_cpu:.1f} s "
-              f"in {single_wall:.1f} s wall; streamlit CPU before the run "
-              f"{scpu0 - cpu0:.0f} s")
-        print(f"Streamlit sessions (/_stcore/metrics) near the end: {met_during}; after "
-              f"closing: {met_after}")
+        print(
+            f"CPU during the run ({wall:.0f} s wall, {cores} cores): whole machine "
+            f"{busy:.0%} busy (every process, other jobs included); streamlit "
+            f"{server_cpu:.0f} s ({server_cpu / wall:.2f} cores); Chromium + Playwright "
+            f"{browser_cpu:.0f} s ({browser_cpu / wall:.2f} cores), browser RSS "
+            f"{brss:,.0f} MB near the end"
+        )
+        print(
+            f"Server CPU of one warm attendee loop (single session): {single_cpu:.1f} s "
+            f"in {single_wall:.1f} s wall; streamlit CPU before the run "
+            f"{scpu0 - cpu0:.0f} s"
+        )
+        print(
+            f"Streamlit sessions (/_stcore/metrics) near the end: {met_during}; after "
+            f"closing: {met_after}"
+        )
         tracebacks = log.count("Traceback")
         print(f"server log: {tracebacks} traceback(s)")
         if run.errors:
@@ -575,30 +655,54 @@ async def main_async(args) -> int:
         inside = server_clock(clock, e_start, e_end) if args.server_clock else None
         if inside:
             print()
-            print("Inside the server (bench/apps/timed_app.py): rerun_script BackMsg handled → "
-                  "script_finished queued, every rerun that started during the run, ms")
+            print(
+                "Inside the server (bench/apps/timed_app.py): rerun_script BackMsg handled → "
+                "script_finished queued, every rerun that started during the run, ms"
+            )
             print(web.markdown_table(inside))
         p95_area = web.pct(run.lat["area"], 95)
         p95_cdp = web.pct(run.server.get("area", []), 95)
         targets = [
-            {"target": "errors = 0", "value": len(run.errors),
-             "met": "yes" if not run.errors else "NO"},
-            {"target": "rerun (area change) p95 < 1 s, server side on CDP's clock "
-                       "(BackMsg sent → script_finished received)", "value": p95_cdp,
-             "met": "yes" if p95_cdp < TARGET_P95_MS else "NO"}]
+            {
+                "target": "errors = 0",
+                "value": len(run.errors),
+                "met": "yes" if not run.errors else "NO",
+            },
+            {
+                "target": "rerun (area change) p95 < 1 s, server side on CDP's clock "
+                "(BackMsg sent → script_finished received)",
+                "value": p95_cdp,
+                "met": "yes" if p95_cdp < TARGET_P95_MS else "NO",
+            },
+        ]
         if inside:
             p95_inside = inside[0]["p95 ms"]
-            targets.append({"target": "reruns after a widget change p95 < 1 s, inside the "
-                                      "server", "value": p95_inside,
-                            "met": "yes" if p95_inside < TARGET_P95_MS else "NO"})
+            targets.append(
+                {
+                    "target": "reruns after a widget change p95 < 1 s, inside the server",
+                    "value": p95_inside,
+                    "met": "yes" if p95_inside < TARGET_P95_MS else "NO",
+                }
+            )
         print()
-        print(web.markdown_table([
-            *targets,
-            {"target": "rerun (area change) → idle p95 < 1 s (the simulated browsers "
-                       "included)", "value": p95_area,
-             "met": "yes" if p95_area < TARGET_P95_MS else "NO"},
-            {"target": "every action → idle p95 < 1 s", "value": web.pct(everything, 95),
-             "met": "yes" if web.pct(everything, 95) < TARGET_P95_MS else "NO"}]))
+        print(
+            web.markdown_table(
+                [
+                    *targets,
+                    {
+                        "target": "rerun (area change) → idle p95 < 1 s (the simulated browsers "
+                        "included)",
+                        "value": p95_area,
+                        "met": "yes" if p95_area < TARGET_P95_MS else "NO",
+                    },
+                    {
+                        "target": "every action → idle p95 < 1 s",
+                        "value": web.pct(everything, 95),
+                        "met": "yes" if web.pct(everything, 95) < TARGET_P95_MS else "NO",
+                    },
+                ]
+            )
+        )
         print(f"machine at end: load average {web.loadavg()}")
         return 0 if not run.errors else 1
     finally:
@@ -610,21 +714,36 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--duration", type=float, default=120.0, help="seconds")
     ap.add_argument("--browsers", type=int, default=1, help="Chromium processes")
-    ap.add_argument("--ramp", type=float, default=10.0,
-                    help="seconds over which the sessions start")
+    ap.add_argument(
+        "--ramp", type=float, default=10.0, help="seconds over which the sessions start"
+    )
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per wait")
-    ap.add_argument("--nice", type=int, default=10,
-                    help="run Chromium's threads at niceness N so that on a small machine "
-                    "the server, not the simulated browsers, gets the CPU first (0: off)")
-    ap.add_argument("--idle", action="store_true",
-                    help="run Chromium's and Playwright's threads under SCHED_IDLE instead: "
-                    "they get the CPU only when the server does not want it (the attendees' "
-                    "browsers on their own computers)")
-    ap.add_argument("--server-clock", action="store_true",
-                    help="serve app.py under bench/apps/timed_app.py and time every rerun "
-                    "inside the server too (BackMsg handled → script_finished queued)")
-    ap.add_argument("--think", type=float, default=0.0,
-                    help="seconds each session waits after every action (0: back to back)")
+    ap.add_argument(
+        "--nice",
+        type=int,
+        default=10,
+        help="run Chromium's threads at niceness N so that on a small machine "
+        "the server, not the simulated browsers, gets the CPU first (0: off)",
+    )
+    ap.add_argument(
+        "--idle",
+        action="store_true",
+        help="run Chromium's and Playwright's threads under SCHED_IDLE instead: "
+        "they get the CPU only when the server does not want it (the attendees' "
+        "browsers on their own computers)",
+    )
+    ap.add_argument(
+        "--server-clock",
+        action="store_true",
+        help="serve app.py under bench/apps/timed_app.py and time every rerun "
+        "inside the server too (BackMsg handled → script_finished queued)",
+    )
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each session waits after every action (0: back to back)",
+    )
     ap.add_argument("--store", type=Path, help="use this store instead of building one")
     ap.add_argument("--map-path", default="/map", help="address of the map page")
     args = ap.parse_args(argv)

@@ -1,6 +1,6 @@
 """Mutation testing: inject small faults into one module and see whether its tests notice.
 
-    .venv/bin/python bench/mutate.py hotspots/disclosure.py tests/test_disclosure.py \
+    .venv/bin/python bench/mutate.py hotspots/access/disclosure.py tests/access/test_disclosure.py \
         [--max N] [--seed S] [--only-lines A-B] [--timeout S] [--json FILE] [--list]
 
 Each mutant is one small change to the module's syntax tree: a comparison flipped
@@ -46,15 +46,48 @@ from pathlib import Path
 EQUIVALENT_FILE = Path(__file__).resolve().with_name("mutants-equivalent.toml")
 PYTEST_ARGS = ("-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider")
 
-_CMP_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
-             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-             ast.In: ast.NotIn, ast.NotIn: ast.In}
-_BIN_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
-             ast.FloorDiv: ast.Div, ast.Mod: ast.Mult, ast.Pow: ast.Mult}
-_SYMBOL = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
-           ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
-           ast.NotIn: "not in", ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
-           ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**", ast.And: "and", ast.Or: "or"}
+_CMP_SWAP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+_BIN_SWAP = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.Mult,
+    ast.Pow: ast.Mult,
+}
+_SYMBOL = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.And: "and",
+    ast.Or: "or",
+}
 
 
 @dataclass
@@ -74,6 +107,7 @@ class Mutant:
 
 # --------------------------------------------------------------------------- generation
 
+
 def _skipped_nodes(tree: ast.AST) -> set[int]:
     """ids of nodes never mutated: docstrings and type annotations."""
     skip: set[int] = set()
@@ -85,8 +119,12 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 mark(body[0])
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             mark(node.returns)
@@ -100,7 +138,7 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
 def _snippet(source: str, node: ast.AST, limit: int = 60) -> str:
     text = ast.get_source_segment(source, node) or ast.unparse(node)
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def generate(source: str) -> list[Mutant]:
@@ -116,38 +154,87 @@ def generate(source: str) -> list[Mutant]:
             for k, op in enumerate(node.ops):
                 new = _CMP_SWAP.get(type(op))
                 if new:
-                    out.append((i, line, "cmp", k, node.col_offset,
-                                f"{_SYMBOL[type(op)]} → {_SYMBOL[new]} in "
-                                f"`{_snippet(source, node)}`"))
+                    out.append(
+                        (
+                            i,
+                            line,
+                            "cmp",
+                            k,
+                            node.col_offset,
+                            f"{_SYMBOL[type(op)]} → {_SYMBOL[new]} in `{_snippet(source, node)}`",
+                        )
+                    )
         elif isinstance(node, ast.BinOp | ast.AugAssign):
             new = _BIN_SWAP.get(type(node.op))
             if new:
-                out.append((i, line, "binop", None, node.col_offset,
-                            f"{_SYMBOL[type(node.op)]} → {_SYMBOL[new]} in "
-                            f"`{_snippet(source, node)}`"))
+                out.append(
+                    (
+                        i,
+                        line,
+                        "binop",
+                        None,
+                        node.col_offset,
+                        f"{_SYMBOL[type(node.op)]} → {_SYMBOL[new]} in `{_snippet(source, node)}`",
+                    )
+                )
         elif isinstance(node, ast.BoolOp):
             new = ast.Or if isinstance(node.op, ast.And) else ast.And
-            out.append((i, line, "boolop", None, node.col_offset,
-                        f"{_SYMBOL[type(node.op)]} → {_SYMBOL[new]} in "
-                        f"`{_snippet(source, node)}`"))
+            out.append(
+                (
+                    i,
+                    line,
+                    "boolop",
+                    None,
+                    node.col_offset,
+                    f"{_SYMBOL[type(node.op)]} → {_SYMBOL[new]} in `{_snippet(source, node)}`",
+                )
+            )
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            out.append((i, line, "unnot", None, node.col_offset,
-                        f"`not` removed in `{_snippet(source, node)}`"))
+            out.append(
+                (
+                    i,
+                    line,
+                    "unnot",
+                    None,
+                    node.col_offset,
+                    f"`not` removed in `{_snippet(source, node)}`",
+                )
+            )
         elif isinstance(node, ast.If | ast.While | ast.IfExp):
-            out.append((i, line, "negate", None, node.col_offset,
-                        f"condition negated: `{_snippet(source, node.test)}`"))
-        elif isinstance(node, ast.Return) and node.value is not None and not (
-                isinstance(node.value, ast.Constant) and node.value.value is None):
-            out.append((i, line, "return", None, node.col_offset,
-                        f"`return {_snippet(source, node.value, 40)}` → `return None`"))
+            out.append(
+                (
+                    i,
+                    line,
+                    "negate",
+                    None,
+                    node.col_offset,
+                    f"condition negated: `{_snippet(source, node.test)}`",
+                )
+            )
+        elif (
+            isinstance(node, ast.Return)
+            and node.value is not None
+            and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        ):
+            out.append(
+                (
+                    i,
+                    line,
+                    "return",
+                    None,
+                    node.col_offset,
+                    f"`return {_snippet(source, node.value, 40)}` → `return None`",
+                )
+            )
         elif isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, bool):
                 out.append((i, line, "bool", None, node.col_offset, f"{v} → {not v}"))
             elif isinstance(v, int | float) and not isinstance(v, complex):
                 for d in (1, -1):
-                    out.append((i, line, "const", d, node.col_offset,
-                                f"constant {v!r} → {v + d!r}"))
+                    out.append(
+                        (i, line, "const", d, node.col_offset, f"constant {v!r} → {v + d!r}")
+                    )
     out.sort(key=lambda m: (m[1], m[4], m[0]))
     mutants, seen = [], {}
     for n, (i, ln, k, a, _col, d) in enumerate(out):
@@ -203,6 +290,7 @@ def _replace(tree: ast.AST, old: ast.AST, new: ast.AST) -> None:
 
 # --------------------------------------------------------------------------- equivalents
 
+
 def load_equivalent(path: Path, module: str) -> dict[tuple[int, str], str]:
     """(line, description) → reason for ``module`` (a path relative to the repository)."""
     if not path.exists():
@@ -212,13 +300,16 @@ def load_equivalent(path: Path, module: str) -> dict[tuple[int, str], str]:
     for entry in data.get("equivalent", []):
         if entry.get("module") == module:
             if not str(entry.get("reason", "")).strip():
-                raise SystemExit(f"{path}: an equivalent mutant of {module} line "
-                                 f"{entry.get('line')} has no reason")
+                raise SystemExit(
+                    f"{path}: an equivalent mutant of {module} line "
+                    f"{entry.get('line')} has no reason"
+                )
             out[(int(entry["line"]), str(entry["mutant"]))] = str(entry["reason"])
     return out
 
 
 # --------------------------------------------------------------------------- running
+
 
 class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves ``name`` from an in-memory code object (the mutant); the file is untouched."""
@@ -231,7 +322,8 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         locations = [str(Path(self.origin).parent)] if self.package else None
         return importlib.util.spec_from_file_location(
-            fullname, self.origin, loader=self, submodule_search_locations=locations)
+            fullname, self.origin, loader=self, submodule_search_locations=locations
+        )
 
     def create_module(self, spec):
         return None
@@ -240,8 +332,15 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(self.code, module.__dict__)
 
 
-def _child(root: Path, module: str, origin: Path, code, tests: list[str], log: Path,
-           report_modules: Path | None) -> None:
+def _child(
+    root: Path,
+    module: str,
+    origin: Path,
+    code,
+    tests: list[str],
+    log: Path,
+    report_modules: Path | None,
+) -> None:
     """In the forked child: serve the mutant, run pytest, exit with its status."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -254,14 +353,17 @@ def _child(root: Path, module: str, origin: Path, code, tests: list[str], log: P
         os.chdir(root)
         sys.path.insert(0, str(root))
         if code is not None:
-            sys.meta_path.insert(0, _MutantFinder(module, str(origin), code,
-                                                  origin.name == "__init__.py"))
+            sys.meta_path.insert(
+                0, _MutantFinder(module, str(origin), code, origin.name == "__init__.py")
+            )
         import pytest
+
         status = int(pytest.main([*tests, *PYTEST_ARGS]))
         if report_modules is not None:
             # in import order, submodules included (scipy.stats is most of the cost)
-            report_modules.write_text(json.dumps(
-                [name for name, m in list(sys.modules.items()) if _third_party(m)]))
+            report_modules.write_text(
+                json.dumps([name for name, m in list(sys.modules.items()) if _third_party(m)])
+            )
     except BaseException as exc:
         print(f"mutate: child error {exc!r}", flush=True)
         status = 4
@@ -276,8 +378,16 @@ def _third_party(m) -> bool:
     return "site-packages" in f or "dist-packages" in f
 
 
-def run_one(root: Path, module: str, origin: Path, code, tests: list[str], timeout: float,
-            log: Path, report_modules: Path | None = None) -> tuple[str, float, int]:
+def run_one(
+    root: Path,
+    module: str,
+    origin: Path,
+    code,
+    tests: list[str],
+    timeout: float,
+    log: Path,
+    report_modules: Path | None = None,
+) -> tuple[str, float, int]:
     """Fork, run the tests against ``code`` (None: the unmutated module); return
     (status, seconds, pytest exit code)."""
     sys.stdout.flush()
@@ -318,8 +428,11 @@ def _kill_group(pid: int) -> None:
 
 
 def _git_root(path: Path) -> Path:
-    out = subprocess.run(["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"mutate: {path} is not in a git repository")
     return Path(out.stdout.strip()).resolve()
@@ -327,15 +440,16 @@ def _git_root(path: Path) -> Path:
 
 def _check_clean(root: Path, rel: str) -> str:
     """The module's source, refusing to start unless it equals git HEAD."""
-    head = subprocess.run(["git", "-C", str(root), "show", f"HEAD:{rel}"],
-                          capture_output=True)
+    head = subprocess.run(["git", "-C", str(root), "show", f"HEAD:{rel}"], capture_output=True)
     if head.returncode:
         raise SystemExit(f"mutate: {rel} is not committed; commit it first")
     text = (root / rel).read_bytes()
     if text != head.stdout:
-        raise SystemExit(f"mutate: {rel} differs from git HEAD; commit or stash the change "
-                         "first (the runner never edits the file, but refuses to score an "
-                         "uncommitted version)")
+        raise SystemExit(
+            f"mutate: {rel} differs from git HEAD; commit or stash the change "
+            "first (the runner never edits the file, but refuses to score an "
+            "uncommitted version)"
+        )
     return text.decode("utf-8")
 
 
@@ -366,20 +480,30 @@ def _preload(names: list[str], own: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("module", help="the module to mutate, e.g. hotspots/disclosure.py")
+    ap.add_argument("module", help="the module to mutate, e.g. hotspots/access/disclosure.py")
     ap.add_argument("tests", nargs="+", help="test files (or pytest node ids) to run")
     ap.add_argument("--max", type=int, default=None, help="run at most N mutants (sampled)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
-    ap.add_argument("--only-lines", default=None, metavar="A-B",
-                    help="only mutants on lines A to B")
-    ap.add_argument("--timeout", type=float, default=None,
-                    help="seconds per mutant (default 3 × the unmutated run + 10)")
-    ap.add_argument("--equivalent", type=Path, default=EQUIVALENT_FILE,
-                    help="equivalent-mutant list (default bench/mutants-equivalent.toml)")
+    ap.add_argument(
+        "--only-lines", default=None, metavar="A-B", help="only mutants on lines A to B"
+    )
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per mutant (default 3 × the unmutated run + 10)",
+    )
+    ap.add_argument(
+        "--equivalent",
+        type=Path,
+        default=EQUIVALENT_FILE,
+        help="equivalent-mutant list (default bench/mutants-equivalent.toml)",
+    )
     ap.add_argument("--json", default=None, metavar="FILE", help="write results ('-': stdout)")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
-    ap.add_argument("--show-survivors", action="store_true",
-                    help="print each survivor's mutated line")
+    ap.add_argument(
+        "--show-survivors", action="store_true", help="print each survivor's mutated line"
+    )
     args = ap.parse_args(argv)
 
     origin = Path(args.module).resolve()
@@ -387,8 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     rel = origin.relative_to(root).as_posix()
     source = _check_clean(root, rel)
     module = _module_name(rel)
-    tests = [str(Path(t).resolve()) if Path(t.split("::")[0]).exists() else t
-             for t in args.tests]
+    tests = [str(Path(t).resolve()) if Path(t.split("::")[0]).exists() else t for t in args.tests]
 
     mutants = generate(source)
     equivalent = load_equivalent(args.equivalent, rel)
@@ -404,15 +527,22 @@ def main(argv: list[str] | None = None) -> int:
         if (m.line, m.description) in equivalent:
             m.status, m.reason = "equivalent", equivalent[(m.line, m.description)]
     quiet_json = args.json == "-"
-    say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if quiet_json else \
-        (lambda *a: print(*a, flush=True))
+    say = (
+        (lambda *a: print(*a, file=sys.stderr, flush=True))
+        if quiet_json
+        else (lambda *a: print(*a, flush=True))
+    )
     for line, description in stale:  # the module changed: re-check and update the entry
-        say(f"warning: {args.equivalent.name} lists {rel}:{line} {description!r}, which is "
-            "no longer a mutant of the module")
+        say(
+            f"warning: {args.equivalent.name} lists {rel}:{line} {description!r}, which is "
+            "no longer a mutant of the module"
+        )
     if args.list:
         for m in mutants:
-            say(f"{rel}:{m.line}  {m.description}"
-                + ("  [equivalent]" if m.status == "equivalent" else ""))
+            say(
+                f"{rel}:{m.line}  {m.description}"
+                + ("  [equivalent]" if m.status == "equivalent" else "")
+            )
         return 0
 
     def stop(signum, frame):  # a terminated runner takes its running mutant with it
@@ -425,25 +555,30 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         log = Path(tmp) / "pytest.log"
         modules_file = Path(tmp) / "modules.json"
-        status, base_s, code_ = run_one(root, module, origin, None, tests, 3600, log,
-                                        modules_file)
+        status, base_s, code_ = run_one(root, module, origin, None, tests, 3600, log, modules_file)
         if status != "survived":
             say(log.read_text(errors="replace")[-3000:])
-            say(f"mutate: the tests fail on the unmutated module (pytest exit {code_}); "
-                "fix them first")
+            say(
+                f"mutate: the tests fail on the unmutated module (pytest exit {code_}); "
+                "fix them first"
+            )
             return 2
         if modules_file.exists():
             _preload(json.loads(modules_file.read_text()), module.split(".")[0])
         timeout = args.timeout or 3 * base_s + 10
         todo = [m for m in mutants if m.status != "equivalent"]
-        say(f"{rel}: {len(mutants)} mutants ({len(mutants) - len(todo)} equivalent), "
+        say(
+            f"{rel}: {len(mutants)} mutants ({len(mutants) - len(todo)} equivalent), "
             f"tests {' '.join(args.tests)}; unmutated run {base_s:.1f} s, "
-            f"timeout {timeout:.0f} s")
+            f"timeout {timeout:.0f} s"
+        )
         for n, m in enumerate(todo, 1):
             code = compile(apply(source, m), str(origin), "exec")
             m.status, m.seconds, _ = run_one(root, module, origin, code, tests, timeout, log)
-            say(f"[{n}/{len(todo)}] {rel}:{m.line}  {m.description}  "
-                f"{m.status.upper()} ({m.seconds:.1f} s)")
+            say(
+                f"[{n}/{len(todo)}] {rel}:{m.line}  {m.description}  "
+                f"{m.status.upper()} ({m.seconds:.1f} s)"
+            )
             if m.status == "survived" and args.show_survivors:
                 say("    " + source.splitlines()[m.line - 1].strip())
 
@@ -453,8 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "module": rel,
         "tests": args.tests,
-        "commit": subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                                 capture_output=True, text=True).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
         "mutants": len(mutants),
         "equivalent": len(mutants) - len(counted),
         "killed": sum(m.status == "killed" for m in counted),
@@ -463,9 +599,11 @@ def main(argv: list[str] | None = None) -> int:
         "score": round(score, 4),
         "results": [asdict(m) | {"arg": repr(m.arg)} for m in mutants],
     }
-    say(f"{rel}: {summary['killed']} killed, {summary['timeout']} timeout, "
+    say(
+        f"{rel}: {summary['killed']} killed, {summary['timeout']} timeout, "
         f"{summary['survived']} survived, {summary['equivalent']} equivalent — score "
-        f"{detected}/{len(counted)} = {100 * score:.1f} %")
+        f"{detected}/{len(counted)} = {100 * score:.1f} %"
+    )
     for m in counted:
         if m.status == "survived":
             say(f"  SURVIVED {rel}:{m.line}  {m.description}")

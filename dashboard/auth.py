@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import web
-from dashboard.text import md
-from hotspots.accounts import (
+from dashboard.safe_text import md
+from hotspots.access.accounts import (
     COOKIE_NAME,
     ROLES,
     Accounts,
@@ -49,12 +49,16 @@ OPEN_BANNER = "Open access: no accounts are configured"
 SESSION_KEY = "user"
 AUTH_SID_KEY = "_auth_sid"
 CLEAR_COOKIE_KEY = "_auth_clear_cookie"
-NEEDS_SERVER = ("The dashboard is closed: with accounts it must be started with "
-                "scripts/start.sh (streamlit run serve.py), which ties sign-in to the "
-                "browser and guards download links.")
-OPEN_LOCAL_ONLY = ("The dashboard is closed to other machines: it has no accounts (open "
-                   "access), so it serves only the computer it runs on. Ask the person "
-                   "who runs it to add accounts (docs/access-control.md).")
+NEEDS_SERVER = (
+    "The dashboard is closed: with accounts it must be started with "
+    "scripts/start.sh (streamlit run serve.py), which ties sign-in to the "
+    "browser and guards download links."
+)
+OPEN_LOCAL_ONLY = (
+    "The dashboard is closed to other machines: it has no accounts (open "
+    "access), so it serves only the computer it runs on. Ask the person "
+    "who runs it to add accounts (docs/access-control.md)."
+)
 #: Keys every OIDC provider section of secrets.toml needs (Streamlit's st.login).
 OIDC_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
@@ -83,8 +87,9 @@ OPEN_USER = User("open access", "analyst", "open")
 # ---------------------------------------------------------------- OIDC configuration
 
 
-def oidc_problems(auth: Mapping | None, oidc: OidcConfig,
-                  authlib_installed: bool = True) -> list[str]:
+def oidc_problems(
+    auth: Mapping | None, oidc: OidcConfig, authlib_installed: bool = True
+) -> list[str]:
     """What stops sign-in through the identity provider (empty: ready).
 
     ``auth`` is the ``[auth]`` section of ``.streamlit/secrets.toml`` (``None`` when
@@ -96,11 +101,13 @@ def oidc_problems(auth: Mapping | None, oidc: OidcConfig,
         return ["no [auth] section in .streamlit/secrets.toml"]
     problems = [f"[auth] lacks {k}" for k in OIDC_SHARED_KEYS if not auth.get(k)]
     redirect = str(auth.get("redirect_uri", ""))
-    if redirect and not (redirect.startswith(("https://", "http://localhost",
-                                              "http://127.0.0.1"))
-                         and redirect.rstrip("/").endswith("/oauth2callback")):
-        problems.append("[auth] redirect_uri must be the app's https address ending in "
-                        "/oauth2callback")
+    if redirect and not (
+        redirect.startswith(("https://", "http://localhost", "http://127.0.0.1"))
+        and redirect.rstrip("/").endswith("/oauth2callback")
+    ):
+        problems.append(
+            "[auth] redirect_uri must be the app's https address ending in /oauth2callback"
+        )
     if oidc.provider:
         section, where = auth.get(oidc.provider), f"[auth.{oidc.provider}]"
         if not isinstance(section, Mapping):
@@ -164,8 +171,11 @@ def current_user() -> User | None:
         return OPEN_USER
     if isinstance(user, User):
         session_id, client = _connection()
-        if (session_id is None or web._runtime() is None
-                or web.bound(session_id, client) is not None):
+        if (
+            session_id is None
+            or web._runtime() is None
+            or web.bound(session_id, client) is not None
+        ):
             return user
     return None
 
@@ -173,8 +183,9 @@ def current_user() -> User | None:
 def audit(action: str, detail=None, user: User | None = None) -> None:
     """Write one audit line (who, what, when) for the current user."""
     u = user or current_user()
-    AuditLog(default_audit_path()).append(u.name if u else None, u.role if u else None,
-                                          action, detail)
+    AuditLog(default_audit_path()).append(
+        u.name if u else None, u.role if u else None, action, detail
+    )
 
 
 def _run_js(script: str) -> None:
@@ -185,14 +196,17 @@ def _run_js(script: str) -> None:
 def _hand_cookie(token: str) -> None:
     """Have the browser exchange the one-time token for its HttpOnly session cookie."""
     body = json.dumps("token=" + token)
-    _run_js(f"fetch({json.dumps(web.COOKIE_PATH)}, {{method: 'POST', credentials: "
-            f"'same-origin', headers: {{'Content-Type': "
-            f"'application/x-www-form-urlencoded'}}, body: {body}}});")
+    _run_js(
+        f"fetch({json.dumps(web.COOKIE_PATH)}, {{method: 'POST', credentials: "
+        f"'same-origin', headers: {{'Content-Type': "
+        f"'application/x-www-form-urlencoded'}}, body: {body}}});"
+    )
 
 
 def _drop_cookie() -> None:
-    _run_js(f"fetch({json.dumps(web.LOGOUT_PATH)}, {{method: 'POST', credentials: "
-            "'same-origin'});")
+    _run_js(
+        f"fetch({json.dumps(web.LOGOUT_PATH)}, {{method: 'POST', credentials: 'same-origin'}});"
+    )
 
 
 def on_download(what: str) -> Callable[[], None]:
@@ -205,8 +219,10 @@ def require_role(role: str) -> User:
     """Stop the page here (with a plain message) unless the user has ``role``."""
     user = current_user()
     if user is None or not user.can(role):
-        st.info(f"This section is for {ROLES[role].label}s."
-                + (f" You are signed in as a {user.role}." if user else ""))
+        st.info(
+            f"This section is for {ROLES[role].label}s."
+            + (f" You are signed in as a {user.role}." if user else "")
+        )
         st.stop()
     return user
 
@@ -256,7 +272,7 @@ def _blank() -> None:
 
 def page_guard() -> User:
     """First thing on every page: make sure the run came through :func:`gate`; stop
-    otherwise. (``dashboard.frame.sidebar`` calls it.)"""
+    otherwise. (``dashboard.selection.sidebar`` calls it.)"""
     _leave_legacy_pages_mode()
     user = current_user()
     if user is None:
@@ -291,8 +307,10 @@ def gate(settings: AccountSettings | None = None) -> User:
             return OPEN_USER
         accounts = load_accounts(path)
         if not accounts.configured:
-            raise AccountsError(f"{path} has no users and no [oidc] section; add a user "
-                                "with: python -m hotspots user add NAME --role analyst")
+            raise AccountsError(
+                f"{path} has no users and no [oidc] section; add a user "
+                "with: python -m hotspots user add NAME --role analyst"
+            )
     except AccountsError as exc:
         st.error(f"**The dashboard is closed** until its accounts file is fixed: {md(exc)}")
         st.stop()
@@ -306,8 +324,9 @@ def gate(settings: AccountSettings | None = None) -> User:
         st.error(f"**The dashboard is closed** until its session files are fixed: {md(exc)}")
         st.stop()
     auth = _secrets_auth() if accounts.oidc.enabled else None
-    oidc_ready = accounts.oidc.enabled and not oidc_problems(auth, accounts.oidc,
-                                                             _authlib_installed())
+    oidc_ready = accounts.oidc.enabled and not oidc_problems(
+        auth, accounts.oidc, _authlib_installed()
+    )
     if user is None and oidc_ready:
         user = _oidc_user(accounts.oidc)
         if user is not None:
@@ -342,15 +361,19 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
         return user if isinstance(user, User) and user.method != "open" else None
     cookie = check_cookie(path, st.context.cookies.get(COOKIE_NAME))
     binding = web.bound(session_id, client)
-    if (isinstance(user, User) and user.method != "open" and binding is not None
-            and binding.auth_sid == sid and sid is not None):
+    if (
+        isinstance(user, User)
+        and user.method != "open"
+        and binding is not None
+        and binding.auth_sid == sid
+        and sid is not None
+    ):
         if cookie is not None and cookie.sid == sid:
             return user
         if session_live(path, sid):
             return user
         return None  # logged out elsewhere (the session was ended)
-    if isinstance(user, User) and user.method != "open" and (cookie is None
-                                                             or cookie.sid != sid):
+    if isinstance(user, User) and user.method != "open" and (cookie is None or cookie.sid != sid):
         # Another connection on this session without this sign-in's cookie (a replayed
         # session ID, or another sign-in): it inherits nothing of the session.
         st.session_state.clear()
@@ -362,12 +385,14 @@ def _signed_in(path, session_id: str | None, client) -> User | None:
     return found
 
 
-def _sign_in(path, session_id: str | None, client, user: User,
-             settings: AccountSettings | None) -> None:
+def _sign_in(
+    path, session_id: str | None, client, user: User, settings: AccountSettings | None
+) -> None:
     """Start the server-side session of a new sign-in, bind it to this connection and
     hand the browser its cookie."""
-    session, token = start_session(path, user.name, user.method,
-                                   settings=settings or AccountSettings())
+    session, token = start_session(
+        path, user.name, user.method, settings=settings or AccountSettings()
+    )
     st.session_state[AUTH_SID_KEY] = session.sid
     if session_id is not None:
         web.bind(session_id, client, session.sid, user.name)
@@ -405,8 +430,10 @@ def _oidc_user(oidc: OidcConfig) -> User | None:
     role = oidc.role_for(email) if st.user.get("email_verified", True) is not False else None
     if role is None:
         st.title("Serious violence hotspots")
-        st.error(f"{md(email) or 'Your account'} has no access to this dashboard. Ask an "
-                 "analyst to add you.")
+        st.error(
+            f"{md(email) or 'Your account'} has no access to this dashboard. Ask an "
+            "analyst to add you."
+        )
         if st.button("Sign out"):
             st.logout()
         st.stop()
@@ -415,26 +442,35 @@ def _oidc_user(oidc: OidcConfig) -> User | None:
     return user
 
 
-def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapping | None,
-                oidc_ready: bool, address: str | None = None) -> User | None:
+def _login_page(
+    accounts: Accounts,
+    settings: AccountSettings | None,
+    auth: Mapping | None,
+    oidc_ready: bool,
+    address: str | None = None,
+) -> User | None:
     """Draw the login form; the user when this run's submission signed them in."""
     st.title("Serious violence hotspots")
     st.write("Sign in to see the dashboard.")
     if accounts.users:
         with st.form("login", clear_on_submit=True):
             name = st.text_input("User name", autocomplete="username")
-            password = st.text_input("Password", type="password",
-                                     autocomplete="current-password")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
             submitted = st.form_submit_button("Sign in", type="primary")
         if submitted:
             name = name.strip()
             try:
-                role = verify(accounts.path, name, password,
-                              settings=settings or AccountSettings(), address=address)
+                role = verify(
+                    accounts.path,
+                    name,
+                    password,
+                    settings=settings or AccountSettings(),
+                    address=address,
+                )
             except LoginError as exc:
-                AuditLog(default_audit_path()).append(name[:64], None, "login_failed",
-                                                      {"reason": exc.reason,
-                                                       "address": address})
+                AuditLog(default_audit_path()).append(
+                    name[:64], None, "login_failed", {"reason": exc.reason, "address": address}
+                )
                 st.error(md(exc.message))
             except AccountsError as exc:
                 st.error(f"Signing in is not possible: {md(exc)}")
@@ -443,13 +479,16 @@ def _login_page(accounts: Accounts, settings: AccountSettings | None, auth: Mapp
                 audit("login", {"method": "password", "address": address}, user)
                 return user
     if oidc_ready:
-        if st.button("Sign in with your organisation", type="primary"
-                     if not accounts.users else "secondary"):
+        if st.button(
+            "Sign in with your organisation", type="primary" if not accounts.users else "secondary"
+        ):
             st.login(accounts.oidc.provider)
     elif accounts.oidc.enabled:
-        st.caption("Sign-in through your organisation is not set up yet: "
-                   + "; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed()))
-                   + ". See docs/access-control.md.")
+        st.caption(
+            "Sign-in through your organisation is not set up yet: "
+            + "; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed()))
+            + ". See docs/access-control.md."
+        )
     return None
 
 

@@ -28,7 +28,7 @@ import weakref
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
-from hotspots.accounts import (
+from hotspots.access.accounts import (
     COOKIE_NAME,
     AccountsError,
     AuditLog,
@@ -75,8 +75,7 @@ def bind(session_id: str, client, auth_sid: str | None, user: str) -> None:
     ref = weakref.ref(client) if client is not None else None
     with _LOCK:
         BINDINGS[session_id] = Binding(ref, auth_sid, user)
-        for sid in [s for s, b in BINDINGS.items() if b.client is not None
-                    and b.client() is None]:
+        for sid in [s for s, b in BINDINGS.items() if b.client is not None and b.client() is None]:
             del BINDINGS[sid]  # connections that are gone
 
 
@@ -142,8 +141,15 @@ async def _cookie_endpoint(request):
     session, value = found
     response = Response(status_code=204)
     max_age = max(1, int(session.expires.timestamp() - _now()))
-    response.set_cookie(COOKIE_NAME, value, max_age=max_age, path="/", httponly=True,
-                        samesite="strict", secure=_secure(request))
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -156,15 +162,15 @@ async def _logout_endpoint(request):
         return Response("cross-origin request refused", status_code=403)
     path = default_accounts_path()
     try:
-        session = await run_in_threadpool(check_cookie, path,
-                                          request.cookies.get(COOKIE_NAME))
+        session = await run_in_threadpool(check_cookie, path, request.cookies.get(COOKIE_NAME))
     except AccountsError:
         session = None
     if session is not None:
         await run_in_threadpool(end_session, path, session.sid)
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict",
-                           secure=_secure(request))
+    response.delete_cookie(
+        COOKIE_NAME, path="/", httponly=True, samesite="strict", secure=_secure(request)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -179,8 +185,10 @@ def routes() -> list:
     """The sign-in routes for ``st.App(..., routes=routes())``."""
     from starlette.routing import Route
 
-    return [Route(COOKIE_PATH, _cookie_endpoint, methods=["POST"]),
-            Route(LOGOUT_PATH, _logout_endpoint, methods=["POST"])]
+    return [
+        Route(COOKIE_PATH, _cookie_endpoint, methods=["POST"]),
+        Route(LOGOUT_PATH, _logout_endpoint, methods=["POST"]),
+    ]
 
 
 def middleware() -> list:
@@ -243,8 +251,11 @@ def _sessions_holding(runtime, file_id: str) -> set[str]:
     """The Streamlit sessions that ``file_id`` was made for."""
     mgr = runtime.media_file_mgr
     with mgr._lock:
-        holders = {sid for sid, by_coord in mgr._files_by_session_and_coord.items()
-                   if file_id in by_coord.values()}
+        holders = {
+            sid
+            for sid, by_coord in mgr._files_by_session_and_coord.items()
+            if file_id in by_coord.values()
+        }
     with _LOCK:
         holders |= FILES.get(file_id, set())
     return holders
@@ -268,16 +279,18 @@ def _cookie(scope) -> str | None:
     return None
 
 
-def media_decision(file_id: str, cookie: str | None, peer: str | None
-                   ) -> tuple[bool, str | None, str | None, str]:
+def media_decision(
+    file_id: str, cookie: str | None, peer: str | None
+) -> tuple[bool, str | None, str | None, str]:
     """Whether to serve ``/media/<file_id>`` to a request with ``cookie`` from ``peer``:
     ``(allowed, user, role, reason)``."""
     runtime = _runtime()
     if runtime is None:
         return False, None, None, "no server"
     path = default_accounts_path()
-    holders = {s for s in _sessions_holding(runtime, file_id)
-               if runtime.get_client(s) is not None}  # tabs still open
+    holders = {
+        s for s in _sessions_holding(runtime, file_id) if runtime.get_client(s) is not None
+    }  # tabs still open
     if not path.exists():
         if not is_loopback(peer) and not open_any_address():
             return False, None, None, "open access serves this machine only"
@@ -298,8 +311,9 @@ def media_decision(file_id: str, cookie: str | None, peer: str | None
     if session.method == "password" and account is None:
         return False, session.user, None, "the user no longer exists"
     with _LOCK:
-        mine = [s for s in holders if (b := BINDINGS.get(s)) is not None
-                and b.auth_sid == session.sid]
+        mine = [
+            s for s in holders if (b := BINDINGS.get(s)) is not None and b.auth_sid == session.sid
+        ]
     if not mine:
         return False, session.user, role, "no open tab of this sign-in holds this file"
     return True, session.user, role, "signed in"
@@ -326,13 +340,15 @@ class MediaGuard:
             _install_media_hooks(runtime)
         file_id = match.group(1)
         allowed, user, role, reason = await run_in_threadpool(
-            media_decision, file_id, _cookie(scope), _peer(scope))
+            media_decision, file_id, _cookie(scope), _peer(scope)
+        )
         detail = {"file": file_id, "path": scope.get("path"), "address": _peer(scope)}
         if not allowed:
             detail["reason"] = reason
             await run_in_threadpool(_audit, user, role, "refused", detail)
-            return await Response("Not found: this link has expired or is not yours.",
-                                  status_code=404)(scope, receive, send)
+            return await Response(
+                "Not found: this link has expired or is not yours.", status_code=404
+            )(scope, receive, send)
         status = {}
 
         async def send_status(message):
@@ -372,16 +388,21 @@ class RedactSessionIds(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_SESSION_ID.sub("<session id>", a) if isinstance(a, str)
-                                else a for a in args)
+            record.args = tuple(
+                _SESSION_ID.sub("<session id>", a) if isinstance(a, str) else a for a in args
+            )
         if isinstance(record.msg, str):
             record.msg = _SESSION_ID.sub("<session id>", record.msg)
         return True
 
 
 #: Streamlit's loggers that name sessions.
-SESSION_LOGGERS = ("streamlit.runtime.websocket_session_manager", "streamlit.runtime.runtime",
-                   "streamlit.runtime.app_session", "streamlit.runtime.media_file_manager")
+SESSION_LOGGERS = (
+    "streamlit.runtime.websocket_session_manager",
+    "streamlit.runtime.runtime",
+    "streamlit.runtime.app_session",
+    "streamlit.runtime.media_file_manager",
+)
 
 
 def install() -> None:
@@ -406,11 +427,13 @@ def listen_problem(address: str | None, accounts_exist: bool, override: bool) ->
     if address and is_loopback(address):
         return None
     shown = address or "every interface (server.address not set)"
-    return (f"open access (no accounts file at {default_accounts_path()}) listens on "
-            f"127.0.0.1 only, not on {shown}. Add accounts (python -m hotspots user add "
-            f"NAME --role analyst), or listen on 127.0.0.1, or set "
-            f"{OPEN_ANY_ADDRESS_ENV}=1 to serve everyone who can reach this machine as an "
-            "analyst.")
+    return (
+        f"open access (no accounts file at {default_accounts_path()}) listens on "
+        f"127.0.0.1 only, not on {shown}. Add accounts (python -m hotspots user add "
+        f"NAME --role analyst), or listen on 127.0.0.1, or set "
+        f"{OPEN_ANY_ADDRESS_ENV}=1 to serve everyone who can reach this machine as an "
+        "analyst."
+    )
 
 
 def check_listen_address() -> None:
@@ -427,9 +450,11 @@ def check_listen_address() -> None:
         print(f"error: {problem}", file=sys.stderr)
         raise SystemExit(2)
     if not exists and not is_loopback(address or "0.0.0.0"):
-        print(f"WARNING: open access on {address or 'every interface'}: anyone who can "
-              f"reach this machine is an analyst ({OPEN_ANY_ADDRESS_ENV}=1).",
-              file=sys.stderr)
+        print(
+            f"WARNING: open access on {address or 'every interface'}: anyone who can "
+            f"reach this machine is an analyst ({OPEN_ANY_ADDRESS_ENV}=1).",
+            file=sys.stderr,
+        )
 
 
 def install_hooks(runtime) -> None:

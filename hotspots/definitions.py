@@ -26,8 +26,17 @@ MATCH_FIELDS = {"crime_type": "crime_type", "ho_code": "ho_code"}
 FLAGS = ("domestic", "alcohol", "drugs_flag", "knife", "terrorism")
 
 #: Output column names a category may not take.
-RESERVED_KEYS = ("ward_code", "ward_name", "local_authority_code", "local_authority_name",
-                 "police_force", "population", "sv_count", "drugs_count", "month")
+RESERVED_KEYS = (
+    "ward_code",
+    "ward_name",
+    "local_authority_code",
+    "local_authority_name",
+    "police_force",
+    "population",
+    "sv_count",
+    "drugs_count",
+    "month",
+)
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -104,9 +113,21 @@ class Definition:
 #: stand for one subclass of a class. A class/subclass code such as ``"4/1"`` or
 #: ``"37/02"`` becomes one of these; other class/subclass codes (e.g. ``"8/67"``, a
 #: subclass inside a lettered classification) are kept as ``"8/67"``.
-CLASS_SUBCLASS_CODES = frozenset({
-    "4.1", "4.2", "4.3", "4.4", "4.6", "4.7", "4.8", "4.9", "4.10", "37.1", "37.2",
-})
+CLASS_SUBCLASS_CODES = frozenset(
+    {
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.4",
+        "4.6",
+        "4.7",
+        "4.8",
+        "4.9",
+        "4.10",
+        "37.1",
+        "37.2",
+    }
+)
 
 _CODE = re.compile(r"^0*(\d+)([A-Z]*)$")
 _SUBCLASS = re.compile(r"^0*(\d+)[./]0*(\d+)$")
@@ -141,8 +162,12 @@ _EXAMPLE = "compare with geodata/definitions/police-uk-proxy.toml"
 
 def _list_of_text(value: object, what: str, file: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise InputError(f"{what} is {value!r}, not a list", file=file,
-                         expected=f'{what} = ["…", "…"] (a list of text)', fix=_EXAMPLE)
+        raise InputError(
+            f"{what} is {value!r}, not a list",
+            file=file,
+            expected=f'{what} = ["…", "…"] (a list of text)',
+            fix=_EXAMPLE,
+        )
     return tuple(str(v) for v in value)
 
 
@@ -150,28 +175,38 @@ def _category(raw: dict, file: str, match: str) -> Category:
     for field in ("key", "values"):
         if field not in raw:
             raise InputError(
-                f"a category has no '{field}'", file=file,
+                f"a category has no '{field}'",
+                file=file,
                 expected="each [[serious_violence]] / [[drugs]] entry to have key, label, values",
                 fix=_EXAMPLE,
             )
     key = str(raw["key"])
     if not _KEY.match(key):
-        raise InputError(f"category key {key!r} is not a snake_case name", file=file,
-                         fix="use lower-case letters, digits and underscores, e.g. 'robbery'")
+        raise InputError(
+            f"category key {key!r} is not a snake_case name",
+            file=file,
+            fix="use lower-case letters, digits and underscores, e.g. 'robbery'",
+        )
     flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
-        raise InputError(f"unknown flag(s) {bad} in category {key!r}", file=file,
-                         expected=f"one of {list(FLAGS)}", fix="use those flag names")
+        raise InputError(
+            f"unknown flag(s) {bad} in category {key!r}",
+            file=file,
+            expected=f"one of {list(FLAGS)}",
+            fix="use those flag names",
+        )
     values = tuple(v.strip() for v in _list_of_text(raw["values"], "values", file))
     if not values:
-        raise InputError(f"values of category {key!r} is empty", file=file,
-                         expected="at least one crime type or offence code",
-                         fix="add values or remove the category")
+        raise InputError(
+            f"values of category {key!r} is empty",
+            file=file,
+            expected="at least one crime type or offence code",
+            fix="add values or remove the category",
+        )
     if match == "ho_code":
         values = tuple(normalise_ho_code(v) for v in values)
-    return Category(key=key, label=str(raw.get("label", key)), values=values,
-                    exclude_flags=flags)
+    return Category(key=key, label=str(raw.get("label", key)), values=values, exclude_flags=flags)
 
 
 def parse_definition(text: str, file: str = "<definition>") -> Definition:
@@ -191,25 +226,36 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
             raise InputError(f"the definition has no '{field}'", file=file, fix=_EXAMPLE)
     match = raw["match"]
     if not isinstance(match, str) or match not in MATCH_FIELDS:
-        raise InputError(f"match = {match!r} is not known", file=file,
-                         expected=f"one of {list(MATCH_FIELDS)}", fix=_EXAMPLE)
+        raise InputError(
+            f"match = {match!r} is not known",
+            file=file,
+            expected=f"one of {list(MATCH_FIELDS)}",
+            fix=_EXAMPLE,
+        )
     for field in ("serious_violence", "drugs"):
         if not isinstance(raw[field], list) or not all(isinstance(c, dict) for c in raw[field]):
-            raise InputError(f"{field} is not a list of tables", file=file,
-                             expected=f"[[{field}]] entries, each with key, label and values",
-                             fix=_EXAMPLE)
+            raise InputError(
+                f"{field} is not a list of tables",
+                file=file,
+                expected=f"[[{field}]] entries, each with key, label and values",
+                fix=_EXAMPLE,
+            )
     sv = tuple(_category(c, file, match) for c in raw["serious_violence"])
     drugs = tuple(_category(c, file, match) for c in raw["drugs"])
     seen: dict[str, str] = {}
     reserved = set(RESERVED_KEYS)
     for cat in sv + drugs:
         if cat.key in reserved:
-            raise InputError(f"category key {cat.key!r} is reserved", file=file,
-                             fix=f"choose a key other than {sorted(reserved)}")
+            raise InputError(
+                f"category key {cat.key!r} is reserved",
+                file=file,
+                fix=f"choose a key other than {sorted(reserved)}",
+            )
         for v in cat.values:
             if v in seen:
                 raise InputError(
-                    f"{v!r} is in two categories ({seen[v]!r} and {cat.key!r})", file=file,
+                    f"{v!r} is in two categories ({seen[v]!r} and {cat.key!r})",
+                    file=file,
                     fix="put each crime type or offence code in one category only",
                 )
             seen[v] = cat.key
@@ -219,12 +265,21 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
     flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
-        raise InputError(f"unknown flag(s) {bad}", file=file, expected=f"one of {list(FLAGS)}",
-                         fix="use those flag names")
+        raise InputError(
+            f"unknown flag(s) {bad}",
+            file=file,
+            expected=f"one of {list(FLAGS)}",
+            fix="use those flag names",
+        )
     return Definition(
-        name=str(raw["name"]), title=str(raw.get("title", raw["name"])),
-        proxy=bool(raw.get("proxy", False)), match=match, serious_violence=sv, drugs=drugs,
-        exclude_flags=flags, description=str(raw.get("description", "")).strip(),
+        name=str(raw["name"]),
+        title=str(raw.get("title", raw["name"])),
+        proxy=bool(raw.get("proxy", False)),
+        match=match,
+        serious_violence=sv,
+        drugs=drugs,
+        exclude_flags=flags,
+        description=str(raw.get("description", "")).strip(),
     )
 
 
@@ -240,8 +295,9 @@ def load_definition(path: str | Path) -> Definition:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("the definition is not UTF-8 text", file=path.name,
-                         fix="save it as UTF-8") from None
+        raise InputError(
+            "the definition is not UTF-8 text", file=path.name, fix="save it as UTF-8"
+        ) from None
     return parse_definition(text, file=path.name)
 
 
@@ -289,6 +345,7 @@ def classify_crimes(crimes: pd.DataFrame, definition: Definition) -> pd.Series:
     for cat in definition.categories:
         for flag in cat.exclude_flags:
             hit = (out == cat.key).fillna(False).to_numpy(dtype=bool) & crimes[flag].fillna(
-                False).to_numpy(dtype=bool)
+                False
+            ).to_numpy(dtype=bool)
             never |= hit
     return out.mask(never)

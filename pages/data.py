@@ -6,39 +6,45 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, state
-from dashboard import frame as fr
-from dashboard.text import md
+from dashboard import auth
+from dashboard import caches as state
+from dashboard import selection as fr
+from dashboard.safe_text import md
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
-from hotspots.extract_checks import (
+from hotspots.io.extract_checks import (
     FLAG_WORDS,
     accept_missing_flag,
     extract_lines,
     pending_acceptances,
     with_profiles,
 )
-from hotspots.harm import HARM_KEY, NOT_STATED
-from hotspots.ingest import KINDS, load_paths
+from hotspots.io.harm import HARM_KEY, NOT_STATED
 from hotspots.schema import RECONCILIATION_PARTS
+from hotspots.store.ingest import KINDS, load_paths
 
 f = fr.sidebar()
 st.title("Data")
 m = state.manifest(f.root, f.version)
 if f.demo:
-    st.info("You are looking at the **synthetic demo** region: invented places and crimes, "
-            "for trying the tool. Load real data below or with "
-            "`python -m hotspots load auto FOLDER`.")
+    st.info(
+        "You are looking at the **synthetic demo** region: invented places and crimes, "
+        "for trying the tool. Load real data below or with "
+        "`python -m hotspots load auto FOLDER`."
+    )
 
 problem = f.store.manifest_problem()
 if problem:
     st.error(problem)
 damaged = f.store.verify()  # every stored file against its recorded size and checksum
 if damaged:
-    st.error(f"**{len(damaged)} stored file(s) are damaged**; their rows cannot be read "
-             "until the originals are loaded again (below, or with the command shown).")
-    st.dataframe(pd.DataFrame(damaged, columns=["Object", "Problem", "Holds", "Repair"]),
-                 hide_index=True)
+    st.error(
+        f"**{len(damaged)} stored file(s) are damaged**; their rows cannot be read "
+        "until the originals are loaded again (below, or with the command shown)."
+    )
+    st.dataframe(
+        pd.DataFrame(damaged, columns=["Object", "Problem", "Holds", "Repair"]), hide_index=True
+    )
 
 rec = state.reconciliation(f.root, f.version)
 st.subheader("What is loaded")
@@ -46,60 +52,77 @@ if len(rec):
     months = rec.groupby("source")["month"].agg(["min", "max", "count"]).reset_index()
     months.columns = ["Source", "First month", "Last month", "Months"]
     st.dataframe(months, hide_index=True)
-ref = pd.DataFrame([{"Table": k, "File": v["file"], "Rows": v["rows"]}
-                    for k, v in sorted(m["reference"].items())])
+ref = pd.DataFrame(
+    [{"Table": k, "File": v["file"], "Rows": v["rows"]} for k, v in sorted(m["reference"].items())]
+)
 st.dataframe(ref, hide_index=True)
 
 st.subheader("Reconciliation")
 if f.partner:  # exact row counts per file and month: for analysts only
     st.caption("The row-by-row reconciliation of each file is for analysts.")
     rec = rec.iloc[:0]
-st.caption("Every row read is accounted for: placed in a ward by its LSOA code, by its "
-           "point, or by the nearest ward within 2 km; outside the area; without a location; "
-           "skipped (not a crime, e.g. anti-social behaviour); or a duplicate.")
+st.caption(
+    "Every row read is accounted for: placed in a ward by its LSOA code, by its "
+    "point, or by the nearest ward within 2 km; outside the area; without a location; "
+    "skipped (not a crime, e.g. anti-social behaviour); or a duplicate."
+)
 if len(rec):
     total = int(rec["rows_read"].sum())
     parts = int(rec[RECONCILIATION_PARTS].sum().sum())
     cols = st.columns(4)
     cols[0].metric("Rows read", f"{total:,}")
-    cols[1].metric("Placed in wards",
-                   f"{int(rec[['by_code', 'by_point', 'by_nearest']].sum().sum()):,}")
+    cols[1].metric(
+        "Placed in wards", f"{int(rec[['by_code', 'by_point', 'by_nearest']].sum().sum()):,}"
+    )
     cols[2].metric("Outside the area", f"{int(rec['outside'].sum()):,}")
     cols[3].metric("Without a location", f"{int(rec['unlocated'].sum()):,}")
     if damaged:
-        st.warning(f"{total:,} rows were accounted for when loaded, but {len(damaged)} "
-                   "stored file(s) are damaged (see above).")
+        st.warning(
+            f"{total:,} rows were accounted for when loaded, but {len(damaged)} "
+            "stored file(s) are damaged (see above)."
+        )
     elif parts == total:
-        st.success(f"All {total:,} rows are accounted for "
-                   "(placed + outside + unlocated + skipped + duplicates = rows read).")
+        st.success(
+            f"All {total:,} rows are accounted for "
+            "(placed + outside + unlocated + skipped + duplicates = rows read)."
+        )
     else:
         st.error(f"{total - parts:,} rows are not accounted for.")
     st.dataframe(rec.drop(columns=["checksum"]), hide_index=True)
 checked = with_profiles(f.store)  # extract months loaded by earlier versions profiled here
 code_lines = extract_lines(checked, state.definitions().values())
 if code_lines:
-    st.markdown("**Offence codes and flags of the force extracts** (codes no category uses "
-                "are kept in the store, not counted; a rule that needs a missing flag is "
-                "refused until an analyst accepts it)")
+    st.markdown(
+        "**Offence codes and flags of the force extracts** (codes no category uses "
+        "are kept in the store, not counted; a rule that needs a missing flag is "
+        "refused until an analyst accepts it)"
+    )
     st.markdown("\n".join(f"- {md(line)}" for line in code_lines))
 harm_ref = m["reference"].get(HARM_KEY)
 if harm_ref:
     hm = harm_ref.get("meta", {})
-    st.caption(f"Harm weights: {md(harm_ref['file'])} ({harm_ref['rows']:,} codes); source: "
-               f"{md(hm.get('source', NOT_STATED))}; vintage: "
-               f"{md(hm.get('vintage', NOT_STATED))}.")
+    st.caption(
+        f"Harm weights: {md(harm_ref['file'])} ({harm_ref['rows']:,} codes); source: "
+        f"{md(hm.get('source', NOT_STATED))}; vintage: "
+        f"{md(hm.get('vintage', NOT_STATED))}."
+    )
 else:
-    st.caption("Harm weights: none loaded, so the harm-weighted ranking is not offered. Load "
-               "the ONS Crime Severity Score table (kind harm-weights).")
+    st.caption(
+        "Harm weights: none loaded, so the harm-weighted ranking is not offered. Load "
+        "the ONS Crime Severity Score table (kind harm-weights)."
+    )
 
 st.subheader("Add files")
 user = auth.require_role("analyst")  # partners: a plain message, and the page stops here
-st.caption("police.uk street CSVs or archive zips, force extracts, boundaries, lookups, "
-           "deprivation or population. Every file is checked first; if anything fails, "
-           "nothing is stored.")
+st.caption(
+    "police.uk street CSVs or archive zips, force extracts, boundaries, lookups, "
+    "deprivation or population. Every file is checked first; if anything fails, "
+    "nothing is stored."
+)
 if f.demo:
-    st.caption("Uploads go to your own store (not the demo); once it holds crimes, the "
-               "dashboard shows it.")
+    st.caption(
+        "Uploads go to your own store (not the demo); once it holds crimes, the dashboard shows it."
+    )
 # The result of the last load, kept across the rerun that shows the new data above.
 done = st.session_state.pop("data_load_result", None)
 if done is not None:
@@ -109,7 +132,7 @@ if done is not None:
 kind = st.selectbox("Kind of file", list(KINDS), format_func=lambda k: f"{k}: {KINDS[k]}")
 uploads = st.file_uploader("Files", accept_multiple_files=True)
 if uploads and st.button("Check and load", type="primary"):
-    from hotspots.store import Store, default_dir
+    from hotspots.store.base import Store, default_dir
 
     target = Store(default_dir())
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,35 +149,56 @@ if uploads and st.button("Check and load", type="primary"):
             with st.spinner("Checking and loading…"):
                 report = load_paths(target, kind, paths)
         except InputError as exc:
-            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
-                                         "error": exc.message[:500]})
+            auth.audit(
+                "upload_failed",
+                {"kind": kind, "files": [u.name for u in uploads], "error": exc.message[:500]},
+            )
             st.error(f"**Nothing was stored.** {md(exc.message)}")
         except ValueError as exc:
-            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
-                                         "error": str(exc)[:500]})
+            auth.audit(
+                "upload_failed",
+                {"kind": kind, "files": [u.name for u in uploads], "error": str(exc)[:500]},
+            )
             st.error(f"**Nothing was stored.** {md(exc)}")
         except Exception as exc:  # never a traceback for a partner; the log keeps it
             import logging
 
             logging.getLogger(__name__).exception("upload failed")
-            auth.audit("upload_failed", {"kind": kind, "files": [u.name for u in uploads],
-                                         "error": type(exc).__name__})
-            st.error(f"**Nothing was stored.** The files could not be loaded "
-                     f"({type(exc).__name__}). Please send them to the project's analysts.")
+            auth.audit(
+                "upload_failed",
+                {"kind": kind, "files": [u.name for u in uploads], "error": type(exc).__name__},
+            )
+            st.error(
+                f"**Nothing was stored.** The files could not be loaded "
+                f"({type(exc).__name__}). Please send them to the project's analysts."
+            )
         else:
-            auth.audit("upload", {"kind": kind, "files": [u.name for u in uploads],
-                                  "loaded": list(report.loaded)})
-            message = (f"Loaded {len(report.loaded)} file(s); {len(report.unchanged)} "
-                       f"already loaded; {len(report.replaced)} month(s) replaced"
-                       + (f"; {len(report.repaired)} damaged stored file(s) repaired"
-                          if report.repaired else "") + ".")
-            rec_loaded = (None if report.reconciliation is None
-                          else report.reconciliation.drop(columns=["checksum"]))
+            auth.audit(
+                "upload",
+                {"kind": kind, "files": [u.name for u in uploads], "loaded": list(report.loaded)},
+            )
+            message = (
+                f"Loaded {len(report.loaded)} file(s); {len(report.unchanged)} "
+                f"already loaded; {len(report.replaced)} month(s) replaced"
+                + (
+                    f"; {len(report.repaired)} damaged stored file(s) repaired"
+                    if report.repaired
+                    else ""
+                )
+                + "."
+            )
+            rec_loaded = (
+                None
+                if report.reconciliation is None
+                else report.reconciliation.drop(columns=["checksum"])
+            )
             if target.checksum() != before:
                 # Run the page again so that everything above shows the new load.
                 st.cache_data.clear()
-                st.session_state["data_load_result"] = {"message": message,
-                                                        "reconciliation": rec_loaded}
+                st.session_state["data_load_result"] = {
+                    "message": message,
+                    "reconciliation": rec_loaded,
+                }
                 st.rerun()
             st.success(message)
             if rec_loaded is not None:
@@ -163,23 +207,24 @@ if uploads and st.button("Check and load", type="primary"):
 pending = pending_acceptances(checked, state.definitions().values())
 if pending:
     st.subheader("Rows without a flag")
-    st.caption("A definition that counts a category only when a flag is not set cannot judge "
-               "rows without the flag, so it is refused until an analyst accepts counting "
-               "them as not flagged. The acceptance is recorded with your name and the time, "
-               "and every view and download made with the definition states it.")
+    st.caption(
+        "A definition that counts a category only when a flag is not set cannot judge "
+        "rows without the flag, so it is refused until an analyst accepts counting "
+        "them as not flagged. The acceptance is recorded with your name and the time, "
+        "and every view and download made with the definition states it."
+    )
     for dname, source, flag, n in pending:
         key = f"accept|{dname}|{source}|{flag}"
-        st.markdown(f"**{md(dname)}** on **{md(source)}**: {n:,} rows have no "
-                    f"{FLAG_WORDS[flag]}.")
-        who = st.text_input("Your name", value="" if user.method == "open" else user.name,
-                            key=f"{key}|who")
+        st.markdown(f"**{md(dname)}** on **{md(source)}**: {n:,} rows have no {FLAG_WORDS[flag]}.")
+        who = st.text_input(
+            "Your name", value="" if user.method == "open" else user.name, key=f"{key}|who"
+        )
         if st.checkbox(f"I accept that '{dname}' counts them as not {flag}.", key=key):
             if not who.strip():
                 st.warning("Give your name first: the acceptance is recorded with it.")
             else:
                 # recorded in the manifest and its history, with the name and the time
-                accept_missing_flag(f.store, state.definitions()[dname], source, flag,
-                                    who.strip())
+                accept_missing_flag(f.store, state.definitions()[dname], source, flag, who.strip())
                 st.cache_data.clear()
                 st.rerun()
 
@@ -187,9 +232,15 @@ st.subheader("Definitions in force")
 for d in load_definitions().values():
     with st.expander(md(d.title) + (" — proxy" if d.proxy else "")):
         st.markdown(md(d.description))
-        st.dataframe(pd.DataFrame({"Category": [c.label for c in d.categories],
-                                   "Values": [", ".join(c.values) for c in d.categories]}),
-                     hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Category": [c.label for c in d.categories],
+                    "Values": [", ".join(c.values) for c in d.categories],
+                }
+            ),
+            hide_index=True,
+        )
 
 with st.expander("Load history"):
     st.dataframe(state.history(f.root, f.version), hide_index=True)

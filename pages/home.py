@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import frame as fr
-from dashboard import state
-from dashboard.text import md
-from hotspots.analysis import AnalysisSettings, rerank
+from dashboard import caches as state
+from dashboard import selection as fr
+from dashboard.safe_text import md
+from hotspots.stats.analysis import AnalysisSettings, rerank
 
 f = fr.sidebar()
 st.title("Serious violence hotspots")
@@ -16,18 +16,24 @@ st.markdown(
     "and period, how that meets **drug offences** and **deprivation**, and what has "
     "changed since last month — for the partnership's list of hotspots under the "
     "Serious Violence Duty. Choose the area, period and definition on the left; every "
-    "page follows them, and the address in your browser can be shared as a link.")
+    "page follows them, and the address in your browser can be shared as a link."
+)
 
 params = st.query_params.to_dict()
 PAGES = [
-    ("pages/map.py", "Map", "wards coloured by violence, drugs, deprivation or hotspot "
-                            "class; click a ward for its profile"),
-    ("pages/hotspots.py", "Hotspot list", "the ranked wards with downloads (CSV, Excel, "
-                                          "GeoJSON)"),
-    ("pages/pack.py", "Monthly pack", "top wards for the meeting, what moved, what is new, "
-                                      "as a PDF"),
-    ("pages/profile.py", "Ward profile", "one ward: trend, crime mix, deprivation, "
-                                         "neighbours"),
+    (
+        "pages/map.py",
+        "Map",
+        "wards coloured by violence, drugs, deprivation or hotspot "
+        "class; click a ward for its profile",
+    ),
+    ("pages/hotspots.py", "Hotspot list", "the ranked wards with downloads (CSV, Excel, GeoJSON)"),
+    (
+        "pages/pack.py",
+        "Monthly pack",
+        "top wards for the meeting, what moved, what is new, as a PDF",
+    ),
+    ("pages/profile.py", "Ward profile", "one ward: trend, crime mix, deprivation, neighbours"),
     ("pages/data.py", "Data", "what is loaded and how every row was counted"),
     ("pages/method.py", "Method", "how each figure is made, caveats and sources"),
 ]
@@ -43,8 +49,13 @@ st.subheader("Top five wards now")
 if top.empty:
     st.write("No ward is ranked: there are no data for this area and period.")
 else:
-    st.markdown("\n".join(
-        f"{int(r['rank'])}. **{md(r['ward_name'])}** ({md(r['local_authority_name'])})"
-        for _, r in top.iterrows()))
-st.caption(f"Ranked by {f.ranking.describe()} (the selection's ranking, chosen on the "
-           "Hotspot list page, which explains it).")
+    st.markdown(
+        "\n".join(
+            f"{int(r['rank'])}. **{md(r['ward_name'])}** ({md(r['local_authority_name'])})"
+            for _, r in top.iterrows()
+        )
+    )
+st.caption(
+    f"Ranked by {f.ranking.describe()} (the selection's ranking, chosen on the "
+    "Hotspot list page, which explains it)."
+)

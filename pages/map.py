@@ -10,9 +10,10 @@ which adds the controls around the same map (it is not redrawn).
 
 import streamlit as st
 
-from dashboard import auth, state
-from dashboard import frame as fr
-from dashboard.maps import (
+from dashboard import auth
+from dashboard import caches as state
+from dashboard import selection as fr
+from dashboard.map_component import (
     legend_html,
     map_data,
     map_file,
@@ -20,7 +21,7 @@ from dashboard.maps import (
     map_view,
     render_ward_map,
 )
-from hotspots import mapping
+from hotspots.outputs import map_data as mapping
 
 K_CHOICES, DEFAULT_K, OVERLAY_DEFAULT = [3, 4, 5, 6, 7], 5, True
 NOTIFY_KEY = "hotspots_map_notify"
@@ -46,44 +47,58 @@ c1, c2, c3, c4 = controls.columns([3, 2, 1, 2]) if draw else (None,) * 4
 choice = fr.pick(c1, "Show", indicators, shown, draw=draw)
 category = mapping.MAP_INDICATORS[choice][1] == "category"
 scheme = fr.pick(c2, "Classes", schemes, 0, draw=draw, disabled=category)
-k = fr.pick(c3, "How many", K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw,
-            disabled=category)
-overlay_on = (c4.toggle("Drug offences overlay", value=OVERLAY_DEFAULT,
-                        help="Outlines the wards in the top 12 for drug offences")
-              if draw else OVERLAY_DEFAULT)
+k = fr.pick(c3, "How many", K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw, disabled=category)
+overlay_on = (
+    c4.toggle(
+        "Drug offences overlay",
+        value=OVERLAY_DEFAULT,
+        help="Outlines the wards in the top 12 for drug offences",
+    )
+    if draw
+    else OVERLAY_DEFAULT
+)
 st.query_params["show"] = choice
 
-# Partners: every value, class and legend from the partner view (hotspots.partner).
+# Partners: every value, class and legend from the partner view (hotspots.access.partner).
 rule = f.view_rule
-view = map_view(f.root, f.version, f.selection, choice, scheme, k, overlay_on, rule,
-                ranking=f.ranking)
+view = map_view(
+    f.root, f.version, f.selection, choice, scheme, k, overlay_on, rule, ranking=f.ranking
+)
 cls, colours, table, fill, overlay = view
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
-legend = legend_html(choice, mapping.legend_entries(cls, colours),
-                     overlay["name"] if overlay else None)
+legend = legend_html(
+    choice, mapping.legend_entries(cls, colours), overlay["name"] if overlay else None
+)
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
 # changes colours, classes or the overlay adds just those.
 clicked = render_ward_map(
-    map_data(state.map_layers(f.root, f.version, f.selection, choice, rule, f.ranking),
-             map_style(geometry, fill, "fill", overlay, legend=legend, height=600)),
-    key="ward-map", notify_drawn=notify)
+    map_data(
+        state.map_layers(f.root, f.version, f.selection, choice, rule, f.ranking),
+        map_style(geometry, fill, "fill", overlay, legend=legend, height=600),
+    ),
+    key="ward-map",
+    notify_drawn=notify,
+)
 with head:
     st.title("Map")
     fr.source_line(f, data)
 if first:
     fr.describe(f)  # the sidebar in words until the controls come
-st.caption(f"{len(geometry.codes)} wards · click a ward to open its profile · "
-           "dashed outlines: the 12 wards with most drug offences · hotspot score: "
-           f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data")
+st.caption(
+    f"{len(geometry.codes)} wards · click a ward to open its profile · "
+    "dashed outlines: the 12 wards with most drug offences · hotspot score: "
+    f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data"
+)
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 if not first:
-    st.download_button("Download this map (web page)",
-                       lambda: map_file(view, f.root, f.version, f.selection, choice, rule),
-                       f"{stem}.html", "text/html",
-                       on_click=auth.on_download(f"{stem}.html"),
-                       help="One file with the map and its legend; opens in any browser, "
-                            "offline.")
+    st.download_button(
+        "Download this map (web page)",
+        lambda: map_file(view, f.root, f.version, f.selection, choice, rule),
+        f"{stem}.html",
+        "text/html",
+        on_click=auth.on_download(f"{stem}.html"),
+        help="One file with the map and its legend; opens in any browser, offline.",
+    )
 if clicked:
-    st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(),
-                                                      "ward": clicked})
+    st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(), "ward": clicked})

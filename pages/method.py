@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import frame as fr
-from dashboard import state
-from dashboard.text import md, md_table
-from hotspots.analysis import AnalysisSettings
+from dashboard import caches as state
+from dashboard import selection as fr
+from dashboard.safe_text import md, md_table
 from hotspots.definitions import load_definitions
-from hotspots.harm import HARM_KEY, NOT_STATED
-from hotspots.population import POPULATION_METHOD
-from hotspots.ranking import NORMALISATION, PRESET_LABELS, PRESETS
+from hotspots.io.harm import HARM_KEY, NOT_STATED
+from hotspots.io.population import POPULATION_METHOD
+from hotspots.stats.analysis import AnalysisSettings
+from hotspots.stats.ranking import NORMALISATION, PRESET_LABELS, PRESETS
 
 f = fr.sidebar()
 st.title("Method")
@@ -20,13 +20,23 @@ This page says how every figure is made, so that it can be checked.
 ### Which crimes count
 """)
 for d in load_definitions().values():
-    st.markdown(f"**{md(d.title)}** ({md(d.name)}){' — a proxy' if d.proxy else ''}: "
-                f"{md(d.description)}")
-    st.table(md_table(pd.DataFrame({
-        "Category": [c.label for c in d.categories],
-        "Counts": [", ".join(c.values) for c in d.categories],
-        "Not counted when flagged": [", ".join(c.exclude_flags) or "—"
-                                     for c in d.categories]})), hide_index=True)
+    st.markdown(
+        f"**{md(d.title)}** ({md(d.name)}){' — a proxy' if d.proxy else ''}: {md(d.description)}"
+    )
+    st.table(
+        md_table(
+            pd.DataFrame(
+                {
+                    "Category": [c.label for c in d.categories],
+                    "Counts": [", ".join(c.values) for c in d.categories],
+                    "Not counted when flagged": [
+                        ", ".join(c.exclude_flags) or "—" for c in d.categories
+                    ],
+                }
+            )
+        ),
+        hide_index=True,
+    )
 _harm = state.manifest(f.root, f.version)["reference"].get(HARM_KEY)
 if _harm:
     _hm = _harm.get("meta", {})
@@ -37,11 +47,14 @@ if _harm:
         f" Vintage: {_hm.get('vintage', NOT_STATED)}. Provenance: "
         f"{_hm.get('provenance', NOT_STATED)}. It is offered only for a definition whose "
         "every offence code has a weight; police.uk data has no offence codes, so the proxy "
-        "has no harm measure (no category averages are made up).")
+        "has no harm measure (no category averages are made up)."
+    )
 else:
-    HARM_TEXT = ("No harm weights are loaded, so the harm-weighted ranking is not offered. "
-                 "An analyst loads the ONS Crime Severity Score table with `python -m "
-                 "hotspots load harm-weights FILE`.")
+    HARM_TEXT = (
+        "No harm weights are loaded, so the harm-weighted ranking is not offered. "
+        "An analyst loads the ONS Crime Severity Score table with `python -m "
+        "hotspots load harm-weights FILE`."
+    )
 st.markdown(f"""
 ### Placing each crime in a ward
 1. The crime's LSOA code (2011 or 2021) → its 2021 LSOA(s) (ONS lookup) → 2022 ward(s)
@@ -119,8 +132,11 @@ police.uk crime data; ONS boundaries, lookups and population estimates; Welsh Go
 WIMD 2019; MHCLG IMD 2019 — all under the Open Government Licence v3.0. Contains OS data
 © Crown copyright and database right.
 """)
-# Partners: the fit of the partner view (hotspots.partner), as every partner figure.
+# Partners: the fit of the partner view (hotspots.access.partner), as every partner figure.
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
 fit = result.expected.attrs.get("fit") if result.expected is not None else None
-fitted.markdown(f"For this selection: {fit.describe()}" if fit is not None else
-                "For this selection no deprivation model was fitted.")
+fitted.markdown(
+    f"For this selection: {fit.describe()}"
+    if fit is not None
+    else "For this selection no deprivation model was fitted."
+)

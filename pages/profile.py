@@ -4,13 +4,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import frame as fr
-from dashboard import state
-from dashboard.text import md
-from hotspots.analysis import AnalysisSettings, rerank
-from hotspots.disclosure import suppress_frame, suppress_series
-from hotspots.indicators import ward_domain_shares
-from hotspots.trends import monthly_ranks
+from dashboard import caches as state
+from dashboard import selection as fr
+from dashboard.safe_text import md
+from hotspots.access.disclosure import suppress_frame, suppress_series
+from hotspots.stats.analysis import AnalysisSettings, rerank
+from hotspots.stats.indicators import ward_domain_shares
+from hotspots.stats.trends import monthly_ranks
 
 f = fr.sidebar()
 data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
@@ -19,16 +19,18 @@ codes = list(counts["ward_code"])
 names = dict(zip(counts["ward_code"], counts["ward_name"], strict=True))
 wanted = st.query_params.get("ward")
 if wanted not in codes:
-    ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings(),
-                            f.view_rule).ranked
+    ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule).ranked
     wanted = ranked["ward_code"].iloc[0]
-ward = st.selectbox("Ward", codes, index=codes.index(wanted),
-                    format_func=lambda c: f"{names[c]} ({c})")
+ward = st.selectbox(
+    "Ward", codes, index=codes.index(wanted), format_func=lambda c: f"{names[c]} ({c})"
+)
 st.query_params["ward"] = ward
 row = counts.set_index("ward_code").loc[ward]
 st.title(md(names[ward]))
-st.caption(f"{md(row['local_authority_name'])} · {md(row['police_force'])} · "
-           f"{int(row['population']):,} residents")
+st.caption(
+    f"{md(row['local_authority_name'])} · {md(row['police_force'])} · "
+    f"{int(row['population']):,} residents"
+)
 fr.source_line(f, data)
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
@@ -39,21 +41,31 @@ sv_cats = [k.key for k in data.definition.serious_violence]
 drug_cats = [k.key for k in data.definition.drugs]
 one = counts[counts["ward_code"] == ward].assign(sv_rate=r["sv_rate"])
 if f.partner:  # the same rule as every partner view: small numbers suppressed
-    one = suppress_frame(one, f.rule, groups=[("sv_count", sv_cats),
-                                               ("drugs_count", drug_cats)],
-                         rates={"sv_rate": ("sv_count", "population")})
+    one = suppress_frame(
+        one,
+        f.rule,
+        groups=[("sv_count", sv_cats), ("drugs_count", drug_cats)],
+        rates={"sv_rate": ("sv_count", "population")},
+    )
 shown = one.iloc[0]
-note = "" if result.coverage is None else str(
-    result.coverage.set_index("ward_code")["data_note"].get(ward, ""))
+note = (
+    ""
+    if result.coverage is None
+    else str(result.coverage.set_index("ward_code")["data_note"].get(ward, ""))
+)
 if note:  # no data, or counted with another ward: never shown as 0
     shown = shown.copy()
     for col in ("sv_count", "drugs_count", "sv_rate", *cats):
         shown[col] = "No data" if note.startswith("no data") else "—"
-    st.info(f"**{md(names[ward])}: {md(note)}.** " + (
-        "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes inside it "
-        "are counted in the ward that receives its LSOA(s); it is not ranked."
-        if note.startswith("counted with") else
-        "Its counts are unknown (not 0); it is left out of the ranking and statistics."))
+    st.info(
+        f"**{md(names[ward])}: {md(note)}.** "
+        + (
+            "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes inside it "
+            "are counted in the ward that receives its LSOA(s); it is not ranked."
+            if note.startswith("counted with")
+            else "Its counts are unknown (not 0); it is left out of the ranking and statistics."
+        )
+    )
 
 
 def _fmt(v, digits=0):
@@ -65,58 +77,84 @@ def _fmt(v, digits=0):
 
 
 c = st.columns(4)
-c[0].metric("Rank", "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of "
-            f"{int(ranked['rank'].notna().sum())}")
+c[0].metric(
+    "Rank",
+    "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of {int(ranked['rank'].notna().sum())}",
+)
 c[1].metric("Serious violence", _fmt(shown["sv_count"]))
 c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
 c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
 st.markdown(f"**Why it ranks here:** {md(r['why'])}")
 
 # Only the columns the chart draws go to the browser.
-monthly = data.monthly.loc[data.monthly["ward_code"] == ward,
-                           ["month", "sv_count", "drugs_count"]].copy()
+monthly = data.monthly.loc[
+    data.monthly["ward_code"] == ward, ["month", "sv_count", "drugs_count"]
+].copy()
 if f.partner:  # partner counts, each month beside the ward's total
     for col in ("sv_count", "drugs_count"):
         have = monthly[col].notna().to_numpy()
         if have.any():  # months not loaded stay gaps
-            values, _ = suppress_series(monthly.loc[have, col].astype(int).tolist(),
-                                        float(row[col]), f.rule)
+            values, _ = suppress_series(
+                monthly.loc[have, col].astype(int).tolist(), float(row[col]), f.rule
+            )
             cells = pd.array([pd.NA] * len(monthly), dtype="Int64")
             cells[have] = pd.array(values, dtype="Int64")
             monthly[col] = cells
-monthly["rolling"] = (monthly["sv_count"].astype(float).rolling(3, min_periods=1).mean()
-                      if not f.partner else monthly["sv_count"].astype(float))
+monthly["rolling"] = (
+    monthly["sv_count"].astype(float).rolling(3, min_periods=1).mean()
+    if not f.partner
+    else monthly["sv_count"].astype(float)
+)
 st.subheader("Month by month")
 base = alt.Chart(monthly).encode(x=alt.X("month:O", title="Month"))
-chart = (base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title="Serious violence"),
-                                           tooltip=["month", "sv_count", "drugs_count"])
-         + base.mark_line(color="#b2182b").encode(y="rolling:Q")
-         + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q"))
+chart = (
+    base.mark_bar(opacity=0.5).encode(
+        y=alt.Y("sv_count:Q", title="Serious violence"),
+        tooltip=["month", "sv_count", "drugs_count"],
+    )
+    + base.mark_line(color="#b2182b").encode(y="rolling:Q")
+    + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q")
+)
 st.altair_chart(chart, width="stretch")
-st.caption("Bars: serious violence each month; red line: 3-month average; "
-           "blue dashes: drug offences; a month not loaded is a gap." + (" Months with 1 to "
-                                            f"{f.rule.threshold - 1} crimes are left out."
-                                            if f.partner else ""))
+st.caption(
+    "Bars: serious violence each month; red line: 3-month average; "
+    "blue dashes: drug offences; a month not loaded is a gap."
+    + (f" Months with 1 to {f.rule.threshold - 1} crimes are left out." if f.partner else "")
+)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Kinds of crime")
     labels = {c.key: c.label for c in data.definition.categories}
-    mix = pd.DataFrame({"category": [labels[k] for k in cats],
-                        "count": [None if isinstance(shown[k], str) or pd.isna(shown[k])
-                                  else int(shown[k]) for k in cats]})
-    st.altair_chart(alt.Chart(mix).mark_bar().encode(
-        x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
-        width="stretch")
+    mix = pd.DataFrame(
+        {
+            "category": [labels[k] for k in cats],
+            "count": [
+                None if isinstance(shown[k], str) or pd.isna(shown[k]) else int(shown[k])
+                for k in cats
+            ],
+        }
+    )
+    st.altair_chart(
+        alt.Chart(mix)
+        .mark_bar()
+        .encode(x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
+        width="stretch",
+    )
 with right:
     st.subheader("Rank month by month")
     ranks = monthly_ranks(data.monthly)
     ranks = ranks.loc[ranks["ward_code"] == ward, ["month", "rank"]]
     ranks["rank"] = ranks["rank"].astype(float)  # a month not loaded: no rank (a gap)
-    st.altair_chart(alt.Chart(ranks).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Month"),
-        y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)")),
-        width="stretch")
+    st.altair_chart(
+        alt.Chart(ranks)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title="Month"),
+            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)"),
+        ),
+        width="stretch",
+    )
 
 st.subheader("Deprivation")
 if data.lsoa_deprivation is None or data.lsoa_weights is None:
@@ -125,49 +163,89 @@ else:
     shares = ward_domain_shares(data.lsoa_deprivation, data.lsoa_weights)
     s = shares[shares["ward_code"] == ward].drop(columns="ward_code").T.reset_index()
     if s.shape[1] != 2:  # no LSOA's residents carried to this ward
-        st.write("No LSOA's residents are carried to this ward by the ONS best-fit lookup, "
-                 "so its deprivation is not known.")
+        st.write(
+            "No LSOA's residents are carried to this ward by the ONS best-fit lookup, "
+            "so its deprivation is not known."
+        )
     else:
         s.columns = ["domain", "share"]
         s["domain"] = s["domain"].str.replace("_share_20", "").str.replace("_", " ")
-        chart = alt.Chart(s).mark_bar().encode(
-            x=alt.X("share:Q", axis=alt.Axis(format="%"),
-                    title="Residents in the most deprived 20% of areas"),
-            y=alt.Y("domain:N", title=None))
+        chart = (
+            alt.Chart(s)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "share:Q",
+                    axis=alt.Axis(format="%"),
+                    title="Residents in the most deprived 20% of areas",
+                ),
+                y=alt.Y("domain:N", title=None),
+            )
+        )
         rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
         st.altair_chart(chart + rule, width="stretch")
-        st.caption("The black line is the 20% a ward would have if deprivation were spread "
-                   "evenly across Wales.")
+        st.caption(
+            "The black line is the 20% a ward would have if deprivation were spread "
+            "evenly across Wales."
+        )
 
 st.subheader("Neighbouring wards")
 wards = data.wards
 geom = wards.set_index("ward_code").geometry
-touch = wards[wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(
-    geom.loc[ward].buffer(1))]
-nb = (ranked[ranked["ward_code"].isin(touch["ward_code"]) & (ranked["ward_code"] != ward)]
-      [["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]])
+touch = wards[
+    wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(geom.loc[ward].buffer(1))
+]
+nb = ranked[ranked["ward_code"].isin(touch["ward_code"]) & (ranked["ward_code"] != ward)][
+    ["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]
+]
 if f.partner:
-    nb = suppress_frame(nb, f.rule, counts=("sv_count", "drugs_count"),
-                        rates={"sv_rate": ("sv_count", "population")})
+    nb = suppress_frame(
+        nb,
+        f.rule,
+        counts=("sv_count", "drugs_count"),
+        rates={"sv_rate": ("sv_count", "population")},
+    )
 nb = nb.drop(columns="population")
-st.dataframe(nb, hide_index=True, column_config={
-    "rank": "Rank", "ward_name": "Ward", "sv_count": "Violence",
-    "sv_rate": "Per 1,000", "drugs_count": "Drugs"})
+st.dataframe(
+    nb,
+    hide_index=True,
+    column_config={
+        "rank": "Rank",
+        "ward_name": "Ward",
+        "sv_count": "Violence",
+        "sv_rate": "Per 1,000",
+        "drugs_count": "Drugs",
+    },
+)
 
 st.subheader("Time of day and day of week")
-times = (state.ward_crime_times(f.root, f.version, f.selection, ward) if not f.partner
-         else pd.Series([], dtype="datetime64[ns]"))
+times = (
+    state.ward_crime_times(f.root, f.version, f.selection, ward)
+    if not f.partner
+    else pd.Series([], dtype="datetime64[ns]")
+)
 if f.partner:
-    st.write("The heat map of recorded times is for analysts: counts by hour and day are "
-             "too small to show safely.")
+    st.write(
+        "The heat map of recorded times is for analysts: counts by hour and day are "
+        "too small to show safely."
+    )
 elif len(times):
     grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})
     grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
     order = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    st.altair_chart(alt.Chart(grid).mark_rect().encode(
-        x=alt.X("hour:O", title="Hour"), y=alt.Y("day:N", sort=order, title=None),
-        color=alt.Color("crimes:Q", scale=alt.Scale(scheme="orangered")),
-        tooltip=["day", "hour", "crimes"]), width="stretch")
+    st.altair_chart(
+        alt.Chart(grid)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="Hour"),
+            y=alt.Y("day:N", sort=order, title=None),
+            color=alt.Color("crimes:Q", scale=alt.Scale(scheme="orangered")),
+            tooltip=["day", "hour", "crimes"],
+        ),
+        width="stretch",
+    )
 else:
-    st.write("The data for this definition have no times (police.uk gives months only); "
-             "force extracts with recorded times show a heat map here.")
+    st.write(
+        "The data for this definition have no times (police.uk gives months only); "
+        "force extracts with recorded times show a heat map here."
+    )

@@ -9,11 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh requirements.txt
 .venv/bin/python -m hotspots status >/dev/null 2>&1 || true
-if ! .venv/bin/python -c 'from hotspots.store import Store; import sys; sys.exit(0 if Store().sources() else 1)'; then
+if ! .venv/bin/python -c 'from hotspots.store.base import Store; import sys; sys.exit(0 if Store().sources() else 1)'; then
   .venv/bin/python -m hotspots demo
 fi
 PORT="${PORT:-8501}"
-if ! .venv/bin/python -c 'from hotspots.accounts import default_accounts_path as p; import sys; sys.exit(0 if p().exists() else 1)'; then
+if ! .venv/bin/python -c 'from hotspots.access.accounts import default_accounts_path as p; import sys; sys.exit(0 if p().exists() else 1)'; then
   echo "No accounts file: open access, for this computer only."
 fi
 echo "Open http://localhost:${PORT} in a browser (Ctrl+C stops the dashboard)."

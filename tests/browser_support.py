@@ -17,8 +17,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: The map component's box (``dashboard/map_component/ward_map.js``; drawn in the page).
 MAP = '[data-testid="wardMap"]'
 POLYGONS = f"{MAP} path.leaflet-interactive"
@@ -51,17 +57,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str], script: Path = ROOT / "serve.py",
-                address: str = "127.0.0.1") -> Iterator[str]:
+def running_app(
+    env: dict[str, str], script: Path = ROOT / "serve.py", address: str = "127.0.0.1"
+) -> Iterator[str]:
     """Run ``streamlit run script`` on ``address`` and yield its URL on 127.0.0.1 (by
     default the dashboard's server, ``serve.py``: ``app.py`` with its sign-in routes)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", address,
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            address,
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
@@ -94,13 +116,18 @@ def other_local_address() -> str | None:
 def local_only(context, requests: list[str]) -> None:
     """Record every request and refuse any that would leave 127.0.0.1."""
     context.on("request", lambda r: requests.append(r.url))
-    context.route(lambda u: urlparse(u).hostname not in ("127.0.0.1", None),
-                  lambda route: route.abort())
+    context.route(
+        lambda u: urlparse(u).hostname not in ("127.0.0.1", None), lambda route: route.abort()
+    )
 
 
 def outside(requests: list[str]) -> list[str]:
-    return [u for u in requests if urlparse(u).hostname not in ("127.0.0.1", None)
-            and not u.startswith(("data:", "blob:", "about:"))]
+    return [
+        u
+        for u in requests
+        if urlparse(u).hostname not in ("127.0.0.1", None)
+        and not u.startswith(("data:", "blob:", "about:"))
+    ]
 
 
 def wait_ready(page, timeout: float = 60_000) -> None:
@@ -148,6 +175,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("streamlit did not start: "
-                               + proc.stderr.read().decode(errors="replace")[-2000:])
+            raise RuntimeError(
+                "streamlit did not start: " + proc.stderr.read().decode(errors="replace")[-2000:]
+            )
         time.sleep(0.2)

@@ -16,9 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HOTSPOTS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 SKIP_SHARED = f"the real open data is not at {SHARED} (set HOTSPOTS_SHARED_DATA)"
 
-POLICE_UK_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                    "Location", "LSOA code", "LSOA name", "Crime type",
-                    "Last outcome category", "Context"]
+POLICE_UK_HEADER = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
 
 # The grid: four 1 km wards in British National Grid, origin (300000, 200000).
 X0, Y0 = 300_000.0, 200_000.0
@@ -29,19 +40,35 @@ GRID_WARDS = {  # code: (name, la code, la name, xmin, ymin)
     "X05000004": ("Ward D", "X06000002", "Beta", 1000, 1000),
 }
 # 2021 LSOAs and their best-fit ward.
-GRID_LSOA21 = {"X01000001": "X05000001", "X01000002": "X05000001", "X01000003": "X05000002",
-               "X01000004": "X05000003", "X01000005": "X05000004", "X01000006": "X05000002"}
+GRID_LSOA21 = {
+    "X01000001": "X05000001",
+    "X01000002": "X05000001",
+    "X01000003": "X05000002",
+    "X01000004": "X05000003",
+    "X01000005": "X05000004",
+    "X01000006": "X05000002",
+}
 # 2011 → 2021: X01000001, 04, 06 unchanged; X01000090 split into 02 (ward A) and 03
 # (ward B); X01000091 and X01000092 merged into 05.
-GRID_LSOA11 = [("X01000001", "U", "X01000001"), ("X01000090", "S", "X01000002"),
-               ("X01000090", "S", "X01000003"), ("X01000004", "U", "X01000004"),
-               ("X01000091", "M", "X01000005"), ("X01000092", "M", "X01000005"),
-               ("X01000006", "U", "X01000006")]
-GRID_POPULATION = {"X01000001": 100, "X01000090": 200, "X01000004": 50, "X01000091": 30,
-                   "X01000092": 20, "X01000006": 70}
+GRID_LSOA11 = [
+    ("X01000001", "U", "X01000001"),
+    ("X01000090", "S", "X01000002"),
+    ("X01000090", "S", "X01000003"),
+    ("X01000004", "U", "X01000004"),
+    ("X01000091", "M", "X01000005"),
+    ("X01000092", "M", "X01000005"),
+    ("X01000006", "U", "X01000006"),
+]
+GRID_POPULATION = {
+    "X01000001": 100,
+    "X01000090": 200,
+    "X01000004": 50,
+    "X01000091": 30,
+    "X01000092": 20,
+    "X01000006": 70,
+}
 #: Expected ward populations: A = 100 + 200/2, B = 200/2 + 70, C = 50, D = 30 + 20.
-GRID_WARD_POPULATION = {"X05000001": 200, "X05000002": 170, "X05000003": 50,
-                        "X05000004": 50}
+GRID_WARD_POPULATION = {"X05000001": 200, "X05000002": 170, "X05000003": 50, "X05000004": 50}
 GRID_PFA = "X15000001"
 
 _TO_WGS = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -55,8 +82,20 @@ def lonlat(x: float, y: float) -> tuple[str, str]:
 
 def police_row(cid, month="2023-01", x=None, y=None, lsoa="", ctype="Robbery"):
     lon, lat = lonlat(x, y) if x is not None else ("", "")
-    return [cid, month, "Grid Police", "Grid Police", lon, lat, "On or near Grid Road", lsoa,
-            "", ctype, "Under investigation", ""]
+    return [
+        cid,
+        month,
+        "Grid Police",
+        "Grid Police",
+        lon,
+        lat,
+        "On or near Grid Road",
+        lsoa,
+        "",
+        ctype,
+        "Under investigation",
+        "",
+    ]
 
 
 #: One row for each branch of the assignment rule, with the expected outcome.
@@ -71,8 +110,11 @@ GRID_CRIMES = [
     (police_row("c08", x=-5000, y=500), "unlocated", None),
     (police_row("c09"), "unlocated", None),
     (police_row("c10", x=500, y=500, lsoa="E01000001"), "outside", None),
-    (police_row("", x=500, y=500, lsoa="X01000001", ctype="Anti-social behaviour"),
-     "skipped", None),
+    (
+        police_row("", x=500, y=500, lsoa="X01000001", ctype="Anti-social behaviour"),
+        "skipped",
+        None,
+    ),
     (police_row("c01", x=500, y=500, lsoa="X01000001"), "duplicate", None),
 ]
 
@@ -91,30 +133,70 @@ def write_grid_reference(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     gdf = gpd.GeoDataFrame(
         {"WD22CD": list(GRID_WARDS), "WD22NM": [v[0] for v in GRID_WARDS.values()]},
-        geometry=[box(X0 + v[3], Y0 + v[4], X0 + v[3] + 1000, Y0 + v[4] + 1000)
-                  for v in GRID_WARDS.values()], crs="EPSG:27700")
+        geometry=[
+            box(X0 + v[3], Y0 + v[4], X0 + v[3] + 1000, Y0 + v[4] + 1000)
+            for v in GRID_WARDS.values()
+        ],
+        crs="EPSG:27700",
+    )
     paths = {"boundaries": folder / "grid_wards.gpkg"}
     gdf.to_file(paths["boundaries"], driver="GPKG")
     paths["lsoa21_ward"] = write_csv(
         folder / "lsoa21_ward22.csv",
-        ["LSOA21CD", "LSOA21NM", "LSOA21NMW", "WD22CD", "WD22NM", "WD22NMW", "LAD22CD",
-         "LAD22NM", "LAD22NMW", "ObjectId"],
-        [[lsoa, f"L {lsoa}", "", ward, GRID_WARDS[ward][0], "", GRID_WARDS[ward][1],
-          GRID_WARDS[ward][2], "", i] for i, (lsoa, ward) in enumerate(GRID_LSOA21.items())])
+        [
+            "LSOA21CD",
+            "LSOA21NM",
+            "LSOA21NMW",
+            "WD22CD",
+            "WD22NM",
+            "WD22NMW",
+            "LAD22CD",
+            "LAD22NM",
+            "LAD22NMW",
+            "ObjectId",
+        ],
+        [
+            [
+                lsoa,
+                f"L {lsoa}",
+                "",
+                ward,
+                GRID_WARDS[ward][0],
+                "",
+                GRID_WARDS[ward][1],
+                GRID_WARDS[ward][2],
+                "",
+                i,
+            ]
+            for i, (lsoa, ward) in enumerate(GRID_LSOA21.items())
+        ],
+    )
     paths["lsoa11_21"] = write_csv(
         folder / "lsoa11_lsoa21.csv",
-        ["lsoa11_code", "lsoa11_name", "change_code", "lsoa21_code", "lsoa21_name",
-         "ltla22_code", "ltla22_name"],
-        [[a, "", c, b, "", "", ""] for a, c, b in GRID_LSOA11])
+        [
+            "lsoa11_code",
+            "lsoa11_name",
+            "change_code",
+            "lsoa21_code",
+            "lsoa21_name",
+            "ltla22_code",
+            "ltla22_name",
+        ],
+        [[a, "", c, b, "", "", ""] for a, c, b in GRID_LSOA11],
+    )
     paths["lad_force"] = write_csv(
         folder / "lad_pfa.csv",
         ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
-        [["X06000001", "Alpha", "", "", GRID_PFA, "Grid"],
-         ["X06000002", "Beta", "", "", GRID_PFA, "Grid"]])
+        [
+            ["X06000001", "Alpha", "", "", GRID_PFA, "Grid"],
+            ["X06000002", "Beta", "", "", GRID_PFA, "Grid"],
+        ],
+    )
     paths["population"] = write_csv(
-        folder / "population_mid2022_lsoa11.csv", ["lsoa11_name", "lsoa11_code",
-                                                   "total_population"],
-        [["", k, v] for k, v in GRID_POPULATION.items()])
+        folder / "population_mid2022_lsoa11.csv",
+        ["lsoa11_name", "lsoa11_code", "total_population"],
+        [["", k, v] for k, v in GRID_POPULATION.items()],
+    )
     return paths
 
 
@@ -125,19 +207,27 @@ def grid_reference(tmp_path) -> dict[str, Path]:
 
 @pytest.fixture
 def grid_crimes_file(tmp_path) -> Path:
-    return write_csv(tmp_path / "crimes" / "2023-01-grid-street.csv", POLICE_UK_HEADER,
-                     [r for r, _, _ in GRID_CRIMES])
+    return write_csv(
+        tmp_path / "crimes" / "2023-01-grid-street.csv",
+        POLICE_UK_HEADER,
+        [r for r, _, _ in GRID_CRIMES],
+    )
 
 
 @pytest.fixture
 def grid_store(tmp_path, grid_reference):
-    from hotspots.ingest import load_paths
-    from hotspots.store import Store
+    from hotspots.store.base import Store
+    from hotspots.store.ingest import load_paths
 
     store = Store(tmp_path / "store")
-    load_paths(store, "auto", [grid_reference[k] for k in
-                               ("boundaries", "lsoa21_ward", "lsoa11_21", "lad_force",
-                                "population")])
+    load_paths(
+        store,
+        "auto",
+        [
+            grid_reference[k]
+            for k in ("boundaries", "lsoa21_ward", "lsoa11_21", "lad_force", "population")
+        ],
+    )
     return store
 
 
@@ -151,8 +241,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def real_store(tmp_path_factory, shared_data):
     """A store with all of ../shared/data loaded once for the session (read-only use)."""
-    from hotspots.ingest import load_paths
-    from hotspots.store import Store
+    from hotspots.store.base import Store
+    from hotspots.store.ingest import load_paths
 
     store = Store(tmp_path_factory.mktemp("real-store"))
     load_paths(store, "auto", [shared_data])
@@ -166,13 +256,13 @@ def read_json(path: Path):
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
     """The demo region built once for the session (about 15 s)."""
-    from hotspots.demo import build_demo
+    from hotspots.demo.build import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo") / "store")
 
 
 def map_component_args(at) -> tuple[dict, str]:
-    """The data an AppTest run sent the page's map component (``dashboard.maps.map_data``'s
+    """The data an AppTest run sent the page's map component (``dashboard.map_component.map_data``'s
     JSON text, which Streamlit sends as a JSON string): (parsed, text)."""
     comp = at.get("bidi_component")
     assert len(comp) == 1 and comp[0].proto.component_name == "hotspots.ward_map"
@@ -183,9 +273,10 @@ def map_component_args(at) -> tuple[dict, str]:
 def map_rows(args: dict) -> list[dict]:
     """The tooltip values the map component was sent, one dict per ward (with fill)."""
     keys = [f[0] for f in args["fields"]]
-    return [{"ward_code": code, "fill": fill, **dict(zip(keys, row, strict=True))}
-            for code, fill, row in zip(args["codes"], args["fill"], args["values"],
-                                       strict=True)]
+    return [
+        {"ward_code": code, "fill": fill, **dict(zip(keys, row, strict=True))}
+        for code, fill, row in zip(args["codes"], args["fill"], args["values"], strict=True)
+    ]
 
 
 def partner_app(store, tmp_path: Path, monkeypatch, timeout: float = 180):
@@ -194,7 +285,7 @@ def partner_app(store, tmp_path: Path, monkeypatch, timeout: float = 180):
     the browser tests)."""
     from streamlit.testing.v1 import AppTest
 
-    from hotspots.accounts import add_user
+    from hotspots.access.accounts import add_user
 
     accounts = tmp_path / "accounts.toml"
     if not accounts.exists():

@@ -3,7 +3,6 @@
 import pandas as pd
 import pytest
 
-from hotspots.crimes import _frame
 from hotspots.definitions import (
     CLASS_SUBCLASS_CODES,
     classify_crimes,
@@ -13,6 +12,7 @@ from hotspots.definitions import (
     parse_definition,
 )
 from hotspots.errors import InputError
+from hotspots.io.police_uk import _frame
 
 
 def test_registry_has_both_shipped_definitions():
@@ -23,9 +23,17 @@ def test_registry_has_both_shipped_definitions():
     assert proxy.category_keys == ["violence_and_sexual_offences", "robbery", "drugs"]
     dp = reg["dyfed-powys"]
     assert not dp.proxy and dp.match == "ho_code"
-    assert dp.category_keys == ["homicide", "violence_with_injury", "rape",
-                                "other_serious_sexual", "robbery", "aggravated_burglary",
-                                "drug_trafficking", "drug_possession", "other_drug_offences"]
+    assert dp.category_keys == [
+        "homicide",
+        "violence_with_injury",
+        "rape",
+        "other_serious_sexual",
+        "robbery",
+        "aggravated_burglary",
+        "drug_trafficking",
+        "drug_possession",
+        "other_drug_offences",
+    ]
     cats = {c.key: c.values for c in dp.categories}
     # current codes and the legacy ones they replaced
     assert cats["aggravated_burglary"] == ("29A", "31A", "29", "31")
@@ -38,16 +46,36 @@ def test_registry_has_both_shipped_definitions():
     assert dp.exclude_flags == ("terrorism",)
 
 
-@pytest.mark.parametrize(("raw", "norm"), [
-    ("08N", "8N"), (" 8n ", "8N"), ("8 N", "8N"), ("4.10", "4.10"), ("04.1", "4.1"),
-    ("092A", "92A"), ("105A", "105A"), ("19j", "19J"), ("029a", "29A"), ("1", "1"),
-    ("001", "1"),
-    # class/subclass, as forces and the Counting Rules write them
-    ("4/1", "4.1"), ("04/01", "4.1"), (" 4 / 1 ", "4.1"), ("4/10", "4.10"), ("4/7", "4.7"),
-    ("37/2", "37.2"), ("037/01", "37.1"), ("4.01", "4.1"),
-    # a subclass the code table does not name stays class/subclass, zeros dropped
-    ("08/67", "8/67"), ("8/67", "8/67"), ("125/09", "125/9"), ("4/5", "4/5"),
-])
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("08N", "8N"),
+        (" 8n ", "8N"),
+        ("8 N", "8N"),
+        ("4.10", "4.10"),
+        ("04.1", "4.1"),
+        ("092A", "92A"),
+        ("105A", "105A"),
+        ("19j", "19J"),
+        ("029a", "29A"),
+        ("1", "1"),
+        ("001", "1"),
+        # class/subclass, as forces and the Counting Rules write them
+        ("4/1", "4.1"),
+        ("04/01", "4.1"),
+        (" 4 / 1 ", "4.1"),
+        ("4/10", "4.10"),
+        ("4/7", "4.7"),
+        ("37/2", "37.2"),
+        ("037/01", "37.1"),
+        ("4.01", "4.1"),
+        # a subclass the code table does not name stays class/subclass, zeros dropped
+        ("08/67", "8/67"),
+        ("8/67", "8/67"),
+        ("125/09", "125/9"),
+        ("4/5", "4/5"),
+    ],
+)
 def test_normalise_ho_code(raw, norm):
     assert normalise_ho_code(raw) == norm
 
@@ -80,38 +108,109 @@ def test_every_code_of_the_dyfed_powys_definition_is_a_home_office_code(shared_d
     assert codes["92E"] == "Possession of controlled drugs (Cannabis)"
     # every code of the table's rape and drug groups is in the definition
     assert {c for c, o in codes.items() if o.startswith("Rape")} == set(
-        dp.serious_violence[2].values)
+        dp.serious_violence[2].values
+    )
     assert {c for c in codes if c.startswith("92")} == {"92A", "92C", "92D", "92E"}
 
 
 def test_proxy_says_what_it_over_and_under_counts():
     text = get_definition("police-uk-proxy").description
-    for words in ("violence without injury", "stalking and harassment", "all sexual offences",
-                  "domestic crimes", "aggravated burglary", "cannot be separated",
-                  "Robbery matches exactly"):
+    for words in (
+        "violence without injury",
+        "stalking and harassment",
+        "all sexual offences",
+        "domestic crimes",
+        "aggravated burglary",
+        "cannot be separated",
+        "Robbery matches exactly",
+    ):
         assert words in text, words
 
 
 def _crimes(codes, domestic=None, terrorism=None):
     n = len(codes)
-    return _frame({"ho_code": pd.array(codes, dtype="string"),
-                   "domestic": pd.array(domestic or [None] * n, dtype="boolean"),
-                   "terrorism": pd.array(terrorism or [None] * n, dtype="boolean")}, n)
+    return _frame(
+        {
+            "ho_code": pd.array(codes, dtype="string"),
+            "domestic": pd.array(domestic or [None] * n, dtype="boolean"),
+            "terrorism": pd.array(terrorism or [None] * n, dtype="boolean"),
+        },
+        n,
+    )
 
 
 def test_dyfed_powys_classification():
     dp = get_definition("dyfed-powys")
-    crimes = _crimes(["1", "4.10", "8N", "8N", "19C", "88B", "34A", "31", "92A", "92D", "8L",
-                      "008P", "1", "4/1", "29A", "31a", "19K", "04/07", "92C", "92E"],
-                     domestic=[None, None, False, True, True, None, None, None, None, None,
-                               None, None, None, None, None, None, None, False, None, None],
-                     terrorism=[None] * 12 + [True] + [None] * 7)
+    crimes = _crimes(
+        [
+            "1",
+            "4.10",
+            "8N",
+            "8N",
+            "19C",
+            "88B",
+            "34A",
+            "31",
+            "92A",
+            "92D",
+            "8L",
+            "008P",
+            "1",
+            "4/1",
+            "29A",
+            "31a",
+            "19K",
+            "04/07",
+            "92C",
+            "92E",
+        ],
+        domestic=[
+            None,
+            None,
+            False,
+            True,
+            True,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            False,
+            None,
+            None,
+        ],
+        terrorism=[None] * 12 + [True] + [None] * 7,
+    )
     got = classify_crimes(crimes, dp).tolist()
-    assert got == ["homicide", "homicide", "violence_with_injury", pd.NA, "rape", pd.NA,
-                   "robbery", "aggravated_burglary", "drug_trafficking", "drug_possession",
-                   pd.NA, "violence_with_injury", pd.NA, "homicide", "aggravated_burglary",
-                   "aggravated_burglary", "rape", "violence_with_injury",
-                   "other_drug_offences", "drug_possession"]
+    assert got == [
+        "homicide",
+        "homicide",
+        "violence_with_injury",
+        pd.NA,
+        "rape",
+        pd.NA,
+        "robbery",
+        "aggravated_burglary",
+        "drug_trafficking",
+        "drug_possession",
+        pd.NA,
+        "violence_with_injury",
+        pd.NA,
+        "homicide",
+        "aggravated_burglary",
+        "aggravated_burglary",
+        "rape",
+        "violence_with_injury",
+        "other_drug_offences",
+        "drug_possession",
+    ]
 
 
 def test_unknown_definition_lists_choices():
@@ -119,17 +218,29 @@ def test_unknown_definition_lists_choices():
         get_definition("x")
 
 
-@pytest.mark.parametrize(("text", "match"), [
-    ("name = 'x'\nmatch = 'colour'\nserious_violence = []\ndrugs = []", r"match = 'colour'"),
-    ("name = 'x'\nmatch = 'ho_code'\ndrugs = []", r"no 'serious_violence'"),
-    ("name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'a'\n"
-     "values = ['8N']\n[[serious_violence]]\nkey = 'b'\nvalues = ['08n']", r"'8N' is in two"),
-    ("name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'Bad Key'\n"
-     "values = ['1']", r"not a snake_case name"),
-    ("name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'sv_count'\n"
-     "values = ['1']", r"is reserved"),
-    ("name = = 'x'", r"not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("name = 'x'\nmatch = 'colour'\nserious_violence = []\ndrugs = []", r"match = 'colour'"),
+        ("name = 'x'\nmatch = 'ho_code'\ndrugs = []", r"no 'serious_violence'"),
+        (
+            "name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'a'\n"
+            "values = ['8N']\n[[serious_violence]]\nkey = 'b'\nvalues = ['08n']",
+            r"'8N' is in two",
+        ),
+        (
+            "name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'Bad Key'\n"
+            "values = ['1']",
+            r"not a snake_case name",
+        ),
+        (
+            "name = 'x'\nmatch = 'ho_code'\ndrugs = []\n[[serious_violence]]\nkey = 'sv_count'\n"
+            "values = ['1']",
+            r"is reserved",
+        ),
+        ("name = = 'x'", r"not valid TOML"),
+    ],
+)
 def test_bad_definitions(text, match):
     with pytest.raises(InputError, match=match):
         parse_definition(text, file="bad.toml")

@@ -21,7 +21,7 @@ def clamp(x, low=0, high=10):
         return high
     return x
 '''
-TEST_MINI = '''\
+TEST_MINI = """\
 from mini import clamp
 
 
@@ -29,12 +29,16 @@ def test_clamp():
     assert clamp(-5) == 0
     assert clamp(50) == 10
     assert clamp(5) == 5
-'''
+"""
 
 
 def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -48,9 +52,13 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _run(repo: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(RUNNER), "mini.py", "test_mini.py",
-                           "--json", "-", *extra], cwd=repo, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, str(RUNNER), "mini.py", "test_mini.py", "--json", "-", *extra],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _by_description(result: dict) -> dict[tuple[int, str], str]:
@@ -85,7 +93,8 @@ def test_equivalent_mutants_excluded_from_score(repo: Path) -> None:
         '[[equivalent]]\nmodule = "mini.py"\nline = 3\nmutant = "< → <= in `x < low`"\n'
         'reason = "x == low returns low on both branches"\n'
         '[[equivalent]]\nmodule = "mini.py"\nline = 5\nmutant = "> → >= in `x > high`"\n'
-        'reason = "x == high returns high on both branches"\n')
+        'reason = "x == high returns high on both branches"\n'
+    )
     out = _run(repo, "--equivalent", str(equivalent), "--only-lines", "3-6")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
@@ -93,8 +102,10 @@ def test_equivalent_mutants_excluded_from_score(repo: Path) -> None:
     assert result["survived"] == 0
     assert result["score"] == 1.0
     reasons = {m["reason"] for m in result["results"] if m["status"] == "equivalent"}
-    assert reasons == {"x == low returns low on both branches",
-                       "x == high returns high on both branches"}
+    assert reasons == {
+        "x == low returns low on both branches",
+        "x == high returns high on both branches",
+    }
     assert all(3 <= m["line"] <= 6 for m in result["results"])
 
 
@@ -130,18 +141,22 @@ def test_stale_equivalent_entries_are_reported(repo: Path) -> None:
     equivalent = repo / "equivalent.toml"
     equivalent.write_text(
         '[[equivalent]]\nmodule = "mini.py"\nline = 9\nmutant = "< → <= in `x < low`"\n'
-        'reason = "moved"\n')
+        'reason = "moved"\n'
+    )
     out = _run(repo, "--equivalent", str(equivalent), "--list")
     assert out.returncode == 0
-    assert ("warning: equivalent.toml lists mini.py:9 '< → <= in `x < low`', which is no "
-            "longer a mutant of the module") in out.stderr
+    assert (
+        "warning: equivalent.toml lists mini.py:9 '< → <= in `x < low`', which is no "
+        "longer a mutant of the module"
+    ) in out.stderr
 
 
 def test_an_equivalent_entry_without_a_reason_is_refused(repo: Path) -> None:
     equivalent = repo / "equivalent.toml"
     equivalent.write_text(
         '[[equivalent]]\nmodule = "mini.py"\nline = 3\nmutant = "< → <= in `x < low`"\n'
-        'reason = " "\n')
+        'reason = " "\n'
+    )
     out = _run(repo, "--equivalent", str(equivalent), "--list")
     assert out.returncode != 0
     assert "an equivalent mutant of mini.py line 3 has no reason" in out.stderr

@@ -31,7 +31,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-
 def _install_server_clock(path: str) -> None:
     from streamlit.runtime import app_session
 
@@ -51,8 +50,10 @@ def _install_server_clock(path: str) -> None:
         if pending and msg.WhichOneof("type") == "script_finished":
             self._bench_pending = None
             with open(path, "a", encoding="utf-8") as fh:
-                fh.write(f"{pending[0] * 1000:.1f} {(time.time() - pending[0]) * 1000:.1f} "
-                         f"{pending[1]}\n")
+                fh.write(
+                    f"{pending[0] * 1000:.1f} {(time.time() - pending[0]) * 1000:.1f} "
+                    f"{pending[1]}\n"
+                )
 
     cls.handle_backmsg, cls._enqueue_forward_msg = handle_backmsg, enqueue_forward_msg
     cls._bench_clock = path

@@ -1,7 +1,8 @@
 """The 8,483 UK wards on the dashboard's offline map, for bench/browser.py.
 
 The dashboard cannot show them (its store holds Welsh wards), so bench/browser.py builds
-the map component's arguments with ``hotspots.mapping`` and ``dashboard.maps.map_args``
+the map component's arguments with ``hotspots.outputs.map_data`` and
+``dashboard.map_component.map_args``
 (display_geometry, encode_geometry, classify, synthetic values) and writes them to
 ``$HOTSPOTS_BENCH_MAP``; this page draws them the way pages/map.py does
 (``render_ward_map``), with the same tooltips and the overlay. Run from a folder holding
@@ -22,7 +23,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.maps import render_ward_map  # noqa: E402
+from dashboard.map_component import render_ward_map  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False)

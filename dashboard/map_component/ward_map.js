@@ -1,7 +1,7 @@
 // The ward map: a Streamlit custom component (v2: drawn in the page itself, no iframe;
 // plain JavaScript, no build step, no CDN).
 //
-// Python (dashboard/maps.py) mounts it with `data`, a JSON object (sent as text):
+// Python (dashboard/map_component.py) mounts it with `data`, a JSON object (sent as text):
 //   leaflet       {"js": url, "css": url}: the app's own Leaflet (static/leaflet)
 //   geometry      JSON string {"codes": [...], "rings": [[[polyline, ...], ...], ...]}
 //                 (Google polylines, 5 d.p., lat then lng; one list of polygons per ward)
@@ -11,7 +11,7 @@
 //   codes, fill   ward codes and their "#rrggbb" fill colours
 //   fields        [[key, label], ...] and values: one list per ward, in fields' order
 //   overlay       null or {"name": ..., "codes": [...]}: dashed outlines, not clickable
-//   legend        pre-escaped legend HTML (dashboard.maps.legend_html) or null
+//   legend        pre-escaped legend HTML (dashboard.map_component.legend_html) or null
 //   tiles         null or {"url", "attribution", "name"}: a base map, off until chosen
 //   height        pixels
 //   notify_drawn  true: set the trigger value "drawn" once this map is drawn (or could
@@ -162,7 +162,7 @@ class WardMap {
     this.legend = L.control({position: "bottomright"});
     this.legend.onAdd = () => {
       const div = L.DomUtil.create("div", "ward-map-legend");
-      div.innerHTML = html;  // escaped by dashboard.maps.legend_html
+      div.innerHTML = html;  // escaped by dashboard.map_component.legend_html
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
@@ -217,7 +217,7 @@ class WardMap {
 
 export default function (component) {
   const {parentElement, setTriggerValue} = component;
-  // dashboard.maps.map_data sends JSON text (its large part is cached as text).
+  // dashboard.map_component.map_data sends JSON text (its large part is cached as text).
   const data = typeof component.data === "string" ? JSON.parse(component.data)
                                                   : component.data;
   let ward = MAPS.get(parentElement);

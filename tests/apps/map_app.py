@@ -1,4 +1,4 @@
-"""A one-page app for tests/test_map_browser.py: the Dyfed-Powys wards on the offline map.
+"""A one-page app for tests/browser/test_map_browser.py: the Dyfed-Powys wards on the offline map.
 
 Run by the test from a temporary folder holding this file and a ``static`` link to the
 repository's ``static`` (Streamlit serves ``static`` next to the main script). Environment:
@@ -21,9 +21,9 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard.maps import legend_html, map_args, render_ward_map  # noqa: E402
+from dashboard.map_component import legend_html, map_args, render_ward_map  # noqa: E402
 from hotspots import mapping  # noqa: E402
-from hotspots.boundaries import load_wards  # noqa: E402
+from hotspots.io.boundaries import load_wards  # noqa: E402
 
 SHARED = Path(os.environ.get("HOTSPOTS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 DYFED_POWYS = ("Carmarthenshire", "Ceredigion", "Pembrokeshire", "Powys")
@@ -38,25 +38,42 @@ def build():
     shapes = mapping.display_geometry(wards)
     seed = np.array([zlib.crc32(c.encode()) for c in shapes["ward_code"]], dtype=np.int64)
     shapes = shapes.assign(
-        ward_name=shapes["ward_name"].where(shapes.index != shapes.index[0],
-                                            EVIL_NAME + shapes["ward_name"]),
-        sv_count=seed % 300, rate=(seed % 997) / 20.0, drugs_count=seed % 41)
+        ward_name=shapes["ward_name"].where(
+            shapes.index != shapes.index[0], EVIL_NAME + shapes["ward_name"]
+        ),
+        sv_count=seed % 300,
+        rate=(seed % 997) / 20.0,
+        drugs_count=seed % 41,
+    )
     cls = mapping.classify(shapes["rate"], "Quantiles", 5)
     colours = mapping.palette("YlOrRd", len(cls.labels))
     shapes = shapes.assign(fill=mapping.fill_colours(cls.class_index, colours))
-    return (mapping.encode_geometry(shapes), shapes.drop(columns="geometry"),
-            mapping.legend_entries(cls, colours), mapping.top_wards(shapes, "drugs_count", 10))
+    return (
+        mapping.encode_geometry(shapes),
+        shapes.drop(columns="geometry"),
+        mapping.legend_entries(cls, colours),
+        mapping.top_wards(shapes, "drugs_count", 10),
+    )
 
 
 geometry, values, legend, top = build()
 st.title("Map test")
 overlay = "Drug offences: top 10 wards"
-args = map_args(geometry, values, "fill",
-                [("ward_name", "Ward"), ("local_authority_name", "Local authority"),
-                 ("sv_count", "Serious violence"), ("rate", "Rate per 1,000")],
-                {"name": overlay, "ward_codes": top},
-                legend=legend_html("Rate per 1,000", legend, overlay),
-                base_tiles="OpenStreetMap", height=520)
+args = map_args(
+    geometry,
+    values,
+    "fill",
+    [
+        ("ward_name", "Ward"),
+        ("local_authority_name", "Local authority"),
+        ("sv_count", "Serious violence"),
+        ("rate", "Rate per 1,000"),
+    ],
+    {"name": overlay, "ward_codes": top},
+    legend=legend_html("Rate per 1,000", legend, overlay),
+    base_tiles="OpenStreetMap",
+    height=520,
+)
 clicked = render_ward_map(args, key="map")
 if clicked:
     st.session_state["clicked"] = clicked

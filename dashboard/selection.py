@@ -1,0 +1,384 @@
+"""The shared frame of every page: the sidebar (area, period, definition) mirrored in the
+URL query so a view can be shared as a link, and the line stating period, cut-off and
+source."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth
+from dashboard import caches as state
+from dashboard.safe_text import md
+from hotspots.access.disclosure import DisclosureRule, partner_windows, rule_from_env
+from hotspots.access.partner import suppression_note
+from hotspots.geo.counts import source_family
+from hotspots.stats.ranking import COMPONENTS, DEFAULT_PRESET, PRESETS, RankSettings, rank_settings
+from hotspots.store.base import Store
+from hotspots.store.ward_data import Selection
+
+#: Period choices (registry feeding the radio).
+PERIODS = {
+    "rolling12": "Last 12 months",
+    "range": "Choose months",
+    "month": "One month",
+}
+ALL = "All wards"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page needs: the store, the selection and plain labels."""
+
+    store: Store
+    root: str
+    version: int
+    selection: Selection
+    months: tuple[str, ...]
+    label: str | None
+    partner: bool = False
+    rule: DisclosureRule = field(default_factory=DisclosureRule)
+    ranking: RankSettings = field(default_factory=rank_settings)
+
+    @property
+    def preset(self) -> str:
+        """The ranking's preset key, or "custom" for the user's own weights."""
+        return self.ranking.preset or CUSTOM
+
+    @property
+    def demo(self) -> bool:
+        return self.label == "synthetic demo"
+
+    @property
+    def view_rule(self) -> DisclosureRule | None:
+        """The disclosure rule every output of this viewer is made under: the partner's
+        rule (outputs from the partner view, :mod:`hotspots.access.partner`), None for analysts."""
+        return self.rule if self.partner else None
+
+    def suppression_note(self) -> str:
+        return suppression_note(self.view_rule)
+
+
+def disclosure_rule() -> DisclosureRule:
+    """The deployment's rule: ``$HOTSPOTS_SUPPRESSION`` (a key of RULES) or the default."""
+    return rule_from_env()
+
+
+def _param(name: str, default: str) -> str:
+    return st.query_params.get(name, default)
+
+
+#: The preset key of the user's own weights (``preset=custom&weights=violence:50,...``).
+CUSTOM = "custom"
+#: Session-state key holding the last ranking chosen (when the address has none).
+RANKING_KEY = "hotspots_ranking"
+
+
+def weights_text(ranking: RankSettings) -> str:
+    """``"violence:50,drugs:25,deprivation:25"`` (percentages) for the address."""
+    return ",".join(f"{k}:{round(w * 100, 4):g}" for k, w in ranking.weights if w)
+
+
+def ranking_from(preset: str | None, weights: str | None) -> RankSettings:
+    """The ranking an address names: a preset, or ``custom`` with ``weights``
+    ("violence:50,drugs:25,deprivation:25", scaled to sum to 1). Anything unreadable gives
+    the default preset (an address is typed by people)."""
+    if preset == CUSTOM and weights:
+        try:
+            raw = {}
+            for part in weights.split(","):
+                k, _, v = part.partition(":")
+                raw[k.strip()] = float(v)
+            total = sum(raw.values())
+            if total > 0 and set(raw) <= set(COMPONENTS) and min(raw.values()) >= 0:
+                return rank_settings(weights={k: v / total for k, v in raw.items()})
+        except ValueError:
+            pass
+    return rank_settings(preset if preset in PRESETS else DEFAULT_PRESET)
+
+
+def set_ranking(ranking: RankSettings) -> None:
+    """Keep ``ranking`` in the address (and the session) for every page."""
+    st.session_state[RANKING_KEY] = ranking
+    if ranking.preset:
+        st.query_params["preset"] = ranking.preset
+        if "weights" in st.query_params:
+            del st.query_params["weights"]
+    else:
+        st.query_params.update({"preset": CUSTOM, "weights": weights_text(ranking)})
+
+
+def _ranking() -> RankSettings:
+    if "preset" in st.query_params:
+        return ranking_from(st.query_params.get("preset"), st.query_params.get("weights"))
+    return st.session_state.get(RANKING_KEY) or rank_settings()
+
+
+def _index(options: list, value, default: int = 0) -> int:
+    return options.index(value) if value in options else default
+
+
+#: Session-state key: set once a run of this session has drawn the shared frame.
+SEEN_KEY = "hotspots_frame_seen"
+
+
+def first_run() -> bool:
+    """True while no run of this browser session has drawn the frame yet.
+
+    Such a browser has not loaded the script of any Streamlit widget: each widget type's
+    script is fetched when its first element arrives, and Streamlit shows nothing of the
+    page's new elements until those arrive (see bench/README.md). The map page uses this
+    to draw its map first and its controls in the run that follows.
+    """
+    return not st.session_state.get(SEEN_KEY, False)
+
+
+DEMO_WARNING = "**Synthetic demo** — invented places and crimes for trying the tool."
+PROXY_NOTE = "⚠️ **Proxy**: police.uk categories only approximate serious violence."
+LOADING = "Loading the controls…"
+PARTNER_PERIODS = "(partners see 12-month periods only)"
+
+
+def pick(where, label: str, options: list, index: int, *, draw: bool = True, **kwargs):
+    """A select box in ``where`` starting at ``options[index]``, or, with ``draw=False``,
+    that starting value itself and no widget: one rule for a run with controls and a run
+    without them (a session's first run of the map page)."""
+    if draw:
+        return where.selectbox(label, options, index=index, **kwargs)
+    return options[index]
+
+
+def _partner_note(rule: DisclosureRule) -> str:
+    return f"Partner view: {rule.describe()}."
+
+
+def sidebar(controls: bool = True) -> Frame:
+    """Draw the sidebar and return the frame. Call once per page run.
+
+    With ``controls=False`` nothing is drawn (no widgets) and the frame is what the
+    widgets would start at: the same query parameters and defaults (a session's first run
+    of the map page, which draws the frame in words with :func:`describe` after its map;
+    the next run draws the widgets).
+    """
+    user = auth.page_guard()  # a page reached without app.py's login gate stops here
+    store = state.active_store()
+    root, version = str(store.root), store.version()
+    m = state.manifest(root, version)
+    months = sorted({p["month"] for p in m["partitions"].values()})
+    sources = sorted({p["source"] for p in m["partitions"].values()})
+    try:
+        registry = state.definitions()
+    except ValueError as exc:  # InputError included: a broken file in geodata/definitions
+        st.error(f"A definition file cannot be read: {md(exc)}")
+        st.stop()
+    definitions = {
+        name: d for name, d in registry.items() if any(source_family(s) == d.match for s in sources)
+    }
+    if not months or not definitions:
+        st.error(
+            "No crimes are loaded yet. Load police.uk files on the Data page, or run "
+            "`python -m hotspots load auto FOLDER`."
+        )
+        st.stop()
+
+    def choose(where, label: str, options: list, index: int, **kwargs):
+        return pick(where, label, options, index, draw=controls, **kwargs)
+
+    areas = [ALL, *state.area_choices(root, version)]
+    forces_with_data = [a for a in areas if any(s.endswith(":" + a) for s in sources)]
+    default_area = forces_with_data[0] if forces_with_data else ALL
+    with st.sidebar:
+        if m.get("label") and controls:
+            st.warning(DEMO_WARNING)
+        area = choose(
+            st,
+            "Area",
+            areas,
+            _index(areas, _param("area", default_area)),
+            help="A police force or a local authority.",
+        )
+        partner = not user.can("analyst")
+        if partner:
+            # Partners see whole 12-month windows only, so that no two partner views can
+            # be subtracted to reveal one month's small count (hotspots.access.disclosure).
+            period = "rolling12"
+            start, end = partner_windows(months)[0]
+            if controls:
+                st.caption(
+                    f"Period: {_month_label(start)} to {_month_label(end)} {PARTNER_PERIODS}"
+                )
+        else:
+            period_keys = list(PERIODS)
+            # Select boxes only (no radio, slider or number input): each widget type is a
+            # separate script the browser fetches on a first visit, before the map can draw.
+            period = choose(
+                st,
+                "Period",
+                period_keys,
+                _index(period_keys, _param("period", "rolling12")),
+                format_func=lambda k: period_label(k, months),
+            )
+            last = months[-1]
+            if period == "rolling12":
+                end = last
+                start = window_months(months)[0]
+                if controls:
+                    st.caption(f"{_month_label(start)} to {_month_label(end)}")
+            elif period == "month":
+                end = start = choose(
+                    st,
+                    "Month",
+                    months[::-1],
+                    _index(months[::-1], _param("to", last)),
+                    format_func=_month_label,
+                )
+            else:
+                a = _param("from", months[0])
+                b = _param("to", last)
+                c1, c2 = st.columns(2) if controls else (st, st)
+                start = choose(c1, "From", months, _index(months, a), format_func=_month_label)
+                later = [m for m in months if m >= start]
+                end = choose(
+                    c2,
+                    "To",
+                    later,
+                    _index(later, b if b in later else last, len(later) - 1),
+                    format_func=_month_label,
+                )
+        names = list(definitions)
+        default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
+        definition = choose(
+            st,
+            "Definition",
+            names,
+            _index(names, _param("def", default_def)),
+            format_func=lambda n: definition_title(definitions[n]),
+        )
+        if definitions[definition].proxy and controls:
+            st.caption(PROXY_NOTE)
+    ranking = _ranking()
+    st.query_params.update(
+        {"area": area, "period": period, "from": start, "to": end, "def": definition}
+    )
+    set_ranking(ranking)
+    selection = Selection(
+        start=start, end=end, area=None if area == ALL else area, definition=definition
+    )
+    if partner and controls:
+        st.sidebar.caption(_partner_note(disclosure_rule()))
+    st.session_state[SEEN_KEY] = True
+    return Frame(
+        store=store,
+        root=root,
+        version=version,
+        selection=selection,
+        months=tuple(months),
+        label=m.get("label"),
+        partner=partner,
+        rule=disclosure_rule(),
+        ranking=ranking,
+    )
+
+
+def period_label(key: str, months: list[str]) -> str:
+    """The period choice's label: "Last 12 months" only when the 12 months ending at the
+    latest loaded month are all loaded; otherwise "Latest months (k of 12 loaded)"."""
+    if key != "rolling12":
+        return PERIODS[key]
+    k = len(window_months(months))
+    return PERIODS[key] if k == 12 else f"Latest months ({k} of 12 loaded)"
+
+
+def window_months(months: list[str]) -> list[str]:
+    """The loaded months among the 12 ending at the latest loaded month."""
+    if not months:
+        return []
+    last = pd.Period(max(months), freq="M")
+    first = str(last - 11)
+    return [m for m in months if m >= first]
+
+
+def definition_title(d) -> str:
+    """A definition's name as the sidebar shows it ("— proxy" when it is one)."""
+    return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
+
+
+def describe(frame: Frame) -> None:
+    """Draw the frame in words in the sidebar: what a run without controls
+    (``sidebar(controls=False)``) shows while the next run brings the widgets."""
+    d = state.definitions()[frame.selection.definition]
+    with st.sidebar:
+        if frame.demo:
+            st.warning(DEMO_WARNING)
+        only = f" {PARTNER_PERIODS}" if frame.partner else ""
+        st.markdown(
+            f"**Area**: {md(frame.selection.area or ALL)}  \n"
+            f"**Period**: {_month_label(frame.selection.start)} to "
+            f"{_month_label(frame.selection.end)}{only}  \n"
+            f"**Definition**: {md(definition_title(d))}"
+        )
+        st.caption(LOADING)
+        if d.proxy:
+            st.caption(PROXY_NOTE)
+        if frame.partner:
+            st.caption(_partner_note(frame.rule))
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_label(month: str) -> str:
+    return pd.Period(month, freq="M").strftime("%b %Y")
+
+
+def source_line(frame: Frame, data) -> None:
+    """State the data's period (the period of ``data``, which a page may have chosen for
+    itself, e.g. a pack's 12 months), cut-off and source on the page, and flag what is
+    missing: months not loaded, forces without crimes, wards counted with another ward."""
+    d = data.definition
+    sel = data.selection
+    sources = ", ".join(
+        s.replace("police.uk:", "police.uk ").replace("extract:", "extract ") for s in data.sources
+    )
+    cut = max(data.months_loaded) if data.months_loaded else "none"
+    demo = " · **synthetic demo data**" if frame.demo else ""
+    n, k = len(sel.months), len(data.months_loaded)
+    loaded = f" ({k} of {n} months loaded)" if k < n else ""
+    st.caption(
+        f"Period {_month_label(sel.start)} – {_month_label(sel.end)}{loaded}"
+        f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
+        f"{md(sel.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
+        f" · source: {md(sources)}{demo}"
+    )
+    for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
+        st.caption(f"⚠️ {md(note)}")
+    missing = data.forces_without_data
+    gaps = data.months_not_loaded
+    if missing:
+        n_wards = int(data.wards["police_force"].isin(missing).sum())
+        st.warning(
+            f"No crimes are loaded for **{md(', '.join(missing))}**: its {n_wards} wards "
+            "show **no data** (grey on the map, empty in tables) and are left out of "
+            "the ranking and statistics. Choose a force with data in **Area**, or "
+            "load that force's files on the Data page."
+        )
+    if gaps:
+        st.warning(
+            f"**Months not loaded in this period**: "
+            f"{', '.join(_month_label(m) for m in gaps)} ({k} of {n} months loaded). "
+            "They are gaps, not zeros: totals cover the loaded months only."
+        )
+    for force, months in data.forces_with_gaps.items():
+        st.warning(
+            f"**{md(force)}** has crimes loaded for {months} of {n} months only: its "
+            "totals cover fewer months than other forces', so compare it with care."
+        )
+    counted = data.metadata().get("wards_counted_with") or {}
+    if counted:
+        names = dict(zip(data.wards["ward_code"], data.wards["ward_name"], strict=True))
+        st.caption(
+            "No residents by the LSOA lookup, so not ranked: "
+            + "; ".join(f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items())
+            + "."
+        )

@@ -1,0 +1,174 @@
+"""Every page through Streamlit's AppTest, on the demo store: content, not just no error."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import ROOT, map_component_args, map_rows
+
+APP = str(ROOT / "app.py")
+AREA = "cantre-gwaelod"
+QUERY = {
+    "area": AREA,
+    "period": "range",
+    "from": "2024-01",
+    "to": "2024-12",
+    "def": "police-uk-proxy",
+}
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(QUERY)
+    return at
+
+
+def _wards(demo_store) -> int:
+    from hotspots.geo.geography import select_wards
+
+    return len(select_wards(demo_store.geography(), AREA))
+
+
+def _open(at, page: str):
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def test_home_page(app, demo_store):
+    at = _open(app, "")
+    assert [t.value for t in at.title] == ["Serious violence hotspots"]
+    assert [s.value for s in at.subheader] == ["Top five wards now"]
+    assert any("synthetic demo" in c.value for c in at.caption)
+    top = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert len(top) == 1 and len(top[0].splitlines()) == 5
+
+
+def test_map_page(app, demo_store):
+    at = _open(app, "pages/map.py")
+    assert [t.value for t in at.title] == ["Map"]
+    n = _wards(demo_store)
+    assert any(f"{n} wards" in c.value for c in at.caption)
+    args, text = map_component_args(at)
+    # One row of values per ward, outlines for the same wards, 12 drug-overlay outlines.
+    rows = map_rows(args)
+    assert len(rows) == n and len({r["ward_code"] for r in rows}) == n
+    assert json.loads(args["geometry"])["codes"] == args["codes"]
+    assert len(args["overlay"]["codes"]) == 12
+    assert {r["fill"] for r in rows} <= set(re.findall(r"#[0-9a-f]{6}", args["legend"]))
+    # Leaflet from the app itself, nothing from outside.
+    assert args["leaflet"] == {
+        "js": "/app/static/leaflet/leaflet.js",
+        "css": "/app/static/leaflet/leaflet.css",
+    }
+    assert re.findall(r"https?://", text) == []
+    # No element whose own script Streamlit loads lazily besides the map: no st.html, no
+    # Markdown with HTML (each would hold the map back on a first visit).
+    assert len(at.get("html")) == 0
+    assert not any(m.proto.allow_html for m in at.markdown)
+
+
+def test_map_page_first_run_draws_the_map_before_its_controls(app, demo_store):
+    """A session that opens at the map: the first run sends the map with no widget at all
+    (the browser has loaded no widget's script yet), asking it to say when it is drawn;
+    the next run adds the controls, which start at the values the map was drawn with."""
+    app.query_params["show"] = "Drug offences (count)"
+    at = app.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception[0].value
+    assert [t.value for t in at.title] == ["Map"]
+    for kind in ("selectbox", "toggle", "download_button", "radio", "multiselect"):
+        assert len(at.get(kind)) == 0, kind
+    said = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Area**: cantre-gwaelod" in said and "Jan 2024 to Dec 2024" in said
+    assert "Loading the controls" in " ".join(c.value for c in at.sidebar.caption)
+    first, _ = map_component_args(at)
+    assert first["notify_drawn"] is True
+    n = _wards(demo_store)
+    assert len(first["codes"]) == n
+
+    at.run()  # what the map's "drawn" message does: the page runs again
+    assert not at.exception, at.exception[0].value
+    side, main = at.sidebar.selectbox, at.main.selectbox
+    assert [s.label for s in side] == ["Area", "Period", "From", "To", "Definition"]
+    assert [s.value for s in side] == [
+        "cantre-gwaelod",
+        "range",
+        "2024-01",
+        "2024-12",
+        "police-uk-proxy",
+    ]
+    assert [(s.label, s.value) for s in main] == [
+        ("Show", "Drug offences (count)"),
+        ("Classes", "Quantiles"),
+        ("How many", 5),
+    ]
+    assert [t.value for t in at.toggle] == [True]
+    assert [b.label for b in at.get("download_button")] == ["Download this map (web page)"]
+    assert "Loading the controls" not in " ".join(c.value for c in at.sidebar.caption)
+    # The very same map (the browser has the message: Streamlit sends a reference), so
+    # the controls arrive around it and nothing is redrawn.
+    second, _ = map_component_args(at)
+    assert second == first
+    at.run()  # any later run: the map no longer asks to be told when it is drawn
+    third, _ = map_component_args(at)
+    assert third == {**first, "notify_drawn": False}
+
+
+def test_hotspot_list_page(app, demo_store):
+    at = _open(app, "pages/hotspots.py")
+    assert [t.value for t in at.title] == ["Hotspot list"]
+    table = at.dataframe[0].value
+    assert len(table) == _wards(demo_store)
+    assert list(table.columns[:3]) == ["rank", "ward_name", "local_authority_name"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Excel", "Download GeoJSON"]
+    assert any("Violence and drugs meet" in i.value for i in at.info)
+    assert any("synthetic demo" in c.value for c in at.caption)
+
+
+def test_pack_page(app):
+    at = _open(app, "pages/pack.py")
+    assert [t.value for t in at.title] == ["Monthly targeting pack"]
+    assert len(at.dataframe[0].value) == 12
+    assert any("first" in m.value for m in at.markdown)
+    assert "Download PDF" in [b.label for b in at.get("download_button")]
+
+
+def test_profile_page(app, demo_store):
+    wards = demo_store.geography().wards
+    code, name = wards.iloc[3]["ward_code"], wards.iloc[3]["ward_name"]
+    app.query_params["area"] = wards.iloc[3]["local_authority_name"]
+    app.query_params["ward"] = code
+    at = _open(app, "pages/profile.py")
+    assert [t.value for t in at.title] == [name]
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_data_page(app, demo_store):
+    at = _open(app, "pages/data.py")
+    assert [t.value for t in at.title] == ["Data"]
+    total = int(demo_store.reconciliation()["rows_read"].sum())
+    assert any(f"All {total:,} rows are accounted for" in s.value for s in at.success)
+
+
+def test_method_page(app):
+    at = _open(app, "pages/method.py")
+    assert [t.value for t in at.title] == ["Method"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "without its Community Safety domain" in text and "Gi\\*" in text
+    # the over-dispersion of this selection's counts, as a number
+    assert re.search(
+        r"For this selection: Pearson dispersion of a Poisson fit: \d+\.\d "
+        r"\(1 would be Poisson\) over \d+ wards; the",
+        text,
+    ), text
