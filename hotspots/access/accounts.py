@@ -45,7 +45,7 @@ from pathlib import Path
 
 import bcrypt
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ACCOUNTS = Path("~/.config/hotspots/accounts.toml")
 ACCOUNTS_ENV = "HOTSPOTS_ACCOUNTS"
 AUDIT_ENV = "HOTSPOTS_AUDIT_LOG"

@@ -51,8 +51,8 @@ from hotspots.geo.geography import Geography, build_geography
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
 
 FORMAT = 1
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "geodata" / "store"
-DEMO_DIR = Path(__file__).resolve().parents[1] / "geodata" / "demo-store"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "geodata" / "store"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "geodata" / "demo-store"
 
 #: Reference tables a store holds, and what each needs in the manifest key.
 REFERENCE_KINDS = ("wards", "lookup", "deprivation", "population")
