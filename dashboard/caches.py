@@ -245,7 +245,7 @@ def classification(
     values, counts through :func:`hotspots.access.partner.partner_classify`."""
     from hotspots.access.partner import TOTALS, partner_classify
     from hotspots.outputs import map_data as mapping
-    from hotspots.stats.spatial import GI_CLASSES
+    from hotspots.stats.getis_ord import GI_CLASSES
 
     values = map_table(root, version, selection, ranking, rule)[column]
     if scheme == mapping.CATEGORIES:
