@@ -16,6 +16,7 @@ from hotspots.stats.weights import (
     WeightsInfo,
     build_weights,
     queen_neighbours,
+    ward_neighbours,
 )
 from tests.stats.support import CENTRE, SIZE, lattice
 
@@ -212,3 +213,36 @@ def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
     assert [sorted(s) for s in ours] == [
         sorted(int(j) for j in ref.neighbors[i]) for i in range(len(wards))
     ]
+
+
+# --------------------------------------------------------------------------------------
+# ward_neighbours: the one neighbour rule (Gi* weights, ward profile)
+# --------------------------------------------------------------------------------------
+
+
+def test_ward_neighbours_are_the_weights_neighbours(grid):
+    island = gpd.GeoDataFrame(
+        {"ward_code": ["W99"]}, geometry=[box(10_000, 200, 11_000, 800)], crs="EPSG:27700"
+    )
+    wards = pd.concat([grid, island], ignore_index=True)
+    w, _ = build_weights(wards)
+    nbs = ward_neighbours(wards)
+    assert list(nbs) == wards["ward_code"].tolist()
+    assert nbs == {code: list(w.neighbors[code]) for code in w.id_order}
+    assert nbs[CENTRE] == ["W22", "W23", "W24", "W32", "W34", "W42", "W43", "W44"]
+    assert nbs["W00"] == ["W01", "W10", "W11"]  # queen: the corner W11 counts
+    # the island is 3 km from W06: joined, as in the Gi* weights (no shared boundary)
+    assert nbs["W99"] == ["W06"] and nbs["W06"] == ["W05", "W15", "W16", "W99"]
+    assert all(code not in nbs[code] for code in nbs)
+
+
+def test_ward_neighbours_ignore_a_buffer_overlap_without_a_shared_vertex():
+    # two squares 0.5 m apart: the old profile rule (touches, or intersects a 1 m buffer)
+    # called them neighbours; by the weights' rule a third ward touching both is the
+    # link, and the gap pair is not
+    a = box(0, 0, 1000, 1000)
+    b = box(1000.5, 0, 2000, 1000)
+    c = box(0, 1000, 2000, 2000)  # shares vertices with both
+    wards = gpd.GeoDataFrame({"ward_code": ["A", "B", "C"]}, geometry=[a, b, c], crs=27700)
+    assert a.intersects(b.buffer(1))
+    assert ward_neighbours(wards) == {"A": ["C"], "B": ["C"], "C": ["A", "B"]}
