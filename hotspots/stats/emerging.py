@@ -72,7 +72,7 @@ EMERGING_CLASSES = (
 #: p-value columns :func:`classify_emerging` can read (registry of the choice).
 P_COLUMNS = {
     "gi_p_fdr": "Benjamini-Hochberg adjusted across wards, per month (recommended)",
-    "gi_p": "raw permutation p-value (no correction for the number of wards)",
+    "gi_p": "raw p-value of the month's Gi* (no correction for the number of wards)",
 }
 
 #: Fewest time steps :func:`mann_kendall` accepts (its variance needs at least 3).

@@ -83,7 +83,8 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 @dataclass(frozen=True)
 class GiSettings:
-    """Settings for :func:`gi_star` and :func:`local_moran`.
+    """Settings for :func:`gi_star` and :func:`hotspots.stats.moran.local_moran`
+    (:func:`gi_star_by_month` uses ``alphas`` and ``fdr`` only).
 
     Parameters
     ----------
@@ -108,9 +109,14 @@ class GiSettings:
         the class "Hot spot {100(1-a)}%" (99 %, 95 %, 90 % by default).
     fdr : bool, default True
         Classify by the Benjamini-Hochberg adjusted p-value (``gi_p_fdr``); if False, by
-        the raw permutation p-value (``gi_p``). Also applies to :func:`local_moran`.
+        the raw p-value (``gi_p``). Also applies to local Moran.
     moran_alpha : float, default 0.05
         Significance level of the local Moran clusters, in (0, 0.5].
+
+    Notes
+    -----
+    ``permutations`` and ``seed`` act only with ``method="permutation"``; the default
+    exact count needs neither.
     """
 
     permutations: int = 9999
