@@ -172,13 +172,19 @@ def test_data_page(app, demo_store):
 
 
 def test_method_page(app, monkeypatch):
+    import dataclasses
+
     import hotspots.stats.analysis as analysis
     from hotspots.stats.emerging import EmergingSettings
 
-    settings = analysis.AnalysisSettings(
-        uncertainty_draws=1234, emerging=EmergingSettings(min_steps=11)
-    )
-    monkeypatch.setattr(analysis, "AnalysisSettings", lambda: settings)
+    @dataclasses.dataclass(frozen=True)
+    class Quoted(analysis.AnalysisSettings):  # other defaults, to see where the text looks
+        uncertainty_draws: int = 1234
+        emerging: EmergingSettings = dataclasses.field(
+            default_factory=lambda: EmergingSettings(min_steps=11)
+        )
+
+    monkeypatch.setattr(analysis, "AnalysisSettings", Quoted)
     at = _open(app, "pages/method.py")
     assert [t.value for t in at.title] == ["Method"]
     text = " ".join(m.value for m in at.markdown)
