@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from hotspots.schema import WARD_COUNT_COLUMNS  # noqa: E402
 from hotspots.stats.analysis import AnalysisSettings, analyse, gi_values, rerank  # noqa: E402
 from hotspots.stats.ranking import rank_settings  # noqa: E402
-from hotspots.stats.spatial import build_weights  # noqa: E402
+from hotspots.stats.weights import build_weights  # noqa: E402
 from hotspots.store.base import Store  # noqa: E402
 from hotspots.store.ingest import load_paths  # noqa: E402
 from hotspots.store.ward_data import Selection, load_ward_data  # noqa: E402
@@ -105,10 +105,11 @@ def stages(counts, monthly, wards, extra, settings: AnalysisSettings) -> pd.Seri
     from hotspots.stats.concordance import concordance
     from hotspots.stats.emerging import classify_emerging
     from hotspots.stats.expected import observed_expected
+    from hotspots.stats.getis_ord import gi_star, gi_star_by_month
     from hotspots.stats.indicators import ward_deprivation, ward_indicators
+    from hotspots.stats.moran import local_moran
     from hotspots.stats.ranking import rank_hotspots
-    from hotspots.stats.spatial import gi_star, local_moran
-    from hotspots.stats.trends import monthly_gi, trend_summary
+    from hotspots.stats.trends import trend_summary
     from hotspots.stats.uncertainty import UncertaintySettings, rank_intervals
 
     t: dict[str, float] = {}
@@ -154,7 +155,8 @@ def stages(counts, monthly, wards, extra, settings: AnalysisSettings) -> pd.Seri
     step("gi_star (9,999 permutations)", lambda: gi_star(values, w, settings.gi))
     step("local_moran (9,999 permutations)", lambda: local_moran(values, w, settings.gi))
     gim = step(
-        "monthly_gi", lambda: monthly_gi(monthly_rates(monthly, pop), w, "sv_rate", settings.gi)
+        "gi_star_by_month",
+        lambda: gi_star_by_month(monthly_rates(monthly, pop), w, "sv_rate", settings.gi),
     )
     step("classify_emerging", lambda: classify_emerging(gim, settings.emerging))
     s = ind.set_index("ward_code")

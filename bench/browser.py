@@ -77,7 +77,7 @@ from dashboard.map_component import legend_html, map_args
 from hotspots.geo.geography import select_wards
 from hotspots.outputs import map_data as mapping
 from hotspots.stats.analysis import AnalysisSettings, analyse
-from hotspots.stats.spatial import GI_CLASSES
+from hotspots.stats.getis_ord import GI_CLASSES
 from hotspots.store.base import Store
 from hotspots.store.ward_data import Selection, load_ward_data
 

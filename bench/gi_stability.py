@@ -6,7 +6,7 @@ Run from the repository root (needs ../shared/data); not a test:
 
 For all 762 Welsh wards, 2018-10 to 2019-02 (the dashboard's values: smoothed violence
 rates, :func:`hotspots.stats.analysis.gi_values`; queen weights, islands joined), it runs
-:func:`hotspots.stats.spatial.gi_star` with ``--seeds`` different seeds (``GiSettings.seed``
+:func:`hotspots.stats.getis_ord.gi_star` with ``--seeds`` different seeds (``GiSettings.seed``
 1, 2, ...) for each method and prints, per method, the number of hot wards at a false
 discovery rate of 0.05 (``gi_z > 0`` and ``gi_p_fdr <= 0.05``) for every seed, their
 range, the wards that are hot under some seeds but not all, and the best wall time of
@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hotspots.stats.analysis import AnalysisSettings, analyse, gi_values  # noqa: E402
+from hotspots.stats.getis_ord import GiSettings, gi_star  # noqa: E402
 from hotspots.stats.indicators import ward_indicators  # noqa: E402
-from hotspots.stats.spatial import GiSettings, build_weights, gi_star  # noqa: E402
+from hotspots.stats.weights import build_weights  # noqa: E402
 from hotspots.store.base import Store  # noqa: E402
 from hotspots.store.ingest import load_paths  # noqa: E402
 from hotspots.store.ward_data import Selection, load_ward_data  # noqa: E402

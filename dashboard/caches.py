@@ -17,6 +17,7 @@ from hotspots.access.disclosure import DisclosureRule
 from hotspots.access.partner import partner_ward_data
 from hotspots.io.extract_checks import MissingFlagError
 from hotspots.stats.analysis import Analysis, AnalysisSettings, analyse
+from hotspots.stats.weights import ward_neighbours as neighbours_of
 from hotspots.store.base import DEMO_DIR, Store, default_dir
 from hotspots.store.ward_data import Selection, WardData, load_ward_data
 
@@ -147,6 +148,14 @@ def ward_crime_times(root: str, version: int, selection: Selection, ward_code: s
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def ward_neighbours(root: str, version: int, selection: Selection) -> dict[str, list[str]]:
+    """Each ward's neighbours among the selection's wards, by the rule of the Gi* weights
+    (:func:`hotspots.stats.weights.ward_neighbours`; ~0.5 s for the 762 Welsh wards)."""
+    wards = ward_data(root, version, selection).wards
+    return neighbours_of(wards[["ward_code", "geometry"]].reset_index(drop=True))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 @long_lived
 def display_shapes(root: str, version: int, area: str | None):
     """Simplified ward shapes (WGS84) for the map of an area."""
@@ -245,7 +254,7 @@ def classification(
     values, counts through :func:`hotspots.access.partner.partner_classify`."""
     from hotspots.access.partner import TOTALS, partner_classify
     from hotspots.outputs import map_data as mapping
-    from hotspots.stats.spatial import GI_CLASSES
+    from hotspots.stats.getis_ord import GI_CLASSES
 
     values = map_table(root, version, selection, ranking, rule)[column]
     if scheme == mapping.CATEGORIES:

@@ -719,7 +719,7 @@ def map_view(
     selection's ranking (the hotspot score), default preset when None."""
     from dashboard import caches as state
     from hotspots.outputs import map_data as mapping
-    from hotspots.stats.spatial import GI_CLASSES
+    from hotspots.stats.getis_ord import GI_CLASSES
 
     column, kind, palette_name = mapping.MAP_INDICATORS[choice]
     if kind == "category":

@@ -13,6 +13,8 @@ from hotspots.stats.analysis import AnalysisSettings
 from hotspots.stats.ranking import NORMALISATION, PRESET_LABELS, PRESETS
 
 f = fr.sidebar()
+SETTINGS = AnalysisSettings()  # the figures the text quotes are the settings' own
+DRAWS, MIN_MONTHS = SETTINGS.uncertainty_draws, SETTINGS.emerging.min_steps
 st.title("Method")
 st.markdown("""
 This page says how every figure is made, so that it can be checked.
@@ -70,7 +72,7 @@ Rates are per 1,000 residents. {POPULATION_METHOD} Small wards with few resident
 have extreme rates from a handful of crimes, so rankings use **empirical-Bayes smoothed
 rates** (each ward's rate pulled towards the average in proportion to how little
 evidence it has). Each ward's rank also gets a **90% range**: every count behind its
-score (violence, drugs, harm) is re-sampled 2,000 times and the wards ranked again by the
+score (violence, drugs, harm) is re-sampled {DRAWS:,} times and the wards ranked again by the
 same weights, so the range belongs to the rank shown; wards whose range is wide are
 marked **volatile**.
 
@@ -97,7 +99,7 @@ the two-sided p-value counts every possible re-arrangement of a ward's neighbour
 for testing many wards at once (Benjamini–Hochberg false discovery rate). **Local Moran**
 clusters give a second view. **Emerging hot spots** follow the ArcGIS classes (new,
 consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical)
-from a Gi\\* per month and a Mann–Kendall trend test, once at least 10 months are loaded
+from a Gi\\* per month and a Mann–Kendall trend test, once at least {MIN_MONTHS} months are loaded
 (with fewer the list says "Not enough months"). **Observed vs expected**: a negative
 binomial model of violence on deprivation (population as offset; it allows ward counts to
 vary more than a Poisson model would) says which wards have more violence than their
@@ -133,7 +135,7 @@ WIMD 2019; MHCLG IMD 2019 — all under the Open Government Licence v3.0. Contai
 © Crown copyright and database right.
 """)
 # Partners: the fit of the partner view (hotspots.access.partner), as every partner figure.
-result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
+result = state.analysis(f.root, f.version, f.selection, SETTINGS, f.view_rule)
 fit = result.expected.attrs.get("fit") if result.expected is not None else None
 fitted.markdown(
     f"For this selection: {fit.describe()}"

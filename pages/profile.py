@@ -190,12 +190,8 @@ else:
         )
 
 st.subheader("Neighbouring wards")
-wards = data.wards
-geom = wards.set_index("ward_code").geometry
-touch = wards[
-    wards.geometry.touches(geom.loc[ward]) | wards.geometry.intersects(geom.loc[ward].buffer(1))
-]
-nb = ranked[ranked["ward_code"].isin(touch["ward_code"]) & (ranked["ward_code"] != ward)][
+neighbours = state.ward_neighbours(f.root, f.version, f.selection)[ward]  # as Gi*'s weights
+nb = ranked[ranked["ward_code"].isin(neighbours) & (ranked["ward_code"] != ward)][
     ["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]
 ]
 if f.partner:

@@ -126,7 +126,7 @@ def test_module_entry_point_runs(tmp_path):
 def test_package_never_imports_streamlit():
     code = (
         "import sys, hotspots, hotspots.cli, hotspots.store.ingest, hotspots.store.ward_data, "
-        "hotspots.demo.build, hotspots.io.fetch, hotspots.stats.spatial; "
+        "hotspots.demo.build, hotspots.io.fetch, hotspots.stats.getis_ord; "
         "import pkgutil, importlib; "
         "[importlib.import_module('hotspots.' + m.name) "
         " for m in pkgutil.iter_modules(hotspots.__path__) if m.name != '__main__']; "

@@ -18,7 +18,9 @@ import pandas as pd
 from hotspots.stats.concordance import Concordance, concordance
 from hotspots.stats.emerging import EmergingSettings, classify_emerging
 from hotspots.stats.expected import observed_expected
+from hotspots.stats.getis_ord import GiSettings, gi_star, gi_star_by_month
 from hotspots.stats.indicators import DeprivationSettings, ward_deprivation, ward_indicators
+from hotspots.stats.moran import local_moran
 from hotspots.stats.ranking import (
     COMPONENTS,
     RANK_COLUMNS,
@@ -27,9 +29,9 @@ from hotspots.stats.ranking import (
     rank_hotspots,
     rank_settings,
 )
-from hotspots.stats.spatial import GiSettings, WeightsInfo, build_weights, gi_star, local_moran
-from hotspots.stats.trends import monthly_gi, trend_summary
+from hotspots.stats.trends import trend_summary
 from hotspots.stats.uncertainty import UncertaintySettings, score_rank_intervals
+from hotspots.stats.weights import WeightsInfo, build_weights
 
 #: The hotspot list: the ranking, then uncertainty, spatial and trend columns.
 HOTSPOT_LIST_COLUMNS = [
@@ -250,7 +252,7 @@ def analyse(
         values = gi_values(valid).reindex(list(w.id_order))
         gi = gi_star(values, w, settings.gi)
         moran = local_moran(values, w, settings.gi)
-        gim = monthly_gi(monthly_rates(monthly_valid, pop), w, "sv_rate", settings.gi)
+        gim = gi_star_by_month(monthly_rates(monthly_valid, pop), w, "sv_rate", settings.gi)
         emerging = classify_emerging(gim, settings.emerging)  # "not enough months" below
     if len(valid) > settings.top_n:
         s = valid.set_index("ward_code")

@@ -2,8 +2,10 @@
 
 The method follows ArcGIS Pro's "Emerging Hot Spot Analysis" (also R ``sfdep``):
 
-1. Gi* per ward for every month (:func:`gi_star_by_month`), each month corrected for
-   the number of wards by Benjamini-Hochberg;
+1. Gi* per ward for every month, each month corrected for the number of wards by
+   Benjamini-Hochberg: :func:`hotspots.stats.getis_ord.gi_star_by_month`, the same Gi*
+   engine as the whole-period hot spots (as esda's emerging analysis is built on
+   ``G_Local``);
 2. a Mann-Kendall trend test on each ward's series of Gi* z-scores
    (:func:`mann_kendall`);
 3. a class per ward from its sequence of significant hot / cold months and the trend
@@ -20,7 +22,6 @@ Esri. "How Emerging Hot Spot Analysis works", ArcGIS Pro documentation.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -29,31 +30,23 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
 from scipy import stats
-
-from hotspots.stats.spatial import GiSettings, gi_star
 
 __all__ = [
     "EMERGING_CLASSES",
     "EMERGING_COLUMNS",
-    "GI_BY_MONTH_COLUMNS",
     "MIN_STEPS",
     "NO_PATTERN",
     "P_COLUMNS",
     "EmergingSettings",
     "MannKendall",
     "classify_emerging",
-    "gi_star_by_month",
     "mann_kendall",
     "not_enough_months",
 ]
 
 #: Columns of :func:`classify_emerging`'s result, in order.
 EMERGING_COLUMNS = ["ward_code", "emerging_class", "hot_steps", "cold_steps", "trend_z", "trend_p"]
-
-#: Columns of :func:`gi_star_by_month`'s result, in order.
-GI_BY_MONTH_COLUMNS = ["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr", "gi_class"]
 
 #: Label for a ward that fits no class.
 NO_PATTERN = "No pattern"
@@ -79,7 +72,7 @@ EMERGING_CLASSES = (
 #: p-value columns :func:`classify_emerging` can read (registry of the choice).
 P_COLUMNS = {
     "gi_p_fdr": "Benjamini-Hochberg adjusted across wards, per month (recommended)",
-    "gi_p": "raw permutation p-value (no correction for the number of wards)",
+    "gi_p": "raw p-value of the month's Gi* (no correction for the number of wards)",
 }
 
 #: Fewest time steps :func:`mann_kendall` accepts (its variance needs at least 3).
@@ -87,9 +80,6 @@ MIN_STEPS = 3
 
 #: Fewest time steps the classes are given for by default (the ArcGIS minimum).
 ARCGIS_MIN_STEPS = 10
-
-#: Permutations of each monthly Gi* in :func:`gi_star_by_month` unless told otherwise.
-MONTHLY_PERMUTATIONS = 4999
 
 
 def not_enough_months(k: int, needed: int) -> str:
@@ -103,8 +93,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 @dataclass(frozen=True)
 class EmergingSettings:
-    """Settings of :func:`classify_emerging` (and the significance rule of
-    :func:`gi_star_by_month`).
+    """Settings of :func:`classify_emerging`.
 
     Parameters
     ----------
@@ -125,10 +114,8 @@ class EmergingSettings:
 
     Notes
     -----
-    The permutations and seed of a permutation Gi* per month are those of the
-    :class:`~hotspots.stats.spatial.GiSettings` given to :func:`gi_star_by_month`; the
-    dashboard's monthly Gi* (:func:`hotspots.stats.trends.monthly_gi`) is analytic and uses
-    none.
+    The monthly Gi* itself (:func:`hotspots.stats.getis_ord.gi_star_by_month`) has no
+    permutations or seed: its p-values are normal-theory, from the z-scores.
     """
 
     alpha: float = 0.05
@@ -151,13 +138,6 @@ class EmergingSettings:
             raise ValueError(
                 f"min_steps must be at least {MIN_STEPS} (ArcGIS uses 10), got {self.min_steps}"
             )
-
-    def gi_settings(
-        self, permutations: int = MONTHLY_PERMUTATIONS, seed: int = 12345
-    ) -> GiSettings:
-        """The :class:`~hotspots.stats.spatial.GiSettings` of a permutation Gi* per month with
-        this significance rule (FDR when ``p_column`` is ``"gi_p_fdr"``)."""
-        return GiSettings(permutations=permutations, seed=seed, fdr=self.p_column == "gi_p_fdr")
 
 
 def _check_fraction(value: object, name: str, upper: float) -> None:
@@ -279,7 +259,7 @@ def mann_kendall_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------------------
-# Gi* per month
+# The panel of months
 # --------------------------------------------------------------------------------------
 
 
@@ -311,87 +291,6 @@ def _check_panel(frame: pd.DataFrame, name: str) -> None:
             f"e.g. ward {short.index[0]!r} has {int(short.iloc[0])} months. "
             "Zero-fill missing months"
         )
-
-
-def gi_star_by_month(
-    monthly: pd.DataFrame,
-    w: W,
-    settings: EmergingSettings | None = None,
-    value_col: str = "value",
-    gi: GiSettings | None = None,
-) -> pd.DataFrame:
-    """Gi* hot and cold spots for every month.
-
-    Runs :func:`hotspots.stats.spatial.gi_star` on each month's values with ``gi`` (by default
-    :meth:`EmergingSettings.gi_settings`: 4,999 permutations, fewer than the 9,999 of a
-    whole-period run but not 999, whose smallest two-sided p-value of 0.002 is too
-    coarse for a false-discovery-rate correction over ~800 wards). The
-    Benjamini-Hochberg correction is applied within each month (across wards).
-
-    Parameters
-    ----------
-    monthly : pandas.DataFrame
-        Long table with ``ward_code``, ``month`` ("YYYY-MM") and ``value_col``, one
-        row for every ward of ``w`` and every month (zero-filled), e.g. the monthly
-        counts table with ``value_col="sv_count"``.
-    w : libpysal.weights.W
-        Weights from :func:`hotspots.stats.spatial.build_weights` (not changed).
-    settings : EmergingSettings, optional
-        Defaults to ``EmergingSettings()``.
-    value_col : str, default "value"
-        Column holding the non-negative values.
-    gi : GiSettings, optional
-        Permutations and seed of each month's Gi*; its ``fdr`` is replaced by the rule
-        of ``settings.p_column``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`GI_BY_MONTH_COLUMNS`, sorted by month, wards in ``w.id_order``
-        within each month. ``gi_class`` is based on ``gi_p_fdr`` if
-        ``settings.p_column == "gi_p_fdr"``, else on ``gi_p``.
-
-    Raises
-    ------
-    TypeError
-        If ``monthly`` is not a DataFrame or ``settings`` not an EmergingSettings.
-    ValueError
-        If columns are missing, months are malformed, the panel is incomplete or has
-        duplicates, or a month's wards differ from those of ``w``.
-    """
-    settings = _settings(settings)
-    if not isinstance(monthly, pd.DataFrame):
-        raise TypeError(f"monthly must be a pandas DataFrame, got {type(monthly).__name__}")
-    needed = ["ward_code", "month", value_col]
-    missing = [c for c in needed if c not in monthly.columns]
-    if missing:
-        raise ValueError(
-            f"monthly is missing column(s) {missing}; it has {list(map(str, monthly.columns))}"
-        )
-    if monthly.empty:
-        raise ValueError("monthly has no rows")
-    _check_months(monthly["month"], "monthly")
-    _check_panel(monthly, "monthly")
-    if not isinstance(w, W):
-        raise TypeError(
-            f"w must be libpysal.weights.W (e.g. from build_weights), got {type(w).__name__}"
-        )
-    if gi is not None and not isinstance(gi, GiSettings):
-        raise TypeError(f"gi must be a GiSettings, got {type(gi).__name__}")
-    gi_settings = (
-        settings.gi_settings()
-        if gi is None
-        else dataclasses.replace(gi, fdr=settings.p_column == "gi_p_fdr")
-    )
-    order = {code: i for i, code in enumerate(w.id_order)}
-    parts = []
-    for month, rows in monthly.groupby("month", sort=True):
-        values = pd.Series(rows[value_col].to_numpy(), index=rows["ward_code"].to_numpy())
-        result = gi_star(values, w, gi_settings)  # checks the wards against w
-        result = result.sort_values("ward_code", key=lambda c: c.map(order), kind="mergesort")
-        result.insert(1, "month", month)
-        parts.append(result[GI_BY_MONTH_COLUMNS])
-    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -483,14 +382,15 @@ def classify_emerging(
     in 90 % of months but cold in the last one is an oscillating cold spot.
 
     Months are taken in calendar order; a month absent for every ward is not a time
-    step (the caller should zero-fill counts before :func:`gi_star_by_month`).
+    step (the caller should zero-fill counts before
+    :func:`hotspots.stats.getis_ord.gi_star_by_month`).
 
     Parameters
     ----------
     gi_by_month : pandas.DataFrame
         Columns ``ward_code``, ``month`` ("YYYY-MM"), ``gi_z`` and ``settings.p_column``
-        (e.g. the result of :func:`gi_star_by_month`); one row per ward and month, the
-        same months for every ward.
+        (e.g. the result of :func:`hotspots.stats.getis_ord.gi_star_by_month`); one row
+        per ward and month, the same months for every ward.
     settings : EmergingSettings, optional
         Thresholds; defaults to ``EmergingSettings()``.
 

@@ -45,7 +45,7 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
-from hotspots.stats.spatial import bh_adjust
+from hotspots.stats.fdr import bh_adjust
 
 __all__ = [
     "EXPECTED_COLUMNS",

@@ -142,7 +142,7 @@ def parse_weights(text: str) -> dict[str, float]:
     return out
 
 
-def _percentile(values: np.ndarray) -> np.ndarray:
+def percentile_ranks(values: np.ndarray) -> np.ndarray:
     """Percentile of each value among the non-missing ones (0 lowest, 1 highest, ties
     sharing the average rank); NaN stays NaN; a single value gets 1."""
     valid = ~np.isnan(values)
@@ -212,7 +212,7 @@ def rank_hotspots(indicators: pd.DataFrame, settings: RankSettings | None = None
     for key, (col, _, _) in COMPONENTS.items():
         if col in ind.columns:
             values = ind[col].to_numpy(dtype=float, na_value=np.nan)
-            comps[key] = _percentile(np.where(ranked, values, np.nan))
+            comps[key] = percentile_ranks(np.where(ranked, values, np.nan))
         else:
             comps[key] = np.full(n, np.nan)
         w = settings.as_dict[key]

@@ -1,20 +1,14 @@
-"""Change over time: monthly ranks, persistence, new entrants, rolling comparisons, and a
-fast analytic Gi* per month for the emerging hot-spot classes.
+"""Change over time: monthly ranks, persistence in the top N, new entrants and rolling
+comparisons.
 
-Monthly Gi* uses the analytic z-score and its two-sided normal p-value (as ArcGIS's
-Emerging Hot Spot Analysis does), with the Benjamini–Hochberg correction across wards
-within each month; the whole-period Gi* (:func:`hotspots.stats.spatial.gi_star`) uses
-conditional permutations instead.
+The Gi* of every month (the input of the emerging hot-spot classes) is
+:func:`hotspots.stats.getis_ord.gi_star_by_month`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
-
-from hotspots.stats.emerging import GI_BY_MONTH_COLUMNS
-from hotspots.stats.spatial import GiSettings, _classify_gi, bh_adjust
 
 TREND_COLUMNS = [
     "ward_code",
@@ -32,72 +26,6 @@ TREND_COLUMNS = [
     "change_12",
     "series",
 ]
-
-
-def _binary_with_self(w) -> sparse.csr_matrix:
-    m = w.sparse.tocsr().astype(float)
-    m.data[:] = 1.0
-    return (m + sparse.identity(m.shape[0], format="csr")).tocsr()
-
-
-def gi_star_z(values: np.ndarray, w) -> np.ndarray:
-    """Analytic Gi* z-scores (binary weights, self included) for each column of ``values``.
-
-    ``values`` is (wards in ``w.id_order``) × (time steps). Constant columns give z = 0.
-    """
-    x = np.asarray(values, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    n = x.shape[0]
-    ws = _binary_with_self(w)
-    k = np.asarray(ws.sum(axis=1)).ravel()[:, None]
-    xbar = x.mean(axis=0, keepdims=True)
-    # E[x²] − E[x]², as esda computes it; rounding can leave a constant column a tiny
-    # (or negative) variance, so constant columns are set to 0 explicitly.
-    s = np.sqrt(np.maximum((x**2).mean(axis=0, keepdims=True) - xbar**2, 0.0))
-    varies = np.ptp(x, axis=0, keepdims=True) > 0 if n else np.zeros_like(xbar, dtype=bool)
-    num = ws @ x - xbar * k
-    den = s * np.sqrt((n * k - k**2) / (n - 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where((den > 0) & varies, num / den, 0.0)
-    return z
-
-
-def monthly_gi(
-    monthly: pd.DataFrame, w, value_col: str = "sv_count", settings: GiSettings | None = None
-) -> pd.DataFrame:
-    """Analytic Gi* for every month with data (:data:`hotspots.stats.emerging.
-    GI_BY_MONTH_COLUMNS`).
-
-    A month with no value for any ward (not loaded) is left out: it is a gap, not a time
-    step of zeros. Within a month, a ward without a value gets that month's mean (neutral).
-    """
-    settings = settings or GiSettings(permutations=99)
-    wide = monthly.assign(**{value_col: monthly[value_col].astype(float)}).pivot(
-        index="ward_code", columns="month", values=value_col
-    )
-    wide = wide.reindex(list(w.id_order))
-    wide = wide.loc[:, wide.notna().any(axis=0)]
-    wide = wide.fillna(wide.mean(axis=0))
-    z = gi_star_z(wide.to_numpy(), w)
-    p = 2 * stats.norm.sf(np.abs(z))
-    frames = []
-    for j, month in enumerate(wide.columns):
-        p_fdr = bh_adjust(p[:, j])
-        cls = _classify_gi(z[:, j], p_fdr if settings.fdr else p[:, j], settings.alphas)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "ward_code": wide.index,
-                    "month": month,
-                    "gi_z": z[:, j],
-                    "gi_p": p[:, j],
-                    "gi_p_fdr": p_fdr,
-                    "gi_class": cls,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)[GI_BY_MONTH_COLUMNS]
 
 
 def monthly_ranks(monthly: pd.DataFrame, value_col: str = "sv_count") -> pd.DataFrame:

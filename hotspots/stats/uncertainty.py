@@ -74,7 +74,7 @@ UNCERTAINTY_COLUMNS: list[str] = ["ward_code", "rank_low", "rank_high", "p_top_n
 Sampler = Callable[[np.random.Generator, np.ndarray, np.ndarray, int, float], np.ndarray]
 
 
-def _draw_gamma(
+def draw_gamma(
     rng: np.random.Generator,
     counts: np.ndarray,
     population: np.ndarray,
@@ -103,7 +103,7 @@ def _draw_poisson(
 
 
 #: Registry of resampling methods (see the module docstring).
-METHODS: dict[str, Sampler] = {"gamma": _draw_gamma, "poisson": _draw_poisson}
+METHODS: dict[str, Sampler] = {"gamma": draw_gamma, "poisson": _draw_poisson}
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class UncertaintySettings:
         return self.top_n if self.volatile_width is None else int(self.volatile_width)
 
 
-def _rank_rows(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def rank_rows(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Rank each row descending (1 = highest), breaking ties at random.
 
     Rows without ties (continuous Gamma draws, almost surely) skip the tie-breaking
@@ -196,7 +196,7 @@ def _rank_rows(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return ranks
 
 
-def _central(ranks: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def central_interval(ranks: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """The ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of each column (observed
     ranks: ``inverted_cdf``)."""
     tail = (1.0 - level) / 2.0
@@ -284,8 +284,8 @@ def rank_intervals(
         rng = np.random.default_rng(settings.seed)
         sampler = METHODS[settings.method]
         rates = sampler(rng, cnt[valid], pop[valid], settings.draws, settings.prior_events)
-        ranks = _rank_rows(rates, rng)
-        low, high = _central(ranks, settings.level)
+        ranks = rank_rows(rates, rng)
+        low, high = central_interval(ranks, settings.level)
         rank_low[valid] = low
         rank_high[valid] = high
         p_top[valid] = (ranks <= settings.top_n).mean(axis=0)
@@ -303,7 +303,7 @@ def rank_intervals(
     )
 
 
-def _eb_posterior_draws(
+def eb_posterior_draws(
     rng: np.random.Generator, counts: np.ndarray, population: np.ndarray, draws: int
 ) -> np.ndarray | None:
     """Draws of each rate from the empirical-Bayes Gamma posterior (module docstring);
@@ -318,7 +318,7 @@ def _eb_posterior_draws(
     return rng.gamma(shape, 1.0 / rate, size=(draws, counts.size))
 
 
-def _harm_draws(
+def harm_draws(
     rng: np.random.Generator, harm_rate: np.ndarray, violence: np.ndarray, draws: int
 ) -> np.ndarray:
     """Draws of each harm rate: ``harm_rate · Gamma(n + 0.5, 1) / (n + 0.5)`` with ``n``
@@ -327,7 +327,7 @@ def _harm_draws(
     return harm_rate * (rng.gamma(shape, 1.0, (draws, violence.size)) / shape)
 
 
-def _percentiles(values: np.ndarray) -> np.ndarray:
+def row_percentiles(values: np.ndarray) -> np.ndarray:
     """Row-wise percentile (0 lowest, 1 highest, ties sharing the average), as
     :func:`hotspots.stats.ranking.rank_hotspots` computes them."""
     n = values.shape[1]
@@ -437,19 +437,19 @@ def score_rank_intervals(
                 continue
             drawn = None
             if key in counts:
-                drawn = _eb_posterior_draws(rng, counts[key], pop, settings.draws)
+                drawn = eb_posterior_draws(rng, counts[key], pop, settings.draws)
             elif key == "harm" and np.isfinite(col("harm_rate")).all():
-                drawn = _harm_draws(rng, col("harm_rate"), counts["violence"], settings.draws)
+                drawn = harm_draws(rng, col("harm_rate"), counts["violence"], settings.draws)
             if drawn is None:  # not a count, or no variation between wards
                 comp = np.nan_to_num(col(f"comp_{key}"), nan=0.0)[None, :]
             else:
-                comp = _percentiles(drawn)
+                comp = row_percentiles(drawn)
             score = score + weight * comp
         score = np.round(score, SCORE_DECIMALS)
         order = np.argsort(-score, axis=1, kind="stable")  # ties: the list's order
         ranks = np.empty(order.shape, dtype=np.int64)
         np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
-        low, high = _central(ranks, settings.level)
+        low, high = central_interval(ranks, settings.level)
         position = np.arange(1, n + 1)
         widened = int(((position < low) | (position > high)).sum())
         low, high = np.minimum(low, position), np.maximum(high, position)

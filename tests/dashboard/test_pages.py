@@ -152,6 +152,16 @@ def test_profile_page(app, demo_store):
     at = _open(app, "pages/profile.py")
     assert [t.value for t in at.title] == [name]
     assert len(at.get("vega_lite_chart")) >= 3
+    # the neighbouring wards are the ward's neighbours in the Gi* weights
+    from hotspots.geo.geography import select_wards
+    from hotspots.stats.weights import build_weights
+
+    shown = select_wards(demo_store.geography(), app.query_params["area"])
+    w, _ = build_weights(shown[["ward_code", "geometry"]].reset_index(drop=True))
+    names = dict(zip(shown["ward_code"], shown["ward_name"], strict=True))
+    table = [d.value for d in at.dataframe if "drugs_count" in d.value.columns][-1]
+    assert sorted(table["ward_name"]) == sorted(names[c] for c in w.neighbors[code])
+    assert len(table) >= 1
 
 
 def test_data_page(app, demo_store):
@@ -161,10 +171,25 @@ def test_data_page(app, demo_store):
     assert any(f"All {total:,} rows are accounted for" in s.value for s in at.success)
 
 
-def test_method_page(app):
+def test_method_page(app, monkeypatch):
+    import dataclasses
+
+    import hotspots.stats.analysis as analysis
+    from hotspots.stats.emerging import EmergingSettings
+
+    @dataclasses.dataclass(frozen=True)
+    class Quoted(analysis.AnalysisSettings):  # other defaults, to see where the text looks
+        uncertainty_draws: int = 1234
+        emerging: EmergingSettings = dataclasses.field(
+            default_factory=lambda: EmergingSettings(min_steps=11)
+        )
+
+    monkeypatch.setattr(analysis, "AnalysisSettings", Quoted)
     at = _open(app, "pages/method.py")
     assert [t.value for t in at.title] == ["Method"]
     text = " ".join(m.value for m in at.markdown)
+    # the figures quoted are the settings' own, not written into the text
+    assert "re-sampled 1,234 times" in text and "at least 11 months are loaded" in text
     assert "without its Community Safety domain" in text and "Gi\\*" in text
     # the over-dispersion of this selection's counts, as a number
     assert re.search(

@@ -5,23 +5,19 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
-from shapely.geometry import box
 
 from hotspots.stats.emerging import (
     EMERGING_CLASSES,
     EMERGING_COLUMNS,
-    GI_BY_MONTH_COLUMNS,
     EmergingSettings,
     classify_emerging,
-    gi_star_by_month,
     mann_kendall,
+    mann_kendall_rows,
 )
-from hotspots.stats.spatial import GiSettings, build_weights, gi_star
 
 MONTHS = [f"2023-{m:02d}" for m in range(1, 11)]  # 10 months
 
@@ -235,79 +231,11 @@ def test_classify_validation():
 
 
 # --------------------------------------------------------------------------------------
-# gi_star_by_month
+# Mann-Kendall for many wards at once
 # --------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def small_grid():
-    codes, cells = [], []
-    for r in range(5):
-        for c in range(5):
-            codes.append(f"W{r}{c}")
-            cells.append(box(c * 1000, r * 1000, (c + 1) * 1000, (r + 1) * 1000))
-    grid = gpd.GeoDataFrame({"ward_code": codes}, geometry=cells, crs="EPSG:27700")
-    w, _ = build_weights(grid)
-    return codes, w
-
-
-def test_gi_star_by_month(small_grid):
-    codes, w = small_grid
-    rng = np.random.default_rng(8)
-    months = ["2024-03", "2024-01", "2024-02"]  # deliberately unsorted
-    monthly = pd.DataFrame(
-        [(code, m, float(rng.poisson(3))) for m in months for code in codes],
-        columns=["ward_code", "month", "value"],
-    )
-    before = monthly.copy()
-    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
-    assert list(result.columns) == GI_BY_MONTH_COLUMNS
-    assert len(result) == 3 * len(codes)
-    assert result["month"].tolist() == sorted(result["month"])
-    assert result["ward_code"].tolist() == codes * 3
-    feb = monthly[monthly["month"] == "2024-02"].set_index("ward_code")["value"]
-    expected = gi_star(feb, w, GiSettings(permutations=99))
-    got = result[result["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, expected)
-    pd.testing.assert_frame_equal(monthly, before)
-    # and the result feeds classify_emerging directly
-    assert list(classify_emerging(result).columns) == EMERGING_COLUMNS
-    # without gi: 4,999 permutations and seed 12345, FDR from the p column
-    default = gi_star_by_month(monthly, w)
-    expected = gi_star(feb, w, GiSettings(permutations=4999, seed=12345))
-    got = default[default["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, expected)
-    raw = gi_star_by_month(
-        monthly, w, EmergingSettings(p_column="gi_p"), gi=GiSettings(permutations=99)
-    )
-    expected = gi_star(feb, w, GiSettings(permutations=99, fdr=False))
-    got = raw[raw["month"] == "2024-02"].drop(columns="month").reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, expected)
-
-
-def test_gi_star_by_month_validation(small_grid):
-    codes, w = small_grid
-    monthly = pd.DataFrame(
-        [(code, m, 1.0) for m in ("2024-01", "2024-02") for code in codes],
-        columns=["ward_code", "month", "sv_count"],
-    )
-    settings = EmergingSettings()
-    with pytest.raises(TypeError, match="gi must be a GiSettings"):
-        gi_star_by_month(monthly, w, settings, value_col="sv_count", gi=settings)
-    with pytest.raises(ValueError, match="missing column"):
-        gi_star_by_month(monthly, w, settings)
-    assert len(gi_star_by_month(monthly, w, settings, value_col="sv_count")) == 2 * len(codes)
-    with pytest.raises(ValueError, match="every ward and month"):
-        gi_star_by_month(monthly.iloc[1:], w, settings, value_col="sv_count")
-    with pytest.raises(ValueError, match="missing 1"):
-        gi_star_by_month(monthly[monthly["ward_code"] != "W00"], w, settings, value_col="sv_count")
-    with pytest.raises(TypeError, match="EmergingSettings"):
-        gi_star_by_month(monthly, w, GiSettings(), value_col="sv_count")
-
-
 def test_mann_kendall_rows_equals_one_at_a_time():
-    from hotspots.stats.emerging import mann_kendall, mann_kendall_rows
-
     rng = np.random.default_rng(4)
     x = np.vstack(
         [
@@ -330,7 +258,6 @@ def test_mann_kendall_rows_equals_one_at_a_time():
 
 def test_default_needs_ten_months():
     assert EmergingSettings().min_steps == 10
-    assert EmergingSettings().gi_settings() == GiSettings(permutations=4999, seed=12345)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5, 9])
@@ -414,16 +341,6 @@ def test_incomplete_panel_names_the_short_ward():
         classify_emerging(short)
 
 
-def test_gi_star_by_month_has_a_plain_index(small_grid):
-    codes, w = small_grid
-    monthly = pd.DataFrame(
-        [(code, m, float(i % 4)) for m in ("2024-01", "2024-02") for i, code in enumerate(codes)],
-        columns=["ward_code", "month", "value"],
-    )
-    result = gi_star_by_month(monthly, w, gi=GiSettings(permutations=99))
-    assert result.index.equals(pd.RangeIndex(2 * len(codes)))
-
-
 def test_a_non_significant_fall_is_not_diminishing():
     z, _ = _series(CASES["persistent_falling"][0])
     trend = mann_kendall(z)
@@ -455,8 +372,6 @@ def test_p_equal_to_alpha_is_significant():
 
 
 def test_mann_kendall_rows_zero_s_gives_zero_z():
-    from hotspots.stats.emerging import mann_kendall_rows
-
     z, p = mann_kendall_rows(np.array([[1.0, 2.0, 2.0, 1.0], [5.0, 5.0, 5.0, 5.0]]))
     assert z.tolist() == [0.0, 0.0] and p.tolist() == [1.0, 1.0]
 

@@ -15,12 +15,12 @@ from hotspots.stats.uncertainty import (
     METHODS,
     UNCERTAINTY_COLUMNS,
     UncertaintySettings,
-    _central,
-    _draw_gamma,
-    _eb_posterior_draws,
-    _harm_draws,
-    _percentiles,
+    central_interval,
+    draw_gamma,
+    eb_posterior_draws,
+    harm_draws,
     rank_intervals,
+    row_percentiles,
     score_rank_intervals,
 )
 
@@ -186,11 +186,11 @@ def test_gamma_prior_is_centred_on_the_overall_rate():
     counts = np.array([0.0, 100.0])
     population = np.array([10.0, 9990.0])
     rng = np.random.default_rng(1)
-    draws = _draw_gamma(rng, counts, population, 200_000, 0.5)
+    draws = draw_gamma(rng, counts, population, 200_000, 0.5)
     assert draws[:, 0].mean() * 1000 == pytest.approx(1000 * 0.5 / 60, rel=0.02)  # 8.33
     assert draws[:, 1].mean() == pytest.approx(100.5 / (9990 + 50), rel=0.01)
     # no event anywhere: the Jeffreys prior, shape 0.5 and rate = population
-    none = _draw_gamma(rng, np.zeros(2), np.array([10.0, 100.0]), 200_000, 0.5)
+    none = draw_gamma(rng, np.zeros(2), np.array([10.0, 100.0]), 200_000, 0.5)
     np.testing.assert_allclose(none.mean(axis=0), [0.05, 0.005], rtol=0.02)
 
 
@@ -231,7 +231,7 @@ def test_interval_is_the_five_to_ninety_five_percentile():
     assert out["rank_low"].tolist() == [1, 2] and out["rank_high"].tolist() == [1, 2]
     # B ahead in about 8 % of draws: inside the 90 % range (5 %) but not the 80 % (10 %)
     counts = pd.Series([36, 24], index=["A", "B"])
-    rates = _draw_gamma(
+    rates = draw_gamma(
         np.random.default_rng(0), np.array([36.0, 24.0]), np.array([1000.0, 1000.0]), 100_000, 0.5
     )
     share = (rates[:, 1] > rates[:, 0]).mean()
@@ -344,11 +344,11 @@ def test_posterior_mean_is_the_smoothed_rate():
     ok = ind["population"] > 0
     sv = ind.loc[ok, "sv_count"].to_numpy(float)
     pop = ind.loc[ok, "population"].to_numpy(float)
-    draws = _eb_posterior_draws(np.random.default_rng(0), sv, pop, 40_000)
+    draws = eb_posterior_draws(np.random.default_rng(0), sv, pop, 40_000)
     np.testing.assert_allclose(draws.mean(axis=0) * 1000, empirical_bayes_rate(sv, pop), rtol=0.03)
     # no between-ward variance (equal rates) or no events: nothing to draw
-    assert _eb_posterior_draws(np.random.default_rng(0), pop * 0.01, pop, 5) is None
-    assert _eb_posterior_draws(np.random.default_rng(0), pop * 0, pop, 5) is None
+    assert eb_posterior_draws(np.random.default_rng(0), pop * 0.01, pop, 5) is None
+    assert eb_posterior_draws(np.random.default_rng(0), pop * 0, pop, 5) is None
 
 
 def test_same_data_same_ranges_and_the_seed_is_a_salt():
@@ -443,18 +443,18 @@ def test_real_data_every_rank_inside_its_range(real_store):
 
 
 def test_row_percentiles_equal_the_ranking_rule():
-    from hotspots.stats.ranking import _percentile
+    from hotspots.stats.ranking import percentile_ranks
 
     rng = np.random.default_rng(2)
     untied = rng.random((5, 9))
     tied = rng.integers(0, 3, (5, 9)).astype(float)
     for values in (untied, tied, np.array([[3.0, 1.0, 2.0]])):
-        got = _percentiles(values)
-        want = np.vstack([_percentile(row) for row in values])
+        got = row_percentiles(values)
+        want = np.vstack([percentile_ranks(row) for row in values])
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(_percentiles(np.array([[3.0, 1.0, 2.0]])), [[1.0, 0.0, 0.5]])
-    np.testing.assert_array_equal(_percentiles(np.array([[2.0, 2.0, 5.0]])), [[0.25, 0.25, 1.0]])
-    np.testing.assert_array_equal(_percentiles(np.array([[7.0], [0.0]])), [[1.0], [1.0]])
+    np.testing.assert_array_equal(row_percentiles(np.array([[3.0, 1.0, 2.0]])), [[1.0, 0.0, 0.5]])
+    np.testing.assert_array_equal(row_percentiles(np.array([[2.0, 2.0, 5.0]])), [[0.25, 0.25, 1.0]])
+    np.testing.assert_array_equal(row_percentiles(np.array([[7.0], [0.0]])), [[1.0], [1.0]])
 
 
 def test_a_single_ranked_ward_is_first_in_every_draw():
@@ -476,7 +476,7 @@ def test_a_single_ranked_ward_is_first_in_every_draw():
 def test_harm_draws_are_centred_on_the_harm_rate():
     rate = np.array([10.0, 40.0, 0.0])
     n = np.array([0.0, 3.0, 0.0])
-    draws = _harm_draws(np.random.default_rng(3), rate, n, 200_000)
+    draws = harm_draws(np.random.default_rng(3), rate, n, 200_000)
     np.testing.assert_allclose(draws.mean(axis=0), rate, rtol=0.01)
     # relative variance 1 / (n + 0.5): 2 for no violence, 1/3.5 for three crimes
     np.testing.assert_allclose(draws.var(axis=0)[:2] / rate[:2] ** 2, [2.0, 1 / 3.5], rtol=0.05)
@@ -485,8 +485,8 @@ def test_harm_draws_are_centred_on_the_harm_rate():
 
 def test_central_interval_known_answer():
     ranks = np.arange(1, 101)[:, None]  # one ward, ranks 1..100 once each
-    assert [int(v[0]) for v in _central(ranks, 0.90)] == [5, 95]
-    assert [int(v[0]) for v in _central(ranks, 0.50)] == [25, 75]
+    assert [int(v[0]) for v in central_interval(ranks, 0.90)] == [5, 95]
+    assert [int(v[0]) for v in central_interval(ranks, 0.50)] == [25, 75]
 
 
 def test_poisson_draws_are_rates_not_counts():
@@ -516,12 +516,12 @@ def test_a_missing_fixed_component_counts_as_zero():
 
 
 def test_ties_are_broken_at_random_in_every_tied_row():
-    from hotspots.stats.uncertainty import _rank_rows
+    from hotspots.stats.uncertainty import rank_rows
 
     # rows alternate untied [3, 2, 1] and tied [1, 1, 0]: in the tied rows the first two
     # wards share first place at random
     rates = np.tile(np.array([[3.0, 2.0, 1.0], [1.0, 1.0, 0.0]]), (1000, 1))
-    ranks = _rank_rows(rates, np.random.default_rng(4))
+    ranks = rank_rows(rates, np.random.default_rng(4))
     assert (ranks[0::2] == [1, 2, 3]).all()
     tied = ranks[1::2]
     assert (tied[:, 2] == 3).all()
