@@ -18,7 +18,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.demo import synth as dd
+from hotspots.demo.formats import (
+    DEFAULT_SEED,
+    DEMO_MARK,
+    FORCE_EXTRACT_COLUMNS,
+    POLICE_UK_COLUMNS,
+    POPULATION_COLUMNS,
+    WIMD_COLUMNS,
+)
+from hotspots.demo.synth import make_demo_region
+from hotspots.demo.writers import DemoFiles, write_demo_files
 
 # The real files' headers, as in ../shared/data (checked against it when it is there).
 REAL_HEADERS = {
@@ -76,7 +85,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def digest(files: dd.DemoFiles) -> dict[str, str]:
+def digest(files: DemoFiles) -> dict[str, str]:
     return {
         str(p.relative_to(files.root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in files.all_files
@@ -84,8 +93,8 @@ def digest(files: dd.DemoFiles) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dd.DemoFiles:
-    return dd.write_demo_files(tmp_path_factory.mktemp("demo"), seed=dd.DEFAULT_SEED)
+def demo(tmp_path_factory) -> DemoFiles:
+    return write_demo_files(tmp_path_factory.mktemp("demo"), seed=DEFAULT_SEED)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +164,7 @@ def test_ward_count_and_shapes(wards, truth):
     assert area.max() > 5 * area.min()
     # Wards tile the land without overlapping.
     assert wards.area.sum() == pytest.approx(wards.union_all().area, rel=1e-6)
-    assert all(dd.DEMO_MARK in v for v in wards["lad_source"])
+    assert all(DEMO_MARK in v for v in wards["lad_source"])
 
 
 def test_every_lsoa21_in_exactly_one_ward(demo, wards, ward_lookup, lsoa11_lookup):
@@ -220,9 +229,9 @@ def test_columns_match_the_documented_headers(demo):
     assert geojson_property_names(demo.wards) == REAL_WARD_PROPERTIES
     assert geojson_property_names(demo.lsoa21_boundaries) == REAL_LSOA21_PROPERTIES
     # The module's own constants say the same.
-    assert list(dd.WIMD_COLUMNS) == REAL_HEADERS["deprivation"]
-    assert list(dd.POLICE_UK_COLUMNS) == REAL_HEADERS["police_uk"]
-    assert list(dd.FORCE_EXTRACT_COLUMNS) == REAL_HEADERS["force_extract"]
+    assert list(WIMD_COLUMNS) == REAL_HEADERS["deprivation"]
+    assert list(POLICE_UK_COLUMNS) == REAL_HEADERS["police_uk"]
+    assert list(FORCE_EXTRACT_COLUMNS) == REAL_HEADERS["force_extract"]
 
 
 @pytest.mark.shared
@@ -260,7 +269,7 @@ def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup
     asb = police_uk["Crime type"] == "Anti-social behaviour"
     assert (police_uk.loc[asb, "Crime ID"] == "").all()
     assert police_uk.loc[~asb, "Crime ID"].str.fullmatch(r"[0-9a-f]{64}").all()
-    assert (police_uk["Context"] == dd.DEMO_MARK).all()
+    assert (police_uk["Context"] == DEMO_MARK).all()
     assert (police_uk["Month"] == police_uk["file"].str.split("/").str[2]).all()
     # LSOA vintage: 2011 codes in 2023, 2021 codes in 2024.
     demo_rows = police_uk[police_uk["LSOA code"].str.startswith("X01")]
@@ -281,7 +290,7 @@ def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup
 
 def test_force_extract_values(force_extracts):
     for path, fe in force_extracts.items():
-        assert dd.DEMO_MARK.replace(" ", "_") in path.name
+        assert DEMO_MARK.replace(" ", "_") in path.name
         assert fe["recorded_at"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").all()
         assert (fe["ho_code"] != "").all() and (fe["offence_description"] != "").all()
         for flag in ("domestic_flag", "alcohol_flag", "drugs_flag", "knife_flag"):
@@ -319,7 +328,7 @@ def test_deprivation_and_population(demo, lsoa11_lookup):
         assert sorted(rank) == list(range(1, n + 1))
         assert (dep[f"{domain}_decile"].astype(int) == (rank - 1) * 10 // n + 1).all()
         assert score[rank == 1].iloc[0] == score.max(), "rank 1 is the most deprived"
-    ages = pop[list(dd.POPULATION_COLUMNS[3:])].astype(int)
+    ages = pop[list(POPULATION_COLUMNS[3:])].astype(int)
     assert (ages.sum(axis=1) == pop["total_population"].astype(int)).all()
 
 
@@ -477,9 +486,9 @@ def test_bad_rows_equal_the_truth(demo, police_uk, force_extracts, wards, truth)
 
 
 def test_same_seed_gives_byte_identical_files(demo, tmp_path):
-    again = dd.write_demo_files(tmp_path / "again", seed=dd.DEFAULT_SEED)
+    again = write_demo_files(tmp_path / "again", seed=DEFAULT_SEED)
     assert digest(again) == digest(demo)
-    assert json.loads(again.planted_truth.read_text("utf-8"))["seed"] == dd.DEFAULT_SEED
+    assert json.loads(again.planted_truth.read_text("utf-8"))["seed"] == DEFAULT_SEED
 
 
 def test_files_listed_and_marked(demo):
@@ -488,7 +497,7 @@ def test_files_listed_and_marked(demo):
     assert written == set(demo.all_files)
     for p in demo.all_files:
         if p.suffix == ".geojson":
-            assert dd.DEMO_MARK in json.loads(p.read_text("utf-8"))["name"]
+            assert DEMO_MARK in json.loads(p.read_text("utf-8"))["name"]
         elif p not in demo.police_uk:
             assert "synthetic" in p.name.lower() or p.name in ("README.txt", "planted_truth.json")
 
@@ -497,4 +506,4 @@ def test_files_listed_and_marked(demo):
                                              (-1, ValueError)])  # fmt: skip
 def test_bad_seed(seed, error):
     with pytest.raises(error):
-        dd.make_demo_region(seed)
+        make_demo_region(seed)
