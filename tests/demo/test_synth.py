@@ -151,6 +151,7 @@ def located(police_uk, wards) -> pd.DataFrame:
 # --- Geography ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ward_count_and_shapes(wards, truth):
     assert 150 <= len(wards) <= 250
     assert len(wards) == truth["counts"]["wards"]
@@ -167,6 +168,7 @@ def test_ward_count_and_shapes(wards, truth):
     assert all(DEMO_MARK in v for v in wards["lad_source"])
 
 
+@pytest.mark.slow
 def test_every_lsoa21_in_exactly_one_ward(demo, wards, ward_lookup, lsoa11_lookup):
     assert ward_lookup["LSOA21CD"].is_unique
     assert ward_lookup["LSOA21CD"].str.fullmatch(r"X01\d{6}").all()
@@ -185,6 +187,7 @@ def test_every_lsoa21_in_exactly_one_ward(demo, wards, ward_lookup, lsoa11_looku
     assert set(lsoa11_lookup["lsoa21_code"]) == set(ward_lookup["LSOA21CD"])
 
 
+@pytest.mark.slow
 def test_lsoa_changes_split_across_wards(lsoa11_lookup, ward_lookup, truth):
     codes = lsoa11_lookup["change_code"].value_counts()
     assert set(codes.index) == {"U", "S", "M"}
@@ -205,6 +208,7 @@ def test_lsoa_changes_split_across_wards(lsoa11_lookup, ward_lookup, truth):
     assert straddling == set(wards_per_split[wards_per_split > 1].index)
 
 
+@pytest.mark.slow
 def test_demo_area_is_fictional_and_at_sea(demo, truth, wards):
     east, north = truth["centre_easting_northing"]
     assert 150_000 < east < 250_000 and 230_000 < north < 320_000
@@ -220,6 +224,7 @@ def test_demo_area_is_fictional_and_at_sea(demo, truth, wards):
 # --- Formats ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_columns_match_the_documented_headers(demo):
     for kind in ("lsoa11_to_lsoa21", "lsoa21_to_ward", "lad_to_csp_to_pfa", "deprivation",
                  "population"):  # fmt: skip
@@ -235,6 +240,7 @@ def test_columns_match_the_documented_headers(demo):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_columns_match_the_real_shared_files(demo, shared_data):
     for kind, rel in REAL_FILES.items():
         real = header(shared_data / rel)
@@ -257,6 +263,7 @@ def test_columns_match_the_real_shared_files(demo, shared_data):
     assert real_land.to_crs("EPSG:27700").distance(demo_land).min() > 5_000
 
 
+@pytest.mark.slow
 def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup, truth):
     names = [p.relative_to(demo.root).as_posix() for p in demo.police_uk]
     assert len(names) == 24 * 2
@@ -288,6 +295,7 @@ def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup
     )
 
 
+@pytest.mark.slow
 def test_force_extract_values(force_extracts):
     for path, fe in force_extracts.items():
         assert DEMO_MARK.replace(" ", "_") in path.name
@@ -314,6 +322,7 @@ def test_force_extract_values(force_extracts):
         assert weekend_night[violence].mean() > 2.5 * 8 / 168
 
 
+@pytest.mark.slow
 def test_deprivation_and_population(demo, lsoa11_lookup):
     dep = read_csv(demo.deprivation)
     pop = read_csv(demo.population)
@@ -335,6 +344,7 @@ def test_deprivation_and_population(demo, lsoa11_lookup):
 # --- Planted truth ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_planted_counts_equal_the_files(located, ward_lookup, truth):
     slug = {c["police_uk_crime_type"]: s for s, c in truth["model"]["categories"].items()}
     counts = located.groupby(["ward22_code", "Crime type"]).size()
@@ -347,6 +357,7 @@ def test_planted_counts_equal_the_files(located, ward_lookup, truth):
     assert (late["LSOA code"].map(ward_of) == late["ward22_code"]).all()
 
 
+@pytest.mark.slow
 def test_hotspots_drugs_and_emerging(located, truth):
     wards = list(truth["latent_rates"])
     population = pd.Series({w: v["population"] for w, v in truth["latent_rates"].items()})
@@ -396,6 +407,7 @@ def test_hotspots_drugs_and_emerging(located, truth):
     assert ratio["min"] >= 2.5
 
 
+@pytest.mark.slow
 def test_hotspot_clusters_are_a_core_and_its_ring(wards, truth):
     geometry = wards.set_index("ward22_code").geometry
 
@@ -413,6 +425,7 @@ def test_hotspot_clusters_are_a_core_and_its_ring(wards, truth):
         assert not near(ward) & (hot | fringe), "isolated: no hot neighbour"
 
 
+@pytest.mark.slow
 def test_hotspots_are_deprived(demo, lsoa11_lookup, ward_lookup, truth):
     dep = read_csv(demo.deprivation).set_index("lsoa_code")["IMD_rank"].astype(int)
     ward_of = ward_lookup.set_index("LSOA21CD")["WD22CD"]
@@ -427,6 +440,7 @@ def _distance_class(x: np.ndarray, y: np.ndarray, land) -> np.ndarray:
     return np.where(d <= 2_000, "offshore_near", "offshore_far")
 
 
+@pytest.mark.slow
 def test_bad_rows_equal_the_truth(demo, police_uk, force_extracts, wards, truth):
     land = wards.union_all()
     to_bng = gpd.GeoSeries.from_xy
@@ -485,12 +499,14 @@ def test_bad_rows_equal_the_truth(demo, police_uk, force_extracts, wards, truth)
 # --- Determinism and the API --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(demo, tmp_path):
     again = write_demo_files(tmp_path / "again", seed=DEFAULT_SEED)
     assert digest(again) == digest(demo)
     assert json.loads(again.planted_truth.read_text("utf-8"))["seed"] == DEFAULT_SEED
 
 
+@pytest.mark.slow
 def test_files_listed_and_marked(demo):
     assert all(p.is_file() for p in demo.all_files)
     written = {p for p in demo.root.rglob("*") if p.is_file()}

@@ -333,6 +333,7 @@ def test_gi_p_agrees_with_esda_permutations_without_ties():
     np.testing.assert_allclose(exact["gi_p"].to_numpy(), expected, atol=0.04)
 
 
+@pytest.mark.slow
 def test_permutation_p_matches_exact_enumeration():
     # Exact conditional-permutation p by enumerating every draw of k neighbours from the
     # other n - 1 values, against the Monte Carlo estimate.
@@ -697,6 +698,7 @@ def test_local_moran_labels_follow_esda_quadrants_and_the_level(weights):
     assert exact["moran_cluster"].iloc[int(np.argmax(significant))] != "Not significant"
 
 
+@pytest.mark.slow
 def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
     import libpysal
 
