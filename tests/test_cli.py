@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from hotspots.cli import main
 from hotspots.schema import WARD_COUNT_COLUMNS
@@ -111,6 +112,7 @@ def test_unknown_definition_and_area(tmp_path, grid_reference, grid_crimes_file,
     assert "not YYYY-MM" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_module_entry_point_runs(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "hotspots", "--data-dir", str(tmp_path), "status"],
@@ -123,6 +125,7 @@ def test_module_entry_point_runs(tmp_path):
     assert "Nothing is loaded" in proc.stdout
 
 
+@pytest.mark.slow
 def test_package_never_imports_streamlit():
     code = (
         "import sys, hotspots, hotspots.cli, hotspots.store.ingest, hotspots.store.ward_data, "

@@ -88,6 +88,7 @@ def _shared_codes(shared_data) -> dict[str, str]:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_class_subclass_codes_are_the_dotted_codes_of_the_code_table(shared_data):
     codes = _shared_codes(shared_data)
     assert {c for c in codes if "." in c} == CLASS_SUBCLASS_CODES
@@ -96,6 +97,7 @@ def test_class_subclass_codes_are_the_dotted_codes_of_the_code_table(shared_data
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_every_code_of_the_dyfed_powys_definition_is_a_home_office_code(shared_data):
     codes = _shared_codes(shared_data)
     dp = get_definition("dyfed-powys")

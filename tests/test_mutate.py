@@ -65,6 +65,7 @@ def _by_description(result: dict) -> dict[tuple[int, str], str]:
     return {(m["line"], m["description"]): m["status"] for m in result["results"]}
 
 
+@pytest.mark.slow
 def test_known_mutants_killed_and_survived(repo: Path) -> None:
     out = _run(repo, "--equivalent", str(repo / "none.toml"))
     assert out.returncode == 0, out.stderr
@@ -87,6 +88,7 @@ def test_known_mutants_killed_and_survived(repo: Path) -> None:
     assert (repo / "mini.py").read_text() == MINI  # the source is never written
 
 
+@pytest.mark.slow
 def test_equivalent_mutants_excluded_from_score(repo: Path) -> None:
     equivalent = repo / "equivalent.toml"
     equivalent.write_text(
@@ -118,6 +120,7 @@ def test_refuses_a_module_that_differs_from_head(repo: Path) -> None:
     assert (repo / "mini.py").read_text() == changed
 
 
+@pytest.mark.slow
 def test_failing_tests_stop_the_run(repo: Path) -> None:
     (repo / "test_mini.py").write_text(TEST_MINI.replace("== 5", "== 6"))
     out = _run(repo)
@@ -125,6 +128,7 @@ def test_failing_tests_stop_the_run(repo: Path) -> None:
     assert "the tests fail on the unmutated module" in out.stderr
 
 
+@pytest.mark.slow
 def test_max_and_seed_sample_repeatably(repo: Path) -> None:
     listed = _run(repo, "--max", "3", "--seed", "7", "--list")
     assert listed.stdout == ""  # with --json -, the listing goes to stderr

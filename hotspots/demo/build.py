@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hotspots.demo.synth import write_demo_files
+from hotspots.demo.writers import write_demo_files
 from hotspots.io.police_uk import ExtractMapping
 from hotspots.store.base import DEMO_DIR, Store
 from hotspots.store.ingest import load_paths

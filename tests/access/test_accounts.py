@@ -254,6 +254,7 @@ def test_audit_log_default_path(tmp_path, monkeypatch):
     assert acc.AuditLog().path == tmp_path / "elsewhere.jsonl"
 
 
+@pytest.mark.slow
 def test_cli_user_add_list_remove(tmp_path, monkeypatch, capsys):
     p = tmp_path / "cfg" / "accounts.toml"
     monkeypatch.setattr(acc, "DEFAULT_ROUNDS", 4)
@@ -310,6 +311,7 @@ def test_oidc_roles_map_email_addresses():
     assert not acc.parse_oidc({}).enabled
 
 
+@pytest.mark.slow
 def test_oidc_configuration_checks():
     from dashboard.auth import oidc_problems
 
@@ -333,6 +335,7 @@ def test_oidc_configuration_checks():
     assert oidc_problems(shared, named) == ["no [auth.council] section in .streamlit/secrets.toml"]
 
 
+@pytest.mark.slow
 def test_oidc_configuration_from_toml_files(tmp_path):
     """The documented example files parse and pass the checks."""
     import tomllib
@@ -489,6 +492,7 @@ def test_many_addresses_guessing_one_name_lock_it_everywhere(path):
     )
 
 
+@pytest.mark.slow
 def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
     """One login's slow hash check (cost 14, about a second or more) runs without the
     accounts lock: a login from another address finishes while it is still running."""

@@ -71,6 +71,7 @@ def test_no_partner_cell_below_threshold_in_any_rule():
                 assert v == rule.mark or v is None or v == 0 or v >= rule.threshold, (col, v)
 
 
+@pytest.mark.slow
 def test_summing_cannot_recover_a_suppressed_cell():
     rng = np.random.default_rng(7)
     for _ in range(200):

@@ -180,6 +180,7 @@ def _grid_ward_data(grid_store, grid_crimes_file):
     return load_ward_data(grid_store, Selection("2023-01", "2023-01"))
 
 
+@pytest.mark.slow
 def test_ward_data_for_partners(grid_store, grid_crimes_file):
     """Counts and monthly counts through the stand-in; harm and the crimes placed in wards
     without data withheld; the rest kept."""
@@ -198,6 +199,7 @@ def test_ward_data_for_partners(grid_store, grid_crimes_file):
     assert data.counts["sv_count"].tolist() == [2, 2, 1, 1]  # the analysts' are unchanged
 
 
+@pytest.mark.slow
 def test_hotspot_table_for_each_audience(grid_store, grid_crimes_file):
     from hotspots.access.partner import hotspot_table, partner_ward_data
     from hotspots.stats.analysis import AnalysisSettings, analyse

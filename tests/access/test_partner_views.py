@@ -14,6 +14,8 @@ from hotspots.stats.analysis import AnalysisSettings, analyse, hotspot_list
 from hotspots.store.ward_data import Selection, load_ward_data
 from tests.conftest import ROOT, map_component_args, map_rows, partner_app
 
+pytestmark = pytest.mark.slow
+
 RULE = RULES["under-5"]
 COUNTS = ["sv_count", "drugs_count"]
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE, open_idle, running_app, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "carol": "carol-pass-1"}
 

@@ -25,7 +25,7 @@ from tests.browser_support import (
     sign_in,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "dave": "dave-pass-123"}
 COOKIE = "hotspots_session"

@@ -26,7 +26,7 @@ from tests.browser_support import (
     wait_ready,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 QUERY = "area=dyfed-powys&period=range&from=2018-10&to=2019-02&def=police-uk-proxy"
 

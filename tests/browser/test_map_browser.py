@@ -15,7 +15,7 @@ import pytest
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, JS_WARD_AT, MAP, POLYGONS, running_app
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
 ARTIFACTS = ROOT / "test-artifacts"

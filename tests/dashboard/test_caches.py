@@ -6,6 +6,7 @@ import gc
 import weakref
 
 import pandas as pd
+import pytest
 
 
 class _Node:
@@ -17,6 +18,7 @@ def _build(n: int) -> list[_Node]:
     return [_Node() for _ in range(n)]
 
 
+@pytest.mark.slow
 def test_long_lived_collects_then_freezes_what_a_cache_miss_built():
     from dashboard.caches import long_lived
 
@@ -77,6 +79,7 @@ EXTRACT_HEADER = [
 ]
 
 
+@pytest.mark.slow
 def test_ward_crime_times_are_one_wards_recorded_times(grid_store, tmp_path):
     """The ward profile's heat map: the recorded date-times of one ward's crimes in the
     period, from a force extract (police.uk rows have none)."""

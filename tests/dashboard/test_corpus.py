@@ -37,6 +37,8 @@ from hotspots.store.ingest import KINDS, load_paths
 from tests import corpus
 from tests.conftest import GRID_CRIMES, POLICE_UK_HEADER, write_csv, write_grid_reference
 
+pytestmark = pytest.mark.slow
+
 # The corpus is written once, when this module is collected (about 150 MB in a temporary
 # folder, removed at exit; the big files are sparse).
 _FOLDER = Path(tempfile.mkdtemp(prefix="hotspots-corpus-"))

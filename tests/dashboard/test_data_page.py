@@ -55,6 +55,7 @@ def _loaded(at):
     return dict(zip(table["Source"], table["Months"], strict=True))
 
 
+@pytest.mark.slow
 def test_the_new_load_shows_at_once(app, tmp_path):
     app.run()
     app.switch_page("pages/data.py").run()
@@ -72,6 +73,7 @@ def test_the_new_load_shows_at_once(app, tmp_path):
     assert any("Loaded 1 file(s)" in s.value for s in app.success)
 
 
+@pytest.mark.slow
 def test_a_damaged_store_file_is_a_message_with_the_repair(app, grid_store):
     name = next(iter(grid_store.manifest()["partitions"].values()))["object"]
     path = grid_store.root / "objects" / name

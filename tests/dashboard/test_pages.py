@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import ROOT, map_component_args, map_rows
 
+pytestmark = pytest.mark.slow
+
 APP = str(ROOT / "app.py")
 AREA = "cantre-gwaelod"
 QUERY = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def _both_frames():
     """An app that draws the frame without widgets, then with them, and keeps both."""

@@ -3,9 +3,12 @@
 import json
 
 import pandas as pd
+import pytest
 
 from hotspots.demo.build import DEMO_LABEL, build_demo
 from hotspots.store.ward_data import Selection, load_ward_data
+
+pytestmark = pytest.mark.slow
 
 
 def _truth(store):

@@ -18,7 +18,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.demo import synth as dd
+from hotspots.demo.formats import (
+    DEFAULT_SEED,
+    DEMO_MARK,
+    FORCE_EXTRACT_COLUMNS,
+    POLICE_UK_COLUMNS,
+    POPULATION_COLUMNS,
+    WIMD_COLUMNS,
+)
+from hotspots.demo.synth import make_demo_region
+from hotspots.demo.writers import DemoFiles, write_demo_files
 
 # The real files' headers, as in ../shared/data (checked against it when it is there).
 REAL_HEADERS = {
@@ -76,7 +85,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def digest(files: dd.DemoFiles) -> dict[str, str]:
+def digest(files: DemoFiles) -> dict[str, str]:
     return {
         str(p.relative_to(files.root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in files.all_files
@@ -84,8 +93,8 @@ def digest(files: dd.DemoFiles) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dd.DemoFiles:
-    return dd.write_demo_files(tmp_path_factory.mktemp("demo"), seed=dd.DEFAULT_SEED)
+def demo(tmp_path_factory) -> DemoFiles:
+    return write_demo_files(tmp_path_factory.mktemp("demo"), seed=DEFAULT_SEED)
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +151,7 @@ def located(police_uk, wards) -> pd.DataFrame:
 # --- Geography ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ward_count_and_shapes(wards, truth):
     assert 150 <= len(wards) <= 250
     assert len(wards) == truth["counts"]["wards"]
@@ -155,9 +165,10 @@ def test_ward_count_and_shapes(wards, truth):
     assert area.max() > 5 * area.min()
     # Wards tile the land without overlapping.
     assert wards.area.sum() == pytest.approx(wards.union_all().area, rel=1e-6)
-    assert all(dd.DEMO_MARK in v for v in wards["lad_source"])
+    assert all(DEMO_MARK in v for v in wards["lad_source"])
 
 
+@pytest.mark.slow
 def test_every_lsoa21_in_exactly_one_ward(demo, wards, ward_lookup, lsoa11_lookup):
     assert ward_lookup["LSOA21CD"].is_unique
     assert ward_lookup["LSOA21CD"].str.fullmatch(r"X01\d{6}").all()
@@ -176,6 +187,7 @@ def test_every_lsoa21_in_exactly_one_ward(demo, wards, ward_lookup, lsoa11_looku
     assert set(lsoa11_lookup["lsoa21_code"]) == set(ward_lookup["LSOA21CD"])
 
 
+@pytest.mark.slow
 def test_lsoa_changes_split_across_wards(lsoa11_lookup, ward_lookup, truth):
     codes = lsoa11_lookup["change_code"].value_counts()
     assert set(codes.index) == {"U", "S", "M"}
@@ -196,6 +208,7 @@ def test_lsoa_changes_split_across_wards(lsoa11_lookup, ward_lookup, truth):
     assert straddling == set(wards_per_split[wards_per_split > 1].index)
 
 
+@pytest.mark.slow
 def test_demo_area_is_fictional_and_at_sea(demo, truth, wards):
     east, north = truth["centre_easting_northing"]
     assert 150_000 < east < 250_000 and 230_000 < north < 320_000
@@ -211,6 +224,7 @@ def test_demo_area_is_fictional_and_at_sea(demo, truth, wards):
 # --- Formats ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_columns_match_the_documented_headers(demo):
     for kind in ("lsoa11_to_lsoa21", "lsoa21_to_ward", "lad_to_csp_to_pfa", "deprivation",
                  "population"):  # fmt: skip
@@ -220,12 +234,13 @@ def test_columns_match_the_documented_headers(demo):
     assert geojson_property_names(demo.wards) == REAL_WARD_PROPERTIES
     assert geojson_property_names(demo.lsoa21_boundaries) == REAL_LSOA21_PROPERTIES
     # The module's own constants say the same.
-    assert list(dd.WIMD_COLUMNS) == REAL_HEADERS["deprivation"]
-    assert list(dd.POLICE_UK_COLUMNS) == REAL_HEADERS["police_uk"]
-    assert list(dd.FORCE_EXTRACT_COLUMNS) == REAL_HEADERS["force_extract"]
+    assert list(WIMD_COLUMNS) == REAL_HEADERS["deprivation"]
+    assert list(POLICE_UK_COLUMNS) == REAL_HEADERS["police_uk"]
+    assert list(FORCE_EXTRACT_COLUMNS) == REAL_HEADERS["force_extract"]
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_columns_match_the_real_shared_files(demo, shared_data):
     for kind, rel in REAL_FILES.items():
         real = header(shared_data / rel)
@@ -248,6 +263,7 @@ def test_columns_match_the_real_shared_files(demo, shared_data):
     assert real_land.to_crs("EPSG:27700").distance(demo_land).min() > 5_000
 
 
+@pytest.mark.slow
 def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup, truth):
     names = [p.relative_to(demo.root).as_posix() for p in demo.police_uk]
     assert len(names) == 24 * 2
@@ -260,7 +276,7 @@ def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup
     asb = police_uk["Crime type"] == "Anti-social behaviour"
     assert (police_uk.loc[asb, "Crime ID"] == "").all()
     assert police_uk.loc[~asb, "Crime ID"].str.fullmatch(r"[0-9a-f]{64}").all()
-    assert (police_uk["Context"] == dd.DEMO_MARK).all()
+    assert (police_uk["Context"] == DEMO_MARK).all()
     assert (police_uk["Month"] == police_uk["file"].str.split("/").str[2]).all()
     # LSOA vintage: 2011 codes in 2023, 2021 codes in 2024.
     demo_rows = police_uk[police_uk["LSOA code"].str.startswith("X01")]
@@ -279,9 +295,10 @@ def test_police_uk_layout_and_values(demo, police_uk, ward_lookup, lsoa11_lookup
     )
 
 
+@pytest.mark.slow
 def test_force_extract_values(force_extracts):
     for path, fe in force_extracts.items():
-        assert dd.DEMO_MARK.replace(" ", "_") in path.name
+        assert DEMO_MARK.replace(" ", "_") in path.name
         assert fe["recorded_at"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").all()
         assert (fe["ho_code"] != "").all() and (fe["offence_description"] != "").all()
         for flag in ("domestic_flag", "alcohol_flag", "drugs_flag", "knife_flag"):
@@ -305,6 +322,7 @@ def test_force_extract_values(force_extracts):
         assert weekend_night[violence].mean() > 2.5 * 8 / 168
 
 
+@pytest.mark.slow
 def test_deprivation_and_population(demo, lsoa11_lookup):
     dep = read_csv(demo.deprivation)
     pop = read_csv(demo.population)
@@ -319,13 +337,14 @@ def test_deprivation_and_population(demo, lsoa11_lookup):
         assert sorted(rank) == list(range(1, n + 1))
         assert (dep[f"{domain}_decile"].astype(int) == (rank - 1) * 10 // n + 1).all()
         assert score[rank == 1].iloc[0] == score.max(), "rank 1 is the most deprived"
-    ages = pop[list(dd.POPULATION_COLUMNS[3:])].astype(int)
+    ages = pop[list(POPULATION_COLUMNS[3:])].astype(int)
     assert (ages.sum(axis=1) == pop["total_population"].astype(int)).all()
 
 
 # --- Planted truth ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_planted_counts_equal_the_files(located, ward_lookup, truth):
     slug = {c["police_uk_crime_type"]: s for s, c in truth["model"]["categories"].items()}
     counts = located.groupby(["ward22_code", "Crime type"]).size()
@@ -338,6 +357,7 @@ def test_planted_counts_equal_the_files(located, ward_lookup, truth):
     assert (late["LSOA code"].map(ward_of) == late["ward22_code"]).all()
 
 
+@pytest.mark.slow
 def test_hotspots_drugs_and_emerging(located, truth):
     wards = list(truth["latent_rates"])
     population = pd.Series({w: v["population"] for w, v in truth["latent_rates"].items()})
@@ -387,6 +407,7 @@ def test_hotspots_drugs_and_emerging(located, truth):
     assert ratio["min"] >= 2.5
 
 
+@pytest.mark.slow
 def test_hotspot_clusters_are_a_core_and_its_ring(wards, truth):
     geometry = wards.set_index("ward22_code").geometry
 
@@ -404,6 +425,7 @@ def test_hotspot_clusters_are_a_core_and_its_ring(wards, truth):
         assert not near(ward) & (hot | fringe), "isolated: no hot neighbour"
 
 
+@pytest.mark.slow
 def test_hotspots_are_deprived(demo, lsoa11_lookup, ward_lookup, truth):
     dep = read_csv(demo.deprivation).set_index("lsoa_code")["IMD_rank"].astype(int)
     ward_of = ward_lookup.set_index("LSOA21CD")["WD22CD"]
@@ -418,6 +440,7 @@ def _distance_class(x: np.ndarray, y: np.ndarray, land) -> np.ndarray:
     return np.where(d <= 2_000, "offshore_near", "offshore_far")
 
 
+@pytest.mark.slow
 def test_bad_rows_equal_the_truth(demo, police_uk, force_extracts, wards, truth):
     land = wards.union_all()
     to_bng = gpd.GeoSeries.from_xy
@@ -476,19 +499,21 @@ def test_bad_rows_equal_the_truth(demo, police_uk, force_extracts, wards, truth)
 # --- Determinism and the API --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(demo, tmp_path):
-    again = dd.write_demo_files(tmp_path / "again", seed=dd.DEFAULT_SEED)
+    again = write_demo_files(tmp_path / "again", seed=DEFAULT_SEED)
     assert digest(again) == digest(demo)
-    assert json.loads(again.planted_truth.read_text("utf-8"))["seed"] == dd.DEFAULT_SEED
+    assert json.loads(again.planted_truth.read_text("utf-8"))["seed"] == DEFAULT_SEED
 
 
+@pytest.mark.slow
 def test_files_listed_and_marked(demo):
     assert all(p.is_file() for p in demo.all_files)
     written = {p for p in demo.root.rglob("*") if p.is_file()}
     assert written == set(demo.all_files)
     for p in demo.all_files:
         if p.suffix == ".geojson":
-            assert dd.DEMO_MARK in json.loads(p.read_text("utf-8"))["name"]
+            assert DEMO_MARK in json.loads(p.read_text("utf-8"))["name"]
         elif p not in demo.police_uk:
             assert "synthetic" in p.name.lower() or p.name in ("README.txt", "planted_truth.json")
 
@@ -497,4 +522,4 @@ def test_files_listed_and_marked(demo):
                                              (-1, ValueError)])  # fmt: skip
 def test_bad_seed(seed, error):
     with pytest.raises(error):
-        dd.make_demo_region(seed)
+        make_demo_region(seed)

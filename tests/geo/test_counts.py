@@ -12,6 +12,7 @@ from hotspots.store.ward_data import Selection, choose_population_year, load_war
 PROXY_CATS = ["violence_and_sexual_offences", "robbery", "drugs"]
 
 
+@pytest.mark.slow
 def test_ward_counts_on_the_grid(grid_store, grid_crimes_file):
     from tests.conftest import GRID_WARD_POPULATION
 
@@ -31,6 +32,7 @@ def test_ward_counts_on_the_grid(grid_store, grid_crimes_file):
     assert data.population_year == 2022
 
 
+@pytest.mark.slow
 def test_area_filter_and_zero_wards(grid_store, grid_crimes_file):
     load_paths(grid_store, "crimes", [grid_crimes_file])
     data = load_ward_data(grid_store, Selection("2023-01", "2023-02", area="Beta"))

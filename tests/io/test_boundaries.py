@@ -132,6 +132,7 @@ def test_missing_crs_and_unreadable(tmp_path):
         load_wards(txt)
 
 
+@pytest.mark.slow
 def test_real_welsh_wards(shared_data):
     out = load_wards(shared_data / "boundaries" / "wales_wards_dec2022_bsc.geojson")
     assert len(out) == 762 and out["ward_code"].str.startswith("W05").all()

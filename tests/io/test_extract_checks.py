@@ -45,6 +45,7 @@ def _shared_table(shared_data) -> dict[str, str]:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_every_code_of_every_category_lands_in_its_category(
     tmp_path, grid_store, shared_data, capsys
 ):
@@ -123,6 +124,7 @@ def _flagless(tmp_path, name="no-flag.csv", domestic=None, terrorism=False):
     return write_csv(tmp_path / name, header, rows)
 
 
+@pytest.mark.slow
 def test_missing_domestic_flag_is_reported_refused_then_accepted(tmp_path, grid_store, capsys):
     root = str(grid_store.root)
     assert (

@@ -46,6 +46,7 @@ def _table(shared_data):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_the_ons_table_reads_with_its_source_and_vintage(shared_data):
     w = read_harm_weights(_table(shared_data))
     assert len(w) == 133 and w["ho_code"].is_unique
@@ -104,6 +105,7 @@ def test_a_file_without_provenance_says_so(tmp_path):
         ),
     ],
 )
+@pytest.mark.slow
 def test_bad_weights_files_name_the_first_bad_row_and_change_nothing(
     tmp_path, grid_store, rows, header, match, capsys
 ):
@@ -125,6 +127,7 @@ def _extract_store(tmp_path, grid_store):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_harm_by_ward_is_the_sum_of_the_ons_weights(tmp_path, grid_store, shared_data, capsys):
     store = _extract_store(tmp_path, grid_store)
     root = str(store.root)
@@ -194,6 +197,7 @@ def test_harm_by_ward_is_the_sum_of_the_ons_weights(tmp_path, grid_store, shared
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_a_table_missing_a_code_of_the_definition_hides_harm(tmp_path, shared_data):
     text = _table(shared_data).read_text(encoding="utf-8").splitlines()
     kept = [line for line in text if not line.startswith(("19J,", "31A,"))]

@@ -378,6 +378,7 @@ def test_a_zip_member_is_counted_as_it_unpacks_not_by_its_header(tmp_path, monke
         list(iter_police_uk([short]))
 
 
+@pytest.mark.slow
 def test_a_lying_zip_member_keeps_memory_low(tmp_path):
     """Peak memory of a process loading a 1 GiB zip bomb with a 16 MB limit (measured in a
     fresh process with getrusage)."""

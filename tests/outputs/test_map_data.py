@@ -607,6 +607,7 @@ def test_classify_numeric_schemes(scheme):
     assert labels[0].startswith(f"{values.min():,.1f}")
 
 
+@pytest.mark.slow
 def test_fisher_jenks_matches_mapclassify_and_natural_breaks_is_repeatable():
     y = np.random.default_rng(11).lognormal(2.0, 0.7, 90)
     with warnings.catch_warnings():

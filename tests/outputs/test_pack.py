@@ -93,6 +93,7 @@ def test_pack_period():
     assert pack_period("2024-01", 3) == ("2023-11", "2024-01")
 
 
+@pytest.mark.slow
 def test_rank_change_is_against_the_published_pack(demo_inputs, tmp_path):
     n = demo_inputs["N"]
     archive = PackArchive(tmp_path)
@@ -158,6 +159,7 @@ def test_rank_change_is_against_the_published_pack(demo_inputs, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_published_packs_are_immutable(demo_inputs, tmp_path):
     archive = PackArchive(tmp_path)
     nov = demo_pack(demo_inputs, "2024-11")
@@ -189,6 +191,7 @@ def test_published_packs_are_immutable(demo_inputs, tmp_path):
     assert not archive.verify(again)
 
 
+@pytest.mark.slow
 def test_publish_refuses_a_pack_built_against_the_wrong_previous(demo_inputs, tmp_path):
     archive = PackArchive(tmp_path)
     archive.publish(demo_pack(demo_inputs, "2024-11"), pdf=b"%PDF-1.4 stub")
@@ -198,6 +201,7 @@ def test_publish_refuses_a_pack_built_against_the_wrong_previous(demo_inputs, tm
     assert archive.months(AREA, DEF) == ["2024-11"]
 
 
+@pytest.mark.slow
 def test_pdf_of_the_demo_pack(demo_inputs, tmp_path):
     n = demo_inputs["N"]
     archive = PackArchive(tmp_path)
@@ -223,6 +227,7 @@ def test_pdf_of_the_demo_pack(demo_inputs, tmp_path):
     assert "Suppression" in text and "Weights: violence 50%, drugs 25%, deprivation 25%" in text
 
 
+@pytest.mark.slow
 def test_excel_of_the_demo_pack(demo_inputs):
     n = demo_inputs["N"]
     pack = demo_pack(demo_inputs, "2024-12")
@@ -434,6 +439,7 @@ def test_build_pack_validates():
         PackSettings(persistent_months=13)
 
 
+@pytest.mark.slow
 def test_welsh_characters_in_pdf_both_fonts():
     hot, trends = small_frames()
     pack = build_pack(hot, trends, "2024-11", top_n=8, metadata=META, settings=SETTINGS)
@@ -446,6 +452,7 @@ def test_welsh_characters_in_pdf_both_fonts():
     assert "Tŷ Ddu" in embedded and "Sir Gâr" in embedded and "PROXY" in embedded
 
 
+@pytest.mark.slow
 def test_no_proxy_label_for_a_proper_definition_and_formulas_neutralised():
     hot, trends = small_frames([*NAMES[:7], '=HYPERLINK("x")'])
     meta = {

@@ -93,6 +93,7 @@ def test_hotspot_list_columns_declared_once():
     ]
 
 
+@pytest.mark.slow
 def test_rank_command_writes_the_list(ranked_default):
     out, meta, _ = ranked_default
     table = read_list(out)
@@ -123,6 +124,7 @@ def test_rank_command_writes_the_list(ranked_default):
     assert meta["top_n"] == 12
 
 
+@pytest.mark.slow
 def test_concordance_matches_the_wards_output(ranked_default, real_store, tmp_path):
     _, meta, printed = ranked_default
     wards = tmp_path / "dp-wards.csv"
@@ -146,6 +148,7 @@ def test_concordance_matches_the_wards_output(ranked_default, real_store, tmp_pa
     assert "Note: definition is a PROXY" in printed
 
 
+@pytest.mark.slow
 def test_weights_not_summing_to_one_exit_2(real_store, tmp_path, capsys):
     out = tmp_path / "bad.csv"
     code = run_rank(real_store, out, "--weights", "violence=0.5,drugs=0.25")
@@ -157,6 +160,7 @@ def test_weights_not_summing_to_one_exit_2(real_store, tmp_path, capsys):
     assert "cannot read weight 'violence=lots'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_harm_preset_is_refused_for_the_proxy_with_the_reason(
     real_store, tmp_path, capsys, dp_analysis
 ):
@@ -175,6 +179,7 @@ def test_harm_preset_is_refused_for_the_proxy_with_the_reason(
     assert data.harm_note == HARM_NOTE
 
 
+@pytest.mark.slow
 def test_preset_and_rerank_reproduce(real_store, tmp_path, capsys, dp_analysis):
     out = tmp_path / "vd.csv"
     assert run_rank(real_store, out, "--preset", "violence-deprivation") == 0
@@ -194,6 +199,7 @@ def test_preset_and_rerank_reproduce(real_store, tmp_path, capsys, dp_analysis):
     assert default["ward_code"].tolist() != again["ward_code"].tolist()
 
 
+@pytest.mark.slow
 def test_default_list_reproduces_the_command(ranked_default, dp_analysis):
     out, _, _ = ranked_default
     _, result = dp_analysis

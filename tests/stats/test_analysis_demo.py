@@ -17,6 +17,8 @@ from hotspots.stats.analysis import analyse
 from hotspots.stats.emerging import NO_PATTERN
 from hotspots.store.ward_data import Selection, load_ward_data
 
+pytestmark = pytest.mark.slow
+
 FDR = 0.05
 TOP_N = 12
 

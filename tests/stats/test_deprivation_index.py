@@ -179,6 +179,7 @@ def _real_wimd() -> pd.DataFrame:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_real_wimd_all_domains_reproduces_published_ranks():
     lsoa = _real_wimd()
     out = combine_domains(lsoa, WIMD_2019_WEIGHTS, exclude=())
@@ -192,6 +193,7 @@ def test_real_wimd_all_domains_reproduces_published_ranks():
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_real_wimd_without_community_safety_differs_but_correlates():
     lsoa = _real_wimd()
     out = combine_domains(lsoa, WIMD_2019_WEIGHTS)  # default drops community_safety

@@ -272,6 +272,7 @@ def test_describe_and_choices():
         (None, 18.2, 60, 15, 4),
     ],
 )
+@pytest.mark.slow
 def test_real_data_dispersion_and_flags(
     real_store, area, dispersion, poisson_low, nb_low, nb_flags
 ):

@@ -231,6 +231,7 @@ def test_invalid_measure_names_the_choices():
     assert set(DEPRIVATION_MEASURES) == {"without-crime-domain", "published"}
 
 
+@pytest.mark.slow
 def test_real_wimd_published_and_without_community_safety_differ(real_store):
     from hotspots.store.ward_data import ward_population_for
 

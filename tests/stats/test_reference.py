@@ -19,6 +19,7 @@ from hotspots.io.population import (
 from tests.conftest import write_csv
 
 
+@pytest.mark.slow
 def test_real_lookups(shared_data):
     kind, a = load_lookup(shared_data / "lookups" / "lsoa11_to_lsoa21_to_lad22_wales.csv")
     assert kind == "lsoa11_lsoa21" and list(a.columns) == LSOA11_21_COLUMNS
@@ -63,6 +64,7 @@ def test_lookup_errors(tmp_path):
         load_lookup(p)
 
 
+@pytest.mark.slow
 def test_real_deprivation(shared_data):
     w = load_deprivation(shared_data / "deprivation" / "wimd2019_lsoa11_ranks_deciles_scores.csv")
     assert w.attrs["index"] == "WIMD 2019" and len(w) == 1909
@@ -96,6 +98,7 @@ def test_deprivation_errors(tmp_path):
         load_deprivation(p)
 
 
+@pytest.mark.slow
 def test_population_and_weights(shared_data):
     pop = load_population(shared_data / "population" / "population_mid2019_lsoa11_wales.csv")
     assert list(pop.columns) == POPULATION_COLUMNS and pop["year"].iloc[0] == 2019

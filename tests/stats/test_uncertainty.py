@@ -312,6 +312,7 @@ WEIGHTS = [rank_settings(p) for p in PRESETS] + [
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("ranking", WEIGHTS, ids=lambda r: r.describe())
+@pytest.mark.slow
 def test_every_rank_shown_lies_in_its_range(seed, ranking):
     ind = _indicators(seed, [5, 23, 60, 120, 12, 40][seed])
     ranked = rank_hotspots(ind, ranking)
@@ -401,6 +402,7 @@ def test_score_rank_intervals_validation():
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_real_data_every_rank_inside_its_range(real_store):
     from hotspots.stats.analysis import analyse, hotspot_list
     from hotspots.store.ward_data import Selection, load_ward_data

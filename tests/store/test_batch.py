@@ -113,6 +113,7 @@ def test_batch_equals_one_file_at_a_time_hand_built(grid_store, tmp_path):
     assert how[batch.offsets[2] : batch.offsets[3]].count("duplicate") == 1
 
 
+@pytest.mark.slow
 def test_batch_equals_one_file_at_a_time_real_data(real_store, shared_data):
     files = sorted((shared_data / "crime" / "police_uk").glob("*/*-street.csv"))
     assert len(files) == 10

@@ -94,6 +94,7 @@ def test_compact_form_decodes_to_the_text_form_hand_built(grid_store, tmp_path):
     assert {"duplicate", "code", "point"} <= set(how)
 
 
+@pytest.mark.slow
 def test_compact_form_decodes_to_the_text_form_real_data(real_store, shared_data):
     files = sorted((shared_data / "crime" / "police_uk").glob("*/*-street.csv"))
     _check_same([_raw(p) for p in files], real_store.geography())

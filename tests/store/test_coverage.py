@@ -34,7 +34,7 @@ from hotspots.stats.trends import monthly_ranks
 from hotspots.store.ward_data import Selection, load_ward_data
 from tests.conftest import ROOT, map_component_args, map_rows, partner_app
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 LLANNARTH, LLANBRYNMAIR = "W05001309", "W05001140"
 REFERENCE = ("boundaries", "lookups", "deprivation", "population")

@@ -13,7 +13,7 @@ from hotspots.errors import InputError
 from hotspots.store.base import Store, StoreDamagedError
 from hotspots.store.ingest import load_paths
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 FEB = "crime/police_uk/2019-02/2019-02-dyfed-powys-street.csv"
 #: Serious violence (proxy) in Dyfed-Powys, February 2019, from the real file.

@@ -16,6 +16,8 @@ from pyproj import Transformer
 from hotspots.cli import main
 from hotspots.schema import RECONCILIATION_PARTS, WARD_COUNT_COLUMNS
 
+pytestmark = pytest.mark.slow
+
 # Rows per file, as PROVENANCE.md lists them.
 ROWS = {
     "2018-10-dyfed-powys": 3415,

@@ -40,6 +40,7 @@ def test_choose_population_year_nearest_the_middle():
     assert choose_population_year([], ["2019-01"]) is None
 
 
+@pytest.mark.slow
 def test_all_wales_says_which_forces_have_no_crimes(real_store):
     data = load_ward_data(real_store, Selection("2018-10", "2019-02", None, "police-uk-proxy"))
     assert len(data.wards) == 762
@@ -52,6 +53,7 @@ def test_all_wales_says_which_forces_have_no_crimes(real_store):
     assert one.forces_without_data == ()
 
 
+@pytest.mark.slow
 def test_unknown_area_names_the_choices(real_store):
     with pytest.raises(ValueError, match="unknown area 'Atlantis'; choose one of"):
         load_ward_data(real_store, Selection("2018-10", "2019-02", "Atlantis", "police-uk-proxy"))
