@@ -22,8 +22,8 @@ every output is the same. It drives the product only from the outside, as a user
 Two stores are covered: the synthetic demo (``python -m hotspots demo``) and, unless
 ``--no-real``, a store loaded from the real open data (``--shared``, default
 ``../shared/data`` next to the repository). Temporary paths, the repository path,
-timestamps and today's date are replaced by placeholders, so two runs on the same
-commit give identical folders.
+timestamps, today's date and the store's checksum (it covers the load times) are replaced
+by placeholders, so two runs on the same commit give identical folders.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ PY = sys.executable
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?")
 
+STORE_CHECKSUM = re.compile(r"(checksum )[0-9a-f]{12}\b")
+
 
 class Normaliser:
     """Replaces the run's temporary folder, the repository path, timestamps and
@@ -68,7 +70,8 @@ class Normaliser:
         text = TIMESTAMP.sub("<TIME>", text)
         for d in self.dates:
             text = text.replace(d, "<TODAY>")
-        return text
+        # The store's checksum covers its manifest, which holds the load times.
+        return STORE_CHECKSUM.sub(r"\1<CHECKSUM>", text)
 
 
 class Snapshot:
@@ -433,9 +436,13 @@ def main(argv=None) -> int:
     p.add_argument("--no-app", action="store_true", help="the command line only")
     args = p.parse_args(argv)
     out = Path(args.outdir).resolve()
+    marker = out / ".hotspots-snapshot"
+    if out.exists() and any(out.iterdir()) and not marker.exists():
+        p.error(f"{out} exists and is not a snapshot folder; name a new or empty folder")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    marker.write_text("written by scripts/snapshot_outputs.py\n", encoding="utf-8")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="hotspots-snapshot-") as t:
         tmp = Path(t)
