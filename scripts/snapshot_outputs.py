@@ -49,11 +49,13 @@ TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?")
 
 STORE_CHECKSUM = re.compile(r"(checksum )[0-9a-f]{12}\b")
+RANDOM_ID = re.compile(r"(?<=[A-Za-z]_)([0-9a-f]{32})(?![0-9a-f])")
 
 
 class Normaliser:
-    """Replaces the run's temporary folder, the repository path, timestamps and
-    today's date by placeholders."""
+    """Replaces the run's temporary folder, the repository path, timestamps, today's
+    date, the store's checksum and the web-page map's random element ids by
+    placeholders."""
 
     def __init__(self, tmp: Path):
         self.pairs = [(str(tmp.resolve()), "<TMP>"), (str(tmp), "<TMP>"),
@@ -71,7 +73,11 @@ class Normaliser:
         for d in self.dates:
             text = text.replace(d, "<TODAY>")
         # The store's checksum covers its manifest, which holds the load times.
-        return STORE_CHECKSUM.sub(r"\1<CHECKSUM>", text)
+        text = STORE_CHECKSUM.sub(r"\1<CHECKSUM>", text)
+        # The web-page map's element ids are random: numbered by first appearance.
+        ids: dict[str, int] = {}
+        return RANDOM_ID.sub(lambda m: f"<ID{ids.setdefault(m.group(1), len(ids) + 1)}>",
+                             text)
 
 
 class Snapshot:
@@ -330,7 +336,8 @@ def element_text(node, downloads: Downloads, snap: Snapshot, rel: str, counter: 
             name = re.sub(r"[^A-Za-z0-9._-]", "_", proto.label)[:60]
             target = f"{rel}-downloads/{counter[0]:02d}-{name}"
             snap.content(target, data)
-            lines.append(f"download: {len(data)} bytes -> {target}")
+            size = "a workbook" if data[:2] == b"PK" else f"{len(data)} bytes"  # zip times
+            lines.append(f"download: {size} -> {target}")
         except Exception as exc:
             lines.append(f"download: cannot read ({type(exc).__name__}: {exc})")
     return "\n".join(lines)
@@ -434,6 +441,8 @@ def main(argv=None) -> int:
                    help="the real open data (default ../shared/data)")
     p.add_argument("--no-real", action="store_true", help="the demo store only")
     p.add_argument("--no-app", action="store_true", help="the command line only")
+    p.add_argument("--no-cli", action="store_true",
+                   help="the dashboard only (the stores are still built with the command line)")
     args = p.parse_args(argv)
     out = Path(args.outdir).resolve()
     marker = out / ".hotspots-snapshot"
@@ -455,7 +464,8 @@ def main(argv=None) -> int:
             timings[label] = time.monotonic() - s
             print(f"{label}: {timings[label]:.0f} s", file=sys.stderr)
 
-        step("cli general", cli_general, snap)
+        if not args.no_cli:
+            step("cli general", cli_general, snap)
         # Partner account for the dashboard, made through the command line.
         snap.cli("setup/partner-account", ["user", "add", "bob", "--role", "partner",
                                            "--password-stdin", "--accounts",
@@ -469,7 +479,8 @@ def main(argv=None) -> int:
                      "presets": [None, "violence", "violence-deprivation", "harm-weighted"],
                      "weights": "violence=0.5,drugs=0.25,deprivation=0.25"},
                     {"from": "2023-01", "to": "2024-12"}]
-        step("demo cli", cli_outputs, snap, "demo", demo, demo_sel, "2024-12")
+        if not args.no_cli:
+            step("demo cli", cli_outputs, snap, "demo", demo, demo_sel, "2024-12")
         stores = [("demo", demo)]
         shared = Path(args.shared)
         real = tmp / "real-store"
@@ -482,7 +493,8 @@ def main(argv=None) -> int:
                          "presets": [None, "violence", "harm-weighted"]},
                         {"area": "south-wales", "from": "2018-12", "to": "2019-02"},
                         {"from": "2018-10", "to": "2019-02"}]
-            step("real cli", cli_outputs, snap, "real", real, real_sel, "2019-02")
+            if not args.no_cli:
+                step("real cli", cli_outputs, snap, "real", real, real_sel, "2019-02")
             stores.append(("real", real))
         elif not args.no_real:
             snap.write("real/SKIPPED", f"no real data at {shared}\n")
