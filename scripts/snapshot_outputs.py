@@ -3,7 +3,7 @@ changed nothing.
 
 Usage::
 
-    python scripts/snapshot_outputs.py OUTDIR [--shared PATH] [--no-real]
+    python scripts/snapshot_outputs.py OUTDIR [--shared PATH] [--no-real] [--no-cli] [--no-app]
 
 Run it before and after a change, then ``diff -r BEFORE AFTER``: an empty diff means
 every output is the same. It drives the product only from the outside, as a user would:
