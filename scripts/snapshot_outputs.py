@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?")
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?"
+)
 
 STORE_CHECKSUM = re.compile(r"(checksum )[0-9a-f]{12}\b")
 RANDOM_ID = re.compile(r"(?<=[A-Za-z]_)([0-9a-f]{32})(?![0-9a-f])")
@@ -58,13 +59,25 @@ class Normaliser:
     placeholders."""
 
     def __init__(self, tmp: Path):
-        self.pairs = [(str(tmp.resolve()), "<TMP>"), (str(tmp), "<TMP>"),
-                      (str(ROOT), "<ROOT>"), (str(ROOT.parent), "<ROOT>/..")]
+        self.pairs = [
+            (str(tmp.resolve()), "<TMP>"),
+            (str(tmp), "<TMP>"),
+            (str(ROOT), "<ROOT>"),
+            (str(ROOT.parent), "<ROOT>/.."),
+        ]
         today = dt.date.today()
-        self.dates = sorted({today.isoformat(), today.strftime("%d %B %Y"),
-                             f"{today.day} {today:%B %Y}", today.strftime("%d %b %Y"),
-                             f"{today.day} {today:%b %Y}", today.strftime("%d/%m/%Y")},
-                            key=len, reverse=True)
+        self.dates = sorted(
+            {
+                today.isoformat(),
+                today.strftime("%d %B %Y"),
+                f"{today.day} {today:%B %Y}",
+                today.strftime("%d %b %Y"),
+                f"{today.day} {today:%b %Y}",
+                today.strftime("%d/%m/%Y"),
+            },
+            key=len,
+            reverse=True,
+        )
 
     def __call__(self, text: str) -> str:
         for a, b in self.pairs:
@@ -76,8 +89,7 @@ class Normaliser:
         text = STORE_CHECKSUM.sub(r"\1<CHECKSUM>", text)
         # The web-page map's element ids are random: numbered by first appearance.
         ids: dict[str, int] = {}
-        return RANDOM_ID.sub(lambda m: f"<ID{ids.setdefault(m.group(1), len(ids) + 1)}>",
-                             text)
+        return RANDOM_ID.sub(lambda m: f"<ID{ids.setdefault(m.group(1), len(ids) + 1)}>", text)
 
 
 class Snapshot:
@@ -85,9 +97,14 @@ class Snapshot:
         self.out = out
         self.tmp = tmp
         self.norm = Normaliser(tmp)
-        self.env = {**os.environ, "TZ": "UTC", "PYTHONHASHSEED": "0",
-                    "HOTSPOTS_ACCOUNTS": str(tmp / "no-accounts.toml"),
-                    "HOTSPOTS_AUDIT_LOG": str(tmp / "audit.jsonl"), "COLUMNS": "100"}
+        self.env = {
+            **os.environ,
+            "TZ": "UTC",
+            "PYTHONHASHSEED": "0",
+            "HOTSPOTS_ACCOUNTS": str(tmp / "no-accounts.toml"),
+            "HOTSPOTS_AUDIT_LOG": str(tmp / "audit.jsonl"),
+            "COLUMNS": "100",
+        }
         self.env.pop("HOTSPOTS_DATA_DIR", None)
         self.env.pop("HOTSPOTS_SUPPRESSION", None)
         self.env.pop("HOTSPOTS_DEBUG", None)
@@ -98,14 +115,24 @@ class Snapshot:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.norm(text), encoding="utf-8")
 
-    def cli(self, rel: str, args: list[str], stdin: str | None = None,
-            env: dict | None = None) -> int:
+    def cli(
+        self, rel: str, args: list[str], stdin: str | None = None, env: dict | None = None
+    ) -> int:
         """Run ``python -m hotspots ARGS``; write its exit code, stdout and stderr."""
-        proc = subprocess.run([PY, "-m", "hotspots", *args], cwd=ROOT, input=stdin,
-                              capture_output=True, text=True, env={**self.env, **(env or {})})
-        self.write(f"{rel}.txt", f"$ python -m hotspots {' '.join(args)}\n"
-                   f"exit code: {proc.returncode}\n--- stdout\n{proc.stdout}"
-                   f"--- stderr\n{proc.stderr}")
+        proc = subprocess.run(
+            [PY, "-m", "hotspots", *args],
+            cwd=ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+        )
+        self.write(
+            f"{rel}.txt",
+            f"$ python -m hotspots {' '.join(args)}\n"
+            f"exit code: {proc.returncode}\n--- stdout\n{proc.stdout}"
+            f"--- stderr\n{proc.stderr}",
+        )
         return proc.returncode
 
     def file(self, rel: str, path: Path) -> None:
@@ -134,8 +161,10 @@ def pdf_text(data: bytes) -> str:
     stable = re.sub(rb"/(CreationDate|ModDate) *\([^)]*\)", b"", data)
     stable = re.sub(rb"/ID *\[[^\]]*\]", b"", stable)
     reader = PdfReader(io.BytesIO(data))
-    parts = [f"pages: {len(reader.pages)}",
-             f"sha256 without dates and id: {hashlib.sha256(stable).hexdigest()}"]
+    parts = [
+        f"pages: {len(reader.pages)}",
+        f"sha256 without dates and id: {hashlib.sha256(stable).hexdigest()}",
+    ]
     for i, page in enumerate(reader.pages, 1):
         parts.append(f"--- page {i}\n{page.extract_text()}")
     return "\n".join(parts) + "\n"
@@ -158,8 +187,9 @@ def xlsx_text(data: bytes) -> str:
 
 
 # ---------------------------------------------------------------- command line
-def cli_outputs(snap: Snapshot, name: str, store: Path, selections: list[dict],
-                pack_month: str) -> None:
+def cli_outputs(
+    snap: Snapshot, name: str, store: Path, selections: list[dict], pack_month: str
+) -> None:
     d = ["--data-dir", str(store)]
     base = f"{name}/cli"
     snap.cli(f"{base}/status", [*d, "status"])
@@ -188,17 +218,40 @@ def cli_outputs(snap: Snapshot, name: str, store: Path, selections: list[dict],
                 snap.file(f"{base}/{tag}/{stem}.meta.json", out.with_suffix(".meta.json"))
         if sel.get("weights"):
             out = files / f"{tag}-rank-weights.csv"
-            snap.cli(f"{base}/{tag}/rank-weights",
-                     [*d, "rank", *period, "--out", str(out), "--weights", sel["weights"],
-                      "--top-n", "5"])
+            snap.cli(
+                f"{base}/{tag}/rank-weights",
+                [
+                    *d,
+                    "rank",
+                    *period,
+                    "--out",
+                    str(out),
+                    "--weights",
+                    sel["weights"],
+                    "--top-n",
+                    "5",
+                ],
+            )
             snap.file(f"{base}/{tag}/rank-weights.csv", out)
             snap.file(f"{base}/{tag}/rank-weights.meta.json", out.with_suffix(".meta.json"))
     for area in (None, selections[0].get("area")):
         for audience in ("analyst", "partner"):
             stem = f"pack-{area or 'all'}-{audience}"
             pdf, xlsx, js = (files / f"{stem}.{e}" for e in ("pdf", "xlsx", "json"))
-            args = [*d, "pack", "--month", pack_month, "--audience", audience,
-                    "--out", str(pdf), "--excel", str(xlsx), "--json", str(js)]
+            args = [
+                *d,
+                "pack",
+                "--month",
+                pack_month,
+                "--audience",
+                audience,
+                "--out",
+                str(pdf),
+                "--excel",
+                str(xlsx),
+                "--json",
+                str(js),
+            ]
             if area:
                 args += ["--area", area]
             snap.cli(f"{base}/{stem}", args)
@@ -206,42 +259,99 @@ def cli_outputs(snap: Snapshot, name: str, store: Path, selections: list[dict],
             snap.file(f"{base}/{stem}-excel", xlsx)
             snap.file(f"{base}/{stem}.json", js)
     # Bad input: the messages a user sees.
-    snap.cli(f"{base}/error-area", [*d, "rank", "--from", selections[0]["from"], "--to",
-                                    selections[0]["to"], "--area", "nowhere-at-all",
-                                    "--out", str(files / "x.csv")])
-    snap.cli(f"{base}/error-weights", [*d, "rank", "--from", selections[0]["from"], "--to",
-                                       selections[0]["to"], "--weights", "violence=2",
-                                       "--out", str(files / "x.csv")])
-    snap.cli(f"{base}/error-definition", [*d, "wards", "--from", selections[0]["from"],
-                                          "--to", selections[0]["to"], "--definition",
-                                          "no-such-definition", "--out",
-                                          str(files / "x.csv")])
-    snap.cli(f"{base}/error-pack-month", [*d, "pack", "--month", "1999-13", "--out",
-                                          str(files / "x.pdf")])
+    snap.cli(
+        f"{base}/error-area",
+        [
+            *d,
+            "rank",
+            "--from",
+            selections[0]["from"],
+            "--to",
+            selections[0]["to"],
+            "--area",
+            "nowhere-at-all",
+            "--out",
+            str(files / "x.csv"),
+        ],
+    )
+    snap.cli(
+        f"{base}/error-weights",
+        [
+            *d,
+            "rank",
+            "--from",
+            selections[0]["from"],
+            "--to",
+            selections[0]["to"],
+            "--weights",
+            "violence=2",
+            "--out",
+            str(files / "x.csv"),
+        ],
+    )
+    snap.cli(
+        f"{base}/error-definition",
+        [
+            *d,
+            "wards",
+            "--from",
+            selections[0]["from"],
+            "--to",
+            selections[0]["to"],
+            "--definition",
+            "no-such-definition",
+            "--out",
+            str(files / "x.csv"),
+        ],
+    )
+    snap.cli(
+        f"{base}/error-pack-month",
+        [*d, "pack", "--month", "1999-13", "--out", str(files / "x.pdf")],
+    )
     snap.cli(f"{base}/status-after", [*d, "status"])
 
 
 def cli_general(snap: Snapshot) -> None:
     snap.cli("cli/help", ["--help"])
-    for cmd in ("load", "status", "verify", "wards", "rank", "pack", "accept-missing-flag",
-                "demo", "fetch", "user"):
+    for cmd in (
+        "load",
+        "status",
+        "verify",
+        "wards",
+        "rank",
+        "pack",
+        "accept-missing-flag",
+        "demo",
+        "fetch",
+        "user",
+    ):
         snap.cli(f"cli/help-{cmd}", [cmd, "--help"])
     acc = snap.tmp / "cli-accounts.toml"
     snap.cli("cli/user-list-none", ["user", "list", "--accounts", str(acc)])
-    snap.cli("cli/user-add", ["user", "add", "ann", "--role", "analyst", "--password-stdin",
-                              "--accounts", str(acc)], stdin="a-long-password-1\n")
-    snap.cli("cli/user-add-again", ["user", "add", "ann", "--role", "analyst",
-                                    "--password-stdin", "--accounts", str(acc)],
-             stdin="a-long-password-1\n")
-    snap.cli("cli/user-add-short", ["user", "add", "carl", "--role", "partner",
-                                    "--password-stdin", "--accounts", str(acc)], stdin="x\n")
+    snap.cli(
+        "cli/user-add",
+        ["user", "add", "ann", "--role", "analyst", "--password-stdin", "--accounts", str(acc)],
+        stdin="a-long-password-1\n",
+    )
+    snap.cli(
+        "cli/user-add-again",
+        ["user", "add", "ann", "--role", "analyst", "--password-stdin", "--accounts", str(acc)],
+        stdin="a-long-password-1\n",
+    )
+    snap.cli(
+        "cli/user-add-short",
+        ["user", "add", "carl", "--role", "partner", "--password-stdin", "--accounts", str(acc)],
+        stdin="x\n",
+    )
     snap.cli("cli/user-list", ["user", "list", "--accounts", str(acc)])
     snap.cli("cli/user-remove", ["user", "remove", "ann", "--accounts", str(acc)])
     snap.cli("cli/user-list-after", ["user", "list", "--accounts", str(acc)])
     bad = snap.tmp / "bad-crimes.csv"
     bad.write_text("Crime ID,Month\nx,2023-01\n", encoding="utf-8")
-    snap.cli("cli/load-bad-file", ["--data-dir", str(snap.tmp / "empty-store"), "load",
-                                   "crimes", str(bad), "--quiet"])
+    snap.cli(
+        "cli/load-bad-file",
+        ["--data-dir", str(snap.tmp / "empty-store"), "load", "crimes", str(bad), "--quiet"],
+    )
     snap.cli("cli/status-empty", ["--data-dir", str(snap.tmp / "empty-store"), "status"])
 
 
@@ -266,8 +376,7 @@ class Downloads:
 
     def data(self, proto) -> bytes:
         mgr = self.managers[-1]
-        url = (mgr.execute_deferred(proto.deferred_file_id)
-               if proto.deferred_file_id else proto.url)
+        url = mgr.execute_deferred(proto.deferred_file_id) if proto.deferred_file_id else proto.url
         return mgr._storage.get_file(url.rsplit("/", 1)[-1]).content
 
 
@@ -294,10 +403,24 @@ def element_text(node, downloads: Downloads, snap: Snapshot, rel: str, counter: 
         fields = _clean(MessageToDict(proto))
         if fields:
             lines.append(json.dumps(fields, indent=1, sort_keys=True, ensure_ascii=False))
-    widget = kind in ("selectbox", "multiselect", "radio", "toggle", "checkbox", "slider",
-                      "select_slider", "text_input", "number_input", "text_area",
-                      "date_input", "time_input", "segmented_control", "pills",
-                      "color_picker", "button_group")
+    widget = kind in (
+        "selectbox",
+        "multiselect",
+        "radio",
+        "toggle",
+        "checkbox",
+        "slider",
+        "select_slider",
+        "text_input",
+        "number_input",
+        "text_area",
+        "date_input",
+        "time_input",
+        "segmented_control",
+        "pills",
+        "color_picker",
+        "button_group",
+    )
     if widget:
         try:
             lines.append(f"value: {node.value!r}")
@@ -311,8 +434,10 @@ def element_text(node, downloads: Downloads, snap: Snapshot, rel: str, counter: 
     if kind == "bidi_component" and proto is not None:
         try:
             args = json.loads(json.loads(proto.json))
-            lines.append("component arguments:\n"
-                         + json.dumps(args, indent=1, sort_keys=True, ensure_ascii=False))
+            lines.append(
+                "component arguments:\n"
+                + json.dumps(args, indent=1, sort_keys=True, ensure_ascii=False)
+            )
         except Exception:
             lines.append("component json:\n" + proto.json)
     if kind == "arrow_vega_lite_chart" or "vega" in kind:
@@ -322,11 +447,14 @@ def element_text(node, downloads: Downloads, snap: Snapshot, rel: str, counter: 
             spec = json.loads(proto.spec) if proto.spec else {}
             lines.append("spec:\n" + json.dumps(spec, indent=1, sort_keys=True))
             if proto.HasField("data") and proto.data.data:
-                lines.append("chart data:\n" + pa.ipc.open_stream(proto.data.data)
-                             .read_pandas().to_csv())
+                lines.append(
+                    "chart data:\n" + pa.ipc.open_stream(proto.data.data).read_pandas().to_csv()
+                )
             for ds in proto.datasets:
-                lines.append(f"dataset {ds.name}:\n" + pa.ipc.open_stream(ds.data.data)
-                             .read_pandas().to_csv())
+                lines.append(
+                    f"dataset {ds.name}:\n"
+                    + pa.ipc.open_stream(ds.data.data).read_pandas().to_csv()
+                )
         except Exception as exc:
             lines.append(f"chart: cannot read ({type(exc).__name__}: {exc})")
     if kind == "download_button":
@@ -374,8 +502,15 @@ def dump_app(snap: Snapshot, downloads: Downloads, at, rel: str) -> None:
     snap.write(f"{rel}.txt", "\n".join(parts) + "\n")
 
 
-PAGES = ["", "pages/map.py", "pages/hotspots.py", "pages/pack.py", "pages/profile.py",
-         "pages/data.py", "pages/method.py"]
+PAGES = [
+    "",
+    "pages/map.py",
+    "pages/hotspots.py",
+    "pages/pack.py",
+    "pages/profile.py",
+    "pages/data.py",
+    "pages/method.py",
+]
 
 
 def new_app(role: str, query: dict, snap: Snapshot, store: Path):
@@ -398,8 +533,12 @@ def _user_class():
     for mod in list(sys.modules.values()):
         name = getattr(mod, "__name__", "") or ""
         cls = getattr(mod, "User", None)
-        if (name.startswith("dashboard") and isinstance(cls, type)
-                and getattr(cls, "__module__", "") == name and hasattr(cls, "can")):
+        if (
+            name.startswith("dashboard")
+            and isinstance(cls, type)
+            and getattr(cls, "__module__", "") == name
+            and hasattr(cls, "can")
+        ):
             return cls, getattr(mod, "SESSION_KEY", "user")
     raise RuntimeError("the dashboard's User class was not found")
 
@@ -416,8 +555,13 @@ def sign_in(at, role: str):
     return at
 
 
-def app_outputs(snap: Snapshot, downloads: Downloads, name: str, store: Path,
-                scenarios: list[tuple[str, dict, list[str]]]) -> None:
+def app_outputs(
+    snap: Snapshot,
+    downloads: Downloads,
+    name: str,
+    store: Path,
+    scenarios: list[tuple[str, dict, list[str]]],
+) -> None:
     for role in ("analyst", "partner"):
         for tag, query, pages in scenarios:
             for page in pages:
@@ -437,12 +581,18 @@ def app_outputs(snap: Snapshot, downloads: Downloads, name: str, store: Path,
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("outdir")
-    p.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"),
-                   help="the real open data (default ../shared/data)")
+    p.add_argument(
+        "--shared",
+        default=str(ROOT.parent / "shared" / "data"),
+        help="the real open data (default ../shared/data)",
+    )
     p.add_argument("--no-real", action="store_true", help="the demo store only")
     p.add_argument("--no-app", action="store_true", help="the command line only")
-    p.add_argument("--no-cli", action="store_true",
-                   help="the dashboard only (the stores are still built with the command line)")
+    p.add_argument(
+        "--no-cli",
+        action="store_true",
+        help="the dashboard only (the stores are still built with the command line)",
+    )
     args = p.parse_args(argv)
     out = Path(args.outdir).resolve()
     marker = out / ".hotspots-snapshot"
@@ -467,32 +617,60 @@ def main(argv=None) -> int:
         if not args.no_cli:
             step("cli general", cli_general, snap)
         # Partner account for the dashboard, made through the command line.
-        snap.cli("setup/partner-account", ["user", "add", "bob", "--role", "partner",
-                                           "--password-stdin", "--accounts",
-                                           str(tmp / "partner-accounts.toml")],
-                 stdin="partner-pass-1\n")
+        snap.cli(
+            "setup/partner-account",
+            [
+                "user",
+                "add",
+                "bob",
+                "--role",
+                "partner",
+                "--password-stdin",
+                "--accounts",
+                str(tmp / "partner-accounts.toml"),
+            ],
+            stdin="partner-pass-1\n",
+        )
         demo = tmp / "demo-store"
         step("demo build", snap.cli, "demo/cli/demo", ["demo", "--dir", str(demo)])
         snap.cli("demo/cli/demo-again", ["demo", "--dir", str(demo)])
-        demo_sel = [{"area": "cantre-gwaelod", "from": "2024-01", "to": "2024-12",
-                     "def": "police-uk-proxy",
-                     "presets": [None, "violence", "violence-deprivation", "harm-weighted"],
-                     "weights": "violence=0.5,drugs=0.25,deprivation=0.25"},
-                    {"from": "2023-01", "to": "2024-12"}]
+        demo_sel = [
+            {
+                "area": "cantre-gwaelod",
+                "from": "2024-01",
+                "to": "2024-12",
+                "def": "police-uk-proxy",
+                "presets": [None, "violence", "violence-deprivation", "harm-weighted"],
+                "weights": "violence=0.5,drugs=0.25,deprivation=0.25",
+            },
+            {"from": "2023-01", "to": "2024-12"},
+        ]
         if not args.no_cli:
             step("demo cli", cli_outputs, snap, "demo", demo, demo_sel, "2024-12")
         stores = [("demo", demo)]
         shared = Path(args.shared)
         real = tmp / "real-store"
         if not args.no_real and (shared / "PROVENANCE.md").exists():
-            step("real load", snap.cli, "real/cli/load",
-                 ["--data-dir", str(real), "load", "auto", str(shared), "--quiet"])
-            snap.cli("real/cli/load-again", ["--data-dir", str(real), "load", "auto",
-                                             str(shared), "--quiet"])
-            real_sel = [{"area": "dyfed-powys", "from": "2018-10", "to": "2019-02",
-                         "presets": [None, "violence", "harm-weighted"]},
-                        {"area": "south-wales", "from": "2018-12", "to": "2019-02"},
-                        {"from": "2018-10", "to": "2019-02"}]
+            step(
+                "real load",
+                snap.cli,
+                "real/cli/load",
+                ["--data-dir", str(real), "load", "auto", str(shared), "--quiet"],
+            )
+            snap.cli(
+                "real/cli/load-again",
+                ["--data-dir", str(real), "load", "auto", str(shared), "--quiet"],
+            )
+            real_sel = [
+                {
+                    "area": "dyfed-powys",
+                    "from": "2018-10",
+                    "to": "2019-02",
+                    "presets": [None, "violence", "harm-weighted"],
+                },
+                {"area": "south-wales", "from": "2018-12", "to": "2019-02"},
+                {"from": "2018-10", "to": "2019-02"},
+            ]
             if not args.no_cli:
                 step("real cli", cli_outputs, snap, "real", real, real_sel, "2019-02")
             stores.append(("real", real))
@@ -502,22 +680,45 @@ def main(argv=None) -> int:
             downloads = Downloads()
             demo_scen = [
                 ("default", {}, PAGES),
-                ("area-2024", {"area": "cantre-gwaelod", "period": "range",
-                               "from": "2024-01", "to": "2024-12", "def": "police-uk-proxy"},
-                 PAGES),
-                ("violence-preset", {"area": "maes-gwyddno", "period": "range",
-                                     "from": "2023-01", "to": "2023-12",
-                                     "preset": "violence", "show": "Drug offences (count)"},
-                 ["", "pages/map.py", "pages/hotspots.py"]),
+                (
+                    "area-2024",
+                    {
+                        "area": "cantre-gwaelod",
+                        "period": "range",
+                        "from": "2024-01",
+                        "to": "2024-12",
+                        "def": "police-uk-proxy",
+                    },
+                    PAGES,
+                ),
+                (
+                    "violence-preset",
+                    {
+                        "area": "maes-gwyddno",
+                        "period": "range",
+                        "from": "2023-01",
+                        "to": "2023-12",
+                        "preset": "violence",
+                        "show": "Drug offences (count)",
+                    },
+                    ["", "pages/map.py", "pages/hotspots.py"],
+                ),
             ]
             step("demo app", app_outputs, snap, downloads, "demo", demo, demo_scen)
             if ("real", real) in stores:
                 real_scen = [
                     ("default", {}, PAGES),
-                    ("dyfed-powys", {"area": "dyfed-powys", "period": "range",
-                                     "from": "2018-10", "to": "2019-02",
-                                     "preset": "violence-deprivation"},
-                     ["pages/map.py", "pages/hotspots.py", "pages/pack.py"]),
+                    (
+                        "dyfed-powys",
+                        {
+                            "area": "dyfed-powys",
+                            "period": "range",
+                            "from": "2018-10",
+                            "to": "2019-02",
+                            "preset": "violence-deprivation",
+                        },
+                        ["pages/map.py", "pages/hotspots.py", "pages/pack.py"],
+                    ),
                 ]
                 step("real app", app_outputs, snap, downloads, "real", real, real_scen)
         snap.cli("demo/cli/verify-end", ["--data-dir", str(demo), "verify"])

@@ -61,6 +61,7 @@ def test_gi_p_agrees_with_esda_permutations_without_ties():
     np.testing.assert_allclose(exact["gi_p"].to_numpy(), expected, atol=0.04)
 
 
+@pytest.mark.slow
 def test_permutation_p_matches_exact_enumeration():
     # Exact conditional-permutation p by enumerating every draw of k neighbours from the
     # other n - 1 values, against the Monte Carlo estimate.

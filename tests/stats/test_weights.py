@@ -200,6 +200,7 @@ def test_empty_geometries_are_named_five_at_most(grid):
         build_weights(broken)
 
 
+@pytest.mark.slow
 def test_queen_neighbours_equal_libpysal_on_real_wards(shared_data):
     import libpysal
 
