@@ -597,8 +597,3 @@ def fetch(
         _write_log(out, entries)
         results.append(FetchResult(source.key, url, path, sha, size, "downloaded"))
     return results
-
-
-def describe_sources() -> str:
-    """One line per source (key, kind, publisher) for help texts."""
-    return "\n".join(f"  {s.key:22s} {s.kind:12s} {s.publisher}" for s in SOURCES.values())

@@ -678,11 +678,6 @@ def crimes_table_from_arrow(
     return pa.table(arrays, schema=CRIME_SCHEMA)
 
 
-def crimes_from_arrow(columns: dict[str, pa.Array], n: int) -> pd.DataFrame:
-    """A crimes frame (:data:`CRIME_COLUMNS`) from Arrow columns; the rest are nulls."""
-    return crimes_to_pandas(crimes_table_from_arrow(columns, n))
-
-
 def crimes_table(frame: pd.DataFrame) -> pa.Table:
     """A crimes frame as an Arrow table with :data:`CRIME_SCHEMA`."""
     table = pa.Table.from_pandas(frame[CRIME_COLUMNS], preserve_index=False)
