@@ -42,7 +42,7 @@ def _progress_bar(enabled: bool):
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from hotspots.io.police_uk import read_extract_mapping
+    from hotspots.io.force_extract import read_extract_mapping
     from hotspots.store.ingest import load_paths
 
     store = Store(args.data_dir)

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from hotspots.demo.synth import write_demo_files
-from hotspots.io.police_uk import ExtractMapping
+from hotspots.io.force_extract import ExtractMapping
 from hotspots.store.base import DEMO_DIR, Store
 from hotspots.store.ingest import load_paths
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 from hotspots.geo.geography import Geography
-from hotspots.io.police_uk import dictionary_array
+from hotspots.io.crime_table import crimes_table, crimes_to_pandas, dictionary_array
 from hotspots.schema import ASSIGNMENTS, RECONCILIATION_COLUMNS, RECONCILIATION_PARTS
 
 #: How far outside the (generalised) coast a point may be and still go to its nearest ward.
@@ -152,7 +152,7 @@ def assign_table(
     Parameters
     ----------
     table : pyarrow.Table
-        Crime rows (:data:`hotspots.io.police_uk.CRIME_SCHEMA`).
+        Crime rows (:data:`hotspots.io.crime_table.CRIME_SCHEMA`).
     geography : Geography
     groups : ndarray of int, optional
         A group per row (e.g. the file it came from): duplicates are only looked for
@@ -163,7 +163,7 @@ def assign_table(
     pyarrow.Table
         The same rows with ``ward_code`` and ``assignment`` filled in: as text when the
         table's ``ward_code`` column is text, else (a table in the compact form of
-        :func:`hotspots.io.police_uk.compact_crimes`) dictionary-encoded.
+        :func:`hotspots.io.crime_table.compact_crimes`) dictionary-encoded.
     """
     n = table.num_rows
     labels = list(ASSIGNMENTS)
@@ -253,8 +253,6 @@ def assign_wards(crimes: pd.DataFrame, geography: Geography) -> pd.DataFrame:
         :data:`hotspots.schema.ASSIGNMENTS`; missing ``easting``/``northing`` are filled
         from longitude/latitude for the rows that needed a point.
     """
-    from hotspots.io.police_uk import crimes_table, crimes_to_pandas
-
     out = crimes_to_pandas(assign_table(crimes_table(crimes), geography))
     out.index = crimes.index
     return out

@@ -13,6 +13,7 @@ import shapely
 
 from hotspots.errors import InputError
 from hotspots.io.csv_guard import check_size
+from hotspots.io.raw import read_member
 
 #: The British National Grid, in which every distance and point test is made.
 BNG = "EPSG:27700"
@@ -120,8 +121,6 @@ def _check_shapefile_zip(path: Path) -> None:
         )
     # Every member is unpacked and counted against the size limit before GDAL opens the
     # zip: a header that claims a small size cannot hide gigabytes.
-    from hotspots.io.police_uk import read_member
-
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
             if not info.is_dir():

@@ -48,6 +48,13 @@ import xxhash
 
 from hotspots.errors import InputError
 from hotspots.geo.geography import Geography, build_geography
+from hotspots.io.crime_table import (
+    compact_crimes,
+    crimes_frame,
+    crimes_table,
+    crimes_to_pandas,
+    decoded_crimes,
+)
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
 
 FORMAT = 1
@@ -507,8 +514,6 @@ class Store:
         columns: list[str] | None = None,
     ) -> pd.DataFrame:
         """The stored crime rows (:data:`hotspots.schema.CRIME_COLUMNS`) for months/sources."""
-        from hotspots.io.police_uk import _frame
-
         for attempt in range(3):
             m = self.manifest()
             parts = [
@@ -528,7 +533,7 @@ class Store:
                     raise
                 # else a writer replaced the manifest meanwhile: read again
         if not frames:
-            empty = _frame({}, 0)
+            empty = crimes_frame({}, 0)
             return empty[columns] if columns else empty
         return pd.concat(frames, ignore_index=True)
 
@@ -677,7 +682,6 @@ class Store:
         loaded in; partitions whose duplicates change are placed again and rewritten.
         Damaged objects are left out (their rows cannot be read)."""
         from hotspots.geo.assign import _duplicates, assign_table, reconcile_records
-        from hotspots.io.police_uk import decoded_crimes
 
         parts = sorted(
             (
@@ -856,7 +860,7 @@ CRIMES_COMPRESSION: str | None = None
 def table_to_arrow(table: pa.Table) -> pa.Buffer:
     """Serialise a crimes table as an Arrow IPC file: fast to write and to read.
 
-    The table is stored in the compact form of :func:`hotspots.io.police_uk.compact_crimes`
+    The table is stored in the compact form of :func:`hotspots.io.crime_table.compact_crimes`
     (text with few values dictionary-encoded, columns with no value of type ``null``);
     :func:`read_crimes_object` decodes it. Returns the bytes as a
     :class:`pyarrow.Buffer` (bytes-like; not copied into a Python ``bytes``)."""
@@ -867,15 +871,11 @@ def table_to_arrow(table: pa.Table) -> pa.Buffer:
 
 def _write_crimes(table: pa.Table, sink) -> None:
     """Serialise a crimes table into ``sink`` (see :func:`table_to_arrow`)."""
-    from hotspots.io.police_uk import compact_crimes
-
     pf.write_feather(compact_crimes(table), sink, compression=CRIMES_COMPRESSION or "uncompressed")
 
 
 def crimes_to_arrow(frame: pd.DataFrame) -> pa.Buffer:
     """Serialise a crimes frame (see :func:`table_to_arrow`)."""
-    from hotspots.io.police_uk import crimes_table
-
     return table_to_arrow(crimes_table(frame))
 
 
@@ -883,8 +883,6 @@ def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame
     """Read a crimes object written by :func:`table_to_arrow` (or by an earlier version,
     as text compressed with LZ4) as a frame of :data:`hotspots.schema.CRIME_COLUMNS` with
     the package's dtypes."""
-    from hotspots.io.police_uk import crimes_to_pandas
-
     return crimes_to_pandas(pf.read_table(source, columns=columns, memory_map=False))
 
 

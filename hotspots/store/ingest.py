@@ -23,10 +23,15 @@ import pyarrow.compute as pc
 from hotspots.errors import InputError
 from hotspots.geo.assign import assign_table, reconcile_files, reconcile_records
 from hotspots.io import boundaries, deprivation, harm, lookups, population
-from hotspots.io import police_uk as crimes
+from hotspots.io.crime_table import CrimeFile, compact_crimes, decoded_crimes
+from hotspots.io.csv_decode import column_key
 from hotspots.io.csv_guard import check_size
 from hotspots.io.extract_checks import profile_extract
-from hotspots.io.police_uk import compact_crimes, decoded_crimes
+from hotspots.io.force_extract import ExtractMapping, read_extract
+from hotspots.io.forces import check_force, force_key, street_slug
+from hotspots.io.police_uk import read_police_uk_many
+from hotspots.io.raw import RawFile
+from hotspots.io.street_files import STREET_NAME, iter_police_uk
 from hotspots.schema import RECONCILIATION_COLUMNS
 from hotspots.store.base import (
     Store,
@@ -112,7 +117,7 @@ def detect_kind(path: Path) -> str | None:
                 names = zf.namelist()
         except zipfile.BadZipFile:
             return None
-        if any(crimes._STREET_NAME.search(n) for n in names):
+        if any(STREET_NAME.search(n) for n in names):
             return "crimes"
         if any(n.lower().endswith(".shp") for n in names):
             return "boundaries"
@@ -131,7 +136,7 @@ def detect_kind(path: Path) -> str | None:
         pd.errors.EmptyDataError,
     ):
         return None
-    keys = {crimes._key(c) for c in head.columns}
+    keys = {column_key(c) for c in head.columns}
     if keys >= _POLICE_UK_HEADER:
         return "crimes"
     if keys >= _EXTRACT_HEADER:
@@ -256,7 +261,7 @@ def why_unrecognised(path: Path) -> str:
         header = read_table_head(path).columns
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         return f"it cannot be read as a CSV ({str(exc).splitlines()[0][:100]})"
-    keys = [crimes._key(c) for c in header]
+    keys = [column_key(c) for c in header]
     near = []
     for kind, (what, needs) in _CSV_SIGNATURES.items():
         have = [n for n, pat in needs if any(re.fullmatch(pat, k) for k in keys)]
@@ -409,7 +414,7 @@ def load_paths(
     *,
     forces: Iterable[str] | None = None,
     months: Iterable[str] | None = None,
-    mapping: crimes.ExtractMapping | None = None,
+    mapping: ExtractMapping | None = None,
     code_column: str | None = None,
     name_column: str | None = None,
     progress: Progress | None = None,
@@ -491,7 +496,7 @@ def _load(
     with store.transaction() as txn:
         total = len(todo)
         pending: deque[Future] = deque()
-        batch: list[crimes.RawFile] = []
+        batch: list[RawFile] = []
         batch_bytes = [0]
         batches_sent = [0]
         batch_geo: list = []
@@ -538,14 +543,14 @@ def _load(
                         flush()
                         submit(
                             _prepare_extract,
-                            crimes.RawFile(name=p.name, data=_read(p)),
+                            RawFile(name=p.name, data=_read(p)),
                             mapping,
                             *geo,
                             store,
                             txn,
                         )
                         continue
-                    for raw in crimes.iter_police_uk([p], forces, months):
+                    for raw in iter_police_uk([p], forces, months):
                         batch.append(raw)
                         batch_bytes[0] += len(raw.data)
                         if batch_bytes[0] >= (
@@ -623,7 +628,7 @@ def _load_reference(
             fix="give the file itself, or load the folder with 'load auto'",
         )
     check_size(path.stat().st_size, path.name)
-    sha = crimes.RawFile(name=path.name, data=path.read_bytes()).checksum
+    sha = RawFile(name=path.name, data=path.read_bytes()).checksum
     if kind == "boundaries":
         frame = boundaries.load_wards(path, code_column, name_column)
         key, meta = "wards", {"vintage": frame.attrs.get("vintage", "")}
@@ -690,22 +695,21 @@ def _staged(building: Future, store: Store, txn: Transaction):
 
 
 def _prepare_police_batch(
-    raws: list[crimes.RawFile], building: Future, geo_key: str, store: Store, txn: Transaction
+    raws: list[RawFile], building: Future, geo_key: str, store: Store, txn: Transaction
 ) -> list[_Prepared]:
     """Read, place and serialise police.uk files together, safe to run in a worker thread
     (touches no shared state). Each file comes out exactly as it would alone."""
     try:
-        batch = crimes.read_police_uk_many(raws, compact=True)
+        batch = read_police_uk_many(raws, compact=True)
     except InputError:
         building.result()  # no geography is the first problem
         raise
     geography = _staged(building, store, txn)
     extra = {
-        crimes.force_key(n): crimes._slug(n)
-        for n in geography.wards["police_force"].dropna().unique()
+        force_key(n): street_slug(n) for n in geography.wards["police_force"].dropna().unique()
     }
     for parsed in batch.files:  # in order: the first file naming no known force fails
-        crimes.check_force(parsed, extra)
+        check_force(parsed, extra)
     assigned = assign_table(batch.table, geography, groups=batch.groups)
     recs = reconcile_files(assigned, batch.offsets, batch.files)
     return [
@@ -717,11 +721,11 @@ def _prepare_police_batch(
 
 
 def _prepare_extract(
-    raw: crimes.RawFile, mapping, building: Future, geo_key: str, store: Store, txn: Transaction
+    raw: RawFile, mapping, building: Future, geo_key: str, store: Store, txn: Transaction
 ) -> list[_Prepared]:
     """Read, place and serialise one force extract (in a worker thread)."""
     try:
-        parsed = crimes.read_extract(raw, mapping)
+        parsed = read_extract(raw, mapping)
     except InputError:
         building.result()  # no geography is the first problem
         raise
@@ -734,7 +738,7 @@ def _prepare_extract(
 
 
 def _prepared(
-    kind: str, parsed: crimes.CrimeFile, assigned: pa.Table, rec: list[dict], geo_key: str
+    kind: str, parsed: CrimeFile, assigned: pa.Table, rec: list[dict], geo_key: str
 ) -> _Prepared:
     """Split one placed and reconciled file by month, in the compact form the store keeps
     (the objects are written by the store's writer threads)."""

@@ -28,7 +28,7 @@ from hotspots.io.fetch import (
     source_url,
 )
 from hotspots.io.lookups import load_lookup
-from hotspots.io.police_uk import iter_police_uk
+from hotspots.io.street_files import iter_police_uk
 
 POLICE_UK_HEADER = [
     "Crime ID",

@@ -6,14 +6,10 @@ import pandas as pd
 import pytest
 
 from hotspots.errors import InputError
-from hotspots.io.police_uk import (
-    ExtractMapping,
-    RawFile,
-    iter_police_uk,
-    parse_extract_mapping,
-    read_extract,
-    read_police_uk,
-)
+from hotspots.io.force_extract import ExtractMapping, parse_extract_mapping, read_extract
+from hotspots.io.police_uk import read_police_uk
+from hotspots.io.raw import RawFile
+from hotspots.io.street_files import iter_police_uk
 from hotspots.schema import CRIME_COLUMNS
 from tests.conftest import POLICE_UK_HEADER, police_row, write_csv
 
@@ -389,7 +385,7 @@ def test_a_lying_zip_member_keeps_memory_low(tmp_path):
     bomb = _lying_zip(tmp_path / "2019-02.zip", (b"\0" * (1 << 24), 64), claimed=100)
     code = f"""
 import json, resource
-from hotspots.io.police_uk import iter_police_uk
+from hotspots.io.street_files import iter_police_uk
 from hotspots.errors import InputError
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:

@@ -12,15 +12,14 @@ import pytest
 
 from hotspots.errors import InputError
 from hotspots.geo.assign import _positions, assign_table, reconcile_files
-from hotspots.io.police_uk import (
+from hotspots.io.crime_table import (
     CRIME_SCHEMA,
-    _drop_null_text,
     compact_crimes,
     crimes_to_pandas,
     decoded_crimes,
     dictionary_array,
-    read_police_uk_many,
 )
+from hotspots.io.police_uk import _drop_null_text, read_police_uk_many
 from hotspots.store import base as store_mod
 from hotspots.store import ingest
 from hotspots.store.base import read_crimes_object, table_to_arrow
