@@ -17,6 +17,7 @@ import pandas as pd
 
 from hotspots.errors import InputError
 from hotspots.store.base import Store
+from hotspots.store.manifest import referenced_objects
 
 EXIT_BAD_INPUT = 2
 
@@ -152,7 +153,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     store = Store(args.data_dir)
     m = store.manifest()
     problem, damaged = _store_problems(store)
-    n = len(Store._referenced(m))
+    n = len(referenced_objects(m))
     if damaged or problem:
         print(
             f"{len(damaged)} of {n} stored objects damaged"

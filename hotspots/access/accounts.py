@@ -45,6 +45,9 @@ from pathlib import Path
 
 import bcrypt
 
+from hotspots.store.files import atomic_write
+from hotspots.store.location import default_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ACCOUNTS = Path("~/.config/hotspots/accounts.toml")
 ACCOUNTS_ENV = "HOTSPOTS_ACCOUNTS"
@@ -240,8 +243,6 @@ def default_audit_path(store_root: Path | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     if store_root is None:
-        from hotspots.store.base import default_dir
-
         store_root = default_dir()
     return Path(store_root) / AUDIT_FILE
 
@@ -377,9 +378,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _write_private(path: Path, text: str) -> None:
     """Replace ``path`` atomically with a file of mode 0600."""
-    from hotspots.store.base import _atomic_write
-
-    _atomic_write(path, text.encode("utf-8"), mode=0o600)
+    atomic_write(path, text.encode("utf-8"), mode=0o600)
 
 
 def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:

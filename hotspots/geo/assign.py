@@ -94,7 +94,7 @@ def _id_key_candidates(ids: pa.Array | pa.ChunkedArray, gid: np.ndarray) -> np.n
     return np.isin(key, repeated)
 
 
-def _duplicates(
+def duplicate_rows(
     arrays: list[pa.Array], keys: pd.DataFrame | None = None, groups: np.ndarray | None = None
 ) -> np.ndarray:
     """True for each row whose key columns (Arrow; the last one the ID) repeat an earlier
@@ -168,7 +168,7 @@ def assign_table(
     n = table.num_rows
     labels = list(ASSIGNMENTS)
     how = np.full(n, -1, dtype=np.int32)
-    dup = _duplicates(
+    dup = duplicate_rows(
         [_column(table, c) for c in ("source", "month")] + [table.column("crime_id")], groups=groups
     )
     how[dup] = labels.index("duplicate")

@@ -33,13 +33,11 @@ from hotspots.io.police_uk import read_police_uk_many
 from hotspots.io.raw import RawFile
 from hotspots.io.street_files import STREET_NAME, iter_police_uk
 from hotspots.schema import RECONCILIATION_COLUMNS
-from hotspots.store.base import (
-    Store,
-    Transaction,
-    _jsonable,
-    frame_to_parquet,
-    geography_key,
-)
+from hotspots.store.base import Store
+from hotspots.store.files import jsonable
+from hotspots.store.manifest import geography_key
+from hotspots.store.objects import frame_to_parquet
+from hotspots.store.transaction import Transaction
 
 #: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
 KINDS = {
@@ -659,7 +657,7 @@ def _load_reference(
         "checksum": sha,
         "kind": kind,
         "rows": len(frame),
-        "meta": _jsonable(meta),
+        "meta": jsonable(meta),
     }
     txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
     (report.repaired if repair else report.loaded).append(path.name)
@@ -781,7 +779,7 @@ def _commit_crime_file(txn: Transaction, prep: _Prepared, report: LoadReport) ->
         if key in parts and not repair:
             replaced.append(f"{prep.source} {month} (was {parts[key]['file']})")
         data, rows = prep.objects[month]
-        parts[key] = _jsonable(
+        parts[key] = jsonable(
             {
                 "object": txn.write(data, "arrow"),
                 "source": prep.source,

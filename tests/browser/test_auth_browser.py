@@ -35,7 +35,8 @@ def app(tmp_path_factory, request):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from hotspots.access.accounts import add_user
-    from hotspots.store.base import DEMO_DIR, Store
+    from hotspots.store.base import Store
+    from hotspots.store.location import DEMO_DIR
 
     tmp = tmp_path_factory.mktemp("auth-app")
     accounts = tmp / "config" / "accounts.toml"

@@ -57,7 +57,8 @@ def _wait(pred, timeout=20.0, what="condition"):
 
 def _server(tmp_path_factory, request, address="127.0.0.1"):
     from hotspots.access.accounts import add_user
-    from hotspots.store.base import DEMO_DIR, Store
+    from hotspots.store.base import Store
+    from hotspots.store.location import DEMO_DIR
 
     tmp = tmp_path_factory.mktemp("auth-sessions")
     accounts = tmp / "config" / "accounts.toml"

@@ -20,10 +20,11 @@ from hotspots.io.crime_table import (
     dictionary_array,
 )
 from hotspots.io.police_uk import _drop_null_text, read_police_uk_many
-from hotspots.store import base as store_mod
 from hotspots.store import ingest
-from hotspots.store.base import read_crimes_object, table_to_arrow
+from hotspots.store import transaction as transaction_mod
 from hotspots.store.ingest import load_paths
+from hotspots.store.manifest import empty_manifest
+from hotspots.store.objects import read_crimes_object, table_to_arrow
 from tests.conftest import POLICE_UK_HEADER, police_row, write_csv
 from tests.store.test_batch import _grid_files, _raw
 
@@ -169,7 +170,7 @@ def test_a_failed_object_write_fails_the_load_and_changes_nothing(
         path.write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_mod, "_write_object", broken)
+    monkeypatch.setattr(transaction_mod, "write_object", broken)
     with pytest.raises(OSError, match="No space"):
         load_paths(grid_store, "crimes", [grid_crimes_file])
     assert grid_store.checksum() == before
@@ -178,7 +179,7 @@ def test_a_failed_object_write_fails_the_load_and_changes_nothing(
 
 def test_a_transaction_without_a_folder_stages_written_objects(grid_store):
     table = pa.table({"month": ["2023-01"]})
-    txn = store_mod.Transaction(manifest=store_mod.empty_manifest())
+    txn = transaction_mod.Transaction(manifest=empty_manifest())
     name = txn.write(table)
     assert name.endswith(".arrow") and name in txn.objects and not txn.written
     assert pf.read_table(pa.BufferReader(txn.objects[name])).column("month").to_pylist() == [
