@@ -16,6 +16,7 @@ import pytest
 
 from dashboard.safe_text import plain
 from hotspots.access import accounts as acc
+from hotspots.access import audit, login, sessions, users
 from hotspots.cli import main
 from tests.conftest import ROOT
 
@@ -25,8 +26,8 @@ T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def path(tmp_path) -> Path:
     p = tmp_path / "config" / "accounts.toml"
-    acc.add_user(p, "alice", "analyst", "analyst-pass-1", rounds=4)
-    acc.add_user(p, "bob", "partner", "partner-pass-1", rounds=4)
+    users.add_user(p, "alice", "analyst", "analyst-pass-1", rounds=4)
+    users.add_user(p, "bob", "partner", "partner-pass-1", rounds=4)
     return p
 
 
@@ -74,10 +75,10 @@ def test_add_user_refuses_bad_input_and_keeps_the_file(path):
         ("alice", "partner", "long-enough-1"),
     ]:  # exists
         with pytest.raises(ValueError):
-            acc.add_user(path, name, role, pw, rounds=4)
+            users.add_user(path, name, role, pw, rounds=4)
     assert path.read_bytes() == before
-    acc.add_user(path, "alice", "partner", "new-password-1", replace=True, rounds=4)
-    assert acc.verify(path, "alice", "new-password-1").name == "partner"
+    users.add_user(path, "alice", "partner", "new-password-1", replace=True, rounds=4)
+    assert login.verify(path, "alice", "new-password-1").name == "partner"
 
 
 def test_add_user_keeps_the_oidc_section(tmp_path):
@@ -86,17 +87,17 @@ def test_add_user_keeps_the_oidc_section(tmp_path):
         '[oidc]\nroles = { "Lead@Council.gov.uk" = "analyst" }\ndefault_role = "partner"\n',
         encoding="utf-8",
     )
-    acc.add_user(p, "alice", "analyst", "analyst-pass-1", rounds=4)
+    users.add_user(p, "alice", "analyst", "analyst-pass-1", rounds=4)
     data = acc.load_accounts(p)
     assert data.oidc.roles == {"lead@council.gov.uk": "analyst"}
     assert data.oidc.default_role == "partner" and "alice" in data.users
-    acc.remove_user(p, "alice")
+    users.remove_user(p, "alice")
     assert acc.load_accounts(p).users == {} and acc.load_accounts(p).oidc.enabled
 
 
 def test_verify_returns_the_role_or_a_generic_error(path):
-    assert acc.verify(path, "alice", "analyst-pass-1", T0) is acc.ROLES["analyst"]
-    assert acc.verify(path, "bob", "partner-pass-1", T0) is acc.ROLES["partner"]
+    assert login.verify(path, "alice", "analyst-pass-1", T0) is acc.ROLES["analyst"]
+    assert login.verify(path, "bob", "partner-pass-1", T0) is acc.ROLES["partner"]
     messages = set()
     for name, pw in [
         ("alice", "partner-pass-1"),
@@ -105,7 +106,7 @@ def test_verify_returns_the_role_or_a_generic_error(path):
         ("alice", "x" * 100),
     ]:
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, name, pw, T0)
+            login.verify(path, name, pw, T0)
         assert err.value.reason == "invalid"
         messages.add(err.value.message)
     assert messages == {"Wrong user name or password."}
@@ -114,9 +115,9 @@ def test_verify_returns_the_role_or_a_generic_error(path):
 def test_unknown_users_still_cost_a_bcrypt_check(path, monkeypatch):
     calls = []
     real = bcrypt.checkpw
-    monkeypatch.setattr(acc.bcrypt, "checkpw", lambda p, h: calls.append(h) or real(p, h))
+    monkeypatch.setattr(login.bcrypt, "checkpw", lambda p, h: calls.append(h) or real(p, h))
     with pytest.raises(acc.LoginError):
-        acc.verify(path, "nobody", "whatever-1", T0)
+        login.verify(path, "nobody", "whatever-1", T0)
     assert len(calls) == 1 and calls[0].startswith(b"$2b$04$")  # the users' cost
 
 
@@ -124,10 +125,10 @@ def test_lockout_after_five_failures_and_release_after_the_window(path):
     settings = acc.AccountSettings()
     for i in range(4):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=i))
+            login.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=i))
         assert err.value.reason == "invalid"
     with pytest.raises(acc.LoginError) as err:
-        acc.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=4))
+        login.verify(path, "bob", "wrong-password", T0 + dt.timedelta(seconds=4))
     assert err.value.reason == "locked" and "locked for 15 more minutes" in err.value.message
     state = json.loads(acc.lockout_path(path).read_text())
     assert state["pair"]["bob|-"]["failures"] == 5 and state["name"]["bob"]["failures"] == 5
@@ -137,35 +138,35 @@ def test_lockout_after_five_failures_and_release_after_the_window(path):
     # While locked even the right password is refused; other users are not affected.
     later = T0 + dt.timedelta(minutes=10, seconds=4)  # the lock began at T0 + 4 s
     with pytest.raises(acc.LoginError) as err:
-        acc.verify(path, "bob", "partner-pass-1", later, settings)
+        login.verify(path, "bob", "partner-pass-1", later, settings)
     assert err.value.reason == "locked" and "5 more minutes" in err.value.message
-    assert acc.lockout_state(path, "bob", later) is not None
-    assert acc.verify(path, "alice", "analyst-pass-1", later).name == "analyst"
+    assert login.lockout_state(path, "bob", later) is not None
+    assert login.verify(path, "alice", "analyst-pass-1", later).name == "analyst"
 
     # After the window the right password works and clears the count.
     free = T0 + dt.timedelta(minutes=15, seconds=4)
-    assert acc.lockout_state(path, "bob", free) is None
-    assert acc.verify(path, "bob", "partner-pass-1", free).name == "partner"
+    assert login.lockout_state(path, "bob", free) is None
+    assert login.verify(path, "bob", "partner-pass-1", free).name == "partner"
     assert "bob|-" not in json.loads(acc.lockout_path(path).read_text())["pair"]
 
 
 def test_failures_far_apart_do_not_add_up_and_unknown_names_lock_too(path):
     for i in range(6):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, "bob", "wrong-password", T0 + dt.timedelta(minutes=20 * i))
+            login.verify(path, "bob", "wrong-password", T0 + dt.timedelta(minutes=20 * i))
         assert err.value.reason == "invalid"
     # An unknown name locks like a real one (a lock does not reveal that a name exists).
     for i in range(5):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, "nobody", "wrong-password", T0 + dt.timedelta(seconds=i))
+            login.verify(path, "nobody", "wrong-password", T0 + dt.timedelta(seconds=i))
     assert err.value.reason == "locked"
     settings = acc.AccountSettings(max_failures=2, lockout_minutes=1)
     for _ in range(2):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, "alice", "wrong-password", T0, settings)
+            login.verify(path, "alice", "wrong-password", T0, settings)
     assert err.value.reason == "locked"
-    acc.unlock(path, "alice")
-    assert acc.verify(path, "alice", "analyst-pass-1", T0, settings).name == "analyst"
+    login.unlock(path, "alice")
+    assert login.verify(path, "alice", "analyst-pass-1", T0, settings).name == "analyst"
 
 
 def test_accounts_file_is_never_inside_the_repository(tmp_path, monkeypatch):
@@ -177,7 +178,7 @@ def test_accounts_file_is_never_inside_the_repository(tmp_path, monkeypatch):
     assert acc.default_accounts_path() == tmp_path / "a.toml"
     inside = ROOT / "geodata" / "accounts-test.toml"
     with pytest.raises(acc.AccountsError, match="inside the project folder"):
-        acc.add_user(inside, "alice", "analyst", "analyst-pass-1", rounds=4)
+        users.add_user(inside, "alice", "analyst", "analyst-pass-1", rounds=4)
     with pytest.raises(acc.AccountsError):
         acc.load_accounts(inside)
     assert not inside.exists()
@@ -202,7 +203,7 @@ def test_a_broken_accounts_file_is_an_error(tmp_path, text):
 
 
 def test_audit_log_appends_json_lines(tmp_path):
-    log = acc.AuditLog(tmp_path / "audit" / "audit.log.jsonl")
+    log = audit.AuditLog(tmp_path / "audit" / "audit.log.jsonl")
     log.append("alice", "analyst", "login", {"method": "password"}, now=T0)
     log.append("bob", "partner", "download", "hotspots_all_2024-01_2024-12.csv")
     with pytest.raises(ValueError):
@@ -218,7 +219,7 @@ def test_audit_log_appends_json_lines(tmp_path):
     }
     assert records[1]["time"].endswith("Z") and records[1]["user"] == "bob"
     assert _mode(log.path) == 0o600
-    assert set(acc.AUDIT_ACTIONS) == {
+    assert set(audit.AUDIT_ACTIONS) == {
         "login",
         "login_failed",
         "logout",
@@ -246,12 +247,12 @@ def test_audit_log_appends_json_lines(tmp_path):
 
 
 def test_audit_log_default_path(tmp_path, monkeypatch):
-    monkeypatch.delenv(acc.AUDIT_ENV, raising=False)
-    assert acc.default_audit_path(tmp_path) == tmp_path / "audit.log.jsonl"
+    monkeypatch.delenv(audit.AUDIT_ENV, raising=False)
+    assert audit.default_audit_path(tmp_path) == tmp_path / "audit.log.jsonl"
     monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(tmp_path / "store"))
-    assert acc.AuditLog().path == tmp_path / "store" / "audit.log.jsonl"
-    monkeypatch.setenv(acc.AUDIT_ENV, str(tmp_path / "elsewhere.jsonl"))
-    assert acc.AuditLog().path == tmp_path / "elsewhere.jsonl"
+    assert audit.AuditLog().path == tmp_path / "store" / "audit.log.jsonl"
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "elsewhere.jsonl"))
+    assert audit.AuditLog().path == tmp_path / "elsewhere.jsonl"
 
 
 def test_cli_user_add_list_remove(tmp_path, monkeypatch, capsys):
@@ -264,7 +265,7 @@ def test_cli_user_add_list_remove(tmp_path, monkeypatch, capsys):
     )
     assert "added bob (partner)" in capsys.readouterr().out
     assert _mode(p) == 0o600
-    assert acc.verify(p, "bob", "partner-pass-1").name == "partner"
+    assert login.verify(p, "bob", "partner-pass-1").name == "partner"
 
     # From the prompt (twice); through $HOTSPOTS_ACCOUNTS.
     monkeypatch.setenv(acc.ACCOUNTS_ENV, str(p))
@@ -377,7 +378,7 @@ def gate_app(tmp_path, monkeypatch):
     script = tmp_path / "gate_app" / "app.py"
     script.parent.mkdir()
     script.write_text(GATE_APP, encoding="utf-8")
-    monkeypatch.setenv(acc.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.jsonl"))
     monkeypatch.syspath_prepend(str(ROOT))
     return lambda: AppTest.from_file(str(script), default_timeout=20)
 
@@ -415,13 +416,13 @@ def test_gate_logs_in_checks_roles_and_follows_the_file(gate_app, path, tmp_path
     assert not at.text_input  # the form is gone
 
     # A role changed in the file applies at the next run; a removed user is signed out.
-    acc.add_user(path, "bob", "analyst", "partner-pass-1", replace=True, rounds=4)
+    users.add_user(path, "bob", "analyst", "partner-pass-1", replace=True, rounds=4)
     at.run()
     assert "page for bob (analyst)" in _texts(at) and "analyst section" in _texts(at)
-    acc.remove_user(path, "bob")
+    users.remove_user(path, "bob")
     at.run()
     assert "page for" not in _texts(at) and at.text_input[0].label == "User name"
-    log = [(r["user"], r["action"]) for r in acc.AuditLog(tmp_path / "audit.jsonl").read()]
+    log = [(r["user"], r["action"]) for r in audit.AuditLog(tmp_path / "audit.jsonl").read()]
     assert log == [("bob", "login_failed"), ("bob", "login")]
 
 
@@ -440,35 +441,35 @@ def test_gate_closes_on_a_broken_accounts_file(gate_app, tmp_path, monkeypatch):
 def test_failures_from_one_address_do_not_lock_the_name_elsewhere(path):
     for i in range(5):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(
+            login.verify(
                 path, "bob", "wrong-password", T0 + dt.timedelta(seconds=i), address="203.0.113.9"
             )
     assert err.value.reason == "locked"
     later = T0 + dt.timedelta(seconds=10)
     with pytest.raises(acc.LoginError, match="locked for 15 more minutes"):
-        acc.verify(path, "bob", "partner-pass-1", later, address="203.0.113.9")
+        login.verify(path, "bob", "partner-pass-1", later, address="203.0.113.9")
     # The same name from another address signs in: one address cannot lock a user out.
     assert (
-        acc.verify(path, "bob", "partner-pass-1", later, address="198.51.100.7").name == "partner"
+        login.verify(path, "bob", "partner-pass-1", later, address="198.51.100.7").name == "partner"
     )
-    assert acc.lockout_state(path, "bob", later, address="198.51.100.7") is None
-    assert acc.lockout_state(path, "bob", later, address="203.0.113.9") is not None
-    assert acc.lockout_state(path, "bob", later) is not None  # locked from somewhere
+    assert login.lockout_state(path, "bob", later, address="198.51.100.7") is None
+    assert login.lockout_state(path, "bob", later, address="203.0.113.9") is not None
+    assert login.lockout_state(path, "bob", later) is not None  # locked from somewhere
 
 
 def test_one_address_guessing_many_names_is_locked(path):
     settings = acc.AccountSettings(address_max_failures=6)
     for i in range(6):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, f"guess{i}", "wrong-password", T0, settings, address="203.0.113.9")
+            login.verify(path, f"guess{i}", "wrong-password", T0, settings, address="203.0.113.9")
     assert err.value.reason == "locked"
     # That address is locked for every name, even with the right password ...
     with pytest.raises(acc.LoginError) as err:
-        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="203.0.113.9")
+        login.verify(path, "alice", "analyst-pass-1", T0, settings, address="203.0.113.9")
     assert err.value.reason == "locked"
     # ... and no other address is.
     assert (
-        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7").name
+        login.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7").name
         == "analyst"
     )
 
@@ -477,14 +478,14 @@ def test_many_addresses_guessing_one_name_lock_it_everywhere(path):
     settings = acc.AccountSettings(name_max_failures=8)
     for i in range(8):
         with pytest.raises(acc.LoginError) as err:
-            acc.verify(path, "alice", "wrong-password", T0, settings, address=f"203.0.113.{i}")
+            login.verify(path, "alice", "wrong-password", T0, settings, address=f"203.0.113.{i}")
     assert err.value.reason == "locked"
     with pytest.raises(acc.LoginError) as err:
-        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7")
+        login.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7")
     assert err.value.reason == "locked"
-    acc.unlock(path, "alice")
+    login.unlock(path, "alice")
     assert (
-        acc.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7").name
+        login.verify(path, "alice", "analyst-pass-1", T0, settings, address="198.51.100.7").name
         == "analyst"
     )
 
@@ -493,8 +494,8 @@ def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
     """One login's slow hash check (cost 14, about a second or more) runs without the
     accounts lock: a login from another address finishes while it is still running."""
     p = tmp_path / "config" / "accounts.toml"
-    acc.add_user(p, "slow", "analyst", "slow-password-1", rounds=14)
-    acc.add_user(p, "quick", "partner", "quick-password-1", rounds=4)
+    users.add_user(p, "slow", "analyst", "slow-password-1", rounds=14)
+    users.add_user(p, "quick", "partner", "quick-password-1", rounds=4)
     started = threading.Event()
     done = {}
 
@@ -502,7 +503,7 @@ def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
         started.set()
         t0 = time.perf_counter()
         with pytest.raises(acc.LoginError):
-            acc.verify(p, "slow", "wrong-password", address="203.0.113.9")
+            login.verify(p, "slow", "wrong-password", address="203.0.113.9")
         done["slow"] = time.perf_counter() - t0
 
     worker = threading.Thread(target=slow_login)
@@ -510,7 +511,7 @@ def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
     started.wait()
     time.sleep(0.2)  # the slow check is under way
     t0 = time.perf_counter()
-    assert acc.verify(p, "quick", "quick-password-1", address="198.51.100.7").name == "partner"
+    assert login.verify(p, "quick", "quick-password-1", address="198.51.100.7").name == "partner"
     quick = time.perf_counter() - t0
     still_running = worker.is_alive()
     worker.join()
@@ -523,16 +524,16 @@ def test_a_slow_password_check_does_not_hold_up_other_logins(tmp_path):
 
 
 def test_session_cookie_is_signed_expires_and_ends_at_logout(path):
-    session, token = acc.start_session(path, "alice", "password", T0)
+    session, token = sessions.start_session(path, "alice", "password", T0)
     assert acc.sessions_path(path).name == "accounts.toml.sessions.json"
     assert _mode(acc.sessions_path(path)) == 0o600
     assert _mode(acc.secret_path(path)) == 0o600 and len(acc.secret_path(path).read_bytes()) == 32
     # The one-time token gives the cookie once.
-    redeemed, cookie = acc.redeem_token(path, token, T0 + dt.timedelta(seconds=5))
+    redeemed, cookie = sessions.redeem_token(path, token, T0 + dt.timedelta(seconds=5))
     assert redeemed.sid == session.sid and redeemed.user == "alice"
-    assert acc.redeem_token(path, token, T0 + dt.timedelta(seconds=6)) is None
+    assert sessions.redeem_token(path, token, T0 + dt.timedelta(seconds=6)) is None
     assert token not in acc.sessions_path(path).read_text()  # only its hash was kept
-    live = acc.check_cookie(path, cookie, T0 + dt.timedelta(hours=1))
+    live = sessions.check_cookie(path, cookie, T0 + dt.timedelta(hours=1))
     assert live is not None and (live.sid, live.user, live.method) == (
         session.sid,
         "alice",
@@ -540,33 +541,39 @@ def test_session_cookie_is_signed_expires_and_ends_at_logout(path):
     )
     # A changed cookie, another key or the end of the 12 hours: refused.
     sid, exp, sig = cookie.split(".")[1:]
-    assert acc.check_cookie(path, f"v1.{sid}.{int(exp) + 3600}.{sig}", T0) is None
-    assert acc.check_cookie(path, cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"), T0) is None
-    assert acc.check_cookie(path, cookie, T0 + dt.timedelta(hours=12, seconds=1)) is None
-    assert acc.check_cookie(path, "", T0) is None and acc.check_cookie(path, "x.y", T0) is None
-    assert acc.session_live(path, session.sid, T0 + dt.timedelta(hours=11))
-    assert not acc.session_live(path, session.sid, T0 + dt.timedelta(hours=12, seconds=1))
+    assert sessions.check_cookie(path, f"v1.{sid}.{int(exp) + 3600}.{sig}", T0) is None
+    assert (
+        sessions.check_cookie(path, cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"), T0)
+        is None
+    )
+    assert sessions.check_cookie(path, cookie, T0 + dt.timedelta(hours=12, seconds=1)) is None
+    assert (
+        sessions.check_cookie(path, "", T0) is None
+        and sessions.check_cookie(path, "x.y", T0) is None
+    )
+    assert sessions.session_live(path, session.sid, T0 + dt.timedelta(hours=11))
+    assert not sessions.session_live(path, session.sid, T0 + dt.timedelta(hours=12, seconds=1))
     # Logging out deletes the session: the very same cookie is refused from then on.
-    assert acc.end_session(path, session.sid, T0)
-    assert not acc.session_live(path, session.sid, T0)
-    assert acc.check_cookie(path, cookie, T0 + dt.timedelta(minutes=1)) is None
+    assert sessions.end_session(path, session.sid, T0)
+    assert not sessions.session_live(path, session.sid, T0)
+    assert sessions.check_cookie(path, cookie, T0 + dt.timedelta(minutes=1)) is None
 
 
 def test_an_old_token_gives_no_cookie_and_removed_users_lose_their_sessions(path):
-    _, token = acc.start_session(path, "bob", "password", T0)
-    assert acc.redeem_token(path, token, T0 + dt.timedelta(minutes=3)) is None
-    _, token2 = acc.start_session(path, "bob", "password", T0)
-    _, cookie = acc.redeem_token(path, token2, T0)
-    assert acc.check_cookie(path, cookie, T0) is not None
-    acc.remove_user(path, "bob")
-    assert acc.check_cookie(path, cookie, T0) is None
+    _, token = sessions.start_session(path, "bob", "password", T0)
+    assert sessions.redeem_token(path, token, T0 + dt.timedelta(minutes=3)) is None
+    _, token2 = sessions.start_session(path, "bob", "password", T0)
+    _, cookie = sessions.redeem_token(path, token2, T0)
+    assert sessions.check_cookie(path, cookie, T0) is not None
+    users.remove_user(path, "bob")
+    assert sessions.check_cookie(path, cookie, T0) is None
 
 
 def test_a_cookie_signed_with_another_key_is_refused(path):
-    _, token = acc.start_session(path, "alice", "password", T0)
-    _, cookie = acc.redeem_token(path, token, T0)
+    _, token = sessions.start_session(path, "alice", "password", T0)
+    _, cookie = sessions.redeem_token(path, token, T0)
     acc.secret_path(path).write_bytes(b"k" * 32)  # a new key: every browser signs in again
-    assert acc.check_cookie(path, cookie, T0) is None
+    assert sessions.check_cookie(path, cookie, T0) is None
 
 
 # ---------------------------------------------------------------- command-line loads
@@ -575,17 +582,17 @@ def test_a_cookie_signed_with_another_key_is_refused(path):
 def test_command_line_loads_are_in_the_audit_log(
     tmp_path, grid_reference, grid_crimes_file, monkeypatch, capsys
 ):
-    audit = tmp_path / "audit.jsonl"
-    monkeypatch.setenv(acc.AUDIT_ENV, str(audit))
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv(audit.AUDIT_ENV, str(log))
     store = tmp_path / "store"
     paths = [str(p) for p in grid_reference.values()] + [str(grid_crimes_file)]
     assert main(["--data-dir", str(store), "load", "auto", "--quiet", *paths]) == 0
     bad = tmp_path / "2023-02-grid-street.csv"
     bad.write_text("not,a,police,file\n1,2,3,4\n")
     assert main(["--data-dir", str(store), "load", "crimes", "--quiet", str(bad)]) != 0
-    records = acc.AuditLog(audit).read()
+    records = audit.AuditLog(log).read()
     assert [r["action"] for r in records] == ["load", "load_failed"]
-    assert {r["user"] for r in records} == {acc.os_user()} and acc.os_user()
+    assert {r["user"] for r in records} == {audit.os_user()} and audit.os_user()
     assert records[0]["role"] == "command line"
     assert records[0]["detail"]["paths"] == paths and records[0]["detail"]["kind"] == "auto"
     assert records[1]["detail"]["paths"] == [str(bad)]

@@ -34,7 +34,7 @@ def app(tmp_path_factory, request):
     """The dashboard with an analyst (alice), a partner (bob) and carol (for lockout)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
     from hotspots.store.base import Store
     from hotspots.store.location import DEMO_DIR
 
@@ -76,7 +76,7 @@ def page(browser):
 
 
 def _audit(app) -> list[dict]:
-    from hotspots.access.accounts import AuditLog
+    from hotspots.access.audit import AuditLog
 
     return AuditLog(app["audit"]).read()
 

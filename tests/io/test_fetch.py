@@ -18,16 +18,9 @@ import pytest
 
 from hotspots.cli import main
 from hotspots.errors import InputError
-from hotspots.io.fetch import (
-    LOG_NAME,
-    OGL,
-    SOURCES,
-    env_var,
-    fetch,
-    read_log,
-    source_url,
-)
+from hotspots.io.fetch import LOG_NAME, fetch, read_log
 from hotspots.io.lookups import load_lookup
+from hotspots.io.sources import OGL, SOURCES, env_var, source_url
 from hotspots.io.street_files import iter_police_uk
 
 POLICE_UK_HEADER = [
