@@ -17,8 +17,8 @@ from hotspots.io.cells import YEARS, check_range, first_bad, to_float
 from hotspots.io.crime_table import CrimeFile, crimes_frame, crimes_table
 from hotspots.io.csv_decode import column_key, decode_csv
 from hotspots.io.csv_guard import check_size
-from hotspots.io.forces import street_slug
 from hotspots.io.raw import RawFile
+from hotspots.slugs import force_slug
 
 #: Force extract fields (see docs/force-extract.md): our name → default column name.
 EXTRACT_FIELDS = {
@@ -117,7 +117,7 @@ def parse_extract_mapping(text: str, file: str = "<mapping>") -> ExtractMapping:
                 expected=f'{key} = "…" in double quotes',
                 fix=example,
             )
-    source = street_slug(raw.get("source", "force-extract"))
+    source = force_slug(raw.get("source", "force-extract"))
     if not source:
         raise InputError(
             "the source is blank",

@@ -4,11 +4,11 @@ its rows."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hotspots.errors import InputError
+from hotspots.slugs import force_key
 
 if TYPE_CHECKING:
     from hotspots.io.crime_table import CrimeFile
@@ -64,29 +64,6 @@ POLICE_UK_FORCES = {
     "west-yorkshire": ("West Yorkshire Police",),
     "wiltshire": ("Wiltshire Police",),
 }
-_FORCE_WORDS = re.compile(r"\b(police|constabulary|service|heddlu)\b")
-
-
-def force_key(text: str) -> str:
-    """A force name reduced for matching: lower case, "&" as "and", the words police,
-    constabulary, service and heddlu left out, letters and digits only ("Dyfed-Powys
-    Police", "dyfed-powys" and "dyfedpowys" all give "dyfedpowys")."""
-    text = str(text).lower().replace("&", " and ")
-    return re.sub(r"[^a-z0-9]", "", _FORCE_WORDS.sub(" ", text))
-
-
-def street_slug(text: str) -> str:
-    """The slug of a name as in police.uk file names (``"Dyfed-Powys Police"`` →
-    ``"dyfed-powys"``): a trailing "police" left out, runs of other characters as "-"."""
-    text = re.sub(r"\s+police$", "", str(text).strip(), flags=re.IGNORECASE)
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def force_slug(text: str) -> str:
-    """The slug of a force police.uk does not publish (a name without police words)."""
-    return street_slug(_FORCE_WORDS.sub(" ", str(text).lower())) or street_slug(text)
-
-
 _KNOWN_FORCES = {
     force_key(k): slug for slug, names in POLICE_UK_FORCES.items() for k in (slug, *names)
 }

@@ -23,15 +23,10 @@ from hotspots.io.crime_table import (
     dictionary_array,
 )
 from hotspots.io.csv_decode import TypeProblemError, column_key, decode_csv, read_header
-from hotspots.io.forces import (
-    ForceEvidence,
-    check_force_evidence,
-    force_key,
-    force_slug,
-    known_force,
-)
+from hotspots.io.forces import ForceEvidence, check_force_evidence, known_force
 from hotspots.io.raw import RawFile
 from hotspots.io.street_files import STREET_NAME
+from hotspots.slugs import force_key, force_slug
 
 #: police.uk columns (lower-cased, letters and digits only) → our names.
 POLICE_UK_COLUMNS = {

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from hotspots.errors import InputError
 from hotspots.io.csv_guard import check_size
-from hotspots.io.forces import street_slug
 from hotspots.io.raw import RawFile, read_buffer, read_member
+from hotspots.slugs import force_slug
 
 STREET_NAME = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv$", re.IGNORECASE)
 
@@ -33,14 +33,14 @@ def iter_police_uk(
         A path that does not exist, a zip that is damaged, or a folder or zip with no
         street files in it.
     """
-    want_forces = {street_slug(f) for f in forces} if forces else None
+    want_forces = {force_slug(f) for f in forces} if forces else None
     want_months = set(months) if months else None
 
     def wanted(name: str) -> bool:
         m = STREET_NAME.search(name)
         if not m:
             return False
-        return (want_forces is None or street_slug(m.group(2)) in want_forces) and (
+        return (want_forces is None or force_slug(m.group(2)) in want_forces) and (
             want_months is None or m.group(1) in want_months
         )
 

@@ -20,9 +20,10 @@ from hotspots.io.crime_table import CrimeFile, compact_crimes, decoded_crimes
 from hotspots.io.csv_guard import check_size
 from hotspots.io.extract_checks import profile_extract
 from hotspots.io.force_extract import read_extract
-from hotspots.io.forces import check_force, force_key, street_slug
+from hotspots.io.forces import check_force
 from hotspots.io.police_uk import read_police_uk_many
 from hotspots.io.raw import RawFile
+from hotspots.slugs import force_key, force_slug
 from hotspots.store.base import Store
 from hotspots.store.files import jsonable
 from hotspots.store.objects import frame_to_parquet
@@ -122,9 +123,7 @@ def prepare_police_batch(
         building.result()  # no geography is the first problem
         raise
     geography = _staged(building, store, txn)
-    extra = {
-        force_key(n): street_slug(n) for n in geography.wards["police_force"].dropna().unique()
-    }
+    extra = {force_key(n): force_slug(n) for n in geography.wards["police_force"].dropna().unique()}
     for parsed in batch.files:  # in order: the first file naming no known force fails
         check_force(parsed, extra)
     assigned = assign_table(batch.table, geography, groups=batch.groups)

@@ -17,6 +17,7 @@ from hotspots.geo.geography import Geography, select_wards
 from hotspots.io.extract_checks import caveats as definition_caveats
 from hotspots.io.harm import HARM_KEY, harm_by_ward, harm_coverage, harm_note
 from hotspots.io.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
+from hotspots.slugs import force_key, slug
 from hotspots.store.base import Store
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -102,7 +103,7 @@ class WardData:
         n = len(self.months_loaded)
         out = {}
         for f in sorted({str(x) for x in self.wards["police_force"].dropna()}):
-            k = len(self.force_months.get(force_slug(f), ()))
+            k = len(self.force_months.get(force_key(f), ()))
             if 0 < k < n:
                 out[f] = k
         return out
@@ -164,7 +165,7 @@ class WardData:
                 len(self.months_loaded), len(self.selection.months)
             ),
             "months_with_data_by_force": {
-                f: list(self.force_months.get(force_slug(f), ()))
+                f: list(self.force_months.get(force_key(f), ()))
                 for f in sorted({str(x) for x in self.wards["police_force"].dropna()})
             },
             "wards_without_data": self._notes("no data"),
@@ -192,13 +193,6 @@ COVERAGE_NOTE = (
 COVERAGE_COLUMNS = ["ward_code", "has_data", "months_loaded", "counted_with", "data_note"]
 
 
-def force_slug(name: str) -> str:
-    """The key a force is matched by: ``"Dyfed-Powys Police"``, ``"dyfed-powys"`` →
-    ``"dyfedpowys"`` (letters and digits, without a trailing "police"/"constabulary")."""
-    key = re.sub(r"[^a-z0-9]+", "", str(name).lower())
-    return re.sub(r"(police|constabulary)$", "", key) or key
-
-
 def months_loaded_note(k: int, n: int) -> str:
     """``"5 of 12 months loaded"`` ("" when every month of the period is loaded)."""
     return "" if k >= n else f"{k} of {n} months loaded"
@@ -209,7 +203,7 @@ def forces_without_months(
 ) -> tuple[str, ...]:
     """Forces of ``wards`` with no month loaded in ``force_months`` (slug → months)."""
     forces = sorted({str(f) for f in wards["police_force"].dropna().unique()})
-    return tuple(f for f in forces if not force_months.get(force_slug(f)))
+    return tuple(f for f in forces if not force_months.get(force_key(f)))
 
 
 def coverage_warning(
@@ -330,7 +324,7 @@ def ward_coverage(
     rows = []
     for code, force in zip(wards["ward_code"].astype(str), wards["police_force"], strict=True):
         got = (
-            [m for m in force_months.get(force_slug(force), ()) if m in period]
+            [m for m in force_months.get(force_key(force), ()) if m in period]
             if pd.notna(force)
             else []
         )
@@ -370,9 +364,7 @@ def forces_without_data(wards: pd.DataFrame, sources: Sequence[str]) -> tuple[st
     """
     covered = {str(s).split(":", 1)[-1] for s in sources}
     forces = sorted({str(f) for f in wards["police_force"].dropna().unique()})
-    return tuple(
-        f for f in forces if re.sub(r"[^a-z0-9]+", "-", f.lower()).strip("-") not in covered
-    )
+    return tuple(f for f in forces if slug(f) not in covered)
 
 
 def choose_population_year(years: list[int], months: list[str]) -> int | None:
@@ -468,7 +460,7 @@ def load_ward_data(
     harm = harm_by_ward(crimes, definition, harm_weights)
     force_of = dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
     loaded_by_ward = {
-        c: (() if c in no_data else fm.get(force_slug(force_of[c]), ()))
+        c: (() if c in no_data else fm.get(force_key(force_of[c]), ()))
         for c in wards["ward_code"].astype(str)
     }
     monthly = count_by_ward_month(
@@ -504,14 +496,14 @@ def force_months(
     wards: pd.DataFrame | None = None,
     crimes: pd.DataFrame | None = None,
 ) -> dict[str, tuple[str, ...]]:
-    """Force key (:func:`force_slug`) → the months of ``months`` with crimes loaded.
+    """Force key (:func:`~hotspots.slugs.force_key`) → the months of ``months`` with crimes loaded.
 
     A source is matched to a force by name ("police.uk:south-wales" → South Wales). A
     source whose name matches no force of ``wards`` is attributed to the force whose
     wards received most of its placed crimes (``crimes``: ``source, ward_code``).
     """
     period = set(months)
-    known = {force_slug(f) for f in wards["police_force"].dropna()} if wards is not None else set()
+    known = {force_key(f) for f in wards["police_force"].dropna()} if wards is not None else set()
     force_of = (
         dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
         if wards is not None
@@ -519,7 +511,7 @@ def force_months(
     )
     out: dict[str, set[str]] = {}
     for s in sources:
-        key = force_slug(str(s).split(":", 1)[-1])
+        key = force_key(str(s).split(":", 1)[-1])
         if known and key not in known and crimes is not None and len(crimes):
             placed = (
                 crimes.loc[
@@ -533,6 +525,6 @@ def force_months(
             )
             if len(placed):
                 tally = placed.astype(str).value_counts()
-                key = force_slug(sorted(tally[tally == tally.max()].index)[0])
+                key = force_key(sorted(tally[tally == tally.max()].index)[0])
         out.setdefault(key, set()).update(m for m in store.months([s]) if m in period)
     return {k: tuple(sorted(v)) for k, v in out.items()}
