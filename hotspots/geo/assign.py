@@ -377,8 +377,8 @@ def _count_grid(
     """Rows by group, month and assignment: shape (groups, months + 1, assignments + 1),
     the last month and assignment counting values outside ``months`` and ASSIGNMENTS."""
     labels = list(ASSIGNMENTS)
-    m_index = _positions(month_arr, months)
-    h_index = _positions(how_arr, labels)
+    m_index = text_positions(month_arr, months)
+    h_index = text_positions(how_arr, labels)
     cells = (len(months) + 1) * (len(labels) + 1)
     flat = groups * cells + m_index.astype(np.int64) * (len(labels) + 1) + h_index
     return np.bincount(flat, minlength=n_groups * cells).reshape(
@@ -386,7 +386,7 @@ def _count_grid(
     )
 
 
-def _positions(values: pa.Array | pa.ChunkedArray, wanted: list[str]) -> np.ndarray:
+def text_positions(values: pa.Array | pa.ChunkedArray, wanted: list[str]) -> np.ndarray:
     """The position in ``wanted`` of each row's text, ``len(wanted)`` when not there (or
     null). Dictionary-encoded text is looked up through its dictionary (its codes are
     mapped; the text of the rows is not read)."""

@@ -3,8 +3,6 @@ ranges, months and years."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -12,7 +10,6 @@ import pyarrow.compute as pc
 
 from hotspots.errors import InputError
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: Years a crime may be dated in (police.uk months, force-extract dates); others are typos.
 YEARS = (1900, 2100)
 #: Plausible coordinate ranges: WGS84 degrees, and British National Grid metres with a

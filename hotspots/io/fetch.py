@@ -52,12 +52,12 @@ from pathlib import Path
 from hotspots import __version__
 from hotspots.errors import InputError
 from hotspots.io.sources import SOURCES, Source, file_name, source_url
+from hotspots.validation import check_month
 
 LOG_NAME = "fetch-log.json"
 CHUNK = 1 << 20
 USER_AGENT = f"hotspots/{__version__} (Python urllib; open-data download)"
 FIX_NETWORK = "check the internet connection or use --base-url to a mirror"
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FORCE = re.compile(r"[a-z]+(-[a-z]+)*")
 
 
@@ -93,8 +93,7 @@ def _plan(
         )
     month_list = _unique(months)
     for m in month_list:
-        if not MONTH.fullmatch(m):
-            raise ValueError(f"month {m!r} is not YYYY-MM (e.g. 2019-01)")
+        check_month(m)
     for f in _unique(forces):
         if not FORCE.fullmatch(f):
             raise ValueError(

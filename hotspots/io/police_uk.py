@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hotspots.errors import InputError
-from hotspots.io.cells import MONTH, YEARS, check_range, to_float
+from hotspots.io.cells import YEARS, check_range, to_float
 from hotspots.io.crime_table import (
     CrimeFile,
     crimes_table_from_arrow,
@@ -27,6 +27,7 @@ from hotspots.io.forces import ForceEvidence, check_force_evidence, known_force
 from hotspots.io.raw import RawFile
 from hotspots.io.street_files import STREET_NAME
 from hotspots.slugs import force_key, force_slug
+from hotspots.validation import MONTH
 
 #: police.uk columns (lower-cased, letters and digits only) → our names.
 POLICE_UK_COLUMNS = {
@@ -69,7 +70,7 @@ def _text_codes(
     return [*distinct, None], codes
 
 
-def _drop_null_text(values: pa.ChunkedArray, valid: np.ndarray) -> pa.ChunkedArray:
+def drop_null_text(values: pa.ChunkedArray, valid: np.ndarray) -> pa.ChunkedArray:
     """``values.drop_null()`` for text (``valid``: its rows that are not null), without
     copying the text when the null cells take no bytes (as the CSV reader makes them):
     only the offsets of the rows kept are made."""
@@ -327,7 +328,7 @@ def _police_uk_batch(
         "file": dictionary_array([r.name for r in raws], kept_group),
         "row": pa.array(kept_at - starts[kept_group] + 1, pa.int64()),
         "month": dictionary_array(month_names, month_code[kept_at]),
-        "crime_id": crime_id if all_kept else _drop_null_text(crime_id, keep_np),
+        "crime_id": crime_id if all_kept else drop_null_text(crime_id, keep_np),
         "crime_type": dictionary_array(type_names, type_codes[kept_at]),
         "lsoa_code": dictionary_array(lsoa_names, lsoa_codes[kept_at]),
         "longitude": longitude if all_kept else pc.filter(longitude, keep),

@@ -368,7 +368,7 @@ class Store:
                     if txn is not None and txn.written:
                         # Objects written for a load that did not commit (or not needed
                         # by it) go again; what the manifests on disk name stays.
-                        txn._discard(self._kept())
+                        txn.discard_unkept(self._kept())
                 finally:
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -453,10 +453,10 @@ class Store:
         """The geography as staged in ``txn`` (built once per geography key, and kept for
         the process while the committed wards and lookups it was built from stay)."""
         key = geography_key(txn.manifest)
-        if key not in txn._geography:
-            txn._geography.clear()
-            txn._geography[key] = self._kept_geography(txn)
-        return txn._geography[key]
+        if key not in txn.geographies:
+            txn.geographies.clear()
+            txn.geographies[key] = self._kept_geography(txn)
+        return txn.geographies[key]
 
     def _kept_geography(self, txn: Transaction) -> Geography:
         ref = txn.manifest["reference"]

@@ -43,7 +43,8 @@ class Transaction:
 
     manifest: dict
     objects: dict[str, bytes | pa.Buffer] = field(default_factory=dict)
-    _geography: dict = field(default_factory=dict)
+    #: The geography built for this transaction, by geography key.
+    geographies: dict = field(default_factory=dict)
     folder: Path | None = None
     written: dict[str, Future] = field(default_factory=dict)
     #: The manifest file on disk cannot be read (the commit writes it even when nothing
@@ -94,7 +95,7 @@ class Transaction:
         for done in list(self.written.values()):
             done.result()
 
-    def _discard(self, keep: set[str]) -> None:
+    def discard_unkept(self, keep: set[str]) -> None:
         """Remove the objects written by :meth:`write` that are not in ``keep`` (after
         they are finished)."""
         for name, done in self.written.items():

@@ -4,7 +4,6 @@ analysis; the command line and the dashboard both call it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +18,7 @@ from hotspots.io.harm import HARM_KEY, harm_by_ward, harm_coverage, harm_note
 from hotspots.io.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
 from hotspots.slugs import force_key, slug
 from hotspots.store.base import Store
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from hotspots.validation import check_month
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,7 @@ class Selection:
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not MONTH.match(value):
-                raise ValueError(f"{name} month {value!r} is not YYYY-MM (e.g. 2019-01)")
+            check_month(getattr(self, name), f"{name} month")
         if self.start > self.end:
             raise ValueError(f"the period starts ({self.start}) after it ends ({self.end})")
 

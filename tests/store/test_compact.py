@@ -11,7 +11,7 @@ import pyarrow.feather as pf
 import pytest
 
 from hotspots.errors import InputError
-from hotspots.geo.assign import _positions, assign_table, reconcile_files
+from hotspots.geo.assign import assign_table, reconcile_files, text_positions
 from hotspots.io.crime_table import (
     CRIME_SCHEMA,
     compact_crimes,
@@ -19,7 +19,7 @@ from hotspots.io.crime_table import (
     decoded_crimes,
     dictionary_array,
 )
-from hotspots.io.police_uk import _drop_null_text, read_police_uk_many
+from hotspots.io.police_uk import drop_null_text, read_police_uk_many
 from hotspots.store import ingest
 from hotspots.store import transaction as transaction_mod
 from hotspots.store.ingest import load_paths
@@ -44,7 +44,7 @@ def test_dictionary_array_known_answers():
 
 def test_drop_null_text_copies_no_text_and_falls_back_when_a_null_holds_bytes():
     chunk = pa.array(["aa", None, "bbb", None, "c"])
-    got = _drop_null_text(
+    got = drop_null_text(
         pa.chunked_array([chunk, pa.array(["d"])]), np.array([True, False, True, False, True, True])
     )
     assert got.to_pylist() == ["aa", "bbb", "c", "d"]
@@ -53,7 +53,7 @@ def test_drop_null_text_copies_no_text_and_falls_back_when_a_null_holds_bytes():
     offsets = pa.py_buffer(np.array([0, 2, 4, 5], dtype=np.int32))
     validity = pa.array([True, False, True]).buffers()[1]
     odd = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"aaXXc"), validity)
-    got = _drop_null_text(pa.chunked_array([odd]), np.array([True, False, True]))
+    got = drop_null_text(pa.chunked_array([odd]), np.array([True, False, True]))
     assert got.to_pylist() == ["aa", "c"]
 
 
@@ -110,8 +110,8 @@ def test_compact_crimes_round_trip_and_positions(grid_store, tmp_path):
     assert decoded_crimes(placed) is placed
     months = ["2023-02", "2023-01"]
     assert (
-        _positions(compact.column("month"), months).tolist()
-        == _positions(placed.column("month"), months).tolist()
+        text_positions(compact.column("month"), months).tolist()
+        == text_positions(placed.column("month"), months).tolist()
     )
 
 
