@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as pf
-import pyarrow.parquet as pq
 import xxhash
 
 from hotspots.io.crime_table import compact_crimes, crimes_table, crimes_to_pandas
@@ -110,6 +109,8 @@ def readable_problem(name: str, data: bytes) -> str | None:
         if name.endswith(".arrow"):
             pf.read_table(pa.BufferReader(data), memory_map=False)
         else:
+            import pyarrow.parquet as pq  # only for objects written before checksums
+
             pq.read_table(io.BytesIO(data))
     except (pa.ArrowException, OSError, ValueError) as exc:
         return f"it cannot be read ({str(exc).splitlines()[0][:120]})"
