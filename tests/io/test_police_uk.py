@@ -1,9 +1,11 @@
 """Reading police.uk street CSVs: header variants, encodings, forces and bad files."""
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from hotspots.errors import InputError
-from hotspots.io.police_uk import read_police_uk
+from hotspots.io.police_uk import drop_null_text, read_police_uk
 from hotspots.io.raw import RawFile
 from hotspots.schema import CRIME_COLUMNS
 from tests.conftest import POLICE_UK_HEADER, police_row
@@ -110,3 +112,18 @@ def test_ragged_row_names_the_problem():
     text = _csv_text() + "x,2023-01,only,four\n"
     with pytest.raises(InputError, match=r"fields where the header has 12.*double quotes"):
         read_police_uk(_raw(text))
+
+
+def test_drop_null_text_copies_no_text_and_falls_back_when_a_null_holds_bytes():
+    chunk = pa.array(["aa", None, "bbb", None, "c"])
+    got = drop_null_text(
+        pa.chunked_array([chunk, pa.array(["d"])]), np.array([True, False, True, False, True, True])
+    )
+    assert got.to_pylist() == ["aa", "bbb", "c", "d"]
+    assert got.chunk(0).buffers()[2].address == chunk.buffers()[2].address  # no copy
+    # a null cell whose offsets span bytes (not what the CSV reader makes)
+    offsets = pa.py_buffer(np.array([0, 2, 4, 5], dtype=np.int32))
+    validity = pa.array([True, False, True]).buffers()[1]
+    odd = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"aaXXc"), validity)
+    got = drop_null_text(pa.chunked_array([odd]), np.array([True, False, True]))
+    assert got.to_pylist() == ["aa", "c"]
