@@ -35,7 +35,7 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hotspots.io.police_uk import POLICE_UK_FORCES  # noqa: E402
+from hotspots.io.forces import POLICE_UK_FORCES  # noqa: E402
 from hotspots.store.base import Store  # noqa: E402
 from hotspots.store.ingest import load_paths  # noqa: E402
 

@@ -24,23 +24,24 @@ import streamlit as st
 from dashboard import web
 from dashboard.safe_text import md
 from hotspots.access.accounts import (
-    COOKIE_NAME,
     ROLES,
     Accounts,
     AccountsError,
     AccountSettings,
-    AuditLog,
     LoginError,
     OidcConfig,
     Role,
-    check_cookie,
     default_accounts_path,
-    default_audit_path,
-    end_session,
     load_accounts,
+)
+from hotspots.access.audit import AuditLog, default_audit_path
+from hotspots.access.login import verify
+from hotspots.access.sessions import (
+    COOKIE_NAME,
+    check_cookie,
+    end_session,
     session_live,
     start_session,
-    verify,
 )
 
 LOG = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from hotspots.access.partner import partner_ward_data
 from hotspots.io.extract_checks import MissingFlagError
 from hotspots.stats.analysis import Analysis, AnalysisSettings, analyse
 from hotspots.stats.weights import ward_neighbours as neighbours_of
-from hotspots.store.base import DEMO_DIR, Store, default_dir
+from hotspots.store.base import Store
+from hotspots.store.location import DEMO_DIR, default_dir
 from hotspots.store.ward_data import Selection, WardData, load_ward_data
 
 

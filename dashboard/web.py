@@ -28,17 +28,9 @@ import weakref
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
-from hotspots.access.accounts import (
-    COOKIE_NAME,
-    AccountsError,
-    AuditLog,
-    check_cookie,
-    default_accounts_path,
-    default_audit_path,
-    end_session,
-    load_accounts,
-    redeem_token,
-)
+from hotspots.access.accounts import AccountsError, default_accounts_path, load_accounts
+from hotspots.access.audit import AuditLog, default_audit_path
+from hotspots.access.sessions import COOKIE_NAME, check_cookie, end_session, redeem_token
 
 LOG = logging.getLogger(__name__)
 

@@ -132,7 +132,8 @@ if done is not None:
 kind = st.selectbox("Kind of file", list(KINDS), format_func=lambda k: f"{k}: {KINDS[k]}")
 uploads = st.file_uploader("Files", accept_multiple_files=True)
 if uploads and st.button("Check and load", type="primary"):
-    from hotspots.store.base import Store, default_dir
+    from hotspots.store.base import Store
+    from hotspots.store.location import default_dir
 
     target = Store(default_dir())
     with tempfile.TemporaryDirectory() as tmp:

@@ -285,7 +285,7 @@ def partner_app(store, tmp_path: Path, monkeypatch, timeout: float = 180):
     the browser tests)."""
     from streamlit.testing.v1 import AppTest
 
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
 
     accounts = tmp_path / "accounts.toml"
     if not accounts.exists():

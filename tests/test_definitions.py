@@ -12,7 +12,7 @@ from hotspots.definitions import (
     parse_definition,
 )
 from hotspots.errors import InputError
-from hotspots.io.police_uk import _frame
+from hotspots.io.crime_table import crimes_frame
 
 
 def test_registry_has_both_shipped_definitions():
@@ -131,7 +131,7 @@ def test_proxy_says_what_it_over_and_under_counts():
 
 def _crimes(codes, domestic=None, terrorism=None):
     n = len(codes)
-    return _frame(
+    return crimes_frame(
         {
             "ho_code": pd.array(codes, dtype="string"),
             "domestic": pd.array(domestic or [None] * n, dtype="boolean"),

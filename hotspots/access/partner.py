@@ -31,7 +31,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from hotspots.access.disclosure import DisclosureRule, primary_mask
+from hotspots.access.disclosure import (
+    DisclosureRule,
+    partner_hotspot_list,
+    primary_mask,
+    suppress_frame,
+)
+from hotspots.outputs.map_data import Classification, classify
+from hotspots.stats.analysis import hotspot_list
 
 #: Who an output is for: analysts see exact counts, partners the partner view.
 AUDIENCES = ("analyst", "partner")
@@ -121,8 +128,6 @@ def partner_classify(values: pd.Series, scheme: str, k: int, rule: DisclosureRul
     a class that holds them starts at 1 in its label ("1 – 12" rather than "4 – 12"), as
     such a class may hold any of 1 … ``threshold - 1``.
     """
-    from hotspots.outputs.map_data import Classification, classify
-
     v = values.astype(float)
     hidden = is_hidden(v.to_numpy(), rule)
     y = v.where(~hidden, float(rule.threshold - 1))
@@ -164,9 +169,6 @@ def hotspot_table(
     other weights ``ranking``, with their own rank ranges), and for a partner
     (``rule`` given; ``data`` and ``result`` from the partner view) with counts shown as
     the rule says and count-revealing columns withheld."""
-    from hotspots.access.disclosure import partner_hotspot_list
-    from hotspots.stats.analysis import hotspot_list
-
     d = data.definition
     table = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name, ranked, ranking)
     return table if rule is None else partner_hotspot_list(table, rule)
@@ -177,8 +179,6 @@ def partner_pack_rows(
 ) -> pd.DataFrame:
     """A pack's table of top wards (built from the partner view) as partners see it:
     counts from 1 to ``threshold - 1`` as the mark, rates from shown counts."""
-    from hotspots.access.disclosure import suppress_frame
-
     pop = rows["ward_code"].map(population).astype(float)
     return suppress_frame(
         rows.assign(population=pop),

@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 
 from hotspots.demo.writers import write_demo_files
-from hotspots.io.police_uk import ExtractMapping
-from hotspots.store.base import DEMO_DIR, Store
+from hotspots.io.force_extract import ExtractMapping
+from hotspots.store.base import Store
 from hotspots.store.ingest import load_paths
+from hotspots.store.location import DEMO_DIR
 
 DEMO_LABEL = "synthetic demo"
 _EXTRACT = re.compile(r"synthetic_demo_(.+?)_force_extract")

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 from hotspots.geo.geography import Geography
-from hotspots.io.police_uk import dictionary_array
+from hotspots.io.crime_table import crimes_table, crimes_to_pandas, dictionary_array
 from hotspots.schema import ASSIGNMENTS, RECONCILIATION_COLUMNS, RECONCILIATION_PARTS
 
 #: How far outside the (generalised) coast a point may be and still go to its nearest ward.
@@ -94,7 +94,7 @@ def _id_key_candidates(ids: pa.Array | pa.ChunkedArray, gid: np.ndarray) -> np.n
     return np.isin(key, repeated)
 
 
-def _duplicates(
+def duplicate_rows(
     arrays: list[pa.Array], keys: pd.DataFrame | None = None, groups: np.ndarray | None = None
 ) -> np.ndarray:
     """True for each row whose key columns (Arrow; the last one the ID) repeat an earlier
@@ -152,7 +152,7 @@ def assign_table(
     Parameters
     ----------
     table : pyarrow.Table
-        Crime rows (:data:`hotspots.io.police_uk.CRIME_SCHEMA`).
+        Crime rows (:data:`hotspots.io.crime_table.CRIME_SCHEMA`).
     geography : Geography
     groups : ndarray of int, optional
         A group per row (e.g. the file it came from): duplicates are only looked for
@@ -163,12 +163,12 @@ def assign_table(
     pyarrow.Table
         The same rows with ``ward_code`` and ``assignment`` filled in: as text when the
         table's ``ward_code`` column is text, else (a table in the compact form of
-        :func:`hotspots.io.police_uk.compact_crimes`) dictionary-encoded.
+        :func:`hotspots.io.crime_table.compact_crimes`) dictionary-encoded.
     """
     n = table.num_rows
     labels = list(ASSIGNMENTS)
     how = np.full(n, -1, dtype=np.int32)
-    dup = _duplicates(
+    dup = duplicate_rows(
         [_column(table, c) for c in ("source", "month")] + [table.column("crime_id")], groups=groups
     )
     how[dup] = labels.index("duplicate")
@@ -253,8 +253,6 @@ def assign_wards(crimes: pd.DataFrame, geography: Geography) -> pd.DataFrame:
         :data:`hotspots.schema.ASSIGNMENTS`; missing ``easting``/``northing`` are filled
         from longitude/latitude for the rows that needed a point.
     """
-    from hotspots.io.police_uk import crimes_table, crimes_to_pandas
-
     out = crimes_to_pandas(assign_table(crimes_table(crimes), geography))
     out.index = crimes.index
     return out
@@ -379,8 +377,8 @@ def _count_grid(
     """Rows by group, month and assignment: shape (groups, months + 1, assignments + 1),
     the last month and assignment counting values outside ``months`` and ASSIGNMENTS."""
     labels = list(ASSIGNMENTS)
-    m_index = _positions(month_arr, months)
-    h_index = _positions(how_arr, labels)
+    m_index = text_positions(month_arr, months)
+    h_index = text_positions(how_arr, labels)
     cells = (len(months) + 1) * (len(labels) + 1)
     flat = groups * cells + m_index.astype(np.int64) * (len(labels) + 1) + h_index
     return np.bincount(flat, minlength=n_groups * cells).reshape(
@@ -388,7 +386,7 @@ def _count_grid(
     )
 
 
-def _positions(values: pa.Array | pa.ChunkedArray, wanted: list[str]) -> np.ndarray:
+def text_positions(values: pa.Array | pa.ChunkedArray, wanted: list[str]) -> np.ndarray:
     """The position in ``wanted`` of each row's text, ``len(wanted)`` when not there (or
     null). Dictionary-encoded text is looked up through its dictionary (its codes are
     mapped; the text of the rows is not read)."""

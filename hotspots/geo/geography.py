@@ -12,6 +12,7 @@ import pandas as pd
 
 from hotspots.errors import InputError
 from hotspots.schema import WARD_COLUMNS
+from hotspots.slugs import slug
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,13 +139,9 @@ def select_wards(geography: Geography, area: str | None) -> gpd.GeoDataFrame:
 def area_choices(geography: Geography) -> list[str]:
     """Valid ``area`` values: force slugs, then local authority names."""
     w = geography.wards
-    forces = sorted({_slug(f) for f in w["police_force"].dropna()})
+    forces = sorted({slug(f) for f in w["police_force"].dropna()})
     las = sorted(set(w["local_authority_name"].dropna()))
     return forces + las
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
 
 
 def _norm(text: str) -> str:

@@ -13,6 +13,7 @@ import shapely
 
 from hotspots.errors import InputError
 from hotspots.io.csv_guard import check_size
+from hotspots.io.raw import read_member
 
 #: The British National Grid, in which every distance and point test is made.
 BNG = "EPSG:27700"
@@ -37,7 +38,9 @@ UK_BOUNDS = (-200_000.0, -100_000.0, 800_000.0, 1_300_000.0)
 MIN_EXTENT_M = 10.0
 
 
-def _match(columns, patterns) -> str | None:
+def match_column(columns, patterns) -> str | None:
+    """The first of ``columns`` matching one of ``patterns`` (tried in order; whole
+    name, any case), or None."""
     for pat in patterns:
         for col in columns:
             if re.fullmatch(pat, str(col), re.IGNORECASE):
@@ -120,8 +123,6 @@ def _check_shapefile_zip(path: Path) -> None:
         )
     # Every member is unpacked and counted against the size limit before GDAL opens the
     # zip: a header that claims a small size cannot hide gigabytes.
-    from hotspots.io.police_uk import read_member
-
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
             if not info.is_dir():
@@ -158,8 +159,8 @@ def load_wards(
             "British National Grid is EPSG:27700",
         )
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    code = code_column or _match(cols, CODE_PATTERNS)
-    name = name_column or _match(cols, NAME_PATTERNS)
+    code = code_column or match_column(cols, CODE_PATTERNS)
+    name = name_column or match_column(cols, NAME_PATTERNS)
     for given, what in ((code_column, "ward code"), (name_column, "ward name")):
         if given and given not in cols:
             raise InputError(
@@ -216,8 +217,8 @@ def load_wards(
             fix="use the ward boundary file, not ward centroids or lines",
         )
     projected = _placed(geom, path.name)
-    la = _match(cols, LA_CODE_PATTERNS)
-    lan = _match(cols, LA_NAME_PATTERNS)
+    la = match_column(cols, LA_CODE_PATTERNS)
+    lan = match_column(cols, LA_NAME_PATTERNS)
     out = gpd.GeoDataFrame(
         {
             "ward_code": codes.to_numpy(),

@@ -24,6 +24,7 @@ import pandas as pd
 from hotspots.definitions import Definition, classify_crimes, normalise_ho_code
 from hotspots.errors import InputError
 from hotspots.io.csv_guard import read_table
+from hotspots.schema import ASSIGNED
 
 #: Columns of the weights file (as published); ``offence_group`` may be absent.
 HARM_FILE_COLUMNS = ["ho_code", "offence", "offence_group", "css_weight"]
@@ -235,8 +236,6 @@ def harm_by_ward(
 ) -> pd.Series | None:
     """Sum of the harm weights of the serious-violence crimes placed in each ward; None
     when harm cannot be computed (see :func:`harm_coverage`)."""
-    from hotspots.schema import ASSIGNED
-
     if not harm_coverage(definition, weights).available:
         return None
     placed = crimes[crimes["assignment"].isin(ASSIGNED).to_numpy(dtype=bool)]

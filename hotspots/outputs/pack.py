@@ -38,8 +38,8 @@ import pandas as pd
 
 from hotspots.stats.analysis import left_out
 from hotspots.stats.concordance import named_overlaps
-from hotspots.store.base import _atomic_write
-from hotspots.store.ward_data import MONTH
+from hotspots.store.files import atomic_write as _atomic_write
+from hotspots.validation import MONTH
 
 #: Columns of a pack's table of top wards, declared once.
 PACK_COLUMNS = [

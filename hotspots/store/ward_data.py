@@ -4,8 +4,6 @@ analysis; the command line and the dashboard both call it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -17,9 +15,19 @@ from hotspots.geo.geography import Geography, select_wards
 from hotspots.io.extract_checks import caveats as definition_caveats
 from hotspots.io.harm import HARM_KEY, harm_by_ward, harm_coverage, harm_note
 from hotspots.io.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
+from hotspots.slugs import force_key
 from hotspots.store.base import Store
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from hotspots.store.coverage import (
+    COVERAGE_NOTE,
+    coverage_warning,
+    force_months,
+    forces_without_data,
+    forces_without_months,
+    months_loaded_note,
+    receiving_wards,
+    ward_coverage,
+)
+from hotspots.validation import check_month
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,7 @@ class Selection:
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not MONTH.match(value):
-                raise ValueError(f"{name} month {value!r} is not YYYY-MM (e.g. 2019-01)")
+            check_month(getattr(self, name), f"{name} month")
         if self.start > self.end:
             raise ValueError(f"the period starts ({self.start}) after it ends ({self.end})")
 
@@ -102,7 +108,7 @@ class WardData:
         n = len(self.months_loaded)
         out = {}
         for f in sorted({str(x) for x in self.wards["police_force"].dropna()}):
-            k = len(self.force_months.get(force_slug(f), ()))
+            k = len(self.force_months.get(force_key(f), ()))
             if 0 < k < n:
                 out[f] = k
         return out
@@ -164,7 +170,7 @@ class WardData:
                 len(self.months_loaded), len(self.selection.months)
             ),
             "months_with_data_by_force": {
-                f: list(self.force_months.get(force_slug(f), ()))
+                f: list(self.force_months.get(force_key(f), ()))
                 for f in sorted({str(x) for x in self.wards["police_force"].dropna()})
             },
             "wards_without_data": self._notes("no data"),
@@ -178,201 +184,6 @@ class WardData:
             return {}
         c = self.coverage[self.coverage["data_note"].str.startswith(prefix)]
         return dict(zip(c["ward_code"], c["data_note"], strict=True))
-
-
-#: How missing data are treated, stated in every download's metadata.
-COVERAGE_NOTE = (
-    "A ward whose police force has no crimes loaded for the period is 'no data': its counts "
-    "are empty, not 0, and it is left out of smoothing, ranking, Gi*, Moran, concordance "
-    "and trends. A month not loaded is a gap in monthly series, not 0. A ward with no "
-    "residents by the LSOA lookup is 'counted with' the ward that receives its LSOA(s) and "
-    "is not ranked."
-)
-#: Columns of :attr:`WardData.coverage`.
-COVERAGE_COLUMNS = ["ward_code", "has_data", "months_loaded", "counted_with", "data_note"]
-
-
-def force_slug(name: str) -> str:
-    """The key a force is matched by: ``"Dyfed-Powys Police"``, ``"dyfed-powys"`` →
-    ``"dyfedpowys"`` (letters and digits, without a trailing "police"/"constabulary")."""
-    key = re.sub(r"[^a-z0-9]+", "", str(name).lower())
-    return re.sub(r"(police|constabulary)$", "", key) or key
-
-
-def months_loaded_note(k: int, n: int) -> str:
-    """``"5 of 12 months loaded"`` ("" when every month of the period is loaded)."""
-    return "" if k >= n else f"{k} of {n} months loaded"
-
-
-def forces_without_months(
-    wards: pd.DataFrame, force_months: dict[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    """Forces of ``wards`` with no month loaded in ``force_months`` (slug → months)."""
-    forces = sorted({str(f) for f in wards["police_force"].dropna().unique()})
-    return tuple(f for f in forces if not force_months.get(force_slug(f)))
-
-
-def coverage_warning(
-    wards: pd.DataFrame,
-    coverage: pd.DataFrame | None,
-    forces: Sequence[str],
-    months_missing: Sequence[str],
-    n_months: int,
-    gaps: dict[str, int] | None = None,
-) -> str:
-    """The warning line ``rank``, ``wards`` and every page print ("" when complete)."""
-    parts = []
-    if forces:
-        n = int(wards["police_force"].isin(list(forces)).sum())
-        parts.append(
-            f"no crimes are loaded for {', '.join(forces)}: its {n} wards are "
-            "'no data' (empty, not 0) and are left out of the ranking and "
-            "statistics"
-        )
-    if months_missing:
-        parts.append(
-            f"months not loaded: {', '.join(months_missing)} "
-            f"({n_months - len(months_missing)} of {n_months} months loaded)"
-        )
-    for force, k in (gaps or {}).items():
-        parts.append(
-            f"{force} has crimes loaded for {k} of {n_months} months only (its "
-            "totals cover fewer months than other forces')"
-        )
-    if coverage is not None:
-        k = int(coverage["data_note"].str.startswith("counted with").sum())
-        if k:
-            parts.append(
-                f"{k} ward(s) have no residents by the LSOA lookup and are "
-                "'counted with' the ward that receives their LSOA(s), not ranked"
-            )
-    return ("Warning: " + "; ".join(parts) + ".") if parts else ""
-
-
-def receiving_wards(
-    wards: gpd.GeoDataFrame, codes: Sequence[str], crimes: pd.DataFrame
-) -> dict[str, str]:
-    """For wards with no residents of their own, the ward that receives their LSOA(s).
-
-    The ward most of the crimes whose point lies inside the ward were counted in by their
-    LSOA code (the LSOA rule); without such crimes, the neighbouring ward with the longest
-    shared boundary (ties: ward code). Wards in ``codes`` never receive.
-
-    Parameters
-    ----------
-    wards : GeoDataFrame
-        All wards of the geography (EPSG:27700).
-    codes : sequence of str
-        The wards to find a receiver for.
-    crimes : DataFrame
-        Crimes with ``easting``, ``northing``, ``ward_code`` and ``assignment``.
-
-    Returns
-    -------
-    dict
-        Ward code → receiving ward code (wards with no neighbour are left out).
-    """
-    out: dict[str, str] = {}
-    if not len(codes):
-        return out
-    geo = wards.set_index("ward_code").geometry
-    skip = set(codes)
-    have = crimes[
-        (crimes["assignment"] == "code").to_numpy(dtype=bool)
-        & ~crimes["ward_code"].isin(skip).to_numpy(dtype=bool)
-    ]
-    have = have.dropna(subset=["easting", "northing", "ward_code"])
-    for code in sorted(codes):
-        shape = geo.get(code)
-        if shape is None:
-            continue
-        if len(have):
-            x0, y0, x1, y1 = shape.bounds
-            box = have[
-                (have["easting"] >= x0)
-                & (have["easting"] <= x1)
-                & (have["northing"] >= y0)
-                & (have["northing"] <= y1)
-            ]
-            if len(box):
-                inside = gpd.points_from_xy(box["easting"], box["northing"]).within(shape)
-                got = box.loc[inside, "ward_code"]
-                if len(got):
-                    counts = got.astype(str).value_counts()
-                    out[code] = sorted(counts[counts == counts.max()].index)[0]
-                    continue
-        touching = geo[~geo.index.isin(skip)]
-        touching = touching[touching.intersects(shape)]
-        if len(touching):
-            shared = touching.intersection(shape.boundary).length
-            best = shared[shared == shared.max()].index
-            out[code] = sorted(str(c) for c in best)[0]
-    return out
-
-
-def ward_coverage(
-    wards: pd.DataFrame,
-    population: pd.Series | None,
-    force_months: dict[str, tuple[str, ...]],
-    months: Sequence[str],
-    receivers: dict[str, str],
-) -> pd.DataFrame:
-    """Which wards have data (:data:`COVERAGE_COLUMNS`), one row per ward by code.
-
-    A ward has data when its force has crimes loaded for at least one month of the period
-    and it has residents; ``months_loaded`` is the number of the period's months loaded
-    for its force; ``data_note`` says why a ward has none ("no data: no crimes loaded for
-    Gwent", "counted with Llanidloes"). Without a population (None) no ward is treated
-    as having no residents.
-    """
-    period = set(months)
-    names = dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str), strict=True))
-    rows = []
-    for code, force in zip(wards["ward_code"].astype(str), wards["police_force"], strict=True):
-        got = (
-            [m for m in force_months.get(force_slug(force), ()) if m in period]
-            if pd.notna(force)
-            else []
-        )
-        note, counted = "", ""
-        if not got:
-            note = (
-                f"no data: no crimes loaded for {force}"
-                if pd.notna(force)
-                else "no data: the ward's police force is not known"
-            )
-        elif population is not None and not float(population.get(code, 0.0)) > 0:
-            counted = receivers.get(code, "")
-            note = (
-                f"counted with {names.get(counted, counted)}"
-                if counted
-                else "no data: no residents by the LSOA lookup"
-            )
-        rows.append((code, note == "", len(got), counted, note))
-    out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
-    return out.sort_values("ward_code").reset_index(drop=True)
-
-
-def forces_without_data(wards: pd.DataFrame, sources: Sequence[str]) -> tuple[str, ...]:
-    """The police forces of ``wards`` that none of ``sources`` covers.
-
-    Parameters
-    ----------
-    wards : pandas.DataFrame
-        With ``police_force`` (a force's name, e.g. "North Wales").
-    sources : sequence of str
-        Loaded crime sources, ``"<kind>:<force slug>"`` (e.g. ``"police.uk:south-wales"``).
-
-    Returns
-    -------
-    tuple of str
-        Force names, sorted; empty when every ward's force has data.
-    """
-    covered = {str(s).split(":", 1)[-1] for s in sources}
-    forces = sorted({str(f) for f in wards["police_force"].dropna().unique()})
-    return tuple(
-        f for f in forces if re.sub(r"[^a-z0-9]+", "-", f.lower()).strip("-") not in covered
-    )
 
 
 def choose_population_year(years: list[int], months: list[str]) -> int | None:
@@ -468,7 +279,7 @@ def load_ward_data(
     harm = harm_by_ward(crimes, definition, harm_weights)
     force_of = dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
     loaded_by_ward = {
-        c: (() if c in no_data else fm.get(force_slug(force_of[c]), ()))
+        c: (() if c in no_data else fm.get(force_key(force_of[c]), ()))
         for c in wards["ward_code"].astype(str)
     }
     monthly = count_by_ward_month(
@@ -495,44 +306,3 @@ def load_ward_data(
         force_months=fm,
         hidden=hidden,
     )
-
-
-def force_months(
-    store: Store,
-    sources: Sequence[str],
-    months: Sequence[str],
-    wards: pd.DataFrame | None = None,
-    crimes: pd.DataFrame | None = None,
-) -> dict[str, tuple[str, ...]]:
-    """Force key (:func:`force_slug`) → the months of ``months`` with crimes loaded.
-
-    A source is matched to a force by name ("police.uk:south-wales" → South Wales). A
-    source whose name matches no force of ``wards`` is attributed to the force whose
-    wards received most of its placed crimes (``crimes``: ``source, ward_code``).
-    """
-    period = set(months)
-    known = {force_slug(f) for f in wards["police_force"].dropna()} if wards is not None else set()
-    force_of = (
-        dict(zip(wards["ward_code"].astype(str), wards["police_force"], strict=True))
-        if wards is not None
-        else {}
-    )
-    out: dict[str, set[str]] = {}
-    for s in sources:
-        key = force_slug(str(s).split(":", 1)[-1])
-        if known and key not in known and crimes is not None and len(crimes):
-            placed = (
-                crimes.loc[
-                    (crimes["source"] == s).to_numpy(dtype=bool)
-                    & crimes["ward_code"].notna().to_numpy(dtype=bool),
-                    "ward_code",
-                ]
-                .astype(str)
-                .map(force_of)
-                .dropna()
-            )
-            if len(placed):
-                tally = placed.astype(str).value_counts()
-                key = force_slug(sorted(tally[tally == tally.max()].index)[0])
-        out.setdefault(key, set()).update(m for m in store.months([s]) if m in period)
-    return {k: tuple(sorted(v)) for k, v in out.items()}

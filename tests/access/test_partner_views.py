@@ -200,8 +200,8 @@ def test_partner_opens_the_partner_rendering_of_a_published_pack(demo_store, tmp
     from streamlit.testing.v1 import AppTest
 
     from dashboard.auth import User
-    from hotspots.access.accounts import add_user
     from hotspots.access.partner import partner_ward_data
+    from hotspots.access.users import add_user
     from hotspots.outputs.pack import PackArchive, assemble_pack
     from hotspots.store.base import Store
 

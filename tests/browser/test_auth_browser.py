@@ -34,8 +34,9 @@ def app(tmp_path_factory, request):
     """The dashboard with an analyst (alice), a partner (bob) and carol (for lockout)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from hotspots.access.accounts import add_user
-    from hotspots.store.base import DEMO_DIR, Store
+    from hotspots.access.users import add_user
+    from hotspots.store.base import Store
+    from hotspots.store.location import DEMO_DIR
 
     tmp = tmp_path_factory.mktemp("auth-app")
     accounts = tmp / "config" / "accounts.toml"
@@ -75,7 +76,7 @@ def page(browser):
 
 
 def _audit(app) -> list[dict]:
-    from hotspots.access.accounts import AuditLog
+    from hotspots.access.audit import AuditLog
 
     return AuditLog(app["audit"]).read()
 

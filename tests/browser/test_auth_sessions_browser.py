@@ -56,8 +56,9 @@ def _wait(pred, timeout=20.0, what="condition"):
 
 
 def _server(tmp_path_factory, request, address="127.0.0.1"):
-    from hotspots.access.accounts import add_user
-    from hotspots.store.base import DEMO_DIR, Store
+    from hotspots.access.users import add_user
+    from hotspots.store.base import Store
+    from hotspots.store.location import DEMO_DIR
 
     tmp = tmp_path_factory.mktemp("auth-sessions")
     accounts = tmp / "config" / "accounts.toml"
@@ -132,7 +133,7 @@ def _session_cookie(context) -> dict:
 
 
 def _audit(app) -> list[dict]:
-    from hotspots.access.accounts import AuditLog
+    from hotspots.access.audit import AuditLog
 
     return AuditLog(app["audit"]).read()
 
@@ -336,7 +337,7 @@ def test_without_accounts_other_machines_are_refused(two_address_app, browser):
         remote.close()
         local.close()
     finally:
-        from hotspots.access.accounts import add_user
+        from hotspots.access.users import add_user
 
         add_user(app["accounts"], "dave", "partner", PASSWORDS["dave"], rounds=4)
 

@@ -30,7 +30,7 @@ import pytest
 from dashboard.safe_text import plain
 from hotspots.definitions import Definition, load_definition
 from hotspots.errors import InputError
-from hotspots.io.police_uk import read_extract_mapping
+from hotspots.io.force_extract import read_extract_mapping
 from hotspots.schema import RECONCILIATION_PARTS
 from hotspots.store.base import Store
 from hotspots.store.ingest import KINDS, load_paths

@@ -704,7 +704,7 @@ def corpus_app(request, corpus_store, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from dashboard.auth import User
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
 
     store = corpus_store[0]
     role = request.param

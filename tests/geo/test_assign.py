@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from hotspots.geo.assign import assign_wards, reconcile, to_bng
-from hotspots.io.police_uk import RawFile, read_police_uk
+from hotspots.io.police_uk import read_police_uk
+from hotspots.io.raw import RawFile
 from hotspots.schema import CRIME_COLUMNS, RECONCILIATION_COLUMNS
 from hotspots.store.ingest import load_paths
 from tests.conftest import GRID_CRIMES

@@ -54,9 +54,9 @@ def test_wrong_definition_for_the_sources(grid_store, grid_crimes_file):
 
 
 def test_count_functions_do_not_mutate():
-    from hotspots.io.police_uk import _frame
+    from hotspots.io.crime_table import crimes_frame
 
-    crimes = _frame(
+    crimes = crimes_frame(
         {
             "ward_code": pd.array(["A", "A", "B"], dtype="string"),
             "month": pd.array(["2023-01"] * 3, dtype="string"),

@@ -284,11 +284,11 @@ def test_extract_months_loaded_without_profiles_are_profiled_from_the_rows(
 
 
 def test_the_terrorism_caveat_counts_only_rows_a_category_counts():
+    from hotspots.io.crime_table import crimes_frame
     from hotspots.io.extract_checks import caveats
-    from hotspots.io.police_uk import _frame
 
     n = 4
-    crimes = _frame(
+    crimes = crimes_frame(
         {
             "source": pd.array(["extract:x"] * n, dtype="string"),
             "ho_code": pd.array(["8N", "105A", "92E", "8U"], dtype="string"),

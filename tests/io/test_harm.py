@@ -10,6 +10,7 @@ import pytest
 
 from hotspots.cli import main
 from hotspots.definitions import get_definition
+from hotspots.io.detect import detect_kind
 from hotspots.io.harm import (
     HARM_KEY,
     NOT_STATED,
@@ -17,7 +18,7 @@ from hotspots.io.harm import (
     provenance,
     read_harm_weights,
 )
-from hotspots.store.ingest import detect_kind, load_paths
+from hotspots.store.ingest import load_paths
 from hotspots.store.ward_data import Selection, load_ward_data
 from tests.conftest import write_csv
 

@@ -9,7 +9,9 @@ import pytest
 
 from hotspots.errors import InputError
 from hotspots.geo.assign import assign_table, reconcile_files, reconcile_records
-from hotspots.io.police_uk import RawFile, crimes_to_pandas, read_police_uk, read_police_uk_many
+from hotspots.io.crime_table import crimes_to_pandas
+from hotspots.io.police_uk import read_police_uk, read_police_uk_many
+from hotspots.io.raw import RawFile
 from hotspots.store import ingest
 from hotspots.store.base import Store
 from hotspots.store.ingest import load_paths

@@ -5,56 +5,24 @@ soon as they are ready. Everything decodes to exactly what the text form gives."
 import json
 import os
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.feather as pf
 import pytest
 
 from hotspots.errors import InputError
-from hotspots.geo.assign import _positions, assign_table, reconcile_files
-from hotspots.io.police_uk import (
+from hotspots.geo.assign import assign_table, reconcile_files, text_positions
+from hotspots.io.crime_table import (
     CRIME_SCHEMA,
-    _drop_null_text,
     compact_crimes,
     crimes_to_pandas,
     decoded_crimes,
-    dictionary_array,
-    read_police_uk_many,
 )
-from hotspots.store import base as store_mod
+from hotspots.io.police_uk import read_police_uk_many
 from hotspots.store import ingest
-from hotspots.store.base import read_crimes_object, table_to_arrow
 from hotspots.store.ingest import load_paths
+from hotspots.store.objects import read_crimes_object, table_to_arrow
 from tests.conftest import POLICE_UK_HEADER, police_row, write_csv
 from tests.store.test_batch import _grid_files, _raw
-
-
-def test_dictionary_array_known_answers():
-    arr = dictionary_array(["a", None, "b", "a"], np.array([0, 1, 2, 3, -1, 2]))
-    assert arr.to_pylist() == ["a", None, "b", "a", None, "b"]
-    assert arr.dictionary.to_pylist() == ["a", "b"]  # each value once
-    assert arr.type.index_type == pa.int8()
-    # the usual case (values as they are, blank last): the codes are the indices
-    fast = dictionary_array(["x", "y", None], np.array([1, 0, 2, 1], dtype=np.int32))
-    assert fast.to_pylist() == ["y", "x", None, "y"]
-    assert fast.indices.to_pylist() == [1, 0, None, 1]
-    wide = dictionary_array([f"w{i}" for i in range(300)], np.array([299, 0]))
-    assert wide.type.index_type == pa.int16() and wide.to_pylist() == ["w299", "w0"]
-
-
-def test_drop_null_text_copies_no_text_and_falls_back_when_a_null_holds_bytes():
-    chunk = pa.array(["aa", None, "bbb", None, "c"])
-    got = _drop_null_text(
-        pa.chunked_array([chunk, pa.array(["d"])]), np.array([True, False, True, False, True, True])
-    )
-    assert got.to_pylist() == ["aa", "bbb", "c", "d"]
-    assert got.chunk(0).buffers()[2].address == chunk.buffers()[2].address  # no copy
-    # a null cell whose offsets span bytes (not what the CSV reader makes)
-    offsets = pa.py_buffer(np.array([0, 2, 4, 5], dtype=np.int32))
-    validity = pa.array([True, False, True]).buffers()[1]
-    odd = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"aaXXc"), validity)
-    got = _drop_null_text(pa.chunked_array([odd]), np.array([True, False, True]))
-    assert got.to_pylist() == ["aa", "c"]
 
 
 def _text_and_compact(raws, geography):
@@ -111,8 +79,8 @@ def test_compact_crimes_round_trip_and_positions(grid_store, tmp_path):
     assert decoded_crimes(placed) is placed
     months = ["2023-02", "2023-01"]
     assert (
-        _positions(compact.column("month"), months).tolist()
-        == _positions(placed.column("month"), months).tolist()
+        text_positions(compact.column("month"), months).tolist()
+        == text_positions(placed.column("month"), months).tolist()
     )
 
 
@@ -159,33 +127,6 @@ def test_a_load_that_does_not_commit_leaves_no_objects(
         load_paths(grid_store, "crimes", [other, bad])
     assert sorted(os.listdir(grid_store.root / "objects")) == objects
     assert grid_store.checksum() == before
-
-
-def test_a_failed_object_write_fails_the_load_and_changes_nothing(
-    grid_store, grid_crimes_file, monkeypatch
-):
-    before = grid_store.checksum()
-    objects = sorted(os.listdir(grid_store.root / "objects"))
-
-    def broken(path, data):
-        path.write_bytes(b"half")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(store_mod, "_write_object", broken)
-    with pytest.raises(OSError, match="No space"):
-        load_paths(grid_store, "crimes", [grid_crimes_file])
-    assert grid_store.checksum() == before
-    assert sorted(os.listdir(grid_store.root / "objects")) == objects
-
-
-def test_a_transaction_without_a_folder_stages_written_objects(grid_store):
-    table = pa.table({"month": ["2023-01"]})
-    txn = store_mod.Transaction(manifest=store_mod.empty_manifest())
-    name = txn.write(table)
-    assert name.endswith(".arrow") and name in txn.objects and not txn.written
-    assert pf.read_table(pa.BufferReader(txn.objects[name])).column("month").to_pylist() == [
-        "2023-01"
-    ]
 
 
 def test_a_file_with_no_lsoa_codes_loads(grid_store, tmp_path):

@@ -6,8 +6,10 @@ import pytest
 
 from hotspots.errors import InputError
 from hotspots.schema import HISTORY_COLUMNS
-from hotspots.store.base import Store, default_dir
+from hotspots.store.base import Store
 from hotspots.store.ingest import load_paths
+from hotspots.store.location import default_dir
+from hotspots.store.manifest import referenced_objects
 from tests.conftest import POLICE_UK_HEADER, police_row, write_csv
 
 
@@ -112,17 +114,17 @@ def test_orphan_objects_are_removed(grid_store, tmp_path):
     a = _file(tmp_path / "a", "2023-01-grid-street.csv", [police_row("a", lsoa="X01000001")])
     b = _file(tmp_path / "b", "2023-01-grid-street.csv", [police_row("b", lsoa="X01000001")])
     load_paths(grid_store, "crimes", [a])
-    first = Store._referenced(grid_store.manifest())
+    first = referenced_objects(grid_store.manifest())
     load_paths(grid_store, "crimes", [b])
     on_disk = {p.name for p in (grid_store.root / "objects").iterdir()}
     # the previous manifest's objects stay (it is the fallback) until the next commit
     previous = json.loads(grid_store.previous_manifest_path.read_text())
-    assert Store._referenced(previous) == first
-    assert on_disk == Store._referenced(grid_store.manifest()) | first
+    assert referenced_objects(previous) == first
+    assert on_disk == referenced_objects(grid_store.manifest()) | first
     load_paths(grid_store, "crimes", [a])
     on_disk = {p.name for p in (grid_store.root / "objects").iterdir()}
     previous = json.loads(grid_store.previous_manifest_path.read_text())
-    assert on_disk == Store._referenced(grid_store.manifest()) | Store._referenced(previous)
+    assert on_disk == referenced_objects(grid_store.manifest()) | referenced_objects(previous)
     assert len(on_disk) == len(first) + 1  # a's first object is gone
 
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hotspots.store.ward_data import (
-    Selection,
-    choose_population_year,
-    forces_without_data,
-    load_ward_data,
-)
+from hotspots.store.coverage import forces_without_data
+from hotspots.store.ward_data import Selection, choose_population_year, load_ward_data
 
 
 def test_forces_without_data_names_uncovered_forces():
