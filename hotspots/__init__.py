@@ -83,8 +83,8 @@ _EXPORTS: dict[str, str] = {
     "Selection": "hotspots.store.ward_data",
     "WardData": "hotspots.store.ward_data",
     "load_ward_data": "hotspots.store.ward_data",
-    "ExtractMapping": "hotspots.io.police_uk",
-    "read_extract_mapping": "hotspots.io.police_uk",
+    "ExtractMapping": "hotspots.io.force_extract",
+    "read_extract_mapping": "hotspots.io.force_extract",
     "fetch": "hotspots.io.fetch",
     "build_demo": "hotspots.demo.build",
     # Analysis and ranking
@@ -205,7 +205,7 @@ if TYPE_CHECKING:  # what a type checker or an editor sees; nothing is imported 
     from hotspots.errors import InputError
     from hotspots.i18n import translator
     from hotspots.io.fetch import fetch
-    from hotspots.io.police_uk import ExtractMapping, read_extract_mapping
+    from hotspots.io.force_extract import ExtractMapping, read_extract_mapping
     from hotspots.outputs.exports import (
         hotspot_list_csv,
         hotspot_list_excel,
