@@ -210,11 +210,17 @@ def map_table(
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def map_layers(
-    root: str, version: int, selection: Selection, indicator: str, rule=None, ranking=None
+    root: str,
+    version: int,
+    selection: Selection,
+    indicator: str,
+    ranking=None,
+    rule: DisclosureRule | None = None,
 ) -> str:
     """The map's outlines and tooltip values for an indicator, as the JSON text the map
-    component is sent (``dashboard.map_component.map_layers``); ``rule`` is the partner's disclosure
-    rule (None for analysts). Built once per choice, so a restyling run sends it as is."""
+    component is sent (``dashboard.map_component.map_layers``) under the selection's
+    ``ranking``; ``rule`` is the partner's disclosure rule (None for analysts). Built once
+    per choice, so a restyling run sends it as is."""
     from dashboard.map_component import map_layers as layers
     from hotspots.outputs import map_data as mapping
 

@@ -73,7 +73,7 @@ legend = legend_html(
 # changes colours, classes or the overlay adds just those.
 clicked = render_ward_map(
     map_data(
-        state.map_layers(f.root, f.version, f.selection, choice, rule, f.ranking),
+        state.map_layers(f.root, f.version, f.selection, choice, f.ranking, rule),
         map_style(geometry, fill, "fill", overlay, legend=legend, height=600),
     ),
     key="ward-map",

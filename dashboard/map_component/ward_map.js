@@ -4,7 +4,8 @@
 // Python (dashboard/map_component.py) mounts it with `data`, a JSON object (sent as text):
 //   leaflet       {"js": url, "css": url}: the app's own Leaflet (static/leaflet)
 //   geometry      JSON string {"codes": [...], "rings": [[[polyline, ...], ...], ...]}
-//                 (Google polylines, 5 d.p., lat then lng; one list of polygons per ward)
+//                 (hotspots.outputs.map_encoding.encode_geometry; decoded by
+//                 hotspotsDecodeRing from map_decode.js, which Python puts before this)
 //   geometry_key  changes only when the geometry does: the wards are rebuilt and the map
 //                 refitted only then, so restyling keeps the user's zoom and position
 //   bounds        [[south, west], [north, east]]
@@ -58,21 +59,6 @@ function loadLeaflet(urls) {
   return window.__hotspotsLeaflet;
 }
 
-function decode(s) {
-  let i = 0, lat = 0, lng = 0;
-  const pts = [];
-  while (i < s.length) {
-    let b, shift = 0, r = 0;
-    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-    lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-    shift = 0; r = 0;
-    do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-    lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-    pts.push([lat / 1e5, lng / 1e5]);
-  }
-  return pts;
-}
-
 function text(v) {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") return v.toLocaleString("en-GB");
@@ -123,7 +109,7 @@ class WardMap {
     if (this.group) map.removeLayer(this.group);
     this.wards = {};
     const layers = data.codes.map((code, i) => {
-      const layer = L.polygon(data.rings[i].map((poly) => poly.map(decode)),
+      const layer = L.polygon(data.rings[i].map((poly) => poly.map(hotspotsDecodeRing)),
                               Object.assign({fillColor: fill[code] || NO_DATA}, WARD_STYLE));
       layer.wardCode = code;
       layer.feature = {type: "Feature", properties: {ward_code: code}};

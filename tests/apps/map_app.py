@@ -22,8 +22,8 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard.map_component import legend_html, map_args, render_ward_map  # noqa: E402
-from hotspots import mapping  # noqa: E402
 from hotspots.io.boundaries import load_wards  # noqa: E402
+from hotspots.outputs import map_data as mapping  # noqa: E402
 
 SHARED = Path(os.environ.get("HOTSPOTS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 DYFED_POWYS = ("Carmarthenshire", "Ceredigion", "Pembrokeshire", "Powys")

@@ -36,9 +36,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard import map_component as maps
 from dashboard.safe_text import WORD_JOINER, md, md_table, plain
 from hotspots.outputs import map_data as mapping
+from hotspots.outputs import map_file as maps
 from hotspots.outputs.exports import (
     EXCEL_MAX_CHARS,
     FORMULA_START,

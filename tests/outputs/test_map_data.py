@@ -1,5 +1,6 @@
-"""Map payload: display geometry, GeoJSON, classes, colours (hotspots.outputs.map_data) and the
-offline folium map (dashboard.map_component). Real Welsh wards where the shared data is present."""
+"""Map payload: display geometry, GeoJSON, classes, colours (hotspots.outputs.map_*), the
+dashboard's map data (dashboard.map_component) and the offline map file
+(hotspots.outputs.map_file). Real Welsh wards where the shared data is present."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shapely.geometry import box
 
 from dashboard import map_component as maps
 from hotspots.outputs import map_data as mp
+from hotspots.outputs import map_file as mf
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 WALES_WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
@@ -209,14 +211,14 @@ def test_map_page_is_under_400_kb(wales_display):
     colours = mp.palette("YlOrRd", 5)
     display = display.assign(fill=mp.fill_colours(cls.class_index, colours))
     geojson = mp.to_geojson(display, [*DISPLAY_PROPERTIES, "fill"], float_decimals=2)
-    m = maps.ward_map(
+    m = mf.ward_map(
         geojson,
         "fill",
         mp.legend_entries(cls, colours),
         [("ward_name", "Ward"), ("rate", "Rate")],
         {"name": "Drugs", "ward_codes": mp.top_wards(display, "drugs_count", 10)},
     )
-    assert len(maps.map_html(m).encode()) < 400_000
+    assert len(mf.map_html(m).encode()) < 400_000
 
 
 def test_tooltip_escapes_html_in_ward_names(wales_display):
@@ -224,14 +226,14 @@ def test_tooltip_escapes_html_in_ward_names(wales_display):
     display.loc[display.index[0], "ward_name"] = EVIL
     geojson = mp.to_geojson(display, DISPLAY_PROPERTIES)
     snapshot = json.dumps(geojson)
-    m = maps.ward_map(geojson, "fill", None, [("ward_name", "Ward <b>name</b>")])
+    m = mf.ward_map(geojson, "fill", None, [("ward_name", "Ward <b>name</b>")])
     assert json.dumps(geojson) == snapshot  # input untouched
     layer = next(c for c in m._children.values() if c._name == "GeoJson")
     props = layer.data["features"][0]["properties"]
     assert props["ward_name"] == html.escape(EVIL)
     tooltip = next(c for c in layer._children.values() if c._name == "GeoJsonTooltip")
     assert tooltip.aliases == ["Ward &lt;b&gt;name&lt;/b&gt;"]
-    page = maps.map_html(m)
+    page = mf.map_html(m)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "onerror=alert(1)" in page  # present, but as escaped text
 
@@ -258,7 +260,7 @@ def _walk(element):
 
 @pytest.mark.parametrize("base_tiles", [None, "OpenStreetMap"])
 def test_map_has_no_cdn(base_tiles):
-    m = maps.ward_map(
+    m = mf.ward_map(
         _small_geojson(),
         "fill",
         [("Low", "#ffffb2"), ("High", "#bd0026")],
@@ -267,7 +269,7 @@ def test_map_has_no_cdn(base_tiles):
         legend_title="Rate",
         base_tiles=base_tiles,
     )
-    page = maps.map_html(m)
+    page = mf.map_html(m)
     # what the page loads: default_js/default_css of every element in the tree
     links = [
         url
@@ -275,9 +277,9 @@ def test_map_has_no_cdn(base_tiles):
         for attr in ("default_js", "default_css")
         for _, url in getattr(e, attr, [])
     ]
-    assert sorted(links) == [maps.LEAFLET_CSS, maps.LEAFLET_JS]
+    assert sorted(links) == [mf.LEAFLET_CSS, mf.LEAFLET_JS]
     loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
-    assert sorted(loaded) == [maps.LEAFLET_CSS, maps.LEAFLET_JS]
+    assert sorted(loaded) == [mf.LEAFLET_CSS, mf.LEAFLET_JS]
     assert not any(host in page for host in CDN_HOSTS)
     tiles = [e for e in _walk(m) if e._name == "TileLayer"]
     if base_tiles is None:
@@ -290,9 +292,9 @@ def test_map_has_no_cdn(base_tiles):
 
 def test_map_rejects_unknown_tooltip_field_and_tiles():
     with pytest.raises(ValueError, match="tooltip fields"):
-        maps.ward_map(_small_geojson(), "fill", None, [("nope", "Nope")])
+        mf.ward_map(_small_geojson(), "fill", None, [("nope", "Nope")])
     with pytest.raises(ValueError, match="base_tiles"):
-        maps.ward_map(_small_geojson(), "fill", None, [], base_tiles="Google")
+        mf.ward_map(_small_geojson(), "fill", None, [], base_tiles="Google")
     with pytest.raises(ValueError, match="#rrggbb"):
         maps.legend_html("t", [("a", "red;background:url(x)")])
 
@@ -491,14 +493,14 @@ def test_tooltip_frame_suppresses_small_numbers_for_partners():
 
 
 def test_map_file_opens_without_a_server():
-    m = maps.ward_map(
+    m = mf.ward_map(
         _small_geojson(),
         "fill",
         [("Low", "#ffffb2"), ("High", "#bd0026")],
         [("ward_name", "Ward")],
         legend_title="Rate",
     )
-    page = maps.map_html(m, inline_leaflet=True)
+    page = mf.map_html(m, inline_leaflet=True)
     assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page) == []
     leaflet = (ROOT / "static" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
     assert leaflet[:300] in page  # Leaflet itself, inside the page
@@ -704,6 +706,8 @@ def test_display_values_are_json_ready_for_every_dtype(decimals):
 
 def test_fisher_jenks_whole_matrix_and_column_blocks_agree(monkeypatch):
     y = np.random.default_rng(5).gamma(2.0, 3.0, 762)
-    whole = mp._fisher_jenks_bins(y, 5)
-    monkeypatch.setattr(mp, "_FJ_WHOLE_MAX", 0)  # the path taken for the UK's 8,482 wards
-    np.testing.assert_array_equal(mp._fisher_jenks_bins(y, 5), whole)
+    from hotspots.outputs import map_classes
+
+    whole = map_classes._fisher_jenks_bins(y, 5)
+    monkeypatch.setattr(map_classes, "_FJ_WHOLE_MAX", 0)  # the UK's 8,482 wards take this path
+    np.testing.assert_array_equal(map_classes._fisher_jenks_bins(y, 5), whole)
