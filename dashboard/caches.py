@@ -154,7 +154,11 @@ def display_shapes(root: str, version: int, area: str | None):
     from hotspots.outputs.map_data import display_geometry
 
     wards = select_wards(geography(root, version), area)
-    return display_geometry(wards[["ward_code", "ward_name", "local_authority_name", "geometry"]])
+    return display_geometry(
+        wards[
+            ["ward_code", "ward_name", "local_authority_code", "local_authority_name", "geometry"]
+        ]
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -216,6 +220,7 @@ def map_layers(
     indicator: str,
     ranking=None,
     rule: DisclosureRule | None = None,
+    lang: str = "en",
 ) -> str:
     """The map's outlines and tooltip values for an indicator, as the JSON text the map
     component is sent (``dashboard.map_component.map_layers``) under the selection's
@@ -223,15 +228,41 @@ def map_layers(
     per choice, so a restyling run sends it as is."""
     from dashboard.map_component import map_layers as layers
     from hotspots.outputs import map_data as mapping
+    from hotspots.outputs.map_values import value_text
 
     frame = mapping.tooltip_frame(
         map_table(root, version, selection, ranking, rule), indicator, rule
+    )
+    # Each ward's accessible name: "Ward name: value as shown" (the component adds the class).
+    frame = frame.assign(
+        aria=frame["ward_name"].astype(str) + ": " + value_text(frame, indicator, lang)
     )
     return layers(
         map_geometry(root, version, selection.area),
         frame,
         mapping.tooltip_fields(indicator),
         float_decimals=2,
+        label_column="aria",
+        areas=map_areas(root, version, selection.area, lang),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+@long_lived
+def map_areas(root: str, version: int, area: str | None, lang: str = "en") -> dict:
+    """The local authorities over the map of an area: outlines (the wards dissolved by
+    local authority code) and names (Welsh where the store has them and ``lang`` is
+    "cy"), as ``dashboard.map_component.area_layer``."""
+    from dashboard.map_component import area_layer
+    from hotspots.outputs.map_encoding import encode_geometry
+    from hotspots.outputs.map_geometry import area_outlines
+
+    shapes = display_shapes(root, version, area)
+    areas = area_outlines(shapes, "local_authority_code", "local_authority_name")
+    names = areas["local_authority_name"].tolist()
+    points = [(p.y, p.x) for p in areas["label_point"]]
+    return area_layer(
+        encode_geometry(areas.drop(columns="label_point"), "local_authority_code"), names, points
     )
 
 

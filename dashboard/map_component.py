@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from hotspots.outputs.map_colours import NO_DATA_COLOUR, check_colour
@@ -25,6 +27,7 @@ from hotspots.outputs.map_file import BASE_TILES, LEAFLET_CSS, LEAFLET_JS, legen
 
 __all__ = [
     "MapView",
+    "area_layer",
     "leaflet_urls",
     "legend_html",
     "map_args",
@@ -34,6 +37,7 @@ __all__ = [
     "map_style",
     "map_view",
     "render_ward_map",
+    "values_table_html",
 ]
 
 # ------------------------------------------------------------------ the map component
@@ -73,6 +77,8 @@ def map_layers(
     tooltip_fields: Sequence[tuple[str, str]] = (),
     *,
     float_decimals: int | None = 2,
+    label_column: str | None = None,
+    areas: Mapping | None = None,
 ) -> str:
     """The part of the map's data that changes only with the area and the values shown:
     outlines, ward codes and tooltip values, as JSON text (an app caches it, so a run that
@@ -89,6 +95,11 @@ def map_layers(
         Shown on hover as text (never as HTML).
     float_decimals : int or None, default 2
         Rounding of float tooltip values.
+    label_column : str, optional
+        A column of ``frame`` holding each ward's accessible name without its class
+        ("Ward name: value"); the component adds the class.
+    areas : mapping, optional
+        Outlines and names drawn over the wards (:func:`area_layer`).
 
     Returns
     -------
@@ -102,18 +113,47 @@ def map_layers(
         A column is missing.
     """
     fields = [(str(f), str(label)) for f, label in tooltip_fields]
-    rows = _rows(geometry, frame, [f for f, _ in fields])
+    extra = [label_column] if label_column else []
+    rows = _rows(geometry, frame, [f for f, _ in fields] + extra)
     values = display_values(rows, [f for f, _ in fields], float_decimals=float_decimals)
-    return _dumps(
-        {
-            "geometry": geometry.encoded,
-            "geometry_key": geometry.key,
-            "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
-            "codes": list(geometry.codes),
-            "fields": [list(f) for f in fields],
-            "values": values,
-        }
-    )
+    out = {
+        "geometry": geometry.encoded,
+        "geometry_key": geometry.key,
+        "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
+        "codes": list(geometry.codes),
+        "fields": [list(f) for f in fields],
+        "values": values,
+    }
+    if label_column:
+        out["labels"] = [
+            n if isinstance(n, str) and n else c
+            for c, n in zip(geometry.codes, rows[label_column].tolist(), strict=True)
+        ]
+    if areas is not None:
+        out["areas"] = dict(areas)
+    return _dumps(out)
+
+
+def area_layer(outlines: MapGeometry, names: Sequence[str], points: Sequence) -> dict:
+    """Outlines and names drawn over the wards (local authorities), not clickable.
+
+    Parameters
+    ----------
+    outlines : hotspots.outputs.map_encoding.MapGeometry
+        The areas' outlines, encoded once.
+    names : sequence of str
+        One name per area, in ``outlines.codes``' order (shown as text, never HTML).
+    points : sequence of (lat, lng)
+        Where each name is written.
+    """
+    if not (len(names) == len(points) == len(outlines.codes)):
+        raise ValueError("one name and one point per area")
+    return {
+        "key": outlines.key + "|" + "|".join(map(str, names)),
+        "geometry": outlines.encoded,
+        "names": [str(n) for n in names],
+        "points": [[round(float(a), 5), round(float(b), 5)] for a, b in points],
+    }
 
 
 def map_style(
@@ -125,8 +165,14 @@ def map_style(
     legend: str | None = None,
     base_tiles: str | None = None,
     height: int = 560,
+    class_column: str | None = None,
+    class_labels: Sequence[str] = (),
+    text: Mapping[str, str] | None = None,
+    skip_to: str | None = None,
+    focus: str | None = None,
 ) -> dict:
-    """What changes from run to run: fill colours, overlay, legend, base map, height.
+    """What changes from run to run: fill colours, classes, overlay, legend, base map,
+    height, the component's words, the skip link's target and a ward to zoom to.
 
     Parameters
     ----------
@@ -145,6 +191,16 @@ def map_style(
         A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
     height : int, default 560
         Pixels.
+    class_column : str, optional
+        A column of ``frame`` with each ward's class (-1: no data), for its accessible name.
+    class_labels : sequence of str
+        The classes' labels (the legend's).
+    text : mapping, optional
+        The component's words (``region``, ``skip``, ``svg_title``, ``no_data``), translated.
+    skip_to : str, optional
+        The id of the element the skip link moves the focus to (no skip link when None).
+    focus : str, optional
+        A ward code to zoom to and focus (the ward search).
 
     Returns
     -------
@@ -161,7 +217,7 @@ def map_style(
         raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
     if overlay is not None and (not isinstance(overlay, dict) or "ward_codes" not in overlay):
         raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
-    rows = _rows(geometry, frame, [fill_column])
+    rows = _rows(geometry, frame, [fill_column] + ([class_column] if class_column else []))
     fill = [
         NO_DATA_COLOUR if not isinstance(c, str) else check_colour(c)
         for c in rows[fill_column].tolist()
@@ -185,6 +241,13 @@ def map_style(
         "legend": legend,
         "tiles": tiles,
         "height": int(height),
+        "classes": None
+        if not class_column
+        else [-1 if pd.isna(c) else int(c) for c in rows[class_column].tolist()],
+        "class_labels": [str(c) for c in class_labels],
+        "text": dict(text or {}),
+        "skip_to": skip_to,
+        "focus": focus,
     }
 
 
@@ -318,7 +381,10 @@ def map_view(
         # No ward with a value (an area with no data): every ward grey, "No data".
         colours = map_colours.palette(palette_name, len(cls.labels)) if cls.labels else ()
     table = state.map_table(root, version, selection, ranking, rule)
-    fill = table[["ward_code"]].assign(fill=map_colours.fill_colours(cls.class_index, colours))
+    fill = table[["ward_code"]].assign(
+        fill=map_colours.fill_colours(cls.class_index, colours),
+        class_index=np.asarray(cls.class_index, dtype="int64"),
+    )
     overlay = (
         {
             "name": "Drug offences: top 12 wards",
@@ -346,4 +412,54 @@ def map_file(view: MapView, root: str, version: int, selection, choice: str, rul
         state.ward_data(root, version, selection, rule).metadata(),
         choice,
         rule,
+    )
+
+
+def values_table_html(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    headers: Sequence[str],
+    link_query: Mapping[str, str],
+    table_id: str,
+) -> str:
+    """The map as an HTML table (ward with a link to its profile, value, class), in a
+    scrolling region that takes the keyboard focus; every text escaped.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`hotspots.outputs.map_values.mapped_values`.
+    caption : str
+        The table's caption (and the region's name).
+    headers : sequence of str
+        Three column headings: ward, value, class.
+    link_query : mapping
+        The address's parameters kept in each profile link (``ward`` is added).
+    table_id : str
+        The region's id (the map's skip link moves the focus there).
+    """
+    from urllib.parse import urlencode
+
+    if len(headers) != 3:
+        raise ValueError("three headings: ward, value, class")
+    body = []
+    for code, name, value, cls in rows[
+        ["ward_code", "ward_name", "value_text", "class_label"]
+    ].itertuples(index=False):
+        href = "profile?" + urlencode({**dict(link_query), "ward": code})
+        body.append(
+            f'<tr><th scope="row"><a href="{html.escape(href)}" target="_self">'
+            f"{html.escape(str(name))}</a></th><td>{html.escape(str(value))}</td>"
+            f"<td>{html.escape(str(cls))}</td></tr>"
+        )
+    head = "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in headers)
+    return (
+        f'<div id="{html.escape(table_id)}" class="ward-map-table" role="region" '
+        f'aria-label="{html.escape(caption)}" tabindex="0" '
+        'style="max-height:420px;overflow:auto;border:1px solid #8a8a8a">'
+        '<table style="width:100%;border-collapse:collapse;font-size:14px">'
+        f'<caption style="text-align:left;font-weight:600;padding:4px 6px">'
+        f"{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )

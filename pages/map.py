@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
+from dashboard.language import _, current_language
 from dashboard.map_component import (
     legend_html,
     map_data,
@@ -20,11 +21,14 @@ from dashboard.map_component import (
     map_style,
     map_view,
     render_ward_map,
+    values_table_html,
 )
 from hotspots.outputs import map_data as mapping
+from hotspots.outputs.map_values import mapped_values
 
 K_CHOICES, DEFAULT_K, OVERLAY_DEFAULT = [3, 4, 5, 6, 7], 5, True
 NOTIFY_KEY = "hotspots_map_notify"
+TABLE_ID = "ward-map-table"
 first = fr.first_run()  # the map before the controls (see above)
 f = fr.sidebar(controls=not first)
 # The run the drawn map starts sends the very same map (the browser keeps a copy of a
@@ -71,10 +75,28 @@ legend = legend_html(
 )
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
 # changes colours, classes or the overlay adds just those.
+lang = current_language()
+words = {
+    "region": _("Map of wards"),
+    "skip": _("Skip the map (to the table of its values)"),
+    "svg_title": _("Map of wards: {indicator}").format(indicator=_(choice)),
+    "no_data": _("No data"),
+}
 clicked = render_ward_map(
     map_data(
-        state.map_layers(f.root, f.version, f.selection, choice, f.ranking, rule),
-        map_style(geometry, fill, "fill", overlay, legend=legend, height=600),
+        state.map_layers(f.root, f.version, f.selection, choice, f.ranking, rule, lang),
+        map_style(
+            geometry,
+            fill,
+            "fill",
+            overlay,
+            legend=legend,
+            height=600,
+            class_column="class_index",
+            class_labels=[_(c) for c in cls.labels],
+            text=words,
+            skip_to=TABLE_ID,
+        ),
     ),
     key="ward-map",
     notify_drawn=notify,
@@ -85,10 +107,36 @@ with head:
 if first:
     fr.describe(f)  # the sidebar in words until the controls come
 st.caption(
+    _(
+        "Keyboard: Tab to the map, arrow keys to move between wards, Enter to open a "
+        "ward's profile, Escape to close its details; or use the table below."
+    )
+)
+st.caption(
     f"{len(geometry.codes)} wards · click a ward to open its profile · "
     "dashed outlines: the 12 wards with most drug offences · hotspot score: "
     f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data"
 )
+
+# The map as a table: the keyboard's and screen readers' way to every ward (same values,
+# from the partner view for a partner). Not on a first run: st.html's own script would
+# hold the map back; it comes with the controls.
+if not first:
+    st.html(
+        values_table_html(
+            mapped_values(
+                mapping.tooltip_frame(table, choice, rule),
+                choice,
+                cls.labels,
+                fill["class_index"].tolist(),
+                lang,
+            ),
+            caption=_("The mapped values: {indicator}").format(indicator=_(choice)),
+            headers=(_("Ward (opens its profile)"), _("Value"), _("Class")),
+            link_query={k: v for k, v in st.query_params.to_dict().items() if k != "ward"},
+            table_id=TABLE_ID,
+        )
+    )
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 if not first:

@@ -183,13 +183,15 @@ def encode_rings(geom) -> list[list[str]]:
     ]
 
 
-def encode_geometry(shapes: gpd.GeoDataFrame) -> MapGeometry:
+def encode_geometry(shapes: gpd.GeoDataFrame, code_column: str = "ward_code") -> MapGeometry:
     """Encode display shapes once, so a map rerun sends colours and values only.
 
     Parameters
     ----------
     shapes : geopandas.GeoDataFrame
         From :func:`display_geometry` (EPSG:4326, ``ward_code``, polygons). Not modified.
+    code_column : str, default "ward_code"
+        The column naming each shape (e.g. ``local_authority_code`` for area outlines).
 
     Returns
     -------
@@ -209,9 +211,9 @@ def encode_geometry(shapes: gpd.GeoDataFrame) -> MapGeometry:
         raise ValueError(
             f"shapes must be in {DISPLAY_CRS} (use display_geometry), got {shapes.crs}"
         )
-    if "ward_code" not in shapes.columns:
-        raise ValueError("shapes has no ward_code column")
-    codes = [str(c) for c in shapes["ward_code"].tolist()]
+    if code_column not in shapes.columns:
+        raise ValueError(f"shapes has no {code_column} column")
+    codes = [str(c) for c in shapes[code_column].tolist()]
     if len(set(codes)) != len(codes):
         raise ValueError("shapes has repeated ward codes")
     rings_out = []

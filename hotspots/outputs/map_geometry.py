@@ -229,3 +229,41 @@ def display_geometry(
         "decimals": int(decimals),
     }
     return out
+
+
+def area_outlines(shapes: gpd.GeoDataFrame, by: str, name: str | None = None) -> gpd.GeoDataFrame:
+    """The display shapes dissolved by ``by`` (e.g. local authority code): one outline per
+    area, with a point inside it to write its name at.
+
+    Parameters
+    ----------
+    shapes : geopandas.GeoDataFrame
+        From :func:`display_geometry` (coordinates rounded; neighbours share edges).
+    by : str
+        The column to dissolve by.
+    name : str, optional
+        A column carried over (its first value per area).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``by`` (sorted), ``name`` when given, ``label_point`` (a Point inside the largest
+        part) and the geometry, in the CRS of ``shapes``.
+    """
+    if by not in shapes.columns or (name is not None and name not in shapes.columns):
+        raise ValueError(f"shapes has no column {by!r}" + (f" or {name!r}" if name else ""))
+    rows = {by: [], "label_point": [], "geometry": []}
+    if name is not None:
+        rows[name] = []
+    decimals = int(shapes.attrs.get("decimals", COORDINATE_DECIMALS))
+    for code, part in shapes.groupby(by, sort=True):
+        # On the coordinate grid of the display shapes, so shared edges dissolve exactly.
+        merged = shapely.union_all(np.asarray(part.geometry.array), grid_size=10.0**-decimals)
+        parts = list(getattr(merged, "geoms", [merged]))
+        largest = max(parts, key=lambda g: g.area)
+        rows[by].append(code)
+        rows["label_point"].append(largest.point_on_surface())
+        rows["geometry"].append(merged)
+        if name is not None:
+            rows[name].append(part[name].iloc[0])
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=shapes.crs)

@@ -6,12 +6,23 @@ Pure functions; inputs are never modified.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from hotspots.i18n import N_, translator
 from hotspots.outputs.map_colours import NO_DATA_LABEL
 
-__all__ = ["MAP_INDICATORS", "TOOLTIP_FIELDS", "tooltip_fields", "tooltip_frame", "top_wards"]
+__all__ = [
+    "MAP_INDICATORS",
+    "TOOLTIP_FIELDS",
+    "mapped_values",
+    "tooltip_fields",
+    "tooltip_frame",
+    "top_wards",
+    "value_text",
+]
 
 
 def top_wards(frame: pd.DataFrame, column: str, n: int) -> list[str]:
@@ -132,3 +143,92 @@ def _with_notes(out: pd.DataFrame) -> pd.DataFrame:
     cols["rate"] = out["rate"].astype(object).mask(has, None)
     cols["value"] = out["value"].astype(object).mask(has, text)
     return out.assign(**cols)
+
+
+#: Words the map's values may be shown as (partner marks and notes), to translate.
+_SHOWN_WORDS = (N_("shown by colour"), N_(NO_DATA_LABEL))
+
+
+def _number_text(value: float, column: str, _) -> str:
+    if column in ("sv_count", "drugs_count"):
+        return f"{value:,.0f}"
+    if column == "dep_share_20":
+        return _("{percent}% of residents").format(percent=f"{value * 100:.1f}")
+    if column == "score":
+        return f"{value:.2f}"
+    return _("{rate} per 1,000 residents").format(rate=f"{value:,.1f}")
+
+
+def value_text(frame: pd.DataFrame, indicator: str, lang: str = "en") -> pd.Series:
+    """Each ward's mapped value in words, as shown, with its unit ("12.3 per 1,000
+    residents", "57.3% of residents", "<5", "No data").
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`tooltip_frame`'s result (``value`` as shown, text where a partner's rule or
+        a note replaced it) with the indicator's own column. Not modified.
+    indicator : str
+        A key of :data:`MAP_INDICATORS`.
+    lang : str, default "en"
+        "en" or "cy".
+
+    Returns
+    -------
+    pandas.Series of str
+        Same index as ``frame``; text values (partner marks, notes, Gi* classes) as they
+        are, translated where the catalogue has them.
+    """
+    _ = translator(lang)
+    column, kind, _palette = MAP_INDICATORS[indicator]
+    out = []
+    for shown, raw in zip(frame["value"].tolist(), frame[column].tolist(), strict=True):
+        if isinstance(shown, str) or kind == "category":
+            out.append("" if shown is None else _(str(shown)))
+        elif shown is None or pd.isna(shown) or raw is None or pd.isna(raw):
+            out.append(_(NO_DATA_LABEL))
+        else:
+            out.append(_number_text(float(raw), column, _))
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def mapped_values(
+    frame: pd.DataFrame,
+    indicator: str,
+    class_labels: Sequence[str],
+    class_index: Sequence[int],
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The map as a table: per ward its name, value as shown (with its unit) and class.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`tooltip_frame`'s result (partner-safe for a partner). Not modified.
+    indicator : str
+        A key of :data:`MAP_INDICATORS`.
+    class_labels : sequence of str
+        The legend's labels, in class order.
+    class_index : sequence of int
+        Per row of ``frame``, its class (-1: no data).
+    lang : str, default "en"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ward_code``, ``ward_name``, ``value_text``, ``class_label``, sorted by ward name.
+    """
+    _ = translator(lang)
+    index = np.asarray(class_index, dtype="int64")
+    if len(index) != len(frame):
+        raise ValueError(f"class_index has {len(index)} items for {len(frame)} wards")
+    labels = [_(NO_DATA_LABEL) if i < 0 else _(str(class_labels[i])) for i in index]
+    out = pd.DataFrame(
+        {
+            "ward_code": frame["ward_code"].astype(str).to_numpy(),
+            "ward_name": frame["ward_name"].astype(str).to_numpy(),
+            "value_text": value_text(frame, indicator, lang).to_numpy(),
+            "class_label": labels,
+        }
+    )
+    return out.sort_values(["ward_name", "ward_code"], kind="stable").reset_index(drop=True)

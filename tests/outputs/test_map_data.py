@@ -711,3 +711,57 @@ def test_fisher_jenks_whole_matrix_and_column_blocks_agree(monkeypatch):
     whole = map_classes._fisher_jenks_bins(y, 5)
     monkeypatch.setattr(map_classes, "_FJ_WHOLE_MAX", 0)  # the UK's 8,482 wards take this path
     np.testing.assert_array_equal(map_classes._fisher_jenks_bins(y, 5), whole)
+
+
+def test_mapped_values_show_values_with_units_classes_and_partner_marks():
+    from hotspots.access.disclosure import DisclosureRule
+    from hotspots.outputs.map_values import mapped_values, value_text
+
+    table = pd.DataFrame(
+        {
+            "ward_code": ["W1", "W2", "W3"],
+            "ward_name": ["Bôn-y-maen", "Aber", EVIL],
+            "sv_count": [3, 12, 40],
+            "drugs_count": [0, 1, 2],
+            "population": [1000, 2000, 0],
+            "rate": [3.0, 6.0, None],
+            "sv_rate_smoothed": [12.345, 4.0, None],
+            "dep_share_20": [0.5729, 0.0, 1.0],
+        }
+    )
+    rate = "Violence rate per 1,000 (smoothed)"
+    shown = value_text(mp.tooltip_frame(table, rate), rate).tolist()
+    assert shown == ["12.3 per 1,000 residents", "4.0 per 1,000 residents", "No data"]
+    dep = "Deprivation: residents in the most deprived 20%"
+    assert value_text(mp.tooltip_frame(table, dep), dep).tolist() == [
+        "57.3% of residents",
+        "0.0% of residents",
+        "100.0% of residents",
+    ]
+    # A partner sees the marks and "shown by colour", never the hidden numbers.
+    rule = DisclosureRule(5)
+    count = "Violence (count)"
+    partner = mp.tooltip_frame(table, count, rule)
+    assert value_text(partner, count).tolist() == [rule.mark, "12", "40"]
+    smoothed = value_text(mp.tooltip_frame(table, rate, rule), rate).tolist()
+    assert smoothed == ["shown by colour"] * 3
+    rows = mapped_values(partner, count, ("0 – 9", "10 – 40"), [0, 1, -1])
+    assert rows.columns.tolist() == ["ward_code", "ward_name", "value_text", "class_label"]
+    assert rows["ward_name"].tolist() == sorted([EVIL, "Aber", "Bôn-y-maen"])
+    assert dict(zip(rows["ward_code"], rows["class_label"], strict=True)) == {
+        "W1": "0 – 9",
+        "W2": "10 – 40",
+        "W3": "No data",
+    }
+    with pytest.raises(ValueError, match="class_index has 2 items for 3 wards"):
+        mapped_values(partner, count, ("a",), [0, 0])
+    page = maps.values_table_html(
+        rows,
+        caption="Values",
+        headers=("Ward", "Value", "Class"),
+        link_query={"area": "dyfed-powys", "ward": "OLD"},
+        table_id="t",
+    )
+    assert page.count("<tr>") == 4 and '<th scope="col">Ward</th>' in page
+    assert "profile?area=dyfed-powys&amp;ward=W1" in page and "OLD" not in page
+    assert "<script>" not in page and html.escape(EVIL) in page
