@@ -171,6 +171,32 @@ def map_geometry(root: str, version: int, area: str | None):
     return encode_geometry(display_shapes(root, version, area))
 
 
+def map_names(root: str, version: int, frame, lang: str = "en"):
+    """``frame`` with ward and council names in ``lang`` (Welsh where ONS publishes them)."""
+    from hotspots.outputs.map_search import in_language
+
+    if lang != "cy":
+        return frame
+    return in_language(frame, *_welsh_names(root, version), lang)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _welsh_names(root: str, version: int):
+    from hotspots.outputs.map_search import welsh_names
+
+    return welsh_names(geography(root, version).lsoa21_ward)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def ward_search(root: str, version: int, area: str | None, lang: str = "en") -> dict:
+    """The map's ward search: ward code → "Name / Enw (council)" for the area's wards, in
+    the order of ``lang``'s names (``hotspots.outputs.map_search.search_labels``)."""
+    from hotspots.outputs.map_search import search_labels
+
+    shapes = display_shapes(root, version, area)
+    return search_labels(shapes, *_welsh_names(root, version), lang)
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 @long_lived
 def map_table(
@@ -227,12 +253,16 @@ def map_layers(
     ``ranking``; ``rule`` is the partner's disclosure rule (None for analysts). Built once
     per choice, so a restyling run sends it as is."""
     from dashboard.map_component import map_layers as layers
+    from hotspots.i18n import translator
     from hotspots.outputs import map_data as mapping
     from hotspots.outputs.map_values import value_text
 
     frame = mapping.tooltip_frame(
-        map_table(root, version, selection, ranking, rule), indicator, rule
+        map_names(root, version, map_table(root, version, selection, ranking, rule), lang),
+        indicator,
+        rule,
     )
+    tr = translator(lang)
     # Each ward's accessible name: "Ward name: value as shown" (the component adds the class).
     frame = frame.assign(
         aria=frame["ward_name"].astype(str) + ": " + value_text(frame, indicator, lang)
@@ -240,7 +270,7 @@ def map_layers(
     return layers(
         map_geometry(root, version, selection.area),
         frame,
-        mapping.tooltip_fields(indicator),
+        [(field, tr(label)) for field, label in mapping.tooltip_fields(indicator)],
         float_decimals=2,
         label_column="aria",
         areas=map_areas(root, version, selection.area, lang),
@@ -259,7 +289,13 @@ def map_areas(root: str, version: int, area: str | None, lang: str = "en") -> di
 
     shapes = display_shapes(root, version, area)
     areas = area_outlines(shapes, "local_authority_code", "local_authority_name")
-    names = areas["local_authority_name"].tolist()
+    welsh = _welsh_names(root, version)[1] if lang == "cy" else {}
+    names = [
+        welsh.get(code) or name
+        for code, name in zip(
+            areas["local_authority_code"], areas["local_authority_name"], strict=True
+        )
+    ]
     points = [(p.y, p.x) for p in areas["label_point"]]
     return area_layer(
         encode_geometry(areas.drop(columns="label_point"), "local_authority_code"), names, points

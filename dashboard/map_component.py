@@ -23,7 +23,7 @@ import pandas as pd
 
 from hotspots.outputs.map_colours import NO_DATA_COLOUR, check_colour
 from hotspots.outputs.map_encoding import DECODE_JS, MapGeometry, display_values
-from hotspots.outputs.map_file import BASE_TILES, LEAFLET_CSS, LEAFLET_JS, legend_html
+from hotspots.outputs.map_folium import BASE_TILES, LEAFLET_CSS, LEAFLET_JS, legend_html
 
 __all__ = [
     "MapView",
@@ -165,6 +165,7 @@ def map_style(
     legend: str | None = None,
     base_tiles: str | None = None,
     height: int = 560,
+    basemap=None,
     class_column: str | None = None,
     class_labels: Sequence[str] = (),
     text: Mapping[str, str] | None = None,
@@ -191,6 +192,8 @@ def map_style(
         A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
     height : int, default 560
         Pixels.
+    basemap : hotspots.outputs.basemap.Basemap, optional
+        The operator's tile server: shown (the user can switch it off). None: no tiles.
     class_column : str, optional
         A column of ``frame`` with each ward's class (-1: no data), for its accessible name.
     class_labels : sequence of str
@@ -229,6 +232,13 @@ def map_style(
             "url": url,
             "attribution": attribution,
             "name": f"{base_tiles} base map (internet)",
+        }
+    if basemap is not None:
+        tiles = {
+            "url": str(basemap.url),
+            "attribution": html.escape(str(basemap.attribution)),
+            "name": str(basemap.name),
+            "on": True,
         }
     return {
         "fill": fill,
@@ -396,14 +406,16 @@ def map_view(
     return MapView(cls, colours, table, fill, overlay)
 
 
-def map_file(view: MapView, root: str, version: int, selection, choice: str, rule=None) -> str:
+def map_file(
+    view: MapView, root: str, version: int, selection, choice: str, rule=None, lang: str = "en"
+) -> str:
     """The map as one HTML file (:func:`hotspots.outputs.map_file.map_file_html`), made on
     click from the same values the page shows (the partner view's for a partner)."""
     from dashboard import caches as state
     from hotspots.outputs.map_file import map_file_html
 
     return map_file_html(
-        view.table,
+        state.map_names(root, version, view.table, lang),
         view.fill,
         view.classification,
         view.colours,
@@ -412,6 +424,7 @@ def map_file(view: MapView, root: str, version: int, selection, choice: str, rul
         state.ward_data(root, version, selection, rule).metadata(),
         choice,
         rule,
+        lang,
     )
 
 

@@ -23,7 +23,9 @@ from dashboard.map_component import (
     render_ward_map,
     values_table_html,
 )
+from hotspots.errors import InputError
 from hotspots.outputs import map_data as mapping
+from hotspots.outputs.basemap import basemap_from_env, describe_basemap
 from hotspots.outputs.map_values import mapped_values
 
 K_CHOICES, DEFAULT_K, OVERLAY_DEFAULT = [3, 4, 5, 6, 7], 5, True
@@ -48,7 +50,7 @@ schemes = list(mapping.SCHEMES)
 # A first run takes the values the widgets start at, drawing none (frame.pick).
 draw = not first
 c1, c2, c3, c4 = controls.columns([3, 2, 1, 2]) if draw else (None,) * 4
-choice = fr.pick(c1, "Show", indicators, shown, draw=draw)
+choice = fr.pick(c1, _("Show"), indicators, shown, draw=draw, format_func=_)
 category = mapping.MAP_INDICATORS[choice][1] == "category"
 scheme = fr.pick(c2, "Classes", schemes, 0, draw=draw, disabled=category)
 k = fr.pick(c3, "How many", K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw, disabled=category)
@@ -62,6 +64,34 @@ overlay_on = (
     else OVERLAY_DEFAULT
 )
 st.query_params["show"] = choice
+lang = current_language()
+# The ward search: English or Welsh name → the map zooms to the ward, its profile offered.
+searchable = state.ward_search(f.root, f.version, f.selection.area, lang) if draw else {}
+found = (
+    controls.selectbox(
+        _("Find a ward (English or Welsh name)"),
+        list(searchable),
+        index=None,
+        format_func=searchable.get,
+        placeholder=_("Type a ward name"),
+        key="ward_search",
+    )
+    if draw
+    else None
+)
+opened = (
+    found
+    if found
+    and controls.button(
+        _("Open the profile of {ward}").format(ward=searchable[found]), key="ward_search_open"
+    )
+    else None
+)
+try:
+    basemap = basemap_from_env()
+except InputError as exc:  # a mistyped setting: said, and the map drawn without tiles
+    st.warning(str(exc))
+    basemap = None
 
 # Partners: every value, class and legend from the partner view (hotspots.access.partner).
 rule = f.view_rule
@@ -71,11 +101,12 @@ view = map_view(
 cls, colours, table, fill, overlay = view
 geometry = state.map_geometry(f.root, f.version, f.selection.area)
 legend = legend_html(
-    choice, mapping.legend_entries(cls, colours), overlay["name"] if overlay else None
+    _(choice),
+    [(_(label), colour) for label, colour in mapping.legend_entries(cls, colours)],
+    _(overlay["name"]) if overlay else None,
 )
 # The outlines and tooltip values are cached as the JSON the map is sent; a run that only
 # changes colours, classes or the overlay adds just those.
-lang = current_language()
 words = {
     "region": _("Map of wards"),
     "skip": _("Skip the map (to the table of its values)"),
@@ -92,10 +123,12 @@ clicked = render_ward_map(
             overlay,
             legend=legend,
             height=600,
+            basemap=basemap,
             class_column="class_index",
             class_labels=[_(c) for c in cls.labels],
             text=words,
             skip_to=TABLE_ID,
+            focus=found,
         ),
     ),
     key="ward-map",
@@ -112,6 +145,7 @@ st.caption(
         "ward's profile, Escape to close its details; or use the table below."
     )
 )
+st.caption(describe_basemap(basemap, lang))
 st.caption(
     f"{len(geometry.codes)} wards · click a ward to open its profile · "
     "dashed outlines: the 12 wards with most drug offences · hotspot score: "
@@ -125,7 +159,9 @@ if not first:
     st.html(
         values_table_html(
             mapped_values(
-                mapping.tooltip_frame(table, choice, rule),
+                mapping.tooltip_frame(
+                    state.map_names(f.root, f.version, table, lang), choice, rule
+                ),
                 choice,
                 cls.labels,
                 fill["class_index"].tolist(),
@@ -142,11 +178,12 @@ stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 if not first:
     st.download_button(
         "Download this map (web page)",
-        lambda: map_file(view, f.root, f.version, f.selection, choice, rule),
+        lambda: map_file(view, f.root, f.version, f.selection, choice, rule, lang),
         f"{stem}.html",
         "text/html",
         on_click=auth.on_download(f"{stem}.html"),
         help="One file with the map and its legend; opens in any browser, offline.",
     )
+clicked = clicked or opened
 if clicked:
     st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(), "ward": clicked})

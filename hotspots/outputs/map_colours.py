@@ -185,7 +185,7 @@ def legend_entries(
     classification: Classification, colours: Sequence[str] | Mapping, missing: str = NO_DATA_COLOUR
 ) -> list[tuple[str, str]]:
     """``(label, colour)`` per class, plus ``(NO_DATA_LABEL, missing)`` when a ward has no
-    value — what the map and :func:`hotspots.outputs.map_file.ward_map` draw as their legend."""
+    value — what the map and :func:`hotspots.outputs.map_folium.ward_map` draw as their legend."""
     cols = list(colours.values()) if isinstance(colours, Mapping) else list(colours)
     entries = list(zip(classification.labels, cols, strict=True))
     if bool((np.asarray(classification.class_index) < 0).any()):

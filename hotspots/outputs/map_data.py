@@ -6,7 +6,10 @@
 * :mod:`hotspots.outputs.map_colours` — palettes, fills, legend entries.
 * :mod:`hotspots.outputs.map_values` — indicators, tooltip values (partner suppression),
   the overlay's wards.
-* :mod:`hotspots.outputs.map_file` — the downloadable map file (folium, no Streamlit).
+* :mod:`hotspots.outputs.map_file` — the downloadable map file (no Streamlit), drawn by
+  :mod:`hotspots.outputs.map_folium`.
+* :mod:`hotspots.outputs.map_search` — the ward search (English and Welsh names).
+* :mod:`hotspots.outputs.basemap` — the operator's optional base map.
 
 The map page calls them in this order::
 

@@ -1,471 +1,93 @@
 """The map as one HTML file people can keep or e-mail: opens with no server and no internet.
 
-A folium page (no Streamlit): Leaflet is inlined, nothing comes from a CDN, no tiles are
-shown unless asked for. Wards are coloured by a precomputed ``fill`` property
-(:func:`hotspots.outputs.map_colours.fill_colours`), so no branca colour map and no d3; the
-legend is a small HTML control. Outlines travel in the map's one encoding
-(:func:`hotspots.outputs.map_encoding.encode_geometry`'s polylines, decoded by
-``map_decode.js``). Tooltip values are HTML-escaped: folium's ``GeoJsonTooltip`` writes
-them with ``innerHTML``. folium embeds data with Jinja's ``tojson``; :func:`map_html`
-renders inside :func:`compact_json`, which switches folium's template environment to
-compact separators for the duration (under a lock; the output is valid JSON either way).
+The page (no Streamlit) reads like a handout: a heading with what the map shows and where,
+the period, the definition (PROXY where it is one), months not loaded, small numbers, the
+legend, source and licence — above the map, so nothing covers a ward — then the map
+(:func:`hotspots.outputs.map_folium.ward_map`, Leaflet inlined). In English or Welsh.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
-import json
-import re
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
-from folium.template import Template
-from folium.utilities import JsCode
-from shapely.geometry import shape
 
-from hotspots.outputs.map_colours import NO_DATA_COLOUR, check_colour, legend_entries
-from hotspots.outputs.map_encoding import DECODE_JS, encode_rings, to_geojson
+from hotspots.i18n import translator
+from hotspots.outputs.map_colours import legend_entries
+from hotspots.outputs.map_encoding import to_geojson
+from hotspots.outputs.map_folium import legend_html, map_html, ward_map
 from hotspots.outputs.map_values import tooltip_fields, tooltip_frame
 
-__all__ = [
-    "BASE_TILES",
-    "LEAFLET_CSS",
-    "LEAFLET_JS",
-    "compact_json",
-    "encode_features",
-    "file_notes",
-    "legend_html",
-    "map_file_html",
-    "map_html",
-    "ward_map",
-]
+__all__ = ["file_notes", "file_title", "map_file_html"]
 
-#: The app's own Leaflet (``static/leaflet`` next to ``app.py``).
-STATIC_LEAFLET = Path(__file__).resolve().parents[2] / "static" / "leaflet"
-
-#: Where Streamlit serves Leaflet from (``static/leaflet`` next to ``app.py``).
-LEAFLET_JS = "/app/static/leaflet/leaflet.js"
-LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
-
-#: Optional base maps, off until the user ticks them in the layer control.
-BASE_TILES: dict[str, tuple[str, str]] = {
-    "OpenStreetMap": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    ),
-}
-
-#: Ward outline and fill opacity; the hovered ward gets ``HOVER_STYLE``.
-WARD_STYLE = {"color": "#636363", "weight": 0.6, "opacity": 1.0, "fillOpacity": 0.8}
-HOVER_STYLE = {"color": "#000000", "weight": 2.5}
-#: The drug-offence overlay: a dashed outline, not interactive (clicks reach the ward).
-OVERLAY_STYLE = {
-    "color": "#1b1b1b",
-    "weight": 2.5,
-    "dashArray": "5 4",
-    "fill": False,
-    "opacity": 1.0,
-}
-
-_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+#: The page: the notes above the map, the map filling the rest of the window.
+_LAYOUT = (
+    "<style>html,body{height:100%;margin:0}"
+    "body{display:flex;flex-direction:column;font:14px/1.4 sans-serif;color:#1b1b1b}"
+    ".hotspots-notes{order:-1;flex:none;padding:8px 12px;border-bottom:1px solid #636363;"
+    "max-height:45vh;overflow:auto}"
+    ".hotspots-notes h1{font-size:20px;margin:0 0 4px}"
+    ".hotspots-notes .hotspots-legend{margin-top:6px}"
+    ".folium-map{flex:1 1 auto;min-height:320px;height:auto!important;position:relative}"
+    "</style>"
+)
 
 
-class _Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomright"});
-        {{ this.get_name() }}.onAdd = function (map) {
-            var div = L.DomUtil.create("div", "ward-map-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, legend_html: str):
-        super().__init__()
-        self._name = "WardMapLegend"
-        self.html = legend_html
-
-
-def legend_html(
-    title: str | None, entries: Sequence[tuple[str, str]], overlay_label: str | None = None
-) -> str:
-    """The legend as a small, self-contained HTML fragment (labels escaped).
-
-    Parameters
-    ----------
-    title : str or None
-        Heading, e.g. "Rate per 1,000".
-    entries : sequence of (label, colour)
-        One swatch per class, in order (``hotspots.outputs.map_data.legend_entries``).
-    overlay_label : str, optional
-        Adds a dashed-outline swatch for the overlay.
-
-    Returns
-    -------
-    str
-        HTML usable in the map (as here) or with ``st.html``.
-    """
-    rows = []
-    for label, colour in entries:
-        rows.append(
-            '<div style="display:flex;align-items:center;gap:6px;margin:1px 0">'
-            f'<span style="width:14px;height:12px;background:{check_colour(colour)};'
-            'border:1px solid #636363;display:inline-block"></span>'
-            f"<span>{html.escape(str(label))}</span></div>"
-        )
-    if overlay_label:
-        rows.append(
-            '<div style="display:flex;align-items:center;gap:6px;margin:3px 0 1px">'
-            '<span style="width:14px;height:10px;border:2px dashed #1b1b1b;'
-            'display:inline-block"></span>'
-            f"<span>{html.escape(overlay_label)}</span></div>"
-        )
-    head = (
-        f'<div style="font-weight:600;margin-bottom:3px">{html.escape(title)}</div>'
-        if title
-        else ""
-    )
-    return (
-        '<div style="background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;'
-        'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.3 sans-serif;color:#222">'
-        f"{head}{''.join(rows)}</div>"
+def file_title(metadata: Mapping, choice: str, lang: str = "en") -> str:
+    """The file's title: what it shows and where ("Violence (count) by ward — dyfed-powys")."""
+    _ = translator(lang)
+    return _("{indicator} by ward — {area}").format(
+        indicator=_(choice), area=metadata.get("area") or _("all wards")
     )
 
 
-# ------------------------------------------------------------------ compact geometry
-#: Builds the GeoJSON of :func:`encode_features` in the page from the one decoder.
-_FEATURES_JS = """
-function hotspotsDecode(enc) {
-  return {type: "FeatureCollection", features: enc.codes.map(function (code, i) {
-    var props = {};
-    enc.k.forEach(function (k, j) { props[k] = enc.v[i][j]; });
-    return {type: "Feature", properties: props, geometry: {type: "MultiPolygon",
-            coordinates: enc.rings[i].map(function (poly) { return poly.map(function (r) {
-              return hotspotsDecodeRing(r).map(function (p) { return [p[1], p[0]]; });
-            }); })}};
-  })};
-}
-"""
-
-#: folium renders each layer's script through Jinja a second time, so "{" and "}" must
-#: not reach it: polyline strings swap them for "!" and "$" (the decoder reads them back).
-_NO_BRACES = str.maketrans({"{": "!", "}": "$"})
-
-
-def encode_features(features: Sequence[dict]) -> dict:
-    """Features in the map's one encoding: ``{"codes": [...], "rings": [...]}`` as
-    :func:`hotspots.outputs.map_encoding.encode_geometry` makes them (braces swapped for
-    "!" and "$"), with the property names once (``k``) and per ward their values (``v``)."""
-    keys = sorted({k for f in features for k in (f.get("properties") or {})})
-    codes, rings, values = [], [], []
-    for f in features:
-        props = f.get("properties") or {}
-        codes.append(props.get("ward_code"))
-        rings.append(
-            [[r.translate(_NO_BRACES) for r in poly] for poly in encode_rings(shape(f["geometry"]))]
-        )
-        values.append([props.get(k) for k in keys])
-    return {"codes": codes, "rings": rings, "k": keys, "v": values}
-
-
-def _encoded_template() -> Template:
-    """folium's GeoJson template, embedding the encoded data instead of the GeoJSON."""
-    import inspect
-
-    source = inspect.getsource(folium.features.GeoJson)
-    text = re.search(r'_template = Template\(\s*"""(.*?)"""\s*\)', source, re.S).group(1)
-    old = "{{ this.get_name() }}_add({{ this.data|tojson }});"
-    if old not in text:  # pragma: no cover - guards a folium upgrade
-        raise RuntimeError("folium's GeoJson template changed; update hotspots/outputs/map_file.py")
-    text = text.replace(
-        old, "{{ this.get_name() }}_add(hotspotsDecode({{ this.encoded|tojson }}));"
-    )
-    # The decoder travels inside the layer's own script, so each layer is self-contained;
-    # it holds no "{{", "{%" or "{#".
-    head = "{% macro script(this, kwargs) %}"
-    if head not in text:  # pragma: no cover - guards a folium upgrade
-        raise RuntimeError("folium's GeoJson template changed; update hotspots/outputs/map_file.py")
-    return Template(
-        text.replace(head, head + "{% raw %}" + DECODE_JS + _FEATURES_JS + "{% endraw %}", 1)
-    )
-
-
-class EncodedGeoJson(folium.GeoJson):
-    """A folium GeoJson layer shipped as :func:`encode_features` (decoded in the page).
-
-    ``self.data`` keeps the full GeoJSON for bounds and tooltip checks; only the encoded
-    form is written into the page.
-    """
-
-    _template = None  # set on first use
-
-    def __init__(self, data: dict, **kwargs) -> None:
-        super().__init__(data, **kwargs)
-        self.encoded = encode_features(data["features"])
-        if EncodedGeoJson._template is None:
-            EncodedGeoJson._template = _encoded_template()
-
-
-def _escaped_features(geojson: dict, fields: set[str]) -> list[dict]:
-    """New feature dicts whose string ``fields`` are HTML-escaped (geometry shared, input
-    untouched)."""
-    out = []
-    for feature in geojson["features"]:
-        props = dict(feature.get("properties") or {})
-        for f in fields:
-            if isinstance(props.get(f), str):
-                props[f] = html.escape(props[f])
-        for k, v in props.items():  # never let "{{ … }}" reach folium's second Jinja pass
-            if isinstance(v, str) and ("{" in v or "}" in v):
-                props[k] = v.replace("{", "&#123;").replace("}", "&#125;")
-        out.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
-    return out
-
-
-def _style_js(value_field: str, style: Mapping) -> JsCode:
-    return JsCode(
-        "function (feature) { var p = feature.properties || {}; return Object.assign("
-        f"{json.dumps(dict(style))}, {{fillColor: p[{json.dumps(value_field)}] || "
-        f"{json.dumps(NO_DATA_COLOUR)}}}); }}"
-    )
-
-
-def _hover_js() -> JsCode:
-    base = {k: WARD_STYLE[k] for k in ("color", "weight")}
-    return JsCode(
-        "function (feature, layer) { layer.on({"
-        f"mouseover: function (e) {{ e.target.setStyle({json.dumps(HOVER_STYLE)}); }},"
-        f"mouseout: function (e) {{ e.target.setStyle({json.dumps(base)}); }}"
-        "}); }"
-    )
-
-
-def ward_map(
-    geojson: dict,
-    value_field: str = "fill",
-    colours: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-    tooltip_fields: Sequence[tuple[str, str]] = (),
-    overlay: dict | None = None,
-    *,
-    legend_title: str | None = None,
-    base_tiles: str | None = None,
-) -> folium.Map:
-    """A folium map of ward polygons that loads nothing from outside the app.
-
-    Parameters
-    ----------
-    geojson : dict
-        From ``hotspots.outputs.map_data.to_geojson``; every feature has ``ward_code`` and
-        ``value_field``. Not modified.
-    value_field : str, default "fill"
-        The property holding each ward's ``#rrggbb`` fill colour (missing → grey).
-    colours : sequence of (label, colour) or mapping label → colour, optional
-        Legend entries in order (``hotspots.outputs.map_data.legend_entries``). None: no legend.
-    tooltip_fields : sequence of (field, label)
-        Properties shown on hover, with their labels. Both are HTML-escaped.
-    overlay : dict, optional
-        The drug-offence overlay: ``{"name": str, "ward_codes": [...]}``. Those wards get a
-        dashed outline in their own layer (a ``FeatureGroup`` the user can switch off).
-    legend_title : str, optional
-        Legend heading.
-    base_tiles : str, optional
-        A key of :data:`BASE_TILES`: offered as a layer that starts switched off (the map
-        is readable without tiles; networks that block tile servers lose nothing).
-
-    Returns
-    -------
-    folium.Map
-        Leaflet from :data:`LEAFLET_JS` / :data:`LEAFLET_CSS`, no other scripts or styles,
-        no tiles shown, fitted to the wards.
-
-    Raises
-    ------
-    ValueError
-        Malformed ``geojson``, a tooltip field or the overlay is malformed, unknown
-        ``base_tiles``, bad colour.
-    """
-    if not isinstance(geojson, dict) or not isinstance(geojson.get("features"), list):
-        raise ValueError("geojson must be a FeatureCollection dict")
-    features = geojson["features"]
-    if not features:
-        raise ValueError("geojson has no features")
-    keys = set((features[0].get("properties") or {}).keys())
-    fields = [(str(f), str(label)) for f, label in tooltip_fields]
-    missing = [f for f, _ in fields if f not in keys]
-    if missing:
-        raise ValueError(f"tooltip fields {missing} are not properties ({sorted(keys)})")
-    if base_tiles is not None and base_tiles not in BASE_TILES:
-        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
-    entries = list(colours.items()) if isinstance(colours, Mapping) else list(colours or [])
-
-    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_snap=0.25)
-    # Instance attributes: the class lists point at CDNs (Leaflet, jQuery, Bootstrap,
-    # awesome-markers, Font Awesome, glyphicons). Keep Leaflet only, served locally.
-    m.default_js = [("leaflet", LEAFLET_JS)]
-    m.default_css = [("leaflet_css", LEAFLET_CSS)]
-
-    if base_tiles is not None:
-        url, attribution = BASE_TILES[base_tiles]
-        folium.TileLayer(
-            url,
-            attr=attribution,
-            name=f"{base_tiles} base map (internet)",
-            overlay=True,
-            control=True,
-            show=False,
-        ).add_to(m)
-
-    data = {
-        "type": "FeatureCollection",
-        "features": _escaped_features(geojson, {f for f, _ in fields}),
-    }
-    tooltip = None
-    if fields:
-        tooltip = folium.GeoJsonTooltip(
-            fields=[f for f, _ in fields],
-            aliases=[html.escape(label) for _, label in fields],
-            localize=True,
-            sticky=True,
-        )
-    wards = EncodedGeoJson(
-        data,
-        name="Wards",
-        control=False,
-        tooltip=tooltip,
-        style=_style_js(value_field, WARD_STYLE),
-        on_each_feature=_hover_js(),
-    )
-    wards.add_to(m)
-
-    overlay_name = None
-    if overlay is not None:
-        if not isinstance(overlay, dict) or "ward_codes" not in overlay:
-            raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
-        overlay_name = str(overlay.get("name") or "Overlay")
-        wanted = {str(c) for c in overlay["ward_codes"]}
-        picked = [
-            {
-                "type": "Feature",
-                "properties": {"ward_code": f["properties"]["ward_code"]},
-                "geometry": f["geometry"],
-            }
-            for f in features
-            if (f.get("properties") or {}).get("ward_code") in wanted
-        ]
-        group = folium.FeatureGroup(name=overlay_name, overlay=True, control=True, show=True)
-        if picked:
-            EncodedGeoJson(
-                {"type": "FeatureCollection", "features": picked},
-                name=overlay_name,
-                control=False,
-                interactive=False,
-                style=JsCode(f"function () {{ return {json.dumps(OVERLAY_STYLE)}; }}"),
-            ).add_to(group)
-        group.add_to(m)
-
-    if entries or overlay_name:
-        _Legend(legend_html(legend_title, entries, overlay_name)).add_to(m)
-    if base_tiles is not None or overlay_name:
-        folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds(wards.get_bounds())
-    return m
-
-
-_JSON_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def compact_json() -> Iterator[None]:
-    """Render folium templates with compact JSON (no spaces after ``,`` and ``:``)."""
-    env = folium.GeoJson._template.environment
-    with _JSON_LOCK:
-        old = env.policies.get("json.dumps_kwargs")
-        env.policies["json.dumps_kwargs"] = {**(old or {}), "separators": (",", ":")}
-        try:
-            yield
-        finally:
-            env.policies["json.dumps_kwargs"] = old
-
-
-def map_html(m: folium.Map, *, inline_leaflet: bool = False) -> str:
-    """The standalone HTML page of ``m`` (compact JSON).
-
-    Parameters
-    ----------
-    m : folium.Map
-        From :func:`ward_map`.
-    inline_leaflet : bool, default False
-        Put Leaflet's script and style inside the page (about 150 KB more), so the file
-        opens anywhere with no server and no internet — the map page's download.
-
-    Returns
-    -------
-    str
-    """
-    with compact_json():
-        page = m.get_root().render()
-    if inline_leaflet:
-        static = STATIC_LEAFLET
-        js = (static / "leaflet.js").read_text(encoding="utf-8")
-        js = js.replace("</script", "<\\/script")
-        css = (static / "leaflet.css").read_text(encoding="utf-8")
-        page = page.replace(f'<script src="{LEAFLET_JS}"></script>', f"<script>{js}</script>", 1)
-        page = page.replace(
-            f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>', f"<style>{css}</style>", 1
-        )
-        if LEAFLET_JS in page or LEAFLET_CSS in page:  # pragma: no cover - folium upgrade
-            raise RuntimeError(
-                "folium's page template changed; update hotspots/outputs/map_file.py"
-            )
-    return page
-
-
-def file_notes(metadata: Mapping, choice: str, rule=None) -> list[str]:
-    """What a downloaded map says about itself, one line each: what it shows, where and
-    when, the definition (PROXY where it is one, and what an analyst accepted), months not
-    loaded, small numbers, sources and licences (``metadata``: ``WardData.metadata()``)."""
+def file_notes(metadata: Mapping, choice: str, rule=None, lang: str = "en") -> list[str]:
+    """What a downloaded map says about itself, one line each: its title, the period, the
+    definition (PROXY where it is one, and what an analyst accepted), months not loaded,
+    small numbers, source and licence (``metadata``: ``WardData.metadata()``)."""
     from hotspots.access.partner import suppression_note
     from hotspots.outputs.pack import ATTRIBUTION
 
+    _ = translator(lang)
+    definition = metadata.get("definition_title") or metadata.get("definition")
     lines = [
-        f"{choice} — {metadata.get('area') or 'all wards'}",
-        f"Period {metadata.get('period')}; data up to {metadata.get('data_cut_off') or 'none'}",
-        f"Definition: {metadata.get('definition_title') or metadata.get('definition')}"
-        + (" — PROXY" if metadata.get("proxy") else ""),
+        file_title(metadata, choice, lang),
+        _("Period {period}; data up to {cut_off}").format(
+            period=metadata.get("period"), cut_off=metadata.get("data_cut_off") or _("none")
+        ),
+        _("Definition: {definition}").format(definition=definition)
+        + (" — " + _("PROXY") if metadata.get("proxy") else ""),
         *[str(c) for c in metadata.get("definition_caveats") or []],
     ]
     missing = metadata.get("months_not_loaded") or []
     if missing:
-        lines.append("Months not loaded (gaps, not zeros): " + ", ".join(map(str, missing)))
+        lines.append(
+            _("Months not loaded (gaps, not zeros): {months}").format(
+                months=", ".join(map(str, missing))
+            )
+        )
     if metadata.get("label"):
-        lines.append(f"{str(metadata['label']).upper()}: invented places and crimes")
-    lines += [suppression_note(rule), ATTRIBUTION]
+        lines.append(
+            _("{label}: invented places and crimes").format(label=str(metadata["label"]).upper())
+        )
+    lines += [
+        suppression_note(rule),
+        _("Source and licence: {attribution}").format(attribution=ATTRIBUTION),
+    ]
     return lines
 
 
-def _notes_html(lines: Sequence[str]) -> str:
-    """``lines`` as a box in the map's corner (escaped: names are data); the first bold."""
-    if not lines:
-        return ""
+def _notes_html(lines: Sequence[str], legend: str) -> str:
+    """``lines`` above the map (escaped: names are data), the first as the heading, then the
+    legend (already escaped by :func:`legend_html`)."""
     head, *rest = (html.escape(str(x)) for x in lines)
     return (
-        '<div class="hotspots-notes" style="position:fixed;left:56px;top:8px;'
-        "max-width:min(60ch,70vw);z-index:1000;background:#fff;color:#1b1b1b;"
-        'font:12px/1.35 sans-serif;padding:6px 8px;border:1px solid #636363">'
-        f"<strong>{head}</strong>" + "".join(f"<div>{x}</div>" for x in rest) + "</div>"
+        f'<div class="hotspots-notes"><h1>{head}</h1>'
+        + "".join(f"<div>{x}</div>" for x in rest)
+        + f'<div class="hotspots-legend">{legend}</div></div>'
     )
 
 
@@ -479,10 +101,11 @@ def map_file_html(
     metadata: Mapping,
     choice: str,
     rule=None,
+    lang: str = "en",
 ) -> str:
     """The map as one HTML file that opens with no server and no internet, from the values
-    the map page shows, saying what it shows, the period, the definition (PROXY), months
-    not loaded, small numbers, sources and licences.
+    the map page shows: title, period, definition (PROXY), months not loaded, small
+    numbers, legend, source and licence above the map.
 
     Parameters
     ----------
@@ -503,21 +126,28 @@ def map_file_html(
         A key of :data:`hotspots.outputs.map_values.MAP_INDICATORS`.
     rule : hotspots.access.disclosure.DisclosureRule, optional
         A partner's rule: small numbers suppressed in the tooltips.
+    lang : str, default "en"
+        "en" or "cy": the words of the page (names and values are data).
     """
-    fields = tooltip_fields(choice)
+    _ = translator(lang)
+    fields = [(name, _(label)) for name, label in tooltip_fields(choice)]
     values = tooltip_frame(table, choice, rule).merge(fill, on="ward_code")
     geojson = to_geojson(
         shapes[["ward_code", "geometry"]].merge(values, on="ward_code", how="left"),
-        [name for name, _ in fields] + ["fill"],
+        [name for name, _label in fields] + ["fill"],
         float_decimals=2,
     )
-    m = ward_map(
-        geojson,
-        "fill",
-        legend_entries(classification, colours),
-        fields,
-        overlay,
-        legend_title=choice,
+    # The legend goes above the map with the notes (never over a ward), so none in the map.
+    if overlay is not None:
+        overlay = {**overlay, "name": _(str(overlay.get("name") or ""))}
+    m = ward_map(geojson, "fill", None, fields, overlay, legend_in_map=False)
+    entries = [(_(label), colour) for label, colour in legend_entries(classification, colours)]
+    legend = legend_html(_(choice), entries, overlay["name"] if overlay else None)
+    title = html.escape(file_title(metadata, choice, lang))
+    root = m.get_root()
+    root.header.add_child(folium.Element(f"<title>{title}</title>{_LAYOUT}"))
+    root.html.add_child(
+        folium.Element(_notes_html(file_notes(metadata, choice, rule, lang), legend))
     )
-    m.get_root().html.add_child(folium.Element(_notes_html(file_notes(metadata, choice, rule))))
-    return map_html(m, inline_leaflet=True)
+    page = map_html(m, inline_leaflet=True)
+    return page.replace("<html>", f'<html lang="{"cy" if lang == "cy" else "en"}">', 1)

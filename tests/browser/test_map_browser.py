@@ -381,3 +381,87 @@ def test_south_wales_gi_legend_beside_not_over_and_hot_wards_visible(chromium, d
             page.screenshot(path=str(ARTIFACTS / f"map-south-wales-gi-{width}.png"))
         finally:
             page.context.close()
+
+
+def test_ward_search_in_either_language_zooms_and_offers_the_profile(chromium, dashboard):
+    from playwright.sync_api import expect
+
+    sw = "area=south-wales&period=range&from=2018-10&to=2019-02&def=police-uk-proxy"
+    page = _open_map(chromium, f"{dashboard}/map?{sw}&lang=cy")
+    try:
+        # Local-authority names over the wards, in Welsh (LAD22NMW).
+        expect(page.locator(".ward-map-area-name")).to_have_count(7)
+        names = page.locator(".ward-map-area-name").all_inner_texts()
+        assert {"Abertawe", "Caerdydd", "Pen-y-bont ar Ogwr", "Bro Morgannwg"} <= set(names)
+        # No base map unless the operator configures one: no tiles, and the page says so.
+        assert page.locator(f"{MAP} .leaflet-tile-pane img").count() == 0
+        expect(page.get_by_text("Map sylfaen: dim.")).to_be_visible()
+        zoom = page.evaluate("() => window.map.getZoom()")
+        search = page.get_by_role("combobox", name=re.compile("Dod o hyd i ward"))
+        search.click()
+        page.keyboard.type("Castell")
+        page.get_by_role("option", name="Y Castell / Castle (Abertawe)").click()
+        page.wait_for_function(f"() => window.map.getZoom() > {zoom}", timeout=30_000)
+        page.wait_for_function(
+            "() => (document.activeElement.getAttribute('aria-label') || '')"
+            ".startsWith('Y Castell:')",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(ARTIFACTS / "map-search-cy.png"))
+        page.get_by_role("button", name="Agor proffil Y Castell / Castle (Abertawe)").click()
+        expect(page).to_have_url(re.compile(r"/profile\?.*ward=W05001041"), timeout=30_000)
+    finally:
+        page.context.close()
+    page = _open_map(chromium, f"{dashboard}/map?{sw}")
+    try:
+        page.get_by_role("combobox", name=re.compile("Find a ward")).click()
+        page.keyboard.type("Y Castell")
+        expect(page.get_by_role("option", name="Castle / Y Castell (Swansea)")).to_be_visible()
+        expect(page.get_by_text("Base map: none.")).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_configured_basemap_is_shown_and_named(chromium, real_store):
+    """With a tile address set by the operator, tiles are asked of that server only (here
+    refused: no network), the layer control names it, and the map and the Method page say
+    which base map is in use."""
+    from playwright.sync_api import expect
+
+    from tests.browser_support import wait_ready
+
+    env = {
+        "HOTSPOTS_DATA_DIR": str(real_store.root),
+        "HOTSPOTS_ACCOUNTS": str(real_store.root / "no-accounts.toml"),
+        "HOTSPOTS_BASEMAP_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+        "HOTSPOTS_BASEMAP_ATTRIBUTION": "© Example tiles",
+        "HOTSPOTS_BASEMAP_NAME": "Example tiles",
+    }
+    with running_app(env) as url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        requests: list[str] = []
+        context.on("request", lambda r: requests.append(r.url))
+        context.route(
+            lambda u: urlparse(u).hostname not in ("127.0.0.1", None), lambda r: r.abort()
+        )
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/map?{DP}")
+            wait_ready(page)
+            expect(page.locator(POLYGONS)).to_have_count(204, timeout=60_000)
+            expect(page.locator(f"{MAP} .leaflet-control-layers")).to_contain_text("Example tiles")
+            expect(
+                page.get_by_text("Base map: Example tiles, tiles from tiles.example.org")
+            ).to_be_visible()
+            page.wait_for_function(
+                "() => document.querySelectorAll('.leaflet-tile-pane img').length > 0"
+            )
+            hosts = {urlparse(u).hostname for u in requests} - {"127.0.0.1", None}
+            assert hosts == {"tiles.example.org"}, hosts
+            page.goto(f"{url}/method?{DP}")
+            wait_ready(page)
+            expect(
+                page.get_by_text("Base map: Example tiles, tiles from tiles.example.org")
+            ).to_be_visible()
+        finally:
+            context.close()

@@ -113,6 +113,7 @@ def test_map_page_first_run_draws_the_map_before_its_controls(app, demo_store):
         ("Show", "Drug offences (count)"),
         ("Classes", "Quantiles"),
         ("How many", 5),
+        ("Find a ward (English or Welsh name)", None),
     ]
     assert [t.value for t in at.toggle] == [True]
     assert [b.label for b in at.get("download_button")] == ["Download this map (web page)"]
