@@ -37,9 +37,9 @@ _LAYOUT = (
 
 
 def file_title(metadata: Mapping, choice: str, lang: str = "en") -> str:
-    """The file's title: what it shows and where ("Violence (count) by ward — dyfed-powys")."""
+    """The file's title: what it shows and where ("Violence (count) — dyfed-powys")."""
     _ = translator(lang)
-    return _("{indicator} by ward — {area}").format(
+    return _("{indicator} — {area}").format(
         indicator=_(choice), area=metadata.get("area") or _("all wards")
     )
 

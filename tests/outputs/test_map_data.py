@@ -897,14 +897,14 @@ def test_map_file_carries_title_period_definition_legend_source_licence():
     overlay = {"name": "Drug offences: top 12 wards", "ward_codes": ["X1"]}
     notes = file_notes(meta, "Violence (count)")
     assert notes[:4] == [
-        "Violence (count) by ward — south-wales",
+        "Violence (count) — south-wales",
         "Period 2018-10 to 2019-02; data up to 2019-02",
         "Definition: police.uk open data (proxy) — PROXY",
         "Months not loaded (gaps, not zeros): 2018-12",
     ]
     assert notes[-1] == f"Source and licence: {ATTRIBUTION}"
     page = map_file_html(table, fill, cls, colours, overlay, shapes, meta, "Violence (count)")
-    assert "<title>Violence (count) by ward — south-wales</title>" in page
+    assert "<title>Violence (count) — south-wales</title>" in page
     assert '<html lang="en">' in page and "PROXY" in page and "Open Government Licence" in page
     head = page[page.index('class="hotspots-notes"') :]
     assert "ward-map-legend" not in page  # the legend is above the map, not a map control
@@ -913,7 +913,7 @@ def test_map_file_carries_title_period_definition_legend_source_licence():
         table, fill, cls, colours, overlay, shapes, meta, "Violence (count)", lang="cy"
     )
     assert (
-        '<html lang="cy">' in cy and "<title>Trais (nifer) fesul ward — south-wales</title>" in cy
+        '<html lang="cy">' in cy and "<title>Trais (nifer) — south-wales</title>" in cy
     )
     assert "Diffiniad: police.uk open data (proxy) — PROCSI" in cy
     assert "Troseddau cyffuriau: y 12 ward uchaf" in cy and "Ffynhonnell a thrwydded" in cy
