@@ -428,6 +428,10 @@ def map_file(
     )
 
 
+#: A cell of the values table: left-aligned, a little room, a rule under each row.
+_CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px solid #d0d0d0"
+
+
 def values_table_html(
     rows: pd.DataFrame,
     *,
@@ -462,11 +466,12 @@ def values_table_html(
     ].itertuples(index=False):
         href = "profile?" + urlencode({**dict(link_query), "ward": code})
         body.append(
-            f'<tr><th scope="row"><a href="{html.escape(href)}" target="_self">'
-            f"{html.escape(str(name))}</a></th><td>{html.escape(str(value))}</td>"
-            f"<td>{html.escape(str(cls))}</td></tr>"
+            f'<tr><th scope="row" style="{_CELL}"><a href="{html.escape(href)}" '
+            f'target="_self">{html.escape(str(name))}</a></th>'
+            f'<td style="{_CELL}">{html.escape(str(value))}</td>'
+            f'<td style="{_CELL}">{html.escape(str(cls))}</td></tr>'
         )
-    head = "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in headers)
+    head = "".join(f'<th scope="col" style="{_CELL}">{html.escape(str(h))}</th>' for h in headers)
     return (
         f'<div id="{html.escape(table_id)}" class="ward-map-table" role="region" '
         f'aria-label="{html.escape(caption)}" tabindex="0" '

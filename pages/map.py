@@ -147,12 +147,24 @@ st.caption(
 )
 st.caption(describe_basemap(basemap, lang))
 st.caption(
-    f"{len(geometry.codes)} wards · click a ward to open its profile · "
-    "dashed outlines: the 12 wards with most drug offences · hotspot score: "
-    f"{f.ranking.describe()} (as on the Hotspot list) · grey: no data"
+    _(
+        "{n} wards · click a ward to open its profile · dashed outlines: the 12 wards with "
+        "most drug offences · hotspot score: {ranking} (as on the Hotspot list) · grey: no data"
+    ).format(n=len(geometry.codes), ranking=f.ranking.describe())
 )
 
-# The map as a table: the keyboard's and screen readers' way to every ward (same values,
+stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
+if not first:
+    st.download_button(
+        _("Download this map (web page)"),
+        lambda: map_file(view, f.root, f.version, f.selection, choice, rule, lang),
+        f"{stem}.html",
+        "text/html",
+        on_click=auth.on_download(f"{stem}.html"),
+        help=_("One file with the map and its legend; opens in any browser, offline."),
+    )
+# The map as a table (after the download, so its links come after it on the Tab route):
+# the keyboard's and screen readers' way to every ward (same values,
 # from the partner view for a partner). Not on a first run: st.html's own script would
 # hold the map back; it comes with the controls.
 if not first:
@@ -174,16 +186,6 @@ if not first:
         )
     )
 
-stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
-if not first:
-    st.download_button(
-        "Download this map (web page)",
-        lambda: map_file(view, f.root, f.version, f.selection, choice, rule, lang),
-        f"{stem}.html",
-        "text/html",
-        on_click=auth.on_download(f"{stem}.html"),
-        help="One file with the map and its legend; opens in any browser, offline.",
-    )
 clicked = clicked or opened
 if clicked:
     st.switch_page("pages/profile.py", query_params={**st.query_params.to_dict(), "ward": clicked})
