@@ -52,13 +52,13 @@ draw = not first
 c1, c2, c3, c4 = controls.columns([3, 2, 1, 2]) if draw else (None,) * 4
 choice = fr.pick(c1, _("Show"), indicators, shown, draw=draw, format_func=_)
 category = mapping.MAP_INDICATORS[choice][1] == "category"
-scheme = fr.pick(c2, "Classes", schemes, 0, draw=draw, disabled=category)
-k = fr.pick(c3, "How many", K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw, disabled=category)
+scheme = fr.pick(c2, _("Classes"), schemes, 0, draw=draw, disabled=category, format_func=_)
+k = fr.pick(c3, _("How many"), K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw, disabled=category)
 overlay_on = (
     c4.toggle(
-        "Drug offences overlay",
+        _("Drug offences overlay"),
         value=OVERLAY_DEFAULT,
-        help="Outlines the wards in the top 12 for drug offences",
+        help=_("Outlines the wards in the top 12 for drug offences"),
     )
     if draw
     else OVERLAY_DEFAULT
@@ -120,7 +120,7 @@ clicked = render_ward_map(
             geometry,
             fill,
             "fill",
-            overlay,
+            {**overlay, "name": _(overlay["name"])} if overlay else None,
             legend=legend,
             height=600,
             basemap=basemap,
@@ -135,7 +135,7 @@ clicked = render_ward_map(
     notify_drawn=notify,
 )
 with head:
-    st.title("Map")
+    st.title(_("Map"))
     fr.source_line(f, data)
 if first:
     fr.describe(f)  # the sidebar in words until the controls come
