@@ -164,7 +164,11 @@ def display_shapes(root: str, version: int, area: str | None):
     from hotspots.outputs.map_data import display_geometry
 
     wards = select_wards(geography(root, version), area)
-    return display_geometry(wards[["ward_code", "ward_name", "local_authority_name", "geometry"]])
+    return display_geometry(
+        wards[
+            ["ward_code", "ward_name", "local_authority_code", "local_authority_name", "geometry"]
+        ]
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -175,6 +179,32 @@ def map_geometry(root: str, version: int, area: str | None):
     from hotspots.outputs.map_data import encode_geometry
 
     return encode_geometry(display_shapes(root, version, area))
+
+
+def map_names(root: str, version: int, frame, lang: str = "en"):
+    """``frame`` with ward and council names in ``lang`` (Welsh where ONS publishes them)."""
+    from hotspots.outputs.map_search import in_language
+
+    if lang != "cy":
+        return frame
+    return in_language(frame, *_welsh_names(root, version), lang)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _welsh_names(root: str, version: int):
+    from hotspots.outputs.map_search import welsh_names
+
+    return welsh_names(geography(root, version).lsoa21_ward)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def ward_search(root: str, version: int, area: str | None, lang: str = "en") -> dict:
+    """The map's ward search: ward code → "Name / Enw (council)" for the area's wards, in
+    the order of ``lang``'s names (``hotspots.outputs.map_search.search_labels``)."""
+    from hotspots.outputs.map_search import search_labels
+
+    shapes = display_shapes(root, version, area)
+    return search_labels(shapes, *_welsh_names(root, version), lang)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -220,22 +250,65 @@ def map_table(
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def map_layers(
-    root: str, version: int, selection: Selection, indicator: str, rule=None, ranking=None
+    root: str,
+    version: int,
+    selection: Selection,
+    indicator: str,
+    ranking=None,
+    rule: DisclosureRule | None = None,
+    lang: str = "en",
 ) -> str:
     """The map's outlines and tooltip values for an indicator, as the JSON text the map
-    component is sent (``dashboard.map_component.map_layers``); ``rule`` is the partner's disclosure
-    rule (None for analysts). Built once per choice, so a restyling run sends it as is."""
+    component is sent (``dashboard.map_component.map_layers``) under the selection's
+    ``ranking``; ``rule`` is the partner's disclosure rule (None for analysts). Built once
+    per choice, so a restyling run sends it as is."""
     from dashboard.map_component import map_layers as layers
+    from hotspots.i18n import translator
     from hotspots.outputs import map_data as mapping
+    from hotspots.outputs.map_values import value_text
 
     frame = mapping.tooltip_frame(
-        map_table(root, version, selection, ranking, rule), indicator, rule
+        map_names(root, version, map_table(root, version, selection, ranking, rule), lang),
+        indicator,
+        rule,
+    )
+    tr = translator(lang)
+    # Each ward's accessible name: "Ward name: value as shown" (the component adds the class).
+    frame = frame.assign(
+        aria=frame["ward_name"].astype(str) + ": " + value_text(frame, indicator, lang)
     )
     return layers(
         map_geometry(root, version, selection.area),
         frame,
-        mapping.tooltip_fields(indicator),
+        [(field, tr(label)) for field, label in mapping.tooltip_fields(indicator)],
         float_decimals=2,
+        label_column="aria",
+        areas=map_areas(root, version, selection.area, lang),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+@long_lived
+def map_areas(root: str, version: int, area: str | None, lang: str = "en") -> dict:
+    """The local authorities over the map of an area: outlines (the wards dissolved by
+    local authority code) and names (Welsh where the store has them and ``lang`` is
+    "cy"), as ``dashboard.map_component.area_layer``."""
+    from dashboard.map_component import area_layer
+    from hotspots.outputs.map_encoding import encode_geometry
+    from hotspots.outputs.map_geometry import area_outlines
+
+    shapes = display_shapes(root, version, area)
+    areas = area_outlines(shapes, "local_authority_code", "local_authority_name")
+    welsh = _welsh_names(root, version)[1] if lang == "cy" else {}
+    names = [
+        welsh.get(code) or name
+        for code, name in zip(
+            areas["local_authority_code"], areas["local_authority_name"], strict=True
+        )
+    ]
+    points = [(p.y, p.x) for p in areas["label_point"]]
+    return area_layer(
+        encode_geometry(areas.drop(columns="label_point"), "local_authority_code"), names, points
     )
 
 

@@ -1,455 +1,44 @@
-"""The ward choropleth: maps that need no CDN and no tile server.
+"""The dashboard's ward map: a Streamlit component drawn in the page, no CDN, no tile server.
 
 * Leaflet comes from the app itself (``static/leaflet``, served at ``/app/static/leaflet``
-  with ``server.enableStaticServing``): folium's default CDN scripts and styles (Leaflet,
-  jQuery, Bootstrap, Font Awesome, awesome-markers) are all dropped.
-* No tiles by default; a base map can be offered as a layer the user switches on.
-* Wards are coloured by a precomputed ``fill`` property
-  (``hotspots.outputs.map_data.fill_colours``), so no branca colour map and no d3. The
-  legend is a small HTML control in the map.
-* Tooltip values are HTML-escaped: folium's ``GeoJsonTooltip`` writes them with
-  ``innerHTML``.
-
-Two ways to draw wards:
-
-* In the dashboard, :func:`map_args` + :func:`render_ward_map`: our own Streamlit
-  component (``map_component/``), fed outlines encoded once per area
-  (``hotspots.outputs.map_data.encode_geometry``) and per run only colours and tooltip values. It
-  answers only on a click. See docs/architecture.md.
-* As a file people can keep or e-mail, :func:`ward_map` + :func:`map_html`: a folium map
-  page, with Leaflet inlined on request so it opens with no server and no internet.
-  folium embeds the GeoJSON with Jinja's ``tojson``; :func:`map_html` renders inside
-  :func:`compact_json`, which switches folium's template environment to compact
-  separators for the duration (under a lock; the output is valid JSON either way).
+  with ``server.enableStaticServing``).
+* Outlines are encoded once per area (:func:`hotspots.outputs.map_encoding.encode_geometry`,
+  cached) and per run only colours and tooltip values are sent: :func:`map_layers` (cached
+  by the app) + :func:`map_style` → :func:`map_data` → :func:`render_ward_map`. The
+  component (``map_component/``) answers only on a click. See docs/architecture.md.
+* The downloadable file is built by :mod:`hotspots.outputs.map_file` (no Streamlit);
+  :func:`map_file` gathers its values from the app's caches.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import re
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from folium.template import Template
-from folium.utilities import JsCode
 
-from hotspots.outputs.map_data import NO_DATA_COLOUR, MapGeometry, display_values, encode_polyline
+from hotspots.outputs.map_colours import NO_DATA_COLOUR, check_colour
+from hotspots.outputs.map_encoding import DECODE_JS, MapGeometry, display_values
+from hotspots.outputs.map_folium import BASE_TILES, LEAFLET_CSS, LEAFLET_JS, legend_html
 
-#: Where Streamlit serves Leaflet from (``static/leaflet`` next to ``app.py``).
-LEAFLET_JS = "/app/static/leaflet/leaflet.js"
-LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
-
-#: Optional base maps, off until the user ticks them in the layer control.
-BASE_TILES: dict[str, tuple[str, str]] = {
-    "OpenStreetMap": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    ),
-}
-
-#: Ward outline and fill opacity; the hovered ward gets ``HOVER_STYLE``.
-WARD_STYLE = {"color": "#636363", "weight": 0.6, "opacity": 1.0, "fillOpacity": 0.8}
-HOVER_STYLE = {"color": "#000000", "weight": 2.5}
-#: The drug-offence overlay: a dashed outline, not interactive (clicks reach the ward).
-OVERLAY_STYLE = {
-    "color": "#1b1b1b",
-    "weight": 2.5,
-    "dashArray": "5 4",
-    "fill": False,
-    "opacity": 1.0,
-}
-
-_HEX = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-class _Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomright"});
-        {{ this.get_name() }}.onAdd = function (map) {
-            var div = L.DomUtil.create("div", "ward-map-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, legend_html: str):
-        super().__init__()
-        self._name = "WardMapLegend"
-        self.html = legend_html
-
-
-def _check_colour(colour: object) -> str:
-    if not isinstance(colour, str) or not _HEX.fullmatch(colour):
-        raise ValueError(f"colours must be '#rrggbb', got {colour!r}")
-    return colour
-
-
-def legend_html(
-    title: str | None, entries: Sequence[tuple[str, str]], overlay_label: str | None = None
-) -> str:
-    """The legend as a small, self-contained HTML fragment (labels escaped).
-
-    Parameters
-    ----------
-    title : str or None
-        Heading, e.g. "Rate per 1,000".
-    entries : sequence of (label, colour)
-        One swatch per class, in order (``hotspots.outputs.map_data.legend_entries``).
-    overlay_label : str, optional
-        Adds a dashed-outline swatch for the overlay.
-
-    Returns
-    -------
-    str
-        HTML usable in the map (as here) or with ``st.html``.
-    """
-    rows = []
-    for label, colour in entries:
-        rows.append(
-            '<div style="display:flex;align-items:center;gap:6px;margin:1px 0">'
-            f'<span style="width:14px;height:12px;background:{_check_colour(colour)};'
-            'border:1px solid #636363;display:inline-block"></span>'
-            f"<span>{html.escape(str(label))}</span></div>"
-        )
-    if overlay_label:
-        rows.append(
-            '<div style="display:flex;align-items:center;gap:6px;margin:3px 0 1px">'
-            '<span style="width:14px;height:10px;border:2px dashed #1b1b1b;'
-            'display:inline-block"></span>'
-            f"<span>{html.escape(overlay_label)}</span></div>"
-        )
-    head = (
-        f'<div style="font-weight:600;margin-bottom:3px">{html.escape(title)}</div>'
-        if title
-        else ""
-    )
-    return (
-        '<div style="background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;'
-        'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.3 sans-serif;color:#222">'
-        f"{head}{''.join(rows)}</div>"
-    )
-
-
-# ------------------------------------------------------------------ compact geometry
-#: Decodes :func:`encode_features` in the browser (Google's polyline algorithm, 5 d.p.).
-DECODE_JS = """
-function hotspotsDecode(enc) {
-  // "!" and "$" stand for "{" and "}" (which the page template must never see).
-  function code(s, i) {
-    var c = s.charCodeAt(i);
-    return (c === 33 ? 123 : c === 36 ? 125 : c) - 63;
-  }
-  function line(s) {
-    var i = 0, lat = 0, lng = 0, pts = [];
-    while (i < s.length) {
-      var b, shift = 0, r = 0;
-      do { b = code(s, i++); r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lat += (r & 1) ? ~(r >> 1) : (r >> 1);
-      shift = 0; r = 0;
-      do { b = code(s, i++); r |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lng += (r & 1) ? ~(r >> 1) : (r >> 1);
-      pts.push([lng / 1e5, lat / 1e5]);
-    }
-    return pts;
-  }
-  return {type: "FeatureCollection", features: enc.f.map(function (row) {
-    var props = {};
-    enc.k.forEach(function (k, j) { props[k] = row[0][j]; });
-    return {type: "Feature", properties: props, geometry: {type: "MultiPolygon",
-            coordinates: row[1].map(function (poly) { return poly.map(line); })} };
-  })};
-}
-"""
-
-
-def _polyline(coords: Sequence[Sequence[float]]) -> str:
-    """One ring as a Google polyline string (``hotspots.outputs.map_data.encode_polyline``) with
-    "{" and "}" swapped for "!" and "$"."""
-    return encode_polyline(np.asarray(coords, dtype=float)).translate(_NO_BRACES)
-
-
-#: folium renders each layer's script through Jinja a second time, so "{" and "}" must
-#: not reach it: polyline strings swap them for "!" and "$" (decoded in the page).
-_NO_BRACES = str.maketrans({"{": "!", "}": "$"})
-
-
-def encode_features(features: Sequence[dict]) -> dict:
-    """Features as ``{"k": property keys, "f": [[values, [[ring, ...], ...]], ...]}``:
-    property names once, rings as polyline strings — about a fifth of the GeoJSON."""
-    keys = sorted({k for f in features for k in (f.get("properties") or {})})
-    rows = []
-    for f in features:
-        g = f["geometry"]
-        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        props = f.get("properties") or {}
-        rows.append(
-            [[props.get(k) for k in keys], [[_polyline(ring) for ring in poly] for poly in polys]]
-        )
-    return {"k": keys, "f": rows}
-
-
-def _encoded_template() -> Template:
-    """folium's GeoJson template, embedding the encoded data instead of the GeoJSON."""
-    import inspect
-
-    source = inspect.getsource(folium.features.GeoJson)
-    text = re.search(r'_template = Template\(\s*"""(.*?)"""\s*\)', source, re.S).group(1)
-    old = "{{ this.get_name() }}_add({{ this.data|tojson }});"
-    if old not in text:  # pragma: no cover - guards a folium upgrade
-        raise RuntimeError("folium's GeoJson template changed; update dashboard/map_component.py")
-    text = text.replace(
-        old, "{{ this.get_name() }}_add(hotspotsDecode({{ this.encoded|tojson }}));"
-    )
-    # The decoder travels inside the layer's own script, so each layer is self-contained;
-    # it holds no "{{", "{%" or "{#".
-    head = "{% macro script(this, kwargs) %}"
-    if head not in text:  # pragma: no cover - guards a folium upgrade
-        raise RuntimeError("folium's GeoJson template changed; update dashboard/map_component.py")
-    return Template(text.replace(head, head + "{% raw %}" + DECODE_JS + "{% endraw %}", 1))
-
-
-class EncodedGeoJson(folium.GeoJson):
-    """A folium GeoJson layer shipped as :func:`encode_features` (decoded in the page).
-
-    ``self.data`` keeps the full GeoJSON for bounds and tooltip checks; only the encoded
-    form is written into the page.
-    """
-
-    _template = None  # set on first use
-
-    def __init__(self, data: dict, **kwargs) -> None:
-        super().__init__(data, **kwargs)
-        self.encoded = encode_features(data["features"])
-        if EncodedGeoJson._template is None:
-            EncodedGeoJson._template = _encoded_template()
-
-
-def _escaped_features(geojson: dict, fields: set[str]) -> list[dict]:
-    """New feature dicts whose string ``fields`` are HTML-escaped (geometry shared, input
-    untouched)."""
-    out = []
-    for feature in geojson["features"]:
-        props = dict(feature.get("properties") or {})
-        for f in fields:
-            if isinstance(props.get(f), str):
-                props[f] = html.escape(props[f])
-        for k, v in props.items():  # never let "{{ … }}" reach folium's second Jinja pass
-            if isinstance(v, str) and ("{" in v or "}" in v):
-                props[k] = v.replace("{", "&#123;").replace("}", "&#125;")
-        out.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
-    return out
-
-
-def _style_js(value_field: str, style: Mapping) -> JsCode:
-    return JsCode(
-        "function (feature) { var p = feature.properties || {}; return Object.assign("
-        f"{json.dumps(dict(style))}, {{fillColor: p[{json.dumps(value_field)}] || "
-        f"{json.dumps(NO_DATA_COLOUR)}}}); }}"
-    )
-
-
-def _hover_js() -> JsCode:
-    base = {k: WARD_STYLE[k] for k in ("color", "weight")}
-    return JsCode(
-        "function (feature, layer) { layer.on({"
-        f"mouseover: function (e) {{ e.target.setStyle({json.dumps(HOVER_STYLE)}); }},"
-        f"mouseout: function (e) {{ e.target.setStyle({json.dumps(base)}); }}"
-        "}); }"
-    )
-
-
-def ward_map(
-    geojson: dict,
-    value_field: str = "fill",
-    colours: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-    tooltip_fields: Sequence[tuple[str, str]] = (),
-    overlay: dict | None = None,
-    *,
-    legend_title: str | None = None,
-    base_tiles: str | None = None,
-) -> folium.Map:
-    """A folium map of ward polygons that loads nothing from outside the app.
-
-    Parameters
-    ----------
-    geojson : dict
-        From ``hotspots.outputs.map_data.to_geojson``; every feature has ``ward_code`` and
-        ``value_field``. Not modified.
-    value_field : str, default "fill"
-        The property holding each ward's ``#rrggbb`` fill colour (missing → grey).
-    colours : sequence of (label, colour) or mapping label → colour, optional
-        Legend entries in order (``hotspots.outputs.map_data.legend_entries``). None: no legend.
-    tooltip_fields : sequence of (field, label)
-        Properties shown on hover, with their labels. Both are HTML-escaped.
-    overlay : dict, optional
-        The drug-offence overlay: ``{"name": str, "ward_codes": [...]}``. Those wards get a
-        dashed outline in their own layer (a ``FeatureGroup`` the user can switch off).
-    legend_title : str, optional
-        Legend heading.
-    base_tiles : str, optional
-        A key of :data:`BASE_TILES`: offered as a layer that starts switched off (the map
-        is readable without tiles; networks that block tile servers lose nothing).
-
-    Returns
-    -------
-    folium.Map
-        Leaflet from :data:`LEAFLET_JS` / :data:`LEAFLET_CSS`, no other scripts or styles,
-        no tiles shown, fitted to the wards.
-
-    Raises
-    ------
-    ValueError
-        Malformed ``geojson``, a tooltip field or the overlay is malformed, unknown
-        ``base_tiles``, bad colour.
-    """
-    if not isinstance(geojson, dict) or not isinstance(geojson.get("features"), list):
-        raise ValueError("geojson must be a FeatureCollection dict")
-    features = geojson["features"]
-    if not features:
-        raise ValueError("geojson has no features")
-    keys = set((features[0].get("properties") or {}).keys())
-    fields = [(str(f), str(label)) for f, label in tooltip_fields]
-    missing = [f for f, _ in fields if f not in keys]
-    if missing:
-        raise ValueError(f"tooltip fields {missing} are not properties ({sorted(keys)})")
-    if base_tiles is not None and base_tiles not in BASE_TILES:
-        raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
-    entries = list(colours.items()) if isinstance(colours, Mapping) else list(colours or [])
-
-    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_snap=0.25)
-    # Instance attributes: the class lists point at CDNs (Leaflet, jQuery, Bootstrap,
-    # awesome-markers, Font Awesome, glyphicons). Keep Leaflet only, served locally.
-    m.default_js = [("leaflet", LEAFLET_JS)]
-    m.default_css = [("leaflet_css", LEAFLET_CSS)]
-
-    if base_tiles is not None:
-        url, attribution = BASE_TILES[base_tiles]
-        folium.TileLayer(
-            url,
-            attr=attribution,
-            name=f"{base_tiles} base map (internet)",
-            overlay=True,
-            control=True,
-            show=False,
-        ).add_to(m)
-
-    data = {
-        "type": "FeatureCollection",
-        "features": _escaped_features(geojson, {f for f, _ in fields}),
-    }
-    tooltip = None
-    if fields:
-        tooltip = folium.GeoJsonTooltip(
-            fields=[f for f, _ in fields],
-            aliases=[html.escape(label) for _, label in fields],
-            localize=True,
-            sticky=True,
-        )
-    wards = EncodedGeoJson(
-        data,
-        name="Wards",
-        control=False,
-        tooltip=tooltip,
-        style=_style_js(value_field, WARD_STYLE),
-        on_each_feature=_hover_js(),
-    )
-    wards.add_to(m)
-
-    overlay_name = None
-    if overlay is not None:
-        if not isinstance(overlay, dict) or "ward_codes" not in overlay:
-            raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
-        overlay_name = str(overlay.get("name") or "Overlay")
-        wanted = {str(c) for c in overlay["ward_codes"]}
-        picked = [
-            {
-                "type": "Feature",
-                "properties": {"ward_code": f["properties"]["ward_code"]},
-                "geometry": f["geometry"],
-            }
-            for f in features
-            if (f.get("properties") or {}).get("ward_code") in wanted
-        ]
-        group = folium.FeatureGroup(name=overlay_name, overlay=True, control=True, show=True)
-        if picked:
-            EncodedGeoJson(
-                {"type": "FeatureCollection", "features": picked},
-                name=overlay_name,
-                control=False,
-                interactive=False,
-                style=JsCode(f"function () {{ return {json.dumps(OVERLAY_STYLE)}; }}"),
-            ).add_to(group)
-        group.add_to(m)
-
-    if entries or overlay_name:
-        _Legend(legend_html(legend_title, entries, overlay_name)).add_to(m)
-    if base_tiles is not None or overlay_name:
-        folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds(wards.get_bounds())
-    return m
-
-
-_JSON_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def compact_json() -> Iterator[None]:
-    """Render folium templates with compact JSON (no spaces after ``,`` and ``:``)."""
-    env = folium.GeoJson._template.environment
-    with _JSON_LOCK:
-        old = env.policies.get("json.dumps_kwargs")
-        env.policies["json.dumps_kwargs"] = {**(old or {}), "separators": (",", ":")}
-        try:
-            yield
-        finally:
-            env.policies["json.dumps_kwargs"] = old
-
-
-def map_html(m: folium.Map, *, inline_leaflet: bool = False) -> str:
-    """The standalone HTML page of ``m`` (compact JSON).
-
-    Parameters
-    ----------
-    m : folium.Map
-        From :func:`ward_map`.
-    inline_leaflet : bool, default False
-        Put Leaflet's script and style inside the page (about 150 KB more), so the file
-        opens anywhere with no server and no internet — the map page's download.
-
-    Returns
-    -------
-    str
-    """
-    with compact_json():
-        page = m.get_root().render()
-    if inline_leaflet:
-        static = Path(__file__).resolve().parents[1] / "static" / "leaflet"
-        js = (static / "leaflet.js").read_text(encoding="utf-8")
-        js = js.replace("</script", "<\\/script")
-        css = (static / "leaflet.css").read_text(encoding="utf-8")
-        page = page.replace(f'<script src="{LEAFLET_JS}"></script>', f"<script>{js}</script>", 1)
-        page = page.replace(
-            f'<link rel="stylesheet" href="{LEAFLET_CSS}"/>', f"<style>{css}</style>", 1
-        )
-        if LEAFLET_JS in page or LEAFLET_CSS in page:  # pragma: no cover - folium upgrade
-            raise RuntimeError("folium's page template changed; update dashboard/map_component.py")
-    return page
-
+__all__ = [
+    "MapView",
+    "area_layer",
+    "leaflet_urls",
+    "legend_html",
+    "map_args",
+    "map_data",
+    "map_file",
+    "map_layers",
+    "map_style",
+    "map_view",
+    "render_ward_map",
+    "values_table_html",
+]
 
 # ------------------------------------------------------------------ the map component
 #: The component's script and style (Leaflet itself comes from ``static/leaflet``).
@@ -488,6 +77,8 @@ def map_layers(
     tooltip_fields: Sequence[tuple[str, str]] = (),
     *,
     float_decimals: int | None = 2,
+    label_column: str | None = None,
+    areas: Mapping | None = None,
 ) -> str:
     """The part of the map's data that changes only with the area and the values shown:
     outlines, ward codes and tooltip values, as JSON text (an app caches it, so a run that
@@ -504,6 +95,11 @@ def map_layers(
         Shown on hover as text (never as HTML).
     float_decimals : int or None, default 2
         Rounding of float tooltip values.
+    label_column : str, optional
+        A column of ``frame`` holding each ward's accessible name without its class
+        ("Ward name: value"); the component adds the class.
+    areas : mapping, optional
+        Outlines and names drawn over the wards (:func:`area_layer`).
 
     Returns
     -------
@@ -517,18 +113,47 @@ def map_layers(
         A column is missing.
     """
     fields = [(str(f), str(label)) for f, label in tooltip_fields]
-    rows = _rows(geometry, frame, [f for f, _ in fields])
+    extra = [label_column] if label_column else []
+    rows = _rows(geometry, frame, [f for f, _ in fields] + extra)
     values = display_values(rows, [f for f, _ in fields], float_decimals=float_decimals)
-    return _dumps(
-        {
-            "geometry": geometry.encoded,
-            "geometry_key": geometry.key,
-            "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
-            "codes": list(geometry.codes),
-            "fields": [list(f) for f in fields],
-            "values": values,
-        }
-    )
+    out = {
+        "geometry": geometry.encoded,
+        "geometry_key": geometry.key,
+        "bounds": [list(geometry.bounds[0]), list(geometry.bounds[1])],
+        "codes": list(geometry.codes),
+        "fields": [list(f) for f in fields],
+        "values": values,
+    }
+    if label_column:
+        out["labels"] = [
+            n if isinstance(n, str) and n else c
+            for c, n in zip(geometry.codes, rows[label_column].tolist(), strict=True)
+        ]
+    if areas is not None:
+        out["areas"] = dict(areas)
+    return _dumps(out)
+
+
+def area_layer(outlines: MapGeometry, names: Sequence[str], points: Sequence) -> dict:
+    """Outlines and names drawn over the wards (local authorities), not clickable.
+
+    Parameters
+    ----------
+    outlines : hotspots.outputs.map_encoding.MapGeometry
+        The areas' outlines, encoded once.
+    names : sequence of str
+        One name per area, in ``outlines.codes``' order (shown as text, never HTML).
+    points : sequence of (lat, lng)
+        Where each name is written.
+    """
+    if not (len(names) == len(points) == len(outlines.codes)):
+        raise ValueError("one name and one point per area")
+    return {
+        "key": outlines.key + "|" + "|".join(map(str, names)),
+        "geometry": outlines.encoded,
+        "names": [str(n) for n in names],
+        "points": [[round(float(a), 5), round(float(b), 5)] for a, b in points],
+    }
 
 
 def map_style(
@@ -540,8 +165,15 @@ def map_style(
     legend: str | None = None,
     base_tiles: str | None = None,
     height: int = 560,
+    basemap=None,
+    class_column: str | None = None,
+    class_labels: Sequence[str] = (),
+    text: Mapping[str, str] | None = None,
+    skip_to: str | None = None,
+    focus: str | None = None,
 ) -> dict:
-    """What changes from run to run: fill colours, overlay, legend, base map, height.
+    """What changes from run to run: fill colours, classes, overlay, legend, base map,
+    height, the component's words, the skip link's target and a ward to zoom to.
 
     Parameters
     ----------
@@ -560,6 +192,18 @@ def map_style(
         A key of :data:`BASE_TILES`, offered as a layer that starts switched off.
     height : int, default 560
         Pixels.
+    basemap : hotspots.outputs.basemap.Basemap, optional
+        The operator's tile server: shown (the user can switch it off). None: no tiles.
+    class_column : str, optional
+        A column of ``frame`` with each ward's class (-1: no data), for its accessible name.
+    class_labels : sequence of str
+        The classes' labels (the legend's).
+    text : mapping, optional
+        The component's words (``region``, ``skip``, ``svg_title``, ``no_data``), translated.
+    skip_to : str, optional
+        The id of the element the skip link moves the focus to (no skip link when None).
+    focus : str, optional
+        A ward code to zoom to and focus (the ward search).
 
     Returns
     -------
@@ -576,9 +220,9 @@ def map_style(
         raise ValueError(f"unknown base_tiles {base_tiles!r}; choose from {list(BASE_TILES)}")
     if overlay is not None and (not isinstance(overlay, dict) or "ward_codes" not in overlay):
         raise ValueError("overlay must be a dict with 'ward_codes' (and 'name')")
-    rows = _rows(geometry, frame, [fill_column])
+    rows = _rows(geometry, frame, [fill_column] + ([class_column] if class_column else []))
     fill = [
-        NO_DATA_COLOUR if not isinstance(c, str) else _check_colour(c)
+        NO_DATA_COLOUR if not isinstance(c, str) else check_colour(c)
         for c in rows[fill_column].tolist()
     ]
     tiles = None
@@ -588,6 +232,13 @@ def map_style(
             "url": url,
             "attribution": attribution,
             "name": f"{base_tiles} base map (internet)",
+        }
+    if basemap is not None:
+        tiles = {
+            "url": str(basemap.url),
+            "attribution": html.escape(str(basemap.attribution)),
+            "name": str(basemap.name),
+            "on": True,
         }
     return {
         "fill": fill,
@@ -600,6 +251,13 @@ def map_style(
         "legend": legend,
         "tiles": tiles,
         "height": int(height),
+        "classes": None
+        if not class_column
+        else [-1 if pd.isna(c) else int(c) for c in rows[class_column].tolist()],
+        "class_labels": [str(c) for c in class_labels],
+        "text": dict(text or {}),
+        "skip_to": skip_to,
+        "focus": focus,
     }
 
 
@@ -659,7 +317,7 @@ def _ward_map_component():
 
         _COMPONENT = st.components.v2.component(
             "hotspots.ward_map",
-            js=(FRONTEND_DIR / "ward_map.js").read_text(encoding="utf-8"),
+            js=DECODE_JS + (FRONTEND_DIR / "ward_map.js").read_text(encoding="utf-8"),
             css=(FRONTEND_DIR / "ward_map.css").read_text(encoding="utf-8"),
             isolate_styles=False,
         )
@@ -718,21 +376,25 @@ def map_view(
     :mod:`dashboard.caches`); ``rule``: a partner's disclosure rule; ``ranking``: the
     selection's ranking (the hotspot score), default preset when None."""
     from dashboard import caches as state
-    from hotspots.outputs import map_data as mapping
+    from hotspots.outputs import map_classes, map_colours
+    from hotspots.outputs.map_values import MAP_INDICATORS
     from hotspots.stats.getis_ord import GI_CLASSES
 
-    column, kind, palette_name = mapping.MAP_INDICATORS[choice]
+    column, kind, palette_name = MAP_INDICATORS[choice]
     if kind == "category":
         cls = state.classification(
-            root, version, selection, column, mapping.CATEGORIES, 0, ranking, rule
+            root, version, selection, column, map_classes.CATEGORIES, 0, ranking, rule
         )
-        colours = mapping.category_colours(list(GI_CLASSES))
+        colours = map_colours.category_colours(list(GI_CLASSES))
     else:
         cls = state.classification(root, version, selection, column, scheme, k, ranking, rule)
         # No ward with a value (an area with no data): every ward grey, "No data".
-        colours = mapping.palette(palette_name, len(cls.labels)) if cls.labels else ()
+        colours = map_colours.palette(palette_name, len(cls.labels)) if cls.labels else ()
     table = state.map_table(root, version, selection, ranking, rule)
-    fill = table[["ward_code"]].assign(fill=mapping.fill_colours(cls.class_index, colours))
+    fill = table[["ward_code"]].assign(
+        fill=map_colours.fill_colours(cls.class_index, colours),
+        class_index=np.asarray(cls.class_index, dtype="int64"),
+    )
     overlay = (
         {
             "name": "Drug offences: top 12 wards",
@@ -744,67 +406,78 @@ def map_view(
     return MapView(cls, colours, table, fill, overlay)
 
 
-def file_notes(metadata: Mapping, choice: str, rule=None) -> list[str]:
-    """What a downloaded map says about itself, one line each: what it shows, where and
-    when, the definition (PROXY where it is one, and what an analyst accepted), months not
-    loaded, small numbers, sources and licences (``metadata``: ``WardData.metadata()``)."""
-    from hotspots.access.partner import suppression_note
-    from hotspots.outputs.pack import ATTRIBUTION
-
-    lines = [
-        f"{choice} — {metadata.get('area') or 'all wards'}",
-        f"Period {metadata.get('period')}; data up to {metadata.get('data_cut_off') or 'none'}",
-        f"Definition: {metadata.get('definition_title') or metadata.get('definition')}"
-        + (" — PROXY" if metadata.get("proxy") else ""),
-        *[str(c) for c in metadata.get("definition_caveats") or []],
-    ]
-    missing = metadata.get("months_not_loaded") or []
-    if missing:
-        lines.append("Months not loaded (gaps, not zeros): " + ", ".join(map(str, missing)))
-    if metadata.get("label"):
-        lines.append(f"{str(metadata['label']).upper()}: invented places and crimes")
-    lines += [suppression_note(rule), ATTRIBUTION]
-    return lines
-
-
-def _notes_html(lines: Sequence[str]) -> str:
-    """``lines`` as a box in the map's corner (escaped: names are data); the first bold."""
-    if not lines:
-        return ""
-    head, *rest = (html.escape(str(x)) for x in lines)
-    return (
-        '<div class="hotspots-notes" style="position:fixed;left:56px;top:8px;'
-        "max-width:min(60ch,70vw);z-index:1000;background:#fff;color:#1b1b1b;"
-        'font:12px/1.35 sans-serif;padding:6px 8px;border:1px solid #636363">'
-        f"<strong>{head}</strong>" + "".join(f"<div>{x}</div>" for x in rest) + "</div>"
-    )
-
-
-def map_file(view: MapView, root: str, version: int, selection, choice: str, rule=None) -> str:
-    """The map as one HTML file that opens with no server and no internet (made on click,
-    from the same values the page shows), saying what it shows, the period, the definition
-    (PROXY), months not loaded, small numbers, sources and licences."""
+def map_file(
+    view: MapView, root: str, version: int, selection, choice: str, rule=None, lang: str = "en"
+) -> str:
+    """The map as one HTML file (:func:`hotspots.outputs.map_file.map_file_html`), made on
+    click from the same values the page shows (the partner view's for a partner)."""
     from dashboard import caches as state
-    from hotspots.outputs import map_data as mapping
+    from hotspots.outputs.map_file import map_file_html
 
-    fields = mapping.tooltip_fields(choice)
-    shapes = mapping.tooltip_frame(view.table, choice, rule).merge(view.fill, on="ward_code")
-    outlines = state.display_shapes(root, version, selection.area)
-    geojson = mapping.to_geojson(
-        outlines[["ward_code", "geometry"]].merge(shapes, on="ward_code", how="left"),
-        [name for name, _ in fields] + ["fill"],
-        float_decimals=2,
-    )
-    m = ward_map(
-        geojson,
-        "fill",
-        mapping.legend_entries(view.classification, view.colours),
-        fields,
+    return map_file_html(
+        state.map_names(root, version, view.table, lang),
+        view.fill,
+        view.classification,
+        view.colours,
         view.overlay,
-        legend_title=choice,
+        state.display_shapes(root, version, selection.area),
+        state.ward_data(root, version, selection, rule).metadata(),
+        choice,
+        rule,
+        lang,
     )
-    data = state.ward_data(root, version, selection, rule)
-    m.get_root().html.add_child(
-        folium.Element(_notes_html(file_notes(data.metadata(), choice, rule)))
+
+
+#: A cell of the values table: left-aligned, a little room, a rule under each row.
+_CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px solid #d0d0d0"
+
+
+def values_table_html(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    headers: Sequence[str],
+    link_query: Mapping[str, str],
+    table_id: str,
+) -> str:
+    """The map as an HTML table (ward with a link to its profile, value, class), in a
+    scrolling region that takes the keyboard focus; every text escaped.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`hotspots.outputs.map_values.mapped_values`.
+    caption : str
+        The table's caption (and the region's name).
+    headers : sequence of str
+        Three column headings: ward, value, class.
+    link_query : mapping
+        The address's parameters kept in each profile link (``ward`` is added).
+    table_id : str
+        The region's id (the map's skip link moves the focus there).
+    """
+    from urllib.parse import urlencode
+
+    if len(headers) != 3:
+        raise ValueError("three headings: ward, value, class")
+    body = []
+    for code, name, value, cls in rows[
+        ["ward_code", "ward_name", "value_text", "class_label"]
+    ].itertuples(index=False):
+        href = "profile?" + urlencode({**dict(link_query), "ward": code})
+        body.append(
+            f'<tr><th scope="row" style="{_CELL}"><a href="{html.escape(href)}" '
+            f'target="_self">{html.escape(str(name))}</a></th>'
+            f'<td style="{_CELL}">{html.escape(str(value))}</td>'
+            f'<td style="{_CELL}">{html.escape(str(cls))}</td></tr>'
+        )
+    head = "".join(f'<th scope="col" style="{_CELL}">{html.escape(str(h))}</th>' for h in headers)
+    return (
+        f'<div id="{html.escape(table_id)}" class="ward-map-table" role="region" '
+        f'aria-label="{html.escape(caption)}" tabindex="0" '
+        'style="max-height:420px;overflow:auto;border:1px solid #8a8a8a">'
+        '<table style="width:100%;border-collapse:collapse;font-size:14px">'
+        f'<caption style="text-align:left;font-weight:600;padding:4px 6px">'
+        f"{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
-    return map_html(m, inline_leaflet=True)

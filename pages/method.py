@@ -134,6 +134,15 @@ police.uk crime data; ONS boundaries, lookups and population estimates; Welsh Go
 WIMD 2019; MHCLG IMD 2019 — all under the Open Government Licence v3.0. Contains OS data
 © Crown copyright and database right.
 """)
+# The map's base map: an operator's setting (hotspots.outputs.basemap), off by default.
+from dashboard.language import _, current_language  # noqa: E402
+from hotspots.outputs.basemap import basemap_from_env, describe_basemap  # noqa: E402
+
+try:
+    basemap_text = describe_basemap(basemap_from_env(), current_language())
+except ValueError as exc:  # InputError: a mistyped setting, said in words
+    basemap_text = str(exc)
+st.markdown("### " + _("Base map") + "\n" + basemap_text)
 # Partners: the fit of the partner view (hotspots.access.partner), as every partner figure.
 result = state.analysis(f.root, f.version, f.selection, SETTINGS, f.view_rule)
 fit = result.expected.attrs.get("fit") if result.expected is not None else None

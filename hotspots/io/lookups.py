@@ -21,6 +21,8 @@ LSOA21_WARD_COLUMNS = [
     "local_authority_code",
     "local_authority_name",
 ]
+#: Optional columns of the LSOA 2021 → ward lookup: the Welsh names, when the file has them.
+WELSH_NAMES = ("ward_name_cy", "local_authority_name_cy")
 LAD_FORCE_COLUMNS = ["local_authority_code", "police_force_code", "police_force"]
 
 #: Patterns of the publishers' column names, per lookup kind, used by ``detect``.
@@ -79,7 +81,8 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with :data:`LSOA21_WARD_COLUMNS`, one row per 2021 LSOA.
+    DataFrame with :data:`LSOA21_WARD_COLUMNS` (and :data:`WELSH_NAMES` when the file
+    has ``WD..NMW`` / ``LAD..NMW``), one row per 2021 LSOA.
 
     Raises
     ------
@@ -97,6 +100,9 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
     lan = find_column(
         raw, [r"lad\d\dnm", r"(lad|ltla)\d\d_?name"], "local authority name", path.name
     )
+    # Welsh names where ONS publishes them (WD22NMW, LAD22NMW): kept for the map.
+    wdw = find_column(raw, [r"wd\d\dnmw"], "ward name in Welsh", path.name, required=False)
+    law = find_column(raw, [r"lad\d\dnmw"], "council name in Welsh", path.name, required=False)
     out = pd.DataFrame(
         {
             "lsoa21_code": raw[c21].str.upper(),
@@ -104,6 +110,8 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
             "ward_name": raw[wdn],
             "local_authority_code": raw[la].str.upper(),
             "local_authority_name": raw[lan],
+            **({WELSH_NAMES[0]: raw[wdw]} if wdw else {}),
+            **({WELSH_NAMES[1]: raw[law]} if law else {}),
         }
     ).drop_duplicates()
     check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)

@@ -74,9 +74,11 @@ def test_map_page(app, demo_store):
         "css": "/app/static/leaflet/leaflet.css",
     }
     assert re.findall(r"https?://", text) == []
-    # No element whose own script Streamlit loads lazily besides the map: no st.html, no
-    # Markdown with HTML (each would hold the map back on a first visit).
-    assert len(at.get("html")) == 0
+    # Besides the map, one element whose own script Streamlit loads lazily: the table of
+    # the mapped values (st.html), sent after the first run (a test of its own below); no
+    # Markdown with HTML.
+    (table,) = at.get("html")
+    assert table.proto.body.count("<tr>") == n + 1
     assert not any(m.proto.allow_html for m in at.markdown)
 
 
@@ -113,6 +115,7 @@ def test_map_page_first_run_draws_the_map_before_its_controls(app, demo_store):
         ("Show", "Drug offences (count)"),
         ("Classes", "Quantiles"),
         ("How many", 5),
+        ("Find a ward (English or Welsh name)", None),
     ]
     assert [t.value for t in at.toggle] == [True]
     assert [b.label for b in at.get("download_button")] == ["Download this map (web page)"]

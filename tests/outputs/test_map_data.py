@@ -1,5 +1,6 @@
-"""Map payload: display geometry, GeoJSON, classes, colours (hotspots.outputs.map_data) and the
-offline folium map (dashboard.map_component). Real Welsh wards where the shared data is present."""
+"""Map payload: display geometry, GeoJSON, classes, colours (hotspots.outputs.map_*), the
+dashboard's map data (dashboard.map_component) and the offline map file
+(hotspots.outputs.map_file). Real Welsh wards where the shared data is present."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shapely.geometry import box
 
 from dashboard import map_component as maps
 from hotspots.outputs import map_data as mp
+from hotspots.outputs import map_folium as mf
 from tests.conftest import ROOT, SHARED, SKIP_SHARED
 
 WALES_WARDS = SHARED / "boundaries" / "wales_wards_dec2022_bsc.geojson"
@@ -209,14 +211,14 @@ def test_map_page_is_under_400_kb(wales_display):
     colours = mp.palette("YlOrRd", 5)
     display = display.assign(fill=mp.fill_colours(cls.class_index, colours))
     geojson = mp.to_geojson(display, [*DISPLAY_PROPERTIES, "fill"], float_decimals=2)
-    m = maps.ward_map(
+    m = mf.ward_map(
         geojson,
         "fill",
         mp.legend_entries(cls, colours),
         [("ward_name", "Ward"), ("rate", "Rate")],
         {"name": "Drugs", "ward_codes": mp.top_wards(display, "drugs_count", 10)},
     )
-    assert len(maps.map_html(m).encode()) < 400_000
+    assert len(mf.map_html(m).encode()) < 400_000
 
 
 def test_tooltip_escapes_html_in_ward_names(wales_display):
@@ -224,14 +226,14 @@ def test_tooltip_escapes_html_in_ward_names(wales_display):
     display.loc[display.index[0], "ward_name"] = EVIL
     geojson = mp.to_geojson(display, DISPLAY_PROPERTIES)
     snapshot = json.dumps(geojson)
-    m = maps.ward_map(geojson, "fill", None, [("ward_name", "Ward <b>name</b>")])
+    m = mf.ward_map(geojson, "fill", None, [("ward_name", "Ward <b>name</b>")])
     assert json.dumps(geojson) == snapshot  # input untouched
     layer = next(c for c in m._children.values() if c._name == "GeoJson")
     props = layer.data["features"][0]["properties"]
     assert props["ward_name"] == html.escape(EVIL)
     tooltip = next(c for c in layer._children.values() if c._name == "GeoJsonTooltip")
     assert tooltip.aliases == ["Ward &lt;b&gt;name&lt;/b&gt;"]
-    page = maps.map_html(m)
+    page = mf.map_html(m)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "onerror=alert(1)" in page  # present, but as escaped text
 
@@ -258,7 +260,7 @@ def _walk(element):
 
 @pytest.mark.parametrize("base_tiles", [None, "OpenStreetMap"])
 def test_map_has_no_cdn(base_tiles):
-    m = maps.ward_map(
+    m = mf.ward_map(
         _small_geojson(),
         "fill",
         [("Low", "#ffffb2"), ("High", "#bd0026")],
@@ -267,7 +269,7 @@ def test_map_has_no_cdn(base_tiles):
         legend_title="Rate",
         base_tiles=base_tiles,
     )
-    page = maps.map_html(m)
+    page = mf.map_html(m)
     # what the page loads: default_js/default_css of every element in the tree
     links = [
         url
@@ -275,9 +277,9 @@ def test_map_has_no_cdn(base_tiles):
         for attr in ("default_js", "default_css")
         for _, url in getattr(e, attr, [])
     ]
-    assert sorted(links) == [maps.LEAFLET_CSS, maps.LEAFLET_JS]
+    assert sorted(links) == [mf.LEAFLET_CSS, mf.LEAFLET_JS]
     loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
-    assert sorted(loaded) == [maps.LEAFLET_CSS, maps.LEAFLET_JS]
+    assert sorted(loaded) == [mf.LEAFLET_CSS, mf.LEAFLET_JS]
     assert not any(host in page for host in CDN_HOSTS)
     tiles = [e for e in _walk(m) if e._name == "TileLayer"]
     if base_tiles is None:
@@ -290,9 +292,9 @@ def test_map_has_no_cdn(base_tiles):
 
 def test_map_rejects_unknown_tooltip_field_and_tiles():
     with pytest.raises(ValueError, match="tooltip fields"):
-        maps.ward_map(_small_geojson(), "fill", None, [("nope", "Nope")])
+        mf.ward_map(_small_geojson(), "fill", None, [("nope", "Nope")])
     with pytest.raises(ValueError, match="base_tiles"):
-        maps.ward_map(_small_geojson(), "fill", None, [], base_tiles="Google")
+        mf.ward_map(_small_geojson(), "fill", None, [], base_tiles="Google")
     with pytest.raises(ValueError, match="#rrggbb"):
         maps.legend_html("t", [("a", "red;background:url(x)")])
 
@@ -441,7 +443,19 @@ def test_map_data_is_the_cached_layers_plus_the_runs_style():
         "fields",
         "values",
     }
-    assert set(style) == {"fill", "overlay", "legend", "tiles", "height"}
+    assert set(style) == {
+        "fill",
+        "overlay",
+        "legend",
+        "tiles",
+        "height",
+        "classes",
+        "class_labels",
+        "text",
+        "skip_to",
+        "focus",
+    }
+    assert style["classes"] is None and style["skip_to"] is None and style["focus"] is None
     assert json.loads(layers)["values"] == [["A"], ["Bryn Ŵy"]]  # in the outlines' order
     assert style["fill"] == ["#ffffb2", "#bd0026"]
     data = json.loads(maps.map_data(layers, style))
@@ -491,14 +505,14 @@ def test_tooltip_frame_suppresses_small_numbers_for_partners():
 
 
 def test_map_file_opens_without_a_server():
-    m = maps.ward_map(
+    m = mf.ward_map(
         _small_geojson(),
         "fill",
         [("Low", "#ffffb2"), ("High", "#bd0026")],
         [("ward_name", "Ward")],
         legend_title="Rate",
     )
-    page = maps.map_html(m, inline_leaflet=True)
+    page = mf.map_html(m, inline_leaflet=True)
     assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page) == []
     leaflet = (ROOT / "static" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
     assert leaflet[:300] in page  # Leaflet itself, inside the page
@@ -705,6 +719,218 @@ def test_display_values_are_json_ready_for_every_dtype(decimals):
 
 def test_fisher_jenks_whole_matrix_and_column_blocks_agree(monkeypatch):
     y = np.random.default_rng(5).gamma(2.0, 3.0, 762)
-    whole = mp._fisher_jenks_bins(y, 5)
-    monkeypatch.setattr(mp, "_FJ_WHOLE_MAX", 0)  # the path taken for the UK's 8,482 wards
-    np.testing.assert_array_equal(mp._fisher_jenks_bins(y, 5), whole)
+    from hotspots.outputs import map_classes
+
+    whole = map_classes._fisher_jenks_bins(y, 5)
+    monkeypatch.setattr(map_classes, "_FJ_WHOLE_MAX", 0)  # the UK's 8,482 wards take this path
+    np.testing.assert_array_equal(map_classes._fisher_jenks_bins(y, 5), whole)
+
+
+def test_mapped_values_show_values_with_units_classes_and_partner_marks():
+    from hotspots.access.disclosure import DisclosureRule
+    from hotspots.outputs.map_values import mapped_values, value_text
+
+    table = pd.DataFrame(
+        {
+            "ward_code": ["W1", "W2", "W3"],
+            "ward_name": ["Bôn-y-maen", "Aber", EVIL],
+            "sv_count": [3, 12, 40],
+            "drugs_count": [0, 1, 2],
+            "population": [1000, 2000, 0],
+            "rate": [3.0, 6.0, None],
+            "sv_rate_smoothed": [12.345, 4.0, None],
+            "dep_share_20": [0.5729, 0.0, 1.0],
+        }
+    )
+    rate = "Violence rate per 1,000 (smoothed)"
+    shown = value_text(mp.tooltip_frame(table, rate), rate).tolist()
+    assert shown == ["12.3 per 1,000 residents", "4.0 per 1,000 residents", "No data"]
+    dep = "Deprivation: residents in the most deprived 20%"
+    assert value_text(mp.tooltip_frame(table, dep), dep).tolist() == [
+        "57.3% of residents",
+        "0.0% of residents",
+        "100.0% of residents",
+    ]
+    # A partner sees the marks and "shown by colour", never the hidden numbers.
+    rule = DisclosureRule(5)
+    count = "Violence (count)"
+    partner = mp.tooltip_frame(table, count, rule)
+    assert value_text(partner, count).tolist() == [rule.mark, "12", "40"]
+    smoothed = value_text(mp.tooltip_frame(table, rate, rule), rate).tolist()
+    assert smoothed == ["shown by colour"] * 3
+    rows = mapped_values(partner, count, ("0 – 9", "10 – 40"), [0, 1, -1])
+    assert rows.columns.tolist() == ["ward_code", "ward_name", "value_text", "class_label"]
+    assert rows["ward_name"].tolist() == sorted([EVIL, "Aber", "Bôn-y-maen"])
+    assert dict(zip(rows["ward_code"], rows["class_label"], strict=True)) == {
+        "W1": "0 – 9",
+        "W2": "10 – 40",
+        "W3": "No data",
+    }
+    with pytest.raises(ValueError, match="class_index has 2 items for 3 wards"):
+        mapped_values(partner, count, ("a",), [0, 0])
+    page = maps.values_table_html(
+        rows,
+        caption="Values",
+        headers=("Ward", "Value", "Class"),
+        link_query={"area": "dyfed-powys", "ward": "OLD"},
+        table_id="t",
+    )
+    assert page.count("<tr>") == 4 and re.search(r'<th scope="col"[^>]*>Ward</th>', page)
+    assert "profile?area=dyfed-powys&amp;ward=W1" in page and "OLD" not in page
+    assert "<script>" not in page and html.escape(EVIL) in page
+
+
+# --------------------------------------------------------------------------------------
+# Base map, ward search, Welsh names, the downloadable file's words
+# --------------------------------------------------------------------------------------
+
+
+def test_basemap_is_off_unless_configured_and_checked():
+    from hotspots.errors import InputError
+    from hotspots.outputs.basemap import Basemap, basemap_from_env, describe_basemap
+
+    assert basemap_from_env({}) is None and basemap_from_env({"HOTSPOTS_BASEMAP_URL": " "}) is None
+    env = {
+        "HOTSPOTS_BASEMAP_URL": "https://tiles.example.gov.uk/{z}/{x}/{y}.png",
+        "HOTSPOTS_BASEMAP_ATTRIBUTION": "© Crown copyright",
+    }
+    got = basemap_from_env(env)
+    assert got == Basemap(env["HOTSPOTS_BASEMAP_URL"], "© Crown copyright", "tiles.example.gov.uk")
+    assert basemap_from_env({**env, "HOTSPOTS_BASEMAP_NAME": "OS Maps"}).name == "OS Maps"
+    with pytest.raises(InputError, match=r"has no \{x\}, \{y\}"):
+        basemap_from_env({**env, "HOTSPOTS_BASEMAP_URL": "https://t.example/{z}.png"})
+    with pytest.raises(InputError, match="is not an http"):
+        basemap_from_env({**env, "HOTSPOTS_BASEMAP_URL": "file:///{z}/{x}/{y}"})
+    with pytest.raises(InputError, match="HOTSPOTS_BASEMAP_ATTRIBUTION"):
+        basemap_from_env({"HOTSPOTS_BASEMAP_URL": env["HOTSPOTS_BASEMAP_URL"]})
+    assert describe_basemap(None).startswith("Base map: none.")
+    assert describe_basemap(None, "cy").startswith("Map sylfaen: dim.")
+    assert "tiles from tiles.example.gov.uk" in describe_basemap(got)
+    # The component shows it (switched on, attribution as text); none by default.
+    geometry = mp.encode_geometry(_values_frame())
+    fill = pd.DataFrame({"ward_code": ["X1", "X2"], "fill": ["#ffffb2", "#bd0026"]})
+    assert maps.map_style(geometry, fill)["tiles"] is None
+    evil = Basemap(env["HOTSPOTS_BASEMAP_URL"], "<img src=x onerror=alert(1)>", "OS")
+    tiles = maps.map_style(geometry, fill, basemap=evil)["tiles"]
+    assert tiles["on"] is True and "<img" not in tiles["attribution"]
+
+
+def _values_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "ward_code": ["X1", "X2"],
+            "ward_name": ["Castle", "Sketty"],
+            "local_authority_code": ["W06000011", "W06000011"],
+            "local_authority_name": ["Swansea", "Swansea"],
+        },
+        geometry=[box(-3.0, 52.0, -2.9, 52.1), box(-2.9, 52.0, -2.8, 52.1)],
+        crs="EPSG:4326",
+    )
+
+
+def test_area_outlines_dissolve_wards_by_council():
+    from hotspots.outputs.map_geometry import area_outlines
+
+    areas = area_outlines(_values_frame(), "local_authority_code", "local_authority_name")
+    assert areas["local_authority_code"].tolist() == ["W06000011"]
+    assert areas.geometry.iloc[0].equals(box(-3.0, 52.0, -2.8, 52.1))
+    assert areas.geometry.iloc[0].contains(areas["label_point"].iloc[0])
+    with pytest.raises(ValueError, match="no column 'lad'"):
+        area_outlines(_values_frame(), "lad")
+
+
+def test_ward_search_and_names_in_welsh_from_the_real_lookup():
+    from hotspots.io.lookups import load_lsoa21_ward
+    from hotspots.outputs.map_search import in_language, search_labels, welsh_names
+
+    path = SHARED / "lookups" / "lsoa21_to_ward22_to_lad22_wales.csv"
+    if not path.exists():
+        pytest.skip(SKIP_SHARED)
+    ward_cy, council_cy = welsh_names(load_lsoa21_ward(path))
+    assert len(council_cy) == 22 and council_cy["W06000011"] == "Abertawe"
+    assert council_cy["W06000015"] == "Caerdydd"
+    frame = _values_frame().assign(
+        ward_code=["W05001041", "W05001058"], ward_name=["Castle", "Pen-clawdd"]
+    )
+    assert ward_cy["W05001041"] == "Y Castell" and ward_cy["W05001058"] == "Pen-clawdd"
+    en = search_labels(frame, ward_cy, council_cy, "en")
+    assert en == {"W05001041": "Castle / Y Castell (Swansea)", "W05001058": "Pen-clawdd (Swansea)"}
+    cy = search_labels(frame, ward_cy, council_cy, "cy")
+    assert cy == {
+        "W05001058": "Pen-clawdd (Abertawe)",
+        "W05001041": "Y Castell / Castle (Abertawe)",
+    }
+    assert list(cy) == ["W05001058", "W05001041"]  # sorted by the text shown
+    welsh = in_language(frame, ward_cy, council_cy, "cy")
+    assert welsh["ward_name"].iloc[0] == "Y Castell"
+    assert welsh["local_authority_name"].tolist() == ["Abertawe", "Abertawe"]
+    assert in_language(frame, ward_cy, council_cy, "en") is frame
+
+
+def test_map_file_carries_title_period_definition_legend_source_licence():
+    from hotspots.outputs.map_file import file_notes, map_file_html
+    from hotspots.outputs.pack import ATTRIBUTION
+
+    shapes = _values_frame()
+    table = pd.DataFrame(
+        {
+            "ward_code": ["X1", "X2"],
+            "ward_name": ["Castle", "Sketty"],
+            "local_authority_name": ["Swansea", "Swansea"],
+            "sv_count": [12, 3],
+            "drugs_count": [1, 0],
+            "population": [1000, 900],
+            "rate": [12.0, 3.3],
+            "rank_text": ["1", "2"],
+        }
+    )
+    cls = mp.classify(table["sv_count"], "Quantiles", 2)
+    colours = mp.palette("YlOrRd", len(cls.labels))
+    fill = table[["ward_code"]].assign(fill=mp.fill_colours(cls.class_index, colours))
+    meta = {
+        "area": "south-wales",
+        "period": "2018-10 to 2019-02",
+        "data_cut_off": "2019-02",
+        "definition_title": "police.uk open data (proxy)",
+        "proxy": True,
+        "months_not_loaded": ["2018-12"],
+    }
+    overlay = {"name": "Drug offences: top 12 wards", "ward_codes": ["X1"]}
+    notes = file_notes(meta, "Violence (count)")
+    assert notes[:4] == [
+        "Violence (count) — south-wales",
+        "Period 2018-10 to 2019-02; data up to 2019-02",
+        "Definition: police.uk open data (proxy) — PROXY",
+        "Months not loaded (gaps, not zeros): 2018-12",
+    ]
+    assert notes[-1] == f"Source and licence: {ATTRIBUTION}"
+    page = map_file_html(table, fill, cls, colours, overlay, shapes, meta, "Violence (count)")
+    assert "<title>Violence (count) — south-wales</title>" in page
+    assert '<html lang="en">' in page and "PROXY" in page and "Open Government Licence" in page
+    head = page[page.index('class="hotspots-notes"') :]
+    assert "ward-map-legend" not in page  # the legend is above the map, not a map control
+    assert all(label in head for label in cls.labels) and "Drug offences: top 12 wards" in head
+    cy = map_file_html(
+        table, fill, cls, colours, overlay, shapes, meta, "Violence (count)", lang="cy"
+    )
+    assert '<html lang="cy">' in cy and "<title>Trais (nifer) — south-wales</title>" in cy
+    assert "Diffiniad: police.uk open data (proxy) — PROCSI" in cy
+    assert "Troseddau cyffuriau: y 12 ward uchaf" in cy and "Ffynhonnell a thrwydded" in cy
+
+
+def test_welsh_catalogue_covers_the_map_and_is_marked_for_review():
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "hotspots" / "locale" / "cy" / "LC_MESSAGES" / "map.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="cy")
+    entries = [m for m in catalog if m.id]
+    assert len(entries) >= 40 and all(m.string for m in entries)
+    assert all(m.fuzzy for m in entries)
+    ids = {m.id for m in entries}
+    assert set(mp.MAP_INDICATORS) <= ids
+    for src in ("pages/map.py", "hotspots/outputs/map_file.py", "hotspots/outputs/basemap.py"):
+        text = (ROOT / src).read_text(encoding="utf-8")
+        for m in re.finditer(r'\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', text):
+            msg = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))).replace("\\'", "'")
+            assert msg in ids, (src, msg)

@@ -8,6 +8,7 @@ from hotspots.io.lookups import (
     LAD_FORCE_COLUMNS,
     LSOA11_21_COLUMNS,
     LSOA21_WARD_COLUMNS,
+    WELSH_NAMES,
     load_lookup,
 )
 from hotspots.io.population import (
@@ -29,7 +30,8 @@ def test_real_lookups(shared_data):
         "M": 45,
     }
     kind, b = load_lookup(shared_data / "lookups" / "lsoa21_to_ward22_to_lad22_wales.csv")
-    assert kind == "lsoa21_ward" and list(b.columns) == LSOA21_WARD_COLUMNS
+    assert kind == "lsoa21_ward" and list(b.columns) == [*LSOA21_WARD_COLUMNS, *WELSH_NAMES]
+    assert b.loc[b["ward_code"] == "W05001058", "local_authority_name_cy"].iloc[0] == "Abertawe"
     assert len(b) == 1917 and b["ward_code"].nunique() == 752 and b.attrs["vintage"] == "2022"
     kind, c = load_lookup(shared_data / "lookups" / "lad24_to_csp24_to_pfa24_wales.csv")
     assert kind == "lad_force" and list(c.columns) == LAD_FORCE_COLUMNS
