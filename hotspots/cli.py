@@ -380,6 +380,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         pack_metadata,
         pack_pdf,
         pack_period,
+        welsh_names,
     )
     from hotspots.stats.analysis import AnalysisSettings, analyse
     from hotspots.stats.ranking import rank_settings
@@ -415,7 +416,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
         meta["area"], meta["definition"], args.month, args.audience
     )
     pack = assemble_pack(
-        data, result, args.month, top_n=args.top_n, ranking=ranking, previous=previous, rule=rule
+        data,
+        result,
+        args.month,
+        top_n=args.top_n,
+        ranking=ranking,
+        previous=previous,
+        rule=rule,
+        lang=args.lang,
+        welsh_names=welsh_names(store.geography().lsoa21_ward) if args.lang == "cy" else None,
     )
     written = []
     for path, make in (
@@ -590,6 +599,12 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--out", required=True, help="output PDF file")
     pk.add_argument("--excel", help="also write the Excel workbook here")
     pk.add_argument("--json", help="also write the pack as JSON here")
+    pk.add_argument(
+        "--lang",
+        choices=["en", "cy"],
+        default="en",
+        help="language of the pack: en (English, default) or cy (Welsh)",
+    )
     pk.set_defaults(func=cmd_pack)
 
     from hotspots.definitions import FLAGS
