@@ -27,7 +27,7 @@ from hotspots.outputs.pack.table import (
     table_headings,
     top_table,
 )
-from hotspots.outputs.pack.words import month_words, short_month, tr
+from hotspots.outputs.pack.words import force_name, join, month_words, short_month, tr
 
 #: Unicode font embedded in the PDF when it exists (else Helvetica with Latin-1 text).
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -307,7 +307,7 @@ def _draw_trend(d: _Drawing, pack, x: float, y: float, w: float, h: float) -> No
         notes.append(_("Grey: a month with no crimes loaded for a force (a gap, not zero)."))
     if fig.hidden_below:
         notes.append(_("Partner figures: suppressed counts are taken as the stand-in value."))
-    forces = ", ".join(fig.forces_counted)
+    forces = join([force_name(f, pack.lang) for f in fig.forces_counted], pack.lang)
     if forces:
         notes.append(_("Counted: wards of {forces}.").format(forces=forces))
     d.para(" ".join(notes), size=7, w=w + 8, h=3.5)
@@ -486,7 +486,7 @@ def _table(d: _Drawing, pack) -> None:
     from fpdf.fonts import FontFace
 
     pdf = d.pdf
-    widths = (10, 13, 34, 27, 17, 18, 16, 14, 19, 25, 19, 65)
+    widths = (10, 13, 33, 27, 19, 19, 19, 16, 20, 24, 22, 55)
     pdf.set_font(d.family, "", 7.5)
     pdf.set_fill_color(255)
     pdf.set_draw_color(120)
@@ -500,7 +500,7 @@ def _table(d: _Drawing, pack) -> None:
         padding=0.8,
         cell_fill_color=(244, 244, 244),
         cell_fill_mode="ROWS",
-        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225), size_pt=6.8),
     ) as t:
         row = t.row()
         for h in table_headings(pack):

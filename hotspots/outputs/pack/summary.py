@@ -93,7 +93,7 @@ def _first_lines(pack, previous, first: str, since: str) -> list[str]:
     if pack.first_streak >= 2:
         return [
             _("{ward} is first for the {nth} month running.").format(
-                ward=first, nth=ordinal_word(pack.first_streak, pack.lang)
+                ward=first, nth=ordinal_word(pack.first_streak, pack.lang), n=pack.first_streak
             )
         ]
     if change == "new":
