@@ -404,8 +404,7 @@ def test_summary_lines_other_cases():
         "The August 2024 pack was made with other settings (weights violence 100%), so rank "
         "changes compare lists made differently.",
         "Glanymor is new to the top 6 since the August 2024 pack.",
-        "Elli (now 7th) and Tŷ Ddu (now 8th) dropped out of the top 6 since the August 2024 "
-        "pack.",
+        "Elli (now 7th) and Tŷ Ddu (now 8th) dropped out of the top 6 since the August 2024 pack.",
         "3 of the 6 wards with most violence are also among the 6 with most drug offences.",
         "3 of this pack's 6 wards are among the 6 with most drug offences: Tyisha, Glanymor "
         "and Lliedi.",
