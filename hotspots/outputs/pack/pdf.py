@@ -166,10 +166,14 @@ def _draw_map(d: _Drawing, fig: PackFigures, x: float, y: float, w: float, h: fl
     pdf.set_font(d.family, "", 6)
     pdf.set_text_color(*_GREY)
     for s in fig.authorities:
-        if s.code in fig.label_points:
-            lx, ly = at(*fig.label_points[s.code])
-            tw = pdf.get_string_width(d.text(s.name))
-            pdf.text(lx - tw / 2, ly, d.text(s.name))
+        if s.code not in fig.label_points or not s.rings:
+            continue
+        xs = [p[0] for r in s.rings for p in r]
+        tw = pdf.get_string_width(d.text(s.name))
+        if tw > (max(xs) - min(xs)) * scale * 0.6:  # too small on this map to name
+            continue
+        lx, ly = at(*fig.label_points[s.code])
+        pdf.text(lx - tw / 2, ly, d.text(s.name))
     pdf.set_text_color(0)
     pdf.set_font(d.family, "B", 6.5)
     anchors = [at(*label_point(fig, code)) for code in listed]
@@ -306,7 +310,13 @@ def _draw_trend(d: _Drawing, pack, x: float, y: float, w: float, h: float) -> No
     if any(v is None for v in values):
         notes.append(_("Grey: a month with no crimes loaded for a force (a gap, not zero)."))
     if fig.hidden_below:
-        notes.append(_("Partner figures: suppressed counts are taken as the stand-in value."))
+        notes.append(
+            _(
+                "Partner figures: suppressed counts are taken as the stand-in value. Grey band "
+                "in a ward's line: fewer than {n} offences, drawn at the stand-in value, not "
+                "the count."
+            ).format(n=fig.hidden_below)
+        )
     forces = join([force_name(f, pack.lang) for f in fig.forces_counted], pack.lang)
     if forces:
         notes.append(_("Counted: wards of {forces}.").format(forces=forces))
@@ -325,31 +335,34 @@ def _draw_small_multiples(d: _Drawing, pack, x: float, y: float, w: float, h: fl
     for i, code in enumerate(fig.listed):
         cx, cy = x + (i % cols) * cw, y + (i // cols) * ch
         values = fig.ward_series.get(code, ())
-        pdf.set_font(d.family, "B", 6.5)
-        name = d.text(f"{i + 1}. {names.get(code, code)}")
-        while pdf.get_string_width(name) > cw - 3 and len(name) > 6:
-            name = name[:-2] + "…" if d.text("…") == "…" else name[:-4] + "..."
-        pdf.text(cx, cy + 2.5, name)
         known = [v for v in values if v is not None]
-        top = _axis_max(values)
-        if fig.hidden_below and top < fig.hidden_below:
-            top = float(fig.hidden_below)
-        _draw_series(
-            d, values, cx + 1, cy + 4, cw - 9, ch - 7, top=top, hidden_below=fig.hidden_below
-        )
         pdf.set_font(d.family, "", 5.5)
-        pdf.set_text_color(*_GREY)
         if known:
             peak = max(known)
-            text = (
+            peak_text = (
                 f"<{fig.hidden_below}"
                 if fig.hidden_below and 0 < peak < fig.hidden_below
                 else f"{peak:,.0f}"
             )
-            pdf.text(cx + cw - 7.5, cy + 6, d.text(_("max {v}").format(v=text)))
+            note = d.text(_("max {v}").format(v=peak_text))
         else:
-            pdf.text(cx + 1, cy + ch / 2, d.text(_("no data")))
+            note = d.text(_("no data"))
+        note_w = pdf.get_string_width(note)
+        pdf.set_text_color(*_GREY)
+        pdf.text(cx + cw - 3 - note_w, cy + 2.5, note)
         pdf.set_text_color(0)
+        pdf.set_font(d.family, "B", 6.5)
+        name = d.text(f"{i + 1}. {names.get(code, code)}")
+        ellipsis = "…" if d.text("…") == "…" else "..."
+        while pdf.get_string_width(name) > cw - 5 - note_w and len(name) > 6:
+            name = name.removesuffix(ellipsis)[:-1] + ellipsis
+        pdf.text(cx, cy + 2.5, name)
+        top = _axis_max(values)
+        if fig.hidden_below and top < fig.hidden_below:
+            top = float(fig.hidden_below)
+        _draw_series(
+            d, values, cx + 1, cy + 4, cw - 6, ch - 7, top=top, hidden_below=fig.hidden_below
+        )
 
 
 def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = DEJAVU) -> bytes:
