@@ -131,7 +131,7 @@ with st.spinner(_("Building the pack…")):
         welsh_names=cy_names,
     )
 heads = heading_lines(pack)
-st.subheader(_("Serious violence targeting pack: {area}").format(area=pack.area_label))
+st.subheader(md(_("Serious violence targeting pack: {area}").format(area=pack.area_label)))
 st.markdown(
     md(
         _("For the meeting of {month}. Period: {period}. Data cut-off: {cut}.").format(

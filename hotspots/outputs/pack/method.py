@@ -3,6 +3,7 @@ workbook and the page, in the pack's language."""
 
 from __future__ import annotations
 
+from hotspots.i18n import N_
 from hotspots.outputs.pack.cells import period_bounds
 from hotspots.outputs.pack.summary import (
     ATTRIBUTION,
@@ -29,16 +30,36 @@ def cut_off_words(pack) -> str:
     return month_words(cut, pack.lang) if cut else tr(pack.lang)("no crimes loaded")
 
 
+_COMPONENTS = {
+    "violence": N_("violence"),
+    "drugs": N_("drugs"),
+    "deprivation": N_("deprivation"),
+    "harm": N_("harm"),
+}
+
+
+def _weights_words(weights, lang: str) -> str:
+    """``{"violence": 0.5, "drugs": 0.25}`` → "violence 50%, drugs 25%" in ``lang``."""
+    if not weights:
+        return ""
+    _ = tr(lang)
+    return ", ".join(f"{_(_COMPONENTS.get(k, k))} {float(v):.0%}" for k, v in weights.items() if v)
+
+
 def method_items(pack) -> list[tuple[str, str]]:
     """(item, text) pairs of the "Method and data" notes."""
     _ = tr(pack.lang)
     lang = pack.lang
     m = pack.metadata
     none, unstated = _("none"), _("not stated")
-    weights = m.get("weights_description") or (
-        ", ".join(f"{k} {float(v):.0%}" for k, v in m["weights"].items() if v)
-        if m.get("weights")
-        else unstated
+    weights = (
+        (lang == "cy" and _weights_words(m.get("weights"), lang))
+        or m.get("weights_description")
+        or (
+            ", ".join(f"{k} {float(v):.0%}" for k, v in m["weights"].items() if v)
+            if m.get("weights")
+            else unstated
+        )
     )
     s = pack.settings
     months = lambda key: join([month_words(x, lang) for x in m.get(key) or []], lang)  # noqa: E731

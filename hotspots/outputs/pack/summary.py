@@ -57,9 +57,9 @@ def definition_line(pack) -> str:
     """The definition in words, with PROXY first where it is one."""
     _ = tr(pack.lang)
     m = pack.metadata
-    title = _(str(m.get("definition_title") or pack.definition))
+    title = str(m.get("definition_title") or pack.definition)
+    title = _(title.removesuffix(" (proxy)") if pack.proxy else title)
     if pack.proxy:
-        title = title.removesuffix(" (proxy)")
         return _("PROXY - {title}: police.uk categories approximate serious violence").format(
             title=title
         )
