@@ -13,7 +13,8 @@ One concept per module:
   sentences and the method notes;
 - :mod:`~hotspots.outputs.pack.figures` — what the map and the trend charts show;
 - :mod:`~hotspots.outputs.pack.table` — the tables as a meeting reads them;
-- :mod:`~hotspots.outputs.pack.pdf`, :mod:`~hotspots.outputs.pack.excel` — renderings;
+- :mod:`~hotspots.outputs.pack.pdf` (with :mod:`~hotspots.outputs.pack.drawing`, its map and
+  charts) and :mod:`~hotspots.outputs.pack.excel` — renderings;
 - :mod:`~hotspots.outputs.pack.archive` — publishing (with a lock) and the JSON document.
 """
 
