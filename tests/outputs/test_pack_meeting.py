@@ -207,3 +207,26 @@ def test_welsh_letters_in_the_welsh_pdf():
     text = " ".join(_pages(pack_pdf(pack)))
     assert "Gŵyr sydd gyntaf." in text and "Tŷ Ddu" in text
     assert "tudalen 1 o " in text and "Crynodeb" in text
+
+
+def test_pack_command_in_welsh(demo_store, tmp_path):
+    """``python -m hotspots pack --lang cy``: the PDF, the Excel workbook and the JSON in
+    Welsh; an unknown language is refused."""
+    import json
+
+    from hotspots.cli import main
+
+    out = {k: tmp_path / f"pecyn.{k}" for k in ("pdf", "xlsx", "json")}
+    args = ["--data-dir", str(demo_store.root), "pack", "--month", "2024-12"]
+    files = ["--out", str(out["pdf"]), "--excel", str(out["xlsx"]), "--json", str(out["json"])]
+    assert main([*args, "--area", "Vale of Helig", "--lang", "cy", *files]) == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out["pdf"]).pages).split())
+    assert "Pecyn targedu trais difrifol: Bro Helig" in text  # the demo's Welsh name
+    assert "Crynodeb" in text and "tudalen 4 o 4" in text and "Rhagfyr 2024" in text
+    book = load_workbook(out["xlsx"])
+    assert book.sheetnames == ["Wardiau uchaf", "Crynodeb a newidiadau", "Fesul mis", "Dull a data"]
+    assert next(book["Wardiau uchaf"].values)[:3] == ("Safle", "Newid", "Ward")
+    doc = json.loads(out["json"].read_text(encoding="utf-8"))
+    assert doc["lang"] == "cy" and doc["summary"][0].endswith("sydd gyntaf.")
+    with pytest.raises(SystemExit):
+        main([*args, "--lang", "fr", "--out", str(tmp_path / "x.pdf")])

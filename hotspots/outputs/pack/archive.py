@@ -297,6 +297,7 @@ def pack_json(pack: Pack) -> dict:
             "area": pack.area,
             "definition": pack.definition,
             "proxy": pack.proxy,
+            "lang": pack.lang,
             "audience": m.get("audience", "analyst"),
             "period": {"from": start, "to": end},
             "months_loaded": [x for x in every if x in set(loaded)],

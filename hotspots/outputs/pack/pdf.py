@@ -123,6 +123,15 @@ class _Document:
         pdf.set_font(self.family, style, size)
         pdf.multi_cell(w or pdf.epw, h, self.text(s), align="L", new_x="LEFT", new_y="NEXT")
 
+    def bullet(self, s: str, size: float = 9, w: float = 0, h: float = 4.5) -> None:
+        """A line with a bullet, its wrapped lines indented under its first word."""
+        pdf = self.pdf
+        x = pdf.get_x()
+        pdf.set_font(self.family, "", size)
+        pdf.cell(4, h, self.text("•"))
+        pdf.multi_cell((w or pdf.epw) - 4, h, self.text(s), align="L", new_x="LEFT", new_y="NEXT")
+        pdf.set_x(x)
+
     def heading(self, s: str, size: float = 12) -> None:
         self.pdf.ln(1.5)
         self.para(s, size=size, style="B", h=6)
@@ -219,13 +228,13 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
     d.para(heads["summary"], size=12, style="B", w=text_w, h=6)
     for line in pack.summary:
         pdf.set_x(pdf.l_margin)
-        d.para(f"•  {line}", size=9, w=text_w, h=4.3)
+        d.bullet(line, size=9, w=text_w, h=4.3)
         pdf.ln(0.6)
     pdf.set_x(pdf.l_margin)
     d.heading(heads["changes"], size=11)
     for line in change_lines(pack):
         pdf.set_x(pdf.l_margin)
-        d.para(f"•  {line}", size=8.5, w=text_w, h=4)
+        d.bullet(line, size=8.5, w=text_w, h=4)
 
     # Page 2: trends, changes, left out.
     if pack.figures is not None:
@@ -246,7 +255,7 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
         pdf.set_xy(pdf.l_margin, max(after, y + 68))
     d.heading(heads["left_out"], size=11)
     for line in left_out_table(pack):
-        d.para(f"•  {line}", size=8.5, h=4)
+        d.bullet(line, size=8.5, h=4)
 
     pdf.add_page()
     d.heading(heads["table"])
