@@ -178,10 +178,10 @@ series = series.astype({c: float for c in series.columns[1:]})
 series["month"] = [short_month(m, lang) for m in series["month"]]
 order = list(series["month"])
 month_axis = alt.X("month:N", sort=order, title=None)
-# Months not loaded stay empty (a gap in the line, never 0).
+# Months not loaded stay empty: the line breaks there (a gap, never 0).
 area_chart = (
     alt.Chart(series[["month", pack.area_label]].rename(columns={pack.area_label: "value"}))
-    .mark_line(point=True, color="#b2182b", invalid=None)
+    .mark_line(point=True, color="#b2182b", invalid="break-paths-show-domains")
     .encode(month_axis, alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)))
     .properties(height=220)
 )
@@ -189,7 +189,7 @@ st.altair_chart(area_chart, width="stretch")
 long = series.drop(columns=pack.area_label).melt("month", var_name="ward", value_name="value")
 wards_chart = (
     alt.Chart(long)
-    .mark_line(point=True, color="#b2182b", invalid=None)
+    .mark_line(point=True, color="#b2182b", invalid="break-paths-show-domains")
     .encode(month_axis, alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)))
     .properties(width=150, height=70)
     .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)
