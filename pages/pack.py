@@ -26,10 +26,10 @@ from hotspots.outputs.pack import (
     top_table,
     welsh_names,
 )
-from hotspots.outputs.pack.method import cut_off_words, period_words
+from hotspots.outputs.pack.method import cut_off_words, period_words, weights_words
 from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
 from hotspots.outputs.pack.table import change_lines, heading_lines, left_out_table
-from hotspots.outputs.pack.words import short_month
+from hotspots.outputs.pack.words import month_words, short_month
 from hotspots.stats.analysis import AnalysisSettings
 
 lang = current_language()
@@ -59,9 +59,8 @@ fr.source_line(f, data)
 
 ranking = f.ranking  # the selection's ranking, as on the Hotspot list and the map
 settings = AnalysisSettings(top_n=top_n, ranking=ranking)
-st.caption(
-    _("Ranked by {weights} (the selection's weights).").format(weights=md(ranking.describe()))
-)
+weights = (lang == "cy" and weights_words(dict(ranking.weights), lang)) or ranking.describe()
+st.caption(_("Ranked by {weights} (the selection's weights).").format(weights=md(weights)))
 meta = pack_metadata(data, ranking)
 archive = PackArchive(f.store.root)
 area_key, def_key = meta["area"], meta["definition"]
@@ -135,7 +134,7 @@ st.subheader(md(_("Serious violence targeting pack: {area}").format(area=pack.ar
 st.markdown(
     md(
         _("For the meeting of {month}. Period: {period}. Data cut-off: {cut}.").format(
-            month=month_name(month, lang), period=period_words(pack), cut=cut_off_words(pack)
+            month=month_words(month, lang), period=period_words(pack), cut=cut_off_words(pack)
         )
     )
 )
@@ -177,11 +176,15 @@ series = pack.figures.series_table(names)
 series = series.astype({c: float for c in series.columns[1:]})
 series["month"] = [short_month(m, lang) for m in series["month"]]
 order = list(series["month"])
-month_axis = alt.X("month:N", sort=order, title=None)
+month_axis = alt.X("month:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
 # Months not loaded stay empty: the line breaks there (a gap, never 0).
 area_chart = (
     alt.Chart(series[["month", pack.area_label]].rename(columns={pack.area_label: "value"}))
-    .mark_line(point=True, color="#b2182b", invalid="break-paths-show-domains")
+    .mark_line(
+        point=alt.OverlayMarkDef(color="#b2182b"),
+        color="#b2182b",
+        invalid="break-paths-show-domains",
+    )
     .encode(month_axis, alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)))
     .properties(height=220)
 )
@@ -189,7 +192,11 @@ st.altair_chart(area_chart, width="stretch")
 long = series.drop(columns=pack.area_label).melt("month", var_name="ward", value_name="value")
 wards_chart = (
     alt.Chart(long)
-    .mark_line(point=True, color="#b2182b", invalid="break-paths-show-domains")
+    .mark_line(
+        point=alt.OverlayMarkDef(color="#b2182b"),
+        color="#b2182b",
+        invalid="break-paths-show-domains",
+    )
     .encode(month_axis, alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)))
     .properties(width=150, height=70)
     .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)

@@ -5,7 +5,7 @@ left as gaps."""
 
 from __future__ import annotations
 
-from hotspots.outputs.pack.figures import PackFigures, label_point
+from hotspots.outputs.pack.figures import PackFigures, label_point, spread_labels
 from hotspots.outputs.pack.words import force_name, join, short_month, tr
 
 RED = (178, 24, 43)
@@ -75,39 +75,6 @@ def draw_map(d, fig: PackFigures, x: float, y: float, w: float, h: float) -> flo
     pdf.set_draw_color(0)
     pdf.set_line_width(0.2)
     return used_h
-
-
-def spread_labels(
-    points: list[tuple[float, float]], radius: float, box: tuple[float, float, float, float]
-) -> list[tuple[float, float]]:
-    """Label positions near ``points`` with no two closer than ``2 * radius`` (pushed apart
-    a little at a time, kept inside ``box``); deterministic."""
-    spots = [list(p) for p in points]
-    gap = 2 * radius + 0.4
-    for _round in range(200):
-        moved = False
-        for i in range(len(spots)):
-            for j in range(i + 1, len(spots)):
-                dx = spots[j][0] - spots[i][0]
-                dy = spots[j][1] - spots[i][1]
-                dist = (dx * dx + dy * dy) ** 0.5
-                if dist >= gap:
-                    continue
-                if dist < 1e-6:
-                    dx, dy, dist = 1.0, 0.3 * (j - i), (1 + 0.09 * (j - i) ** 2) ** 0.5
-                push = (gap - dist) / 2 + 0.05
-                ux, uy = dx / dist, dy / dist
-                spots[i][0] -= ux * push
-                spots[i][1] -= uy * push
-                spots[j][0] += ux * push
-                spots[j][1] += uy * push
-                moved = True
-        for p in spots:
-            p[0] = min(max(p[0], box[0] + radius), box[2] - radius)
-            p[1] = min(max(p[1], box[1] + radius), box[3] - radius)
-        if not moved:
-            break
-    return [(p[0], p[1]) for p in spots]
 
 
 def _axis_max(values) -> float:

@@ -204,12 +204,24 @@ def map_svg(figures: PackFigures, title: str, width: int = 560) -> str:
                 parts.append(
                     f'<polygon points="{pts(r)}" fill="none" stroke="#b2182b" stroke-width="1.4"/>'
                 )
-    for code, k in listed.items():
-        x, y = label_point(figures, code)
+    anchors = [
+        ((x - minx) * scale, (maxy - y) * scale)
+        for x, y in (label_point(figures, code) for code in listed)
+    ]
+    radius = width / 70
+    spots = spread_labels(anchors, radius, (0, 0, width, height))
+    for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
+        if abs(ax - lx) + abs(ay - ly) > 1:
+            parts.append(
+                f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{lx:.1f}" y2="{ly:.1f}" '
+                'stroke="#444" stroke-width="0.8"/>'
+            )
+    for k, (lx, ly) in enumerate(spots, 1):
         parts.append(
-            f'<text x="{(x - minx) * scale:.1f}" y="{(maxy - y) * scale + 4:.1f}" '
-            f'font-size="11" font-weight="bold" text-anchor="middle" fill="#000" '
-            f'stroke="#fff" stroke-width="2.5" paint-order="stroke">{k}</text>'
+            f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="{radius:.1f}" fill="#fff" '
+            'stroke="#b2182b" stroke-width="1.2"/>'
+            f'<text x="{lx:.1f}" y="{ly + radius * 0.45:.1f}" font-size="{radius * 1.25:.1f}" '
+            f'font-weight="bold" text-anchor="middle" font-family="sans-serif">{k}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -226,3 +238,36 @@ def label_point(figures: PackFigures, code: str) -> tuple[float, float]:
     ring = max(shape.rings, key=len)
     xs, ys = zip(*ring, strict=True)
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def spread_labels(
+    points: list[tuple[float, float]], radius: float, box: tuple[float, float, float, float]
+) -> list[tuple[float, float]]:
+    """Label positions near ``points`` with no two closer than ``2 * radius`` (pushed apart
+    a little at a time, kept inside ``box``); deterministic."""
+    spots = [list(p) for p in points]
+    gap = 2 * radius + 0.4
+    for _round in range(200):
+        moved = False
+        for i in range(len(spots)):
+            for j in range(i + 1, len(spots)):
+                dx = spots[j][0] - spots[i][0]
+                dy = spots[j][1] - spots[i][1]
+                dist = (dx * dx + dy * dy) ** 0.5
+                if dist >= gap:
+                    continue
+                if dist < 1e-6:
+                    dx, dy, dist = 1.0, 0.3 * (j - i), (1 + 0.09 * (j - i) ** 2) ** 0.5
+                push = (gap - dist) / 2 + 0.05
+                ux, uy = dx / dist, dy / dist
+                spots[i][0] -= ux * push
+                spots[i][1] -= uy * push
+                spots[j][0] += ux * push
+                spots[j][1] += uy * push
+                moved = True
+        for p in spots:
+            p[0] = min(max(p[0], box[0] + radius), box[2] - radius)
+            p[1] = min(max(p[1], box[1] + radius), box[3] - radius)
+        if not moved:
+            break
+    return [(p[0], p[1]) for p in spots]

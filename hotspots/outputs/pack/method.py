@@ -38,7 +38,7 @@ _COMPONENTS = {
 }
 
 
-def _weights_words(weights, lang: str) -> str:
+def weights_words(weights, lang: str) -> str:
     """``{"violence": 0.5, "drugs": 0.25}`` → "violence 50%, drugs 25%" in ``lang``."""
     if not weights:
         return ""
@@ -53,7 +53,7 @@ def method_items(pack) -> list[tuple[str, str]]:
     m = pack.metadata
     none, unstated = _("none"), _("not stated")
     weights = (
-        (lang == "cy" and _weights_words(m.get("weights"), lang))
+        (lang == "cy" and weights_words(m.get("weights"), lang))
         or m.get("weights_description")
         or (
             ", ".join(f"{k} {float(v):.0%}" for k, v in m["weights"].items() if v)
