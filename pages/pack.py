@@ -144,7 +144,7 @@ st.caption(md(_(SOURCE_LINE)))
 if f.partner:  # where partners' and analysts' copies of a pack can meet
     st.caption(md(pack.metadata["suppression"]))
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.subheader(heads["summary"])
     for line in pack.summary:

@@ -208,7 +208,7 @@ def map_svg(figures: PackFigures, title: str, width: int = 560) -> str:
         ((x - minx) * scale, (maxy - y) * scale)
         for x, y in (label_point(figures, code) for code in listed)
     ]
-    radius = width / 70
+    radius = width / 48
     spots = spread_labels(anchors, radius, (0, 0, width, height))
     for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
         if abs(ax - lx) + abs(ay - ly) > 1:
