@@ -26,7 +26,12 @@ from hotspots.outputs.pack import (
     top_table,
     welsh_names,
 )
-from hotspots.outputs.pack.method import cut_off_words, period_words, weights_words
+from hotspots.outputs.pack.method import (
+    cut_off_words,
+    period_words,
+    suppression_words,
+    weights_words,
+)
 from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
 from hotspots.outputs.pack.table import change_lines, heading_lines, left_out_table
 from hotspots.outputs.pack.words import month_words, short_month
@@ -142,7 +147,7 @@ definition = _("Definition: {definition}").format(definition=definition_line(pac
 (st.warning if pack.proxy else st.markdown)(md(definition))
 st.caption(md(_(SOURCE_LINE)))
 if f.partner:  # where partners' and analysts' copies of a pack can meet
-    st.caption(md(pack.metadata["suppression"]))
+    st.caption(md(suppression_words(pack)))
 
 left, right = st.columns([1, 1])
 with left:

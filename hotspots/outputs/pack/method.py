@@ -46,6 +46,26 @@ def weights_words(weights, lang: str) -> str:
     return ", ".join(f"{_(_COMPONENTS.get(k, k))} {float(v):.0%}" for k, v in weights.items() if v)
 
 
+def suppression_words(pack) -> str:
+    """What the pack says about small numbers, in its language (English: the partner
+    view's own statement)."""
+    _ = tr(pack.lang)
+    m = pack.metadata
+    rule = m.get("suppression_rule")
+    if pack.lang == "en" or not rule:
+        return _(str(m.get("suppression") or SUPPRESSION_NOTE))
+    text = _('Small numbers suppressed: counts from 1 to {k} shown as "<{n}"').format(
+        k=rule["threshold"] - 1, n=rule["threshold"]
+    )
+    if rule.get("round_to"):
+        text += _("; other counts rounded to the nearest {r}").format(r=rule["round_to"])
+    return text + _(
+        "; rates from suppressed counts suppressed; secondary suppression where a total and "
+        "its parts are shown. Partner view: every figure is computed with each suppressed "
+        "count taken as {v}, so ranks may differ slightly from the analysts' copy."
+    ).format(v=rule["stand_in"])
+
+
 def method_items(pack) -> list[tuple[str, str]]:
     """(item, text) pairs of the "Method and data" notes."""
     _ = tr(pack.lang)
@@ -123,7 +143,7 @@ def method_items(pack) -> list[tuple[str, str]]:
             or unstated,
         ),
         (_("Harm weights"), _(str(m.get("harm_weights") or "not used"))),
-        (_("Suppression"), _(str(m.get("suppression") or SUPPRESSION_NOTE))),
+        (_("Suppression"), suppression_words(pack)),
         (_("Sources"), ", ".join(m.get("sources") or []) or unstated),
         (_("Licences"), _(ATTRIBUTION)),
     ]

@@ -470,6 +470,12 @@ def assemble_pack(
     )
     meta = pack_metadata(data, ranking)
     meta["suppression"] = suppression_note(rule)
+    if rule is not None:
+        meta["suppression_rule"] = {
+            "threshold": int(rule.threshold),
+            "round_to": rule.round_to,
+            "stand_in": int(rule.stand_in),
+        }
     meta["audience"] = "analyst" if rule is None else "partner"
     meta["area_label"] = area_label(data.wards, meta["area"], lang, local)
     pack = build_pack(
