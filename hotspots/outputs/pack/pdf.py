@@ -245,7 +245,7 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
         pdf.text(
             pdf.l_margin,
             y + 1,
-            d.text(_("{area}: all listed and unlisted wards").format(area=pack.area_label)),
+            d.text(_("The whole area (every ward, listed or not)")),
         )
         draw_trend(d, pack, pdf.l_margin + 10, y + 4, 95, 48)
         after = pdf.get_y()
