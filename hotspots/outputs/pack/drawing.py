@@ -135,6 +135,12 @@ def draw_trend(d, pack, x: float, y: float, w: float, h: float) -> None:
     top = _axis_max(values)
     n = len(values)
     step = w / max(n - 1, 1)
+    pdf.set_fill_color(238)
+    for i, v in enumerate(values):  # a month not loaded: a grey band, the line stops
+        if v is None:
+            left = max(x, x + i * step - step / 2) if n > 1 else x
+            right = min(x + w, x + i * step + step / 2) if n > 1 else x + w
+            pdf.rect(left, y, right - left, h, style="F")
     pdf.set_draw_color(160)
     pdf.set_line_width(0.15)
     pdf.set_font(d.family, "", 6.5)
@@ -144,12 +150,9 @@ def draw_trend(d, pack, x: float, y: float, w: float, h: float) -> None:
         pdf.line(x, ty, x + w, ty)
         label = f"{top * frac:,.0f}"
         pdf.text(x - pdf.get_string_width(label) - 1, ty + 1, label)
-    every = max(1, (n + 11) // 12)
+    every = 1 if n <= 8 else 2 if n <= 16 else max(1, (n + 7) // 8)
     for i, m in enumerate(fig.months):
-        if values[i] is None:
-            pdf.set_fill_color(238)
-            pdf.rect(x + i * step - step / 2 if n > 1 else x, y, step if n > 1 else w, h, style="F")
-        if i % every == 0:
+        if (n - 1 - i) % every == 0:  # the meeting month is always labelled
             label = d.text(short_month(m, pack.lang))
             pdf.text(x + i * step - pdf.get_string_width(label) / 2, y + h + 3.5, label)
     pdf.set_text_color(0)
