@@ -1,36 +1,56 @@
 """Monthly targeting pack: what moved, what is new, what persists — printable, and
-published as presented so next month compares with what the meeting actually saw."""
+published as presented so next month compares with what the meeting actually saw.
 
-import pandas as pd
+The page shows the same content as the PDF and the Excel workbook (one source:
+:mod:`hotspots.outputs.pack`), in the language of the address (``?lang=cy``)."""
+
+import altair as alt
 import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
+from dashboard.language import _, current_language
 from dashboard.safe_text import md
 from hotspots.access.disclosure import partner_windows
 from hotspots.outputs.pack import (
     PackArchive,
     assemble_pack,
+    map_svg,
+    method_items,
     month_name,
     pack_excel,
     pack_metadata,
     pack_pdf,
     pack_period,
+    top_table,
+    welsh_names,
 )
+from hotspots.outputs.pack.method import (
+    cut_off_words,
+    period_words,
+    suppression_words,
+    weights_words,
+)
+from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
+from hotspots.outputs.pack.table import change_lines, heading_lines, left_out_table
+from hotspots.outputs.pack.words import month_words, short_month
 from hotspots.stats.analysis import AnalysisSettings
 
+lang = current_language()
 f = fr.sidebar()
-st.title("Monthly targeting pack")
+st.title(_("Monthly targeting pack"))
 c1, c2 = st.columns([2, 1])
 months = list(f.months)
 # Partners: only meeting months whose 12-month window is a partner window (no window
 # inside another, so two packs cannot be subtracted to reveal a month).
-choices = [last for _, last in partner_windows(months)] if f.partner else months[::-1]
+choices = [last for _w, last in partner_windows(months)] if f.partner else months[::-1]
 month = c1.selectbox(
-    "Meeting month (the pack covers the 12 months ending then)", choices, format_func=month_name
+    _("Meeting month (the pack covers the 12 months ending then)"),
+    choices,
+    format_func=lambda m: month_name(m, lang),
 )
-top_n = int(c2.number_input("Top N", 3, 30, 12))
+top_n = int(c2.number_input(_("Top N"), 3, 30, 12))
 start, end = pack_period(month)
 start = max(start, months[0])
 selection = type(f.selection)(
@@ -44,7 +64,8 @@ fr.source_line(f, data)
 
 ranking = f.ranking  # the selection's ranking, as on the Hotspot list and the map
 settings = AnalysisSettings(top_n=top_n, ranking=ranking)
-st.caption(f"Ranked by {md(ranking.describe())} (the selection's weights).")
+weights = (lang == "cy" and weights_words(dict(ranking.weights), lang)) or ranking.describe()
+st.caption(_("Ranked by {weights} (the selection's weights).").format(weights=md(weights)))
 meta = pack_metadata(data, ranking)
 archive = PackArchive(f.store.root)
 area_key, def_key = meta["area"], meta["definition"]
@@ -54,21 +75,43 @@ if month in archive.months(area_key, def_key):
         published = archive.load(area_key, def_key, month, audience)
     else:  # published before partner renderings were kept: the partner view, made now
         st.info(
-            f"The {month_name(month)} pack was published without a partner copy; this "
-            "is the partner view of the same month, made now."
+            _(
+                "The {month} pack was published without a partner copy; this is the partner "
+                "view of the same month, made now."
+            ).format(month=month_name(month, lang))
         )
 
 if published is not None:
     st.success(
-        f"The {month_name(month)} pack was published on {published.published_at} "
-        f"(checksum {published.checksum[:12]}…). This is the pack as presented; it "
-        "does not change when data are added later."
+        _(
+            "The {month} pack was published on {when} (checksum {checksum}…). This is the "
+            "pack as presented; it does not change when data are added later."
+        ).format(
+            month=month_name(month, lang),
+            when=published.published_at,
+            checksum=published.checksum[:12],
+        )
     )
     for line in published.summary:
         st.markdown(f"- {md(line)}")
-    st.dataframe(published.rows, hide_index=True)
+    shown = published.rows[["rank", "ward_name", "local_authority_name", "sv_count", "sv_rate"]]
+    st.dataframe(
+        shown.rename(
+            columns={
+                "rank": _("Rank"),
+                "ward_name": _("Ward"),
+                "local_authority_name": _("Local authority"),
+                "sv_count": _("Violence (offences)"),
+                "sv_rate": _("Violence per 1,000 residents"),
+            }
+        ),
+        hide_index=True,
+        column_config={
+            _("Violence per 1,000 residents"): st.column_config.NumberColumn(format="%.1f")
+        },
+    )
     st.download_button(
-        "Download the published PDF",
+        _("Download the published PDF"),
         archive.pdf(published),
         f"pack_{area_key}_{month}.pdf",
         "application/pdf",
@@ -77,77 +120,118 @@ if published is not None:
     st.stop()
 
 previous = archive.latest_before(area_key, def_key, month, audience)
-with st.spinner("Building the pack…"):
+with st.spinner(_("Building the pack…")):
     result = state.analysis(f.root, f.version, selection, settings, rule)
+    cy_names = welsh_names(state.geography(f.root, f.version).lsoa21_ward) if lang == "cy" else None
     pack = assemble_pack(
-        data, result, month, top_n=top_n, ranking=ranking, previous=previous, rule=rule
+        data,
+        result,
+        month,
+        top_n=top_n,
+        ranking=ranking,
+        previous=previous,
+        rule=rule,
+        lang=lang,
+        welsh_names=cy_names,
     )
-if f.partner:  # where partners' and analysts' copies of a pack can meet
-    st.caption(pack.metadata["suppression"])
-if previous is None:
-    st.info(
-        "No pack has been published before this month, so there are no rank changes "
-        "yet. Publishing this one makes it the comparison for next month."
+heads = heading_lines(pack)
+st.subheader(md(_("Serious violence targeting pack: {area}").format(area=pack.area_label)))
+st.markdown(
+    md(
+        _("For the meeting of {month}. Period: {period}. Data cut-off: {cut}.").format(
+            month=month_words(month, lang), period=period_words(pack), cut=cut_off_words(pack)
+        )
     )
-else:
-    st.caption(
-        f"Changes are against the pack published for "
-        f"{month_name(previous.meeting_month)}, as it was presented."
-    )
-st.subheader("Summary")
-for line in pack.summary:
-    st.markdown(f"- {md(line)}")
-st.subheader(f"Top {top_n}")
-rows = pack.rows.copy()
-st.dataframe(
-    rows,
-    hide_index=True,
-    column_config={
-        "rank": "Rank",
-        "ward_name": "Ward",
-        "local_authority_name": "Local authority",
-        "sv_count": "Violence",
-        "sv_rate": "Per 1,000",
-        "drugs_count": "Drugs",
-        "rank_change": "Change",
-        "new_entrant": "New",
-        "months_in_top_n": "Months in top N"
-        + (f" ({pack.months_loaded_note})" if pack.months_loaded_note else ""),
-        "emerging_class": "Trend",
-        "drugs_top_n": "Drugs top N",
-        "dep_share_20": st.column_config.ProgressColumn(
-            "Most deprived 20%", min_value=0.0, max_value=1.0, format="percent"
-        ),
-        "why": "Why",
-    },
 )
-left, right = st.columns(2)
+definition = _("Definition: {definition}").format(definition=definition_line(pack))
+(st.warning if pack.proxy else st.markdown)(md(definition))
+st.caption(md(_(SOURCE_LINE)))
+if f.partner:  # where partners' and analysts' copies of a pack can meet
+    st.caption(md(suppression_words(pack)))
+
+left, right = st.columns([1, 1])
 with left:
-    st.subheader("New and dropped out")
-    st.dataframe(pd.concat([pack.new_entrants, pack.dropped_out]), hide_index=True)
+    st.subheader(heads["summary"])
+    for line in pack.summary:
+        st.markdown(f"- {md(line)}")
+    st.subheader(heads["changes"])
+    for line in change_lines(pack):
+        st.markdown(f"- {md(line)}")
 with right:
-    st.subheader("Persistent")
-    if pack.months_loaded_note:
-        st.caption(f"Counted over loaded months only: {pack.months_loaded_note}.")
-    st.dataframe(pack.persistent, hide_index=True)
-if pack.left_out is not None and len(pack.left_out):
-    st.subheader(f"High violence, not in the top {top_n}")
-    st.dataframe(
-        pack.left_out[["ward_name", "local_authority_name", "rank", "reason"]], hide_index=True
+    st.subheader(heads["map"])
+    st.image(map_svg(pack.figures, heads["map"]), width="stretch")
+    st.caption(
+        _(
+            "Numbers: rank in this pack (wards filled and outlined in red). Dark lines: "
+            "local authorities."
+        )
     )
 
-stem = f"pack_{area_key}_{month}"
+st.subheader(heads["trend"])
+names = {"area": pack.area_label}
+names.update(
+    {
+        c: f"{i}. {n}"
+        for i, (c, n) in enumerate(
+            zip(pack.rows["ward_code"], pack.rows["ward_name"], strict=True), 1
+        )
+    }
+)
+series = pack.figures.series_table(names)
+series = series.astype({c: float for c in series.columns[1:]})
+series["month"] = [short_month(m, lang) for m in series["month"]]
+order = list(series["month"])
+month_axis = alt.X("month:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+# Months not loaded stay empty: the line breaks there (a gap, never 0).
+area_chart = (
+    alt.Chart(series[["month", pack.area_label]].rename(columns={pack.area_label: "value"}))
+    .mark_line(
+        point=alt.OverlayMarkDef(color="#b2182b"),
+        color="#b2182b",
+        invalid="break-paths-show-domains",
+    )
+    .encode(month_axis, alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)))
+    .properties(height=220)
+)
+st.altair_chart(area_chart, width="stretch")
+long = series.drop(columns=pack.area_label).melt("month", var_name="ward", value_name="value")
+wards_chart = (
+    alt.Chart(long)
+    .mark_line(
+        point=alt.OverlayMarkDef(color="#b2182b"),
+        color="#b2182b",
+        invalid="break-paths-show-domains",
+    )
+    .encode(month_axis, alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)))
+    .properties(width=150, height=70)
+    .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)
+    .resolve_scale(y="independent")
+)
+st.altair_chart(wards_chart)
+if any(v is None for v in pack.figures.area_series):
+    st.caption(_("Grey: a month with no crimes loaded for a force (a gap, not zero)."))
+
+st.subheader(heads["table"])
+st.dataframe(top_table(pack), hide_index=True)
+st.subheader(heads["left_out"])
+for line in left_out_table(pack):
+    st.markdown(f"- {md(line)}")
+with st.expander(heads["method"]):
+    for item, value in method_items(pack):
+        st.markdown(f"**{md(item)}**: {md(value)}")
+
+stem = f"pack_{area_key}_{month}" + ("_cy" if lang == "cy" else "")
 d1, d2, d3 = st.columns(3)
 # The files are made when clicked (Streamlit calls the function then): runs stay fast.
 d1.download_button(
-    "Download PDF",
+    _("Download PDF"),
     lambda: pack_pdf(pack),
     f"{stem}.pdf",
     "application/pdf",
     on_click=auth.on_download(f"pack PDF {month}"),
 )
 d2.download_button(
-    "Download Excel",
+    _("Download Excel"),
     lambda: pack_excel(pack),
     f"{stem}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -156,15 +240,17 @@ d2.download_button(
 user = auth.current_user()
 if user is not None and user.can("analyst") and not f.partner:
     sure = d3.checkbox(
-        "I have checked this pack: publish it as it is",
-        help="A published pack cannot be changed or replaced afterwards",
+        _("I have checked this pack: publish it as it is"),
+        help=_("A published pack cannot be changed or replaced afterwards"),
     )
     if d3.button(
-        "Publish this pack",
+        _("Publish this pack"),
         type="primary",
         disabled=not sure,
-        help="Archive the pack as presented (it cannot be changed afterwards), "
-        "with the partners' copy made from the partner view",
+        help=_(
+            "Archive the pack as presented (it cannot be changed afterwards), with the "
+            "partners' copy made from the partner view"
+        ),
     ):
         try:
             p_rule = f.rule
@@ -178,13 +264,15 @@ if user is not None and user.can("analyst") and not f.partner:
                 ranking=ranking,
                 rule=p_rule,
                 previous=archive.latest_before(area_key, def_key, month, "partner"),
+                lang=lang,
+                welsh_names=cy_names,
             )
             done = archive.publish(pack, pack_pdf(pack), partner=p_pack)
         except ValueError as exc:
             st.error(md(exc))
         else:
             auth.audit("publish", f"{area_key} {def_key} {month} {done.checksum[:12]}")
-            st.success(f"Published (checksum {done.checksum[:12]}…).")
+            st.success(_("Published (checksum {checksum}…).").format(checksum=done.checksum[:12]))
             st.rerun()
 else:
-    d3.caption("Publishing is for analysts.")
+    d3.caption(_("Publishing is for analysts."))

@@ -25,6 +25,7 @@ from hotspots.outputs.pack import (
     pack_metadata,
     pack_pdf,
     pack_period,
+    welsh_names,
 )
 from hotspots.stats.analysis import AnalysisSettings, analyse, hotspot_list, left_out
 from hotspots.stats.concordance import named_overlaps
@@ -177,7 +178,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
         meta["area"], meta["definition"], args.month, args.audience
     )
     pack = assemble_pack(
-        data, result, args.month, top_n=args.top_n, ranking=ranking, previous=previous, rule=rule
+        data,
+        result,
+        args.month,
+        top_n=args.top_n,
+        ranking=ranking,
+        previous=previous,
+        rule=rule,
+        lang=args.lang,
+        welsh_names=welsh_names(store.geography().lsoa21_ward) if args.lang == "cy" else None,
     )
     written = []
     for path, make in (

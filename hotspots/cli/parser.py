@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--out", required=True, help="output PDF file")
     pk.add_argument("--excel", help="also write the Excel workbook here")
     pk.add_argument("--json", help="also write the pack as JSON here")
+    pk.add_argument(
+        "--lang",
+        choices=["en", "cy"],
+        default="en",
+        help="language of the pack: en (English, default) or cy (Welsh)",
+    )
     pk.set_defaults(func="analysis:cmd_pack")
 
     ac = sub.add_parser(

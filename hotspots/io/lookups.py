@@ -113,7 +113,16 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
             **({WELSH_NAMES[0]: raw[wdw]} if wdw else {}),
             **({WELSH_NAMES[1]: raw[law]} if law else {}),
         }
-    ).drop_duplicates()
+    )
+    # Welsh names where ONS publishes them (WD22NMW, LAD22NMW): kept for outputs in Welsh.
+    for column, patterns in (
+        ("ward_name_cy", [r"wd\d\dnmw"]),
+        ("local_authority_name_cy", [r"lad\d\dnmw"]),
+    ):
+        found = find_column(raw, patterns, column, path.name, required=False)
+        if found:
+            out[column] = raw[found]
+    out = out.drop_duplicates()
     check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)
     check_codes(out["ward_code"], CODE, "ward code", path.name)
     dup = out["lsoa21_code"].duplicated()

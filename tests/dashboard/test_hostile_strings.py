@@ -820,7 +820,9 @@ def test_other_pages_send_no_markup_from_names(corpus_app, corpus_store):
     # the PDF is plain text: names as given (it has no markup to run and no formulas)
     made = downloads.data(at, "Download PDF")
     pdf = PdfReader(io.BytesIO(made))
-    assert f"Area: {la_name}" in pdf.pages[0].extract_text()
+    assert f"Serious violence targeting pack: {la_name}" in " ".join(
+        pdf.pages[0].extract_text().split()
+    )
 
 
 def _assert_workbook_neutral(xlsx: bytes, names: set[str]) -> list:

@@ -18,6 +18,7 @@ import pytest
 from dashboard.safe_text import plain
 from hotspots.cli import main
 from hotspots.outputs.pack import build_pack, pack_metadata, pack_period
+from hotspots.outputs.pack.table import left_out_table
 from hotspots.stats.analysis import (
     HOTSPOT_LIST_COLUMNS,
     LEFT_OUT_COLUMNS,
@@ -299,9 +300,8 @@ def test_persistence_counts_loaded_months_after_a_gap(gap_store):
     ) in pack.summary
     assert any(
         line.startswith(
-            "No crimes are loaded for 2019-03, 2019-04, 2019-05, 2019-06,"
-            " 2019-07 and 2019-08: those months are left out (a gap, not "
-            "zero)"
+            "No crimes are loaded for March 2019, April 2019, May 2019, June 2019, July 2019 "
+            "and August 2019: those months are gaps, not zero"
         )
         for line in pack.summary
     )
@@ -312,9 +312,9 @@ def test_five_months_loaded_says_persistence_cannot_be_judged(real_store):
     assert not any("of the last 5 months" in line for line in pack.summary)
     assert int((pack.rows["months_in_top_n"] == 5).sum()) == 4
     assert (
-        "Persistence (in the top 12 in at least 6 of 12 months) cannot be judged: only "
-        "5 of 12 months loaded; 4 of this pack's wards were in the top 12 in 5 of the 5 "
-        "loaded months."
+        "Whether a ward is persistent (in the top 12 in at least 6 of 12 months) cannot be "
+        "judged yet: only 5 of the 12 months are loaded. 4 of this pack's wards were in the "
+        "top 12 in all 5 loaded months."
     ) in pack.summary
     assert pack.persistent.empty
     # The PDF says the same (on main: "at least 6 of the last 5 months").
@@ -330,10 +330,7 @@ def test_five_months_loaded_says_persistence_cannot_be_judged(real_store):
         ).split()
     )
     assert "of the last 5 months" not in text
-    assert (
-        "in at least 6 of the last 12 months; 5 of 12 months loaded): not judged (too "
-        "few months loaded)"
-    ) in text
+    assert ("in at least 6 of the last 12 months): not judged: only 5 of 12 months loaded") in text
 
 
 # ------------------------------------------------------------- overlap and left out
@@ -363,13 +360,17 @@ def test_pack_carries_both_overlaps_and_who_is_left_out(real_store):
     assert pack.overlap["n"] == 12 and pack.overlap["violence_vs_drugs"] == 9
     assert pack.overlap["list_vs_drugs"] == 5
     assert pack.metadata["overlap"] == pack.overlap
-    assert "Top 12 by violence count vs top 12 by drug count: 9." in pack.summary
+    assert (
+        "9 of the 12 wards with most violence are also among the 12 with most drug offences."
+    ) in pack.summary
     assert list(pack.left_out.columns) == LEFT_OUT_COLUMNS
-    line = next(s for s in pack.summary if s.startswith("High violence, not in the top 12: "))
+    assert (
+        "8 wards with high violence are not in the top 12; see the reasons below."
+    ) in pack.summary
     assert (
         "Haverfordwest: Castle (ranked 14th): 4th most violence offences (129) and "
-        "highest violence rate (53.3 per 1,000) but low deprivation"
-    ) in line
+        "highest violence rate (53.3 per 1,000) but low deprivation."
+    ) in left_out_table(pack)
 
 
 def test_left_out_names_the_highest_rate_and_the_most_offences(dyfed_powys, wales):

@@ -1,0 +1,217 @@
+"""How the pack's map and trend charts are drawn in its PDF, with the PDF's own lines (no
+image library): the area with its local authorities and the listed wards numbered by rank,
+the area's serious violence by month and a small line per listed ward, months not loaded
+left as gaps."""
+
+from __future__ import annotations
+
+from hotspots.outputs.pack.figures import PackFigures, label_point, spread_labels
+from hotspots.outputs.pack.words import force_name, join, short_month, tr
+
+RED = (178, 24, 43)
+FILL = (244, 165, 130)
+GREY = (110, 110, 110)
+
+
+def draw_map(d, fig: PackFigures, x: float, y: float, w: float, h: float) -> float:
+    """The map fitted in the box; returns the height used."""
+    pdf = d.pdf
+    minx, miny, maxx, maxy = fig.bounds
+    scale = min(w / max(maxx - minx, 1.0), h / max(maxy - miny, 1.0))
+    used_w, used_h = (maxx - minx) * scale, (maxy - miny) * scale
+    x0 = x + (w - used_w) / 2
+
+    def at(px: float, py: float) -> tuple[float, float]:
+        return x0 + (px - minx) * scale, y + (maxy - py) * scale
+
+    listed = {c: i + 1 for i, c in enumerate(fig.listed)}
+    pdf.set_line_width(0.1)
+    pdf.set_draw_color(185)
+    for s in fig.wards:
+        if s.code in listed:
+            pdf.set_fill_color(*FILL)
+        else:
+            pdf.set_fill_color(247)
+        for ring in s.rings:
+            pdf.polygon([at(*p) for p in ring], style="DF")
+    pdf.set_draw_color(40)
+    pdf.set_line_width(0.45)
+    for s in fig.authorities:
+        for ring in s.rings:
+            pdf.polygon([at(*p) for p in ring], style="D")
+    pdf.set_draw_color(*RED)
+    pdf.set_line_width(0.35)
+    for s in fig.wards:
+        if s.code in listed:
+            for ring in s.rings:
+                pdf.polygon([at(*p) for p in ring], style="D")
+    pdf.set_font(d.family, "", 6)
+    pdf.set_text_color(*GREY)
+    for s in fig.authorities:
+        if s.code not in fig.label_points or not s.rings:
+            continue
+        xs = [p[0] for r in s.rings for p in r]
+        tw = pdf.get_string_width(d.text(s.name))
+        if tw > (max(xs) - min(xs)) * scale * 0.6:  # too small on this map to name
+            continue
+        lx, ly = at(*fig.label_points[s.code])
+        pdf.text(lx - tw / 2, ly, d.text(s.name))
+    pdf.set_text_color(0)
+    pdf.set_font(d.family, "B", 6.5)
+    anchors = [at(*label_point(fig, code)) for code in listed]
+    spots = spread_labels(anchors, 2.1, (x, y, x + w, y + h))
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(60)
+    for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
+        if abs(ax - lx) + abs(ay - ly) > 0.5:
+            pdf.line(ax, ay, lx, ly)
+    pdf.set_line_width(0.25)
+    pdf.set_draw_color(*RED)
+    pdf.set_fill_color(255)
+    for k, (lx, ly) in enumerate(spots, 1):
+        pdf.circle(lx, ly, 1.9, style="DF")
+        tw = pdf.get_string_width(str(k))
+        pdf.text(lx - tw / 2, ly + 0.8, str(k))
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+    return used_h
+
+
+def _axis_max(values) -> float:
+    top = max([v for v in values if v is not None] or [1.0])
+    return max(top * 1.1, 1.0)
+
+
+def _draw_series(
+    d,
+    values,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    *,
+    top: float,
+    hidden_below: int | None = None,
+    width: float = 0.5,
+) -> None:
+    """One line over equally spaced months; None is a gap (the line stops)."""
+    pdf = d.pdf
+    n = len(values)
+    step = w / max(n - 1, 1)
+
+    def at(i: int, v: float) -> tuple[float, float]:
+        return x + i * step, y + h - (v / top) * h
+
+    if hidden_below:
+        band = min((hidden_below - 1) / top, 1.0) * h
+        pdf.set_fill_color(228)
+        pdf.rect(x, y + h - band, w, band, style="F")
+    pdf.set_draw_color(170)
+    pdf.set_line_width(0.1)
+    pdf.line(x, y + h, x + w, y + h)
+    pdf.set_draw_color(*RED)
+    pdf.set_fill_color(*RED)
+    pdf.set_line_width(width)
+    run: list[tuple[float, float]] = []
+    for i, v in enumerate([*values, None]):
+        if v is None:
+            if len(run) > 1:
+                pdf.polyline(run)
+            for px, py in run:
+                pdf.circle(px, py, width * 0.9, style="F")
+            run = []
+        else:
+            run.append(at(i, v))
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+
+
+def draw_trend(d, pack, x: float, y: float, w: float, h: float) -> None:
+    """The area's serious violence by month, with an axis, month labels and gaps marked."""
+    pdf = d.pdf
+    _ = tr(pack.lang)
+    fig = pack.figures
+    values = fig.area_series
+    top = _axis_max(values)
+    n = len(values)
+    step = w / max(n - 1, 1)
+    pdf.set_fill_color(238)
+    for i, v in enumerate(values):  # a month not loaded: a grey band, the line stops
+        if v is None:
+            left = max(x, x + i * step - step / 2) if n > 1 else x
+            right = min(x + w, x + i * step + step / 2) if n > 1 else x + w
+            pdf.rect(left, y, right - left, h, style="F")
+    pdf.set_draw_color(160)
+    pdf.set_line_width(0.15)
+    pdf.set_font(d.family, "", 6.5)
+    pdf.set_text_color(*GREY)
+    for frac in (0.0, 0.5, 1.0):
+        ty = y + h - frac * h
+        pdf.line(x, ty, x + w, ty)
+        label = f"{top * frac:,.0f}"
+        pdf.text(x - pdf.get_string_width(label) - 1, ty + 1, label)
+    every = 1 if n <= 8 else 2 if n <= 16 else max(1, (n + 7) // 8)
+    for i, m in enumerate(fig.months):
+        if (n - 1 - i) % every == 0:  # the meeting month is always labelled
+            label = d.text(short_month(m, pack.lang))
+            pdf.text(x + i * step - pdf.get_string_width(label) / 2, y + h + 3.5, label)
+    pdf.set_text_color(0)
+    _draw_series(d, values, x, y, w, h, top=top, width=0.7)
+    pdf.set_xy(x - 8, y + h + 5)
+    notes = []
+    if any(v is None for v in values):
+        notes.append(_("Grey: a month with no crimes loaded for a force (a gap, not zero)."))
+    if fig.hidden_below:
+        notes.append(
+            _(
+                "Partner figures: suppressed counts are taken as the stand-in value. Grey band "
+                "in a ward's line: fewer than {n} offences, drawn at the stand-in value, not "
+                "the count."
+            ).format(n=fig.hidden_below)
+        )
+    forces = join([force_name(f, pack.lang) for f in fig.forces_counted], pack.lang)
+    if forces:
+        notes.append(_("Counted: wards of {forces}.").format(forces=forces))
+    d.para(" ".join(notes), size=7, w=w + 8, h=3.5)
+
+
+def draw_small_multiples(d, pack, x: float, y: float, w: float, h: float) -> None:
+    """A small line per listed ward, its own scale, its highest month written."""
+    pdf = d.pdf
+    _ = tr(pack.lang)
+    fig = pack.figures
+    cols = 4
+    rows = max(1, -(-len(fig.listed) // cols))
+    cw, ch = w / cols, h / rows
+    names = dict(zip(pack.rows["ward_code"], pack.rows["ward_name"], strict=True))
+    for i, code in enumerate(fig.listed):
+        cx, cy = x + (i % cols) * cw, y + (i // cols) * ch
+        values = fig.ward_series.get(code, ())
+        known = [v for v in values if v is not None]
+        pdf.set_font(d.family, "", 5.5)
+        if known:
+            peak = max(known)
+            peak_text = (
+                f"<{fig.hidden_below}"
+                if fig.hidden_below and 0 < peak < fig.hidden_below
+                else f"{peak:,.0f}"
+            )
+            note = d.text(_("max {v}").format(v=peak_text))
+        else:
+            note = d.text(_("no data"))
+        note_w = pdf.get_string_width(note)
+        pdf.set_text_color(*GREY)
+        pdf.text(cx + cw - 3 - note_w, cy + 2.5, note)
+        pdf.set_text_color(0)
+        pdf.set_font(d.family, "B", 6.5)
+        name = d.text(f"{i + 1}. {names.get(code, code)}")
+        ellipsis = "…" if d.text("…") == "…" else "..."
+        while pdf.get_string_width(name) > cw - 5 - note_w and len(name) > 6:
+            name = name.removesuffix(ellipsis)[:-1] + ellipsis
+        pdf.text(cx, cy + 2.5, name)
+        top = _axis_max(values)
+        if fig.hidden_below and top < fig.hidden_below:
+            top = float(fig.hidden_below)
+        _draw_series(
+            d, values, cx + 1, cy + 4, cw - 6, ch - 7, top=top, hidden_below=fig.hidden_below
+        )

@@ -1,0 +1,74 @@
+"""The pack page in English and Welsh (AppTest on the demo store): the same content as the
+PDF and the Excel workbook — title in words, summary, map, trend charts, the table with
+human headings, the reasons wards are left out — in the language of the address."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT
+
+QUERY = {
+    "area": "cantre-gwaelod",
+    "period": "range",
+    "from": "2024-01",
+    "to": "2024-12",
+    "def": "police-uk-proxy",
+}
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update(QUERY)
+    return at
+
+
+def _open(at, lang: str):
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/pack.py").run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "headings", "table"),
+    [
+        (
+            "en",
+            "Monthly targeting pack",
+            ["Summary", "Where the top 12 are", "Serious violence by month", "The top 12 wards"],
+            ["Rank", "Change", "Ward", "Local authority", "Violence (offences)"],
+        ),
+        (
+            "cy",
+            "Pecyn targedu misol",
+            ["Crynodeb", "Ble mae’r 12 uchaf", "Trais difrifol fesul mis", "Y 12 ward uchaf"],
+            ["Safle", "Newid", "Ward", "Awdurdod lleol", "Trais (troseddau)"],
+        ),
+    ],
+)
+def test_pack_page_in_both_languages(app, lang, title, headings, table):
+    at = _open(app, lang)
+    assert [t.value for t in at.title] == [title]
+    subs = [s.value for s in at.subheader]
+    assert all(h in subs for h in headings), subs
+    shown = at.dataframe[0].value
+    assert list(shown.columns[:5]) == table and len(shown) == 12
+    # names, never codes; rates to one decimal; "—" where there is nothing
+    assert not shown.iloc[:, 2].str.match(r"W05\d{6}").any()
+    assert shown.iloc[:, 5].str.fullmatch(r"\d+\.\d").all()
+    assert (shown.iloc[:, 1] == "—").all()  # nothing published before: no change
+    assert len(at.get("image")) == 1  # the map
+    assert len(at.get("vega_lite_chart")) == 2  # area and per-ward trends
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == (
+        ["Download PDF", "Download Excel"]
+        if lang == "en"
+        else ["Lawrlwytho PDF", "Lawrlwytho Excel"]
+    )
