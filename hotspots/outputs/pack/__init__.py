@@ -19,7 +19,7 @@ One concept per module:
 """
 
 from hotspots.outputs.pack.archive import FORMAT, PackArchive, pack_json
-from hotspots.outputs.pack.cells import CHANGE_COLUMNS, PACK_COLUMNS, pack_period, slug
+from hotspots.outputs.pack.cells import CHANGE_COLUMNS, PACK_COLUMNS, pack_period
 from hotspots.outputs.pack.excel import pack_excel
 from hotspots.outputs.pack.figures import PackFigures, map_svg
 from hotspots.outputs.pack.method import method_items
@@ -47,6 +47,7 @@ from hotspots.outputs.pack.summary import (
 )
 from hotspots.outputs.pack.table import top_table
 from hotspots.outputs.pack.words import month_name, ordinal
+from hotspots.slugs import folder_slug as slug
 
 __all__ = [
     "ATTRIBUTION",

@@ -29,11 +29,11 @@ from hotspots.outputs.pack.cells import (
     month_span,
     period_bounds,
     records,
-    slug,
     typed_rows,
 )
 from hotspots.outputs.pack.model import Pack, PublishedPack
 from hotspots.outputs.pack.pdf import pack_pdf
+from hotspots.slugs import folder_slug as slug
 from hotspots.store.files import atomic_write
 from hotspots.validation import MONTH
 

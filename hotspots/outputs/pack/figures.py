@@ -15,6 +15,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from hotspots.slugs import force_key
+
 Ring = tuple[tuple[int, int], ...]
 
 
@@ -99,15 +101,13 @@ def area_series(data) -> tuple[tuple[str, ...], tuple[float | None, ...], tuple[
     """The area's serious violence per month of ``data``'s period (months, values, forces
     counted): the sum over the wards of the forces with crimes loaded in the period; a
     month one of those forces has not loaded is None (a gap), never a smaller total."""
-    from hotspots.store.ward_data import force_slug
-
     months = tuple(data.selection.months)
     forces = sorted({str(f) for f in data.wards["police_force"].dropna()})
-    counted = [f for f in forces if data.force_months.get(force_slug(f))]
+    counted = [f for f in forces if data.force_months.get(force_key(f))]
     monthly = data.monthly
     values: list[float | None] = []
     for m in months:
-        complete = counted and all(m in data.force_months.get(force_slug(f), ()) for f in counted)
+        complete = counted and all(m in data.force_months.get(force_key(f), ()) for f in counted)
         if not complete:
             values.append(None)
             continue

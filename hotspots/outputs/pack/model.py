@@ -25,7 +25,6 @@ from hotspots.outputs.pack.cells import (
     jsonable,
     month_index,
     period_bounds,
-    slug,
     typed_changes,
     typed_rows,
 )
@@ -33,6 +32,7 @@ from hotspots.outputs.pack.figures import PackFigures, pack_figures
 from hotspots.outputs.pack.names import area_label, display_names, local_names
 from hotspots.outputs.pack.summary import summary_lines
 from hotspots.outputs.pack.words import month_name, tr
+from hotspots.slugs import folder_slug as slug
 from hotspots.stats.analysis import left_out
 from hotspots.stats.concordance import named_overlaps
 
