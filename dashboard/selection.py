@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
+from dashboard.language import N_, _, current_language, language_toggle, place_names
 from dashboard.safe_text import md
 from hotspots.access.disclosure import DisclosureRule, partner_windows, rule_from_env
 from hotspots.access.partner import suppression_note
@@ -22,11 +23,12 @@ from hotspots.store.ward_data import Selection
 
 #: Period choices (registry feeding the radio).
 PERIODS = {
-    "rolling12": "Last 12 months",
-    "range": "Choose months",
-    "month": "One month",
+    "rolling12": N_("Last 12 months"),
+    "range": N_("Choose months"),
+    "month": N_("One month"),
 }
 ALL = "All wards"
+"""The area choice of every ward (kept in English in the address; shown translated)."""
 
 
 @dataclass(frozen=True)
@@ -136,10 +138,10 @@ def first_run() -> bool:
     return not st.session_state.get(SEEN_KEY, False)
 
 
-DEMO_WARNING = "**Synthetic demo** — invented places and crimes for trying the tool."
-PROXY_NOTE = "⚠️ **Proxy**: police.uk categories only approximate serious violence."
-LOADING = "Loading the controls…"
-PARTNER_PERIODS = "(partners see 12-month periods only)"
+DEMO_WARNING = N_("**Synthetic demo** — invented places and crimes for trying the tool.")
+PROXY_NOTE = N_("⚠️ **Proxy**: police.uk categories only approximate serious violence.")
+LOADING = N_("Loading the controls…")
+PARTNER_PERIODS = N_("(partners see 12-month periods only)")
 
 
 def pick(where, label: str, options: list, index: int, *, draw: bool = True, **kwargs):
@@ -152,7 +154,7 @@ def pick(where, label: str, options: list, index: int, *, draw: bool = True, **k
 
 
 def _partner_note(rule: DisclosureRule) -> str:
-    return f"Partner view: {rule.describe()}."
+    return _("Partner view: {rule}.").format(rule=rule.describe())
 
 
 def sidebar(controls: bool = True) -> Frame:
@@ -172,15 +174,17 @@ def sidebar(controls: bool = True) -> Frame:
     try:
         registry = state.definitions()
     except ValueError as exc:  # InputError included: a broken file in geodata/definitions
-        st.error(f"A definition file cannot be read: {md(exc)}")
+        st.error(_("A definition file cannot be read: {problem}").format(problem=md(exc)))
         st.stop()
     definitions = {
         name: d for name, d in registry.items() if any(source_family(s) == d.match for s in sources)
     }
     if not months or not definitions:
         st.error(
-            "No crimes are loaded yet. Load police.uk files on the Data page, or run "
-            "`python -m hotspots load auto FOLDER`."
+            _(
+                "No crimes are loaded yet. Load police.uk files on the Data page, or run "
+                "`python -m hotspots load auto FOLDER`."
+            )
         )
         st.stop()
 
@@ -192,13 +196,14 @@ def sidebar(controls: bool = True) -> Frame:
     default_area = forces_with_data[0] if forces_with_data else ALL
     with st.sidebar:
         if m.get("label") and controls:
-            st.warning(DEMO_WARNING)
+            st.warning(_(DEMO_WARNING))
         area = choose(
             st,
-            "Area",
+            _("Area"),
             areas,
             _index(areas, _param("area", default_area)),
-            help="A police force or a local authority.",
+            help=_("A police force or a local authority."),
+            format_func=area_label,
         )
         partner = not user.can("analyst")
         if partner:
@@ -208,7 +213,11 @@ def sidebar(controls: bool = True) -> Frame:
             start, end = partner_windows(months)[0]
             if controls:
                 st.caption(
-                    f"Period: {_month_label(start)} to {_month_label(end)} {PARTNER_PERIODS}"
+                    _("Period: {start} to {end}").format(
+                        start=_month_label(start), end=_month_label(end)
+                    )
+                    + " "
+                    + _(PARTNER_PERIODS)
                 )
         else:
             period_keys = list(PERIODS)
@@ -216,7 +225,7 @@ def sidebar(controls: bool = True) -> Frame:
             # separate script the browser fetches on a first visit, before the map can draw.
             period = choose(
                 st,
-                "Period",
+                _("Period"),
                 period_keys,
                 _index(period_keys, _param("period", "rolling12")),
                 format_func=lambda k: period_label(k, months),
@@ -226,11 +235,15 @@ def sidebar(controls: bool = True) -> Frame:
                 end = last
                 start = window_months(months)[0]
                 if controls:
-                    st.caption(f"{_month_label(start)} to {_month_label(end)}")
+                    st.caption(
+                        _("{start} to {end}").format(
+                            start=_month_label(start), end=_month_label(end)
+                        )
+                    )
             elif period == "month":
                 end = start = choose(
                     st,
-                    "Month",
+                    _("Month"),
                     months[::-1],
                     _index(months[::-1], _param("to", last)),
                     format_func=_month_label,
@@ -239,11 +252,11 @@ def sidebar(controls: bool = True) -> Frame:
                 a = _param("from", months[0])
                 b = _param("to", last)
                 c1, c2 = st.columns(2) if controls else (st, st)
-                start = choose(c1, "From", months, _index(months, a), format_func=_month_label)
+                start = choose(c1, _("From"), months, _index(months, a), format_func=_month_label)
                 later = [m for m in months if m >= start]
                 end = choose(
                     c2,
-                    "To",
+                    _("To"),
                     later,
                     _index(later, b if b in later else last, len(later) - 1),
                     format_func=_month_label,
@@ -252,13 +265,13 @@ def sidebar(controls: bool = True) -> Frame:
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
         definition = choose(
             st,
-            "Definition",
+            _("Definition"),
             names,
             _index(names, _param("def", default_def)),
             format_func=lambda n: definition_title(definitions[n]),
         )
         if definitions[definition].proxy and controls:
-            st.caption(PROXY_NOTE)
+            st.caption(_(PROXY_NOTE))
     ranking = _ranking()
     st.query_params.update(
         {"area": area, "period": period, "from": start, "to": end, "def": definition}
@@ -269,6 +282,8 @@ def sidebar(controls: bool = True) -> Frame:
     )
     if partner and controls:
         st.sidebar.caption(_partner_note(disclosure_rule()))
+    if controls:
+        phone_bar(areas, area, start, end, None if partner else (period, months))
     st.session_state[SEEN_KEY] = True
     return Frame(
         store=store,
@@ -287,9 +302,9 @@ def period_label(key: str, months: list[str]) -> str:
     """The period choice's label: "Last 12 months" only when the 12 months ending at the
     latest loaded month are all loaded; otherwise "Latest months (k of 12 loaded)"."""
     if key != "rolling12":
-        return PERIODS[key]
+        return _(PERIODS[key])
     k = len(window_months(months))
-    return PERIODS[key] if k == 12 else f"Latest months ({k} of 12 loaded)"
+    return _(PERIODS[key]) if k == 12 else _("Latest months ({k} of 12 loaded)").format(k=k)
 
 
 def window_months(months: list[str]) -> list[str]:
@@ -303,7 +318,7 @@ def window_months(months: list[str]) -> list[str]:
 
 def definition_title(d) -> str:
     """A definition's name as the sidebar shows it ("— proxy" when it is one)."""
-    return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
+    return d.title + (_(" — proxy") if d.proxy and "proxy" not in d.title else "")
 
 
 def describe(frame: Frame) -> None:
@@ -312,24 +327,42 @@ def describe(frame: Frame) -> None:
     d = state.definitions()[frame.selection.definition]
     with st.sidebar:
         if frame.demo:
-            st.warning(DEMO_WARNING)
-        only = f" {PARTNER_PERIODS}" if frame.partner else ""
+            st.warning(_(DEMO_WARNING))
+        only = " " + _(PARTNER_PERIODS) if frame.partner else ""
         st.markdown(
-            f"**Area**: {md(frame.selection.area or ALL)}  \n"
-            f"**Period**: {_month_label(frame.selection.start)} to "
-            f"{_month_label(frame.selection.end)}{only}  \n"
-            f"**Definition**: {md(definition_title(d))}"
+            _("**Area**: {area}").format(area=md(area_label(frame.selection.area or ALL)))
+            + "  \n"
+            + _("**Period**: {start} to {end}").format(
+                start=_month_label(frame.selection.start), end=_month_label(frame.selection.end)
+            )
+            + only
+            + "  \n"
+            + _("**Definition**: {definition}").format(definition=md(definition_title(d)))
         )
-        st.caption(LOADING)
+        st.caption(_(LOADING))
         if d.proxy:
-            st.caption(PROXY_NOTE)
+            st.caption(_(PROXY_NOTE))
         if frame.partner:
             st.caption(_partner_note(frame.rule))
 
 
-@functools.lru_cache(maxsize=1024)
+#: Months' short names in Welsh (Welsh Government style), January first.
+MONTHS_CY = (
+    "Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag",
+)  # fmt: skip
+
+
 def _month_label(month: str) -> str:
-    return pd.Period(month, freq="M").strftime("%b %Y")
+    return month_label(month, current_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def month_label(month: str, lang: str = "en") -> str:
+    """``"2024-01"`` → ``"Jan 2024"`` (``"Ion 2024"`` in Welsh)."""
+    p = pd.Period(month, freq="M")
+    if lang == "cy":
+        return f"{MONTHS_CY[p.month - 1]} {p.year}"
+    return p.strftime("%b %Y")
 
 
 def source_line(frame: Frame, data) -> None:
@@ -341,15 +374,20 @@ def source_line(frame: Frame, data) -> None:
     sources = ", ".join(
         s.replace("police.uk:", "police.uk ").replace("extract:", "extract ") for s in data.sources
     )
-    cut = max(data.months_loaded) if data.months_loaded else "none"
-    demo = " · **synthetic demo data**" if frame.demo else ""
+    cut = max(data.months_loaded) if data.months_loaded else None
+    demo = " · " + _("**synthetic demo data**") if frame.demo else ""
     n, k = len(sel.months), len(data.months_loaded)
-    loaded = f" ({k} of {n} months loaded)" if k < n else ""
+    loaded = " " + _("({k} of {n} months loaded)").format(k=k, n=n) if k < n else ""
     st.caption(
-        f"Period {_month_label(sel.start)} – {_month_label(sel.end)}{loaded}"
-        f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
-        f"{md(sel.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
-        f" · source: {md(sources)}{demo}"
+        _("Period {start} – {end}").format(start=_month_label(sel.start), end=_month_label(sel.end))
+        + loaded
+        + " · "
+        + _("data up to {month}").format(month=_month_label(cut) if cut else _("none"))
+        + f" · {md(area_label(sel.area or ALL))} · {md(d.title)}"
+        + (" (" + _("PROXY") + ")" if d.proxy else "")
+        + " · "
+        + _("source: {sources}").format(sources=md(sources))
+        + demo
     )
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
         st.caption(f"⚠️ {md(note)}")
@@ -358,27 +396,137 @@ def source_line(frame: Frame, data) -> None:
     if missing:
         n_wards = int(data.wards["police_force"].isin(missing).sum())
         st.warning(
-            f"No crimes are loaded for **{md(', '.join(missing))}**: its {n_wards} wards "
-            "show **no data** (grey on the map, empty in tables) and are left out of "
-            "the ranking and statistics. Choose a force with data in **Area**, or "
-            "load that force's files on the Data page."
+            _(
+                "No crimes are loaded for **{forces}**: its {n} wards show **no data** "
+                "(grey on the map, empty in tables) and are left out of the ranking and "
+                "statistics. Choose a force with data in **Area**, or load that force's "
+                "files on the Data page."
+            ).format(forces=md(", ".join(area_label(x) for x in missing)), n=n_wards)
         )
     if gaps:
         st.warning(
-            f"**Months not loaded in this period**: "
-            f"{', '.join(_month_label(m) for m in gaps)} ({k} of {n} months loaded). "
-            "They are gaps, not zeros: totals cover the loaded months only."
+            _(
+                "**Months not loaded in this period**: {months} ({k} of {n} months loaded). "
+                "They are gaps, not zeros: totals cover the loaded months only."
+            ).format(months=", ".join(_month_label(m) for m in gaps), k=k, n=n)
         )
     for force, months in data.forces_with_gaps.items():
         st.warning(
-            f"**{md(force)}** has crimes loaded for {months} of {n} months only: its "
-            "totals cover fewer months than other forces', so compare it with care."
+            _(
+                "**{force}** has crimes loaded for {k} of {n} months only: its totals "
+                "cover fewer months than other forces', so compare it with care."
+            ).format(force=md(area_label(force)), k=months, n=n)
         )
     counted = data.metadata().get("wards_counted_with") or {}
     if counted:
         names = dict(zip(data.wards["ward_code"], data.wards["ward_name"], strict=True))
+        names.update({c: x for c, x in welsh_names().items() if c in names})
         st.caption(
-            "No residents by the LSOA lookup, so not ranked: "
-            + "; ".join(f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items())
-            + "."
+            _("No residents by the LSOA lookup, so not ranked: {wards}.").format(
+                wards="; ".join(
+                    f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items()
+                )
+            )
         )
+
+
+# ------------------------------------------------------------------ names and menus
+
+
+def welsh_names() -> dict[str, str]:
+    """The Welsh names of the active store's wards, councils and forces, on a Welsh
+    page; empty on an English page (nothing to replace)."""
+    if current_language() != "cy":
+        return {}
+    store = state.active_store()
+    return state.welsh_names(str(store.root), store.version())
+
+
+def area_label(area: str) -> str:
+    """An area choice as shown: "All wards" translated, and on a Welsh page a force's or
+    council's Welsh name (the address keeps the English key)."""
+    if area == ALL:
+        return _(ALL)
+    return welsh_names().get(area, area)
+
+
+def localised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ward, council and force names in Welsh on a Welsh page."""
+    return place_names(frame, welsh_names())
+
+
+#: Query parameters every page shares: the language and the selection.
+SHARED_PARAMS = ("lang", "area", "period", "from", "to", "def", "preset", "weights")
+
+
+def shared_params() -> dict[str, str]:
+    """The address's language and selection, for links to other pages."""
+    return {k: st.query_params[k] for k in SHARED_PARAMS if k in st.query_params}
+
+
+def page_menu(where, pages: list) -> None:
+    """The page menu in ``where`` (the sidebar): a link to each page that keeps the
+    language and the selection, then the language toggle."""
+    params = shared_params()
+    with where:
+        for page in pages:
+            st.page_link(page, label=page.title, query_params=params)
+        language_toggle(st, key="lang_toggle_sidebar")
+
+
+def phone_bar(
+    areas: list[str],
+    area: str,
+    start: str,
+    end: str,
+    periods: tuple[str, list[str]] | None,
+) -> None:
+    """Above the page: the language toggle and, in a pop-over, the area and period with
+    a way to change them, so that a phone (where the sidebar starts closed) reaches them
+    without opening the sidebar. ``periods`` is the period choice and the loaded months
+    (None for partners, whose period is fixed)."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    label = _("{area} · {start} to {end}").format(
+        area=area_label(area), start=_month_label(start), end=_month_label(end)
+    )
+    with left.popover(label):
+        st.session_state["phone_area"] = area
+        st.selectbox(
+            _("Area"), areas, key="phone_area", format_func=area_label, on_change=_phone_area
+        )
+        if periods is not None:
+            period, months = periods
+            options = ["rolling12", *months[::-1]]
+            if period == "range":  # the sidebar's range, kept as it is
+                options.insert(0, "range")
+            st.session_state["phone_period"] = start if period == "month" else period
+            spans = {
+                "range": _("{start} to {end}").format(
+                    start=_month_label(start), end=_month_label(end)
+                )
+            }
+            st.selectbox(
+                _("Period"),
+                options,
+                key="phone_period",
+                format_func=lambda k: (
+                    period_label(k, months) if k == "rolling12" else spans.get(k) or _month_label(k)
+                ),
+                on_change=_phone_period,
+                help=_("More choices (a range of months) in the menu, top left."),
+            )
+    language_toggle(right, key="lang_toggle_top")
+
+
+def _phone_area() -> None:
+    """The phone bar's area into the address, which the sidebar's widgets follow."""
+    st.query_params["area"] = st.session_state["phone_area"]
+
+
+def _phone_period() -> None:
+    """The phone bar's period into the address, which the sidebar's widgets follow."""
+    chosen = st.session_state["phone_period"]
+    if chosen == "rolling12":
+        st.query_params["period"] = "rolling12"
+    elif chosen != "range":
+        st.query_params.update({"period": "month", "from": chosen, "to": chosen})

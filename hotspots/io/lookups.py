@@ -21,6 +21,9 @@ LSOA21_WARD_COLUMNS = [
     "local_authority_code",
     "local_authority_name",
 ]
+#: Optional columns of the LSOA→ward lookup: the Welsh names ONS publishes (``WD22NMW``,
+#: ``LAD22NMW``), kept when the file has them.
+WELSH_NAME_COLUMNS = ["ward_name_cy", "local_authority_name_cy"]
 LAD_FORCE_COLUMNS = ["local_authority_code", "police_force_code", "police_force"]
 
 #: Patterns of the publishers' column names, per lookup kind, used by ``detect``.
@@ -97,15 +100,22 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
     lan = find_column(
         raw, [r"lad\d\dnm", r"(lad|ltla)\d\d_?name"], "local authority name", path.name
     )
-    out = pd.DataFrame(
-        {
-            "lsoa21_code": raw[c21].str.upper(),
-            "ward_code": raw[wd].str.upper(),
-            "ward_name": raw[wdn],
-            "local_authority_code": raw[la].str.upper(),
-            "local_authority_name": raw[lan],
-        }
-    ).drop_duplicates()
+    columns = {
+        "lsoa21_code": raw[c21].str.upper(),
+        "ward_code": raw[wd].str.upper(),
+        "ward_name": raw[wdn],
+        "local_authority_code": raw[la].str.upper(),
+        "local_authority_name": raw[lan],
+    }
+    # The Welsh names, when ONS gives them (WD22NMW, LAD22NMW): shown on Welsh pages.
+    for key, patterns in (
+        ("ward_name_cy", [r"wd\d\dnmw", r"ward\d\d_?name_?(cy|w|welsh)"]),
+        ("local_authority_name_cy", [r"lad\d\dnmw", r"(lad|ltla)\d\d_?name_?(cy|w|welsh)"]),
+    ):
+        col = find_column(raw, patterns, key, path.name, required=False)
+        if col:
+            columns[key] = raw[col]
+    out = pd.DataFrame(columns).drop_duplicates()
     check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)
     check_codes(out["ward_code"], CODE, "ward code", path.name)
     dup = out["lsoa21_code"].duplicated()
