@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.language import _, error_text
 from hotspots.access.disclosure import DisclosureRule
 from hotspots.access.partner import partner_ward_data
 from hotspots.io.extract_checks import MissingFlagError
@@ -103,7 +104,7 @@ def ward_data(
     try:
         return load_ward_data(store, selection, geography(root, version))
     except MissingFlagError as exc:  # a rule the data cannot support: said, not a traceback
-        st.error(user_message(exc))
+        st.error(error_text(exc))
         st.stop()
 
 

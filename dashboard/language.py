@@ -126,3 +126,12 @@ def place_names(
         cy = key.astype(object).map(lambda k: welsh.get(k) if isinstance(k, str) else None)
         out[name] = cy.where(cy.notna(), out[name].astype(object))
     return out
+
+
+def error_text(exc: BaseException) -> str:
+    """An error's message for the user, in the page's language where the catalogue has
+    it (an :class:`hotspots.errors.InputError`'s frame and common texts)."""
+    localised = getattr(exc, "localised", None)
+    if callable(localised):
+        return localised(current_language())
+    return str(exc)

@@ -5,6 +5,7 @@ source."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -431,6 +432,82 @@ def source_line(frame: Frame, data) -> None:
 
 
 # ------------------------------------------------------------------ names and menus
+
+
+# ------------------------------------------------------------ statistical terms in words
+#: One plain line for each statistical term, shown beside it (tooltips and captions).
+HELP_GI = N_(
+    "Gi* asks whether a ward and its neighbours together have more (hot) or less (cold) "
+    "violence than the whole area, by more than chance would give."
+)
+HELP_FDR = N_(
+    "Testing many wards at once makes some look significant by chance; the false discovery "
+    "rate (FDR) correction keeps such false alarms to a small share."
+)
+HELP_SMOOTHED = N_(
+    "Empirical Bayes pulls a small ward's rate towards the average, so that a handful of "
+    "crimes cannot make it look extreme."
+)
+HELP_RANK_RANGE = N_(
+    "If the counts had come out a little differently by chance, the ward's rank would fall "
+    "in this range 9 times out of 10."
+)
+HELP_PERMUTATION = N_(
+    "Permutation p: how often shuffling the wards at random gives an overlap at least this "
+    "big; below 0.05, the overlap is unlikely to be chance."
+)
+HELP_SPEARMAN = N_(
+    "Spearman ρ: how closely the order of wards by violence follows their order by drug "
+    "offences (1 = the same order, 0 = unrelated, −1 = the reverse)."
+)
+
+_HOT = re.compile(r"(Hot|Cold) spot (\d+%)")
+_TOP = re.compile(r"(.+) in the top (\d+)%")
+
+
+def class_label(text: str) -> str:
+    """A Gi* class ("Hot spot 95%", "Not significant") in the page's language."""
+    m = _HOT.fullmatch(str(text))
+    if m:
+        hot = m.group(1) == "Hot"
+        return (_("Hot spot {level}") if hot else _("Cold spot {level}")).format(level=m.group(2))
+    return _(str(text)) if text else text
+
+
+def why_label(text: str) -> str:
+    """ "Why it ranks here" ("violence rate in the top 5%; …") in the page's language."""
+    words = {w[2]: w[2] for w in COMPONENTS.values()}
+    parts = []
+    for part in str(text).split("; "):
+        m = _TOP.fullmatch(part)
+        if m and m.group(1) in words:
+            parts.append(
+                _("{what} in the top {share}").format(what=_(m.group(1)), share=m.group(2) + "%")
+            )
+        else:
+            parts.append(_(part) if part else part)
+    return "; ".join(parts)
+
+
+#: Texts the analysis writes that pages show as they are, in the catalogue.
+ANALYSIS_TEXTS = (
+    N_("Not significant"),
+    N_("no component in the top fifth of wards"),
+    N_("no resident population: not ranked"),
+)
+
+#: The ranking's components in words, as the weights are described.
+COMPONENT_WORDS = {
+    "violence": N_("violence"),
+    "drugs": N_("drugs"),
+    "deprivation": N_("deprivation"),
+    "harm": N_("harm"),
+}
+
+
+def ranking_description(ranking: RankSettings) -> str:
+    """ "violence 50%, drugs 25%, deprivation 25%" in the page's language."""
+    return ", ".join(f"{_(COMPONENT_WORDS.get(k, k))} {w:.0%}" for k, w in ranking.weights if w)
 
 
 def welsh_names() -> dict[str, str]:
