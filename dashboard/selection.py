@@ -491,6 +491,8 @@ def why_label(text: str) -> str:
 
 #: Texts the analysis writes that pages show as they are, in the catalogue.
 ANALYSIS_TEXTS = (
+    N_("All wards"),
+    N_("no data"),
     N_("Not significant"),
     N_("no component in the top fifth of wards"),
     N_("no resident population: not ranked"),

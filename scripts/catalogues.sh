@@ -39,7 +39,7 @@ files() {  # the source files of a domain
 extract() {
     local domain=$1
     # shellcheck disable=SC2046
-    "$PYBABEL" extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+    "$PYBABEL" -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
         --project="Serious violence hotspots" --msgid-bugs-address="" \
         -o "$LOCALE/$domain.pot" $(files "$domain")
 }
@@ -48,10 +48,10 @@ update() {
     local domain=$1 po="$LOCALE/cy/LC_MESSAGES/$1.po"
     extract "$domain"
     if [ -f "$po" ]; then
-        "$PYBABEL" update -q -D "$domain" -d "$LOCALE" -l cy -i "$LOCALE/$domain.pot" \
+        "$PYBABEL" -q update -D "$domain" -d "$LOCALE" -l cy -i "$LOCALE/$domain.pot" \
             --no-fuzzy-matching --ignore-obsolete
     else
-        "$PYBABEL" init -q -D "$domain" -d "$LOCALE" -l cy -i "$LOCALE/$domain.pot"
+        "$PYBABEL" -q init -D "$domain" -d "$LOCALE" -l cy -i "$LOCALE/$domain.pot"
     fi
     rm -f "$LOCALE/$domain.pot"
 }
