@@ -474,7 +474,6 @@ def _login_page(
 ) -> User | None:
     """Draw the login form (in the language the address names, ``?lang=cy``); the user
     when this run's submission signed them in."""
-    language_toggle(key="lang_toggle_login")
     st.title(_("Serious violence hotspots"))
     st.write(_("Sign in to see the dashboard."))
     if accounts.users:
@@ -518,6 +517,7 @@ def _login_page(
                 "See docs/access-control.md."
             ).format(problems="; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed())))
         )
+    language_toggle(key="lang_toggle_login")  # after the form: its button stays the first
     return None
 
 

@@ -12,7 +12,7 @@ into the address on every page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -135,3 +135,11 @@ def error_text(exc: BaseException) -> str:
     if callable(localised):
         return localised(current_language())
     return str(exc)
+
+
+def labels_of(options, label) -> Callable[[object], str]:
+    """A widget's ``format_func`` that shows each option as ``label`` does in this run's
+    language, fixed now: Streamlit may call a ``format_func`` outside the run (its test
+    harness does), where the address, and so the language, is not known."""
+    shown = {option: label(option) for option in options}
+    return lambda option: shown.get(option, str(option))

@@ -13,7 +13,14 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
-from dashboard.language import N_, _, current_language, language_toggle, place_names
+from dashboard.language import (
+    N_,
+    _,
+    current_language,
+    labels_of,
+    language_toggle,
+    place_names,
+)
 from dashboard.safe_text import md
 from hotspots.access.disclosure import DisclosureRule, partner_windows, rule_from_env
 from hotspots.access.partner import suppression_note
@@ -93,7 +100,7 @@ def ranking_from(preset: str | None, weights: str | None) -> RankSettings:
         try:
             raw = {}
             for part in weights.split(","):
-                k, _, v = part.partition(":")
+                k, _sep, v = part.partition(":")
                 raw[k.strip()] = float(v)
             total = sum(raw.values())
             if total > 0 and set(raw) <= set(COMPONENTS) and min(raw.values()) >= 0:
@@ -204,7 +211,7 @@ def sidebar(controls: bool = True) -> Frame:
             areas,
             _index(areas, _param("area", default_area)),
             help=_("A police force or a local authority."),
-            format_func=area_label,
+            format_func=labels_of(areas, area_label),
         )
         partner = not user.can("analyst")
         if partner:
@@ -229,7 +236,7 @@ def sidebar(controls: bool = True) -> Frame:
                 _("Period"),
                 period_keys,
                 _index(period_keys, _param("period", "rolling12")),
-                format_func=lambda k: period_label(k, months),
+                format_func=labels_of(period_keys, lambda k: period_label(k, months)),
             )
             last = months[-1]
             if period == "rolling12":
@@ -247,20 +254,26 @@ def sidebar(controls: bool = True) -> Frame:
                     _("Month"),
                     months[::-1],
                     _index(months[::-1], _param("to", last)),
-                    format_func=_month_label,
+                    format_func=labels_of(months, _month_label),
                 )
             else:
                 a = _param("from", months[0])
                 b = _param("to", last)
                 c1, c2 = st.columns(2) if controls else (st, st)
-                start = choose(c1, _("From"), months, _index(months, a), format_func=_month_label)
+                start = choose(
+                    c1,
+                    _("From"),
+                    months,
+                    _index(months, a),
+                    format_func=labels_of(months, _month_label),
+                )
                 later = [m for m in months if m >= start]
                 end = choose(
                     c2,
                     _("To"),
                     later,
                     _index(later, b if b in later else last, len(later) - 1),
-                    format_func=_month_label,
+                    format_func=labels_of(later, _month_label),
                 )
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
@@ -269,7 +282,7 @@ def sidebar(controls: bool = True) -> Frame:
             _("Definition"),
             names,
             _index(names, _param("def", default_def)),
-            format_func=lambda n: definition_title(definitions[n]),
+            format_func=labels_of(names, lambda n: definition_title(definitions[n])),
         )
         if definitions[definition].proxy and controls:
             st.caption(_(PROXY_NOTE))
@@ -571,7 +584,11 @@ def phone_bar(
     with left.popover(label):
         st.session_state["phone_area"] = area
         st.selectbox(
-            _("Area"), areas, key="phone_area", format_func=area_label, on_change=_phone_area
+            _("Area"),
+            areas,
+            key="phone_area",
+            format_func=labels_of(areas, area_label),
+            on_change=_phone_area,
         )
         if periods is not None:
             period, months = periods
@@ -588,8 +605,13 @@ def phone_bar(
                 _("Period"),
                 options,
                 key="phone_period",
-                format_func=lambda k: (
-                    period_label(k, months) if k == "rolling12" else spans.get(k) or _month_label(k)
+                format_func=labels_of(
+                    options,
+                    lambda k: (
+                        period_label(k, months)
+                        if k == "rolling12"
+                        else spans.get(k) or _month_label(k)
+                    ),
                 ),
                 on_change=_phone_period,
                 help=_("More choices (a range of months) in the menu, top left."),

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import N_, _, error_text
+from dashboard.language import N_, _, error_text, labels_of
 from dashboard.safe_text import md
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
@@ -192,7 +192,9 @@ if done is not None:
 kind = st.selectbox(
     _("Kind of file"),
     list(KINDS),
-    format_func=lambda k: f"{k}: {_(KIND_WORDS[k]) if k in KIND_WORDS else KINDS[k]}",
+    format_func=labels_of(
+        KINDS, lambda k: f"{k}: {_(KIND_WORDS[k]) if k in KIND_WORDS else KINDS[k]}"
+    ),
 )
 uploads = st.file_uploader(_("Files"), accept_multiple_files=True)
 if uploads and st.button(_("Check and load"), type="primary"):

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import _, current_language, ngettext
+from dashboard.language import _, current_language, labels_of, ngettext
 from dashboard.safe_text import md
 from hotspots.access.disclosure import partner_hotspot_list
 from hotspots.access.partner import hotspot_table
@@ -30,7 +30,9 @@ wanted = f.preset
 preset = c1.selectbox(
     _("Ranking"),
     choices,
-    format_func=lambda p: _(PRESET_LABELS[p]) if p in PRESET_LABELS else _("Your own weights"),
+    format_func=labels_of(
+        choices, lambda p: _(PRESET_LABELS[p]) if p in PRESET_LABELS else _("Your own weights")
+    ),
     index=choices.index(wanted) if wanted in choices else 0,
     help=_("Kept in the address: the map's hotspot score and the pack use it."),
 )

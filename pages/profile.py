@@ -133,7 +133,7 @@ if f.partner:  # partner counts, each month beside the ward's total
     for col in ("sv_count", "drugs_count"):
         have = monthly[col].notna().to_numpy()
         if have.any():  # months not loaded stay gaps
-            values, _ = suppress_series(
+            values, _hidden = suppress_series(
                 monthly.loc[have, col].astype(int).tolist(), float(row[col]), f.rule
             )
             cells = pd.array([pd.NA] * len(monthly), dtype="Int64")
