@@ -33,3 +33,15 @@ def test_welsh_names_of_the_demo_region(demo_store):
     assert names["cantre-gwaelod"] == "Heddlu Cantre'r Gwaelod"
     codes = demo_store.geography().wards["ward_code"]
     assert all(c in names for c in codes)  # the demo's ward names serve both languages
+
+
+def test_blank_welsh_names_are_no_names_and_a_reload_is_unchanged(grid_store, grid_reference):
+    from hotspots.store.ingest import load_paths
+    from tests.conftest import GRID_WARDS
+
+    names = welsh_names(grid_store.geography())  # WD22NMW and LAD22NMW left blank
+    assert not any(code in names for code in GRID_WARDS) and "Alpha" not in names
+    version = grid_store.version()
+    report = load_paths(grid_store, "lookup", [grid_reference["lsoa21_ward"]])
+    assert report.unchanged == ["lsoa21_ward22.csv"] and report.loaded == []
+    assert grid_store.version() == version
