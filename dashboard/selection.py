@@ -17,6 +17,7 @@ from dashboard.language import (
     N_,
     _,
     current_language,
+    error_text,
     labels_of,
     language_toggle,
     place_names,
@@ -182,7 +183,9 @@ def sidebar(controls: bool = True) -> Frame:
     try:
         registry = state.definitions()
     except ValueError as exc:  # InputError included: a broken file in geodata/definitions
-        st.error(_("A definition file cannot be read: {problem}").format(problem=md(exc)))
+        st.error(
+            _("A definition file cannot be read: {problem}").format(problem=md(error_text(exc)))
+        )
         st.stop()
     definitions = {
         name: d for name, d in registry.items() if any(source_family(s) == d.match for s in sources)
@@ -298,6 +301,7 @@ def sidebar(controls: bool = True) -> Frame:
         st.sidebar.caption(_partner_note(disclosure_rule()))
     if controls:
         phone_bar(areas, area, start, end, None if partner else (period, months))
+    st.session_state[CONTROLS_KEY] = controls
     st.session_state[SEEN_KEY] = True
     return Frame(
         store=store,
@@ -547,6 +551,10 @@ def localised(frame: pd.DataFrame) -> pd.DataFrame:
     return place_names(frame, welsh_names())
 
 
+#: Session-state key: whether this run's page drew its controls (a map's first run does
+#: not: it draws no widget before its map, and the menu waits for the next run too).
+CONTROLS_KEY = "hotspots_controls_drawn"
+
 #: Query parameters every page shares: the language and the selection.
 SHARED_PARAMS = ("lang", "area", "period", "from", "to", "def", "preset", "weights")
 
@@ -559,6 +567,8 @@ def shared_params() -> dict[str, str]:
 def page_menu(where, pages: list) -> None:
     """The page menu in ``where`` (the sidebar): a link to each page that keeps the
     language and the selection, then the language toggle."""
+    if not st.session_state.get(CONTROLS_KEY, True):
+        return  # a first run without widgets: the menu comes with the controls, next run
     params = shared_params()
     with where:
         for page in pages:
