@@ -588,8 +588,9 @@ def phone_bar(
     without opening the sidebar. ``periods`` is the period choice and the loaded months
     (None for partners, whose period is fixed)."""
     left, right = st.columns([4, 1], vertical_alignment="center")
+    # The pop-over's label is Markdown: the area's name goes in as text (md).
     label = _("{area} · {start} to {end}").format(
-        area=area_label(area), start=_month_label(start), end=_month_label(end)
+        area=md(area_label(area)), start=_month_label(start), end=_month_label(end)
     )
     with left.popover(label):
         st.session_state["phone_area"] = area

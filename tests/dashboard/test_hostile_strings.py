@@ -887,7 +887,7 @@ def test_hotspot_list_downloads_hold_no_live_formula(corpus_app, corpus_store, t
     assert method["B6"].value == "'" + la_name and method["B6"].data_type == "s"
     sheet = book["Hotspots"]
     header = [c.value for c in sheet[1]]
-    names = {r[header.index("ward_name")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    names = {r[header.index("Ward")] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {_neutral(w) for w in mine}
 
     doc = json.loads(downloads.data(at, "Download GeoJSON"))
