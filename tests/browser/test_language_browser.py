@@ -183,6 +183,10 @@ def test_a_phone_reaches_area_period_and_language_without_the_sidebar(browser, a
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
+        page.wait_for_function(
+            """() => document.querySelectorAll('[data-testid="stDataFrame"] th').length >= 4""",
+            timeout=60_000,
+        )
         headers = page.evaluate(
             """() => [...document.querySelectorAll('[data-testid="stDataFrame"] th')]
                  .slice(0, 4).map(th => { const r = th.getBoundingClientRect();
