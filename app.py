@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.language import _, keep_language
+from dashboard.selection import draw_page_menu, page_menu
 
 # No page or page_icon icons: Streamlit fetches Material icons for the favicon from
 # Google's servers, and the dashboard must make no request beyond its own server.
@@ -34,7 +35,7 @@ from hotspots.store.base import StoreDamagedError  # noqa: E402
 # off, so a first visitor never sees the pages folder's file names before the login
 # form): its links carry the language and the selection, which Streamlit's own menu drops.
 allowed = pages + (analyst_pages if user.can("analyst") else [])
-menu = st.sidebar.container()
+page_menu(st.sidebar.container(), allowed)  # the page draws it once its selection is known
 try:
     st.navigation(allowed, position="hidden").run()
 except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
@@ -51,6 +52,4 @@ except StoreDamagedError as exc:  # a damaged store file: what to do, never a tr
         )
     )
 finally:
-    from dashboard.selection import page_menu
-
-    page_menu(menu, allowed)
+    draw_page_menu()  # a page that stopped before its selection: the menu all the same

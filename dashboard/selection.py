@@ -302,6 +302,8 @@ def sidebar(controls: bool = True) -> Frame:
     if controls:
         phone_bar(areas, area, start, end, None if partner else (period, months))
     st.session_state[CONTROLS_KEY] = controls
+    if controls:  # now that the address holds this run's selection, the menu's links
+        draw_page_menu()
     st.session_state[SEEN_KEY] = True
     return Frame(
         store=store,
@@ -564,14 +566,28 @@ def shared_params() -> dict[str, str]:
     return {k: st.query_params[k] for k in SHARED_PARAMS if k in st.query_params}
 
 
+#: Session-state key: this run's page menu (where it goes, the pages, whether drawn).
+MENU_KEY = "_hotspots_page_menu"
+
+
 def page_menu(where, pages: list) -> None:
-    """The page menu in ``where`` (the sidebar): a link to each page that keeps the
-    language and the selection, then the language toggle."""
-    if not st.session_state.get(CONTROLS_KEY, True):
-        return  # a first run without widgets: the menu comes with the controls, next run
+    """Say where this run's page menu goes (``where``, the top of the sidebar) and which
+    pages it lists. The page draws it (:func:`draw_page_menu`) once its selection is in
+    the address, so that the links carry it; ``app.py`` draws it after the page if the
+    page did not."""
+    st.session_state[MENU_KEY] = {"where": where, "pages": pages, "drawn": False}
+
+
+def draw_page_menu() -> None:
+    """The page menu: a link to each page that keeps the language and the selection,
+    then the language toggle (once a run; nothing on a run without controls)."""
+    menu = st.session_state.get(MENU_KEY)
+    if not menu or menu["drawn"] or not st.session_state.get(CONTROLS_KEY, True):
+        return
+    menu["drawn"] = True
     params = shared_params()
-    with where:
-        for page in pages:
+    with menu["where"]:
+        for page in menu["pages"]:
             st.page_link(page, label=page.title, query_params=params)
         language_toggle(st, key="lang_toggle_sidebar")
 
