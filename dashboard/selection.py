@@ -163,7 +163,24 @@ def pick(where, label: str, options: list, index: int, *, draw: bool = True, **k
 
 
 def _partner_note(rule: DisclosureRule) -> str:
-    return _("Partner view: {rule}.").format(rule=rule.describe())
+    return _("Partner view: {rule}.").format(rule=rule_text(rule))
+
+
+def rule_text(rule: DisclosureRule) -> str:
+    """``rule.describe()`` in the page's language (the files keep the English)."""
+    text = _('counts from 1 to {last} shown as "{mark}"').format(
+        last=rule.threshold - 1, mark=rule.mark
+    )
+    if rule.round_to:
+        text += "; " + _("other counts rounded to the nearest {n}").format(n=rule.round_to)
+    return (
+        text
+        + "; "
+        + _(
+            "rates from suppressed counts suppressed; secondary suppression where a total "
+            "and its parts are shown"
+        )
+    )
 
 
 def sidebar(controls: bool = True) -> Frame:

@@ -160,7 +160,7 @@ st.markdown(
         "can depend on a hidden count, and partners may see ranks that differ slightly from "
         "the analysts'. Recorded times of day and the row-by-row reconciliation of each file "
         "are shown to analysts only; harm scores are withheld."
-    ).format(rule=rule.describe(), last=rule.threshold - 1, stand_in=rule.stand_in)
+    ).format(rule=fr.rule_text(rule), last=rule.threshold - 1, stand_in=rule.stand_in)
     + "\n\n### "
     + _("Caveats")
     + "\n"
