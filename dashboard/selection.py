@@ -525,8 +525,31 @@ def why_label(text: str) -> str:
     return "; ".join(parts)
 
 
+_NO_CODES = re.compile(
+    r"police\.uk data has no Home Office offence codes and the Crime Severity Score weighs "
+    r"offences by code, so no harm is computed for '(.+)'"
+)
+
+
+def harm_reason_text(reason: str) -> str:
+    """Why the harm-weighted ranking is not offered, in the page's language where the
+    catalogue has the reason (a list of codes without weights stays in English)."""
+    m = _NO_CODES.fullmatch(str(reason))
+    if m:
+        return _(
+            "police.uk data has no Home Office offence codes and the Crime Severity Score "
+            "weighs offences by code, so no harm is computed for '{definition}'"
+        ).format(definition=m.group(1))
+    return _(str(reason)) if reason else reason
+
+
 #: Texts the analysis writes that pages show as they are, in the catalogue.
 ANALYSIS_TEXTS = (
+    N_("harm scores are withheld from partner views (a sum over individual crimes)"),
+    N_(
+        "no harm weights are loaded: load the ONS Crime Severity Score table with "
+        "'python -m hotspots load harm-weights FILE'"
+    ),
     N_("All wards"),
     N_("no data"),
     N_("Not significant"),

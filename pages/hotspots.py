@@ -48,7 +48,9 @@ top_n = int(
 )
 if not harm_ok:
     st.caption(
-        _("Harm-weighted ranking not offered: {reason}.").format(reason=md(data.harm_reason))
+        _("Harm-weighted ranking not offered: {reason}.").format(
+            reason=md(fr.harm_reason_text(data.harm_reason))
+        )
     )
 if preset == fr.CUSTOM:
     cols = st.columns(len(components))
