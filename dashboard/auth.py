@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import web
+from dashboard.language import N_, _, language_toggle, ngettext
 from dashboard.safe_text import md
 from hotspots.access.accounts import (
     ROLES,
@@ -46,20 +47,22 @@ from hotspots.access.sessions import (
 
 LOG = logging.getLogger(__name__)
 
-OPEN_BANNER = "Open access: no accounts are configured"
+OPEN_BANNER = N_("Open access: no accounts are configured")
 SESSION_KEY = "user"
 AUTH_SID_KEY = "_auth_sid"
 CLEAR_COOKIE_KEY = "_auth_clear_cookie"
-NEEDS_SERVER = (
+NEEDS_SERVER = N_(
     "The dashboard is closed: with accounts it must be started with "
     "scripts/start.sh (streamlit run serve.py), which ties sign-in to the "
     "browser and guards download links."
 )
-OPEN_LOCAL_ONLY = (
+OPEN_LOCAL_ONLY = N_(
     "The dashboard is closed to other machines: it has no accounts (open "
     "access), so it serves only the computer it runs on. Ask the person "
     "who runs it to add accounts (docs/access-control.md)."
 )
+#: The roles' names as pages show them.
+ROLE_WORDS = {"analyst": N_("analyst"), "partner": N_("partner")}
 #: Keys every OIDC provider section of secrets.toml needs (Streamlit's st.login).
 OIDC_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
@@ -221,8 +224,19 @@ def require_role(role: str) -> User:
     user = current_user()
     if user is None or not user.can(role):
         st.info(
-            f"This section is for {ROLES[role].label}s."
-            + (f" You are signed in as a {user.role}." if user else "")
+            (
+                _("This section is for analysts.")
+                if role == "analyst"
+                else _("This section is for partners.")
+            )
+            + (
+                " "
+                + _("You are signed in as a {role}.").format(
+                    role=_(ROLE_WORDS.get(user.role, user.role))
+                )
+                if user
+                else ""
+            )
         )
         st.stop()
     return user
@@ -299,12 +313,12 @@ def gate(settings: AccountSettings | None = None) -> User:
     try:
         if not path.exists():
             if not web.is_loopback(_peer(client)) and not web.open_any_address():
-                st.error(OPEN_LOCAL_ONLY)
+                st.error(_(OPEN_LOCAL_ONLY))
                 st.stop()
             st.session_state[SESSION_KEY] = OPEN_USER
             if session_id is not None:
                 web.bind(session_id, client, None, OPEN_USER.name)
-            st.badge(OPEN_BANNER, icon=":material/lock_open:", color="orange")
+            st.badge(_(OPEN_BANNER), icon=":material/lock_open:", color="orange")
             return OPEN_USER
         accounts = load_accounts(path)
         if not accounts.configured:
@@ -313,16 +327,24 @@ def gate(settings: AccountSettings | None = None) -> User:
                 "with: python -m hotspots user add NAME --role analyst"
             )
     except AccountsError as exc:
-        st.error(f"**The dashboard is closed** until its accounts file is fixed: {md(exc)}")
+        st.error(
+            _("**The dashboard is closed** until its accounts file is fixed: {problem}").format(
+                problem=md(exc)
+            )
+        )
         st.stop()
     if client is not None and not web.INSTALLED:
-        st.error(NEEDS_SERVER)
+        st.error(_(NEEDS_SERVER))
         st.stop()
 
     try:
         user = _still_valid(_signed_in(path, session_id, client), accounts)
     except AccountsError as exc:
-        st.error(f"**The dashboard is closed** until its session files are fixed: {md(exc)}")
+        st.error(
+            _("**The dashboard is closed** until its session files are fixed: {problem}").format(
+                problem=md(exc)
+            )
+        )
         st.stop()
     auth = _secrets_auth() if accounts.oidc.enabled else None
     oidc_ready = accounts.oidc.enabled and not oidc_problems(
@@ -430,12 +452,13 @@ def _oidc_user(oidc: OidcConfig) -> User | None:
     email = st.user.get("email")
     role = oidc.role_for(email) if st.user.get("email_verified", True) is not False else None
     if role is None:
-        st.title("Serious violence hotspots")
+        st.title(_("Serious violence hotspots"))
         st.error(
-            f"{md(email) or 'Your account'} has no access to this dashboard. Ask an "
-            "analyst to add you."
+            _("{who} has no access to this dashboard. Ask an analyst to add you.").format(
+                who=md(email) or _("Your account")
+            )
         )
-        if st.button("Sign out"):
+        if st.button(_("Sign out")):
             st.logout()
         st.stop()
     user = User(str(email).lower(), role, "oidc")
@@ -450,14 +473,17 @@ def _login_page(
     oidc_ready: bool,
     address: str | None = None,
 ) -> User | None:
-    """Draw the login form; the user when this run's submission signed them in."""
-    st.title("Serious violence hotspots")
-    st.write("Sign in to see the dashboard.")
+    """Draw the login form (in the language the address names, ``?lang=cy``); the user
+    when this run's submission signed them in."""
+    st.title(_("Serious violence hotspots"))
+    st.write(_("Sign in to see the dashboard."))
     if accounts.users:
         with st.form("login", clear_on_submit=True):
-            name = st.text_input("User name", autocomplete="username")
-            password = st.text_input("Password", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("Sign in", type="primary")
+            name = st.text_input(_("User name"), autocomplete="username")
+            password = st.text_input(
+                _("Password"), type="password", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button(_("Sign in"), type="primary")
         if submitted:
             name = name.strip()
             try:
@@ -472,31 +498,57 @@ def _login_page(
                 AuditLog(default_audit_path()).append(
                     name[:64], None, "login_failed", {"reason": exc.reason, "address": address}
                 )
-                st.error(md(exc.message))
+                st.error(md(_login_message(exc)))
             except AccountsError as exc:
-                st.error(f"Signing in is not possible: {md(exc)}")
+                st.error(_("Signing in is not possible: {problem}").format(problem=md(exc)))
             else:
                 user = User(name, role.name, "password")
                 audit("login", {"method": "password", "address": address}, user)
                 return user
     if oidc_ready:
         if st.button(
-            "Sign in with your organisation", type="primary" if not accounts.users else "secondary"
+            _("Sign in with your organisation"),
+            type="primary" if not accounts.users else "secondary",
         ):
             st.login(accounts.oidc.provider)
     elif accounts.oidc.enabled:
         st.caption(
-            "Sign-in through your organisation is not set up yet: "
-            + "; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed()))
-            + ". See docs/access-control.md."
+            _(
+                "Sign-in through your organisation is not set up yet: {problems}. "
+                "See docs/access-control.md."
+            ).format(problems="; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed())))
         )
+    language_toggle(key="lang_toggle_login")  # after the form: its button stays the first
     return None
+
+
+def _login_message(exc: LoginError) -> str:
+    """A refused login's message in the page's language."""
+    if exc.reason == "locked" and exc.locked_until is not None:
+        import datetime as dt
+
+        now = dt.datetime.now(exc.locked_until.tzinfo)
+        minutes = max(1, -(-int((exc.locked_until - now).total_seconds()) // 60))
+        return ngettext(
+            "Too many failed attempts: this account is locked for {n} more minute. "
+            "Try again later or ask an analyst.",
+            "Too many failed attempts: this account is locked for {n} more minutes. "
+            "Try again later or ask an analyst.",
+            minutes,
+        ).format(n=minutes)
+    if exc.reason == "invalid":
+        return _("Wrong user name or password.")
+    return exc.message
 
 
 def _sidebar(user: User, path, session_id: str | None) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{md(user.name)}** ({user.role})")
-        if st.button("Log out", key="_auth_logout"):
+        st.caption(
+            _("Signed in as **{name}** ({role})").format(
+                name=md(user.name), role=_(ROLE_WORDS.get(user.role, user.role))
+            )
+        )
+        if st.button(_("Log out"), key="_auth_logout"):
             audit("logout", None, user)
             end_session(path, st.session_state.get(AUTH_SID_KEY))  # its cookie too
             if session_id is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.language import _, error_text
 from hotspots.access.disclosure import DisclosureRule
 from hotspots.access.partner import partner_ward_data
 from hotspots.io.extract_checks import MissingFlagError
@@ -64,7 +65,7 @@ def active_store() -> Store:
     if not demo.sources():
         from hotspots.demo.build import build_demo
 
-        with st.spinner("Building the synthetic demo region (first run only, ~15 s)…"):
+        with st.spinner(_("Building the synthetic demo region (first run only, ~15 s)…")):
             build_demo(DEMO_DIR)
     return demo
 
@@ -105,7 +106,7 @@ def ward_data(
     try:
         return load_ward_data(store, selection, geography(root, version))
     except MissingFlagError as exc:  # a rule the data cannot support: said, not a traceback
-        st.error(str(exc))
+        st.error(error_text(exc))
         st.stop()
 
 
@@ -344,6 +345,15 @@ def area_choices(root: str, version: int) -> tuple[str, ...]:
     from hotspots.geo.geography import area_choices as choices
 
     return tuple(choices(geography(root, version)))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def welsh_names(root: str, version: int) -> dict[str, str]:
+    """``hotspots.geo.geography.welsh_names`` of the store: Welsh ward, council and force
+    names (shown on Welsh pages)."""
+    from hotspots.geo.geography import welsh_names as names
+
+    return names(geography(root, version))
 
 
 def definitions() -> dict:

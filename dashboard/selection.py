@@ -5,6 +5,7 @@ source."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -12,6 +13,15 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
+from dashboard.language import (
+    N_,
+    _,
+    current_language,
+    error_text,
+    labels_of,
+    language_toggle,
+    place_names,
+)
 from dashboard.safe_text import md
 from hotspots.access.disclosure import DisclosureRule, partner_windows, rule_from_env
 from hotspots.access.partner import suppression_note
@@ -22,11 +32,12 @@ from hotspots.store.ward_data import Selection
 
 #: Period choices (registry feeding the radio).
 PERIODS = {
-    "rolling12": "Last 12 months",
-    "range": "Choose months",
-    "month": "One month",
+    "rolling12": N_("Last 12 months"),
+    "range": N_("Choose months"),
+    "month": N_("One month"),
 }
 ALL = "All wards"
+"""The area choice of every ward (kept in English in the address; shown translated)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,7 @@ def ranking_from(preset: str | None, weights: str | None) -> RankSettings:
         try:
             raw = {}
             for part in weights.split(","):
-                k, _, v = part.partition(":")
+                k, _sep, v = part.partition(":")
                 raw[k.strip()] = float(v)
             total = sum(raw.values())
             if total > 0 and set(raw) <= set(COMPONENTS) and min(raw.values()) >= 0:
@@ -136,10 +147,10 @@ def first_run() -> bool:
     return not st.session_state.get(SEEN_KEY, False)
 
 
-DEMO_WARNING = "**Synthetic demo** — invented places and crimes for trying the tool."
-PROXY_NOTE = "⚠️ **Proxy**: police.uk categories only approximate serious violence."
-LOADING = "Loading the controls…"
-PARTNER_PERIODS = "(partners see 12-month periods only)"
+DEMO_WARNING = N_("**Synthetic demo** — invented places and crimes for trying the tool.")
+PROXY_NOTE = N_("⚠️ **Proxy**: police.uk categories only approximate serious violence.")
+LOADING = N_("Loading the controls…")
+PARTNER_PERIODS = N_("(partners see 12-month periods only)")
 
 
 def pick(where, label: str, options: list, index: int, *, draw: bool = True, **kwargs):
@@ -152,7 +163,24 @@ def pick(where, label: str, options: list, index: int, *, draw: bool = True, **k
 
 
 def _partner_note(rule: DisclosureRule) -> str:
-    return f"Partner view: {rule.describe()}."
+    return _("Partner view: {rule}.").format(rule=rule_text(rule))
+
+
+def rule_text(rule: DisclosureRule) -> str:
+    """``rule.describe()`` in the page's language (the files keep the English)."""
+    text = _('counts from 1 to {last} shown as "{mark}"').format(
+        last=rule.threshold - 1, mark=rule.mark
+    )
+    if rule.round_to:
+        text += "; " + _("other counts rounded to the nearest {n}").format(n=rule.round_to)
+    return (
+        text
+        + "; "
+        + _(
+            "rates from suppressed counts suppressed; secondary suppression where a total "
+            "and its parts are shown"
+        )
+    )
 
 
 def sidebar(controls: bool = True) -> Frame:
@@ -172,15 +200,19 @@ def sidebar(controls: bool = True) -> Frame:
     try:
         registry = state.definitions()
     except ValueError as exc:  # InputError included: a broken file in geodata/definitions
-        st.error(f"A definition file cannot be read: {md(exc)}")
+        st.error(
+            _("A definition file cannot be read: {problem}").format(problem=md(error_text(exc)))
+        )
         st.stop()
     definitions = {
         name: d for name, d in registry.items() if any(source_family(s) == d.match for s in sources)
     }
     if not months or not definitions:
         st.error(
-            "No crimes are loaded yet. Load police.uk files on the Data page, or run "
-            "`python -m hotspots load auto FOLDER`."
+            _(
+                "No crimes are loaded yet. Load police.uk files on the Data page, or run "
+                "`python -m hotspots load auto FOLDER`."
+            )
         )
         st.stop()
 
@@ -192,13 +224,14 @@ def sidebar(controls: bool = True) -> Frame:
     default_area = forces_with_data[0] if forces_with_data else ALL
     with st.sidebar:
         if m.get("label") and controls:
-            st.warning(DEMO_WARNING)
+            st.warning(_(DEMO_WARNING))
         area = choose(
             st,
-            "Area",
+            _("Area"),
             areas,
             _index(areas, _param("area", default_area)),
-            help="A police force or a local authority.",
+            help=_("A police force or a local authority."),
+            format_func=labels_of(areas, area_label),
         )
         partner = not user.can("analyst")
         if partner:
@@ -208,7 +241,11 @@ def sidebar(controls: bool = True) -> Frame:
             start, end = partner_windows(months)[0]
             if controls:
                 st.caption(
-                    f"Period: {_month_label(start)} to {_month_label(end)} {PARTNER_PERIODS}"
+                    _("Period: {start} to {end}").format(
+                        start=_month_label(start), end=_month_label(end)
+                    )
+                    + " "
+                    + _(PARTNER_PERIODS)
                 )
         else:
             period_keys = list(PERIODS)
@@ -216,49 +253,59 @@ def sidebar(controls: bool = True) -> Frame:
             # separate script the browser fetches on a first visit, before the map can draw.
             period = choose(
                 st,
-                "Period",
+                _("Period"),
                 period_keys,
                 _index(period_keys, _param("period", "rolling12")),
-                format_func=lambda k: period_label(k, months),
+                format_func=labels_of(period_keys, lambda k: period_label(k, months)),
             )
             last = months[-1]
             if period == "rolling12":
                 end = last
                 start = window_months(months)[0]
                 if controls:
-                    st.caption(f"{_month_label(start)} to {_month_label(end)}")
+                    st.caption(
+                        _("{start} to {end}").format(
+                            start=_month_label(start), end=_month_label(end)
+                        )
+                    )
             elif period == "month":
                 end = start = choose(
                     st,
-                    "Month",
+                    _("Month"),
                     months[::-1],
                     _index(months[::-1], _param("to", last)),
-                    format_func=_month_label,
+                    format_func=labels_of(months, _month_label),
                 )
             else:
                 a = _param("from", months[0])
                 b = _param("to", last)
                 c1, c2 = st.columns(2) if controls else (st, st)
-                start = choose(c1, "From", months, _index(months, a), format_func=_month_label)
+                start = choose(
+                    c1,
+                    _("From"),
+                    months,
+                    _index(months, a),
+                    format_func=labels_of(months, _month_label),
+                )
                 later = [m for m in months if m >= start]
                 end = choose(
                     c2,
-                    "To",
+                    _("To"),
                     later,
                     _index(later, b if b in later else last, len(later) - 1),
-                    format_func=_month_label,
+                    format_func=labels_of(later, _month_label),
                 )
         names = list(definitions)
         default_def = "police-uk-proxy" if "police-uk-proxy" in names else names[0]
         definition = choose(
             st,
-            "Definition",
+            _("Definition"),
             names,
             _index(names, _param("def", default_def)),
-            format_func=lambda n: definition_title(definitions[n]),
+            format_func=labels_of(names, lambda n: definition_title(definitions[n])),
         )
         if definitions[definition].proxy and controls:
-            st.caption(PROXY_NOTE)
+            st.caption(_(PROXY_NOTE))
     ranking = _ranking()
     st.query_params.update(
         {"area": area, "period": period, "from": start, "to": end, "def": definition}
@@ -269,6 +316,11 @@ def sidebar(controls: bool = True) -> Frame:
     )
     if partner and controls:
         st.sidebar.caption(_partner_note(disclosure_rule()))
+    if controls:
+        phone_bar(areas, area, start, end, None if partner else (period, months))
+    st.session_state[CONTROLS_KEY] = controls
+    if controls:  # now that the address holds this run's selection, the menu's links
+        draw_page_menu()
     st.session_state[SEEN_KEY] = True
     return Frame(
         store=store,
@@ -287,9 +339,9 @@ def period_label(key: str, months: list[str]) -> str:
     """The period choice's label: "Last 12 months" only when the 12 months ending at the
     latest loaded month are all loaded; otherwise "Latest months (k of 12 loaded)"."""
     if key != "rolling12":
-        return PERIODS[key]
+        return _(PERIODS[key])
     k = len(window_months(months))
-    return PERIODS[key] if k == 12 else f"Latest months ({k} of 12 loaded)"
+    return _(PERIODS[key]) if k == 12 else _("Latest months ({k} of 12 loaded)").format(k=k)
 
 
 def window_months(months: list[str]) -> list[str]:
@@ -303,7 +355,7 @@ def window_months(months: list[str]) -> list[str]:
 
 def definition_title(d) -> str:
     """A definition's name as the sidebar shows it ("— proxy" when it is one)."""
-    return d.title + (" — proxy" if d.proxy and "proxy" not in d.title else "")
+    return d.title + (_(" — proxy") if d.proxy and "proxy" not in d.title else "")
 
 
 def describe(frame: Frame) -> None:
@@ -312,24 +364,42 @@ def describe(frame: Frame) -> None:
     d = state.definitions()[frame.selection.definition]
     with st.sidebar:
         if frame.demo:
-            st.warning(DEMO_WARNING)
-        only = f" {PARTNER_PERIODS}" if frame.partner else ""
+            st.warning(_(DEMO_WARNING))
+        only = " " + _(PARTNER_PERIODS) if frame.partner else ""
         st.markdown(
-            f"**Area**: {md(frame.selection.area or ALL)}  \n"
-            f"**Period**: {_month_label(frame.selection.start)} to "
-            f"{_month_label(frame.selection.end)}{only}  \n"
-            f"**Definition**: {md(definition_title(d))}"
+            _("**Area**: {area}").format(area=md(area_label(frame.selection.area or ALL)))
+            + "  \n"
+            + _("**Period**: {start} to {end}").format(
+                start=_month_label(frame.selection.start), end=_month_label(frame.selection.end)
+            )
+            + only
+            + "  \n"
+            + _("**Definition**: {definition}").format(definition=md(definition_title(d)))
         )
-        st.caption(LOADING)
+        st.caption(_(LOADING))
         if d.proxy:
-            st.caption(PROXY_NOTE)
+            st.caption(_(PROXY_NOTE))
         if frame.partner:
             st.caption(_partner_note(frame.rule))
 
 
-@functools.lru_cache(maxsize=1024)
+#: Months' short names in Welsh (Welsh Government style), January first.
+MONTHS_CY = (
+    "Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag",
+)  # fmt: skip
+
+
 def _month_label(month: str) -> str:
-    return pd.Period(month, freq="M").strftime("%b %Y")
+    return month_label(month, current_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def month_label(month: str, lang: str = "en") -> str:
+    """``"2024-01"`` → ``"Jan 2024"`` (``"Ion 2024"`` in Welsh)."""
+    p = pd.Period(month, freq="M")
+    if lang == "cy":
+        return f"{MONTHS_CY[p.month - 1]} {p.year}"
+    return p.strftime("%b %Y")
 
 
 def source_line(frame: Frame, data) -> None:
@@ -341,15 +411,20 @@ def source_line(frame: Frame, data) -> None:
     sources = ", ".join(
         s.replace("police.uk:", "police.uk ").replace("extract:", "extract ") for s in data.sources
     )
-    cut = max(data.months_loaded) if data.months_loaded else "none"
-    demo = " · **synthetic demo data**" if frame.demo else ""
+    cut = max(data.months_loaded) if data.months_loaded else None
+    demo = " · " + _("**synthetic demo data**") if frame.demo else ""
     n, k = len(sel.months), len(data.months_loaded)
-    loaded = f" ({k} of {n} months loaded)" if k < n else ""
+    loaded = " " + _("({k} of {n} months loaded)").format(k=k, n=n) if k < n else ""
     st.caption(
-        f"Period {_month_label(sel.start)} – {_month_label(sel.end)}{loaded}"
-        f" · data up to {_month_label(cut) if cut != 'none' else 'none'} · "
-        f"{md(sel.area or ALL)} · {md(d.title)}{' (PROXY)' if d.proxy else ''}"
-        f" · source: {md(sources)}{demo}"
+        _("Period {start} – {end}").format(start=_month_label(sel.start), end=_month_label(sel.end))
+        + loaded
+        + " · "
+        + _("data up to {month}").format(month=_month_label(cut) if cut else _("none"))
+        + f" · {md(area_label(sel.area or ALL))} · {md(d.title)}"
+        + (" (" + _("PROXY") + ")" if d.proxy else "")
+        + " · "
+        + _("source: {sources}").format(sources=md(sources))
+        + demo
     )
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
         st.caption(f"⚠️ {md(note)}")
@@ -358,27 +433,268 @@ def source_line(frame: Frame, data) -> None:
     if missing:
         n_wards = int(data.wards["police_force"].isin(missing).sum())
         st.warning(
-            f"No crimes are loaded for **{md(', '.join(missing))}**: its {n_wards} wards "
-            "show **no data** (grey on the map, empty in tables) and are left out of "
-            "the ranking and statistics. Choose a force with data in **Area**, or "
-            "load that force's files on the Data page."
+            _(
+                "No crimes are loaded for **{forces}**: its {n} wards show **no data** "
+                "(grey on the map, empty in tables) and are left out of the ranking and "
+                "statistics. Choose a force with data in **Area**, or load that force's "
+                "files on the Data page."
+            ).format(forces=md(", ".join(area_label(x) for x in missing)), n=n_wards)
         )
     if gaps:
         st.warning(
-            f"**Months not loaded in this period**: "
-            f"{', '.join(_month_label(m) for m in gaps)} ({k} of {n} months loaded). "
-            "They are gaps, not zeros: totals cover the loaded months only."
+            _(
+                "**Months not loaded in this period**: {months} ({k} of {n} months loaded). "
+                "They are gaps, not zeros: totals cover the loaded months only."
+            ).format(months=", ".join(_month_label(m) for m in gaps), k=k, n=n)
         )
     for force, months in data.forces_with_gaps.items():
         st.warning(
-            f"**{md(force)}** has crimes loaded for {months} of {n} months only: its "
-            "totals cover fewer months than other forces', so compare it with care."
+            _(
+                "**{force}** has crimes loaded for {k} of {n} months only: its totals "
+                "cover fewer months than other forces', so compare it with care."
+            ).format(force=md(area_label(force)), k=months, n=n)
         )
     counted = data.metadata().get("wards_counted_with") or {}
     if counted:
         names = dict(zip(data.wards["ward_code"], data.wards["ward_name"], strict=True))
+        names.update({c: x for c, x in welsh_names().items() if c in names})
         st.caption(
-            "No residents by the LSOA lookup, so not ranked: "
-            + "; ".join(f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items())
-            + "."
+            _("No residents by the LSOA lookup, so not ranked: {wards}.").format(
+                wards="; ".join(
+                    f"{md(names.get(c, c))} ({md(note)})" for c, note in counted.items()
+                )
+            )
         )
+
+
+# ------------------------------------------------------------------ names and menus
+
+
+# ------------------------------------------------------------ statistical terms in words
+#: One plain line for each statistical term, shown beside it (tooltips and captions).
+HELP_GI = N_(
+    "Gi* asks whether a ward and its neighbours together have more (hot) or less (cold) "
+    "violence than the whole area, by more than chance would give."
+)
+HELP_FDR = N_(
+    "Testing many wards at once makes some look significant by chance; the false discovery "
+    "rate (FDR) correction keeps such false alarms to a small share."
+)
+HELP_SMOOTHED = N_(
+    "Empirical Bayes pulls a small ward's rate towards the average, so that a handful of "
+    "crimes cannot make it look extreme."
+)
+HELP_RANK_RANGE = N_(
+    "If the counts had come out a little differently by chance, the ward's rank would fall "
+    "in this range 9 times out of 10."
+)
+HELP_PERMUTATION = N_(
+    "Permutation p: how often shuffling the wards at random gives an overlap at least this "
+    "big; below 0.05, the overlap is unlikely to be chance."
+)
+HELP_SPEARMAN = N_(
+    "Spearman ρ: how closely the order of wards by violence follows their order by drug "
+    "offences (1 = the same order, 0 = unrelated, −1 = the reverse)."
+)
+
+_HOT = re.compile(r"(Hot|Cold) spot (\d+%)")
+_TOP = re.compile(r"(.+) in the top (\d+)%")
+
+
+def class_label(text: str) -> str:
+    """A Gi* class ("Hot spot 95%", "Not significant") in the page's language."""
+    m = _HOT.fullmatch(str(text))
+    if m:
+        hot = m.group(1) == "Hot"
+        return (_("Hot spot {level}") if hot else _("Cold spot {level}")).format(level=m.group(2))
+    return _(str(text)) if text else text
+
+
+def why_label(text: str) -> str:
+    """ "Why it ranks here" ("violence rate in the top 5%; …") in the page's language."""
+    words = {w[2]: w[2] for w in COMPONENTS.values()}
+    parts = []
+    for part in str(text).split("; "):
+        m = _TOP.fullmatch(part)
+        if m and m.group(1) in words:
+            parts.append(
+                _("{what} in the top {share}").format(what=_(m.group(1)), share=m.group(2) + "%")
+            )
+        else:
+            parts.append(_(part) if part else part)
+    return "; ".join(parts)
+
+
+_NO_CODES = re.compile(
+    r"police\.uk data has no Home Office offence codes and the Crime Severity Score weighs "
+    r"offences by code, so no harm is computed for '(.+)'"
+)
+
+
+def harm_reason_text(reason: str) -> str:
+    """Why the harm-weighted ranking is not offered, in the page's language where the
+    catalogue has the reason (a list of codes without weights stays in English)."""
+    m = _NO_CODES.fullmatch(str(reason))
+    if m:
+        return _(
+            "police.uk data has no Home Office offence codes and the Crime Severity Score "
+            "weighs offences by code, so no harm is computed for '{definition}'"
+        ).format(definition=m.group(1))
+    return _(str(reason)) if reason else reason
+
+
+#: Texts the analysis writes that pages show as they are, in the catalogue.
+ANALYSIS_TEXTS = (
+    N_("harm scores are withheld from partner views (a sum over individual crimes)"),
+    N_(
+        "no harm weights are loaded: load the ONS Crime Severity Score table with "
+        "'python -m hotspots load harm-weights FILE'"
+    ),
+    N_("All wards"),
+    N_("no data"),
+    N_("Not significant"),
+    N_("no component in the top fifth of wards"),
+    N_("no resident population: not ranked"),
+)
+
+#: The ranking's components in words, as the weights are described.
+COMPONENT_WORDS = {
+    "violence": N_("violence"),
+    "drugs": N_("drugs"),
+    "deprivation": N_("deprivation"),
+    "harm": N_("harm"),
+}
+
+
+def ranking_description(ranking: RankSettings) -> str:
+    """ "violence 50%, drugs 25%, deprivation 25%" in the page's language."""
+    return ", ".join(f"{_(COMPONENT_WORDS.get(k, k))} {w:.0%}" for k, w in ranking.weights if w)
+
+
+def welsh_names() -> dict[str, str]:
+    """The Welsh names of the active store's wards, councils and forces, on a Welsh
+    page; empty on an English page (nothing to replace)."""
+    if current_language() != "cy":
+        return {}
+    store = state.active_store()
+    return state.welsh_names(str(store.root), store.version())
+
+
+def area_label(area: str) -> str:
+    """An area choice as shown: "All wards" translated, and on a Welsh page a force's or
+    council's Welsh name (the address keeps the English key)."""
+    if area == ALL:
+        return _(ALL)
+    return welsh_names().get(area, area)
+
+
+def localised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ward, council and force names in Welsh on a Welsh page."""
+    return place_names(frame, welsh_names())
+
+
+#: Session-state key: whether this run's page drew its controls (a map's first run does
+#: not: it draws no widget before its map, and the menu waits for the next run too).
+CONTROLS_KEY = "hotspots_controls_drawn"
+
+#: Query parameters every page shares: the language and the selection.
+SHARED_PARAMS = ("lang", "area", "period", "from", "to", "def", "preset", "weights")
+
+
+def shared_params() -> dict[str, str]:
+    """The address's language and selection, for links to other pages."""
+    return {k: st.query_params[k] for k in SHARED_PARAMS if k in st.query_params}
+
+
+#: Session-state key: this run's page menu (where it goes, the pages, whether drawn).
+MENU_KEY = "_hotspots_page_menu"
+
+
+def page_menu(where, pages: list) -> None:
+    """Say where this run's page menu goes (``where``, the top of the sidebar) and which
+    pages it lists. The page draws it (:func:`draw_page_menu`) once its selection is in
+    the address, so that the links carry it; ``app.py`` draws it after the page if the
+    page did not."""
+    st.session_state[MENU_KEY] = {"where": where, "pages": pages, "drawn": False}
+
+
+def draw_page_menu() -> None:
+    """The page menu: a link to each page that keeps the language and the selection,
+    then the language toggle (once a run; nothing on a run without controls)."""
+    menu = st.session_state.get(MENU_KEY)
+    if not menu or menu["drawn"] or not st.session_state.get(CONTROLS_KEY, True):
+        return
+    menu["drawn"] = True
+    params = shared_params()
+    with menu["where"]:
+        for page in menu["pages"]:
+            st.page_link(page, label=page.title, query_params=params)
+        language_toggle(st, key="lang_toggle_sidebar")
+
+
+def phone_bar(
+    areas: list[str],
+    area: str,
+    start: str,
+    end: str,
+    periods: tuple[str, list[str]] | None,
+) -> None:
+    """Above the page: the language toggle and, in a pop-over, the area and period with
+    a way to change them, so that a phone (where the sidebar starts closed) reaches them
+    without opening the sidebar. ``periods`` is the period choice and the loaded months
+    (None for partners, whose period is fixed)."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    # The pop-over's label is Markdown: the area's name goes in as text (md).
+    label = _("{area} · {start} to {end}").format(
+        area=md(area_label(area)), start=_month_label(start), end=_month_label(end)
+    )
+    with left.popover(label):
+        st.session_state["phone_area"] = area
+        st.selectbox(
+            _("Area"),
+            areas,
+            key="phone_area",
+            format_func=labels_of(areas, area_label),
+            on_change=_phone_area,
+        )
+        if periods is not None:
+            period, months = periods
+            options = ["rolling12", *months[::-1]]
+            if period == "range":  # the sidebar's range, kept as it is
+                options.insert(0, "range")
+            st.session_state["phone_period"] = start if period == "month" else period
+            spans = {
+                "range": _("{start} to {end}").format(
+                    start=_month_label(start), end=_month_label(end)
+                )
+            }
+            st.selectbox(
+                _("Period"),
+                options,
+                key="phone_period",
+                format_func=labels_of(
+                    options,
+                    lambda k: (
+                        period_label(k, months)
+                        if k == "rolling12"
+                        else spans.get(k) or _month_label(k)
+                    ),
+                ),
+                on_change=_phone_period,
+                help=_("More choices (a range of months) in the menu, top left."),
+            )
+    language_toggle(right, key="lang_toggle_top")
+
+
+def _phone_area() -> None:
+    """The phone bar's area into the address, which the sidebar's widgets follow."""
+    st.query_params["area"] = st.session_state["phone_area"]
+
+
+def _phone_period() -> None:
+    """The phone bar's period into the address, which the sidebar's widgets follow."""
+    chosen = st.session_state["phone_period"]
+    if chosen == "rolling12":
+        st.query_params["period"] = "rolling12"
+    elif chosen != "range":
+        st.query_params.update({"period": "month", "from": chosen, "to": chosen})

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
+from dashboard.language import _, current_language, labels_of, ngettext
 from dashboard.safe_text import md
 from hotspots.access.disclosure import partner_hotspot_list
 from hotspots.access.partner import hotspot_table
@@ -15,7 +16,7 @@ from hotspots.stats.concordance import named_overlaps
 from hotspots.stats.ranking import COMPONENTS, NORMALISATION, PRESET_LABELS, PRESETS, rank_settings
 
 f = fr.sidebar()
-st.title("Hotspot list")
+st.title(_("Hotspot list"))
 data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
 fr.source_line(f, data)
 
@@ -27,21 +28,36 @@ components = [k for k in COMPONENTS if harm_ok or k != "harm"]
 # The ranking belongs to the selection (kept in the address): the map and the pack use it.
 wanted = f.preset
 preset = c1.selectbox(
-    "Ranking",
+    _("Ranking"),
     choices,
-    format_func=lambda p: PRESET_LABELS.get(p, "Your own weights"),
+    format_func=labels_of(
+        choices, lambda p: _(PRESET_LABELS[p]) if p in PRESET_LABELS else _("Your own weights")
+    ),
     index=choices.index(wanted) if wanted in choices else 0,
-    help="Kept in the address: the map's hotspot score and the pack use it.",
+    help=_("Kept in the address: the map's hotspot score and the pack use it."),
 )
-top_n = int(c2.number_input("Top N", min_value=3, max_value=50, value=12, step=1))
+top_n = int(
+    c2.number_input(
+        _("Top N"),
+        min_value=3,
+        max_value=50,
+        value=12,
+        step=1,
+        help=_("How many wards make the list's top (the overlaps and the pack use it)."),
+    )
+)
 if not harm_ok:
-    st.caption(f"Harm-weighted ranking not offered: {md(data.harm_reason)}.")
+    st.caption(
+        _("Harm-weighted ranking not offered: {reason}.").format(
+            reason=md(fr.harm_reason_text(data.harm_reason))
+        )
+    )
 if preset == fr.CUSTOM:
     cols = st.columns(len(components))
     start = dict(f.ranking.weights) if f.ranking.preset is None else {}
     raw = {
         k: cols[i].slider(
-            COMPONENTS[k][1],
+            _(COMPONENTS[k][1]),
             0,
             100,
             int(round(start.get(k, 0.25) * 100 / 5) * 5),
@@ -52,15 +68,19 @@ if preset == fr.CUSTOM:
     }
     total = sum(raw.values())
     if total == 0:
-        st.warning("Give at least one component a weight.")
+        st.warning(_("Give at least one component a weight."))
         st.stop()
     ranking = rank_settings(weights={k: v / total for k, v in raw.items()})
-    st.caption("Weights are scaled to add up to 100%: " + ranking.describe())
+    st.caption(
+        _("Weights are scaled to add up to 100%: {weights}").format(
+            weights=fr.ranking_description(ranking)
+        )
+    )
 else:
     ranking = rank_settings(preset)
 fr.set_ranking(ranking)
 
-with st.spinner("Ranking wards…"):
+with st.spinner(_("Ranking wards…")):
     result = state.analysis(
         f.root, f.version, f.selection, AnalysisSettings(top_n=top_n), f.view_rule
     )
@@ -82,15 +102,25 @@ show["interval"] = [
     f"{int(a)}–{int(b)}" if pd.notna(a) else ""
     for a, b in zip(show["rank_low"], show["rank_high"], strict=True)
 ]
-st.write(f"**{int(table['rank'].notna().sum())} wards ranked.** {NORMALISATION}")
+show = fr.localised(show)
+if current_language() != "en":
+    show["gi_class"] = show["gi_class"].map(fr.class_label, na_action="ignore")
+    show["why"] = show["why"].map(fr.why_label, na_action="ignore")
+n_ranked = int(table["rank"].notna().sum())
+st.write(
+    "**"
+    + ngettext("{n} ward ranked.", "{n} wards ranked.", n_ranked).format(n=n_ranked)
+    + "** "
+    + _(NORMALISATION)
+)
 st.dataframe(
     show[
         [
             "rank",
             "ward_name",
+            "sv_rate",
             "local_authority_name",
             "sv_count",
-            "sv_rate",
             "drugs_count",
             "dep_share_20",
             "interval",
@@ -103,28 +133,41 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "rank": st.column_config.NumberColumn("Rank"),
-        "ward_name": "Ward",
-        "local_authority_name": "Local authority",
-        "sv_count": st.column_config.NumberColumn("Violence", help=md(d.title)),
-        "sv_rate": "Per 1,000",
-        "drugs_count": st.column_config.NumberColumn("Drugs"),
+        # Rank, ward and rate first and narrow: on a phone they show without scrolling.
+        "rank": st.column_config.NumberColumn(_("Rank"), width="small", pinned=True),
+        "ward_name": st.column_config.TextColumn(_("Ward"), pinned=True),
+        "local_authority_name": _("Local authority"),
+        "sv_count": st.column_config.NumberColumn(_("Violence"), help=md(d.title)),
+        "sv_rate": st.column_config.NumberColumn(
+            _("Per 1,000"),
+            help=_("Serious violence per 1,000 residents in the period."),
+            format="%.1f",
+            width="small",
+        ),
+        "drugs_count": st.column_config.NumberColumn(_("Drugs")),
         "dep_share_20": st.column_config.ProgressColumn(
-            "Most deprived 20%",
-            help="Share of residents living in the 20% most deprived "
-            "areas (index without community safety)",
+            _("Most deprived 20%"),
+            help=_(
+                "Share of residents living in the 20% most deprived "
+                "areas (index without community safety)"
+            ),
             min_value=0.0,
             max_value=1.0,
             format="percent",
         ),
-        "interval": st.column_config.TextColumn(
-            "Rank range (90%)", help="90% interval of the ward's rank"
+        "interval": st.column_config.TextColumn(_("Rank range (90%)"), help=_(fr.HELP_RANK_RANGE)),
+        "volatile": st.column_config.CheckboxColumn(
+            _("Volatile"), help=_("The rank range is wide: the rank could easily change.")
         ),
-        "volatile": st.column_config.CheckboxColumn("Volatile", help="The rank range is wide"),
-        "series": st.column_config.LineChartColumn("Monthly trend"),
-        "gi_class": "Hot spot test (Gi*)",
-        "why": "Why it ranks here",
+        "series": st.column_config.LineChartColumn(_("Monthly trend")),
+        "gi_class": st.column_config.TextColumn(_("Hot spot test (Gi*)"), help=_(fr.HELP_GI)),
+        "why": _("Why it ranks here"),
     },
+)
+st.caption(
+    _("**Ranks** use smoothed rates: {smoothed} **Hot spot test**: {gi} {fdr}").format(
+        smoothed=_(fr.HELP_SMOOTHED), gi=_(fr.HELP_GI), fdr=_(fr.HELP_FDR)
+    )
 )
 
 meta = {
@@ -139,21 +182,22 @@ d1, d2, d3 = st.columns(3)
 # Excel and GeoJSON are built only when clicked (Streamlit calls the function then), so
 # the page's runs stay fast; the CSV is small and built every run.
 d1.download_button(
-    "Download CSV",
+    _("Download CSV"),
     hotspot_list_csv(table),
     f"{stem}.csv",
     "text/csv",
     on_click=auth.on_download(f"{stem}.csv"),
 )
+lang = current_language()
 d2.download_button(
-    "Download Excel",
-    lambda: hotspot_list_excel(table, meta),
+    _("Download Excel"),
+    lambda: hotspot_list_excel(table, meta, lang=lang),
     f"{stem}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click=auth.on_download(f"{stem}.xlsx"),
 )
 d3.download_button(
-    "Download GeoJSON",
+    _("Download GeoJSON"),
     lambda: hotspot_list_geojson(table, data.wards),
     f"{stem}.geojson",
     "application/geo+json",
@@ -161,31 +205,48 @@ d3.download_button(
 )
 overlap = named_overlaps(full, top_n)
 names = dict(zip(table["ward_code"].astype(str), table["ward_name"].astype(str), strict=True))
-st.subheader("Violence and drugs: two overlaps")
-for line in overlap.lines(names):
+names.update({c: n for c, n in fr.welsh_names().items() if c in names})
+st.subheader(_("Violence and drugs: two overlaps"))
+which = ", ".join(names.get(c, c) for c in overlap.list_vs_drugs)
+lines = [
+    _("Top {n} by violence count vs top {n} by drug count: {k}.").format(
+        n=top_n, k=len(overlap.violence_vs_drugs)
+    ),
+    ngettext(
+        "Of this list's top {n}, {k} is in the drug top {n}",
+        "Of this list's top {n}, {k} are in the drug top {n}",
+        len(overlap.list_vs_drugs),
+    ).format(n=top_n, k=len(overlap.list_vs_drugs))
+    + (f": {which}." if which else "."),
+]
+for line in lines:
     st.markdown(f"- {md(line)}")  # ward names are data, never markup
-st.subheader(f"High violence, not in the top {top_n}")
+st.subheader(_("High violence, not in the top {n}").format(n=top_n))
 missed = left_out(full, top_n, ranking.as_dict)
 if missed.empty:
     st.caption(
-        f"Every ward in the top {top_n} by violence count or rate is in the list's top {top_n}."
+        _("Every ward in the top {n} by violence count or rate is in the list's top {n}.").format(
+            n=top_n
+        )
     )
 else:
     st.dataframe(
-        missed[["ward_name", "local_authority_name", "rank", "reason"]],
+        fr.localised(missed)[["ward_name", "local_authority_name", "rank", "reason"]],
         hide_index=True,
         width="stretch",
         column_config={
-            "ward_name": "Ward",
-            "local_authority_name": "Local authority",
-            "rank": st.column_config.NumberColumn("Rank"),
-            "reason": "Why it is not in the top",
+            "ward_name": _("Ward"),
+            "local_authority_name": _("Local authority"),
+            "rank": st.column_config.NumberColumn(_("Rank")),
+            "reason": _("Why it is not in the top"),
         },
     )
 if result.concordance is not None:
     c = result.concordance
     st.info(
-        f"**Violence and drugs meet:** {c.overlap} of the top {c.top_n} wards for violence "
-        f"are also in the top {c.top_n} for drug offences (permutation p = "
-        f"{c.overlap_p:.4f}; Spearman ρ = {c.spearman_rho:.2f})."
+        _(
+            "**Violence and drugs meet:** {k} of the top {n} wards for violence are also in "
+            "the top {n} for drug offences (permutation p = {p}; Spearman ρ = {rho})."
+        ).format(k=c.overlap, n=c.top_n, p=f"{c.overlap_p:.4f}", rho=f"{c.spearman_rho:.2f}")
     )
+    st.caption(_(fr.HELP_PERMUTATION) + " " + _(fr.HELP_SPEARMAN))

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import _, current_language
+from dashboard.language import _, current_language, labels_of
 from dashboard.map_component import (
     legend_html,
     map_data,
@@ -50,9 +50,11 @@ schemes = list(mapping.SCHEMES)
 # A first run takes the values the widgets start at, drawing none (frame.pick).
 draw = not first
 c1, c2, c3, c4 = controls.columns([3, 2, 1, 2]) if draw else (None,) * 4
-choice = fr.pick(c1, _("Show"), indicators, shown, draw=draw, format_func=_)
+choice = fr.pick(c1, _("Show"), indicators, shown, draw=draw, format_func=labels_of(indicators, _))
 category = mapping.MAP_INDICATORS[choice][1] == "category"
-scheme = fr.pick(c2, _("Classes"), schemes, 0, draw=draw, disabled=category, format_func=_)
+scheme = fr.pick(
+    c2, _("Classes"), schemes, 0, draw=draw, disabled=category, format_func=labels_of(schemes, _)
+)
 k = fr.pick(c3, _("How many"), K_CHOICES, K_CHOICES.index(DEFAULT_K), draw=draw, disabled=category)
 overlay_on = (
     c4.toggle(

@@ -6,15 +6,49 @@ import streamlit as st
 
 from dashboard import caches as state
 from dashboard import selection as fr
+from dashboard.language import N_, _
 from dashboard.safe_text import md
 from hotspots.access.disclosure import suppress_frame, suppress_series
 from hotspots.stats.analysis import AnalysisSettings, rerank
 from hotspots.stats.indicators import ward_domain_shares
 from hotspots.stats.trends import monthly_ranks
 
+DAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+#: The WIMD domains as the chart names them.
+DOMAINS = {
+    d: d
+    for d in (
+        N_("overall"),
+        N_("income"),
+        N_("employment"),
+        N_("health"),
+        N_("education"),
+        N_("access"),
+        N_("housing"),
+        N_("community safety"),
+        N_("environment"),
+        N_("crime"),
+        N_("barriers"),
+    )
+}
+
+
+def domain_label(domain: str) -> str:
+    """A deprivation domain's name in the page's language."""
+    return _(DOMAINS[domain]) if domain in DOMAINS else domain
+
+
 f = fr.sidebar()
 data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
-counts = data.counts.sort_values("ward_name")
+counts = fr.localised(data.counts).sort_values("ward_name")
 codes = list(counts["ward_code"])
 names = dict(zip(counts["ward_code"], counts["ward_name"], strict=True))
 wanted = st.query_params.get("ward")
@@ -22,14 +56,14 @@ if wanted not in codes:
     ranked = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule).ranked
     wanted = ranked["ward_code"].iloc[0]
 ward = st.selectbox(
-    "Ward", codes, index=codes.index(wanted), format_func=lambda c: f"{names[c]} ({c})"
+    _("Ward"), codes, index=codes.index(wanted), format_func=lambda c: f"{names[c]} ({c})"
 )
 st.query_params["ward"] = ward
 row = counts.set_index("ward_code").loc[ward]
 st.title(md(names[ward]))
 st.caption(
     f"{md(row['local_authority_name'])} · {md(row['police_force'])} · "
-    f"{int(row['population']):,} residents"
+    + _("{n} residents").format(n=f"{int(row['population']):,}")
 )
 fr.source_line(f, data)
 
@@ -56,14 +90,16 @@ note = (
 if note:  # no data, or counted with another ward: never shown as 0
     shown = shown.copy()
     for col in ("sv_count", "drugs_count", "sv_rate", *cats):
-        shown[col] = "No data" if note.startswith("no data") else "—"
+        shown[col] = _("No data") if note.startswith("no data") else "—"
     st.info(
-        f"**{md(names[ward])}: {md(note)}.** "
+        f"**{md(names[ward])}: {md(_(note) if note == 'no data' else note)}.** "
         + (
-            "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes inside it "
-            "are counted in the ward that receives its LSOA(s); it is not ranked."
+            _(
+                "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes "
+                "inside it are counted in the ward that receives its LSOA(s); it is not ranked."
+            )
             if note.startswith("counted with")
-            else "Its counts are unknown (not 0); it is left out of the ranking and statistics."
+            else _("Its counts are unknown (not 0); it is left out of the ranking and statistics.")
         )
     )
 
@@ -78,13 +114,16 @@ def _fmt(v, digits=0):
 
 c = st.columns(4)
 c[0].metric(
-    "Rank",
-    "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} of {int(ranked['rank'].notna().sum())}",
+    _("Rank"),
+    "—"
+    if pd.isna(r["rank"])
+    else _("{rank} of {n}").format(rank=int(r["rank"]), n=int(ranked["rank"].notna().sum())),
+    help=_("Ranks use smoothed rates.") + " " + _(fr.HELP_SMOOTHED),
 )
-c[1].metric("Serious violence", _fmt(shown["sv_count"]))
-c[2].metric("Per 1,000 residents", _fmt(shown["sv_rate"], 1))
-c[3].metric("Drug offences", _fmt(shown["drugs_count"]))
-st.markdown(f"**Why it ranks here:** {md(r['why'])}")
+c[1].metric(_("Serious violence"), _fmt(shown["sv_count"]))
+c[2].metric(_("Per 1,000 residents"), _fmt(shown["sv_rate"], 1))
+c[3].metric(_("Drug offences"), _fmt(shown["drugs_count"]))
+st.markdown(_("**Why it ranks here:** {why}").format(why=md(fr.why_label(r["why"]))))
 
 # Only the columns the chart draws go to the browser.
 monthly = data.monthly.loc[
@@ -94,7 +133,7 @@ if f.partner:  # partner counts, each month beside the ward's total
     for col in ("sv_count", "drugs_count"):
         have = monthly[col].notna().to_numpy()
         if have.any():  # months not loaded stay gaps
-            values, _ = suppress_series(
+            values, _hidden = suppress_series(
                 monthly.loc[have, col].astype(int).tolist(), float(row[col]), f.rule
             )
             cells = pd.array([pd.NA] * len(monthly), dtype="Int64")
@@ -105,11 +144,11 @@ monthly["rolling"] = (
     if not f.partner
     else monthly["sv_count"].astype(float)
 )
-st.subheader("Month by month")
-base = alt.Chart(monthly).encode(x=alt.X("month:O", title="Month"))
+st.subheader(_("Month by month"))
+base = alt.Chart(monthly).encode(x=alt.X("month:O", title=_("Month")))
 chart = (
     base.mark_bar(opacity=0.5).encode(
-        y=alt.Y("sv_count:Q", title="Serious violence"),
+        y=alt.Y("sv_count:Q", title=_("Serious violence")),
         tooltip=["month", "sv_count", "drugs_count"],
     )
     + base.mark_line(color="#b2182b").encode(y="rolling:Q")
@@ -117,14 +156,20 @@ chart = (
 )
 st.altair_chart(chart, width="stretch")
 st.caption(
-    "Bars: serious violence each month; red line: 3-month average; "
-    "blue dashes: drug offences; a month not loaded is a gap."
-    + (f" Months with 1 to {f.rule.threshold - 1} crimes are left out." if f.partner else "")
+    _(
+        "Bars: serious violence each month; red line: 3-month average; "
+        "blue dashes: drug offences; a month not loaded is a gap."
+    )
+    + (
+        " " + _("Months with 1 to {n} crimes are left out.").format(n=f.rule.threshold - 1)
+        if f.partner
+        else ""
+    )
 )
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Kinds of crime")
+    st.subheader(_("Kinds of crime"))
     labels = {c.key: c.label for c in data.definition.categories}
     mix = pd.DataFrame(
         {
@@ -138,11 +183,13 @@ with left:
     st.altair_chart(
         alt.Chart(mix)
         .mark_bar()
-        .encode(x=alt.X("count:Q", title="Crimes"), y=alt.Y("category:N", sort="-x", title=None)),
+        .encode(
+            x=alt.X("count:Q", title=_("Crimes")), y=alt.Y("category:N", sort="-x", title=None)
+        ),
         width="stretch",
     )
 with right:
-    st.subheader("Rank month by month")
+    st.subheader(_("Rank month by month"))
     ranks = monthly_ranks(data.monthly)
     ranks = ranks.loc[ranks["ward_code"] == ward, ["month", "rank"]]
     ranks["rank"] = ranks["rank"].astype(float)  # a month not loaded: no rank (a gap)
@@ -150,26 +197,30 @@ with right:
         alt.Chart(ranks)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:O", title="Month"),
-            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="Rank (1 = most violence)"),
+            x=alt.X("month:O", title=_("Month")),
+            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title=_("Rank (1 = most violence)")),
         ),
         width="stretch",
     )
 
-st.subheader("Deprivation")
+st.subheader(_("Deprivation"))
 if data.lsoa_deprivation is None or data.lsoa_weights is None:
-    st.write("No deprivation data loaded.")
+    st.write(_("No deprivation data loaded."))
 else:
     shares = ward_domain_shares(data.lsoa_deprivation, data.lsoa_weights)
     s = shares[shares["ward_code"] == ward].drop(columns="ward_code").T.reset_index()
     if s.shape[1] != 2:  # no LSOA's residents carried to this ward
         st.write(
-            "No LSOA's residents are carried to this ward by the ONS best-fit lookup, "
-            "so its deprivation is not known."
+            _(
+                "No LSOA's residents are carried to this ward by the ONS best-fit lookup, "
+                "so its deprivation is not known."
+            )
         )
     else:
         s.columns = ["domain", "share"]
-        s["domain"] = s["domain"].str.replace("_share_20", "").str.replace("_", " ")
+        s["domain"] = (
+            s["domain"].str.replace("_share_20", "").str.replace("_", " ").map(domain_label)
+        )
         chart = (
             alt.Chart(s)
             .mark_bar()
@@ -177,7 +228,7 @@ else:
                 x=alt.X(
                     "share:Q",
                     axis=alt.Axis(format="%"),
-                    title="Residents in the most deprived 20% of areas",
+                    title=_("Residents in the most deprived 20% of areas"),
                 ),
                 y=alt.Y("domain:N", title=None),
             )
@@ -185,14 +236,16 @@ else:
         rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
         st.altair_chart(chart + rule, width="stretch")
         st.caption(
-            "The black line is the 20% a ward would have if deprivation were spread "
-            "evenly across Wales."
+            _(
+                "The black line is the 20% a ward would have if deprivation were spread "
+                "evenly across Wales."
+            )
         )
 
-st.subheader("Neighbouring wards")
+st.subheader(_("Neighbouring wards"))
 neighbours = state.ward_neighbours(f.root, f.version, f.selection)[ward]  # as Gi*'s weights
 nb = ranked[ranked["ward_code"].isin(neighbours) & (ranked["ward_code"] != ward)][
-    ["rank", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]
+    ["rank", "ward_code", "ward_name", "sv_count", "sv_rate", "drugs_count", "population"]
 ]
 if f.partner:
     nb = suppress_frame(
@@ -201,20 +254,20 @@ if f.partner:
         counts=("sv_count", "drugs_count"),
         rates={"sv_rate": ("sv_count", "population")},
     )
-nb = nb.drop(columns="population")
+nb = fr.localised(nb).drop(columns=["population", "ward_code"])
 st.dataframe(
     nb,
     hide_index=True,
     column_config={
-        "rank": "Rank",
-        "ward_name": "Ward",
-        "sv_count": "Violence",
-        "sv_rate": "Per 1,000",
-        "drugs_count": "Drugs",
+        "rank": _("Rank"),
+        "ward_name": _("Ward"),
+        "sv_count": _("Violence"),
+        "sv_rate": _("Per 1,000"),
+        "drugs_count": _("Drugs"),
     },
 )
 
-st.subheader("Time of day and day of week")
+st.subheader(_("Time of day and day of week"))
 times = (
     state.ward_crime_times(f.root, f.version, f.selection, ward)
     if not f.partner
@@ -222,18 +275,20 @@ times = (
 )
 if f.partner:
     st.write(
-        "The heat map of recorded times is for analysts: counts by hour and day are "
-        "too small to show safely."
+        _(
+            "The heat map of recorded times is for analysts: counts by hour and day are "
+            "too small to show safely."
+        )
     )
 elif len(times):
-    grid = pd.DataFrame({"hour": times.dt.hour, "day": times.dt.day_name()})
+    order = [_(d) for d in DAYS]
+    grid = pd.DataFrame({"hour": times.dt.hour, "day": [order[d] for d in times.dt.dayofweek]})
     grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
-    order = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     st.altair_chart(
         alt.Chart(grid)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title="Hour"),
+            x=alt.X("hour:O", title=_("Hour")),
             y=alt.Y("day:N", sort=order, title=None),
             color=alt.Color("crimes:Q", scale=alt.Scale(scheme="orangered")),
             tooltip=["day", "hour", "crimes"],
@@ -242,6 +297,8 @@ elif len(times):
     )
 else:
     st.write(
-        "The data for this definition have no times (police.uk gives months only); "
-        "force extracts with recorded times show a heat map here."
+        _(
+            "The data for this definition have no times (police.uk gives months only); "
+            "force extracts with recorded times show a heat map here."
+        )
     )

@@ -136,6 +136,45 @@ def select_wards(geography: Geography, area: str | None) -> gpd.GeoDataFrame:
     raise ValueError(f"unknown area {area!r}; choose one of {area_choices(geography)}")
 
 
+#: The Welsh police forces' names in Welsh, by the English name (and slug) the data use.
+FORCE_NAMES_CY = {
+    "Dyfed-Powys": "Heddlu Dyfed-Powys",
+    "South Wales": "Heddlu De Cymru",
+    "Gwent": "Heddlu Gwent",
+    "North Wales": "Heddlu Gogledd Cymru",
+    # The synthetic demo region's forces.
+    "Cantre Gwaelod": "Heddlu Cantre'r Gwaelod",
+    "Maes Gwyddno": "Heddlu Maes Gwyddno",
+}
+
+
+def welsh_names(geography: Geography) -> dict[str, str]:
+    """The Welsh name of each ward and local authority that ONS gives one (by code, and
+    for local authorities by English name too), and of each Welsh police force (by its
+    English name and its slug, e.g. ``"dyfed-powys"``).
+
+    Empty for wards and local authorities when the LSOA→ward lookup was loaded without
+    its Welsh name columns (``WD22NMW``, ``LAD22NMW``).
+    """
+    out: dict[str, str] = {}
+    for english, welsh in FORCE_NAMES_CY.items():
+        out[english] = welsh
+        out[slug(english)] = welsh
+    lookup = geography.lsoa21_ward
+    for code, name, cy in (
+        ("ward_code", "ward_name", "ward_name_cy"),
+        ("local_authority_code", "local_authority_name", "local_authority_name_cy"),
+    ):
+        if cy not in lookup.columns:
+            continue
+        rows = lookup[[code, name, cy]].dropna().drop_duplicates(code)
+        rows = rows[rows[cy].astype(str).str.strip() != ""]
+        out.update(zip(rows[code].astype(str), rows[cy].astype(str), strict=True))
+        if code == "local_authority_code":
+            out.update(zip(rows[name].astype(str), rows[cy].astype(str), strict=True))
+    return out
+
+
 def area_choices(geography: Geography) -> list[str]:
     """Valid ``area`` values: force slugs, then local authority names."""
     w = geography.wards

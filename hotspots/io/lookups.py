@@ -21,8 +21,9 @@ LSOA21_WARD_COLUMNS = [
     "local_authority_code",
     "local_authority_name",
 ]
-#: Optional columns of the LSOA 2021 → ward lookup: the Welsh names, when the file has them.
-WELSH_NAMES = ("ward_name_cy", "local_authority_name_cy")
+#: Optional columns of the LSOA→ward lookup: the Welsh names ONS publishes (``WD22NMW``,
+#: ``LAD22NMW``), kept when the file has them.
+WELSH_NAME_COLUMNS = ["ward_name_cy", "local_authority_name_cy"]
 LAD_FORCE_COLUMNS = ["local_authority_code", "police_force_code", "police_force"]
 
 #: Patterns of the publishers' column names, per lookup kind, used by ``detect``.
@@ -81,7 +82,7 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with :data:`LSOA21_WARD_COLUMNS` (and :data:`WELSH_NAMES` when the file
+    DataFrame with :data:`LSOA21_WARD_COLUMNS` (and :data:`WELSH_NAME_COLUMNS` when the file
     has ``WD..NMW`` / ``LAD..NMW``), one row per 2021 LSOA.
 
     Raises
@@ -100,29 +101,22 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
     lan = find_column(
         raw, [r"lad\d\dnm", r"(lad|ltla)\d\d_?name"], "local authority name", path.name
     )
-    # Welsh names where ONS publishes them (WD22NMW, LAD22NMW): kept for the map.
-    wdw = find_column(raw, [r"wd\d\dnmw"], "ward name in Welsh", path.name, required=False)
-    law = find_column(raw, [r"lad\d\dnmw"], "council name in Welsh", path.name, required=False)
-    out = pd.DataFrame(
-        {
-            "lsoa21_code": raw[c21].str.upper(),
-            "ward_code": raw[wd].str.upper(),
-            "ward_name": raw[wdn],
-            "local_authority_code": raw[la].str.upper(),
-            "local_authority_name": raw[lan],
-            **({WELSH_NAMES[0]: raw[wdw]} if wdw else {}),
-            **({WELSH_NAMES[1]: raw[law]} if law else {}),
-        }
-    )
-    # Welsh names where ONS publishes them (WD22NMW, LAD22NMW): kept for outputs in Welsh.
-    for column, patterns in (
-        ("ward_name_cy", [r"wd\d\dnmw"]),
-        ("local_authority_name_cy", [r"lad\d\dnmw"]),
+    columns = {
+        "lsoa21_code": raw[c21].str.upper(),
+        "ward_code": raw[wd].str.upper(),
+        "ward_name": raw[wdn],
+        "local_authority_code": raw[la].str.upper(),
+        "local_authority_name": raw[lan],
+    }
+    # The Welsh names, when ONS gives them (WD22NMW, LAD22NMW): shown on Welsh pages.
+    for key, patterns in (
+        ("ward_name_cy", [r"wd\d\dnmw", r"ward\d\d_?name_?(cy|w|welsh)"]),
+        ("local_authority_name_cy", [r"lad\d\dnmw", r"(lad|ltla)\d\d_?name_?(cy|w|welsh)"]),
     ):
-        found = find_column(raw, patterns, column, path.name, required=False)
-        if found:
-            out[column] = raw[found]
-    out = out.drop_duplicates()
+        col = find_column(raw, patterns, key, path.name, required=False)
+        if col:
+            columns[key] = raw[col]
+    out = pd.DataFrame(columns).drop_duplicates()
     check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)
     check_codes(out["ward_code"], CODE, "ward code", path.name)
     dup = out["lsoa21_code"].duplicated()

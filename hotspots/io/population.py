@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.errors import InputError
+from hotspots.i18n import N_
 from hotspots.io.csv_guard import check_codes, find_column, read_table
 
 POPULATION_COLUMNS = ["lsoa_code", "population", "year"]
@@ -18,7 +19,7 @@ YEARS = (1990, 2100)
 WEIGHT_COLUMNS = ["lsoa_code", "ward_code", "population"]
 
 #: Said wherever ward populations are shown.
-POPULATION_METHOD = (
+POPULATION_METHOD = N_(
     "Ward population: ONS mid-year LSOA estimates carried to 2022 wards through the ONS "
     "LSOA 2011→2021 lookup and the LSOA 2021→ward best-fit lookup; a 2011 LSOA that was "
     "split shares its population equally among its 2021 successors; merged LSOAs are "

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hotspots.i18n import N_, translator
 from hotspots.store.ward_data import WardData
 
 #: What a text cell that a spreadsheet would run as a formula starts with.
@@ -59,8 +60,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: CSV files are UTF-8 with a byte-order mark: Excel on Windows reads a CSV without one in
+#: the computer's legacy code page, and "Bôn-y-maen" would open as "BÃ´n-y-maen". Python
+#: (``encoding="utf-8-sig"``), pandas and R read the mark as what it is.
+CSV_ENCODING = "utf-8-sig"
+
+
 def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
-    """CSV bytes (UTF-8, no index) of ``frame`` with every text cell neutralised.
+    """CSV bytes (UTF-8 with a byte-order mark, no index) of ``frame`` with every text
+    cell neutralised; the header keeps the documented machine column names.
 
     Lines end with LF; when a text cell holds a carriage return they end with CRLF, so
     that the cell is quoted (Python's csv module quotes only the characters of its line
@@ -77,7 +85,7 @@ def csv_bytes(frame: pd.DataFrame, float_format: str | None = None) -> bytes:
     cr = cr or any(isinstance(c, str) and "\r" in c for c in safe.columns)
     return safe.to_csv(
         index=False, float_format=float_format, lineterminator="\r\n" if cr else "\n"
-    ).encode("utf-8")
+    ).encode(CSV_ENCODING)
 
 
 def excel_value(value):
@@ -193,9 +201,60 @@ def write_ward_counts(data: WardData, out: Path) -> None:
     )
 
 
-def method_rows(metadata: dict) -> list[tuple[str, str]]:
-    """The "Method and data" notes as (item, value) rows."""
+#: The hotspot list's columns as people read them: the Excel file's header row (the CSV
+#: keeps the machine names, documented for scripts).
+EXCEL_HEADERS = {
+    "rank": N_("Rank"),
+    "ward_code": N_("Ward code"),
+    "ward_name": N_("Ward"),
+    "local_authority_code": N_("Local authority code"),
+    "local_authority_name": N_("Local authority"),
+    "police_force": N_("Police force"),
+    "population": N_("Residents"),
+    "sv_count": N_("Serious violence (count)"),
+    "sv_rate": N_("Serious violence per 1,000 residents"),
+    "sv_rate_smoothed": N_("Smoothed rate per 1,000 (empirical Bayes)"),
+    "drugs_count": N_("Drug offences (count)"),
+    "drugs_rate": N_("Drug offences per 1,000 residents"),
+    "harm_rate": N_("Harm-weighted rate per 1,000"),
+    "dep_share_20": N_("Share of residents in the 20% most deprived areas"),
+    "dep_most_deprived_rank": N_("Most deprived area's rank"),
+    "score": N_("Hotspot score"),
+    "comp_violence": N_("Score part: violence"),
+    "comp_drugs": N_("Score part: drugs"),
+    "comp_deprivation": N_("Score part: deprivation"),
+    "comp_harm": N_("Score part: harm"),
+    "rank_low": N_("Rank range (90%): from"),
+    "rank_high": N_("Rank range (90%): to"),
+    "p_top_n": N_("Chance of being in the top N"),
+    "volatile": N_("Volatile rank"),
+    "gi_z": N_("Gi* z-score"),
+    "gi_p_fdr": N_("Gi* p-value (FDR corrected)"),
+    "gi_class": N_("Hot spot test (Gi*)"),
+    "moran_cluster": N_("Local Moran cluster"),
+    "obs_exp_ratio": N_("Observed / expected"),
+    "higher_than_deprivation_predicts": N_("More violence than deprivation predicts"),
+    "months_in_top_n": N_("Months in the top N"),
+    "months_loaded": N_("Months loaded"),
+    "new_entrant": N_("New in the top N"),
+    "emerging_class": N_("Emerging hot spot class"),
+    "why": N_("Why it ranks here"),
+    "data_note": N_("Data note"),
+    "definition": N_("Definition"),
+}
+
+
+def excel_headers(columns, lang: str = "en") -> list[str]:
+    """Human headers of ``columns`` in ``lang`` (a column without one keeps its name)."""
+    _ = translator(lang)
+    return [_(EXCEL_HEADERS[c]) if c in EXCEL_HEADERS else c for c in columns]
+
+
+def method_rows(metadata: dict, lang: str = "en") -> list[tuple[str, str]]:
+    """The "Method and data" notes as (item, value) rows, the items in ``lang``."""
     from hotspots.stats.ranking import NORMALISATION
+
+    _ = translator(lang)
 
     def fmt(v) -> str:
         if isinstance(v, dict):
@@ -207,43 +266,50 @@ def method_rows(metadata: dict) -> list[tuple[str, str]]:
         return "" if v is None else str(v)
 
     order = [
-        ("definition_title", "Definition"),
-        ("definition_note", "Definition type"),
-        ("period", "Period"),
-        ("data_cut_off", "Data cut-off (last month loaded)"),
-        ("area", "Area"),
-        ("weights", "Ranking weights"),
-        ("preset", "Preset"),
-        ("suppression", "Suppression"),
-        ("sources", "Sources"),
-        ("population_year", "Population year"),
-        ("population_method", "Population"),
-        ("harm_weights", "Harm weights"),
-        ("label", "Data label"),
-        ("months_loaded_note", "Months loaded"),
-        ("months_not_loaded", "Months not loaded"),
-        ("forces_without_data", "Forces without crimes loaded (no data)"),
-        ("coverage_note", "Missing data"),
+        ("definition_title", N_("Definition")),
+        ("definition_note", N_("Definition type")),
+        ("period", N_("Period")),
+        ("data_cut_off", N_("Data cut-off (last month loaded)")),
+        ("area", N_("Area")),
+        ("weights", N_("Ranking weights")),
+        ("preset", N_("Preset")),
+        ("suppression", N_("Suppression")),
+        ("sources", N_("Sources")),
+        ("population_year", N_("Population year")),
+        ("population_method", N_("Population")),
+        ("harm_weights", N_("Harm weights")),
+        ("label", N_("Data label")),
+        ("months_loaded_note", N_("Months loaded")),
+        ("months_not_loaded", N_("Months not loaded")),
+        ("forces_without_data", N_("Forces without crimes loaded (no data)")),
+        ("coverage_note", N_("Missing data")),
     ]
-    rows = [(label, fmt(metadata.get(key))) for key, label in order if key in metadata]
-    rows.append(("Normalisation", NORMALISATION))
+    rows = [(_(label), fmt(metadata.get(key))) for key, label in order if key in metadata]
+    rows.append((_("Normalisation"), _(NORMALISATION)))
     rows.append(
         (
-            "Licence",
-            "Contains public sector information licensed under the Open "
-            "Government Licence v3.0; ONS boundaries and lookups © Crown copyright.",
+            _("Licence"),
+            _(
+                "Contains public sector information licensed under the Open "
+                "Government Licence v3.0; ONS boundaries and lookups © Crown copyright."
+            ),
         )
     )
     return rows
 
 
-def hotspot_list_excel(table: pd.DataFrame, metadata: dict) -> bytes:
-    """An Excel workbook: "Hotspots" (the list) and "Method and data"."""
+def hotspot_list_excel(table: pd.DataFrame, metadata: dict, lang: str = "en") -> bytes:
+    """An Excel workbook: "Hotspots" (the list, with human headers in ``lang``) and
+    "Method and data"."""
+    _ = translator(lang)
+    human = table.copy()
+    human.columns = excel_headers(table.columns, lang)
     return excel_bytes(
         [
-            Sheet("Hotspots", table),
+            Sheet(_("Hotspots"), human, freeze=True),
             Sheet(
-                "Method and data", pd.DataFrame(method_rows(metadata), columns=["Item", "Value"])
+                _("Method and data"),
+                pd.DataFrame(method_rows(metadata, lang), columns=[_("Item"), _("Value")]),
             ),
         ]
     )

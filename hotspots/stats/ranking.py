@@ -15,16 +15,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hotspots.i18n import N_
+
 #: Ranking components: key → (indicator column, plain label, how it reads in "why").
 COMPONENTS = {
-    "violence": ("sv_rate_smoothed", "Violence rate", "violence rate"),
-    "drugs": ("drugs_rate_smoothed", "Drug offence rate", "drug offence rate"),
+    "violence": ("sv_rate_smoothed", N_("Violence rate"), N_("violence rate")),
+    "drugs": ("drugs_rate_smoothed", N_("Drug offence rate"), N_("drug offence rate")),
     "deprivation": (
         "dep_share_20",
-        "Deprivation",
-        "share of residents in the 20% most deprived areas",
+        N_("Deprivation"),
+        N_("share of residents in the 20% most deprived areas"),
     ),
-    "harm": ("harm_rate", "Harm-weighted violence", "harm-weighted violence rate"),
+    "harm": ("harm_rate", N_("Harm-weighted violence"), N_("harm-weighted violence rate")),
 }
 
 #: Preset weightings (registry feeding the selectbox and ``--preset``).
@@ -35,13 +37,13 @@ PRESETS: dict[str, dict[str, float]] = {
     "harm-weighted": {"harm": 0.6, "drugs": 0.2, "deprivation": 0.2},
 }
 PRESET_LABELS = {
-    "violence-drugs-deprivation": "Violence, drugs and deprivation (default)",
-    "violence": "Violence only",
-    "violence-deprivation": "Violence and deprivation",
-    "harm-weighted": "Harm-weighted violence, drugs and deprivation",
+    "violence-drugs-deprivation": N_("Violence, drugs and deprivation (default)"),
+    "violence": N_("Violence only"),
+    "violence-deprivation": N_("Violence and deprivation"),
+    "harm-weighted": N_("Harm-weighted violence, drugs and deprivation"),
 }
 DEFAULT_PRESET = "violence-drugs-deprivation"
-NORMALISATION = (
+NORMALISATION = N_(
     "Each component is converted to its percentile among the wards ranked "
     "(0 = lowest, 1 = highest; ties share the average); the score is the "
     "weighted sum, with weights summing to 1."

@@ -67,10 +67,13 @@ def stage_reference(
         raise ValueError(kind)
     ref = txn.manifest["reference"]
     repair = key in ref and ref[key]["checksum"] == sha
-    if repair and txn.intact(ref[key]["object"]):
+    # A lookup stored by an earlier reader that kept fewer of its columns (before the
+    # Welsh names, WD22NMW and LAD22NMW, were kept) is stored again from the same file.
+    same_columns = kind != "lookup" or ref.get(key, {}).get("columns") == list(frame.columns)
+    if repair and same_columns and txn.intact(ref[key]["object"]):
         report.unchanged.append(path.name)
         return
-    action = "repaired" if repair else "replaced" if key in ref else "loaded"
+    action = "repaired" if repair and same_columns else "replaced" if key in ref else "loaded"
     ref[key] = {
         "object": txn.put(frame_to_parquet(frame)),
         "file": path.name,
@@ -79,8 +82,10 @@ def stage_reference(
         "rows": len(frame),
         "meta": jsonable(meta),
     }
+    if kind == "lookup":
+        ref[key]["columns"] = list(frame.columns)
     txn.record(kind if kind != "lookup" else key, path.name, sha, [], len(frame), action)
-    (report.repaired if repair else report.loaded).append(path.name)
+    (report.repaired if action == "repaired" else report.loaded).append(path.name)
 
 
 @dataclass(frozen=True)

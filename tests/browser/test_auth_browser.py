@@ -95,6 +95,7 @@ def test_without_a_session_only_the_login_is_served(app, page):
             "stDownloadButton",
             "stFileUploader",
             "stSidebarNav",
+            "stPageLink",
             "stMetric",
             "stVegaLiteChart",
             "stTable",
@@ -124,7 +125,7 @@ def test_partner_cannot_reach_uploads_by_url_or_query(app, page):
     assert page.get_by_test_id("stFileUploader").count() == 0
     assert page.get_by_text("Check and load").count() == 0
     # Other pages are open to partners.
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Method").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Method").click()
     expect(page.get_by_role("heading", name="Method")).to_be_visible()
     assert any(
         r["action"] == "login" and r["user"] == "bob" and r["role"] == "partner"
@@ -142,7 +143,7 @@ def test_analyst_sees_uploads_and_logging_out_ends_downloads(app, page):
         page.get_by_test_id("stDownloadButton").first.click()
     media = download.value.url
     assert "/media/" in media
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Data").click()
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
     assert page.get_by_text("This section is for analysts.").count() == 0
 

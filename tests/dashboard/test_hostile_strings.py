@@ -204,7 +204,7 @@ def test_strings_are_stored_as_given(hostile):
 
 def test_ward_counts_csv_neutralises_formulas(hostile):
     _, data, _ = hostile
-    rows = list(csv.DictReader(io.StringIO(ward_counts_csv(data).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(ward_counts_csv(data).decode("utf-8-sig"))))
     by_code = {r["ward_code"]: r for r in rows}
     for code, name in WARD_NAMES.items():
         assert by_code[code]["ward_name"] == _neutral(name)
@@ -217,7 +217,7 @@ def test_ward_counts_csv_neutralises_formulas(hostile):
 def test_hotspot_list_csv_neutralises_formulas(hostile):
     _, _, table = hostile
     assert set(table["ward_name"]) == set(WARD_NAMES.values())
-    rows = list(csv.DictReader(io.StringIO(hotspot_list_csv(table).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(hotspot_list_csv(table).decode("utf-8-sig"))))
     assert len(rows) == len(WARD_NAMES)
     assert {r["ward_name"] for r in rows} == {_neutral(v) for v in WARD_NAMES.values()}
     assert {r["local_authority_name"] for r in rows} == {_neutral(v) for v in LA_NAMES.values()}
@@ -235,7 +235,7 @@ def test_hotspot_list_excel_holds_no_formula(hostile):
                 values.append(cell.value)
     sheet = book["Hotspots"]
     header = [c.value for c in sheet[1]]
-    names = [r[header.index("ward_name")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [r[header.index("Ward")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert set(names) == {_neutral(v) for v in WARD_NAMES.values()}
     assert HYPERLINK not in values and "'" + HYPERLINK in values
     _assert_no_live_formula(values)
@@ -549,7 +549,7 @@ def test_writers_neutralise_every_corpus_string(label):
     frame = pd.DataFrame(
         {"name": [text, "Plain"], "count": [3, -2], "rate": [1.5, None], "mixed": [-4, text]}
     )
-    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
     assert rows[0] == ["name", "count", "rate", "mixed"]
     assert rows[1] == [_neutral(text), "3", "1.5", "-4"]
     assert rows[2] == ["Plain", "-2", "", _neutral(text)]
@@ -861,7 +861,7 @@ def test_hotspot_list_downloads_hold_no_live_formula(corpus_app, corpus_store, t
     assert_page_inert(at, f"hotspots {role}")
 
     got = downloads.data(at, "Download CSV")
-    rows = list(csv.DictReader(io.StringIO(got.decode("utf-8"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(got.decode("utf-8-sig"), newline="")))
     assert {r["ward_name"] for r in rows} == {_neutral(w) for w in mine}
     assert {r["local_authority_name"] for r in rows} == {"'" + la_name}
     _assert_no_live_formula(v for r in rows for v in r.values())
@@ -895,7 +895,7 @@ def test_hotspot_list_downloads_hold_no_live_formula(corpus_app, corpus_store, t
     assert method["B6"].value == "'" + la_name and method["B6"].data_type == "s"
     sheet = book["Hotspots"]
     header = [c.value for c in sheet[1]]
-    names = {r[header.index("ward_name")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    names = {r[header.index("Ward")] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {_neutral(w) for w in mine}
 
     doc = json.loads(downloads.data(at, "Download GeoJSON"))
@@ -927,7 +927,7 @@ def test_command_line_outputs_neutralise_names(corpus_store, tmp_path):
             )
             == 0
         )
-        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
         assert {r["ward_name"] for r in rows} == {_neutral(w) for w in wards.values()}
         assert {r["local_authority_name"] for r in rows} == {_neutral(v) for v in las.values()}
         assert {r["police_force"] for r in rows} == {"'" + CORPUS_FORCE}

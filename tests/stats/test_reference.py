@@ -8,7 +8,7 @@ from hotspots.io.lookups import (
     LAD_FORCE_COLUMNS,
     LSOA11_21_COLUMNS,
     LSOA21_WARD_COLUMNS,
-    WELSH_NAMES,
+    WELSH_NAME_COLUMNS,
     load_lookup,
 )
 from hotspots.io.population import (
@@ -30,9 +30,15 @@ def test_real_lookups(shared_data):
         "M": 45,
     }
     kind, b = load_lookup(shared_data / "lookups" / "lsoa21_to_ward22_to_lad22_wales.csv")
-    assert kind == "lsoa21_ward" and list(b.columns) == [*LSOA21_WARD_COLUMNS, *WELSH_NAMES]
+    assert kind == "lsoa21_ward" and list(b.columns) == LSOA21_WARD_COLUMNS + WELSH_NAME_COLUMNS
     assert b.loc[b["ward_code"] == "W05001058", "local_authority_name_cy"].iloc[0] == "Abertawe"
     assert len(b) == 1917 and b["ward_code"].nunique() == 752 and b.attrs["vintage"] == "2022"
+    # ONS's Welsh names are kept: 423 wards whose Welsh name differs, and every council.
+    wards = b.drop_duplicates("ward_code")
+    assert int((wards["ward_name"] != wards["ward_name_cy"]).sum()) == 423
+    swansea = b[b["local_authority_code"] == "W06000011"].iloc[0]
+    assert swansea["local_authority_name_cy"] == "Abertawe"
+    assert b.loc[b["ward_code"] == "W05001040", "ward_name_cy"].iloc[0] == "Bôn-y-maen"
     kind, c = load_lookup(shared_data / "lookups" / "lad24_to_csp24_to_pfa24_wales.csv")
     assert kind == "lad_force" and list(c.columns) == LAD_FORCE_COLUMNS
     assert sorted(c.loc[c["police_force"] == "Dyfed-Powys", "local_authority_code"]) == [

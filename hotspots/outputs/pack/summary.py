@@ -220,11 +220,13 @@ def _persistence_line(pack) -> str | None:
             "months) cannot be judged yet: only {k} of the {window} months are loaded."
         ).format(n=n, need=s.persistent_months, window=window, k=k)
         if best:
-            line += " " + _(
-                "{count} of this pack's wards were in the top {n} in all {k} loaded months."
+            line += " " + (
+                _("{count} of this pack's wards were in the top {n} in all {k} loaded months.")
                 if best == k
-                else "{count} of this pack's wards were in the top {n} in {best} of the {k} "
-                "loaded months."
+                else _(
+                    "{count} of this pack's wards were in the top {n} in {best} of the {k} "
+                    "loaded months."
+                )
             ).format(count=at_best, n=n, best=best, k=k)
         return line
     rule = _(
