@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import accessibility, auth
 
 # No page or page_icon icons: Streamlit fetches Material icons for the favicon from
 # Google's servers, and the dashboard must make no request beyond its own server.
 st.set_page_config(page_title="Serious violence hotspots", layout="wide")
+# Contrast, focus and wrapping corrections, and <html lang> (before the login form too).
+accessibility.page_setup()
 
 # Before any page: with accounts configured and nobody signed in, this draws only the
 # login form and stops the run (docs/access-control.md).
@@ -29,7 +31,9 @@ analyst_pages: list = []
 from hotspots.store.base import StoreDamagedError  # noqa: E402
 
 try:
-    st.navigation(pages + (analyst_pages if user.can("analyst") else [])).run()
+    page = st.navigation(pages + (analyst_pages if user.can("analyst") else []))
+    accessibility.page_title(page.title)  # each page its own title in the browser tab
+    page.run()
 except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
     import logging
 

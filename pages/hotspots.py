@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import accessibility as a11y
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
@@ -82,6 +83,8 @@ show["interval"] = [
     f"{int(a)}–{int(b)}" if pd.notna(a) else ""
     for a, b in zip(show["rank_low"], show["rank_high"], strict=True)
 ]
+# Screen readers read a table's data: make it what the table shows (downloads unchanged).
+show = a11y.as_shown(show, rounded_1=["sv_rate"], percent=["dep_share_20"], flags=["volatile"])
 st.write(f"**{int(table['rank'].notna().sum())} wards ranked.** {NORMALISATION}")
 st.dataframe(
     show[
@@ -109,23 +112,21 @@ st.dataframe(
         "sv_count": st.column_config.NumberColumn("Violence", help=md(d.title)),
         "sv_rate": "Per 1,000",
         "drugs_count": st.column_config.NumberColumn("Drugs"),
-        "dep_share_20": st.column_config.ProgressColumn(
+        "dep_share_20": st.column_config.TextColumn(
             "Most deprived 20%",
             help="Share of residents living in the 20% most deprived "
             "areas (index without community safety)",
-            min_value=0.0,
-            max_value=1.0,
-            format="percent",
         ),
         "interval": st.column_config.TextColumn(
             "Rank range (90%)", help="90% interval of the ward's rank"
         ),
-        "volatile": st.column_config.CheckboxColumn("Volatile", help="The rank range is wide"),
+        "volatile": st.column_config.TextColumn("Volatile", help="The rank range is wide"),
         "series": st.column_config.LineChartColumn("Monthly trend"),
         "gi_class": "Hot spot test (Gi*)",
         "why": "Why it ranks here",
     },
 )
+a11y.ward_links(show.dropna(subset=["rank"]).sort_values("rank").head(top_n))
 
 meta = {
     **data.metadata(),

@@ -4,6 +4,7 @@ published as presented so next month compares with what the meeting actually saw
 import pandas as pd
 import streamlit as st
 
+from dashboard import accessibility as a11y
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
@@ -99,6 +100,10 @@ for line in pack.summary:
     st.markdown(f"- {md(line)}")
 st.subheader(f"Top {top_n}")
 rows = pack.rows.copy()
+# Screen readers read a table's data: make it what the table shows (downloads unchanged).
+rows = a11y.as_shown(
+    rows, rounded_1=["sv_rate"], percent=["dep_share_20"], flags=["new_entrant", "drugs_top_n"]
+)
 st.dataframe(
     rows,
     hide_index=True,
@@ -115,9 +120,7 @@ st.dataframe(
         + (f" ({pack.months_loaded_note})" if pack.months_loaded_note else ""),
         "emerging_class": "Trend",
         "drugs_top_n": "Drugs top N",
-        "dep_share_20": st.column_config.ProgressColumn(
-            "Most deprived 20%", min_value=0.0, max_value=1.0, format="percent"
-        ),
+        "dep_share_20": st.column_config.TextColumn("Most deprived 20%"),
         "why": "Why",
     },
 )

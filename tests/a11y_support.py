@@ -83,7 +83,10 @@ JS_FOCUS = """() => {
     break;
   }
   if (!el || el === document.body) return null;
-  const r = el.getBoundingClientRect();
+  let r = el.getBoundingClientRect();
+  // A data grid's cell: its hidden accessibility table has focus, the canvas shows it.
+  const grid = el.closest('[data-testid="stDataFrameResizable"]');
+  if (grid && (r.width === 0 || r.height === 0)) r = grid.getBoundingClientRect();
   return {tag: el.tagName, testid: (el.closest('[data-testid]') || {}).dataset?.testid || '',
           label: (el.getAttribute('aria-label') || el.innerText || el.value || '').slice(0, 60),
           left: r.left + dx, top: r.top + dy, width: r.width, height: r.height,

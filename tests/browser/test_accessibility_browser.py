@@ -9,6 +9,7 @@ axe-core is injected from disk (tests/a11y_support.py): nothing is fetched at te
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -148,5 +149,170 @@ def test_login_page_has_no_axe_violations(browser, app, lang):
         found = run_axe(page)
         record("login", "-", lang, found)
         assert found["violations"] == [], describe(found["violations"])
+    finally:
+        context.close()
+
+
+#: Each page's title in the navigation (the browser tab shows "<title> – <product>").
+TITLES = {
+    "home": "Home",
+    "map": "Map",
+    "hotspots": "Hotspot list",
+    "profile": "Ward profile",
+    "pack": "Monthly pack",
+    "data": "Data",
+    "method": "Method",
+    "accessibility": "Accessibility",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_each_page_has_its_own_title_and_says_its_language(signed_in, app, lang):
+    from hotspots.i18n import translator
+
+    t = translator(lang)
+    page = signed_in["analyst"]
+    seen = {}
+    for name, path in PAGES.items():
+        open_page(page, app, path, lang)
+        want = t("{page} – {product}").format(
+            page=t(TITLES[name]), product=t("Serious violence hotspots")
+        )
+        assert page.title() == want, (name, page.title())
+        page.wait_for_function(
+            "lang => document.documentElement.lang === lang", arg=lang, timeout=15_000
+        )
+        seen[name] = page.title()
+    assert len(set(seen.values())) == len(PAGES), seen
+    if lang == "cy":
+        assert seen["accessibility"] == "Hygyrchedd – Mannau problemus trais difrifol"
+
+
+#: A cell of a table's hidden accessible copy holding a raw value: more than two
+#: decimals, or a bare true/false.
+RAW = re.compile(r"\d\.\d{3,}|^(true|false)$")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_tables_give_assistive_technology_the_values_shown(signed_in, app, role):
+    page = signed_in[role]
+    for path in ("hotspots", "pack", "profile"):
+        open_page(page, app, path, "en")
+        cells = []
+        grids = page.get_by_test_id("stDataFrame")
+        for i in range(grids.count()):  # a grid draws its cells once it is in view
+            grids.nth(i).scroll_into_view_if_needed()
+            grids.nth(i).locator("[role=gridcell]").first.wait_for(state="attached")
+            cells += grids.nth(i).evaluate(
+                "g => [...g.querySelectorAll('[role=gridcell]')].map(c => c.textContent)"
+            )
+        assert grids.count() and len(cells) > 10, (path, cells)
+        assert [c for c in cells if RAW.search(c)] == [], (path, role)
+        if path == "hotspots":
+            heads = page.evaluate(
+                "() => [...document.querySelectorAll('[role=grid]')][0]"
+                ".querySelectorAll('[role=columnheader]').length"
+            )
+            assert heads > 5
+            shares = [c for c in cells if c.strip().endswith("%")]
+            assert shares and all(re.fullmatch(r"\u2007*\d{1,3}\.\d%", c) for c in shares), shares
+    # The hotspot list's wards are links to their profiles, in rank order.
+    open_page(page, app, "hotspots", "en")
+    links = page.get_by_test_id("stPageLink-NavLink").filter(
+        has=page.locator("xpath=self::*[contains(@href, 'ward=')]")
+    )
+    assert links.count() == 12  # the default top N
+    first_href = links.first.get_attribute("href")
+    assert re.match(r"/?profile\?", first_href) and "ward=" in first_href
+    first_cell = page.evaluate(
+        "() => document.querySelector('[role=grid] [role=row]:nth-child(1) "
+        "[role=gridcell]:nth-child(2)')?.textContent"
+    )
+    if first_cell:
+        assert links.first.inner_text().strip() == first_cell.strip()
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    def lum(c):
+        v = [x / 255 for x in c[:3]]
+        v = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in v]
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in re.findall(r"[\d.]+", css)[:3])
+
+
+def test_sidebar_page_links_show_focus_at_3_to_1(signed_in, app):
+    page = signed_in["analyst"]
+    open_page(page, app, "method", "en")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "stSidebarNavLink":
+            break
+    else:
+        raise AssertionError("no sidebar page link reached with Tab")
+    style = page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+        let bg = 'rgba(0, 0, 0, 0)', e = document.activeElement.parentElement;
+        while (e && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+          bg = getComputedStyle(e).backgroundColor; e = e.parentElement; }
+        return {style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                color: s.outlineColor, bg}; }"""
+    )
+    assert style["style"] == "solid" and style["width"] >= 2, style
+    assert _contrast(_rgb(style["color"]), _rgb(style["bg"])) >= 3, style
+
+
+def test_collapsed_sidebar_holds_no_tab_stop(browser, app):
+    """At 320 px the sidebar starts collapsed: Tab never lands in it."""
+    from tests.a11y_support import JS_FOCUS, focus_problem
+
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        open_idle(page, f"{app}/?lang=en")
+        sign_in(page, "alice", PASSWORDS["alice"])
+        settle(page)
+        assert page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true"
+        inside = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stSidebar] a, "
+            "[data-testid=stSidebar] button, [data-testid=stSidebar] input')].length"
+        )
+        assert inside >= 11  # the page links, the select boxes, help and log out
+        for i in range(25):
+            page.keyboard.press("Tab")
+            box = page.evaluate(JS_FOCUS)
+            assert box is None or focus_problem(box) is None, (i, focus_problem(box))
+    finally:
+        context.close()
+
+
+#: Text cut with an ellipsis: elements showing "…" because their text does not fit.
+JS_CUT = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return s.textOverflow === 'ellipsis' && s.visibility !== 'hidden' && r.width > 0
+    && e.scrollWidth > e.clientWidth + 1 && e.innerText.trim();
+}).map(e => e.innerText.slice(0, 60))"""
+
+
+@pytest.mark.parametrize("width", [320, 640, 900])
+def test_no_label_is_cut_with_an_ellipsis(browser, app, width):
+    """At 320 px (sidebar opened), 640 px (200 % of 1280) and 900 px (200 % of 1800)."""
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    try:
+        page = context.new_page()
+        open_idle(page, f"{app}/?lang=en")
+        sign_in(page, "alice", PASSWORDS["alice"])
+        for path in ("", "map", "hotspots", "profile", "pack", "data"):
+            open_page(page, app, path, "en")
+            button = page.get_by_test_id("stExpandSidebarButton")
+            if button.count() and button.is_visible():
+                button.click()
+                page.wait_for_timeout(500)
+            assert page.evaluate(JS_CUT) == [], (path, width)
     finally:
         context.close()
