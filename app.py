@@ -24,6 +24,7 @@ pages = [
     st.Page("pages/profile.py", title="Ward profile", url_path="profile"),
     st.Page("pages/data.py", title="Data", url_path="data"),
     st.Page("pages/method.py", title="Method", url_path="method"),
+    st.Page("pages/accessibility.py", title="Accessibility", url_path="accessibility"),
 ]
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)

@@ -216,6 +216,9 @@ def test_tables_give_assistive_technology_the_values_shown(signed_in, app, role)
             assert heads > 5
             shares = [c for c in cells if c.strip().endswith("%")]
             assert shares and all(re.fullmatch(r"\u2007*\d{1,3}\.\d%", c) for c in shares), shares
+            # The grid sorts text with localeCompare: padded shares sort by value.
+            ordered = page.evaluate("a => [...a].sort((x, y) => x.localeCompare(y))", shares)
+            assert ordered == sorted(shares, key=lambda c: float(c.strip("\u2007%"))), ordered
     # The hotspot list's wards are links to their profiles, in rank order.
     open_page(page, app, "hotspots", "en")
     links = page.get_by_test_id("stPageLink-NavLink").filter(
