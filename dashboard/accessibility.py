@@ -62,15 +62,22 @@ button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownConta
 """
 
 
+def lang_script(lang: str) -> str:
+    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en")."""
+    return f"<script>document.documentElement.lang = {json.dumps(lang)};</script>"
+
+
+def own_html() -> frozenset[str]:
+    """Every HTML body :func:`page_setup` sends: fixed text of the app's own, no data."""
+    from hotspots.i18n import LANGUAGES
+
+    return frozenset({STYLE, *(lang_script(lang) for lang in LANGUAGES)})
+
+
 def page_setup() -> None:
     """Add the style corrections and say the page's language (``lang`` on ``<html>``)."""
     st.html(STYLE)
-    lang = current_language()
-    st.html(
-        f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
-        unsafe_allow_javascript=True,
-        width="content",
-    )
+    st.html(lang_script(current_language()), unsafe_allow_javascript=True, width="content")
 
 
 def page_title(title: str) -> None:
