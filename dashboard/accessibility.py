@@ -74,10 +74,26 @@ def own_html() -> frozenset[str]:
     return frozenset({STYLE, *(lang_script(lang) for lang in LANGUAGES)})
 
 
+def _first_map_run() -> bool:
+    """Whether this is a session's first run of the map page, which draws its map before
+    any other element (pages/map.py): an ``st.html`` would make the browser fetch that
+    element's script first and hold the map back. The map page runs again as soon as the
+    map is drawn, and that run adds the style and the language."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from dashboard.selection import first_run
+
+    ctx = get_script_run_ctx()
+    return ctx is not None and first_run() and ctx.pages_manager.intended_page_name == "map"
+
+
 def page_setup() -> None:
-    """Add the style corrections and say the page's language (``lang`` on ``<html>``)."""
-    st.html(STYLE)
-    st.html(lang_script(current_language()), unsafe_allow_javascript=True, width="content")
+    """Add the style corrections and say the page's language (``lang`` on ``<html>``),
+    in the sidebar so that the page's own elements keep their places between runs."""
+    if _first_map_run():
+        return
+    st.sidebar.html(STYLE)
+    st.sidebar.html(lang_script(current_language()), unsafe_allow_javascript=True, width="content")
 
 
 def page_title(title: str) -> None:
