@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import accessibility, auth
 from dashboard.language import _, keep_language
 from dashboard.selection import draw_page_menu, page_menu
 
@@ -10,6 +10,8 @@ from dashboard.selection import draw_page_menu, page_menu
 # Google's servers, and the dashboard must make no request beyond its own server.
 st.set_page_config(page_title=_("Serious violence hotspots"), layout="wide")
 keep_language()  # ?lang=cy stays in the address, whichever way a page is reached
+# Contrast, focus and wrapping corrections, and <html lang> (before the login form too).
+accessibility.page_setup()
 
 # Before any page: with accounts configured and nobody signed in, this draws only the
 # login form and stops the run (docs/access-control.md).
@@ -25,6 +27,7 @@ pages = [
     st.Page("pages/profile.py", title=_("Ward profile"), url_path="profile"),
     st.Page("pages/data.py", title=_("Data"), url_path="data"),
     st.Page("pages/method.py", title=_("Method"), url_path="method"),
+    st.Page("pages/accessibility.py", title=_("Accessibility"), url_path="accessibility"),
 ]
 # Pages only analysts may open: left out of partners' navigation, so their URLs do not
 # resolve for partners. (Sections of shared pages call auth.require_role("analyst").)
@@ -37,7 +40,9 @@ from hotspots.store.base import StoreDamagedError  # noqa: E402
 allowed = pages + (analyst_pages if user.can("analyst") else [])
 page_menu(st.sidebar.container(), allowed)  # the page draws it once its selection is known
 try:
-    st.navigation(allowed, position="hidden").run()
+    page = st.navigation(allowed, position="hidden")
+    accessibility.page_title(page.title)  # each page its own title in the browser tab
+    page.run()
 except StoreDamagedError as exc:  # a damaged store file: what to do, never a traceback
     import logging
 

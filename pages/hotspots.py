@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import accessibility as a11y
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
@@ -106,6 +107,8 @@ show = fr.localised(show)
 if current_language() != "en":
     show["gi_class"] = show["gi_class"].map(fr.class_label, na_action="ignore")
     show["why"] = show["why"].map(fr.why_label, na_action="ignore")
+# Screen readers read a table's data: make it what the table shows (downloads unchanged).
+show = a11y.as_shown(show, rounded_1=["sv_rate"], percent=["dep_share_20"], flags=["volatile"])
 n_ranked = int(table["rank"].notna().sum())
 st.write(
     "**"
@@ -145,18 +148,15 @@ st.dataframe(
             width="small",
         ),
         "drugs_count": st.column_config.NumberColumn(_("Drugs")),
-        "dep_share_20": st.column_config.ProgressColumn(
+        "dep_share_20": st.column_config.TextColumn(
             _("Most deprived 20%"),
             help=_(
                 "Share of residents living in the 20% most deprived "
                 "areas (index without community safety)"
             ),
-            min_value=0.0,
-            max_value=1.0,
-            format="percent",
         ),
         "interval": st.column_config.TextColumn(_("Rank range (90%)"), help=_(fr.HELP_RANK_RANGE)),
-        "volatile": st.column_config.CheckboxColumn(
+        "volatile": st.column_config.TextColumn(
             _("Volatile"), help=_("The rank range is wide: the rank could easily change.")
         ),
         "series": st.column_config.LineChartColumn(_("Monthly trend")),
@@ -164,6 +164,7 @@ st.dataframe(
         "why": _("Why it ranks here"),
     },
 )
+a11y.ward_links(show.dropna(subset=["rank"]).sort_values("rank").head(top_n))
 st.caption(
     _("**Ranks** use smoothed rates: {smoothed} **Hot spot test**: {gi} {fdr}").format(
         smoothed=_(fr.HELP_SMOOTHED), gi=_(fr.HELP_GI), fdr=_(fr.HELP_FDR)

@@ -7,6 +7,7 @@ The page shows the same content as the PDF and the Excel workbook (one source:
 import altair as alt
 import streamlit as st
 
+from dashboard import accessibility as a11y
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
@@ -95,6 +96,7 @@ if published is not None:
     for line in published.summary:
         st.markdown(f"- {md(line)}")
     shown = published.rows[["rank", "ward_name", "local_authority_name", "sv_count", "sv_rate"]]
+    shown = a11y.as_shown(shown, rounded_1=["sv_rate"])  # screen readers read it as shown
     st.dataframe(
         shown.rename(
             columns={

@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard import accessibility as a11y
 from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import N_, _
@@ -255,6 +256,7 @@ if f.partner:
         rates={"sv_rate": ("sv_count", "population")},
     )
 nb = fr.localised(nb).drop(columns=["population", "ward_code"])
+nb = a11y.as_shown(nb, rounded_1=["sv_rate"])  # screen readers read the rounded rate
 st.dataframe(
     nb,
     hide_index=True,

@@ -20,3 +20,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$want"
   touch "$stamp"
 fi
+if [ "$want" = requirements-dev.txt ]; then
+  # axe-core for the accessibility tests, fetched now so that tests make no outside request.
+  .venv/bin/python scripts/fetch_axe.py
+fi

@@ -644,7 +644,10 @@ def _markdown_sources(at) -> list[tuple[str, str]]:
             walk(child)
 
     walk(at._tree)
-    return out
+    from dashboard.accessibility import own_html  # the app's fixed style and lang script
+
+    own = {h.strip() for h in own_html()}
+    return [(kind, source) for kind, source in out if source.strip() not in own]
 
 
 def assert_page_inert(at, where: str) -> str:

@@ -1,0 +1,185 @@
+"""What every page shares for accessibility: its own title in the browser tab, the
+language of the page (``<html lang="cy">`` in Welsh), and a few style corrections to
+Streamlit's defaults (text contrast, visible focus, nothing focusable off screen, labels
+that wrap instead of being cut).
+
+``app.py`` calls :func:`page_setup` once per run, before anything else is drawn (the
+login form included), and :func:`page_title` with the page about to run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.language import _, current_language
+from dashboard.safe_text import md
+
+#: The product's name, the second part of every page's title.
+PRODUCT = "Serious violence hotspots"
+#: Focus and link colour: 7.5:1 on Streamlit's light grey sidebar (#f0f2f6), 8.4:1 on white.
+FOCUS = "#1a4d8f"
+#: Secondary text (captions, source lines): 6.0:1 on #f0f2f6, 6.8:1 on white.
+MUTED = "#5c5b5a"
+
+STYLE = f"""
+<style>
+/* Captions and source lines at 4.5:1 or more (Streamlit's are about 3.8:1). */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
+  color: {MUTED} !important;
+  opacity: 1 !important;
+}}
+/* A visible focus of 3:1 or more on links, buttons and tabs (the sidebar's page links
+   otherwise show focus only by a 1.1:1 change of background). */
+a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, summary:focus-visible,
+[data-testid="stSidebarNavLink"]:focus-visible, [data-testid="stPageLink-NavLink"]:focus-visible {{
+  outline: 3px solid {FOCUS} !important;
+  outline-offset: 1px;
+}}
+/* The collapsed sidebar is moved off screen: nothing in it may keep the focus. */
+[data-testid="stSidebar"][data-collapsed="true"],
+[data-testid="stSidebar"][data-collapsed="true"] * {{
+  visibility: hidden !important;
+}}
+/* The page's own script and style elements take no room. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > :is(script, style):only-child) {{
+  display: none;
+}}
+/* Labels wrap at any zoom rather than being cut with an ellipsis. */
+[data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricLabel"] div, [data-testid="stMetricValue"] div,
+[data-testid="stSidebarNavLink"] span, [data-testid="stPageLink-NavLink"] span,
+button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p {{
+  white-space: normal !important;
+  overflow: visible !important;
+  text-overflow: clip !important;
+}}
+</style>
+"""
+
+
+def lang_script(lang: str) -> str:
+    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en")."""
+    return f"<script>document.documentElement.lang = {json.dumps(lang)};</script>"
+
+
+def own_html() -> frozenset[str]:
+    """Every HTML body :func:`page_setup` sends: fixed text of the app's own, no data."""
+    from hotspots.i18n import LANGUAGES
+
+    return frozenset({STYLE, *(lang_script(lang) for lang in LANGUAGES)})
+
+
+def _first_map_run() -> bool:
+    """Whether this is a session's first run of the map page, which draws its map before
+    any other element (pages/map.py): an ``st.html`` would make the browser fetch that
+    element's script first and hold the map back. The map page runs again as soon as the
+    map is drawn, and that run adds the style and the language."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from dashboard.selection import first_run
+
+    ctx = get_script_run_ctx()
+    return ctx is not None and first_run() and ctx.pages_manager.intended_page_name == "map"
+
+
+def page_setup() -> None:
+    """Add the style corrections and say the page's language (``lang`` on ``<html>``),
+    in the sidebar so that the page's own elements keep their places between runs."""
+    if _first_map_run():
+        return
+    st.sidebar.html(STYLE)
+    st.sidebar.html(lang_script(current_language()), unsafe_allow_javascript=True, width="content")
+
+
+def page_title(title: str) -> None:
+    """Give the browser tab the page's own title: "Map – Serious violence hotspots"."""
+    st.set_page_config(page_title=_("{page} – {product}").format(page=_(title), product=_(PRODUCT)))
+
+
+# ------------------------------------------------------------- tables as they are shown
+#
+# ``st.dataframe`` draws its cells on a canvas and gives assistive technology a hidden
+# table of the cells' *data* ("0.46597903842954586", "false"), not of what the screen
+# shows. The helpers below make the data what is shown: numbers rounded as displayed
+# (still numbers, so the column sorts by value), shares as "46.6%" and flags as
+# "Yes"/"No" text. Downloads are made from the unformatted tables.
+
+#: Pads percentages to one width so that a text column sorts them by value.
+FIGURE_SPACE = "\u2007"
+
+
+def _number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and not math.isnan(v)
+
+
+def rounded(values: Iterable, digits: int = 1) -> list:
+    """Numbers rounded to ``digits`` (as the table shows them); text and gaps kept."""
+    return [round(float(v), digits) if _number(v) else (None if _gap(v) else v) for v in values]
+
+
+def percent_text(values: Iterable, digits: int = 1) -> list:
+    """Shares (0 to 1) as "46.6%" text, padded with figure spaces to sort by value; text
+    (e.g. a suppression mark) kept; gaps empty."""
+    width = 4 + digits + (1 if digits else 0)  # "100.0%"
+    out = []
+    for v in values:
+        if _number(v):
+            out.append(f"{100 * float(v):.{digits}f}%".rjust(width, FIGURE_SPACE))
+        else:
+            out.append(None if _gap(v) else v)
+    return out
+
+
+def yes_no(values: Iterable) -> list:
+    """Flags as "Yes" / "No" in the page's language; gaps empty."""
+    return [None if _gap(v) else (_("Yes") if bool(v) else _("No")) for v in values]
+
+
+def _gap(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_shown(
+    frame: pd.DataFrame,
+    *,
+    rounded_1: Iterable[str] = (),
+    percent: Iterable[str] = (),
+    flags: Iterable[str] = (),
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the named columns as the table shows them: ``rounded_1``
+    to one decimal, ``percent`` as "46.6%" text, ``flags`` as "Yes"/"No"; columns
+    absent from ``frame`` are skipped."""
+    out = frame.copy()
+    for cols, fn in ((rounded_1, rounded), (percent, percent_text), (flags, yes_no)):
+        for c in cols:
+            if c in out.columns:
+                cells = fn(out[c].tolist())
+                numeric = all(v is None or _number(v) for v in cells)
+                out[c] = pd.Series(cells, index=out.index, dtype=float if numeric else object)
+    return out
+
+
+def ward_links(wards: pd.DataFrame, columns: int = 3) -> None:
+    """Links to the profiles of ``wards`` (``ward_code``, ``ward_name``), in their order
+    down each column: every ward of a table reachable as a link, by keyboard and by a
+    screen reader (a table's cells are not links)."""
+    if wards.empty:
+        return
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "ward"}
+    heading = _("Ward profiles, in rank order (the first {n})").format(n=len(wards))
+    st.markdown(f"**{heading}**")
+    codes, names = list(wards["ward_code"]), list(wards["ward_name"])
+    per = -(-len(codes) // columns)
+    for col, start in zip(st.columns(columns), range(0, len(codes), per), strict=False):
+        for code, name in zip(codes[start : start + per], names[start : start + per], strict=True):
+            col.page_link(
+                "pages/profile.py", label=md(name), query_params={**params, "ward": str(code)}
+            )

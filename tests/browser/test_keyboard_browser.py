@@ -1,0 +1,261 @@
+"""Keyboard only: an analyst's monthly routine and a partner's route to a ward's profile,
+driven with nothing but key presses after each page loads, in a window 320 px wide and at
+200 % zoom; after every key press the focused element is on screen (inside the viewport,
+with a size).
+
+200 % zoom is a 640 × 450 CSS-pixel viewport drawn at device scale factor 2: what a
+1280 × 900 window shows at 200 % (the same layout, breakpoints and text sizes).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.a11y_support import JS_FOCUS, focus_problem
+from tests.browser.test_accessibility_browser import PASSWORDS, settle
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    local_only,
+    need_chromium,
+    open_idle,
+    outside,
+    running_app,
+    sign_in,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: name → (viewport, device scale factor)
+SIZES = {
+    "320px": ({"width": 320, "height": 640}, 1),
+    "200%": ({"width": 640, "height": 450}, 2),
+}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, demo_store):
+    need_chromium()
+    from hotspots.access.accounts import add_user
+
+    tmp = tmp_path_factory.mktemp("keyboard-app")
+    accounts = tmp / "accounts.toml"
+    for name, role in (("alice", "analyst"), ("bob", "partner")):
+        add_user(accounts, name, role, PASSWORDS[name], rounds=4)
+    env = {
+        "HOTSPOTS_ACCOUNTS": str(accounts),
+        "HOTSPOTS_AUDIT_LOG": str(tmp / "audit.jsonl"),
+        "HOTSPOTS_DATA_DIR": str(demo_store.root),
+    }
+    with running_app(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Keyboard:
+    """Key presses that check, after each, that the focus is visible on screen."""
+
+    def __init__(self, page, where: str):
+        self.page, self.where, self.log = page, where, []
+
+    def press(self, key: str) -> dict | None:
+        self.page.keyboard.press(key)
+        self.page.wait_for_timeout(80)
+        box = self.page.evaluate(JS_FOCUS)
+        self.log.append((key, box and f"{box['testid']} {box['label'][:30]!r}"))
+        problem = focus_problem(box)
+        # The document itself (nothing else) has focus right after a page or a run starts.
+        if box is not None and problem:
+            ARTIFACTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / f"keyboard-{self.where}.png"))
+            raise AssertionError(
+                f"{self.where}: after {key!r} the focus is not visible: {problem}; "
+                f"last keys: {self.log[-8:]}"
+            )
+        return box
+
+    def focused(self, js_test: str) -> bool:
+        return self.page.evaluate(
+            "t => { const el = document.activeElement; return !!el && (new Function('el', "
+            "'return ' + t))(el); }",
+            js_test,
+        )
+
+    def tab_to(self, js_test: str, what: str, limit: int = 120, back: bool = False) -> None:
+        """Press Tab (Shift+Tab with ``back``) until the focused element passes
+        ``js_test`` (a JavaScript expression of ``el``)."""
+        for _ in range(limit):
+            self.press("Shift+Tab" if back else "Tab")
+            if self.focused(js_test):
+                return
+        raise AssertionError(f"{self.where}: {what} not reached in {limit} Tabs: {self.log[-8:]}")
+
+    def open_sidebar(self) -> None:
+        """Open the sidebar if it is collapsed (narrow windows)."""
+        if self.page.get_by_test_id("stExpandSidebarButton").count() == 0:
+            return
+        if self.page.get_by_test_id("stSidebar").get_attribute("data-collapsed") != "true":
+            return
+        self.tab_to("el.dataset.testid === 'stExpandSidebarButton'", "the sidebar's button")
+        self.press("Enter")
+        self.page.wait_for_timeout(400)
+
+    def close_sidebar(self) -> None:
+        """Close the sidebar where it covers the page (narrow windows)."""
+        button = self.page.get_by_test_id("stExpandSidebarButton")
+        if button.count() == 0 or not self.page.evaluate("window.innerWidth < 768"):
+            return
+        if self.page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+            return
+        self.tab_to(
+            "el.getAttribute('aria-label') === 'Collapse sidebar' || "
+            "el.closest('[data-testid=stSidebarCollapseButton]') !== null",
+            "the sidebar's close button",
+            back=True,
+        )
+        self.press("Enter")
+        self.page.wait_for_timeout(400)
+
+    def follow_page_link(self, path: str) -> None:
+        """Follow a link in the page (which keeps the selection in the address)."""
+        self.close_sidebar()
+        self.tab_to(
+            f"el.dataset.testid === 'stPageLink-NavLink' && "
+            f"new URL(el.href).pathname.endsWith('/{path}')",
+            f"the page's link to /{path}",
+        )
+        self.press("Enter")
+        self.page.wait_for_url(re.compile(rf"/{path}\b"))
+        settle(self.page)
+
+    def go_to_page(self, path: str) -> None:
+        """Follow the sidebar's link to ``/path`` and wait for the page's run."""
+        self.open_sidebar()
+        self.tab_to(
+            f"el.dataset.testid === 'stSidebarNavLink' && "
+            f"new URL(el.href).pathname.endsWith('/{path}')",
+            f"the link to /{path}",
+        )
+        self.press("Enter")
+        self.page.wait_for_url(re.compile(rf"/{path}\b"))
+        settle(self.page)
+
+
+def _context(browser, size: str, requests: list[str]):
+    viewport, scale = SIZES[size]
+    context = browser.new_context(
+        viewport=viewport, device_scale_factor=scale, accept_downloads=True
+    )
+    context.set_default_timeout(60_000)
+    local_only(context, requests)
+    return context
+
+
+def _choose_next_option(keys: Keyboard, index: int, what: str) -> None:
+    """Focus the ``index``-th select box of the sidebar and choose its next option."""
+    keys.open_sidebar()
+    keys.tab_to(
+        "el.tagName === 'INPUT' && [...document.querySelectorAll("
+        "'[data-testid=stSidebar] [data-testid=stSelectbox] input')]"
+        f".indexOf(el) === {index}",
+        what,
+    )
+    keys.press("ArrowDown")  # opens the list on the chosen option
+    keys.press("ArrowDown")
+    keys.press("Enter")
+    settle(keys.page)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path):
+    """Area and period → Hotspot list → a ward's profile → Monthly pack → its PDF."""
+    requests: list[str] = []
+    context = _context(browser, size, requests)
+    try:
+        page = context.new_page()
+        open_idle(page, f"{app}/?lang={lang}")
+        sign_in(page, "alice", PASSWORDS["alice"])
+        settle(page)
+        keys = Keyboard(page, f"analyst-{size}-{lang}")
+        area = re.search(r"area=([^&]+)", page.url).group(1)
+        _choose_next_option(keys, 0, "the Area select box")
+        assert re.search(r"area=([^&]+)", page.url).group(1) != area
+        _choose_next_option(keys, 1, "the Period select box")
+        period = re.search(r"period=([^&]+)", page.url).group(1)
+        assert period != "rolling12"
+
+        # The home page's links keep the selection (the sidebar's page links do not).
+        keys.follow_page_link("hotspots")
+        assert f"period={period}" in page.url
+        keys.tab_to(
+            "el.dataset.testid === 'stPageLink-NavLink' && el.href.includes('ward=')",
+            "the first ward's profile link",
+        )
+        ward = page.evaluate("new URL(document.activeElement.href).searchParams.get('ward')")
+        name = page.evaluate("document.activeElement.innerText.trim()")
+        keys.press("Enter")
+        page.wait_for_url(re.compile(rf"/profile\?.*ward={ward}"))
+        settle(page)
+        assert page.get_by_test_id("stHeading").filter(has_text=name).count() >= 1
+        assert f"period={period}" in page.url  # the selection followed
+
+        keys.go_to_page("pack")
+        keys.tab_to(
+            "el.tagName === 'BUTTON' && el.closest('[data-testid=stDownloadButton]')",
+            "the pack's first download (PDF)",
+        )
+        with page.expect_download() as d:
+            keys.press("Enter")
+        path = tmp_path / d.value.suggested_filename
+        d.value.save_as(path)
+        assert path.suffix == ".pdf" and path.read_bytes()[:5] == b"%PDF-"
+        assert outside(requests) == [], outside(requests)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_partner_route_to_a_ward_profile_by_keyboard(browser, app, size, lang):
+    """Map page → a ward (through the Hotspot list's links) → its profile."""
+    requests: list[str] = []
+    context = _context(browser, size, requests)
+    try:
+        page = context.new_page()
+        open_idle(page, f"{app}/map?lang={lang}")
+        sign_in(page, "bob", PASSWORDS["bob"])
+        settle(page)
+        keys = Keyboard(page, f"partner-{size}-{lang}")
+        keys.go_to_page("hotspots")
+        keys.tab_to(
+            "el.dataset.testid === 'stPageLink-NavLink' && el.href.includes('ward=')",
+            "the first ward's profile link",
+        )
+        ward = page.evaluate("new URL(document.activeElement.href).searchParams.get('ward')")
+        name = page.evaluate("document.activeElement.innerText.trim()")
+        keys.press("Enter")
+        page.wait_for_url(re.compile(rf"/profile\?.*ward={ward}"))
+        settle(page)
+        assert page.get_by_test_id("stHeading").filter(has_text=name).count() >= 1
+        # The profile's own controls are reachable and visible too.
+        keys.tab_to(
+            "el.tagName === 'INPUT' && el.closest('[data-testid=stMain]')",
+            "the profile's ward chooser",
+        )
+        assert outside(requests) == [], outside(requests)
+    finally:
+        context.close()
