@@ -170,7 +170,7 @@ def _bare_strings(path: Path, root: Path = ROOT) -> list[str]:
             continue
         name = _display_call(node)
         shown = []
-        if name is not None:
+        if name is not None and name != "page_link":  # page_link's first argument: a file
             shown += list(node.args[:1])
             shown += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
             if name == "tabs" and node.args and isinstance(node.args[0], ast.List):
