@@ -47,7 +47,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_store):
     need_chromium()
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
 
     tmp = tmp_path_factory.mktemp("a11y-app")
     accounts = tmp / "accounts.toml"

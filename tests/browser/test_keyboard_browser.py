@@ -39,7 +39,7 @@ SIZES = {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_store):
     need_chromium()
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
 
     tmp = tmp_path_factory.mktemp("keyboard-app")
     accounts = tmp / "accounts.toml"

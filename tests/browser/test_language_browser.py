@@ -43,7 +43,7 @@ new MutationObserver(() => {
 def app(tmp_path_factory, demo_store):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from hotspots.access.accounts import add_user
+    from hotspots.access.users import add_user
 
     tmp = tmp_path_factory.mktemp("lang-app")
     accounts = tmp / "accounts.toml"
