@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -266,6 +267,10 @@ def test_helpers_put_values_and_weights_in_one_ward_order():
     assert [a.tolist() for a in neighbour_lists(w)] == [[1], [0], [1]]
     with pytest.raises(TypeError, match=r"w must be libpysal\.weights\.W"):
         binary_copy({"a": ["b"]})
+    island = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no libpysal warning about the island
+        assert binary_copy(island).islands == ["c"]
     values = pd.Series({"a": 1.0, "c": 3.0, "b": 2.0})
     same, y = aligned_values(values, w)
     assert same is values and y.tolist() == [2.0, 1.0, 3.0]
