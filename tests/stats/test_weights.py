@@ -278,6 +278,7 @@ def test_helpers_put_values_and_weights_in_one_ward_order():
     ordered = in_order_of(frame, values.index)
     assert ordered["ward_code"].tolist() == ["a", "c", "b"] and ordered["x"].tolist() == [1, 3, 2]
     assert ordered.index.equals(pd.RangeIndex(3))
+    assert list(ordered.columns) == ["ward_code", "x"]
     with pytest.raises(TypeError, match="pandas Series indexed by ward_code"):
         aligned_values(values.to_dict(), w)
     many = pd.Series(1.0, index=["a", "b", "c"] + list("defghij") * 2)
@@ -293,5 +294,11 @@ def test_helpers_put_values_and_weights_in_one_ward_order():
         ValueError, match=r"missing 0 \(e\.g\. \[\]\), unknown 1 \(e\.g\. \['x'\]\)"
     ):
         aligned_values(pd.concat([values, pd.Series({"x": 1.0})]), w)
+    chain = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c", "e"], "e": ["d"]})
+    with pytest.raises(ValueError, match=r"missing 4 \(e\.g\. \['a', 'b', 'c'\]\), unknown 0"):
+        aligned_values(pd.Series({"e": 1.0}), chain)
+    four = pd.Series(1.0, index=["a", "b", "c", "x1", "x2", "x3", "x4"])
+    with pytest.raises(ValueError, match=r"unknown 4 \(e\.g\. \['x1', 'x2', 'x3'\]\)"):
+        aligned_values(four, w)
     with pytest.raises(ValueError, match="finite numbers; 1 missing or infinite"):
         aligned_values(values.replace(3.0, np.inf), w)
