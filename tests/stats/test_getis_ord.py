@@ -488,3 +488,40 @@ def test_gi_star_by_month_has_a_plain_index(small_grid):
     )
     result = gi_star_by_month(monthly, w, "value")
     assert result.index.equals(pd.RangeIndex(2 * len(codes)))
+
+
+def test_gi_star_z_counts_each_wards_own_neighbours_and_a_ward_next_to_all():
+    # one-way links (a lists b, b does not list a): k_i counts ward i's own list, as esda
+    w = W({"a": ["b", "c"], "b": ["c"], "c": ["d"], "d": ["a"], "e": ["a"]}, silence_warnings=True)
+    y = np.array([1.0, 5.0, 2.0, 8.0, 3.0])
+    np.testing.assert_array_equal(gi_star_z(y, w).ravel(), esda_zs(y, w))
+    # a hub whose neighbourhood is every ward: Gi* is 0 / 0 there, z is exactly 0
+    hub = W(
+        {"h": ["a", "b", "c"], "a": ["h"], "b": ["h"], "c": ["h"]}, id_order=["h", "a", "b", "c"]
+    )
+    z = gi_star_z(np.array([[4.0, 1.0], [1.0, 1.0], [2.0, 1.0], [3.0, 9.0]]), hub)
+    np.testing.assert_array_equal(z[0], [0.0, 0.0])
+    assert np.isfinite(z).all() and (z[3] != 0).all()
+    # no wards: an empty result
+    assert gi_star_z(np.zeros((0, 2)), W({}, silence_warnings=True)).shape == (0, 2)
+
+
+def test_values_with_a_range_of_exactly_1_are_not_taken_as_constant(weights):
+    w, _ = weights
+    unit = gi_star(planted(hot=1.0, background=0.0), w).set_index("ward_code")
+    assert unit.loc[CENTRE, "gi_class"] == "Hot spot 99%"
+    assert unit.loc[CENTRE, "gi_z"] > 0
+
+
+def test_monthly_messages_name_the_first_problem(small_grid):
+    codes, w = small_grid
+    monthly = pd.DataFrame(
+        [(code, m, 1.0) for m in ("2024-01", "2024-02", "2024-03") for code in codes],
+        columns=["ward_code", "month", "sv_count"],
+    )
+    bad = monthly.replace({"month": {"2024-02": "2024-13", "2024-03": "24-03"}})
+    with pytest.raises(ValueError, match=r"got e\.g\. '2024-13'"):
+        gi_star_by_month(bad, w)
+    twice = pd.concat([monthly, monthly.iloc[[0, len(codes)]]])
+    with pytest.raises(ValueError, match=r"2 duplicated .* e\.g\. \('W00', '2024-01'\)"):
+        gi_star_by_month(twice, w)

@@ -91,3 +91,25 @@ def test_local_moran_constant_and_unit_range_values_and_a_ward_at_the_mean(weigh
     # surrounded by 10s, its neighbour sum is extreme, but I = 0 at the mean: p is 1
     assert raw.loc[CENTRE, "moran_p"] == 1.0
     assert raw.loc["W23", "moran_p"] < 0.05
+
+
+def test_a_ward_at_the_mean_up_to_rounding_gets_p_1_and_the_tolerance_is_1e12(weights):
+    w, _ = weights
+    # large values: the centre is the mean of the others, but the mean of all 49 as
+    # computed differs from it by 4.7e-10 (rounding), well within 1e-12 of 2.5e6
+    values = planted() * 1e6 + 0.3
+    values[CENTRE] = values.drop(CENTRE).mean()
+    assert values[CENTRE] != values.mean()
+    raw = local_moran(values, w, GiSettings(fdr=False)).set_index("ward_code")
+    assert raw.loc[CENTRE, "moran_p"] == 1.0
+    assert raw.loc[CENTRE, "moran_cluster"] == "Not significant"
+    # below a mean of 1 the tolerance is an absolute 1e-12: 0.9e-12 away is at the mean,
+    # 1.5e-12 away is not (its neighbours are all high, so its p is tiny)
+    p = {}
+    for offset in (0.9e-12, 1.5e-12):
+        small = planted(hot=0.5, background=0.125)  # mean of the others 0.1875
+        small[CENTRE] = 0.1875 + offset
+        p[offset] = local_moran(small, w, GiSettings(fdr=False)).set_index("ward_code")
+    assert p[0.9e-12].loc[CENTRE, "moran_p"] == 1.0
+    assert p[1.5e-12].loc[CENTRE, "moran_p"] < 1e-6
+    assert p[1.5e-12].loc[CENTRE, "moran_cluster"] == "High-High"

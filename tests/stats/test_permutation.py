@@ -184,3 +184,73 @@ def test_exact_answer_has_no_seed_and_permutations_are_seeded_from_the_data(weig
     assert permutation_seed(y + 1e-9, w, 1) != seed
     moved = W({**w.neighbors, "W00": ["W01"]}, id_order=list(w.id_order), silence_warnings=True)
     assert permutation_seed(y, moved, 1) != seed
+
+
+def test_random_tails_equal_the_exact_shares_with_few_wards():
+    # a path a - b - c - d: a and d draw 1 value, b and c draw 2 distinct values from the
+    # 3 other wards; 20,000 draws put each share within 0.015 of the exact one (4 sd)
+    from itertools import combinations
+
+    w = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]})
+    y = np.array([1.0, 2.0, 4.0, 8.0])
+    r = 20_000
+    ge, le = conditional_tails(y, w, r, seed=3)
+    for i, nb in enumerate(neighbour_lists(w)):
+        others = np.delete(y, i)
+        sums = np.array([others[list(c)].sum() for c in combinations(range(3), len(nb))])
+        obs = y[nb].sum()
+        assert ge[i] / r == pytest.approx((sums >= obs).mean(), abs=0.015), i
+        assert le[i] / r == pytest.approx((sums <= obs).mean(), abs=0.015), i
+    # b: its neighbours a + c = 5 against {1+4, 1+8, 4+8}: >= 5 all three, <= 5 one
+    assert le[1] / r == pytest.approx(1 / 3, abs=0.015)
+
+
+def test_two_sided_p_tolerance_is_relative():
+    reference = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]])
+    # 4e-10 above 8 is within 1e-10 * 8 = 8e-10: a tie, two values >= it
+    assert two_sided_p(np.array([8.0 + 4e-10]), reference)[0] == pytest.approx(0.6)
+    # 2e-9 above 8 is not
+    assert two_sided_p(np.array([8.0 + 2e-9]), reference)[0] == pytest.approx(0.4)
+
+
+def test_random_tails_of_a_ward_without_neighbours_and_relative_ties():
+    w = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    ge, le = conditional_tails(np.array([1.0, 2.0, 3.0]), w, 99, seed=1)
+    # c: the one empty set, sum 0, is both >= and <= its own 0
+    assert (ge[2], le[2]) == (99, 99)
+    # a's neighbour b = 1e7 against one of {b, c, d}: c is 1e-4 above b, a tie at a
+    # relative 1e-11 (the tolerance is 1e-10 of the sum), so every draw is <= b
+    w = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]})
+    y = np.array([1.0, 1e7, 1e7 + 1e-4, 5e6])
+    ge, le = conditional_tails(y, w, 3000, seed=2)
+    assert le[0] == 3000
+    assert ge[0] / 3000 == pytest.approx(2 / 3, abs=0.05)
+
+
+def test_exact_tails_of_constant_values_on_a_lattice():
+    # no spread: every value rounds to 0, every set's sum equals the observed one
+    w, _ = build_weights(lattice(3, 4))
+    for value in (0.0, 2.0):
+        ge, le = exact_tails(np.full(12, value), w, 16)
+        np.testing.assert_array_equal(ge, 1.0)
+        np.testing.assert_array_equal(le, 1.0)
+
+
+@pytest.mark.parametrize("trial", range(8))
+def test_exact_tails_equal_enumeration_with_one_bin_per_unit(trial):
+    """Whole values 0..6 and 6 bins: each value is its own bin, so a ward's observed sum
+    less one of its own value can fall one step below 0 or sit at 0 exactly."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(100 + trial)
+    rows, cols = [(2, 3), (3, 3), (2, 4), (3, 4)][trial % 4]
+    w, _ = build_weights(lattice(rows, cols))
+    y = rng.integers(0, 7, rows * cols).astype(float)
+    y[0], y[1] = 0.0, 6.0
+    ge, le = exact_tails(y, w, 6)
+    for i, nb in enumerate(neighbour_lists(w)):
+        others = np.delete(y, i)
+        sums = np.array([others[list(c)].sum() for c in combinations(range(len(others)), len(nb))])
+        obs = y[nb].sum()
+        assert ge[i] == pytest.approx((sums >= obs).mean(), abs=1e-12)
+        assert le[i] == pytest.approx((sums <= obs).mean(), abs=1e-12)

@@ -457,6 +457,8 @@ def test_row_percentiles_equal_the_ranking_rule():
     np.testing.assert_array_equal(row_percentiles(np.array([[3.0, 1.0, 2.0]])), [[1.0, 0.0, 0.5]])
     np.testing.assert_array_equal(row_percentiles(np.array([[2.0, 2.0, 5.0]])), [[0.25, 0.25, 1.0]])
     np.testing.assert_array_equal(row_percentiles(np.array([[7.0], [0.0]])), [[1.0], [1.0]])
+    # every value tied in every draw (e.g. no harm anywhere): each shares the average
+    np.testing.assert_array_equal(row_percentiles(np.zeros((2, 4))), np.full((2, 4), 0.5))
 
 
 def test_a_single_ranked_ward_is_first_in_every_draw():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +15,11 @@ from hotspots.stats.weights import (
     LINK_COLUMNS,
     AddedLink,
     WeightsInfo,
+    aligned_values,
+    binary_copy,
     build_weights,
+    in_order_of,
+    neighbour_lists,
     queen_neighbours,
     ward_neighbours,
 )
@@ -247,3 +252,54 @@ def test_ward_neighbours_ignore_a_buffer_overlap_without_a_shared_vertex():
     wards = gpd.GeoDataFrame({"ward_code": ["A", "B", "C"]}, geometry=[a, b, c], crs=27700)
     assert a.intersects(b.buffer(1))
     assert ward_neighbours(wards) == {"A": ["C"], "B": ["C"], "C": ["A", "B"]}
+
+
+def test_helpers_put_values_and_weights_in_one_ward_order():
+    from libpysal.weights import W
+
+    w = W(
+        {"b": ["a", "b"], "a": ["b"], "c": ["a"]}, id_order=["b", "a", "c"], silence_warnings=True
+    )
+    copy = binary_copy(w)
+    assert copy is not w and copy.transform.upper() == "B"
+    assert copy.neighbors == {"b": ["a"], "a": ["b"], "c": ["a"]}  # the self-link dropped
+    assert list(copy.id_order) == ["b", "a", "c"]
+    assert "b" in w.neighbors["b"]  # w itself unchanged
+    assert [a.tolist() for a in neighbour_lists(w)] == [[1], [0], [1]]
+    with pytest.raises(TypeError, match=r"w must be libpysal\.weights\.W"):
+        binary_copy({"a": ["b"]})
+    island = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no libpysal warning about the island
+        assert binary_copy(island).islands == ["c"]
+    values = pd.Series({"a": 1.0, "c": 3.0, "b": 2.0})
+    same, y = aligned_values(values, w)
+    assert same is values and y.tolist() == [2.0, 1.0, 3.0]
+    frame = pd.DataFrame({"ward_code": ["b", "a", "c"], "x": [2, 1, 3]})
+    ordered = in_order_of(frame, values.index)
+    assert ordered["ward_code"].tolist() == ["a", "c", "b"] and ordered["x"].tolist() == [1, 3, 2]
+    assert ordered.index.equals(pd.RangeIndex(3))
+    assert list(ordered.columns) == ["ward_code", "x"]
+    with pytest.raises(TypeError, match="pandas Series indexed by ward_code"):
+        aligned_values(values.to_dict(), w)
+    many = pd.Series(1.0, index=["a", "b", "c"] + list("defghij") * 2)
+    with pytest.raises(ValueError, match=r"duplicated ward codes: \['d', 'e', 'f', 'g', 'h'\]$"):
+        aligned_values(many, w)
+    with pytest.raises(TypeError, match="got dtype bool"):
+        aligned_values(values > 1, w)
+    with pytest.raises(TypeError, match="values must be numbers, got dtype"):
+        aligned_values(values.astype(str), w)
+    with pytest.raises(ValueError, match=r"missing 1 \(e\.g\. \['c'\]\), unknown 0"):
+        aligned_values(values.drop("c"), w)
+    with pytest.raises(
+        ValueError, match=r"missing 0 \(e\.g\. \[\]\), unknown 1 \(e\.g\. \['x'\]\)"
+    ):
+        aligned_values(pd.concat([values, pd.Series({"x": 1.0})]), w)
+    chain = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c", "e"], "e": ["d"]})
+    with pytest.raises(ValueError, match=r"missing 4 \(e\.g\. \['a', 'b', 'c'\]\), unknown 0"):
+        aligned_values(pd.Series({"e": 1.0}), chain)
+    four = pd.Series(1.0, index=["a", "b", "c", "x1", "x2", "x3", "x4"])
+    with pytest.raises(ValueError, match=r"unknown 4 \(e\.g\. \['x1', 'x2', 'x3'\]\)"):
+        aligned_values(four, w)
+    with pytest.raises(ValueError, match="finite numbers; 1 missing or infinite"):
+        aligned_values(values.replace(3.0, np.inf), w)
