@@ -326,9 +326,10 @@ def classification(
 ):
     """``hotspots.outputs.map_data.classify`` of a map column (Fisher-Jenks takes ~0.1 s on 762
     wards, so it is done once per choice); for a partner's ``rule``, of the partner's
-    values, counts through :func:`hotspots.access.partner.partner_classify`."""
-    from hotspots.access.partner import TOTALS, partner_classify
+    values, counts through :func:`hotspots.outputs.map_classes.partner_classify`."""
+    from hotspots.access.partner import TOTALS
     from hotspots.outputs import map_data as mapping
+    from hotspots.outputs.map_classes import partner_classify
     from hotspots.stats.getis_ord import GI_CLASSES
 
     values = map_table(root, version, selection, ranking, rule)[column]

@@ -37,7 +37,6 @@ from hotspots.access.disclosure import (
     primary_mask,
     suppress_frame,
 )
-from hotspots.outputs.map_data import Classification, classify
 from hotspots.stats.analysis import hotspot_list
 
 #: Who an output is for: analysts see exact counts, partners the partner view.
@@ -119,31 +118,6 @@ def partner_ward_data(data, rule: DisclosureRule):
         # crimes of loaded forces placed in wards without data: an exact total, withheld
         hidden={},
     )
-
-
-def partner_classify(values: pd.Series, scheme: str, k: int, rule: DisclosureRule):
-    """Map classes of a partner count column, with legend labels that name no hidden count.
-
-    The stand-ins are classified as ``threshold - 1`` (the largest value they may hide);
-    a class that holds them starts at 1 in its label ("1 – 12" rather than "4 – 12"), as
-    such a class may hold any of 1 … ``threshold - 1``.
-    """
-    v = values.astype(float)
-    hidden = is_hidden(v.to_numpy(), rule)
-    y = v.where(~hidden, float(rule.threshold - 1))
-    cls = classify(y, scheme, k)
-    if not len(cls.bins) or not hidden.any():
-        return cls
-    finite = y.dropna().to_numpy()
-    bins = np.asarray(cls.bins, dtype=float)
-    lows = np.concatenate([[finite.min()], np.floor(bins[:-1]) + 1])
-    highs = np.floor(bins)
-    labels = []
-    for lo, hi in zip(lows, highs, strict=True):
-        if 1 <= lo <= rule.threshold - 1:
-            lo = 1.0
-        labels.append(f"{lo:,.0f}" if lo >= hi else f"{lo:,.0f} – {hi:,.0f}")
-    return Classification(cls.bins, tuple(labels), cls.class_index)
 
 
 def suppression_note(rule: DisclosureRule | None) -> str:

@@ -13,12 +13,12 @@ from hotspots.access.partner import (
     WITHHELD_HARM,
     check_audience,
     is_hidden,
-    partner_classify,
     partner_counts,
     partner_pack_rows,
     partner_values,
     suppression_note,
 )
+from hotspots.outputs.map_classes import partner_classify
 from hotspots.outputs.map_data import classify
 
 UNDER5, ROUND5, UNDER10 = RULES["under-5"], RULES["under-5-round-5"], RULES["under-10"]
