@@ -17,7 +17,7 @@ sum to 1.
 
 Welsh Government advises summarising WIMD for larger areas by the share of small areas
 (or of population) in the most deprived 10 %, 20 %, … rather than by averaging ranks;
-:func:`summarise_ward_deprivation` and :func:`summarise_ward_domains` do that for wards.
+:mod:`hotspots.stats.ward_deprivation` does that for wards.
 
 Conventions used throughout
 ---------------------------
@@ -39,16 +39,15 @@ __all__ = [
     "IMD_2019_WEIGHTS",
     "INDEX_COLUMNS",
     "INDEX_WEIGHTS",
-    "WARD_DEPRIVATION_COLUMNS",
-    "WARD_DOMAINS_KEY_COLUMNS",
     "WIMD_2019_WEIGHTS",
+    "check_frame",
+    "check_percent",
+    "check_positive_int",
     "combine_domains",
     "deciles_from_ranks",
     "exponential_transform",
+    "n_most_deprived",
     "rescale_weights",
-    "summarise_ward_deprivation",
-    "summarise_ward_domains",
-    "ward_domain_columns",
 ]
 
 #: WIMD 2019 domain weights (Welsh Government, WIMD 2019 technical report).
@@ -83,20 +82,6 @@ INDEX_WEIGHTS: dict[str, dict[str, float]] = {
 #: Columns returned by :func:`combine_domains`.
 INDEX_COLUMNS: list[str] = ["lsoa_code", "score", "rank", "decile"]
 
-#: Columns returned by :func:`summarise_ward_deprivation`.
-WARD_DEPRIVATION_COLUMNS: list[str] = [
-    "ward_code",
-    "pop_share_most_deprived_10",
-    "pop_share_most_deprived_20",
-    "pop_weighted_mean_score",
-    "most_deprived_lsoa_rank",
-]
-
-#: Leading column(s) of :func:`summarise_ward_domains`; the domain columns follow
-#: (see :func:`ward_domain_columns`).
-WARD_DOMAINS_KEY_COLUMNS: list[str] = ["ward_code"]
-
-_WEIGHT_COLUMNS = ["lsoa_code", "ward_code", "population"]
 
 # The constant of the exponential transformation (as in WIMD and the English IMD).
 _EXP_CONSTANT = 23.0
@@ -106,7 +91,8 @@ _EXP_FACTOR = 1.0 - np.exp(-100.0 / _EXP_CONSTANT)
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def _check_positive_int(value: object, name: str) -> int:
+def check_positive_int(value: object, name: str) -> int:
+    """``value`` as an int, if it is a positive whole number (``TypeError``/``ValueError``)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be a positive integer, got {type(value).__name__}")
     if value < 1:
@@ -114,7 +100,8 @@ def _check_positive_int(value: object, name: str) -> int:
     return int(value)
 
 
-def _check_frame(frame: object, name: str, required: Iterable[str]) -> None:
+def check_frame(frame: object, name: str, required: Iterable[str]) -> None:
+    """Raise unless ``frame`` is a DataFrame with every ``required`` column."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in required if c not in frame.columns]
@@ -122,12 +109,13 @@ def _check_frame(frame: object, name: str, required: Iterable[str]) -> None:
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
 
 
-def _n_most_deprived(n: int, percent: int) -> int:
+def n_most_deprived(n: int, percent: int) -> int:
     """Number of ranks in the most deprived ``percent`` % of ``n`` (``ceil(p·n/100)``)."""
     return (n * percent + 99) // 100
 
 
-def _check_percent(percent: object) -> int:
+def check_percent(percent: object) -> int:
+    """``percent`` as an int, if it is a whole number from 1 to 100."""
     if isinstance(percent, bool) or not isinstance(percent, int | np.integer):
         raise TypeError(f"percent must be an integer from 1 to 100, got {percent!r}")
     if not 1 <= percent <= 100:
@@ -179,7 +167,7 @@ def exponential_transform(ranks: pd.Series | np.ndarray | Sequence[float], n: in
     >>> exponential_transform([1, 1909], 1909).round(4).tolist()
     [100.0, 0.0119]
     """
-    n = _check_positive_int(n, "n")
+    n = check_positive_int(n, "n")
     values = np.asarray(ranks, dtype=float)
     _check_ranks(values, n, "ranks")
     scaled = (n + 1.0 - values) / n
@@ -264,7 +252,7 @@ def deciles_from_ranks(ranks: pd.Series | np.ndarray | Sequence[int], n: int) ->
     ValueError
         If ``n < 1`` or a rank is missing or outside ``1 … n``.
     """
-    n = _check_positive_int(n, "n")
+    n = check_positive_int(n, "n")
     values = np.asarray(ranks, dtype=float)
     _check_ranks(values, n, "ranks")
     upper = (np.arange(1, 11) * n + 9) // 10  # last rank of each decile
@@ -318,13 +306,13 @@ def combine_domains(
     """
     kept = rescale_weights(weights, exclude)
     rank_columns = [f"{d}_rank" for d in kept]
-    _check_frame(lsoa, "lsoa", ["lsoa_code", *rank_columns])
+    check_frame(lsoa, "lsoa", ["lsoa_code", *rank_columns])
     if lsoa.empty:
         raise ValueError("lsoa has no rows")
     if lsoa["lsoa_code"].duplicated().any():
         dups = lsoa.loc[lsoa["lsoa_code"].duplicated(), "lsoa_code"].head(5).tolist()
         raise ValueError(f"lsoa_code must be unique; repeated: {dups}")
-    n_areas = len(lsoa) if n is None else _check_positive_int(n, "n")
+    n_areas = len(lsoa) if n is None else check_positive_int(n, "n")
 
     score = np.zeros(len(lsoa))
     for domain, weight in kept.items():
@@ -352,215 +340,3 @@ def combine_domains(
         },
         columns=INDEX_COLUMNS,
     )
-
-
-# --------------------------------------------------------------------------------------
-# Ward summaries
-# --------------------------------------------------------------------------------------
-def _join_weights(
-    lsoa: pd.DataFrame, weights: pd.DataFrame, value_columns: list[str], n_lsoas: int
-) -> pd.DataFrame:
-    """Join LSOA values onto the LSOA→ward weights after validating both."""
-    _check_frame(lsoa, "lsoa_index", ["lsoa_code", *value_columns])
-    _check_frame(weights, "weights", _WEIGHT_COLUMNS)
-    if lsoa["lsoa_code"].astype(str).duplicated().any():
-        raise ValueError("lsoa_index must have one row per lsoa_code")
-    population = pd.to_numeric(weights["population"], errors="coerce")
-    if population.isna().any() or (population < 0).any():
-        raise ValueError("weights.population must be non-negative numbers with no gaps")
-    left = pd.DataFrame(
-        {
-            "lsoa_code": weights["lsoa_code"].astype(str).to_numpy(),
-            "ward_code": weights["ward_code"].astype(str).to_numpy(),
-            "population": population.to_numpy(dtype=float),
-        }
-    )
-    right = lsoa[["lsoa_code", *value_columns]].copy()
-    right["lsoa_code"] = right["lsoa_code"].astype(str)
-    joined = left.merge(right, on="lsoa_code", how="left", validate="many_to_one")
-    for column in value_columns:
-        if column.endswith("rank"):
-            ranks = pd.to_numeric(joined[column], errors="coerce")
-            missing = joined.loc[ranks.isna(), "lsoa_code"].unique().tolist()
-            if missing:
-                raise ValueError(
-                    f"{len(missing)} LSOA(s) in weights have no {column} in lsoa_index, "
-                    f"e.g. {missing[:5]}; check the LSOA vintage (2011 vs 2021 codes)"
-                )
-            if ranks.max() > n_lsoas:
-                raise ValueError(
-                    f"{column} goes up to {ranks.max():g} but n_lsoas={n_lsoas}; "
-                    "n_lsoas must be the number of areas ranked (1,909 for WIMD 2019)"
-                )
-            joined[column] = ranks.to_numpy(dtype=float)
-    return joined
-
-
-def _share_by_ward(joined: pd.DataFrame, in_group: pd.Series) -> pd.Series:
-    """Population share of each ward living where ``in_group`` is true (NaN if no one)."""
-    population = joined["population"]
-    total = population.groupby(joined["ward_code"], sort=True).sum()
-    inside = population.where(in_group, 0.0).groupby(joined["ward_code"], sort=True).sum()
-    return (inside / total.where(total > 0)).astype(float)
-
-
-def summarise_ward_deprivation(
-    lsoa_index: pd.DataFrame,
-    weights: pd.DataFrame,
-    n_lsoas: int,
-    score_column: str | None = "score",
-) -> pd.DataFrame:
-    """Summarise small-area deprivation for wards, weighted by population.
-
-    Parameters
-    ----------
-    lsoa_index : pandas.DataFrame
-        One row per LSOA with ``lsoa_code``, ``rank`` (1 = most deprived) and, unless
-        ``score_column`` is None, a score column. The output of :func:`combine_domains`
-        fits as it is; for the LSOA deprivation frame rename ``overall_rank`` to ``rank``
-        (and pass ``score_column="overall_score"``).
-    weights : pandas.DataFrame
-        LSOA→ward weights: ``lsoa_code, ward_code, population`` (the population of the
-        LSOA living in the ward). Every LSOA in it must be in ``lsoa_index``.
-    n_lsoas : int
-        The number of LSOAs the ranks are over (1,909 for WIMD 2019). The most deprived
-        10 % are ranks ``1 … ceil(0.1·n_lsoas)``, 20 % likewise.
-    score_column : str or None, default ``"score"``
-        Column of ``lsoa_index`` averaged into ``pop_weighted_mean_score``. None (e.g. for
-        the English IMD frame, which has no scores) fills that column with NaN.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`WARD_DEPRIVATION_COLUMNS`, one row per ward in ``weights``, sorted
-        by ``ward_code``:
-
-        * ``pop_share_most_deprived_10`` / ``_20`` – share (0–1) of the ward's population
-          living in LSOAs among the most deprived 10 % / 20 % by rank;
-        * ``pop_weighted_mean_score`` – population-weighted mean LSOA score;
-        * ``most_deprived_lsoa_rank`` (Int64) – the lowest rank among the LSOAs listed
-          for the ward in ``weights`` (whatever their population).
-
-        The shares and mean are NaN for a ward whose total population is 0.
-
-    Raises
-    ------
-    TypeError
-        If an input is not a DataFrame or ``n_lsoas`` is not an integer.
-    ValueError
-        If a column is missing, a population is negative or missing, an LSOA in
-        ``weights`` is absent from ``lsoa_index``, or a rank exceeds ``n_lsoas``.
-    """
-    n_lsoas = _check_positive_int(n_lsoas, "n_lsoas")
-    value_columns = ["rank"] if score_column is None else ["rank", score_column]
-    joined = _join_weights(lsoa_index, weights, value_columns, n_lsoas)
-    by_ward = joined.groupby("ward_code", sort=True)
-    total = by_ward["population"].sum()
-    if score_column is None:
-        mean_score = pd.Series(np.nan, index=total.index)
-    else:
-        scores = pd.to_numeric(joined[score_column], errors="coerce")
-        if scores.isna().any():
-            raise ValueError(f"lsoa_index.{score_column} must be numeric with no gaps")
-        weighted = (scores * joined["population"]).groupby(joined["ward_code"]).sum()
-        mean_score = weighted / total.where(total > 0)
-    out = pd.DataFrame(
-        {
-            "ward_code": total.index.to_numpy(dtype=object),
-            "pop_share_most_deprived_10": _share_by_ward(
-                joined, joined["rank"] <= _n_most_deprived(n_lsoas, 10)
-            ).to_numpy(),
-            "pop_share_most_deprived_20": _share_by_ward(
-                joined, joined["rank"] <= _n_most_deprived(n_lsoas, 20)
-            ).to_numpy(),
-            "pop_weighted_mean_score": mean_score.to_numpy(dtype=float),
-            "most_deprived_lsoa_rank": pd.array(by_ward["rank"].min().to_numpy(), dtype="Int64"),
-        },
-        columns=WARD_DEPRIVATION_COLUMNS,
-    )
-    return out
-
-
-def ward_domain_columns(domains: Sequence[str], percent: int = 10) -> list[str]:
-    """Output columns of :func:`summarise_ward_domains` for these domains and percent.
-
-    Parameters
-    ----------
-    domains : sequence of str
-        Domain names, e.g. ``list(WIMD_2019_WEIGHTS)`` (``"overall"`` is allowed too).
-    percent : int, default 10
-        The "most deprived" cut-off in percent.
-
-    Returns
-    -------
-    list of str
-        ``["ward_code", "{domain}_share_{percent}", ...]``.
-    """
-    percent = _check_percent(percent)
-    return [*WARD_DOMAINS_KEY_COLUMNS, *(f"{d}_share_{percent}" for d in domains)]
-
-
-def summarise_ward_domains(
-    lsoa: pd.DataFrame,
-    weights: pd.DataFrame,
-    n_lsoas: int,
-    domains: Sequence[str] = tuple(WIMD_2019_WEIGHTS),
-    percent: int = 10,
-) -> pd.DataFrame:
-    """Share of each ward's population in the most deprived LSOAs, domain by domain.
-
-    Parameters
-    ----------
-    lsoa : pandas.DataFrame
-        One row per LSOA with ``lsoa_code`` and ``{domain}_rank`` for each domain
-        (rank 1 = most deprived), e.g. the LSOA deprivation frame.
-    weights : pandas.DataFrame
-        LSOA→ward weights: ``lsoa_code, ward_code, population``.
-    n_lsoas : int
-        The number of LSOAs the ranks are over (1,909 for WIMD 2019).
-    domains : sequence of str, default all WIMD 2019 domains
-        Domains to summarise; ``"overall"`` uses ``overall_rank``. For the English IMD
-        pass ``tuple(IMD_2019_WEIGHTS)``.
-    percent : int, default 10
-        The cut-off: LSOAs ranked ``1 … ceil(percent·n_lsoas/100)`` count as most deprived.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``ward_domain_columns(domains, percent)``: ``ward_code`` then one
-        ``{domain}_share_{percent}`` column (0–1) per domain; one row per ward in
-        ``weights``, sorted by ``ward_code``. NaN for a ward whose population is 0.
-
-    Raises
-    ------
-    TypeError
-        If an input has the wrong type (``domains`` given as one string included).
-    ValueError
-        If ``domains`` is empty or repeats a name, a ``{domain}_rank`` column is missing
-        (the message lists the domains the frame has), a population is negative or
-        missing, or an LSOA in ``weights`` is absent from ``lsoa``.
-    """
-    n_lsoas = _check_positive_int(n_lsoas, "n_lsoas")
-    percent = _check_percent(percent)
-    if isinstance(domains, str):
-        raise TypeError(f"domains must be a sequence of names, e.g. ({domains!r},)")
-    domains = list(domains)
-    if not domains or len(set(domains)) != len(domains):
-        raise ValueError(f"domains must be a non-empty list without repeats, got {domains}")
-    if isinstance(lsoa, pd.DataFrame):
-        available = [c[: -len("_rank")] for c in lsoa.columns if str(c).endswith("_rank")]
-        missing = [d for d in domains if f"{d}_rank" not in lsoa.columns]
-        if missing:
-            raise ValueError(
-                f"lsoa has no rank column for domain(s) {missing}; valid domains: {available}"
-            )
-    rank_columns = [f"{d}_rank" for d in domains]
-    joined = _join_weights(lsoa, weights, rank_columns, n_lsoas)
-    cut = _n_most_deprived(n_lsoas, percent)
-    columns = ward_domain_columns(domains, percent)
-    ward_codes = np.sort(joined["ward_code"].unique())
-    data: dict[str, object] = {"ward_code": ward_codes.astype(object)}
-    for column, rank_column in zip(columns[1:], rank_columns, strict=True):
-        share = _share_by_ward(joined, joined[rank_column] <= cut)
-        data[column] = share.reindex(ward_codes).to_numpy(dtype=float)
-    return pd.DataFrame(data, columns=columns)

@@ -209,7 +209,7 @@ def fit_expected_model(counts: pd.Series, population: pd.Series, deprivation: pd
         Residents indexed by ``ward_code``.
     deprivation : pandas.DataFrame
         Numeric covariates indexed by ``ward_code`` (e.g. columns of
-        :func:`hotspots.stats.deprivation_index.summarise_ward_deprivation`); an intercept
+        :func:`hotspots.stats.ward_deprivation.summarise_ward_deprivation`); an intercept
         ``const`` is added.
 
     Returns

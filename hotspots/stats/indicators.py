@@ -20,10 +20,12 @@ from hotspots.stats.deprivation_index import (
     INDEX_WEIGHTS,
     combine_domains,
     deciles_from_ranks,
+)
+from hotspots.stats.rates import empirical_bayes_rate, rate_per_1000
+from hotspots.stats.ward_deprivation import (
     summarise_ward_deprivation,
     summarise_ward_domains,
 )
-from hotspots.stats.rates import empirical_bayes_rate, rate_per_1000
 
 #: Deprivation measures a user can choose (registry feeding the selectbox).
 DEPRIVATION_MEASURES = {

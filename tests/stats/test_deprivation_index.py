@@ -13,12 +13,14 @@ from hotspots.stats.deprivation_index import (
     IMD_2019_WEIGHTS,
     INDEX_COLUMNS,
     INDEX_WEIGHTS,
-    WARD_DEPRIVATION_COLUMNS,
     WIMD_2019_WEIGHTS,
     combine_domains,
     deciles_from_ranks,
     exponential_transform,
     rescale_weights,
+)
+from hotspots.stats.ward_deprivation import (
+    WARD_DEPRIVATION_COLUMNS,
     summarise_ward_deprivation,
     summarise_ward_domains,
     ward_domain_columns,
