@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import accessibility, auth
 from dashboard.language import _, keep_language
-from dashboard.selection import draw_page_menu, page_menu
+from dashboard.navigation import draw_page_menu, page_menu
 
 # No page or page_icon icons: Streamlit fetches Material icons for the favicon from
 # Google's servers, and the dashboard must make no request beyond its own server.

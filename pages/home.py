@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import caches as state
+from dashboard import labels, navigation
 from dashboard import selection as fr
 from dashboard.language import N_, _
 from dashboard.safe_text import md
@@ -22,7 +23,7 @@ st.markdown(
     )
 )
 
-params = fr.shared_params()
+params = navigation.shared_params()
 PAGES = [
     (
         "pages/map.py",
@@ -58,7 +59,7 @@ for path, label, what in PAGES:
 
 result = state.analysis(f.root, f.version, f.selection, AnalysisSettings(), f.view_rule)
 top = rerank(result, f.ranking).dropna(subset=["rank"]).sort_values("rank").head(5)
-top = fr.localised(top)
+top = labels.localised(top)
 st.subheader(_("Top five wards now"))
 if top.empty:
     st.write(_("No ward is ranked: there are no data for this area and period."))
@@ -73,5 +74,5 @@ st.caption(
     _(
         "Ranked by {ranking} (the selection's ranking, chosen on the Hotspot list page, "
         "which explains it)."
-    ).format(ranking=fr.ranking_description(f.ranking))
+    ).format(ranking=labels.ranking_description(f.ranking))
 )

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accessibility as a11y
-from dashboard import auth
+from dashboard import auth, labels
 from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import _, current_language, labels_of, ngettext
@@ -50,7 +50,7 @@ top_n = int(
 if not harm_ok:
     st.caption(
         _("Harm-weighted ranking not offered: {reason}.").format(
-            reason=md(fr.harm_reason_text(data.harm_reason))
+            reason=md(labels.harm_reason_text(data.harm_reason))
         )
     )
 if preset == fr.CUSTOM:
@@ -74,7 +74,7 @@ if preset == fr.CUSTOM:
     ranking = rank_settings(weights={k: v / total for k, v in raw.items()})
     st.caption(
         _("Weights are scaled to add up to 100%: {weights}").format(
-            weights=fr.ranking_description(ranking)
+            weights=labels.ranking_description(ranking)
         )
     )
 else:
@@ -103,10 +103,10 @@ show["interval"] = [
     f"{int(a)}–{int(b)}" if pd.notna(a) else ""
     for a, b in zip(show["rank_low"], show["rank_high"], strict=True)
 ]
-show = fr.localised(show)
+show = labels.localised(show)
 if current_language() != "en":
-    show["gi_class"] = show["gi_class"].map(fr.class_label, na_action="ignore")
-    show["why"] = show["why"].map(fr.why_label, na_action="ignore")
+    show["gi_class"] = show["gi_class"].map(labels.class_label, na_action="ignore")
+    show["why"] = show["why"].map(labels.why_label, na_action="ignore")
 # Screen readers read a table's data: make it what the table shows (downloads unchanged).
 show = a11y.as_shown(show, rounded_1=["sv_rate"], percent=["dep_share_20"], flags=["volatile"])
 n_ranked = int(table["rank"].notna().sum())
@@ -155,19 +155,21 @@ st.dataframe(
                 "areas (index without community safety)"
             ),
         ),
-        "interval": st.column_config.TextColumn(_("Rank range (90%)"), help=_(fr.HELP_RANK_RANGE)),
+        "interval": st.column_config.TextColumn(
+            _("Rank range (90%)"), help=_(labels.HELP_RANK_RANGE)
+        ),
         "volatile": st.column_config.TextColumn(
             _("Volatile"), help=_("The rank range is wide: the rank could easily change.")
         ),
         "series": st.column_config.LineChartColumn(_("Monthly trend")),
-        "gi_class": st.column_config.TextColumn(_("Hot spot test (Gi*)"), help=_(fr.HELP_GI)),
+        "gi_class": st.column_config.TextColumn(_("Hot spot test (Gi*)"), help=_(labels.HELP_GI)),
         "why": _("Why it ranks here"),
     },
 )
 a11y.ward_links(show.dropna(subset=["rank"]).sort_values("rank").head(top_n))
 st.caption(
     _("**Ranks** use smoothed rates: {smoothed} **Hot spot test**: {gi} {fdr}").format(
-        smoothed=_(fr.HELP_SMOOTHED), gi=_(fr.HELP_GI), fdr=_(fr.HELP_FDR)
+        smoothed=_(labels.HELP_SMOOTHED), gi=_(labels.HELP_GI), fdr=_(labels.HELP_FDR)
     )
 )
 
@@ -206,7 +208,7 @@ d3.download_button(
 )
 overlap = named_overlaps(full, top_n)
 names = dict(zip(table["ward_code"].astype(str), table["ward_name"].astype(str), strict=True))
-names.update({c: n for c, n in fr.welsh_names().items() if c in names})
+names.update({c: n for c, n in labels.welsh_names().items() if c in names})
 st.subheader(_("Violence and drugs: two overlaps"))
 which = ", ".join(names.get(c, c) for c in overlap.list_vs_drugs)
 lines = [
@@ -232,7 +234,7 @@ if missed.empty:
     )
 else:
     st.dataframe(
-        fr.localised(missed)[["ward_name", "local_authority_name", "rank", "reason"]],
+        labels.localised(missed)[["ward_name", "local_authority_name", "rank", "reason"]],
         hide_index=True,
         width="stretch",
         column_config={
@@ -250,4 +252,4 @@ if result.concordance is not None:
             "the top {n} for drug offences (permutation p = {p}; Spearman ρ = {rho})."
         ).format(k=c.overlap, n=c.top_n, p=f"{c.overlap_p:.4f}", rho=f"{c.spearman_rho:.2f}")
     )
-    st.caption(_(fr.HELP_PERMUTATION) + " " + _(fr.HELP_SPEARMAN))
+    st.caption(_(labels.HELP_PERMUTATION) + " " + _(labels.HELP_SPEARMAN))

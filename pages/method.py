@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import caches as state
+from dashboard import labels
 from dashboard import selection as fr
 from dashboard.language import N_, _
 from dashboard.safe_text import md, md_table
@@ -138,12 +139,12 @@ st.markdown(
     "\n".join(
         f"- **{_(term)}** — {_(words)}"
         for term, words in (
-            (N_("Smoothed rate (empirical Bayes)"), fr.HELP_SMOOTHED),
-            (N_("Rank range (90%)"), fr.HELP_RANK_RANGE),
-            (N_("Hot spot test (Gi*)"), fr.HELP_GI),
-            (N_("False discovery rate (FDR)"), fr.HELP_FDR),
-            (N_("Permutation p"), fr.HELP_PERMUTATION),
-            (N_("Spearman ρ"), fr.HELP_SPEARMAN),
+            (N_("Smoothed rate (empirical Bayes)"), labels.HELP_SMOOTHED),
+            (N_("Rank range (90%)"), labels.HELP_RANK_RANGE),
+            (N_("Hot spot test (Gi*)"), labels.HELP_GI),
+            (N_("False discovery rate (FDR)"), labels.HELP_FDR),
+            (N_("Permutation p"), labels.HELP_PERMUTATION),
+            (N_("Spearman ρ"), labels.HELP_SPEARMAN),
         )
     ).replace("Gi*", "Gi\\*")
 )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import accessibility as a11y
 from dashboard import caches as state
+from dashboard import labels
 from dashboard import selection as fr
 from dashboard.language import N_, _
 from dashboard.safe_text import md
@@ -49,7 +50,7 @@ def domain_label(domain: str) -> str:
 
 f = fr.sidebar()
 data = state.ward_data(f.root, f.version, f.selection, f.view_rule)
-counts = fr.localised(data.counts).sort_values("ward_name")
+counts = labels.localised(data.counts).sort_values("ward_name")
 codes = list(counts["ward_code"])
 names = dict(zip(counts["ward_code"], counts["ward_name"], strict=True))
 wanted = st.query_params.get("ward")
@@ -119,12 +120,12 @@ c[0].metric(
     "—"
     if pd.isna(r["rank"])
     else _("{rank} of {n}").format(rank=int(r["rank"]), n=int(ranked["rank"].notna().sum())),
-    help=_("Ranks use smoothed rates.") + " " + _(fr.HELP_SMOOTHED),
+    help=_("Ranks use smoothed rates.") + " " + _(labels.HELP_SMOOTHED),
 )
 c[1].metric(_("Serious violence"), _fmt(shown["sv_count"]))
 c[2].metric(_("Per 1,000 residents"), _fmt(shown["sv_rate"], 1))
 c[3].metric(_("Drug offences"), _fmt(shown["drugs_count"]))
-st.markdown(_("**Why it ranks here:** {why}").format(why=md(fr.why_label(r["why"]))))
+st.markdown(_("**Why it ranks here:** {why}").format(why=md(labels.why_label(r["why"]))))
 
 # Only the columns the chart draws go to the browser.
 monthly = data.monthly.loc[
@@ -171,10 +172,10 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.subheader(_("Kinds of crime"))
-    labels = {c.key: c.label for c in data.definition.categories}
+    category_labels = {c.key: c.label for c in data.definition.categories}
     mix = pd.DataFrame(
         {
-            "category": [labels[k] for k in cats],
+            "category": [category_labels[k] for k in cats],
             "count": [
                 None if isinstance(shown[k], str) or pd.isna(shown[k]) else int(shown[k])
                 for k in cats
@@ -255,7 +256,7 @@ if f.partner:
         counts=("sv_count", "drugs_count"),
         rates={"sv_rate": ("sv_count", "population")},
     )
-nb = fr.localised(nb).drop(columns=["population", "ward_code"])
+nb = labels.localised(nb).drop(columns=["population", "ward_code"])
 nb = a11y.as_shown(nb, rounded_1=["sv_rate"])  # screen readers read the rounded rate
 st.dataframe(
     nb,
