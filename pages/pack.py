@@ -161,7 +161,14 @@ with left:
         st.markdown(f"- {md(line)}")
 with right:
     st.subheader(heads["map"])
-    st.image(map_svg(pack.figures, heads["map"]), width="stretch")
+    st.image(
+        map_svg(pack.figures, heads["map"]),
+        width="stretch",
+        alt=_(
+            "Map of the area's wards and local authorities, with the top {n} wards filled "
+            "in red and numbered by rank; the table below lists them."
+        ).format(n=top_n),
+    )
     st.caption(
         _(
             "Numbers: rank in this pack (wards filled and outlined in red). Dark lines: "

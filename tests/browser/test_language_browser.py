@@ -173,7 +173,7 @@ def test_a_phone_reaches_area_period_and_language_without_the_sidebar(browser, a
         expect(bar).to_be_visible()
         assert "Ion 2024 i Rhag 2024" in bar.inner_text()
         bar.click()
-        expect(page.get_by_text("Ardal", exact=True).first).to_be_visible()
+        expect(page.get_by_text("Ardal", exact=True).filter(visible=True).first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "lang-phone-bar-cy.png"))
         page.keyboard.press("Escape")
         # The hotspot list: rank, ward and rate in view without scrolling sideways.
