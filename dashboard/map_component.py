@@ -21,9 +21,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from dashboard import caches as state
+from hotspots.outputs import map_classes, map_colours
 from hotspots.outputs.map_colours import NO_DATA_COLOUR, check_colour
 from hotspots.outputs.map_encoding import DECODE_JS, MapGeometry, display_values
+from hotspots.outputs.map_file import map_file_html
 from hotspots.outputs.map_folium import BASE_TILES, LEAFLET_CSS, LEAFLET_JS, legend_html
+from hotspots.outputs.map_values import MAP_INDICATORS
+from hotspots.stats.getis_ord import GI_CLASSES
 
 __all__ = [
     "MapView",
@@ -375,10 +380,6 @@ def map_view(
     """The map page's values for an indicator, scheme and class count (cached parts from
     :mod:`dashboard.caches`); ``rule``: a partner's disclosure rule; ``ranking``: the
     selection's ranking (the hotspot score), default preset when None."""
-    from dashboard import caches as state
-    from hotspots.outputs import map_classes, map_colours
-    from hotspots.outputs.map_values import MAP_INDICATORS
-    from hotspots.stats.getis_ord import GI_CLASSES
 
     column, kind, palette_name = MAP_INDICATORS[choice]
     if kind == "category":
@@ -411,8 +412,6 @@ def map_file(
 ) -> str:
     """The map as one HTML file (:func:`hotspots.outputs.map_file.map_file_html`), made on
     click from the same values the page shows (the partner view's for a partner)."""
-    from dashboard import caches as state
-    from hotspots.outputs.map_file import map_file_html
 
     return map_file_html(
         state.map_names(root, version, view.table, lang),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.i18n import N_, translator
+from hotspots.stats.ranking import NORMALISATION
 from hotspots.store.ward_data import WardData
 
 #: What a text cell that a spreadsheet would run as a formula starts with.
@@ -252,7 +253,6 @@ def excel_headers(columns, lang: str = "en") -> list[str]:
 
 def method_rows(metadata: dict, lang: str = "en") -> list[tuple[str, str]]:
     """The "Method and data" notes as (item, value) rows, the items in ``lang``."""
-    from hotspots.stats.ranking import NORMALISATION
 
     _ = translator(lang)
 

@@ -15,11 +15,13 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from hotspots.access.partner import suppression_note
 from hotspots.i18n import translator
 from hotspots.outputs.map_colours import legend_entries
 from hotspots.outputs.map_encoding import to_geojson
 from hotspots.outputs.map_folium import legend_html, map_html, ward_map
 from hotspots.outputs.map_values import tooltip_fields, tooltip_frame
+from hotspots.outputs.pack import ATTRIBUTION
 
 __all__ = ["file_notes", "file_title", "map_file_html"]
 
@@ -48,8 +50,6 @@ def file_notes(metadata: Mapping, choice: str, rule=None, lang: str = "en") -> l
     """What a downloaded map says about itself, one line each: its title, the period, the
     definition (PROXY where it is one, and what an analyst accepted), months not loaded,
     small numbers, source and licence (``metadata``: ``WardData.metadata()``)."""
-    from hotspots.access.partner import suppression_note
-    from hotspots.outputs.pack import ATTRIBUTION
 
     _ = translator(lang)
     definition = metadata.get("definition_title") or metadata.get("definition")

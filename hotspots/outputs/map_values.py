@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hotspots.access.disclosure import suppress_frame
 from hotspots.i18n import N_, translator
 from hotspots.outputs.map_colours import NO_DATA_LABEL
 
@@ -98,7 +99,6 @@ def tooltip_frame(table: pd.DataFrame, indicator: str, rule=None) -> pd.DataFram
     ValueError
         Unknown indicator or a missing column.
     """
-    from hotspots.access.disclosure import suppress_frame
 
     if indicator not in MAP_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}; choose from {list(MAP_INDICATORS)}")

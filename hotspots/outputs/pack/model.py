@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hotspots.access.partner import hotspot_table, partner_pack_rows, suppression_note
 from hotspots.i18n import check_language
 from hotspots.outputs.pack.cells import (
     CHANGE_COLUMNS,
@@ -33,8 +34,9 @@ from hotspots.outputs.pack.names import area_label, display_names, local_names
 from hotspots.outputs.pack.summary import summary_lines
 from hotspots.outputs.pack.words import month_name, tr
 from hotspots.slugs import folder_slug as slug
-from hotspots.stats.analysis import left_out
+from hotspots.stats.analysis import left_out, rerank
 from hotspots.stats.concordance import named_overlaps
+from hotspots.stats.ranking import NORMALISATION
 
 #: Columns the hotspot list must have (a subset of ``HOTSPOT_LIST_COLUMNS``).
 REQUIRED_HOTSPOT_COLUMNS = [
@@ -167,7 +169,6 @@ class PublishedPack:
 def pack_metadata(data, ranking=None) -> dict:
     """The ``metadata`` :func:`build_pack` wants, from a :class:`hotspots.store.ward_data.WardData`
     and the :class:`hotspots.stats.ranking.RankSettings` used (weights and normalisation)."""
-    from hotspots.stats.ranking import NORMALISATION
 
     meta = dict(data.metadata())
     if ranking is not None:
@@ -454,8 +455,6 @@ def assemble_pack(
         Ward and local-authority code → Welsh name (:func:`hotspots.outputs.pack.names.
         welsh_names`); used when ``lang`` is ``"cy"`` (English names where none is given).
     """
-    from hotspots.access.partner import hotspot_table, partner_pack_rows, suppression_note
-    from hotspots.stats.analysis import rerank
 
     lang = check_language(lang)
     ranking = ranking or result.settings.ranking
