@@ -35,14 +35,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from hotspots.validation import check_frame, check_positive_int
+
 __all__ = [
     "IMD_2019_WEIGHTS",
     "INDEX_COLUMNS",
     "INDEX_WEIGHTS",
     "WIMD_2019_WEIGHTS",
-    "check_frame",
-    "check_percent",
-    "check_positive_int",
     "combine_domains",
     "deciles_from_ranks",
     "exponential_transform",
@@ -91,36 +90,9 @@ _EXP_FACTOR = 1.0 - np.exp(-100.0 / _EXP_CONSTANT)
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-def check_positive_int(value: object, name: str) -> int:
-    """``value`` as an int, if it is a positive whole number (``TypeError``/``ValueError``)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def check_frame(frame: object, name: str, required: Iterable[str]) -> None:
-    """Raise unless ``frame`` is a DataFrame with every ``required`` column."""
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
-
-
 def n_most_deprived(n: int, percent: int) -> int:
     """Number of ranks in the most deprived ``percent`` % of ``n`` (``ceil(p·n/100)``)."""
     return (n * percent + 99) // 100
-
-
-def check_percent(percent: object) -> int:
-    """``percent`` as an int, if it is a whole number from 1 to 100."""
-    if isinstance(percent, bool) or not isinstance(percent, int | np.integer):
-        raise TypeError(f"percent must be an integer from 1 to 100, got {percent!r}")
-    if not 1 <= percent <= 100:
-        raise ValueError(f"percent must be an integer from 1 to 100, got {percent}")
-    return int(percent)
 
 
 def _check_ranks(ranks: np.ndarray, n: int, name: str) -> None:

@@ -13,13 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hotspots.stats.deprivation_index import (
-    WIMD_2019_WEIGHTS,
-    check_frame,
-    check_percent,
-    check_positive_int,
-    n_most_deprived,
-)
+from hotspots.stats.deprivation_index import WIMD_2019_WEIGHTS, n_most_deprived
+from hotspots.validation import check_frame, check_percent, check_positive_int
 
 __all__ = [
     "WARD_DEPRIVATION_COLUMNS",

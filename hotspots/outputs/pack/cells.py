@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.validation import MONTH
+from hotspots.validation import check_month as validate_month
 
 #: Columns of a pack's table of top wards, declared once.
 PACK_COLUMNS = [
@@ -48,9 +48,9 @@ CHANGE_COLUMNS = [
 
 # -- months --------------------------------------------------------------------------------
 def check_month(month: str, what: str = "meeting month") -> None:
-    """Raise ValueError unless ``month`` is ``YYYY-MM``."""
-    if not isinstance(month, str) or not MONTH.match(month):
-        raise ValueError(f"{what} {month!r} is not YYYY-MM (e.g. 2024-11)")
+    """Raise ValueError unless ``month`` is ``YYYY-MM`` (the shared rule,
+    :func:`hotspots.validation.check_month`)."""
+    validate_month(month, what, "2024-11")
 
 
 def month_index(month: str) -> int:
