@@ -23,6 +23,7 @@ import streamlit as st
 
 from dashboard import web
 from dashboard.language import N_, _, language_toggle, ngettext
+from dashboard.oidc import authlib_installed, oidc_problems, secrets_auth
 from dashboard.safe_text import md
 from hotspots.access.accounts import (
     ROLES,
@@ -64,8 +65,6 @@ OPEN_LOCAL_ONLY = N_(
 #: The roles' names as pages show them.
 ROLE_WORDS = {"analyst": N_("analyst"), "partner": N_("partner")}
 #: Keys every OIDC provider section of secrets.toml needs (Streamlit's st.login).
-OIDC_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
-OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
 
 
 @dataclass(frozen=True)
@@ -86,62 +85,6 @@ class User:
 
 
 OPEN_USER = User("open access", "analyst", "open")
-
-
-# ---------------------------------------------------------------- OIDC configuration
-
-
-def oidc_problems(
-    auth: Mapping | None, oidc: OidcConfig, authlib_installed: bool = True
-) -> list[str]:
-    """What stops sign-in through the identity provider (empty: ready).
-
-    ``auth`` is the ``[auth]`` section of ``.streamlit/secrets.toml`` (``None`` when
-    absent); ``oidc`` is the ``[oidc]`` section of the accounts file.
-    """
-    if not oidc.enabled:
-        return ["the accounts file has no [oidc] roles or default_role"]
-    if not auth:
-        return ["no [auth] section in .streamlit/secrets.toml"]
-    problems = [f"[auth] lacks {k}" for k in OIDC_SHARED_KEYS if not auth.get(k)]
-    redirect = str(auth.get("redirect_uri", ""))
-    if redirect and not (
-        redirect.startswith(("https://", "http://localhost", "http://127.0.0.1"))
-        and redirect.rstrip("/").endswith("/oauth2callback")
-    ):
-        problems.append(
-            "[auth] redirect_uri must be the app's https address ending in /oauth2callback"
-        )
-    if oidc.provider:
-        section, where = auth.get(oidc.provider), f"[auth.{oidc.provider}]"
-        if not isinstance(section, Mapping):
-            return [*problems, f"no {where} section in .streamlit/secrets.toml"]
-    else:
-        section, where = auth, "[auth]"
-    problems += [f"{where} lacks {k}" for k in OIDC_PROVIDER_KEYS if not section.get(k)]
-    url = str(section.get("server_metadata_url", ""))
-    if url and not url.startswith("https://"):
-        problems.append(f"{where} server_metadata_url must be an https:// address")
-    if not authlib_installed:
-        problems.append("Streamlit's st.login needs Authlib>=1.3.2 (pip install Authlib)")
-    return problems
-
-
-def _secrets_auth() -> Mapping | None:
-    try:
-        if not st.secrets.load_if_toml_exists():
-            return None
-        section = st.secrets.get("auth")
-    except Exception:  # an unreadable secrets file means no OIDC
-        LOG.exception("cannot read .streamlit/secrets.toml")
-        return None
-    return section if isinstance(section, Mapping) else None
-
-
-def _authlib_installed() -> bool:
-    from streamlit.auth_util import is_authlib_installed
-
-    return is_authlib_installed()
 
 
 # ---------------------------------------------------------------- session and audit
@@ -346,9 +289,9 @@ def gate(settings: AccountSettings | None = None) -> User:
             )
         )
         st.stop()
-    auth = _secrets_auth() if accounts.oidc.enabled else None
+    auth = secrets_auth() if accounts.oidc.enabled else None
     oidc_ready = accounts.oidc.enabled and not oidc_problems(
-        auth, accounts.oidc, _authlib_installed()
+        auth, accounts.oidc, authlib_installed()
     )
     if user is None and oidc_ready:
         user = _oidc_user(accounts.oidc)
@@ -516,7 +459,7 @@ def _login_page(
             _(
                 "Sign-in through your organisation is not set up yet: {problems}. "
                 "See docs/access-control.md."
-            ).format(problems="; ".join(oidc_problems(auth, accounts.oidc, _authlib_installed())))
+            ).format(problems="; ".join(oidc_problems(auth, accounts.oidc, authlib_installed())))
         )
     language_toggle(key="lang_toggle_login")  # after the form: its button stays the first
     return None
