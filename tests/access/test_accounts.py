@@ -97,7 +97,7 @@ def test_oidc_roles_map_email_addresses():
 
 @pytest.mark.slow
 def test_oidc_configuration_checks():
-    from dashboard.auth import oidc_problems
+    from dashboard.oidc import oidc_problems
 
     oidc = acc.parse_oidc({"roles": {"lead@council.gov.uk": "analyst"}})
     assert oidc_problems(AUTH, oidc) == []
@@ -124,7 +124,7 @@ def test_oidc_configuration_from_toml_files(tmp_path):
     """The documented example files parse and pass the checks."""
     import tomllib
 
-    from dashboard.auth import oidc_problems
+    from dashboard.oidc import oidc_problems
 
     accounts = tmp_path / "accounts.toml"
     accounts.write_text(
