@@ -86,6 +86,14 @@ class Keyboard:
             )
         return box
 
+    def follow(self, key: str, url) -> None:
+        """Press ``key`` on a link that loads a new document (an HTML link, not a page
+        link), wait for ``url`` and the page's run: no focus to check in between."""
+        self.page.keyboard.press(key)
+        self.log.append((key, "(follows the link)"))
+        self.page.wait_for_url(url)
+        settle(self.page)
+
     def focused(self, js_test: str) -> bool:
         """Whether the focused element (through shadow roots) passes ``js_test``."""
         return self.page.evaluate(
@@ -273,9 +281,7 @@ def test_partner_route_to_a_ward_profile_by_keyboard(browser, app, size, lang):
         )
         ward = page.evaluate("new URL(document.activeElement.href).searchParams.get('ward')")
         name = page.evaluate("document.activeElement.innerText.trim()")
-        keys.press("Enter")
-        page.wait_for_url(re.compile(rf"/profile\?.*ward={ward}"))
-        settle(page)
+        keys.follow("Enter", re.compile(rf"/profile\?.*ward={ward}"))
         # The language followed (English, the default, is left out of the address).
         assert ("lang=cy" in page.url) == (lang == "cy"), page.url
         assert page.evaluate("document.documentElement.lang") == lang
