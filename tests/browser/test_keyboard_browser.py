@@ -24,7 +24,6 @@ from tests.browser_support import (
     open_idle,
     outside,
     running_app,
-    sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -87,10 +86,21 @@ class Keyboard:
             )
         return box
 
+    def follow(self, key: str, url) -> None:
+        """Press ``key`` on a link that loads a new document (an HTML link, not a page
+        link), wait for ``url`` and the page's run: no focus to check in between."""
+        self.page.keyboard.press(key)
+        self.log.append((key, "(follows the link)"))
+        self.page.wait_for_url(url)
+        settle(self.page)
+
     def focused(self, js_test: str) -> bool:
+        """Whether the focused element (through shadow roots) passes ``js_test``."""
         return self.page.evaluate(
-            "t => { const el = document.activeElement; return !!el && (new Function('el', "
-            "'return ' + t))(el); }",
+            "t => { let el = document.activeElement; "
+            "while (el && el.shadowRoot && el.shadowRoot.activeElement) "
+            "el = el.shadowRoot.activeElement; "
+            "return !!el && (new Function('el', 'return ' + t))(el); }",
             js_test,
         )
 
@@ -142,16 +152,33 @@ class Keyboard:
         settle(self.page)
 
     def go_to_page(self, path: str) -> None:
-        """Follow the sidebar's link to ``/path`` and wait for the page's run."""
+        """Follow the page menu's link to ``/path`` (at the top of the sidebar, opened
+        first where it is collapsed) and wait for the page's run."""
         self.open_sidebar()
         self.tab_to(
-            f"el.dataset.testid === 'stSidebarNavLink' && "
+            f"el.dataset.testid === 'stPageLink-NavLink' && "
+            f"el.closest('[data-testid=stSidebar]') !== null && "
             f"new URL(el.href).pathname.endsWith('/{path}')",
-            f"the link to /{path}",
+            f"the page menu's link to /{path}",
         )
         self.press("Enter")
         self.page.wait_for_url(re.compile(rf"/{path}\b"))
         settle(self.page)
+
+
+def _sign_in(page, name: str, lang: str) -> None:
+    """Fill the login form, whose labels are in the page's language, and wait for the run
+    it starts to finish (the mouse and the form's fill: the keyboard starts after login)."""
+    from playwright.sync_api import expect
+
+    from hotspots.i18n import translator
+    from tests.browser_support import IDLE
+
+    _ = translator(lang)
+    page.get_by_label(_("User name")).fill(name)
+    page.get_by_label(_("Password"), exact=True).fill(PASSWORDS[name])
+    page.get_by_role("button", name=_("Sign in")).click()
+    expect(page.locator(IDLE)).to_have_count(1)
 
 
 def _context(browser, size: str, requests: list[str]):
@@ -188,7 +215,7 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
     try:
         page = context.new_page()
         open_idle(page, f"{app}/?lang={lang}")
-        sign_in(page, "alice", PASSWORDS["alice"])
+        _sign_in(page, "alice", lang)
         settle(page)
         keys = Keyboard(page, f"analyst-{size}-{lang}")
         area = re.search(r"area=([^&]+)", page.url).group(1)
@@ -198,7 +225,7 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
         period = re.search(r"period=([^&]+)", page.url).group(1)
         assert period != "rolling12"
 
-        # The home page's links keep the selection (the sidebar's page links do not).
+        # The home page's links keep the selection (as the page menu's do).
         keys.follow_page_link("hotspots")
         assert f"period={period}" in page.url
         keys.tab_to(
@@ -214,6 +241,8 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
         assert f"period={period}" in page.url  # the selection followed
 
         keys.go_to_page("pack")
+        assert f"period={period}" in page.url  # the page menu kept the selection
+        keys.close_sidebar()
         keys.tab_to(
             "el.tagName === 'BUTTON' && el.closest('[data-testid=stDownloadButton]')",
             "the pack's first download (PDF)",
@@ -231,25 +260,31 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
 @pytest.mark.parametrize("lang", ["en", "cy"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_partner_route_to_a_ward_profile_by_keyboard(browser, app, size, lang):
-    """Map page → a ward (through the Hotspot list's links) → its profile."""
+    """Map page → the map's skip link → the table of mapped values → a ward's profile."""
     requests: list[str] = []
     context = _context(browser, size, requests)
     try:
         page = context.new_page()
         open_idle(page, f"{app}/map?lang={lang}")
-        sign_in(page, "bob", PASSWORDS["bob"])
+        _sign_in(page, "bob", lang)
         settle(page)
+        page.locator("#ward-map-table").wait_for()  # the controls' run has added the table
         keys = Keyboard(page, f"partner-{size}-{lang}")
-        keys.go_to_page("hotspots")
+        keys.tab_to("el.classList.contains('ward-map-skip')", "the map's skip link")
+        keys.press("Enter")
+        assert keys.focused("el.id === 'ward-map-table'"), keys.log[-4:]
         keys.tab_to(
-            "el.dataset.testid === 'stPageLink-NavLink' && el.href.includes('ward=')",
-            "the first ward's profile link",
+            "el.tagName === 'A' && el.closest('#ward-map-table') !== null && "
+            "el.href.includes('ward=')",
+            "the first ward's profile link in the map's table",
+            limit=5,
         )
         ward = page.evaluate("new URL(document.activeElement.href).searchParams.get('ward')")
         name = page.evaluate("document.activeElement.innerText.trim()")
-        keys.press("Enter")
-        page.wait_for_url(re.compile(rf"/profile\?.*ward={ward}"))
-        settle(page)
+        keys.follow("Enter", re.compile(rf"/profile\?.*ward={ward}"))
+        # The language followed (English, the default, is left out of the address).
+        assert ("lang=cy" in page.url) == (lang == "cy"), page.url
+        assert page.evaluate("document.documentElement.lang") == lang
         assert page.get_by_test_id("stHeading").filter(has_text=name).count() >= 1
         # The profile's own controls are reachable and visible too.
         keys.tab_to(
