@@ -62,9 +62,28 @@ button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownConta
 """
 
 
+#: Keeps the keyboard's focus on screen: when a run the user started with a key (Enter on
+#: a select box) redraws the page and leaves the focused control out of view (the
+#: sidebar's scroll is reset at 200 % zoom), the control is scrolled back into view. Only
+#: within two seconds of a key press, so it never fights a user scrolling with a mouse.
+KEEP_FOCUS_IN_VIEW = (
+    "if(!window.__focusKeeper){window.__focusKeeper=1;let k=0;"
+    "addEventListener('keydown',()=>{k=Date.now()},true);"
+    "new MutationObserver(()=>{const e=document.activeElement;"
+    "if(!e||e===document.body||Date.now()-k>2000)return;"
+    "const r=e.getBoundingClientRect();"
+    "if(r.width&&(r.top<0||r.bottom>innerHeight||r.left<0||r.right>innerWidth))"
+    "e.scrollIntoView({block:'nearest',inline:'nearest'})})"
+    ".observe(document.body,{childList:true,subtree:true})}"
+)
+
+
 def lang_script(lang: str) -> str:
-    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en")."""
-    return f"<script>document.documentElement.lang = {json.dumps(lang)};</script>"
+    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en") and
+    keeps the keyboard's focus on screen (:data:`KEEP_FOCUS_IN_VIEW`)."""
+    return (
+        f"<script>document.documentElement.lang = {json.dumps(lang)};{KEEP_FOCUS_IN_VIEW}</script>"
+    )
 
 
 def own_html() -> frozenset[str]:
