@@ -66,13 +66,14 @@ button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownConta
 #: a select box) redraws the page and leaves the focused control out of view (the
 #: sidebar's scroll is reset at 200 % zoom), the control is scrolled back into view. Only
 #: within two seconds of a key press, so it never fights a user scrolling with a mouse.
-KEEP_FOCUS_IN_VIEW = (
-    "if(!window.__focusKeeper){window.__focusKeeper=1;let k=0;"
-    "addEventListener('keydown',()=>{k=Date.now()},true);"
-    "new MutationObserver(()=>{const e=document.activeElement;"
-    "if(!e||e===document.body||Date.now()-k>2000)return;"
-    "const r=e.getBoundingClientRect();"
-    "if(r.width&&(r.top<0||r.bottom>innerHeight||r.left<0||r.right>innerWidth))"
+KEEP_FOCUS_IN_VIEW = (  # written without <, > or & (the page's HTML keeps it as text)
+    "if(!window.__focusKeeper){window.__focusKeeper=1;var k=0;"
+    "addEventListener('keydown',function(){k=Date.now()},true);"
+    "new MutationObserver(function(){var e=document.activeElement;"
+    "if(!e||e===document.body||Math.sign(Date.now()-k-2000)===1)return;"
+    "var r=e.getBoundingClientRect();if(!r.width)return;"
+    "if(Math.sign(r.top)===-1||Math.sign(r.bottom-innerHeight)===1||"
+    "Math.sign(r.left)===-1||Math.sign(r.right-innerWidth)===1)"
     "e.scrollIntoView({block:'nearest',inline:'nearest'})})"
     ".observe(document.body,{childList:true,subtree:true})}"
 )
