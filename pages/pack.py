@@ -137,7 +137,9 @@ with st.spinner(_("Building the pack…")):
         welsh_names=cy_names,
     )
 heads = heading_lines(pack)
-st.subheader(md(_("Serious violence targeting pack: {area}").format(area=pack.area_label)))
+st.subheader(
+    md(_("Serious violence targeting pack: {area}").format(area=pack.area_label)), anchor=False
+)
 st.markdown(
     md(
         _("For the meeting of {month}. Period: {period}. Data cut-off: {cut}.").format(
