@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -136,7 +137,7 @@ def running_app(
 ) -> Iterator[App]:
     """Run ``streamlit run script`` (static serving on) and yield it once healthy."""
     port = free_port()
-    log = log or Path(f"/tmp/bench-streamlit-{port}.log")
+    log = log or Path(tempfile.gettempdir()) / f"bench-streamlit-{port}.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
             [

@@ -16,7 +16,7 @@ much the same load on a shared machine) of:
 - ``pandas.read_csv`` of the same files;
 - ``pyarrow.csv.read_csv`` of the same files (the raw read: all columns, type inference).
 
-Targets (issue 2): end to end >= 1,000,000 rows/s and within 1.5x of the raw pyarrow read.
+Targets: end to end >= 1,000,000 rows/s and within 1.5x of the raw pyarrow read.
 """
 
 from __future__ import annotations
