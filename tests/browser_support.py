@@ -179,3 +179,36 @@ def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
                 "streamlit did not start: " + proc.stderr.read().decode(errors="replace")[-2000:]
             )
         time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def app_with_accounts(folder: Path, store_root: Path, passwords: dict[str, str]):
+    """The dashboard on ``store_root`` with one account per (name, password): ``alice``
+    an analyst, everyone else a partner; yields its address."""
+    from hotspots.access.users import add_user
+
+    need_chromium()
+    accounts = folder / "accounts.toml"
+    for name, password in passwords.items():
+        add_user(accounts, name, "analyst" if name == "alice" else "partner", password, rounds=4)
+    env = {
+        "HOTSPOTS_ACCOUNTS": str(accounts),
+        "HOTSPOTS_AUDIT_LOG": str(folder / "audit.jsonl"),
+        "HOTSPOTS_DATA_DIR": str(store_root),
+    }
+    with running_app(env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium through Playwright, with a 60 s default for ``expect``."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

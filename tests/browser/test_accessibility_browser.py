@@ -16,14 +16,12 @@ import pytest
 from tests.a11y_support import describe, run_axe
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     IDLE,
+    app_with_accounts,
+    chromium,
     local_only,
-    need_chromium,
     open_idle,
     outside,
-    running_app,
     sign_in,
 )
 
@@ -46,31 +44,14 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_store):
-    need_chromium()
-    from hotspots.access.users import add_user
-
-    tmp = tmp_path_factory.mktemp("a11y-app")
-    accounts = tmp / "accounts.toml"
-    for name, role in (("alice", "analyst"), ("bob", "partner")):
-        add_user(accounts, name, role, PASSWORDS[name], rounds=4)
-    env = {
-        "HOTSPOTS_ACCOUNTS": str(accounts),
-        "HOTSPOTS_AUDIT_LOG": str(tmp / "audit.jsonl"),
-        "HOTSPOTS_DATA_DIR": str(demo_store.root),
-    }
-    with running_app(env) as url:
+    with app_with_accounts(tmp_path_factory.mktemp("a11y-app"), demo_store.root, PASSWORDS) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=60_000)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
