@@ -24,6 +24,7 @@ from hotspots.outputs.pack import (
     top_table,
     welsh_names,
 )
+from hotspots.outputs.pack.drawing import round_axis_top
 from hotspots.outputs.pack.figures import area_series
 from hotspots.outputs.pack.table import left_out_table
 from hotspots.stats.analysis import AnalysisSettings, analyse
@@ -141,6 +142,22 @@ def test_same_content_in_pdf_excel_and_table(dyfed_powys):
         assert [f"{r[5]:.1f}" for r in top[1:]] == list(table.iloc[:, 5])
         notes = [r[1] for r in list(book.worksheets[1].values)[1:]]
         assert all(line in notes for line in pack.summary)
+
+
+def test_trend_page_names_every_listed_ward_whole(dyfed_powys):
+    """Page 2's small line per ward is headed by the ward's whole name ("9. Gogledd a De
+    Tref Caerfyrddin" on two lines), never cut short with an ellipsis; the area chart's
+    axis reads in round figures."""
+    for lang in ("en", "cy"):
+        _, pack = dyfed_powys[lang]
+        page = _pages(pack_pdf(pack))[1]
+        for i, name in enumerate(pack.rows["ward_name"], 1):
+            assert f"{i}. {' '.join(name.split())}" in page, (lang, name)
+        assert "…" not in page and "..." not in page
+        top = max(v for v in pack.figures.area_series if v is not None)
+        axis = round_axis_top(pack.figures.area_series)
+        assert top < axis <= 1.5 * top
+        assert f"{axis:,.0f}" in page and f"{axis / 2:,.0f}" in page
 
 
 def test_welsh_names_as_ons_publishes_them(dyfed_powys):

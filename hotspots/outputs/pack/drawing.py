@@ -82,6 +82,51 @@ def _axis_max(values) -> float:
     return max(top * 1.1, 1.0)
 
 
+#: The leading figures a round axis top may have (its half is round too).
+_ROUND_TOPS = (1, 1.2, 1.4, 1.6, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def round_axis_top(values) -> float:
+    """The axis top of the area chart: a round number above the highest month (1,200
+    rather than 1,212), so that its three gridlines (0, half, top) read as round figures.
+
+    >>> round_axis_top([950, 1101, None])
+    1200.0
+    >>> round_axis_top([0.4])
+    1.0
+    """
+    want = max(max([v for v in values if v is not None] or [1.0]) * 1.05, 1.0)
+    power = 10.0 ** (len(str(int(want))) - 1)
+    return float(next(m * power for m in _ROUND_TOPS if m * power >= want))
+
+
+def wrap_words(text: str, fits, max_lines: int = 2, ellipsis: str = "…") -> list[str]:
+    """``text`` broken at spaces into at most ``max_lines`` lines, line ``i`` holding what
+    ``fits(i, line)`` allows; a last line that still does not fit is shortened with
+    ``ellipsis``.
+
+    >>> wrap_words("Gogledd a De Tref Caerfyrddin", lambda i, s: len(s) <= 16)
+    ['Gogledd a De', 'Tref Caerfyrddin']
+    >>> wrap_words("Aberystwyth Morfa a Glais", lambda i, s: len(s) <= 12, 1, "...")
+    ['Aberystwy...']
+    """
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and fits(len(lines), line + " " + words[0]):
+            line += " " + words.pop(0)
+        lines.append(line)
+    if not lines:
+        return lines
+    last_i = len(lines) - 1
+    last = " ".join([lines[-1], *words])
+    while not fits(last_i, last) and len(last) > 4:
+        last = last.removesuffix(ellipsis)[:-1].rstrip() + ellipsis
+    lines[-1] = last
+    return lines
+
+
 def _draw_series(
     d,
     values,
@@ -132,7 +177,7 @@ def draw_trend(d, pack, x: float, y: float, w: float, h: float) -> None:
     _ = tr(pack.lang)
     fig = pack.figures
     values = fig.area_series
-    top = _axis_max(values)
+    top = round_axis_top(values)
     n = len(values)
     step = w / max(n - 1, 1)
     pdf.set_fill_color(238)
@@ -206,12 +251,30 @@ def draw_small_multiples(d, pack, x: float, y: float, w: float, h: float) -> Non
         pdf.set_font(d.family, "B", 6.5)
         name = d.text(f"{i + 1}. {names.get(code, code)}")
         ellipsis = "…" if d.text("…") == "…" else "..."
-        while pdf.get_string_width(name) > cw - 5 - note_w and len(name) > 6:
-            name = name.removesuffix(ellipsis)[:-1] + ellipsis
-        pdf.text(cx, cy + 2.5, name)
+        # The name on up to two lines (the first beside the highest month): never cut
+        # short while two lines can hold it.
+        first_w, line_h = cw - 5 - note_w, 2.6
+        lines = wrap_words(
+            name,
+            lambda j, s, first_w=first_w: (
+                pdf.get_string_width(s) <= (first_w if j == 0 else cw - 3)
+            ),
+            2,
+            ellipsis,
+        )
+        for j, line in enumerate(lines):
+            pdf.text(cx, cy + 2.5 + j * line_h, line)
+        extra = line_h * (len(lines) - 1)
         top = _axis_max(values)
         if fig.hidden_below and top < fig.hidden_below:
             top = float(fig.hidden_below)
         _draw_series(
-            d, values, cx + 1, cy + 4, cw - 6, ch - 7, top=top, hidden_below=fig.hidden_below
+            d,
+            values,
+            cx + 1,
+            cy + 4 + extra,
+            cw - 6,
+            ch - 7 - extra,
+            top=top,
+            hidden_below=fig.hidden_below,
         )
