@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as pf
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text, either
 from hotspots.geo.geography import Geography, build_geography
 from hotspots.io.crime_table import crimes_frame
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
@@ -112,15 +112,22 @@ class Store:
         try:
             return parse_manifest(data), None
         except ValueError as exc:
+            reason = exc
             problem = f"the store's manifest is damaged: {exc}"
         try:
             previous = parse_manifest(self.previous_manifest_path.read_bytes())
         except (FileNotFoundError, ValueError):
             raise StoreDamagedError(
-                problem + ", and there is no readable previous manifest",
+                N_(
+                    "the store's manifest is damaged: {problem}, and there is no readable "
+                    "previous manifest"
+                ),
                 file=str(self.manifest_path),
-                fix=f"restore the store folder {self.root} from a backup, or move it away "
-                "and load the original files again (python -m hotspots load auto FOLDER)",
+                fix=N_(
+                    "restore the store folder {folder} from a backup, or move it away "
+                    "and load the original files again (python -m hotspots load auto FOLDER)"
+                ),
+                values={"problem": reason, "folder": self.root},
             ) from None
         return previous, (
             f"{problem}. Showing the previous manifest (version {previous['version']}, "
@@ -166,10 +173,13 @@ class Store:
         """The error for a damaged object: names it, what it holds and the repair."""
         what, command = self.describe_object(name, manifest)
         return StoreDamagedError(
-            f"a store file is damaged: {problem}. It holds {what}",
+            N_("a store file is damaged: {problem}. It holds {what}"),
             file=str(self.root / "objects" / name),
-            fix=f"load the original again, which rewrites it: {command} "
-            "(then check with python -m hotspots verify)",
+            fix=N_(
+                "load the original again, which rewrites it: {command} "
+                "(then check with python -m hotspots verify)"
+            ),
+            values={"problem": problem, "what": what, "command": command},
         )
 
     def verify(self) -> list[tuple[str, str, str, str]]:
@@ -249,19 +259,22 @@ class Store:
         missing = [
             what
             for key, what in (
-                ("wards", "ward boundaries"),
-                ("lookup:lsoa11_lsoa21", "the LSOA 2011→2021 lookup"),
+                ("wards", N_("ward boundaries")),
+                ("lookup:lsoa11_lsoa21", N_("the LSOA 2011→2021 lookup")),
             )
             if key not in ref
         ]
         ward_lookups = sorted(k for k in ref if k.startswith("lookup:lsoa21_ward"))
         if not ward_lookups:
-            missing.append("the LSOA 2021→ward lookup")
+            missing.append(N_("the LSOA 2021→ward lookup"))
         if missing:
             raise InputError(
-                "the store has no " + " or ".join(missing),
-                fix="load them first, e.g. 'python -m hotspots load auto ../shared/data' "
-                "(reference files are loaded before crimes)",
+                N_("the store has no {missing}"),
+                fix=N_(
+                    "load them first, e.g. 'python -m hotspots load auto ../shared/data' "
+                    "(reference files are loaded before crimes)"
+                ),
+                values={"missing": either([Text(m) for m in missing])},
             )
         wards = self._ref_from(m, "wards")
         vintage = ref["wards"].get("meta", {}).get("vintage", "")
