@@ -99,12 +99,13 @@ class Store:
         """
         return self._read_manifest()[0]
 
-    def manifest_problem(self) -> str | None:
+    def manifest_problem(self, lang: str = "en") -> str | None:
         """What is wrong with manifest.json when the previous manifest is in use, else
-        None."""
-        return self._read_manifest()[1]
+        None (in ``lang``)."""
+        problem = self._read_manifest()[1]
+        return None if problem is None else problem.localised(lang)
 
-    def _read_manifest(self) -> tuple[dict, str | None]:
+    def _read_manifest(self) -> tuple[dict, Text | None]:
         try:
             data = self.manifest_path.read_bytes()
         except FileNotFoundError:
@@ -113,7 +114,6 @@ class Store:
             return parse_manifest(data), None
         except ValueError as exc:
             reason = exc
-            problem = f"the store's manifest is damaged: {exc}"
         try:
             previous = parse_manifest(self.previous_manifest_path.read_bytes())
         except (FileNotFoundError, ValueError):
@@ -129,11 +129,18 @@ class Store:
                 ),
                 values={"problem": reason, "folder": self.root},
             ) from None
-        return previous, (
-            f"{problem}. Showing the previous manifest (version {previous['version']}, "
-            f"{previous.get('updated') or 'no date'}): the last load may be missing. "
-            "Fix: load the last files again (python -m hotspots load ...), which writes a "
-            "new manifest; check with python -m hotspots verify"
+        return previous, Text(
+            N_(
+                "the store's manifest is damaged: {problem}. Showing the previous manifest "
+                "(version {version}, {updated}): the last load may be missing. Fix: load the "
+                "last files again (python -m hotspots load ...), which writes a new manifest; "
+                "check with python -m hotspots verify"
+            ),
+            {
+                "problem": reason,
+                "version": previous["version"],
+                "updated": previous.get("updated") or Text(N_("no date")),
+            },
         )
 
     def object_problem(
