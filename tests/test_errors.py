@@ -88,11 +88,8 @@ def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | 
 
 
 def _enclosing_functions(tree: ast.Module) -> dict[ast.AST, ast.FunctionDef]:
+    """Each node → the innermost function it is in (ast.walk goes outer before inner)."""
     out = {}
-    for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
-            for node in ast.walk(fn):
-                out.setdefault(node, fn)  # the outermost; inner functions overwrite below
     for fn in ast.walk(tree):
         if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             for node in ast.walk(fn):
@@ -107,7 +104,7 @@ def _forwarded(
     """The templates every call of ``fn`` (in its module) passes as ``param``."""
     names = [a.arg for a in fn.args.args]
     position = names.index(param)
-    defaults = dict(zip(names[len(names) - len(fn.args.defaults) :], fn.args.defaults))
+    defaults = dict(zip(names[len(names) - len(fn.args.defaults) :], fn.args.defaults, strict=True))
     found: list[str] = []
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) == fn.name]
     if not calls:
@@ -139,9 +136,13 @@ def templated_calls(path: Path, root: Path = ROOT) -> tuple[list[str], list[tupl
                 continue
             got = _templates(arg, constants)
             fn = enclosing.get(node)
-            if got is None and isinstance(arg, ast.Name) and fn is not None:
-                if arg.id in [a.arg for a in fn.args.args]:
-                    got = _forwarded(tree, fn, arg.id, constants)
+            if (
+                got is None
+                and isinstance(arg, ast.Name)
+                and fn is not None
+                and arg.id in [a.arg for a in fn.args.args]
+            ):
+                got = _forwarded(tree, fn, arg.id, constants)
             if got is None:
                 problems.append(
                     (path.relative_to(root).as_posix(), node.lineno, f"{cls}.{keyword}")
