@@ -441,3 +441,60 @@ def test_the_command_line_speaks_welsh_when_asked(tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err
     assert "2023-01-dyfed-powys-street.csv: the store has no ward boundaries" in err
     assert "Nothing was changed in the store." in err
+
+
+# ------------------------------------------------------------------ accounts and sign-in
+
+
+def test_accounts_errors_in_welsh(tmp_path):
+    from hotspots.access import accounts as acc
+
+    path = tmp_path / "accounts {x} 100%.toml"
+    with pytest.raises(acc.AccountsError) as info:
+        acc.parse_accounts({"users": {"ann": {"role": "boss", "password_hash": "$2b$x"}}}, path)
+    exc = info.value
+    assert str(exc) == f"{path}: [users.ann]: role must be one of partner, analyst, not 'boss'"
+    assert exc.localised("cy") == (
+        f"{path}: [users.ann]: rhaid i role fod yn un o partner, analyst, nid 'boss'"
+    )
+    with pytest.raises(acc.AccountsError) as info:
+        acc.parse_oidc({"roles": {"ann@x.org": "analyst"}, "colour": "red"}, path)
+    assert info.value.localised("cy") == f"{path}: mae allwedd(i) anhysbys ['colour'] yn [oidc]"
+
+
+def test_sign_in_set_up_problems_in_welsh():
+    from dashboard.oidc import oidc_problems
+    from hotspots.access.accounts import parse_oidc
+
+    oidc = parse_oidc({"default_role": "partner", "provider": "council"})
+    auth = {"redirect_uri": "https://x.org/oauth2callback", "cookie_secret": "s"}
+    assert oidc_problems(auth, oidc) == ["no [auth.council] section in .streamlit/secrets.toml"]
+    assert oidc_problems(auth, oidc, lang="cy") == [
+        "nid oes adran [auth.council] yn .streamlit/secrets.toml"
+    ]
+    lacking = oidc_problems({**auth, "council": {"client_id": "c"}}, oidc, False, lang="cy")
+    assert lacking == [
+        "nid oes client_secret yn [auth.council]",
+        "nid oes server_metadata_url yn [auth.council]",
+        "mae st.login Streamlit angen Authlib>=1.3.2 (pip install Authlib)",
+    ]
+
+
+@pytest.mark.slow
+def test_a_broken_accounts_file_closes_the_welsh_dashboard_in_welsh(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text("[users.ann\nrole = 'analyst'\n", encoding="utf-8")
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(accounts))
+    monkeypatch.setenv("HOTSPOTS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "cy"
+    at.run()
+    assert not at.exception, at.exception
+    from dashboard.safe_text import plain
+
+    shown = [plain(e.value) for e in at.error]
+    assert len(shown) == 1, shown
+    assert f"nid yw {accounts} yn TOML dilys: " in shown[0], shown
+    assert "is not valid TOML" not in shown[0]
