@@ -41,6 +41,7 @@ TEMPLATED = {
     "StoreDamagedError": ((0, "problem"), (None, "expected"), (None, "fix")),
     "AccountsError": ((0, "template"),),
     "LocalisedError": ((0, "template"),),
+    "MissingFlagError": ((0, "template"),),
 }
 CY = translator("cy")
 
