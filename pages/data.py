@@ -71,7 +71,8 @@ if f.demo:
 problem = f.store.manifest_problem(current_language())
 if problem:
     st.error(problem)
-damaged = f.store.verify()  # every stored file against its recorded size and checksum
+# every stored file against its recorded size and checksum
+damaged = f.store.verify(current_language())
 if damaged:
     st.error(
         _(

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as pf
 
-from hotspots.errors import N_, InputError, Text, either
+from hotspots.errors import N_, InputError, LocalisedError, Text, either
 from hotspots.geo.geography import Geography, build_geography
 from hotspots.io.crime_table import crimes_frame
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
@@ -55,6 +55,9 @@ from hotspots.store.manifest import (
 from hotspots.store.objects import object_problem, read_crimes_object
 from hotspots.store.placement import deduplicate, reassign
 from hotspots.store.transaction import Transaction
+
+#: A store file that is not there.
+MISSING = N_("the file is missing")
 
 
 class StoreDamagedError(InputError):
@@ -113,7 +116,7 @@ class Store:
         try:
             return parse_manifest(data), None
         except ValueError as exc:
-            reason = exc
+            reason = exc.text if isinstance(exc, LocalisedError) else exc
         try:
             previous = parse_manifest(self.previous_manifest_path.read_bytes())
         except (FileNotFoundError, ValueError):
@@ -145,40 +148,52 @@ class Store:
 
     def object_problem(
         self, name: str, manifest: dict | None = None, data: bytes | None = None
-    ) -> str | None:
-        """What is wrong with the object ``name`` (missing, truncated, altered), or None
-        when it is as the manifest recorded it. An object without a record (written by an
-        earlier version) is checked by reading it."""
+    ) -> Text | None:
+        """What is wrong with the object ``name`` (missing, truncated, altered; ``str()``
+        in English), or None when it is as the manifest recorded it. An object without a
+        record (written by an earlier version) is checked by reading it."""
         m = manifest if manifest is not None else self.manifest()
         record = m.get("objects", {}).get(name)
         if data is None:
             try:
                 data = self._raw(name)
             except FileNotFoundError:
-                return "the file is missing"
+                return Text(MISSING)
         return object_problem(name, data, record)
 
-    def describe_object(self, name: str, manifest: dict | None = None) -> tuple[str, str]:
-        """What the object holds, and the command that rewrites it from its original."""
+    def describe_object(
+        self, name: str, manifest: dict | None = None, lang: str = "en"
+    ) -> tuple[str, str]:
+        """What the object holds (in ``lang``), and the command that rewrites it from its
+        original."""
+        what, command = self._describe(name, manifest)
+        return what.localised(lang), command
+
+    def _describe(self, name: str, manifest: dict | None = None) -> tuple[Text, str]:
         m = manifest if manifest is not None else self.manifest()
         for p in m["partitions"].values():
             if p["object"] == name:
                 return (
-                    f"the crimes of {p['source']} {p['month']} from {p['file']}",
+                    Text(
+                        N_("the crimes of {source} {month} from {file}"),
+                        {"source": p["source"], "month": p["month"], "file": p["file"]},
+                    ),
                     reload_command(p["source"], p["month"], p["file"]),
                 )
         for key, e in m["reference"].items():
             if e["object"] == name:
                 kind = e.get("kind", "auto")
                 return (
-                    f"the {key} table from {e['file']}",
+                    Text(N_("the {key} table from {file}"), {"key": key, "file": e["file"]}),
                     f"python -m hotspots load {kind} PATH/TO/{e['file']}",
                 )
-        return ("an object no manifest names", "python -m hotspots load auto FOLDER")
+        return Text(N_("an object no manifest names")), "python -m hotspots load auto FOLDER"
 
-    def damaged(self, name: str, problem: str, manifest: dict | None = None) -> StoreDamagedError:
+    def damaged(
+        self, name: str, problem: Text | str, manifest: dict | None = None
+    ) -> StoreDamagedError:
         """The error for a damaged object: names it, what it holds and the repair."""
-        what, command = self.describe_object(name, manifest)
+        what, command = self._describe(name, manifest)
         return StoreDamagedError(
             N_("a store file is damaged: {problem}. It holds {what}"),
             file=str(self.root / "objects" / name),
@@ -189,15 +204,16 @@ class Store:
             values={"problem": problem, "what": what, "command": command},
         )
 
-    def verify(self) -> list[tuple[str, str, str, str]]:
+    def verify(self, lang: str = "en") -> list[tuple[str, str, str, str]]:
         """Check every object the manifest names: ``(object, problem, what it holds,
-        repair command)`` for each damaged one (empty when all are intact)."""
+        repair command)`` for each damaged one (empty when all are intact), the problem and
+        what it holds in ``lang``."""
         m = self.manifest()
         out = []
         for name in sorted(referenced_objects(m)):
             problem = self.object_problem(name, m)
             if problem is not None:
-                out.append((name, problem, *self.describe_object(name, m)))
+                out.append((name, problem.localised(lang), *self.describe_object(name, m, lang)))
         return out
 
     def _raw(self, name: str) -> bytes:
@@ -226,7 +242,7 @@ class Store:
         try:
             data = self._raw(name)
         except FileNotFoundError:
-            raise self.damaged(name, "the file is missing", m) from None
+            raise self.damaged(name, Text(MISSING), m) from None
         problem = self.object_problem(name, m, data)
         if problem is not None:
             raise self.damaged(name, problem, m)
