@@ -39,7 +39,7 @@ files() {  # the source files of a domain
         errors)
             ls hotspots/errors.py hotspots/definitions.py hotspots/io/*.py hotspots/store/*.py \
                 hotspots/access/*.py hotspots/geo/geography.py hotspots/outputs/basemap.py \
-                hotspots/cli/run.py dashboard/oidc.py dashboard/auth.py ;;
+                hotspots/cli/run.py dashboard/oidc.py dashboard/auth.py dashboard/web.py ;;
         *) echo "unknown domain: $1 (dashboard, pack, map, accessibility, errors)" >&2; exit 2 ;;
     esac
 }
