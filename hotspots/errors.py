@@ -42,14 +42,17 @@ def fill(template: str, values: Mapping[str, Any], tr: Callable[[str], str]) -> 
 
     A :class:`Text` value is translated the same way; any other value is put in as
     ``str(value)``, never translated nor read as a template. A translation that lost or
-    misspelt a placeholder falls back to the English template (no error while showing
-    an error).
+    misspelt a placeholder falls back to the English template, and a template that cannot
+    be filled (text with braces given where a template was due) comes out as it is: no
+    error while showing an error.
     """
     shown = {k: (v.render(tr) if isinstance(v, Text) else v) for k, v in values.items()}
-    try:
-        return tr(template).format_map(shown)
-    except (KeyError, IndexError, ValueError):
-        return template.format_map(shown)
+    for text in (tr(template), template):
+        try:
+            return text.format_map(shown)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            continue
+    return template
 
 
 @dataclass(frozen=True)

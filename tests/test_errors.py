@@ -60,12 +60,15 @@ def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
     return out
 
 
-def _templates(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | None:
-    """The literal templates ``node`` may be, or None when it is built from values."""
+def _templates(
+    node: ast.expr, constants: dict[str, ast.expr], marked: bool = False
+) -> list[str] | None:
+    """The literal templates ``node`` may be, or None when it is built from values or is
+    words not marked ``N_()`` (so not in the catalogue)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
+        return [node.value] if marked or not _has_words(node.value) else None
     if isinstance(node, ast.Call) and _name(node.func) == "N_" and len(node.args) == 1:
-        return _templates(node.args[0], constants)
+        return _templates(node.args[0], constants, marked=True)
     if isinstance(node, ast.IfExp):
         body, orelse = _templates(node.body, constants), _templates(node.orelse, constants)
         return None if body is None or orelse is None else body + orelse
@@ -206,7 +209,8 @@ def test_the_check_finds_texts_built_from_values(tmp_path):
         "    raise InputError(N_('a') if x else N_('b'), expected=WORDS[k], fix=FIX)\n"
         "    raise InputError(f'bad {x}')\n"
         "    raise InputError('bad ' + x, fix='do {y}'.format(y=x))\n"
-        "    raise AccountsError(x)\n",
+        "    raise AccountsError(x)\n"
+        "    raise InputError('plain words', fix='{x}')\n",
         encoding="utf-8",
     )
     templates, problems = templated_calls(module, tmp_path)
@@ -215,6 +219,7 @@ def test_the_check_finds_texts_built_from_values(tmp_path):
         (10, "InputError.problem"),
         (10, "InputError.fix"),
         (11, "AccountsError.template"),
+        (12, "InputError.problem"),
     ]
     assert sorted(templates) == [
         "a",
@@ -225,6 +230,7 @@ def test_the_check_finds_texts_built_from_values(tmp_path):
         "fix it",
         "one",
         "two",
+        "{x}",
     ]
 
 
@@ -313,6 +319,13 @@ def test_a_broken_translation_falls_back_to_english():
         return "{nonsense}" if template else template
 
     assert fill("LSOA {code} appears twice", {"code": "W01"}, broken) == "LSOA W01 appears twice"
+
+
+def test_text_given_where_a_template_was_due_comes_out_as_it_is():
+    """Braces in a text made before this API (or by mistake): shown, never an error."""
+    err = InputError("column {Month} of {0} is bad", file="x.csv")
+    assert err.message == "x.csv: column {Month} of {0} is bad."
+    assert err.localised("cy") == "x.csv: column {Month} of {0} is bad."
 
 
 # ------------------------------------------------------------------ real bad files
