@@ -512,3 +512,23 @@ def test_a_broken_accounts_file_closes_the_welsh_dashboard_in_welsh(tmp_path, mo
     assert len(shown) == 1, shown
     assert f"nid yw {accounts} yn TOML dilys: " in shown[0], shown
     assert "is not valid TOML" not in shown[0]
+
+
+def test_a_mistyped_base_map_setting_in_welsh_with_its_braces():
+    from hotspots.outputs.basemap import basemap_from_env
+
+    with pytest.raises(InputError) as info:
+        basemap_from_env({"HOTSPOTS_BASEMAP_URL": "https://tiles.example/{z}/{x}.png"})
+    exc = info.value
+    assert exc.message == (
+        "HOTSPOTS_BASEMAP_URL: the base map address 'https://tiles.example/{z}/{x}.png' has "
+        "no {y}. Expected an address with {z}, {x} and {y} where the tile's zoom and column "
+        "go. Fix: set HOTSPOTS_BASEMAP_URL to a tile address such as "
+        "https://host/{z}/{x}/{y}.png."
+    )
+    assert exc.localised("cy") == (
+        "HOTSPOTS_BASEMAP_URL: nid oes {y} yng nghyfeiriad y map sylfaen "
+        "'https://tiles.example/{z}/{x}.png'. Disgwylid cyfeiriad gyda {z}, {x} a {y} lle "
+        "mae chwyddo a cholofn y deilsen yn mynd. I drwsio: gosodwch HOTSPOTS_BASEMAP_URL i "
+        "gyfeiriad teils fel https://host/{z}/{x}/{y}.png."
+    )
