@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import accessibility, auth
-from dashboard.language import _, keep_language
+from dashboard.language import _, error_text, keep_language
 from dashboard.navigation import draw_page_menu, page_menu
 
 # No page or page_icon icons: Streamlit fetches Material icons for the favicon from
@@ -51,7 +51,7 @@ except StoreDamagedError as exc:  # a damaged store file: what to do, never a tr
         _("**The data store needs a repair.**")
         + " "
         + (
-            exc.message
+            error_text(exc)
             if user.can("analyst")
             else _("Please tell the project's analysts; the figures cannot be shown until then.")
         )

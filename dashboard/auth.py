@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import web
-from dashboard.language import N_, _, language_toggle, ngettext
+from dashboard.language import N_, _, current_language, error_text, language_toggle, ngettext
 from dashboard.oidc import authlib_installed, oidc_problems, secrets_auth
 from dashboard.safe_text import md
 from hotspots.access.accounts import (
@@ -266,13 +266,16 @@ def gate(settings: AccountSettings | None = None) -> User:
         accounts = load_accounts(path)
         if not accounts.configured:
             raise AccountsError(
-                f"{path} has no users and no [oidc] section; add a user "
-                "with: python -m hotspots user add NAME --role analyst"
+                N_(
+                    "{path} has no users and no [oidc] section; add a user "
+                    "with: python -m hotspots user add NAME --role analyst"
+                ),
+                {"path": path},
             )
     except AccountsError as exc:
         st.error(
             _("**The dashboard is closed** until its accounts file is fixed: {problem}").format(
-                problem=md(exc)
+                problem=md(error_text(exc))
             )
         )
         st.stop()
@@ -285,7 +288,7 @@ def gate(settings: AccountSettings | None = None) -> User:
     except AccountsError as exc:
         st.error(
             _("**The dashboard is closed** until its session files are fixed: {problem}").format(
-                problem=md(exc)
+                problem=md(error_text(exc))
             )
         )
         st.stop()
@@ -443,7 +446,9 @@ def _login_page(
                 )
                 st.error(md(_login_message(exc)))
             except AccountsError as exc:
-                st.error(_("Signing in is not possible: {problem}").format(problem=md(exc)))
+                st.error(
+                    _("Signing in is not possible: {problem}").format(problem=md(error_text(exc)))
+                )
             else:
                 user = User(name, role.name, "password")
                 audit("login", {"method": "password", "address": address}, user)
@@ -459,7 +464,11 @@ def _login_page(
             _(
                 "Sign-in through your organisation is not set up yet: {problems}. "
                 "See docs/access-control.md."
-            ).format(problems="; ".join(oidc_problems(auth, accounts.oidc, authlib_installed())))
+            ).format(
+                problems="; ".join(
+                    oidc_problems(auth, accounts.oidc, authlib_installed(), current_language())
+                )
+            )
         )
     language_toggle(key="lang_toggle_login")  # after the form: its button stays the first
     return None

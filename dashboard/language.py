@@ -129,8 +129,10 @@ def place_names(
 
 
 def error_text(exc: BaseException) -> str:
-    """An error's message for the user, in the page's language where the catalogue has
-    it (an :class:`hotspots.errors.InputError`'s frame and common texts)."""
+    """An error's message for the user, in the page's language: an
+    :class:`hotspots.errors.InputError`, an accounts error or any error with a
+    ``localised(lang)`` method has its templates translated (its values as they are);
+    any other error is shown as ``str(exc)``."""
     localised = getattr(exc, "localised", None)
     if callable(localised):
         return localised(current_language())

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from hotspots.access.accounts import OidcConfig
+from hotspots.errors import N_, Text
 
 LOG = logging.getLogger(__name__)
 
@@ -17,38 +18,56 @@ OIDC_SHARED_KEYS = ("redirect_uri", "cookie_secret")
 
 
 def oidc_problems(
-    auth: Mapping | None, oidc: OidcConfig, authlib_installed: bool = True
+    auth: Mapping | None, oidc: OidcConfig, authlib_installed: bool = True, lang: str = "en"
 ) -> list[str]:
-    """What stops sign-in through the identity provider (empty: ready).
+    """What stops sign-in through the identity provider (empty: ready), in ``lang``.
 
     ``auth`` is the ``[auth]`` section of ``.streamlit/secrets.toml`` (``None`` when
     absent); ``oidc`` is the ``[oidc]`` section of the accounts file.
     """
+    return [p.localised(lang) for p in _problems(auth, oidc, authlib_installed)]
+
+
+def _problems(auth: Mapping | None, oidc: OidcConfig, authlib_installed: bool) -> list[Text]:
     if not oidc.enabled:
-        return ["the accounts file has no [oidc] roles or default_role"]
+        return [Text(N_("the accounts file has no [oidc] roles or default_role"))]
     if not auth:
-        return ["no [auth] section in .streamlit/secrets.toml"]
-    problems = [f"[auth] lacks {k}" for k in OIDC_SHARED_KEYS if not auth.get(k)]
+        return [Text(N_("no [auth] section in .streamlit/secrets.toml"))]
+    lacks = N_("{section} lacks {key}")
+    problems = [
+        Text(lacks, {"section": "[auth]", "key": k}) for k in OIDC_SHARED_KEYS if not auth.get(k)
+    ]
     redirect = str(auth.get("redirect_uri", ""))
     if redirect and not (
         redirect.startswith(("https://", "http://localhost", "http://127.0.0.1"))
         and redirect.rstrip("/").endswith("/oauth2callback")
     ):
         problems.append(
-            "[auth] redirect_uri must be the app's https address ending in /oauth2callback"
+            Text(
+                N_("[auth] redirect_uri must be the app's https address ending in /oauth2callback")
+            )
         )
     if oidc.provider:
         section, where = auth.get(oidc.provider), f"[auth.{oidc.provider}]"
         if not isinstance(section, Mapping):
-            return [*problems, f"no {where} section in .streamlit/secrets.toml"]
+            return [
+                *problems,
+                Text(N_("no {section} section in .streamlit/secrets.toml"), {"section": where}),
+            ]
     else:
         section, where = auth, "[auth]"
-    problems += [f"{where} lacks {k}" for k in OIDC_PROVIDER_KEYS if not section.get(k)]
+    problems += [
+        Text(lacks, {"section": where, "key": k}) for k in OIDC_PROVIDER_KEYS if not section.get(k)
+    ]
     url = str(section.get("server_metadata_url", ""))
     if url and not url.startswith("https://"):
-        problems.append(f"{where} server_metadata_url must be an https:// address")
+        problems.append(
+            Text(
+                N_("{section} server_metadata_url must be an https:// address"), {"section": where}
+            )
+        )
     if not authlib_installed:
-        problems.append("Streamlit's st.login needs Authlib>=1.3.2 (pip install Authlib)")
+        problems.append(Text(N_("Streamlit's st.login needs Authlib>=1.3.2 (pip install Authlib)")))
     return problems
 
 

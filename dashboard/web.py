@@ -31,6 +31,7 @@ from http.cookies import SimpleCookie
 from hotspots.access.accounts import AccountsError, default_accounts_path, load_accounts
 from hotspots.access.audit import AuditLog, default_audit_path
 from hotspots.access.sessions import COOKIE_NAME, check_cookie, end_session, redeem_token
+from hotspots.i18n import N_, translator
 
 LOG = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ COOKIE_PATH = "/api/auth/cookie"
 LOGOUT_PATH = "/api/auth/logout"
 #: Set to 1 to let open access (no accounts file) serve other machines than this one.
 OPEN_ANY_ADDRESS_ENV = "HOTSPOTS_OPEN_ACCESS_ANY_ADDRESS"
+#: What a refused download link answers (in English and Welsh: the address has no language).
+NOT_YOURS = N_("Not found: this link has expired or is not yours.")
 _MEDIA = re.compile(r"(?:^|/)media/([0-9A-Za-z_-]+)(?:\.[0-9A-Za-z]+)?$")
 
 #: True once ``serve.py`` has installed the routes and the guard in this process.
@@ -339,7 +342,9 @@ class MediaGuard:
             detail["reason"] = reason
             await run_in_threadpool(_audit, user, role, "refused", detail)
             return await Response(
-                "Not found: this link has expired or is not yours.", status_code=404
+                NOT_YOURS + "\n" + translator("cy")(NOT_YOURS),  # English and Welsh
+                status_code=404,
+                media_type="text/plain; charset=utf-8",
             )(scope, receive, send)
         status = {}
 

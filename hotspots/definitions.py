@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 
 DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "geodata" / "definitions"
 
@@ -157,16 +157,17 @@ def normalise_ho_code(code: object) -> str:
     return text
 
 
-_EXAMPLE = "compare with geodata/definitions/police-uk-proxy.toml"
+_EXAMPLE = N_("compare with geodata/definitions/police-uk-proxy.toml")
 
 
 def _list_of_text(value: object, what: str, file: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise InputError(
-            f"{what} is {value!r}, not a list",
+            N_("{what} is {value}, not a list"),
             file=file,
-            expected=f'{what} = ["…", "…"] (a list of text)',
+            expected=N_('{what} = ["…", "…"] (a list of text)'),
             fix=_EXAMPLE,
+            values={"what": what, "value": repr(value)},
         )
     return tuple(str(v) for v in value)
 
@@ -175,34 +176,40 @@ def _category(raw: dict, file: str, match: str) -> Category:
     for field in ("key", "values"):
         if field not in raw:
             raise InputError(
-                f"a category has no '{field}'",
+                N_("a category has no '{field}'"),
                 file=file,
-                expected="each [[serious_violence]] / [[drugs]] entry to have key, label, values",
+                expected=N_(
+                    "each [[serious_violence]] / [[drugs]] entry to have key, label, values"
+                ),
                 fix=_EXAMPLE,
+                values={"field": field},
             )
     key = str(raw["key"])
     if not _KEY.match(key):
         raise InputError(
-            f"category key {key!r} is not a snake_case name",
+            N_("category key {key} is not a snake_case name"),
             file=file,
-            fix="use lower-case letters, digits and underscores, e.g. 'robbery'",
+            fix=N_("use lower-case letters, digits and underscores, e.g. 'robbery'"),
+            values={"key": repr(key)},
         )
     flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
         raise InputError(
-            f"unknown flag(s) {bad} in category {key!r}",
+            N_("unknown flag(s) {flags} in category {key}"),
             file=file,
-            expected=f"one of {list(FLAGS)}",
-            fix="use those flag names",
+            expected=N_("one of {known}"),
+            fix=N_("use those flag names"),
+            values={"flags": str(bad), "key": repr(key), "known": str(list(FLAGS))},
         )
     values = tuple(v.strip() for v in _list_of_text(raw["values"], "values", file))
     if not values:
         raise InputError(
-            f"values of category {key!r} is empty",
+            N_("values of category {key} is empty"),
             file=file,
-            expected="at least one crime type or offence code",
-            fix="add values or remove the category",
+            expected=N_("at least one crime type or offence code"),
+            fix=N_("add values or remove the category"),
+            values={"key": repr(key)},
         )
     if match == "ho_code":
         values = tuple(normalise_ho_code(v) for v in values)
@@ -220,25 +227,34 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
     try:
         raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=file, fix=_EXAMPLE) from None
+        raise InputError(
+            N_("not valid TOML ({reason})"), file=file, fix=_EXAMPLE, values={"reason": exc}
+        ) from None
     for field in ("name", "match", "serious_violence", "drugs"):
         if field not in raw:
-            raise InputError(f"the definition has no '{field}'", file=file, fix=_EXAMPLE)
+            raise InputError(
+                N_("the definition has no '{field}'"),
+                file=file,
+                fix=_EXAMPLE,
+                values={"field": field},
+            )
     match = raw["match"]
     if not isinstance(match, str) or match not in MATCH_FIELDS:
         raise InputError(
-            f"match = {match!r} is not known",
+            N_("match = {match} is not known"),
             file=file,
-            expected=f"one of {list(MATCH_FIELDS)}",
+            expected=N_("one of {known}"),
             fix=_EXAMPLE,
+            values={"match": repr(match), "known": str(list(MATCH_FIELDS))},
         )
     for field in ("serious_violence", "drugs"):
         if not isinstance(raw[field], list) or not all(isinstance(c, dict) for c in raw[field]):
             raise InputError(
-                f"{field} is not a list of tables",
+                N_("{field} is not a list of tables"),
                 file=file,
-                expected=f"[[{field}]] entries, each with key, label and values",
+                expected=N_("[[{field}]] entries, each with key, label and values"),
                 fix=_EXAMPLE,
+                values={"field": field},
             )
     sv = tuple(_category(c, file, match) for c in raw["serious_violence"])
     drugs = tuple(_category(c, file, match) for c in raw["drugs"])
@@ -247,29 +263,34 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
     for cat in sv + drugs:
         if cat.key in reserved:
             raise InputError(
-                f"category key {cat.key!r} is reserved",
+                N_("category key {key} is reserved"),
                 file=file,
-                fix=f"choose a key other than {sorted(reserved)}",
+                fix=N_("choose a key other than {reserved}"),
+                values={"key": repr(cat.key), "reserved": str(sorted(reserved))},
             )
         for v in cat.values:
             if v in seen:
                 raise InputError(
-                    f"{v!r} is in two categories ({seen[v]!r} and {cat.key!r})",
+                    N_("{value} is in two categories ({first} and {second})"),
                     file=file,
-                    fix="put each crime type or offence code in one category only",
+                    fix=N_("put each crime type or offence code in one category only"),
+                    values={"value": repr(v), "first": repr(seen[v]), "second": repr(cat.key)},
                 )
             seen[v] = cat.key
     keys = [c.key for c in sv + drugs]
     if len(set(keys)) != len(keys):
-        raise InputError("two categories share a key", file=file, fix="give each a unique key")
+        raise InputError(
+            N_("two categories share a key"), file=file, fix=N_("give each a unique key")
+        )
     flags = _list_of_text(raw.get("exclude_flags", []), "exclude_flags", file)
     bad = [f for f in flags if f not in FLAGS]
     if bad:
         raise InputError(
-            f"unknown flag(s) {bad}",
+            N_("unknown flag(s) {flags}"),
             file=file,
-            expected=f"one of {list(FLAGS)}",
-            fix="use those flag names",
+            expected=N_("one of {known}"),
+            fix=N_("use those flag names"),
+            values={"flags": str(bad), "known": str(list(FLAGS))},
         )
     return Definition(
         name=str(raw["name"]),
@@ -296,7 +317,7 @@ def load_definition(path: str | Path) -> Definition:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            "the definition is not UTF-8 text", file=path.name, fix="save it as UTF-8"
+            N_("the definition is not UTF-8 text"), file=path.name, fix=N_("save it as UTF-8")
         ) from None
     return parse_definition(text, file=path.name)
 

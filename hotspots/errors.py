@@ -1,12 +1,112 @@
-"""Errors raised on bad input.
+"""Errors raised on bad input, in English and Welsh.
 
 Every loader raises :class:`InputError` (a :class:`ValueError`) when a file cannot be
 used. The message names the file, the row (where there is one), what was expected
 and how to fix it, so that the command line and the dashboard can show it to a
 person as it is, without a traceback.
+
+Each text of an error is a *template* with named placeholders, marked for the
+catalogue (``N_("column {column} is missing")``), and the values that fill them
+(``values={"column": name}``): :attr:`InputError.message` fills the English templates,
+:meth:`InputError.localised` the templates of another language. Values (file names,
+column names, cell contents) are never translated, and never read as templates
+themselves: a value holding ``{x}`` or ``%`` comes out as it is. A value that is itself
+a :class:`Text` (a template with its values, e.g. the reason a file's kind is not
+recognised) is translated with the rest.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention (hotspots.i18n.N_)
+    """Mark a template for the catalogue where it is written; it is translated where shown."""
+    return message
+
+
+def _translator(lang: str) -> Callable[[str], str]:
+    if lang == "en":
+        return lambda text: text
+    from hotspots.i18n import translator
+
+    tr = translator(lang)
+    return lambda text: tr(text) if text else text  # "" would give the catalogue's header
+
+
+def fill(template: str, values: Mapping[str, Any], tr: Callable[[str], str]) -> str:
+    """``template`` translated by ``tr`` with its placeholders filled from ``values``.
+
+    A :class:`Text` value is translated the same way; any other value is put in as
+    ``str(value)``, never translated nor read as a template. A translation that lost or
+    misspelt a placeholder falls back to the English template, and a template that cannot
+    be filled (text with braces given where a template was due) comes out as it is: no
+    error while showing an error.
+    """
+    shown = {k: (v.render(tr) if isinstance(v, Text) else v) for k, v in values.items()}
+    for text in (tr(template), template):
+        try:
+            return text.format_map(shown)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            continue
+    return template
+
+
+@dataclass(frozen=True)
+class Text:
+    """A template (marked ``N_``) and the values of its placeholders: a text to be shown
+    in the reader's language. ``str()`` gives the English.
+
+    Parameters
+    ----------
+    template : str
+        The English template, with ``{name}`` placeholders.
+    values : mapping, optional
+        ``name → value``; a value may itself be a :class:`Text`.
+    """
+
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def render(self, tr: Callable[[str], str]) -> str:
+        """The text through the translator ``tr``."""
+        return fill(self.template, self.values, tr)
+
+    def localised(self, lang: str = "en") -> str:
+        """The text in ``lang``."""
+        return self.render(_translator(lang))
+
+    def __str__(self) -> str:
+        return self.localised("en")
+
+    @staticmethod
+    def join(separator: str, texts: Iterable[Text | str]) -> Text:
+        """Texts one after another, with ``separator`` (not translated) between them."""
+        items = list(texts)
+        template = (
+            separator.replace("{", "{{")
+            .replace("}", "}}")
+            .join(f"{{t{i}}}" for i in range(len(items)))
+        )
+        return Text(template, {f"t{i}": t for i, t in enumerate(items)})
+
+
+def either(items: list[Text | str]) -> Text | str:
+    """``a``, ``a or b``, ``a or b or c``: the "or" in the reader's language."""
+    text: Text | str = items[-1]
+    for item in reversed(items[:-1]):
+        text = Text(N_("{first} or {last}"), {"first": item, "last": text})
+    return text
+
+
+def _sentences(parts: list[str]) -> str:
+    return " ".join(p if p.endswith((".", ":", "?", "!")) else p + "." for p in parts)
 
 
 class InputError(ValueError):
@@ -15,15 +115,26 @@ class InputError(ValueError):
     Parameters
     ----------
     problem : str
-        What is wrong, in plain words.
+        What is wrong, in plain words: a template marked ``N_()``.
     file : str, optional
-        The file's name (or path) the problem is in.
+        The file's name (or path) the problem is in (a value: never translated).
     row : int, optional
         The 1-based data row (the header is row 0) where the problem was found.
     expected : str, optional
-        What was expected instead.
+        What was expected instead (a template).
     fix : str, optional
-        How to fix it.
+        How to fix it (a template).
+    values : mapping, optional
+        The values of the templates' placeholders (``{name}``): put in as they are, or
+        translated when a value is a :class:`Text`.
+
+    Examples
+    --------
+    >>> err = InputError(
+    ...     N_("column {column} is missing"), file="x.csv", values={"column": "{Month}"}
+    ... )
+    >>> err.message
+    'x.csv: column {Month} is missing.'
     """
 
     def __init__(
@@ -34,17 +145,33 @@ class InputError(ValueError):
         row: int | None = None,
         expected: str | None = None,
         fix: str | None = None,
+        values: Mapping[str, Any] | None = None,
     ) -> None:
-        self.problem = problem
+        self.templates = (problem, expected, fix)
+        self.values = MappingProxyType(dict(values or {}))
         self.file = file
         self.row = row
-        self.expected = expected
-        self.fix = fix
+        en = _translator("en")
+        self.problem = fill(problem, self.values, en)
+        self.expected = fill(expected, self.values, en) if expected else expected
+        self.fix = fill(fix, self.values, en) if fix else fix
         super().__init__(self.message)
+
+    def replace(self, *, file: str | None = None, row: int | None = None) -> InputError:
+        """The same error (same templates and values) placed in another file or row."""
+        problem, expected, fix = self.templates
+        return InputError(
+            problem,
+            file=self.file if file is None else file,
+            row=self.row if row is None else row,
+            expected=expected,
+            fix=fix,
+            values=self.values,
+        )
 
     @property
     def message(self) -> str:
-        """The whole message, one sentence a part."""
+        """The whole message in English, one sentence a part."""
         where = ""
         if self.file:
             where = f"{self.file}"
@@ -56,22 +183,16 @@ class InputError(ValueError):
             parts.append(f"Expected {self.expected}.")
         if self.fix:
             parts.append(f"Fix: {self.fix}")
-        return " ".join(p if p.endswith((".", ":", "?", "!")) else p + "." for p in parts)
+        return _sentences(parts)
 
     def localised(self, lang: str = "en") -> str:
         """:attr:`message` in ``lang``: the frame ("FILE, row N: …", "Expected …",
-        "Fix: …") always, and the problem, the expectation and the fix where the
-        catalogue has their text (the common ones, :data:`COMMON_TEXTS`); a text made
-        from the file's own values stays in English."""
+        "Fix: …") and every template translated, then filled with the values (which are
+        not translated)."""
         if lang == "en":
             return self.message
-        from hotspots.i18n import translator
-
-        tr = translator(lang)
-
-        def _(text: str) -> str:  # "" would give the catalogue's header
-            return tr(text) if text else text
-
+        _ = _translator(lang)
+        problem, expected, fix = (fill(t, self.values, _) if t else t for t in self.templates)
         where = ""
         if self.file:
             where = (
@@ -79,51 +200,35 @@ class InputError(ValueError):
                 if self.row is not None
                 else _("{file}: ").format(file=self.file)
             )
-        parts = [where + _(self.problem)]
-        if self.expected:
-            parts.append(_("Expected {what}.").format(what=_(self.expected).rstrip(".")))
-        if self.fix:
-            parts.append(_("Fix: {how}").format(how=_(self.fix)))
-        return " ".join(p if p.endswith((".", ":", "?", "!")) else p + "." for p in parts)
+        parts = [where + problem]
+        if expected:
+            parts.append(_("Expected {what}.").format(what=expected.rstrip(".")))
+        if fix:
+            parts.append(_("Fix: {how}").format(how=fix))
+        return _sentences(parts)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention (hotspots.i18n.N_)
-    return message
+class LocalisedError(ValueError):
+    """An error whose message is a template and its values (see :class:`Text`):
+    ``str()`` and :attr:`message` give the English, :meth:`localised` another language.
 
+    Parameters
+    ----------
+    template : str
+        The English template, marked ``N_()``.
+    values : mapping, optional
+        The values of its placeholders (never translated, unless a :class:`Text`).
+    """
 
-#: The problems, expectations and fixes the readers give most often, in the catalogue so
-#: that :meth:`InputError.localised` shows them in Welsh (texts built from a file's own
-#: values, e.g. a column name, stay in English).
-COMMON_TEXTS = (
-    N_("the file is empty"),
-    N_("the file has no header line"),
-    N_("the file has a header but no rows"),
-    N_("the file cannot be read as CSV"),
-    N_("the file holds no features"),
-    N_("the file has no coordinate reference system"),
-    N_("the file has a table but no geometry"),
-    N_("the zip is damaged or incomplete"),
-    N_("the zip holds no Shapefile (.shp)"),
-    N_("the zip holds no police.uk street CSVs"),
-    N_("the folder holds no police.uk street CSVs"),
-    N_("no such file or folder"),
-    N_("no ward code column"),
-    N_("a feature has no ward code"),
-    N_("no location columns"),
-    N_("the crime reference is blank"),
-    N_("the Home Office code is blank"),
-    N_("the population year is not known"),
-    N_("the definition is not UTF-8 text"),
-    N_("the mapping is not UTF-8 text"),
-    N_("the file does not say which police force's crimes it holds"),
-    N_("download or copy it again"),
-    N_("save it as UTF-8"),
-    N_("a header line and at least one data row"),
-    N_("column names on the first line"),
-    N_("at least one data row"),
-    N_("one polygon per ward"),
-    N_("check that this is the ONS lookup, with the columns as published"),
-    N_("load the matching ward boundaries or lookup"),
-    N_("use the ONS best-fit LSOA21 → ward lookup"),
-    N_("a best-fit lookup: one ward per 2021 LSOA"),
-)
+    def __init__(self, template: str, values: Mapping[str, Any] | None = None) -> None:
+        self.text = Text(template, values or {})
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return str(self.text)
+
+    def localised(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return self.text.localised(lang)

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import N_, _, error_text, labels_of
+from dashboard.language import N_, _, current_language, error_text, labels_of
 from dashboard.safe_text import md
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
@@ -68,10 +68,11 @@ if f.demo:
         )
     )
 
-problem = f.store.manifest_problem()
+problem = f.store.manifest_problem(current_language())
 if problem:
     st.error(problem)
-damaged = f.store.verify()  # every stored file against its recorded size and checksum
+# every stored file against its recorded size and checksum
+damaged = f.store.verify(current_language())
 if damaged:
     st.error(
         _(
@@ -226,7 +227,7 @@ if uploads and st.button(_("Check and load"), type="primary"):
                 "upload_failed",
                 {"kind": kind, "files": [u.name for u in uploads], "error": str(exc)[:500]},
             )
-            st.error(_("**Nothing was stored.**") + " " + md(exc))
+            st.error(_("**Nothing was stored.**") + " " + md(error_text(exc)))
         except Exception as exc:  # never a traceback for a partner; the log keeps it
             import logging
 

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import _, current_language, labels_of
+from dashboard.language import _, current_language, error_text, labels_of
 from dashboard.map_component import (
     legend_html,
     map_data,
@@ -92,7 +92,7 @@ opened = (
 try:
     basemap = basemap_from_env()
 except InputError as exc:  # a mistyped setting: said, and the map drawn without tiles
-    st.warning(str(exc))
+    st.warning(error_text(exc))
     basemap = None
 
 # Partners: every value, class and legend from the partner view (hotspots.access.partner).

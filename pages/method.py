@@ -189,13 +189,13 @@ st.markdown(
     )
 )
 # The map's base map: an operator's setting (hotspots.outputs.basemap), off by default.
-from dashboard.language import _, current_language  # noqa: E402
+from dashboard.language import _, current_language, error_text  # noqa: E402
 from hotspots.outputs.basemap import basemap_from_env, describe_basemap  # noqa: E402
 
 try:
     basemap_text = describe_basemap(basemap_from_env(), current_language())
 except ValueError as exc:  # InputError: a mistyped setting, said in words
-    basemap_text = str(exc)
+    basemap_text = error_text(exc)
 st.markdown("### " + _("Base map") + "\n" + basemap_text)
 # Partners: the fit of the partner view (hotspots.access.partner), as every partner figure.
 result = state.analysis(f.root, f.version, f.selection, SETTINGS, f.view_rule)

@@ -11,7 +11,7 @@ from dashboard import accessibility as a11y
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import _, current_language
+from dashboard.language import _, current_language, error_text
 from dashboard.safe_text import md
 from hotspots.access.disclosure import partner_windows
 from hotspots.outputs.pack import (
@@ -280,7 +280,7 @@ if user is not None and user.can("analyst") and not f.partner:
             )
             done = archive.publish(pack, pack_pdf(pack), partner=p_pack)
         except ValueError as exc:
-            st.error(md(exc))
+            st.error(md(error_text(exc)))
         else:
             auth.audit("publish", f"{area_key} {def_key} {month} {done.checksum[:12]}")
             st.success(_("Published (checksum {checksum}…).").format(checksum=done.checksum[:12]))

@@ -10,10 +10,14 @@
 #
 # Each part of the product owns one domain, so that its strings are reviewed on their own:
 #   dashboard      the pages, the app, the sidebar, sign-in, messages, downloads' headers
-#                  and method sheets, the package's errors shown to users
+#                  and method sheets
+#   errors         the error messages: bad input (InputError templates of the loaders,
+#                  the store, definitions), the accounts file and the sign-in set-up
 #   pack           the monthly pack (PDF, Excel)
 #   map            the map page, its component and the downloaded map file
 #   accessibility  the accessibility statement and labels
+# A msgid lives in one domain only: `update` leaves out of a domain's template the strings
+# another domain's catalogue already holds (a file may hold strings of several domains).
 # Every Welsh string not yet checked by a Welsh speaker carries "#, fuzzy"; the dashboard
 # shows fuzzy strings (hotspots/i18n.py). The glossary of domain terms is
 # hotspots/locale/glossary.csv.
@@ -32,7 +36,11 @@ files() {  # the source files of a domain
         pack) ls pages/pack.py hotspots/outputs/pack.py ;;
         map) ls pages/map.py dashboard/map_component.py hotspots/outputs/map_data.py ;;
         accessibility) ls pages/accessibility.py dashboard/accessibility.py 2>/dev/null || true ;;
-        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility)" >&2; exit 2 ;;
+        errors)
+            ls hotspots/errors.py hotspots/definitions.py hotspots/io/*.py hotspots/store/*.py \
+                hotspots/access/*.py hotspots/geo/geography.py hotspots/outputs/basemap.py \
+                hotspots/cli/run.py dashboard/oidc.py dashboard/auth.py dashboard/web.py ;;
+        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility, errors)" >&2; exit 2 ;;
     esac
 }
 
@@ -47,6 +55,25 @@ extract() {
 update() {
     local domain=$1 po="$LOCALE/cy/LC_MESSAGES/$1.po"
     extract "$domain"
+    # shellcheck disable=SC2016
+    .venv/bin/python - "$LOCALE/$domain.pot" "$domain" <<'PY'
+import sys
+from pathlib import Path
+from babel.messages.pofile import read_po, write_po
+pot, domain = Path(sys.argv[1]), sys.argv[2]
+with pot.open("rb") as fh:
+    template = read_po(fh)
+owned = set()
+for po in (pot.parent / "cy" / "LC_MESSAGES").glob("*.po"):
+    if po.stem != domain:
+        with po.open("rb") as fh:
+            owned |= {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+for m in list(template):
+    if m.id and (m.id if isinstance(m.id, str) else m.id[0]) in owned:
+        del template[m.id]
+with pot.open("wb") as fh:
+    write_po(fh, template, width=100, sort_output=True, omit_header=False)
+PY
     if [ -f "$po" ]; then
         "$PYBABEL" -q update -D "$domain" -d "$LOCALE" -l cy -i "$LOCALE/$domain.pot" \
             --no-fuzzy-matching --ignore-obsolete

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotspots.errors import N_, LocalisedError
 from hotspots.store.files import atomic_write
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -151,8 +152,10 @@ class Accounts:
 DEFAULT_SETTINGS = AccountSettings()
 
 
-class AccountsError(ValueError):
-    """The accounts file cannot be used (the dashboard then lets nobody in)."""
+class AccountsError(LocalisedError):
+    """The accounts file cannot be used (the dashboard then lets nobody in): a template
+    marked ``N_()`` and its values; ``str()`` is English, :meth:`localised` another
+    language."""
 
 
 class LoginError(Exception):
@@ -200,9 +203,16 @@ def check_outside_project(path: Path) -> Path:
     resolved = Path(path).expanduser().resolve()
     if resolved == PROJECT_ROOT or PROJECT_ROOT in resolved.parents:
         raise AccountsError(
-            f"the accounts file {resolved} is inside the project folder {PROJECT_ROOT}, "
-            f"where it could be committed; keep it outside, e.g. {DEFAULT_ACCOUNTS} "
-            f"(set {ACCOUNTS_ENV})"
+            N_(
+                "the accounts file {path} is inside the project folder {project}, where it "
+                "could be committed; keep it outside, e.g. {default} (set {variable})"
+            ),
+            {
+                "path": resolved,
+                "project": PROJECT_ROOT,
+                "default": DEFAULT_ACCOUNTS,
+                "variable": ACCOUNTS_ENV,
+            },
         )
     return resolved
 
@@ -218,7 +228,9 @@ def read_toml(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise AccountsError(f"{path} is not valid TOML: {exc}") from exc
+        raise AccountsError(
+            N_("{path} is not valid TOML: {reason}"), {"path": path, "reason": exc}
+        ) from exc
 
 
 def parse_accounts(data: Mapping, path: Path = Path("accounts.toml")) -> Accounts:
@@ -226,28 +238,39 @@ def parse_accounts(data: Mapping, path: Path = Path("accounts.toml")) -> Account
     unknown = set(data) - {"users", "oidc"}
     if unknown:
         raise AccountsError(
-            f"{path}: unknown section(s) {sorted(unknown)}; expected [users.NAME] and [oidc]"
+            N_("{path}: unknown section(s) {sections}; expected [users.NAME] and [oidc]"),
+            {"path": path, "sections": sorted(unknown)},
         )
     users = {}
     raw_users = data.get("users", {})
     if not isinstance(raw_users, Mapping):
-        raise AccountsError(f"{path}: [users] must hold tables [users.NAME]")
+        raise AccountsError(N_("{path}: [users] must hold tables [users.NAME]"), {"path": path})
     for name, entry in raw_users.items():
-        where = f"{path}: [users.{name}]"
+        where = {"path": path, "name": name}
         if not NAME_PATTERN.match(name):
-            raise AccountsError(f"{where}: a user name is 1–64 letters, digits, . _ @ -")
+            raise AccountsError(
+                N_("{path}: [users.{name}]: a user name is 1–64 letters, digits, . _ @ -"), where
+            )
         if not isinstance(entry, Mapping):
-            raise AccountsError(f"{where} must be a table with role and password_hash")
+            raise AccountsError(
+                N_("{path}: [users.{name}] must be a table with role and password_hash"), where
+            )
         role = entry.get("role")
         if role not in ROLES:
-            raise AccountsError(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise AccountsError(
+                N_("{path}: [users.{name}]: role must be one of {roles}, not {role}"),
+                {**where, "roles": ", ".join(ROLES), "role": repr(role)},
+            )
         pw_hash = entry.get("password_hash")
         if not isinstance(pw_hash, str) or not pw_hash.startswith(
             ("$2a$", "$2b$", "$2y$", "$argon2")
         ):
             raise AccountsError(
-                f"{where}: password_hash must be a bcrypt or argon2 hash "
-                "(make one with: python -m hotspots user add)"
+                N_(
+                    "{path}: [users.{name}]: password_hash must be a bcrypt or argon2 hash "
+                    "(make one with: python -m hotspots user add)"
+                ),
+                where,
             )
         users[name] = Account(name, role, pw_hash)
     return Accounts(Path(path), users, parse_oidc(data.get("oidc", {}), path))
@@ -257,31 +280,42 @@ def parse_oidc(section: Mapping, path: Path = Path("accounts.toml")) -> OidcConf
     """Parse the ``[oidc]`` section: ``roles`` (e-mail → role), ``default_role``,
     ``provider``."""
     if not isinstance(section, Mapping):
-        raise AccountsError(f"{path}: [oidc] must be a table")
+        raise AccountsError(N_("{path}: [oidc] must be a table"), {"path": path})
     unknown = set(section) - {"roles", "default_role", "provider"}
     if unknown:
-        raise AccountsError(f"{path}: [oidc] has unknown key(s) {sorted(unknown)}")
+        raise AccountsError(
+            N_("{path}: [oidc] has unknown key(s) {keys}"), {"path": path, "keys": sorted(unknown)}
+        )
     roles = section.get("roles", {})
     if not isinstance(roles, Mapping):
-        raise AccountsError(f"{path}: [oidc] roles must map e-mail addresses to roles")
+        raise AccountsError(
+            N_("{path}: [oidc] roles must map e-mail addresses to roles"), {"path": path}
+        )
     out = {}
     for email, role in roles.items():
         if "@" not in email or role not in ROLES:
             raise AccountsError(
-                f"{path}: [oidc] roles: {email!r} = {role!r}; expected "
-                f'"name@organisation" = one of {", ".join(ROLES)}'
+                N_(
+                    "{path}: [oidc] roles: {email} = {role}; expected "
+                    '"name@organisation" = one of {roles}'
+                ),
+                {"path": path, "email": repr(email), "role": repr(role), "roles": ", ".join(ROLES)},
             )
         out[email.strip().lower()] = role
     default = section.get("default_role")
     if default is not None and default not in ROLES:
         raise AccountsError(
-            f"{path}: [oidc] default_role must be one of {', '.join(ROLES)}, not {default!r}"
+            N_("{path}: [oidc] default_role must be one of {roles}, not {role}"),
+            {"path": path, "roles": ", ".join(ROLES), "role": repr(default)},
         )
     provider = section.get("provider")
     if provider is not None and (not isinstance(provider, str) or "_" in provider or not provider):
         raise AccountsError(
-            f"{path}: [oidc] provider must be the name of an "
-            "[auth.NAME] section in secrets.toml (no underscores)"
+            N_(
+                "{path}: [oidc] provider must be the name of an "
+                "[auth.NAME] section in secrets.toml (no underscores)"
+            ),
+            {"path": path},
         )
     return OidcConfig(out, default, provider)
 

@@ -28,6 +28,7 @@ from hotspots.access.accounts import (
     utc,
     write_private,
 )
+from hotspots.errors import N_
 
 
 @functools.cache
@@ -43,7 +44,7 @@ def _check_password(password: str, pw_hash: str) -> bool:
             from argon2 import PasswordHasher
             from argon2.exceptions import Argon2Error
         except ImportError as exc:  # pragma: no cover - optional
-            raise AccountsError("an argon2 password hash needs argon2-cffi") from exc
+            raise AccountsError(N_("an argon2 password hash needs argon2-cffi")) from exc
         try:
             return PasswordHasher().verify(pw_hash, password)
         except Argon2Error:

@@ -26,6 +26,7 @@ from hotspots.access.accounts import (
     utc,
     write_private,
 )
+from hotspots.errors import N_
 
 # ---------------------------------------------------------------- signed-in sessions
 
@@ -69,8 +70,11 @@ def session_secret(path: Path) -> bytes:
         raw = file.read_bytes()
     if len(raw) < 32:
         raise AccountsError(
-            f"{file} is too short to be the session key; delete it (every "
-            "browser then signs in again)"
+            N_(
+                "{file} is too short to be the session key; delete it (every "
+                "browser then signs in again)"
+            ),
+            {"file": file},
         )
     return raw
 

@@ -12,9 +12,22 @@ from collections.abc import Sequence
 from hotspots.access import audit
 from hotspots.cli.parser import build_parser
 from hotspots.errors import InputError
+from hotspots.i18n import check_language, translator
 from hotspots.store.base import Store
 
 EXIT_BAD_INPUT = 2
+#: The environment variable choosing the language of the messages (``en``, ``cy``).
+LANG_ENV = "HOTSPOTS_LANG"
+
+
+def message_language() -> str:
+    """The language of error messages: ``$HOTSPOTS_LANG`` (``cy`` for Welsh), else English."""
+    return check_language(os.environ.get(LANG_ENV))
+
+
+def _said(exc: BaseException, lang: str) -> str:
+    localised = getattr(exc, "localised", None)
+    return localised(lang) if callable(localised) else str(exc)
 
 
 def command(args: argparse.Namespace):
@@ -49,13 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _audit_load(args, "load" if code == 0 else "load_failed", f"exit code {code}")
         return code
     except InputError as exc:
+        lang = message_language()
+        _ = translator(lang)
         _audit_load(args, "load_failed", exc.message)
-        print(f"error: {exc.message}", file=sys.stderr)
-        print("Nothing was changed in the store.", file=sys.stderr)
+        print(f"error: {exc.localised(lang)}", file=sys.stderr)
+        print(_("Nothing was changed in the store."), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as exc:
         _audit_load(args, "load_failed", str(exc))
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_said(exc, message_language())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         _audit_load(args, "load_failed", f"{exc.strerror or exc}: {exc.filename or ''}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.schema import WARD_COLUMNS
 from hotspots.slugs import slug
 
@@ -100,10 +100,10 @@ def build_geography(
     missing = sorted(set(lsoa21_ward["ward_code"].tolist()) - set(w["ward_code"].tolist()))
     if missing:
         raise InputError(
-            f"{len(missing)} ward(s) of the LSOA→ward lookup are not in the boundaries "
-            f"(e.g. {missing[0]})",
-            expected="boundaries and lookup of the same ward vintage (e.g. both December 2022)",
-            fix="load the matching ward boundaries or lookup",
+            N_("{n} ward(s) of the LSOA→ward lookup are not in the boundaries (e.g. {code})"),
+            expected=N_("boundaries and lookup of the same ward vintage (e.g. both December 2022)"),
+            fix=N_("load the matching ward boundaries or lookup"),
+            values={"n": len(missing), "code": missing[0]},
         )
     reach = code_wards(lsoa11_21, lsoa21_ward)
     w = gpd.GeoDataFrame(w[WARD_COLUMNS], geometry="geometry", crs=wards.crs)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.io.csv_guard import check_size
 from hotspots.io.raw import read_member
 
@@ -52,14 +52,16 @@ def read_geo(path: str | Path) -> gpd.GeoDataFrame:
     """Read a vector file (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet) as it is."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("no such file", file=str(path), fix="check the path")
+        raise InputError(N_("no such file"), file=str(path), fix=N_("check the path"))
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(
-            f"'{path.suffix}' is not a boundary format the tool reads",
+            N_("'{suffix}' is not a boundary format the tool reads"),
             file=path.name,
-            expected="GeoJSON, GeoPackage (.gpkg), zipped Shapefile (.zip) or "
-            "GeoParquet (.parquet)",
-            fix="export it from QGIS as GeoJSON or GeoPackage",
+            expected=N_(
+                "GeoJSON, GeoPackage (.gpkg), zipped Shapefile (.zip) or GeoParquet (.parquet)"
+            ),
+            fix=N_("export it from QGIS as GeoJSON or GeoPackage"),
+            values={"suffix": path.suffix},
         )
     check_size(path.stat().st_size, path.name)
     if path.suffix.lower() == ".zip":
@@ -75,16 +77,17 @@ def read_geo(path: str | Path) -> gpd.GeoDataFrame:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         first = first.split("; It might help")[0].replace(str(path), path.name)
         raise InputError(
-            f"the file cannot be read as boundaries ({first})",
+            N_("the file cannot be read as boundaries ({reason})"),
             file=path.name,
-            fix="check it opens in QGIS; re-export it as GeoJSON or GeoPackage",
+            fix=N_("check it opens in QGIS; re-export it as GeoJSON or GeoPackage"),
+            values={"reason": first},
         ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         raise InputError(
-            "the file has a table but no geometry",
+            N_("the file has a table but no geometry"),
             file=path.name,
-            expected="ward polygons (a zipped Shapefile needs its .shp, .shx, .dbf and .prj)",
-            fix="export the boundaries again with their shapes",
+            expected=N_("ward polygons (a zipped Shapefile needs its .shp, .shx, .dbf and .prj)"),
+            fix=N_("export the boundaries again with their shapes"),
         )
     return frame
 
@@ -96,30 +99,39 @@ def _check_shapefile_zip(path: Path) -> None:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, EOFError):
         raise InputError(
-            "the zip is damaged or incomplete", file=path.name, fix="download or copy it again"
+            N_("the zip is damaged or incomplete"),
+            file=path.name,
+            fix=N_("download or copy it again"),
         ) from None
-    parts = "a zipped Shapefile: its .shp, .shx, .dbf and .prj files"
     shps = [n for n in names if n.lower().endswith(".shp")]
     if not shps:
         nested = [n for n in names if n.lower().endswith(".zip")]
         raise InputError(
-            "the zip holds no Shapefile (.shp)"
-            + (f"; it holds a zip inside a zip ({nested[0]})" if nested else ""),
-            file=path.name,
-            expected=parts,
-            fix="unpack the outer zip and load the zip inside"
+            N_("the zip holds no Shapefile (.shp); it holds a zip inside a zip ({inner})")
             if nested
-            else "zip the Shapefile's files together, or load a GeoJSON or GeoPackage",
+            else N_("the zip holds no Shapefile (.shp)"),
+            file=path.name,
+            expected=N_("a zipped Shapefile: its .shp, .shx, .dbf and .prj files"),
+            fix=N_("unpack the outer zip and load the zip inside")
+            if nested
+            else N_("zip the Shapefile's files together, or load a GeoJSON or GeoPackage"),
+            values={"inner": nested[0] if nested else ""},
         )
     stem = shps[0][:-4].lower()
     lower = {n.lower() for n in names}
     missing = [ext for ext in (".shx", ".dbf") if stem + ext not in lower]
     if missing:
         raise InputError(
-            f"the Shapefile {shps[0]} has no {' or '.join(missing)} beside it",
+            N_("the Shapefile {shapefile} has no {missing} beside it"),
             file=path.name,
-            expected=parts,
-            fix="zip all the Shapefile's files together",
+            expected=N_("a zipped Shapefile: its .shp, .shx, .dbf and .prj files"),
+            fix=N_("zip all the Shapefile's files together"),
+            values={
+                "shapefile": shps[0],
+                "missing": Text(N_("{first} or {last}"), {"first": missing[0], "last": missing[1]})
+                if len(missing) > 1
+                else missing[0],
+            },
         )
     # Every member is unpacked and counted against the size limit before GDAL opens the
     # zip: a header that claims a small size cannot hide gigabytes.
@@ -149,72 +161,80 @@ def load_wards(
     gdf = read_geo(path)
     if len(gdf) == 0:
         raise InputError(
-            "the file holds no features", file=path.name, expected="one polygon per ward"
+            N_("the file holds no features"), file=path.name, expected=N_("one polygon per ward")
         )
     if gdf.crs is None:
         raise InputError(
-            "the file has no coordinate reference system",
+            N_("the file has no coordinate reference system"),
             file=path.name,
-            fix="save it with its CRS (a Shapefile needs its .prj file); "
-            "British National Grid is EPSG:27700",
+            fix=N_(
+                "save it with its CRS (a Shapefile needs its .prj file); "
+                "British National Grid is EPSG:27700"
+            ),
         )
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     code = code_column or match_column(cols, CODE_PATTERNS)
     name = name_column or match_column(cols, NAME_PATTERNS)
-    for given, what in ((code_column, "ward code"), (name_column, "ward name")):
+    for given, what in ((code_column, N_("ward code")), (name_column, N_("ward name"))):
         if given and given not in cols:
             raise InputError(
-                f"there is no column {given!r} for the {what}",
+                N_("there is no column {given} for the {what}"),
                 file=path.name,
-                expected=f"one of {cols}",
+                expected=N_("one of {columns}"),
+                values={"given": repr(given), "what": Text(what), "columns": str(cols)},
             )
     if code is None:
         raise InputError(
-            "no ward code column",
+            N_("no ward code column"),
             file=path.name,
-            expected="a column such as WD22CD, WD23CD or ward22_code",
-            fix=f"name it with --code-column (columns found: {cols})",
+            expected=N_("a column such as WD22CD, WD23CD or ward22_code"),
+            fix=N_("name it with --code-column (columns found: {columns})"),
+            values={"columns": str(cols)},
         )
     codes = gdf[code].astype("string").str.strip().str.upper()
     blank = codes.isna() | (codes == "")
     if blank.any():
         row = int(blank.to_numpy().nonzero()[0][0]) + 1
         raise InputError(
-            "a feature has no ward code",
+            N_("a feature has no ward code"),
             file=path.name,
             row=row,
-            expected=f"a code in column {code!r} for every feature",
+            expected=N_("a code in column {column} for every feature"),
+            values={"column": repr(code)},
         )
     dup = codes.duplicated()
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0]) + 1
         raise InputError(
-            f"ward code {codes.iloc[row - 1]} appears twice",
+            N_("ward code {code} appears twice"),
             file=path.name,
             row=row,
-            fix="dissolve the parts into one feature per ward",
+            fix=N_("dissolve the parts into one feature per ward"),
+            values={"code": codes.iloc[row - 1]},
         )
     geom = gdf.geometry
     empty = geom.isna() | geom.is_empty
     if empty.any():
         row = int(empty.to_numpy().nonzero()[0][0]) + 1
         raise InputError(
-            f"ward {codes.iloc[row - 1]} has an empty geometry",
+            N_("ward {code} has an empty geometry"),
             file=path.name,
             row=row,
-            expected="a polygon for every ward",
-            fix="draw the ward or remove the feature",
+            expected=N_("a polygon for every ward"),
+            fix=N_("draw the ward or remove the feature"),
+            values={"code": codes.iloc[row - 1]},
         )
     kinds = set(geom.geom_type)
     if not kinds <= {"Polygon", "MultiPolygon"}:
         other = ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
         row = int(other.to_numpy().nonzero()[0][0]) + 1
         raise InputError(
-            f"the geometries are {sorted(kinds)}, not polygons",
+            N_("the geometries are {kinds}, not polygons"),
             file=path.name,
             row=row,
-            expected="Polygon or MultiPolygon features (ward areas)",
-            fix="use the ward boundary file, not ward centroids or lines",
+            expected=N_("Polygon or MultiPolygon features (ward areas)"),
+            fix=N_("use the ward boundary file, not ward centroids or lines"),
+            values={"kinds": str(sorted(kinds))},
         )
     projected = _placed(geom, path.name)
     la = match_column(cols, LA_CODE_PATTERNS)
@@ -251,12 +271,12 @@ def load_wards(
     if flat.any():
         row = int(flat.nonzero()[0][0]) + 1
         raise InputError(
-            f"ward {codes.iloc[row - 1]} has no area (its polygon is degenerate, "
-            "even after repair)",
+            N_("ward {code} has no area (its polygon is degenerate, even after repair)"),
             file=path.name,
             row=row,
-            expected="a polygon with an area for every ward",
-            fix="check the ward in QGIS (Vector > Geometry Tools > Check Validity)",
+            expected=N_("a polygon with an area for every ward"),
+            fix=N_("check the ward in QGIS (Vector > Geometry Tools > Check Validity)"),
+            values={"code": codes.iloc[row - 1]},
         )
     for c in ("ward_code", "ward_name", "local_authority_code", "local_authority_name"):
         out[c] = out[c].astype("string")
@@ -276,11 +296,17 @@ def _placed(geom: gpd.GeoSeries, file: str) -> gpd.GeoSeries:
     minx, miny, maxx, maxy = geom.total_bounds
     if crs.is_geographic and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InputError(
-            f"the coordinates are not longitude/latitude, although the file's CRS ({name}) says so",
+            N_(
+                "the coordinates are not longitude/latitude, although the file's CRS ({crs}) "
+                "says so"
+            ),
             file=file,
-            expected="coordinates that fit the CRS the file declares",
-            fix="the numbers look like metres: if they are British National Grid, set the "
-            "CRS to EPSG:27700 (QGIS: Layer > Set CRS) and export again",
+            expected=N_("coordinates that fit the CRS the file declares"),
+            fix=N_(
+                "the numbers look like metres: if they are British National Grid, set the "
+                "CRS to EPSG:27700 (QGIS: Layer > Set CRS) and export again"
+            ),
+            values={"crs": name},
         )
     bng = geom.to_crs(BNG)
     b = bng.total_bounds
@@ -292,20 +318,25 @@ def _placed(geom: gpd.GeoSeries, file: str) -> gpd.GeoSeries:
         or b[3] > UK_BOUNDS[3]
     ):
         raise InputError(
-            f"the wards fall outside the UK when placed by the file's CRS ({name})",
+            N_("the wards fall outside the UK when placed by the file's CRS ({crs})"),
             file=file,
-            expected="ward boundaries in the UK",
-            fix="check the CRS: the coordinates may be in another CRS than the file says, or "
-            "longitude and latitude swapped",
+            expected=N_("ward boundaries in the UK"),
+            fix=N_(
+                "check the CRS: the coordinates may be in another CRS than the file says, or "
+                "longitude and latitude swapped"
+            ),
+            values={"crs": name},
         )
     if max(b[2] - b[0], b[3] - b[1]) < MIN_EXTENT_M:
         raise InputError(
-            f"the wards are smaller than {MIN_EXTENT_M:g} m across when placed by the file's "
-            f"CRS ({name})",
+            N_("the wards are smaller than {size} m across when placed by the file's CRS ({crs})"),
             file=file,
-            expected="ward boundaries in metres or degrees as the CRS says",
-            fix="the numbers look like longitude/latitude degrees: set the CRS to "
-            "EPSG:4326 and export again",
+            expected=N_("ward boundaries in metres or degrees as the CRS says"),
+            fix=N_(
+                "the numbers look like longitude/latitude degrees: set the CRS to "
+                "EPSG:4326 and export again"
+            ),
+            values={"size": f"{MIN_EXTENT_M:g}", "crs": name},
         )
     return bng
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 
 #: Years a crime may be dated in (police.uk months, force-extract dates); others are typos.
 YEARS = (1900, 2100)
@@ -33,11 +33,12 @@ def to_float(col: pd.Series, what: str, name: str) -> pd.Series:
     if bad.any():
         row = first_bad(bad)
         raise InputError(
-            f"{what} {col.iloc[row - 1]!r} is not a number",
+            N_("{what} {value} is not a number"),
             file=name,
             row=row,
-            expected=f"a decimal number or an empty cell in the {what} column",
-            fix="correct or blank that cell",
+            expected=N_("a decimal number or an empty cell in the {what} column"),
+            fix=N_("correct or blank that cell"),
+            values={"what": what, "value": repr(col.iloc[row - 1])},
         )
     return values.astype("float64")
 
@@ -60,19 +61,28 @@ def check_range(
         value = arr[row - 1]
         if np.isnan(value):
             raise InputError(
-                f"{what} 'nan' is not a number",
+                N_("{what} {value} is not a number"),
                 file=name,
                 row=row,
-                expected=f"a decimal number or an empty cell in the {what} column",
-                fix="correct or blank that cell",
+                expected=N_("a decimal number or an empty cell in the {what} column"),
+                fix=N_("correct or blank that cell"),
+                values={"what": what, "value": "'nan'"},
             )
         raise InputError(
-            f"{what} {_num(value)} is outside {_num(lo)}..{_num(hi)}",
+            N_("{what} {value} is outside {low}..{high}"),
             file=name,
             row=row,
             expected=_RANGE_WORDS[field_name],
-            fix="correct or blank that cell (are longitude and latitude, or "
-            "easting and northing, the right way round?)",
+            fix=N_(
+                "correct or blank that cell (are longitude and latitude, or "
+                "easting and northing, the right way round?)"
+            ),
+            values={
+                "what": what,
+                "value": _num(value),
+                "low": _num(lo),
+                "high": _num(hi),
+            },
         )
 
 
@@ -81,8 +91,8 @@ def _num(value: float) -> str:
 
 
 _RANGE_WORDS = {
-    "longitude": "WGS84 longitude in degrees (Wales is about -5.4 to -2.6)",
-    "latitude": "WGS84 latitude in degrees (Wales is about 51.3 to 53.5)",
-    "easting": "British National Grid metres (Wales is about 150000 to 360000)",
-    "northing": "British National Grid metres (Wales is about 160000 to 400000)",
+    "longitude": N_("WGS84 longitude in degrees (Wales is about -5.4 to -2.6)"),
+    "latitude": N_("WGS84 latitude in degrees (Wales is about 51.3 to 53.5)"),
+    "easting": N_("British National Grid metres (Wales is about 150000 to 360000)"),
+    "northing": N_("British National Grid metres (Wales is about 160000 to 400000)"),
 }

@@ -10,7 +10,7 @@ import re
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import check_text, ragged_error, ragged_row
 from hotspots.io.raw import RawFile
 
@@ -32,7 +32,9 @@ def read_header(raw: RawFile) -> list[str]:
     head = bytes(data[: 1 << 16])
     if not head.strip() and len(data) <= len(head):
         raise InputError(
-            "the file is empty", file=raw.name, expected="a header line and at least one data row"
+            N_("the file is empty"),
+            file=raw.name,
+            expected=N_("a header line and at least one data row"),
         )
     check_text(raw.data, raw.name, start)  # compressed, UTF-16, NUL bytes, HTML, no line end
     first = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
@@ -45,15 +47,18 @@ def read_header(raw: RawFile) -> list[str]:
     names = next(csv.reader([header_text]), [])
     if not any(n.strip() for n in names):
         raise InputError(
-            "the file has no header line", file=raw.name, expected="column names on the first line"
+            N_("the file has no header line"),
+            file=raw.name,
+            expected=N_("column names on the first line"),
         )
     keys = [column_key(n) for n in names]
     if len(set(keys)) != len(keys):
         dup = sorted({n.strip() for n in names if keys.count(column_key(n)) > 1})
         raise InputError(
-            f"the header repeats column(s) {dup}",
+            N_("the header repeats column(s) {columns}"),
             file=raw.name,
-            fix="give every column a different name",
+            fix=N_("give every column a different name"),
+            values={"columns": str(dup)},
         )
     return names
 
@@ -109,21 +114,23 @@ def decode_csv(
                     parse = pacsv.ParseOptions(newlines_in_values=True)
                     continue
                 raise InputError(
-                    f"a row has {m.group(2)} fields where the header has {m.group(1)}",
+                    N_("a row has {fields} fields where the header has {width}"),
                     file=raw.name,
-                    fix="check that fields holding commas are in double quotes",
+                    fix=N_("check that fields holding commas are in double quotes"),
+                    values={"fields": m.group(2), "width": m.group(1)},
                 ) from None
             if "conversion error" in msg and types:
                 raise TypeProblemError(msg) from None
             raise InputError(
-                f"the file cannot be read as CSV ({msg.splitlines()[0]})",
+                N_("the file cannot be read as CSV ({reason})"),
                 file=raw.name,
-                fix="save it as comma-separated UTF-8 text",
+                fix=N_("save it as comma-separated UTF-8 text"),
+                values={"reason": msg.splitlines()[0]},
             ) from None
     raise InputError(
-        "the file cannot be read as CSV",
+        N_("the file cannot be read as CSV"),
         file=raw.name,  # pragma: no cover
-        fix="save it as comma-separated UTF-8 text",
+        fix=N_("save it as comma-separated UTF-8 text"),
     )
 
 

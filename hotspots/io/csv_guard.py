@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text, either
 
 #: Largest input file (or zip member, unpacked) read, in MB, unless ``HOTSPOTS_MAX_FILE_MB``
 #: says otherwise. Bigger files are refused before a byte is read: the loaders hold a file
@@ -37,16 +37,22 @@ def max_file_bytes() -> int:
     return int(mb * (1 << 20))
 
 
-def check_size(size: int, file: str, what: str = "the file is") -> None:
-    """Refuse a file (or a zip member) bigger than :func:`max_file_bytes`, before reading it."""
+def check_size(size: int, file: str, member: bool = False) -> None:
+    """Refuse a file (or, ``member``, a zip member) bigger than :func:`max_file_bytes`,
+    before reading it."""
     limit = max_file_bytes()
     if size > limit:
         raise InputError(
-            f"{what} {size / (1 << 20):.0f} MB, over the limit of {limit / (1 << 20):.0f} MB",
+            N_("the member unpacks to {size} MB, over the limit of {limit} MB")
+            if member
+            else N_("the file is {size} MB, over the limit of {limit} MB"),
             file=file,
-            expected="a file no bigger than the limit",
-            fix="split it (by month or by force), or raise the limit with the environment "
-            "variable HOTSPOTS_MAX_FILE_MB",
+            expected=N_("a file no bigger than the limit"),
+            fix=N_(
+                "split it (by month or by force), or raise the limit with the environment "
+                "variable HOTSPOTS_MAX_FILE_MB"
+            ),
+            values={"size": f"{size / (1 << 20):.0f}", "limit": f"{limit / (1 << 20):.0f}"},
         )
 
 
@@ -74,46 +80,49 @@ def check_text(data: bytes | memoryview, file: str, start: int = 0) -> None:
         head = bytes(view[start : start + MAX_HEADER_BYTES])
     if head[:2] in (b"PK", b"\x1f\x8b"):
         raise InputError(
-            "this is a compressed file (zip or gzip), not a CSV",
+            N_("this is a compressed file (zip or gzip), not a CSV"),
             file=file,
-            fix="pass the .zip itself where zips are read (police.uk archives, "
-            "zipped Shapefiles), or unpack it first",
+            fix=N_(
+                "pass the .zip itself where zips are read (police.uk archives, "
+                "zipped Shapefiles), or unpack it first"
+            ),
         )
     if bytes(view[:2]) in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
-            "the file is UTF-16 text",
+            N_("the file is UTF-16 text"),
             file=file,
-            expected="UTF-8 (or Windows-1252) comma-separated text",
-            fix="save it again as 'CSV UTF-8 (comma delimited)'",
+            expected=N_("UTF-8 (or Windows-1252) comma-separated text"),
+            fix=N_("save it again as 'CSV UTF-8 (comma delimited)'"),
         )
     nul = _find_nul(data, start)
     if nul >= 0:
         line = bytes(view[start:nul]).count(b"\n")
         if line == 0:
             raise InputError(
-                "the file holds binary data, not text",
+                N_("the file holds binary data, not text"),
                 file=file,
-                expected="a comma-separated text file (CSV)",
+                expected=N_("a comma-separated text file (CSV)"),
             )
         raise InputError(
-            "a NUL byte (binary data) in the text",
+            N_("a NUL byte (binary data) in the text"),
             file=file,
             row=line,
-            expected="text only",
-            fix="the file may be damaged: export or download it again",
+            expected=N_("text only"),
+            fix=N_("the file may be damaged: export or download it again"),
         )
     if head.lstrip()[:14].lower().startswith((b"<!doctype html", b"<html")):
         raise InputError(
-            "this is a web page (HTML), not a CSV",
+            N_("this is a web page (HTML), not a CSV"),
             file=file,
-            fix="the download probably failed: download the file again",
+            fix=N_("the download probably failed: download the file again"),
         )
     if not re.search(rb"[\r\n]", head) and len(data) - start > MAX_HEADER_BYTES:
         raise InputError(
-            f"the first line is over {MAX_HEADER_BYTES >> 20} MB long",
+            N_("the first line is over {size} MB long"),
             file=file,
-            expected="a header line of column names, then one line per row",
-            fix="check that this is the right file",
+            expected=N_("a header line of column names, then one line per row"),
+            fix=N_("check that this is the right file"),
+            values={"size": MAX_HEADER_BYTES >> 20},
         )
 
 
@@ -160,18 +169,22 @@ def ragged_error(found: tuple[int, int, int, bool], file: str) -> InputError:
     row, fields, width, spans = found
     if spans:
         return InputError(
-            "a double quote opens a field that does not close (the rest of the "
-            "file is read into that field)",
+            N_(
+                "a double quote opens a field that does not close (the rest of the "
+                "file is read into that field)"
+            ),
             file=file,
             row=row,
-            expected=f"{width} fields in every row",
-            fix="close the quote, or remove the stray double quote",
+            expected=N_("{width} fields in every row"),
+            fix=N_("close the quote, or remove the stray double quote"),
+            values={"width": width},
         )
     return InputError(
-        f"a row has {fields} fields where the header has {width}",
+        N_("a row has {fields} fields where the header has {width}"),
         file=file,
         row=row,
-        fix="check that fields holding commas are in double quotes",
+        fix=N_("check that fields holding commas are in double quotes"),
+        values={"fields": fields, "width": width},
     )
 
 
@@ -185,12 +198,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("no such file", file=str(path), fix="check the path")
+        raise InputError(N_("no such file"), file=str(path), fix=N_("check the path"))
     check_size(path.stat().st_size, path.name)
     data = path.read_bytes()
     if not data.strip():
         raise InputError(
-            "the file is empty", file=path.name, expected="a header line and data rows"
+            N_("the file is empty"), file=path.name, expected=N_("a header line and data rows")
         )
     check_text(data, path.name, 3 if data.startswith(b"\xef\xbb\xbf") else 0)
     try:
@@ -204,16 +217,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
-            f"the file cannot be read as CSV ({str(exc).strip()})",
+            N_("the file cannot be read as CSV ({reason})"),
             file=path.name,
-            fix="save it as comma-separated text",
+            fix=N_("save it as comma-separated text"),
+            values={"reason": str(exc).strip()},
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputError(
-            "the file has a header but no rows",
+            N_("the file has a header but no rows"),
             file=path.name,
-            expected="a header line and at least one data row",
+            expected=N_("a header line and at least one data row"),
         )
     return frame
 
@@ -221,7 +235,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def find_column(
     frame: pd.DataFrame,
     patterns: Sequence[str],
-    what: str,
+    what: str | Text,
     file: str,
     given: str | None = None,
     required: bool = True,
@@ -229,15 +243,21 @@ def find_column(
     """Return the column of ``frame`` matching the first of ``patterns`` (regex, any case).
 
     ``given`` (a name the user chose) wins when present. A missing required column
-    raises an :class:`InputError` naming what was looked for.
+    raises an :class:`InputError` naming what was looked for (``what``: words marked
+    ``N_()``, shown in the reader's language).
     """
     if given:
         if given in frame.columns:
             return given
         raise InputError(
-            f"there is no column {given!r} for the {what}",
+            N_("there is no column {given} for the {what}"),
             file=file,
-            expected=f"one of the columns {list(frame.columns)}",
+            expected=N_("one of the columns {columns}"),
+            values={
+                "given": repr(given),
+                "what": _words(what),
+                "columns": str(list(frame.columns)),
+            },
         )
     for pat in patterns:
         rx = re.compile(pat, re.IGNORECASE)
@@ -246,12 +266,15 @@ def find_column(
                 return col
     if required:
         raise InputError(
-            f"no column for the {what}",
+            N_("no column for the {what}"),
             file=file,
-            expected="a column named like "
-            + " or ".join(dict.fromkeys(_example(p) for p in patterns[:3]))
-            + " (any case)",
-            fix=f"rename the column, or name it (columns found: {list(frame.columns)[:12]})",
+            expected=N_("a column named like {names} (any case)"),
+            fix=N_("rename the column, or name it (columns found: {columns})"),
+            values={
+                "what": _words(what),
+                "names": either(list(dict.fromkeys(_example(p) for p in patterns[:3]))),
+                "columns": str(list(frame.columns)[:12]),
+            },
         )
     return None
 
@@ -263,27 +286,47 @@ def _example(pattern: str) -> str:
     return text.replace("?", "")
 
 
+def _words(what: str | Text) -> Text:
+    """Words marked ``N_()`` (or a :class:`Text`) to be shown in the reader's language."""
+    return what if isinstance(what, Text) else Text(what)
+
+
 def check_codes(values: pd.Series, pattern: str, what: str, file: str) -> None:
-    """Raise an InputError at the first value not matching ``pattern`` (1-based row)."""
+    """Raise an InputError at the first value not matching ``pattern`` (1-based row);
+    ``what`` is words marked ``N_()``."""
     ok = values.fillna("").str.fullmatch(pattern)
     if not ok.all():
         row = int((~ok).to_numpy().nonzero()[0][0]) + 1
+        gss = describe_code(pattern)
         raise InputError(
-            f"{what} {values.iloc[row - 1]!r} is not a valid code",
+            N_("{what} {value} is not a valid code"),
             file=file,
             row=row,
-            expected=describe_code(pattern),
-            fix="correct the cell (a blank or shifted column gives this too)",
+            expected=N_("a GSS code: {letters}, then {total} digits (e.g. {example})")
+            if gss
+            else N_("a code matching {pattern}"),
+            fix=N_("correct the cell (a blank or shifted column gives this too)"),
+            values={
+                "what": _words(what),
+                "value": repr(values.iloc[row - 1]),
+                "pattern": pattern,
+                **(gss or {}),
+            },
         )
 
 
-def describe_code(pattern: str) -> str:
-    """Plain words for a code pattern such as ``[EWX]01\\d{6}``."""
+def describe_code(pattern: str) -> dict | None:
+    """The parts of a GSS code pattern such as ``[EWX]01\\d{6}`` (its first letters,
+    its number of digits, an example), or None for another pattern."""
     m = re.fullmatch(r"\[([A-Z]+)\]((?:\d\d)?)\\d\{(\d+)\}", pattern)
     if not m:
-        return f"a code matching {pattern}"
+        return None
     letters = list(m.group(1))
-    first = ", ".join(letters[:-1]) + f" or {letters[-1]}" if len(letters) > 1 else letters[0]
+    first = Text(N_("{first} or {last}"), {"first": ", ".join(letters[:-1]), "last": letters[-1]})
     total = len(m.group(2)) + int(m.group(3))
     example = letters[0] + (m.group(2) or "") + "0" * (int(m.group(3)) - 1) + "1"
-    return f"a GSS code: {first}, then {total} digits (e.g. {example})"
+    return {
+        "letters": first if len(letters) > 1 else letters[0],
+        "total": total,
+        "example": example,
+    }

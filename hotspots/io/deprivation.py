@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.io.csv_guard import check_codes, find_column, read_table
 
 #: Source column stem → our domain name, per index.
@@ -80,30 +80,35 @@ def load_deprivation(path: str | Path, index: str | None = None) -> pd.DataFrame
     index = index or detect_index(raw)
     if index not in INDICES:
         raise InputError(
-            "this is not a deprivation file the tool knows",
+            N_("this is not a deprivation file the tool knows"),
             file=path.name,
-            expected="WIMD 2019 or IMD 2019 LSOA ranks (lsoa_code, IMD_rank, Income_rank, …)",
-            fix="check that this is the WIMD/IMD ranks file, with its columns as published",
+            expected=N_("WIMD 2019 or IMD 2019 LSOA ranks (lsoa_code, IMD_rank, Income_rank, …)"),
+            fix=N_("check that this is the WIMD/IMD ranks file, with its columns as published"),
         )
     domains = INDICES[index][1]
-    code = find_column(raw, [r"lsoa(11)?_?c(ode|d)"], "LSOA code", path.name)
+    code = find_column(raw, [r"lsoa(11)?_?c(ode|d)"], N_("LSOA code"), path.name)
     out = pd.DataFrame({"lsoa_code": raw[code].str.strip().str.upper()})
-    check_codes(out["lsoa_code"], r"[EWX]01\d{6}", "LSOA code", path.name)
+    check_codes(out["lsoa_code"], r"[EWX]01\d{6}", N_("LSOA code"), path.name)
     twice = out["lsoa_code"].duplicated()
     if twice.any():
         dup = out.loc[twice, "lsoa_code"].iloc[0]
         raise InputError(
-            f"LSOA {dup} appears twice",
+            N_("LSOA {code} appears twice"),
             file=path.name,
             row=int(twice.to_numpy().nonzero()[0][0]) + 1,
-            expected="one row per LSOA",
-            fix="remove the repeated row",
+            expected=N_("one row per LSOA"),
+            fix=N_("remove the repeated row"),
+            values={"code": dup},
         )
     n = len(out)
     for stem, domain in domains.items():
         for part, required in (("rank", True), ("decile", False), ("score", False)):
             col = find_column(
-                raw, [rf"{stem}_{part}"], f"{stem} {part}", path.name, required=required
+                raw,
+                [rf"{stem}_{part}"],
+                Text(N_("{stem} rank"), {"stem": stem}) if required else f"{stem} {part}",
+                path.name,
+                required=required,
             )
             if col is None:
                 continue
@@ -112,37 +117,42 @@ def load_deprivation(path: str | Path, index: str | None = None) -> pd.DataFrame
             if bad.any():
                 row = int(bad.to_numpy().nonzero()[0][0]) + 1
                 raise InputError(
-                    f"{col} {raw[col].iloc[row - 1]!r} is not a number",
+                    N_("{column} {value} is not a number"),
                     file=path.name,
                     row=row,
-                    expected=f"a number in every row of {col}",
-                    fix="correct the cell",
+                    expected=N_("a number in every row of {column}"),
+                    fix=N_("correct the cell"),
+                    values={"column": col, "value": repr(raw[col].iloc[row - 1])},
                 )
             if part in ("rank", "decile"):
                 whole = values % 1 == 0
                 if not whole.all():
                     row = int((~whole).to_numpy().nonzero()[0][0]) + 1
                     raise InputError(
-                        f"{col} {values.iloc[row - 1]:g} is not a whole number",
+                        N_("{column} {value} is not a whole number"),
                         file=path.name,
                         row=row,
-                        expected=f"whole numbers in {col}",
-                        fix="correct the cell",
+                        expected=N_("whole numbers in {column}"),
+                        fix=N_("correct the cell"),
+                        values={"column": col, "value": f"{values.iloc[row - 1]:g}"},
                     )
                 top = n if part == "rank" else 10
                 outside = (values < 1) | (values > top)
                 if outside.any():
                     row = int(outside.to_numpy().nonzero()[0][0]) + 1
                     raise InputError(
-                        f"{col} {int(values.iloc[row - 1])} is outside 1..{top}",
+                        N_("{column} {value} is outside 1..{top}"),
                         file=path.name,
                         row=row,
-                        expected="ranks from 1 (most deprived) to the number of LSOAs"
+                        expected=N_("ranks from 1 (most deprived) to the number of LSOAs")
                         if part == "rank"
-                        else "deciles from 1 to 10",
-                        fix="correct the cell (or load the whole file: ranks run over every LSOA)"
+                        else N_("deciles from 1 to 10"),
+                        fix=N_(
+                            "correct the cell (or load the whole file: ranks run over every LSOA)"
+                        )
                         if part == "rank"
-                        else "correct the cell",
+                        else N_("correct the cell"),
+                        values={"column": col, "value": int(values.iloc[row - 1]), "top": top},
                     )
                 values = values.astype("int64")
             out[f"{domain}_{part}"] = values

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.io import boundaries, deprivation, harm, lookups
 from hotspots.io.csv_decode import column_key
 from hotspots.io.csv_guard import check_text
@@ -69,7 +69,7 @@ def detect_kind(path: Path) -> str | None:
 #: it needs, each as (name to show, lower-case letters-and-digits patterns)).
 _CSV_SIGNATURES = {
     "crimes": (
-        "a police.uk street CSV",
+        N_("a police.uk street CSV"),
         [
             ("Crime ID", r"crimeid"),
             ("Month", r"month"),
@@ -80,7 +80,7 @@ _CSV_SIGNATURES = {
         ],
     ),
     "crimes-extract": (
-        "a force extract",
+        N_("a force extract"),
         [
             ("crime_reference", r"crimereference"),
             ("recorded_at", r"recordedat"),
@@ -88,23 +88,23 @@ _CSV_SIGNATURES = {
         ],
     ),
     "lookup (LSOA 2011→2021)": (
-        "the ONS LSOA 2011→2021 lookup",
+        N_("the ONS LSOA 2011→2021 lookup"),
         [("LSOA11CD", r"lsoa11c(ode|d)"), ("LSOA21CD", r"lsoa21c(ode|d)")],
     ),
     "lookup (LSOA 2021→ward)": (
-        "the ONS LSOA 2021→ward lookup",
+        N_("the ONS LSOA 2021→ward lookup"),
         [("LSOA21CD", r"lsoa21c(ode|d)"), ("WD22CD", r"(wd\d\dcd|ward\d\dcode)")],
     ),
     "lookup (local authority→force)": (
-        "the ONS local authority→police force lookup",
+        N_("the ONS local authority→police force lookup"),
         [("LAD24CD", r"(lad|ltla)\d\dc(ode|d)"), ("PFA24CD", r"pfa\d\dc(ode|d)")],
     ),
     "deprivation": (
-        "a WIMD/IMD 2019 LSOA table",
+        N_("a WIMD/IMD 2019 LSOA table"),
         [("lsoa_code", r"lsoa(11)?c(ode|d)"), ("IMD_rank", r"imdrank")],
     ),
     "population": (
-        "an ONS LSOA population table",
+        N_("an ONS LSOA population table"),
         [
             ("lsoa11_code", r"lsoa(11|21)?c(ode|d)"),
             ("total_population", r"(totalpopulation|allages)"),
@@ -124,52 +124,70 @@ _CSV_HINTS = {
 }
 
 
-def why_unrecognised(path: Path) -> str:
-    """Why ``auto`` cannot tell the kind of a file, in words: empty, binary (and what it
-    looks like), or which kind it is closest to and the columns that kind needs that it
-    lacks."""
+def why_unrecognised(path: Path) -> Text:
+    """Why ``auto`` cannot tell the kind of a file, in words (``str()``: English): empty,
+    binary (and what it looks like), or which kind it is closest to and the columns that
+    kind needs that it lacks."""
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
     except OSError as exc:
-        return f"it cannot be read ({exc.strerror or exc})"
+        return Text(N_("it cannot be read ({reason})"), {"reason": exc.strerror or exc})
     if size == 0 or not head.strip():
-        return "the file is empty (0 bytes" + (")" if size == 0 else " but blanks)")
+        return Text(
+            N_("the file is empty (0 bytes)")
+            if size == 0
+            else N_("the file is empty (0 bytes but blanks)")
+        )
     if suffix == ".zip" or head[:2] == b"PK":
         try:
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
         except (zipfile.BadZipFile, OSError):
-            return "the zip is damaged or incomplete"
+            return Text(N_("the zip is damaged or incomplete"))
         if any(n.startswith("xl/") for n in names):
-            return (
-                "it is an Excel workbook, not a CSV: save the sheet as 'CSV UTF-8 "
-                "(comma delimited)' and load that"
+            return Text(
+                N_(
+                    "it is an Excel workbook, not a CSV: save the sheet as 'CSV UTF-8 "
+                    "(comma delimited)' and load that"
+                )
             )
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        return (
-            "the zip holds neither police.uk street CSVs (YYYY-MM-<force>-street.csv) "
-            f"nor a Shapefile (.shp); it holds: {shown or 'nothing'}"
+        return Text(
+            N_(
+                "the zip holds neither police.uk street CSVs (YYYY-MM-<force>-street.csv) "
+                "nor a Shapefile (.shp); it holds: {names}"
+            ),
+            {
+                "names": Text(
+                    N_("{names} and {n} more"), {"names": ", ".join(names[:5]), "n": len(names) - 5}
+                )
+                if len(names) > 5
+                else ", ".join(names)
+                if names
+                else Text(N_("nothing"))
+            },
         )
     if suffix in (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet"):
-        return (
-            "it looks like a map or table file but has no ward code column (e.g. "
-            "WD22CD or ward22_code)"
+        return Text(
+            N_(
+                "it looks like a map or table file but has no ward code column (e.g. "
+                "WD22CD or ward22_code)"
+            )
         )
     try:
         check_text(head, path.name)
     except InputError as exc:
-        return (
-            exc.problem
-            if "binary" not in exc.problem
-            else ("the file is binary, not text (" + _looks_like(head) + ")")
-        )
+        if "binary" not in exc.problem:
+            return Text(exc.templates[0], exc.values)
+        return Text(N_("the file is binary, not text ({looks})"), {"looks": _looks_like(head)})
     try:
         header = read_table_head(path).columns
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return f"it cannot be read as a CSV ({str(exc).splitlines()[0][:100]})"
+        return Text(
+            N_("it cannot be read as a CSV ({reason})"), {"reason": str(exc).splitlines()[0][:100]}
+        )
     keys = [column_key(c) for c in header]
     near = []
     for kind, (what, needs) in _CSV_SIGNATURES.items():
@@ -184,37 +202,54 @@ def why_unrecognised(path: Path) -> str:
             near.append(((len(have) / len(needs), len(have), hints), kind, what, missing))
     shown = ", ".join(str(c) for c in list(header)[:8]) + (" …" if len(header) > 8 else "")
     if not near:
-        return f"its columns ({shown}) are not those of any kind of file the tool loads"
+        return Text(
+            N_("its columns ({columns}) are not those of any kind of file the tool loads"),
+            {"columns": shown},
+        )
     top = max(n[0] for n in near)
     best = [n for n in near if n[0] == top]
     if len(best) == 1:
         _, kind, what, missing = best[0]
-        return (
-            f"it looks like {what} ({kind}) but lacks the column(s) "
-            f"{', '.join(missing)} (its columns: {shown})"
+        return Text(
+            N_(
+                "it looks like {what} ({kind}) but lacks the column(s) {missing} "
+                "(its columns: {columns})"
+            ),
+            {"what": Text(what), "kind": kind, "missing": ", ".join(missing), "columns": shown},
         )
-    could = [f"{what} (lacks {', '.join(missing)})" for _, _, what, missing in best]
-    return (
-        f"it could be {', '.join(could[:-1])} or {could[-1]}: it lacks the columns "
-        f"each of them needs (its columns: {shown})"
+    could = [
+        Text(N_("{what} (lacks {missing})"), {"what": Text(what), "missing": ", ".join(missing)})
+        for _, _, what, missing in best
+    ]
+    return Text(
+        N_("it could be {kinds}: it lacks the columns each of them needs (its columns: {columns})"),
+        {
+            "kinds": Text(
+                N_("{first} or {last}"), {"first": Text.join(", ", could[:-1]), "last": could[-1]}
+            ),
+            "columns": shown,
+        },
     )
 
 
-def _looks_like(head: bytes) -> str:
+def _looks_like(head: bytes) -> Text:
     """What binary bytes look like, from their first bytes."""
     for magic, what in (
-        (b"%PDF", "a PDF document"),
-        (b"\xd0\xcf\x11\xe0", "an old Excel or Word file"),
-        (b"PK", "a zip, or an Excel .xlsx workbook"),
-        (b"\x1f\x8b", "gzip-compressed data"),
-        (b"SQLite format", "a SQLite database (a GeoPackage needs the .gpkg extension)"),
-        (b"PAR1", "a Parquet file (it needs the .parquet extension)"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xff\xd8", "a JPEG image"),
+        (b"%PDF", N_("it looks like a PDF document")),
+        (b"\xd0\xcf\x11\xe0", N_("it looks like an old Excel or Word file")),
+        (b"PK", N_("it looks like a zip, or an Excel .xlsx workbook")),
+        (b"\x1f\x8b", N_("it looks like gzip-compressed data")),
+        (
+            b"SQLite format",
+            N_("it looks like a SQLite database (a GeoPackage needs the .gpkg extension)"),
+        ),
+        (b"PAR1", N_("it looks like a Parquet file (it needs the .parquet extension)")),
+        (b"\x89PNG", N_("it looks like a PNG image")),
+        (b"\xff\xd8", N_("it looks like a JPEG image")),
     ):
         if head.startswith(magic):
-            return f"it looks like {what}"
-    return "not a known kind of file"
+            return Text(what)
+    return Text(N_("not a known kind of file"))
 
 
 def ward_code_column(path: Path) -> str | None:

@@ -23,22 +23,24 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from hotspots.definitions import FLAGS, Definition, normalise_ho_code
+from hotspots.errors import N_, LocalisedError, Text
 from hotspots.schema import ASSIGNED
 
 #: Manifest key of the analysts' acceptances.
 ACCEPTED_KEY = "accepted_missing_flags"
 #: How a flag reads in a sentence.
 FLAG_WORDS = {
-    "domestic": "domestic flag",
-    "alcohol": "alcohol flag",
-    "drugs_flag": "drugs flag",
-    "knife": "knife flag",
-    "terrorism": "terrorism marker",
+    "domestic": N_("domestic flag"),
+    "alcohol": N_("alcohol flag"),
+    "drugs_flag": N_("drugs flag"),
+    "knife": N_("knife flag"),
+    "terrorism": N_("terrorism marker"),
 }
 
 
-class MissingFlagError(ValueError):
-    """Counting under a definition whose flag rule cannot be applied to the data."""
+class MissingFlagError(LocalisedError):
+    """Counting under a definition whose flag rule cannot be applied to the data (a
+    template and its values: ``str()`` English, :meth:`localised` another language)."""
 
 
 def profile_extract(crimes: pd.DataFrame) -> dict[str, dict]:
@@ -275,12 +277,22 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping) -> 
         acc = accepted(manifest, definition.name, source, flag)
         if acc is None:
             raise MissingFlagError(
-                f"'{definition.name}' counts {what} only when not {flag}, but {n:,} of "
-                f"those rows from {source} have no {words} (the column is missing or "
-                f"blank), so the rule cannot be applied. Load an extract with the flag, or "
-                f"accept counting those rows as not {flag}: python -m hotspots "
-                f"accept-missing-flag --definition {definition.name} --source {source} "
-                f"--flag {flag} --by YOUR-NAME"
+                N_(
+                    "'{name}' counts {what} only when not {flag}, but {n} of those rows "
+                    "from {source} have no {words} (the column is missing or blank), so the "
+                    "rule cannot be applied. Load an extract with the flag, or accept "
+                    "counting those rows as not {flag}: python -m hotspots "
+                    "accept-missing-flag --definition {name} --source {source} "
+                    "--flag {flag} --by YOUR-NAME"
+                ),
+                {
+                    "name": definition.name,
+                    "what": what,
+                    "flag": flag,
+                    "n": f"{n:,}",
+                    "source": source,
+                    "words": Text(words),
+                },
             )
         out.append(
             f"ACCEPTED by {acc['by']} on {acc['time'][:10]}: {n:,} {what} rows "

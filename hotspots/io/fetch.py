@@ -50,14 +50,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hotspots import __version__
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.io.sources import SOURCES, Source, file_name, source_url
 from hotspots.validation import check_month
 
 LOG_NAME = "fetch-log.json"
 CHUNK = 1 << 20
 USER_AGENT = f"hotspots/{__version__} (Python urllib; open-data download)"
-FIX_NETWORK = "check the internet connection or use --base-url to a mirror"
+FIX_NETWORK = N_("check the internet connection or use --base-url to a mirror")
+FIX_AGAIN = N_("try again; check the internet connection or use --base-url to a mirror")
 FORCE = re.compile(r"[a-z]+(-[a-z]+)*")
 
 
@@ -163,28 +164,39 @@ def _unchanged(path: Path, logged: dict | None) -> bool:
     return sha256_file(path) == logged.get("sha256")
 
 
-def _content_problem(name: str, head: bytes) -> str | None:
+def _content_problem(name: str, head: bytes) -> Text | None:
     """Why the first bytes of a download cannot be the file ``name`` is (None if fine)."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     lower = text[:200].lower()
     if lower.startswith((b"<!doctype html", b"<html")) or b"<html" in lower:
-        return "the server sent a web page instead of the file"
+        return Text(N_("the server sent a web page instead of the file"))
     suffix = Path(name).suffix.lower()
     if suffix in (".zip", ".ods", ".xlsx") and not head.startswith(b"PK\x03\x04"):
-        return f"the download is not a {suffix} file (it does not start like one)"
+        return Text(
+            N_("the download is not a {suffix} file (it does not start like one)"),
+            {"suffix": suffix},
+        )
     if suffix in (".geojson", ".json"):
         if not text.startswith(b"{"):
-            return "the download is not JSON"
+            return Text(N_("the download is not JSON"))
         if re.match(rb'\{\s*"error"\s*:', text):
             detail = text[:300].decode("utf-8", "replace")
-            return f"the server answered with an error instead of data ({detail})"
+            return Text(
+                N_("the server answered with an error instead of data ({detail})"),
+                {"detail": detail},
+            )
     if suffix == ".csv" and text.startswith((b"{", b"[")):
-        return "the server sent JSON instead of CSV (the portal may still be preparing the file)"
+        return Text(
+            N_("the server sent JSON instead of CSV (the portal may still be preparing the file)")
+        )
     return None
 
 
-def _fail(url: str, what: str, fix: str = FIX_NETWORK) -> InputError:
-    return InputError(f"download failed: {what}", file=url, fix=fix)
+def _fail(url: str, what: str, fix: str = FIX_NETWORK, **values) -> InputError:
+    """A failed download of ``url``: ``what`` and ``fix`` are templates marked ``N_()``."""
+    return InputError(
+        N_("download failed: {what}"), file=url, fix=fix, values={"what": Text(what, values)}
+    )
 
 
 def _download(
@@ -207,8 +219,8 @@ def _download(
             if status == 202:
                 raise _fail(
                     url,
-                    "the server is still preparing the file (HTTP 202)",
-                    "try again in a few minutes, or use --base-url to a mirror",
+                    N_("the server is still preparing the file (HTTP 202)"),
+                    N_("try again in a few minutes, or use --base-url to a mirror"),
                 )
             expected = resp.headers.get("Content-Length")
             expected = int(expected) if expected and expected.isdigit() else None
@@ -225,47 +237,62 @@ def _download(
         if expected is not None and size != expected:
             raise _fail(
                 url,
-                f"the connection closed after {size:,} of {expected:,} bytes",
-                "try again; " + FIX_NETWORK,
+                N_("the connection closed after {size} of {expected} bytes"),
+                FIX_AGAIN,
+                size=f"{size:,}",
+                expected=f"{expected:,}",
             )
         if size == 0:
-            raise _fail(url, "the server sent an empty file", "try again; " + FIX_NETWORK)
+            raise _fail(url, N_("the server sent an empty file"), FIX_AGAIN)
         problem = _content_problem(dest.name, head)
         if problem:
             raise _fail(
                 url,
-                problem,
-                "check the address (the publisher may have moved the "
-                "file; see the source's page), or use --base-url to a mirror",
+                "{problem}",
+                N_(
+                    "check the address (the publisher may have moved the "
+                    "file; see the source's page), or use --base-url to a mirror"
+                ),
+                problem=problem,
             )
         os.replace(tmp, dest)
         ok = True
         return digest.hexdigest(), size
     except urllib.error.HTTPError as exc:
-        fix = FIX_NETWORK
-        if exc.code == 404:
-            fix = (
+        raise _fail(
+            url,
+            "HTTP {code} {reason}",
+            N_(
                 "check the address (is the month published yet? has the publisher moved "
-                "the file?), " + FIX_NETWORK
+                "the file?), check the internet connection or use --base-url to a mirror"
             )
-        raise _fail(url, f"HTTP {exc.code} {exc.reason}", fix) from None
+            if exc.code == 404
+            else FIX_NETWORK,
+            code=exc.code,
+            reason=exc.reason,
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError):
-            raise _fail(url, f"no answer within {timeout:g} s (timed out)") from None
-        raise _fail(url, f"could not connect ({reason})") from None
+            raise _fail(
+                url, N_("no answer within {seconds} s (timed out)"), seconds=f"{timeout:g}"
+            ) from None
+        raise _fail(url, N_("could not connect ({reason})"), reason=reason) from None
     except TimeoutError:
         raise _fail(
-            url, f"no data for {timeout:g} s (timed out)", "try again; " + FIX_NETWORK
+            url, N_("no data for {seconds} s (timed out)"), FIX_AGAIN, seconds=f"{timeout:g}"
         ) from None
     except (http.client.HTTPException, ConnectionError) as exc:
         raise _fail(
-            url, f"the connection broke ({type(exc).__name__}: {exc})", "try again; " + FIX_NETWORK
+            url,
+            N_("the connection broke ({reason})"),
+            FIX_AGAIN,
+            reason=f"{type(exc).__name__}: {exc}",
         ) from None
     except OSError as exc:
         if exc.filename == str(dest):
             raise  # a local disk problem: the CLI names the file
-        raise _fail(url, f"network error ({exc.strerror or exc})") from None
+        raise _fail(url, N_("network error ({reason})"), reason=exc.strerror or exc) from None
     finally:
         if not ok:
             Path(tmp).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.definitions import normalise_ho_code
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.cells import YEARS, check_range, first_bad, to_float
 from hotspots.io.crime_table import CrimeFile, crimes_frame, crimes_table
 from hotspots.io.csv_decode import column_key, decode_csv
@@ -78,52 +78,59 @@ class ExtractMapping:
         return dict(self.columns).get(field_name, EXTRACT_FIELDS[field_name])
 
 
+EXAMPLE = N_("see the example in docs/force-extract.md")
+
+
 def parse_extract_mapping(text: str, file: str = "<mapping>") -> ExtractMapping:
     """Read an :class:`ExtractMapping` from TOML (see docs/force-extract.md)."""
-    example = "see the example in docs/force-extract.md"
     try:
         raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=file, fix=example) from None
+        raise InputError(
+            N_("not valid TOML ({reason})"), file=file, fix=EXAMPLE, values={"reason": exc}
+        ) from None
     cols = raw.get("columns", {})
     if not isinstance(cols, dict):
         raise InputError(
-            "[columns] is not a table",
+            N_("[columns] is not a table"),
             file=file,
-            expected='a [columns] table of field = "column name" lines',
-            fix=example,
+            expected=N_('a [columns] table of field = "column name" lines'),
+            fix=EXAMPLE,
         )
     unknown = sorted(set(cols) - set(EXTRACT_FIELDS))
     if unknown:
         raise InputError(
-            f"unknown field(s) {unknown} in [columns]",
+            N_("unknown field(s) {unknown} in [columns]"),
             file=file,
-            expected=f"fields from {list(EXTRACT_FIELDS)}",
-            fix=example,
+            expected=N_("fields from {fields}"),
+            fix=EXAMPLE,
+            values={"unknown": str(unknown), "fields": str(list(EXTRACT_FIELDS))},
         )
     for k, v in cols.items():
         if not isinstance(v, str) or not v.strip():
             raise InputError(
-                f"the column for {k} is {v!r}, not text",
+                N_("the column for {field} is {value}, not text"),
                 file=file,
-                expected=f'{k} = "the column name in the extract"',
-                fix=example,
+                expected=N_('{field} = "the column name in the extract"'),
+                fix=EXAMPLE,
+                values={"field": k, "value": repr(v)},
             )
     for key in ("source", "date_format"):
         if key in raw and not isinstance(raw[key], str):
             raise InputError(
-                f"{key} is {raw[key]!r}, not text",
+                N_("{key} is {value}, not text"),
                 file=file,
-                expected=f'{key} = "…" in double quotes',
-                fix=example,
+                expected=N_('{key} = "…" in double quotes'),
+                fix=EXAMPLE,
+                values={"key": key, "value": repr(raw[key])},
             )
     source = force_slug(raw.get("source", "force-extract"))
     if not source:
         raise InputError(
-            "the source is blank",
+            N_("the source is blank"),
             file=file,
-            expected='a short name of the force, e.g. source = "dyfed-powys"',
-            fix=example,
+            expected=N_('a short name of the force, e.g. source = "dyfed-powys"'),
+            fix=EXAMPLE,
         )
     return ExtractMapping(
         source=source,
@@ -136,13 +143,13 @@ def read_extract_mapping(path: str | Path) -> ExtractMapping:
     """Read an :class:`ExtractMapping` from a TOML file (UTF-8; a byte-order mark is fine)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("no such mapping file", file=str(path), fix="check the path")
+        raise InputError(N_("no such mapping file"), file=str(path), fix=N_("check the path"))
     check_size(path.stat().st_size, path.name)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            "the mapping is not UTF-8 text", file=path.name, fix="save it as UTF-8"
+            N_("the mapping is not UTF-8 text"), file=path.name, fix=N_("save it as UTF-8")
         ) from None
     return parse_extract_mapping(text, file=path.name)
 
@@ -154,10 +161,11 @@ def _flags(col: pd.Series, what: str, name: str) -> pd.Series:
     if bad.any():
         row = first_bad(bad)
         raise InputError(
-            f"{what} flag {col.iloc[row - 1]!r} is not yes or no",
+            N_("{what} flag {value} is not yes or no"),
             file=name,
             row=row,
-            expected="Y/N, Yes/No, True/False, 1/0 or empty",
+            expected=N_("Y/N, Yes/No, True/False, 1/0 or empty"),
+            values={"what": what, "value": repr(col.iloc[row - 1])},
         )
     return out.astype("boolean")
 
@@ -176,12 +184,15 @@ def _parse_times(when_text: pd.Series, date_format: str | None, name: str) -> pd
         if differs.any():
             row = first_bad(differs)
             raise InputError(
-                "the recorded date-times mix time zones (or mix times with and "
-                f"without one): {when_text.iloc[row - 1]!r}",
+                N_(
+                    "the recorded date-times mix time zones (or mix times with and "
+                    "without one): {value}"
+                ),
                 file=name,
                 row=row,
-                expected=f"every date-time in the same time zone ({first}) or none",
-                fix="give every date-time in UK local time, without a zone",
+                expected=N_("every date-time in the same time zone ({zone}) or none"),
+                fix=N_("give every date-time in UK local time, without a zone"),
+                values={"value": repr(when_text.iloc[row - 1]), "zone": first},
             )
     try:
         if date_format:
@@ -198,10 +209,11 @@ def _parse_times(when_text: pd.Series, date_format: str | None, name: str) -> pd
                 when = when.where(~retry, again)
     except (ValueError, TypeError) as exc:
         raise InputError(
-            f"the recorded date-times cannot be read ({exc})",
+            N_("the recorded date-times cannot be read ({reason})"),
             file=name,
-            expected="YYYY-MM-DD HH:MM, or the date_format of the mapping",
-            fix="check date_format in the mapping (strftime codes such as %d/%m/%Y %H:%M)",
+            expected=N_("YYYY-MM-DD HH:MM, or the date_format of the mapping"),
+            fix=N_("check date_format in the mapping (strftime codes such as %d/%m/%Y %H:%M)"),
+            values={"reason": exc},
         ) from None
     if when.dt.tz is not None:
         when = when.dt.tz_localize(None)
@@ -234,23 +246,28 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
     missing = [mapping.column_for(f) for f in EXTRACT_REQUIRED if column(f) is None]
     if missing:
         raise InputError(
-            f"missing column(s) {missing}",
+            N_("missing column(s) {columns}"),
             file=raw.name,
-            expected="a force extract with crime_reference, recorded_at and ho_code columns "
-            "(docs/force-extract.md)",
-            fix="rename the columns or give a column mapping with --mapping",
+            expected=N_(
+                "a force extract with crime_reference, recorded_at and ho_code columns "
+                "(docs/force-extract.md)"
+            ),
+            fix=N_("rename the columns or give a column mapping with --mapping"),
+            values={"columns": str(missing)},
         )
     has_loc = any(column(f) for f in ("latitude", "easting", "lsoa_code"))
     if not has_loc:
         raise InputError(
-            "no location columns",
+            N_("no location columns"),
             file=raw.name,
-            expected="latitude/longitude, easting/northing or lsoa_code",
+            expected=N_("latitude/longitude, easting/northing or lsoa_code"),
         )
     n = table.num_rows
     if n == 0:
         raise InputError(
-            "the file has a header but no rows", file=raw.name, expected="at least one data row"
+            N_("the file has a header but no rows"),
+            file=raw.name,
+            expected=N_("at least one data row"),
         )
 
     def text(field_name: str) -> pd.Series | None:
@@ -264,20 +281,20 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
     if ref.isna().any():
         row = first_bad(ref.isna().to_numpy())
         raise InputError(
-            "the crime reference is blank",
+            N_("the crime reference is blank"),
             file=raw.name,
             row=row,
-            expected="a crime reference on every row",
-            fix="fill it in or remove the row",
+            expected=N_("a crime reference on every row"),
+            fix=N_("fill it in or remove the row"),
         )
     code = text("ho_code")
     if code.isna().any():
         row = first_bad(code.isna().to_numpy())
         raise InputError(
-            "the Home Office offence code is blank",
+            N_("the Home Office offence code is blank"),
             file=raw.name,
             row=row,
-            expected="a code such as 8N, 19C, 34B or 92A",
+            expected=N_("a code such as 8N, 19C, 34B or 92A"),
         )
     uniq = code.unique()
     code = code.map(dict(zip(uniq, [normalise_ho_code(u) for u in uniq], strict=True)))
@@ -292,18 +309,22 @@ def read_extract(raw: RawFile, mapping: ExtractMapping | None = None) -> CrimeFi
         out_of_range = pd.notna(when.iloc[row - 1]) or any(
             not YEARS[0] <= y <= YEARS[1] for y in years
         )
-        problem = "is out of range" if out_of_range else "cannot be read"
-        form = (
-            f"the mapping's date_format {mapping.date_format!r}"
-            if mapping.date_format
-            else "YYYY-MM-DD HH:MM (or DD/MM/YYYY HH:MM)"
-        )
         raise InputError(
-            f"recorded date-time {value!r} {problem}",
+            N_("recorded date-time {value} is out of range")
+            if out_of_range
+            else N_("recorded date-time {value} cannot be read"),
             file=raw.name,
             row=row,
-            expected=f"{form}, from {YEARS[0]} to {YEARS[1]}",
-            fix="correct the cell, or give date_format in the mapping",
+            expected=N_("the mapping's date_format {format}, from {first} to {last}")
+            if mapping.date_format
+            else N_("YYYY-MM-DD HH:MM (or DD/MM/YYYY HH:MM), from {first} to {last}"),
+            fix=N_("correct the cell, or give date_format in the mapping"),
+            values={
+                "value": repr(value),
+                "format": repr(mapping.date_format),
+                "first": YEARS[0],
+                "last": YEARS[1],
+            },
         )
     month = when.dt.strftime("%Y-%m").astype("string")
     cols: dict[str, object] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.slugs import force_key
 
 if TYPE_CHECKING:
@@ -121,41 +121,52 @@ def check_force(crime_file: CrimeFile, extra: dict[str, str] | None = None) -> N
 
 def check_force_evidence(ev: ForceEvidence, name: str, extra: dict[str, str] | None = None) -> None:
     """:func:`check_force` of the evidence ``ev`` of the file ``name``."""
-    listed = "one of police.uk's forces (e.g. Dyfed-Powys Police, South Wales Police)" + (
-        " or of the loaded local authority → force lookup" if extra else ""
+    listed = Text(
+        N_(
+            "one of police.uk's forces (e.g. Dyfed-Powys Police, South Wales Police) or of "
+            "the loaded local authority → force lookup"
+        )
+        if extra
+        else N_("one of police.uk's forces (e.g. Dyfed-Powys Police, South Wales Police)")
     )
     if ev.rows_name is not None:
         rows = known_force(ev.rows_name, extra)
         if rows is None:
             raise InputError(
-                f"the rows name the force {ev.rows_name!r}, which is not a known police force",
+                N_("the rows name the force {force}, which is not a known police force"),
                 file=name,
                 row=ev.row,
-                expected=f"in Reported by / Falls within, {listed}",
-                fix="load the file as police.uk published it (a force extract "
-                "goes with 'load crimes-extract'), or load the lookup of the force's area",
+                expected=N_("in Reported by / Falls within, {listed}"),
+                fix=N_(
+                    "load the file as police.uk published it (a force extract "
+                    "goes with 'load crimes-extract'), or load the lookup of the force's area"
+                ),
+                values={"force": repr(ev.rows_name), "listed": listed},
             )
         by_name = known_force(ev.file_name, extra) if ev.file_name else None
         if by_name is not None and by_name != rows:
             raise InputError(
-                f"the file name says the force is {ev.file_name!r} but its rows say "
-                f"{ev.rows_name!r}",
+                N_("the file name says the force is {named} but its rows say {force}"),
                 file=name,
                 row=ev.row,
-                expected="the force of the rows in the name (YYYY-MM-<force>-street.csv)",
-                fix=f"check this is the right file, or rename it ...-{rows}-street.csv",
+                expected=N_("the force of the rows in the name (YYYY-MM-<force>-street.csv)"),
+                fix=N_("check this is the right file, or rename it ...-{rows}-street.csv"),
+                values={"named": repr(ev.file_name), "force": repr(ev.rows_name), "rows": rows},
             )
         return
     if ev.file_name is None or known_force(ev.file_name, extra) is None:
         raise InputError(
-            "the file does not say which police force's crimes it holds"
-            + (
-                f" ({ev.file_name!r} in its name is not a known police force)"
-                if ev.file_name
-                else ""
-            ),
+            N_(
+                "the file does not say which police force's crimes it holds ({named} in its "
+                "name is not a known police force)"
+            )
+            if ev.file_name
+            else N_("the file does not say which police force's crimes it holds"),
             file=name,
-            expected=f"a Reported by or Falls within column naming {listed}, or a name "
-            "YYYY-MM-<force>-street.csv",
-            fix="load the file as police.uk published it, with its Reported by column",
+            expected=N_(
+                "a Reported by or Falls within column naming {listed}, or a name "
+                "YYYY-MM-<force>-street.csv"
+            ),
+            fix=N_("load the file as police.uk published it, with its Reported by column"),
+            values={"named": repr(ev.file_name), "listed": listed},
         )

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.definitions import Definition, classify_crimes, normalise_ho_code
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import read_table
 from hotspots.schema import ASSIGNED
 
@@ -63,46 +63,51 @@ def read_harm_weights(path: str | Path) -> pd.DataFrame:
     twice = [c for c in HARM_FILE_COLUMNS if f"{c}.1" in raw.columns]
     if twice:
         raise InputError(
-            f"the header repeats column {twice[0]!r}",
+            N_("the header repeats column {column}"),
             file=path.name,
-            expected="each column once",
-            fix="remove the second one",
+            expected=N_("each column once"),
+            fix=N_("remove the second one"),
+            values={"column": repr(twice[0])},
         )
     missing = [c for c in HARM_REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(
-            f"missing column(s) {missing}",
+            N_("missing column(s) {columns}"),
             file=path.name,
-            expected=f"the ONS Crime Severity Score table with columns "
-            f"{HARM_FILE_COLUMNS} (offence_group may be left out)",
-            fix="rename the columns, or load the table as published",
+            expected=N_(
+                "the ONS Crime Severity Score table with columns {published} "
+                "(offence_group may be left out)"
+            ),
+            fix=N_("rename the columns, or load the table as published"),
+            values={"columns": str(missing), "published": str(HARM_FILE_COLUMNS)},
         )
     if raw.empty:
         raise InputError(
-            "the file has a header but no rows",
+            N_("the file has a header but no rows"),
             file=path.name,
-            expected="one row per Home Office offence code",
+            expected=N_("one row per Home Office offence code"),
         )
     code = raw["ho_code"].str.strip()
     blank = (code == "").to_numpy()
     if blank.any():
         raise InputError(
-            "the Home Office code is blank",
+            N_("the Home Office code is blank"),
             file=path.name,
             row=int(blank.argmax()) + 1,
-            expected="a code such as 8N or 4.1",
-            fix="fill it in or remove the row",
+            expected=N_("a code such as 8N or 4.1"),
+            fix=N_("fill it in or remove the row"),
         )
     code = code.map(normalise_ho_code)
     repeated = code.duplicated().to_numpy()
     if repeated.any():
         row = int(repeated.argmax()) + 1
         raise InputError(
-            f"code {code.iloc[row - 1]!r} is given twice",
+            N_("code {code} is given twice"),
             file=path.name,
             row=row,
-            expected="one weight per Home Office code",
-            fix="keep one of the rows",
+            expected=N_("one weight per Home Office code"),
+            fix=N_("keep one of the rows"),
+            values={"code": repr(code.iloc[row - 1])},
         )
     text = raw["css_weight"].str.strip()
     weight = pd.to_numeric(text, errors="coerce")
@@ -110,12 +115,12 @@ def read_harm_weights(path: str | Path) -> pd.DataFrame:
     if bad.any():
         row = int(bad.argmax()) + 1
         raise InputError(
-            f"the weight {text.iloc[row - 1]!r} of code {code.iloc[row - 1]!r} "
-            "is not a positive number",
+            N_("the weight {weight} of code {code} is not a positive number"),
             file=path.name,
             row=row,
-            expected="a number greater than 0 (e.g. 189.1539)",
-            fix="correct the cell from the published table",
+            expected=N_("a number greater than 0 (e.g. 189.1539)"),
+            fix=N_("correct the cell from the published table"),
+            values={"weight": repr(text.iloc[row - 1]), "code": repr(code.iloc[row - 1])},
         )
     out = pd.DataFrame(
         {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import check_codes, find_column, read_table
 
 CODE = r"[EWSNX]\d{8}"
@@ -62,9 +62,11 @@ def load_lsoa11_lsoa21(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     raw = _frame(read_table(path), path.name)
-    c11 = find_column(raw, [r"lsoa11_?c(ode|d)"], "2011 LSOA code", path.name)
-    c21 = find_column(raw, [r"lsoa21_?c(ode|d)"], "2021 LSOA code", path.name)
-    chg = find_column(raw, [r"change_?code", r"chgind"], "change code", path.name, required=False)
+    c11 = find_column(raw, [r"lsoa11_?c(ode|d)"], N_("2011 LSOA code"), path.name)
+    c21 = find_column(raw, [r"lsoa21_?c(ode|d)"], N_("2021 LSOA code"), path.name)
+    chg = find_column(
+        raw, [r"change_?code", r"chgind"], N_("change code"), path.name, required=False
+    )
     out = pd.DataFrame(
         {
             "lsoa11_code": raw[c11].str.upper(),
@@ -72,8 +74,8 @@ def load_lsoa11_lsoa21(path: str | Path) -> pd.DataFrame:
             "change_code": raw[chg].str.upper() if chg else "",
         }
     )
-    check_codes(out["lsoa11_code"], CODE, "2011 LSOA code", path.name)
-    check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)
+    check_codes(out["lsoa11_code"], CODE, N_("2011 LSOA code"), path.name)
+    check_codes(out["lsoa21_code"], CODE, N_("2021 LSOA code"), path.name)
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -92,14 +94,18 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     raw = _frame(read_table(path), path.name)
-    c21 = find_column(raw, [r"lsoa21_?c(ode|d)"], "2021 LSOA code", path.name)
-    wd = find_column(raw, [r"wd\d\dcd", r"ward\d\d_?code", r"ward_?code"], "ward code", path.name)
-    wdn = find_column(raw, [r"wd\d\dnm", r"ward\d\d_?name", r"ward_?name"], "ward name", path.name)
+    c21 = find_column(raw, [r"lsoa21_?c(ode|d)"], N_("2021 LSOA code"), path.name)
+    wd = find_column(
+        raw, [r"wd\d\dcd", r"ward\d\d_?code", r"ward_?code"], N_("ward code"), path.name
+    )
+    wdn = find_column(
+        raw, [r"wd\d\dnm", r"ward\d\d_?name", r"ward_?name"], N_("ward name"), path.name
+    )
     la = find_column(
-        raw, [r"lad\d\dcd", r"(lad|ltla)\d\d_?code"], "local authority code", path.name
+        raw, [r"lad\d\dcd", r"(lad|ltla)\d\d_?code"], N_("local authority code"), path.name
     )
     lan = find_column(
-        raw, [r"lad\d\dnm", r"(lad|ltla)\d\d_?name"], "local authority name", path.name
+        raw, [r"lad\d\dnm", r"(lad|ltla)\d\d_?name"], N_("local authority name"), path.name
     )
     columns = {
         "lsoa21_code": raw[c21].str.upper(),
@@ -117,17 +123,18 @@ def load_lsoa21_ward(path: str | Path) -> pd.DataFrame:
         if col:
             columns[key] = raw[col]
     out = pd.DataFrame(columns).drop_duplicates()
-    check_codes(out["lsoa21_code"], CODE, "2021 LSOA code", path.name)
-    check_codes(out["ward_code"], CODE, "ward code", path.name)
+    check_codes(out["lsoa21_code"], CODE, N_("2021 LSOA code"), path.name)
+    check_codes(out["ward_code"], CODE, N_("ward code"), path.name)
     dup = out["lsoa21_code"].duplicated()
     if dup.any():
         code = out.loc[dup, "lsoa21_code"].iloc[0]
         raise InputError(
-            f"LSOA {code} is given more than one ward",
+            N_("LSOA {code} is given more than one ward"),
             file=path.name,
             row=int(out.index[dup.to_numpy()][0]) + 1,
-            expected="a best-fit lookup: one ward per 2021 LSOA",
-            fix="use the ONS best-fit LSOA21 → ward lookup",
+            expected=N_("a best-fit lookup: one ward per 2021 LSOA"),
+            fix=N_("use the ONS best-fit LSOA21 → ward lookup"),
+            values={"code": code},
         )
     out = out.reset_index(drop=True)
     out.attrs["vintage"] = vintage(wd)
@@ -138,9 +145,9 @@ def load_lad_force(path: str | Path) -> pd.DataFrame:
     """Read the ONS local authority → community safety partnership → police force lookup."""
     path = Path(path)
     raw = _frame(read_table(path), path.name)
-    la = find_column(raw, [r"(lad|ltla)\d\d_?c(ode|d)"], "local authority code", path.name)
-    pf = find_column(raw, [r"pfa\d\d_?c(ode|d)"], "police force area code", path.name)
-    pfn = find_column(raw, [r"pfa\d\d_?n(ame|m)"], "police force area name", path.name)
+    la = find_column(raw, [r"(lad|ltla)\d\d_?c(ode|d)"], N_("local authority code"), path.name)
+    pf = find_column(raw, [r"pfa\d\d_?c(ode|d)"], N_("police force area code"), path.name)
+    pfn = find_column(raw, [r"pfa\d\d_?n(ame|m)"], N_("police force area name"), path.name)
     out = pd.DataFrame(
         {
             "local_authority_code": raw[la].str.upper(),
@@ -148,16 +155,17 @@ def load_lad_force(path: str | Path) -> pd.DataFrame:
             "police_force": raw[pfn],
         }
     ).drop_duplicates()
-    check_codes(out["local_authority_code"], CODE, "local authority code", path.name)
+    check_codes(out["local_authority_code"], CODE, N_("local authority code"), path.name)
     dup = out["local_authority_code"].duplicated()
     if dup.any():
         code = out.loc[dup, "local_authority_code"].iloc[0]
         raise InputError(
-            f"local authority {code} is in two police forces",
+            N_("local authority {code} is in two police forces"),
             file=path.name,
             row=int(out.index[dup.to_numpy()][0]) + 1,
-            expected="one police force area per local authority",
-            fix="use the ONS local authority → police force area lookup",
+            expected=N_("one police force area per local authority"),
+            fix=N_("use the ONS local authority → police force area lookup"),
+            values={"code": code},
         )
     return out.reset_index(drop=True)
 
@@ -173,9 +181,9 @@ def load_lookup(path: str | Path) -> tuple[str, pd.DataFrame]:
     }
     if kind is None:
         raise InputError(
-            "this is not a lookup the tool knows",
+            N_("this is not a lookup the tool knows"),
             file=path.name,
-            expected="ONS LSOA11→LSOA21, LSOA21→ward (WD22CD) or LAD→PFA lookup columns",
-            fix="check that this is the ONS lookup, with the columns as published",
+            expected=N_("ONS LSOA11→LSOA21, LSOA21→ward (WD22CD) or LAD→PFA lookup columns"),
+            fix=N_("check that this is the ONS lookup, with the columns as published"),
         )
     return kind, readers[kind](path)

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.cells import YEARS, check_range, to_float
 from hotspots.io.crime_table import (
     CrimeFile,
@@ -207,13 +207,18 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
         label = {"crime_id": "Crime ID", "lsoa_code": "LSOA code", "crime_type": "Crime type"}
         want = [label.get(c, c.capitalize()) for c in missing]
         raise InputError(
-            f"missing column(s) {want}",
+            N_("missing column(s) {columns}"),
             file=raw.name,
-            expected="the police.uk street CSV header: Crime ID, Month, Reported by, "
-            "Falls within, Longitude, Latitude, Location, LSOA code, LSOA name, Crime type, "
-            "Last outcome category, Context",
-            fix="load the file as police.uk published it, or load a force extract with "
-            "'load crimes-extract'",
+            expected=N_(
+                "the police.uk street CSV header: Crime ID, Month, Reported by, "
+                "Falls within, Longitude, Latitude, Location, LSOA code, LSOA name, Crime type, "
+                "Last outcome category, Context"
+            ),
+            fix=N_(
+                "load the file as police.uk published it, or load a force extract with "
+                "'load crimes-extract'"
+            ),
+            values={"columns": str(want)},
         )
     # "Reported by" names the force (the file name may not); "Falls within" is read only
     # when there is no "Reported by" column.
@@ -242,7 +247,9 @@ def _parse_police_uk(raw: RawFile) -> tuple[pa.Table, frozenset[str]]:
     n = table.num_rows
     if n == 0:
         raise InputError(
-            "the file has a header but no rows", file=raw.name, expected="at least one data row"
+            N_("the file has a header but no rows"),
+            file=raw.name,
+            expected=N_("at least one data row"),
         )
     columns = [
         table.column(col_of[c]) if c in col_of else pa.chunked_array([pa.nulls(n, pa.string())])
@@ -288,18 +295,17 @@ def _police_uk_batch(
     if len(hits):
         idx = int(hits[0])
         value = month_names[month_code[idx]]
-        if value is None:
-            problem = "the Month cell is blank"
-        elif MONTH.match(value):
-            problem = f"month {value!r} is out of range"
-        else:
-            problem = f"month {value!r} is not a month"
         raise InputError(
-            problem,
+            N_("the Month cell is blank")
+            if value is None
+            else N_("month {value} is out of range")
+            if MONTH.match(value)
+            else N_("month {value} is not a month"),
             file=name,
             row=idx + 1,
-            expected=f"YYYY-MM, e.g. 2019-01, from {YEARS[0]} to {YEARS[1]}",
-            fix="correct the Month cell",
+            expected=N_("YYYY-MM, e.g. 2019-01, from {first} to {last}"),
+            fix=N_("correct the Month cell"),
+            values={"value": repr(value), "first": YEARS[0], "last": YEARS[1]},
         )
     longitude, latitude = column("longitude"), column("latitude")
     for values, what in ((longitude, "longitude"), (latitude, "latitude")):
@@ -376,13 +382,19 @@ def _file_force(table: pa.Table, present: frozenset[str], name: str) -> tuple[st
         if other:
             at = int(np.flatnonzero(np.isin(codes, other))[0])
             raise InputError(
-                f"the rows name two police forces: {value!r} (row {first + 1}) and "
-                f"{names[codes[at]]!r}",
+                N_("the rows name two police forces: {force} (row {row}) and {other}"),
                 file=name,
                 row=at + 1,
-                expected="one force in every row's Reported by / Falls within, as "
-                "police.uk publishes a file per force",
-                fix="split the file by force, or load each force's own file",
+                expected=N_(
+                    "one force in every row's Reported by / Falls within, as "
+                    "police.uk publishes a file per force"
+                ),
+                fix=N_("split the file by force, or load each force's own file"),
+                values={
+                    "force": repr(value),
+                    "row": first + 1,
+                    "other": repr(names[codes[at]]),
+                },
             )
         ev = ForceEvidence(rows_name=value, row=first + 1, file_name=in_name)
         slug = known_force(value) or force_slug(value)

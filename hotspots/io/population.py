@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import InputError
-from hotspots.i18n import N_
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import check_codes, find_column, read_table
 
 POPULATION_COLUMNS = ["lsoa_code", "population", "year"]
@@ -38,56 +37,59 @@ def load_population(path: str | Path, year: int | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     raw = read_table(path)
-    code = find_column(raw, [r"lsoa(11|21)?_?c(ode|d)"], "LSOA code", path.name)
+    code = find_column(raw, [r"lsoa(11|21)?_?c(ode|d)"], N_("LSOA code"), path.name)
     total = find_column(
         raw,
         [r"total_?population", r"all_?ages", r"population", r"persons"],
-        "total population",
+        N_("total population"),
         path.name,
     )
     year_row = None
     if year is None:
-        ycol = find_column(raw, [r"year"], "year", path.name, required=False)
+        ycol = find_column(raw, [r"year"], N_("year"), path.name, required=False)
         m = re.search(r"(?:mid[-_]?)((?:19|20)\d\d)", path.name)
         if ycol is not None:
             text, year_row = str(raw[ycol].iloc[0]).strip(), 1
             if not re.fullmatch(r"\d{1,6}", text):
                 raise InputError(
-                    f"year {text!r} is not a year",
+                    N_("year {value} is not a year"),
                     file=path.name,
                     row=1,
-                    expected="a year such as 2019 in the year column",
-                    fix="correct the cell",
+                    expected=N_("a year such as 2019 in the year column"),
+                    fix=N_("correct the cell"),
+                    values={"value": repr(text)},
                 )
             year = int(text)
         elif m:
             year = int(m.group(1))
         else:
             raise InputError(
-                "the population year is not known",
+                N_("the population year is not known"),
                 file=path.name,
-                fix="put the year in the file name (e.g. mid2019) or a 'year' column",
+                fix=N_("put the year in the file name (e.g. mid2019) or a 'year' column"),
             )
     if not YEARS[0] <= int(year) <= YEARS[1]:
         raise InputError(
-            f"population year {year} is out of range",
+            N_("population year {year} is out of range"),
             file=path.name,
             row=year_row,
-            expected=f"a year from {YEARS[0]} to {YEARS[1]}",
-            fix="correct the year",
+            expected=N_("a year from {first} to {last}"),
+            fix=N_("correct the year"),
+            values={"year": year, "first": YEARS[0], "last": YEARS[1]},
         )
     out = pd.DataFrame({"lsoa_code": raw[code].str.strip().str.upper()})
-    check_codes(out["lsoa_code"], r"[EWX]01\d{6}", "LSOA code", path.name)
+    check_codes(out["lsoa_code"], r"[EWX]01\d{6}", N_("LSOA code"), path.name)
     values = pd.to_numeric(raw[total].str.replace(",", "").str.strip(), errors="coerce")
     bad = values.isna() | (values < 0) | ~np.isfinite(values) | (values % 1 != 0)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0]) + 1
         raise InputError(
-            f"population {raw[total].iloc[row - 1]!r} is not a count",
+            N_("population {value} is not a count"),
             file=path.name,
             row=row,
-            expected="a whole number ≥ 0",
-            fix="correct the cell",
+            expected=N_("a whole number ≥ 0"),
+            fix=N_("correct the cell"),
+            values={"value": repr(raw[total].iloc[row - 1])},
         )
     out["population"] = values.astype("float64")
     out["year"] = int(year)
@@ -95,11 +97,12 @@ def load_population(path: str | Path, year: int | None = None) -> pd.DataFrame:
     if twice.any():
         dup = out.loc[twice, "lsoa_code"].iloc[0]
         raise InputError(
-            f"LSOA {dup} appears twice",
+            N_("LSOA {code} appears twice"),
             file=path.name,
             row=int(twice.to_numpy().nonzero()[0][0]) + 1,
-            expected="one row per LSOA",
-            fix="remove the repeated row",
+            expected=N_("one row per LSOA"),
+            fix=N_("remove the repeated row"),
+            values={"code": dup},
         )
     return out
 

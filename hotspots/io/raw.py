@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import xxhash
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import check_size, max_file_bytes
 
 
@@ -55,7 +55,7 @@ def read_member(
         The member is over the limit, or unpacks to another size than its header says.
     """
     name = f"{archive}:{info.filename}"
-    check_size(info.file_size, name, "the member unpacks to")
+    check_size(info.file_size, name, member=True)
     limit = max_file_bytes()
     # The zip reader stops at the size the header gives; ask it for a block more than
     # the limit instead (it would check the CRC on reaching that size), so that the
@@ -92,18 +92,23 @@ def read_member(
                 out += block
             if size > limit:
                 raise InputError(
-                    f"the member unpacks to more than the limit of {limit / (1 << 20):.0f} MB "
-                    f"although its header says {info.file_size:,} bytes (reading stopped "
-                    "at the limit)",
+                    N_(
+                        "the member unpacks to more than the limit of {limit} MB although its "
+                        "header says {size} bytes (reading stopped at the limit)"
+                    ),
                     file=name,
-                    expected="a zip whose members unpack to no more than the limit",
-                    fix="check the archive (download it again from police.uk), or raise "
-                    "the limit with the environment variable HOTSPOTS_MAX_FILE_MB",
+                    expected=N_("a zip whose members unpack to no more than the limit"),
+                    fix=N_(
+                        "check the archive (download it again from police.uk), or raise "
+                        "the limit with the environment variable HOTSPOTS_MAX_FILE_MB"
+                    ),
+                    values={"limit": f"{limit / (1 << 20):.0f}", "size": f"{info.file_size:,}"},
                 )
     if size != info.file_size:
         raise InputError(
-            f"the member unpacks to {size:,} bytes but its header says {info.file_size:,}",
+            N_("the member unpacks to {size} bytes but its header says {header}"),
             file=name,
-            fix="download the archive again",
+            fix=N_("download the archive again"),
+            values={"size": f"{size:,}", "header": f"{info.file_size:,}"},
         )
     return pa.py_buffer(out) if keep else None

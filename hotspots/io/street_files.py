@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import check_size
 from hotspots.io.raw import RawFile, read_buffer, read_member
 from hotspots.slugs import force_slug
@@ -47,9 +47,9 @@ def iter_police_uk(
     for p in map(Path, paths):
         if not p.exists():
             raise InputError(
-                "no such file or folder",
+                N_("no such file or folder"),
                 file=str(p),
-                fix="check the path (folders and .zip archives are accepted)",
+                fix=N_("check the path (folders and .zip archives are accepted)"),
             )
         if p.is_dir():
             found = sorted(
@@ -59,9 +59,9 @@ def iter_police_uk(
             )
             if not found:
                 raise InputError(
-                    "the folder holds no police.uk street CSVs",
+                    N_("the folder holds no police.uk street CSVs"),
                     file=str(p),
-                    expected="files named YYYY-MM-<force>-street.csv",
+                    expected=N_("files named YYYY-MM-<force>-street.csv"),
                 )
             yield from iter_police_uk(found, forces, months)
         elif p.suffix.lower() == ".zip":
@@ -73,13 +73,18 @@ def iter_police_uk(
                             i.filename for i in zf.infolist() if i.filename.lower().endswith(".zip")
                         ]
                         raise InputError(
-                            "the zip holds no police.uk street CSVs"
-                            + (f" (it holds a zip inside a zip: {nested[0]})" if nested else ""),
-                            file=p.name,
-                            expected="members named YYYY-MM/YYYY-MM-<force>-street.csv",
-                            fix="unpack the outer zip and load the zip inside"
+                            N_(
+                                "the zip holds no police.uk street CSVs (it holds a zip "
+                                "inside a zip: {inner})"
+                            )
                             if nested
-                            else "check that this is a police.uk archive",
+                            else N_("the zip holds no police.uk street CSVs"),
+                            file=p.name,
+                            expected=N_("members named YYYY-MM/YYYY-MM-<force>-street.csv"),
+                            fix=N_("unpack the outer zip and load the zip inside")
+                            if nested
+                            else N_("check that this is a police.uk archive"),
+                            values={"inner": nested[0] if nested else ""},
                         )
                     for info in members:
                         yield RawFile(
@@ -87,28 +92,28 @@ def iter_police_uk(
                         )
             except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError, zlib.error) as exc:
                 raise InputError(
-                    f"the zip is damaged or incomplete ({exc})",
+                    N_("the zip is damaged or incomplete ({reason})"),
                     file=p.name,
-                    fix="download the archive again",
+                    fix=N_("download the archive again"),
+                    values={"reason": exc},
                 ) from None
             except NotImplementedError as exc:  # e.g. Deflate64 or another compression
                 raise InputError(
-                    f"the zip uses a compression method the tool cannot read ({exc})",
+                    N_("the zip uses a compression method the tool cannot read ({reason})"),
                     file=p.name,
-                    expected="a Deflate (ordinary) zip",
-                    fix="unpack it and zip it again, or load the CSVs",
+                    expected=N_("a Deflate (ordinary) zip"),
+                    fix=N_("unpack it and zip it again, or load the CSVs"),
+                    values={"reason": exc},
                 ) from None
             except RuntimeError as exc:  # an encrypted member
-                what = (
-                    "the zip is encrypted (it needs a password)"
-                    if "encrypted" in str(exc)
-                    else f"the zip cannot be opened ({exc})"
-                )
                 raise InputError(
-                    what,
+                    N_("the zip is encrypted (it needs a password)")
+                    if "encrypted" in str(exc)
+                    else N_("the zip cannot be opened ({reason})"),
                     file=p.name,
-                    expected="a zip without a password",
-                    fix="unpack it with its password and load the CSVs",
+                    expected=N_("a zip without a password"),
+                    fix=N_("unpack it with its password and load the CSVs"),
+                    values={"reason": exc},
                 ) from None
         else:
             if (want_forces or want_months) and STREET_NAME.search(p.name) and not wanted(p.name):

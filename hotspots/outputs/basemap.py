@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.i18n import translator
 
 __all__ = [
@@ -64,26 +64,39 @@ def basemap_from_env(environ: Mapping[str, str] | None = None) -> Basemap | None
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise InputError(
-            f"the base map address {url!r} is not an http(s) address",
+            N_("the base map address {url} is not an http(s) address"),
             file=ENV_URL,
-            expected="e.g. https://tiles.example.gov.uk/{z}/{x}/{y}.png",
-            fix=f"set {ENV_URL} to the tile server's address, or unset it for no base map",
+            expected=N_("e.g. {example}"),
+            fix=N_("set {variable} to the tile server's address, or unset it for no base map"),
+            values={
+                "url": repr(url),
+                "example": "https://tiles.example.gov.uk/{z}/{x}/{y}.png",
+                "variable": ENV_URL,
+            },
         )
     missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
     if missing:
         raise InputError(
-            f"the base map address {url!r} has no {', '.join(missing)}",
+            N_("the base map address {url} has no {missing}"),
             file=ENV_URL,
-            expected="an address with {z}, {x} and {y} where the tile's zoom and column go",
-            fix=f"set {ENV_URL} to a tile address such as https://host/{{z}}/{{x}}/{{y}}.png",
+            expected=N_("an address with {parts} where the tile's zoom and column go"),
+            fix=N_("set {variable} to a tile address such as {example}"),
+            values={
+                "url": repr(url),
+                "missing": ", ".join(missing),
+                "parts": Text(N_("{first} and {last}"), {"first": "{z}, {x}", "last": "{y}"}),
+                "variable": ENV_URL,
+                "example": "https://host/{z}/{x}/{y}.png",
+            },
         )
     attribution = (env.get(ENV_ATTRIBUTION) or "").strip()
     if not attribution:
         raise InputError(
-            "the base map has no attribution",
+            N_("the base map has no attribution"),
             file=ENV_ATTRIBUTION,
-            expected="the copyright line the tile server's licence asks for",
-            fix=f"set {ENV_ATTRIBUTION}, e.g. '© OpenStreetMap contributors'",
+            expected=N_("the copyright line the tile server's licence asks for"),
+            fix=N_("set {variable}, e.g. '© OpenStreetMap contributors'"),
+            values={"variable": ENV_ATTRIBUTION},
         )
     name = (env.get(ENV_NAME) or "").strip() or (parsed.hostname or "")
     return Basemap(url=url, attribution=attribution, name=name)

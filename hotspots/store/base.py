@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as pf
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, LocalisedError, Text, either
 from hotspots.geo.geography import Geography, build_geography
 from hotspots.io.crime_table import crimes_frame
 from hotspots.schema import HISTORY_COLUMNS, RECONCILIATION_COLUMNS
@@ -55,6 +55,9 @@ from hotspots.store.manifest import (
 from hotspots.store.objects import object_problem, read_crimes_object
 from hotspots.store.placement import deduplicate, reassign
 from hotspots.store.transaction import Transaction
+
+#: A store file that is not there.
+MISSING = N_("the file is missing")
 
 
 class StoreDamagedError(InputError):
@@ -99,12 +102,13 @@ class Store:
         """
         return self._read_manifest()[0]
 
-    def manifest_problem(self) -> str | None:
+    def manifest_problem(self, lang: str = "en") -> str | None:
         """What is wrong with manifest.json when the previous manifest is in use, else
-        None."""
-        return self._read_manifest()[1]
+        None (in ``lang``)."""
+        problem = self._read_manifest()[1]
+        return None if problem is None else problem.localised(lang)
 
-    def _read_manifest(self) -> tuple[dict, str | None]:
+    def _read_manifest(self) -> tuple[dict, Text | None]:
         try:
             data = self.manifest_path.read_bytes()
         except FileNotFoundError:
@@ -112,75 +116,104 @@ class Store:
         try:
             return parse_manifest(data), None
         except ValueError as exc:
-            problem = f"the store's manifest is damaged: {exc}"
+            reason = exc.text if isinstance(exc, LocalisedError) else exc
         try:
             previous = parse_manifest(self.previous_manifest_path.read_bytes())
         except (FileNotFoundError, ValueError):
             raise StoreDamagedError(
-                problem + ", and there is no readable previous manifest",
+                N_(
+                    "the store's manifest is damaged: {problem}, and there is no readable "
+                    "previous manifest"
+                ),
                 file=str(self.manifest_path),
-                fix=f"restore the store folder {self.root} from a backup, or move it away "
-                "and load the original files again (python -m hotspots load auto FOLDER)",
+                fix=N_(
+                    "restore the store folder {folder} from a backup, or move it away "
+                    "and load the original files again (python -m hotspots load auto FOLDER)"
+                ),
+                values={"problem": reason, "folder": self.root},
             ) from None
-        return previous, (
-            f"{problem}. Showing the previous manifest (version {previous['version']}, "
-            f"{previous.get('updated') or 'no date'}): the last load may be missing. "
-            "Fix: load the last files again (python -m hotspots load ...), which writes a "
-            "new manifest; check with python -m hotspots verify"
+        return previous, Text(
+            N_(
+                "the store's manifest is damaged: {problem}. Showing the previous manifest "
+                "(version {version}, {updated}): the last load may be missing. Fix: load the "
+                "last files again (python -m hotspots load ...), which writes a new manifest; "
+                "check with python -m hotspots verify"
+            ),
+            {
+                "problem": reason,
+                "version": previous["version"],
+                "updated": previous.get("updated") or Text(N_("no date")),
+            },
         )
 
     def object_problem(
         self, name: str, manifest: dict | None = None, data: bytes | None = None
-    ) -> str | None:
-        """What is wrong with the object ``name`` (missing, truncated, altered), or None
-        when it is as the manifest recorded it. An object without a record (written by an
-        earlier version) is checked by reading it."""
+    ) -> Text | None:
+        """What is wrong with the object ``name`` (missing, truncated, altered; ``str()``
+        in English), or None when it is as the manifest recorded it. An object without a
+        record (written by an earlier version) is checked by reading it."""
         m = manifest if manifest is not None else self.manifest()
         record = m.get("objects", {}).get(name)
         if data is None:
             try:
                 data = self._raw(name)
             except FileNotFoundError:
-                return "the file is missing"
+                return Text(MISSING)
         return object_problem(name, data, record)
 
-    def describe_object(self, name: str, manifest: dict | None = None) -> tuple[str, str]:
-        """What the object holds, and the command that rewrites it from its original."""
+    def describe_object(
+        self, name: str, manifest: dict | None = None, lang: str = "en"
+    ) -> tuple[str, str]:
+        """What the object holds (in ``lang``), and the command that rewrites it from its
+        original."""
+        what, command = self._describe(name, manifest)
+        return what.localised(lang), command
+
+    def _describe(self, name: str, manifest: dict | None = None) -> tuple[Text, str]:
         m = manifest if manifest is not None else self.manifest()
         for p in m["partitions"].values():
             if p["object"] == name:
                 return (
-                    f"the crimes of {p['source']} {p['month']} from {p['file']}",
+                    Text(
+                        N_("the crimes of {source} {month} from {file}"),
+                        {"source": p["source"], "month": p["month"], "file": p["file"]},
+                    ),
                     reload_command(p["source"], p["month"], p["file"]),
                 )
         for key, e in m["reference"].items():
             if e["object"] == name:
                 kind = e.get("kind", "auto")
                 return (
-                    f"the {key} table from {e['file']}",
+                    Text(N_("the {key} table from {file}"), {"key": key, "file": e["file"]}),
                     f"python -m hotspots load {kind} PATH/TO/{e['file']}",
                 )
-        return ("an object no manifest names", "python -m hotspots load auto FOLDER")
+        return Text(N_("an object no manifest names")), "python -m hotspots load auto FOLDER"
 
-    def damaged(self, name: str, problem: str, manifest: dict | None = None) -> StoreDamagedError:
+    def damaged(
+        self, name: str, problem: Text | str, manifest: dict | None = None
+    ) -> StoreDamagedError:
         """The error for a damaged object: names it, what it holds and the repair."""
-        what, command = self.describe_object(name, manifest)
+        what, command = self._describe(name, manifest)
         return StoreDamagedError(
-            f"a store file is damaged: {problem}. It holds {what}",
+            N_("a store file is damaged: {problem}. It holds {what}"),
             file=str(self.root / "objects" / name),
-            fix=f"load the original again, which rewrites it: {command} "
-            "(then check with python -m hotspots verify)",
+            fix=N_(
+                "load the original again, which rewrites it: {command} "
+                "(then check with python -m hotspots verify)"
+            ),
+            values={"problem": problem, "what": what, "command": command},
         )
 
-    def verify(self) -> list[tuple[str, str, str, str]]:
+    def verify(self, lang: str = "en") -> list[tuple[str, str, str, str]]:
         """Check every object the manifest names: ``(object, problem, what it holds,
-        repair command)`` for each damaged one (empty when all are intact)."""
+        repair command)`` for each damaged one (empty when all are intact), the problem and
+        what it holds in ``lang``."""
         m = self.manifest()
         out = []
         for name in sorted(referenced_objects(m)):
             problem = self.object_problem(name, m)
             if problem is not None:
-                out.append((name, problem, *self.describe_object(name, m)))
+                out.append((name, problem.localised(lang), *self.describe_object(name, m, lang)))
         return out
 
     def _raw(self, name: str) -> bytes:
@@ -209,7 +242,7 @@ class Store:
         try:
             data = self._raw(name)
         except FileNotFoundError:
-            raise self.damaged(name, "the file is missing", m) from None
+            raise self.damaged(name, Text(MISSING), m) from None
         problem = self.object_problem(name, m, data)
         if problem is not None:
             raise self.damaged(name, problem, m)
@@ -249,19 +282,22 @@ class Store:
         missing = [
             what
             for key, what in (
-                ("wards", "ward boundaries"),
-                ("lookup:lsoa11_lsoa21", "the LSOA 2011→2021 lookup"),
+                ("wards", N_("ward boundaries")),
+                ("lookup:lsoa11_lsoa21", N_("the LSOA 2011→2021 lookup")),
             )
             if key not in ref
         ]
         ward_lookups = sorted(k for k in ref if k.startswith("lookup:lsoa21_ward"))
         if not ward_lookups:
-            missing.append("the LSOA 2021→ward lookup")
+            missing.append(N_("the LSOA 2021→ward lookup"))
         if missing:
             raise InputError(
-                "the store has no " + " or ".join(missing),
-                fix="load them first, e.g. 'python -m hotspots load auto ../shared/data' "
-                "(reference files are loaded before crimes)",
+                N_("the store has no {missing}"),
+                fix=N_(
+                    "load them first, e.g. 'python -m hotspots load auto ../shared/data' "
+                    "(reference files are loaded before crimes)"
+                ),
+                values={"missing": either([Text(m) for m in missing])},
             )
         wards = self._ref_from(m, "wards")
         vintage = ref["wards"].get("meta", {}).get("vintage", "")

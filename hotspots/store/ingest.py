@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError, Text
 from hotspots.io import lookups
 from hotspots.io.csv_guard import check_size
 from hotspots.io.detect import detect_kind, read_table_head, ward_code_column, why_unrecognised
@@ -36,14 +36,14 @@ from hotspots.store.staging import (
 
 #: What ``load KIND`` accepts, with a plain description (feeds the CLI and upload page).
 KINDS = {
-    "auto": "detect each file's kind from its content",
-    "crimes": "police.uk street CSVs, folders or police.uk archive zips",
-    "crimes-extract": "force extract CSV with Home Office offence codes",
-    "boundaries": "ward boundaries (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet)",
-    "lookup": "ONS lookup: LSOA 2011→2021, LSOA 2021→ward, or local authority→force",
-    "deprivation": "WIMD 2019 or IMD 2019 LSOA ranks",
-    "population": "ONS mid-year population by LSOA",
-    "harm-weights": "ONS Crime Severity Score weights by Home Office offence code",
+    "auto": N_("detect each file's kind from its content"),
+    "crimes": N_("police.uk street CSVs, folders or police.uk archive zips"),
+    "crimes-extract": N_("force extract CSV with Home Office offence codes"),
+    "boundaries": N_("ward boundaries (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet)"),
+    "lookup": N_("ONS lookup: LSOA 2011→2021, LSOA 2021→ward, or local authority→force"),
+    "deprivation": N_("WIMD 2019 or IMD 2019 LSOA ranks"),
+    "population": N_("ONS mid-year population by LSOA"),
+    "harm-weights": N_("ONS Crime Severity Score weights by Home Office offence code"),
 }
 #: Reference kinds are loaded before crimes, in this order.
 ORDER = [
@@ -132,7 +132,7 @@ def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[
     out: list[tuple[str, Path]] = []
     for p in map(Path, paths):
         if not p.exists():
-            raise InputError("no such file or folder", file=str(p), fix="check the path")
+            raise InputError(N_("no such file or folder"), file=str(p), fix=N_("check the path"))
         if kind != "auto":
             out.append((kind, p))
             continue
@@ -147,24 +147,36 @@ def _expand(kind: str, paths: Iterable[str | Path], report: LoadReport) -> list[
             k = detect_kind(p)
             if k is None and p.suffix.lower() == ".zip" and not zipfile.is_zipfile(p):
                 raise InputError(
-                    "the zip is damaged or incomplete", file=p.name, fix="download or copy it again"
+                    N_("the zip is damaged or incomplete"),
+                    file=p.name,
+                    fix=N_("download or copy it again"),
                 )
             if k is None:
                 why = why_unrecognised(p)
-                fix = (
-                    "add or rename the missing column(s), or name the kind (e.g. 'load "
-                    "crimes FILE') to see that loader's own message"
-                    if "lacks" in why
-                    else "check that this is the right file (export or download it again)"
-                    if why.startswith(("the file", "this is", "it is"))
-                    else "name the kind, e.g. 'load boundaries FILE'"
-                )
+                said = str(why)
                 raise InputError(
-                    "the kind of this file cannot be recognised: " + why,
+                    N_("the kind of this file cannot be recognised: {why}"),
                     file=p.name,
-                    expected="one of: "
-                    + "; ".join(f"{k} ({v})" for k, v in KINDS.items() if k != "auto"),
-                    fix=fix,
+                    expected=N_("one of: {kinds}"),
+                    fix=N_(
+                        "add or rename the missing column(s), or name the kind (e.g. 'load "
+                        "crimes FILE') to see that loader's own message"
+                    )
+                    if "lacks" in said
+                    else N_("check that this is the right file (export or download it again)")
+                    if said.startswith(("the file", "this is", "it is"))
+                    else N_("name the kind, e.g. 'load boundaries FILE'"),
+                    values={
+                        "why": why,
+                        "kinds": Text.join(
+                            "; ",
+                            (
+                                Text("{kind} ({what})", {"kind": k, "what": Text(v)})
+                                for k, v in KINDS.items()
+                                if k != "auto"
+                            ),
+                        ),
+                    },
                 )
             out.append((k, p))
     out = sorted(out, key=lambda kp: ORDER.index(kp[0]))
@@ -222,12 +234,8 @@ def load_paths(
         # A problem of the files together (e.g. a lookup whose wards are not in the
         # boundaries, or crimes before any boundaries): name the files of this load.
         names = sorted({p.name for _, p in todo})
-        raise InputError(
-            exc.problem,
-            file=", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""),
-            row=exc.row,
-            expected=exc.expected,
-            fix=exc.fix,
+        raise exc.replace(
+            file=", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         ) from None
     # As committed: crimes counted once across sources and months change some records.
     parts = store.manifest()["partitions"]
@@ -372,10 +380,10 @@ class _WorkerError(Exception):
 def _read(p: Path) -> bytes:
     if p.is_dir():
         raise InputError(
-            "a folder was given for a force extract",
+            N_("a folder was given for a force extract"),
             file=str(p),
-            expected="a CSV file",
-            fix="give the extract's CSV file itself",
+            expected=N_("a CSV file"),
+            fix=N_("give the extract's CSV file itself"),
         )
     check_size(p.stat().st_size, p.name)
     return p.read_bytes()

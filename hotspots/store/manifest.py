@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from hotspots.errors import N_, LocalisedError
+
 FORMAT = 1
 
 #: Reference tables a store holds, and what each needs in the manifest key.
@@ -36,9 +38,9 @@ def parse_manifest(data: bytes) -> dict:
     try:
         m = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"it is not valid JSON ({exc})") from None
+        raise LocalisedError(N_("it is not valid JSON ({reason})"), {"reason": exc}) from None
     if not isinstance(m, dict) or any(k not in m for k in _MANIFEST_KEYS):
-        raise ValueError("it is not a complete manifest")
+        raise LocalisedError(N_("it is not a complete manifest"))
     m.setdefault("objects", {})
     return m
 

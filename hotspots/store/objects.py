@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.feather as pf
 import xxhash
 
+from hotspots.errors import N_, Text
 from hotspots.io.crime_table import compact_crimes, crimes_table, crimes_to_pandas
 
 
@@ -24,20 +25,21 @@ def object_record(data: bytes | pa.Buffer) -> dict:
     }
 
 
-def object_problem(name: str, data: bytes, record: dict | None) -> str | None:
+def object_problem(name: str, data: bytes, record: dict | None) -> Text | None:
     """What is wrong with the bytes ``data`` of the object ``name`` (truncated, altered)
-    against its manifest ``record``, or None when they are as recorded. An object without
-    a record (written by an earlier version) is checked by reading it."""
+    against its manifest ``record`` (``str()``: in English), or None when they are as
+    recorded. An object without a record (written by an earlier version) is checked by
+    reading it."""
     if record is None:
         return readable_problem(name, data)
     size = len(data)
     if size != record["size"]:
-        return (
-            f"the file has {size:,} bytes where {record['size']:,} were written "
-            "(truncated or altered)"
+        return Text(
+            N_("the file has {size} bytes where {written} were written (truncated or altered)"),
+            {"size": f"{size:,}", "written": f"{record['size']:,}"},
         )
     if xxhash.xxh3_128_hexdigest(data) != record["xxh3"]:
-        return "its checksum differs from the one recorded when it was written (altered)"
+        return Text(N_("its checksum differs from the one recorded when it was written (altered)"))
     return None
 
 
@@ -103,7 +105,7 @@ def read_crimes_object(source, columns: list[str] | None = None) -> pd.DataFrame
     return crimes_to_pandas(pf.read_table(source, columns=columns, memory_map=False))
 
 
-def readable_problem(name: str, data: bytes) -> str | None:
+def readable_problem(name: str, data: bytes) -> Text | None:
     """For an object with no recorded checksum: None when it can be read whole."""
     try:
         if name.endswith(".arrow"):
@@ -113,5 +115,5 @@ def readable_problem(name: str, data: bytes) -> str | None:
 
             pq.read_table(io.BytesIO(data))
     except (pa.ArrowException, OSError, ValueError) as exc:
-        return f"it cannot be read ({str(exc).splitlines()[0][:120]})"
+        return Text(N_("it cannot be read ({reason})"), {"reason": str(exc).splitlines()[0][:120]})
     return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hotspots.errors import InputError
+from hotspots.errors import N_, InputError
 from hotspots.geo.assign import assign_table, reconcile_files, reconcile_records
 from hotspots.io import boundaries, deprivation, harm, lookups, population
 from hotspots.io.crime_table import CrimeFile, compact_crimes, decoded_crimes
@@ -40,10 +40,11 @@ def stage_reference(
     (or note it unchanged when the same file is stored intact)."""
     if path.is_dir():
         raise InputError(
-            f"a folder was given for {kind}",
+            N_("a folder was given for {kind}"),
             file=str(path),
-            expected="a file",
-            fix="give the file itself, or load the folder with 'load auto'",
+            expected=N_("a file"),
+            fix=N_("give the file itself, or load the folder with 'load auto'"),
+            values={"kind": kind},
         )
     check_size(path.stat().st_size, path.name)
     sha = RawFile(name=path.name, data=path.read_bytes()).checksum

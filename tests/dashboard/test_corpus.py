@@ -36,6 +36,7 @@ from hotspots.store.base import Store
 from hotspots.store.ingest import KINDS, load_paths
 from tests import corpus
 from tests.conftest import GRID_CRIMES, POLICE_UK_HEADER, write_csv, write_grid_reference
+from tests.test_errors import check_welsh
 
 pytestmark = pytest.mark.slow
 
@@ -132,6 +133,7 @@ def test_refused(case, base_store, monkeypatch):
     result, exc = _attempt(case, base_store)
     assert exc is not None, f"{case.name} loaded ({result}) but must be refused: {case.expect}"
     check_message(case, exc)
+    check_welsh(exc, case.file_name, case.row)  # the same refusal in Welsh
     assert base_store.checksum() == before, f"{case.name} changed the store"
     assert _objects(base_store) == objects, f"{case.name} left objects behind"
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from dashboard.safe_text import plain
 from hotspots.store.ingest import load_paths
 from tests.conftest import POLICE_UK_HEADER, ROOT, police_row, write_csv
 
@@ -34,7 +35,7 @@ def app(grid_store, grid_crimes_file, tmp_path, monkeypatch):
     real_button = st.button
 
     def button(label, *a, **k):
-        if label != "Check and load":
+        if label not in ("Check and load", "Gwirio a llwytho"):  # English, Welsh
             return real_button(label, *a, **k)
         # True in one run only, as a press is; the press is one new set of files
         press = bool(uploads) and not pressed
@@ -87,3 +88,28 @@ def test_a_damaged_store_file_is_a_message_with_the_repair(app, grid_store):
     assert not app.exception
     assert any("1 stored file(s) are damaged" in e.value for e in app.error)
     assert not any("rows are accounted for" in s.value for s in app.success)
+
+
+@pytest.mark.slow
+def test_a_refused_upload_is_said_in_the_pages_language(app, tmp_path, grid_store):
+    """A bad file uploaded on the Welsh page: the whole message in Welsh (the file's name
+    and its cell as they are), nothing stored."""
+    bad = write_csv(
+        tmp_path / "up" / "2023-03-grid-street.csv",
+        POLICE_UK_HEADER,
+        [police_row("m1", month="2023-03", lsoa="X01000001"), police_row("m2", month="Mawrth")],
+    )
+    before = grid_store.checksum()
+    app.query_params["lang"] = "cy"
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.uploads[:] = [_Upload(bad)]
+    app.run()
+    assert not app.exception, app.exception
+    said = [plain(e.value) for e in app.error if "2023-03-grid-street.csv" in e.value]
+    assert said == [
+        "**Ni chafodd dim ei gadw.** 2023-03-grid-street.csv, rhes 2: nid yw 'Mawrth' yn "
+        "fis. Disgwylid YYYY-MM, e.e. 2019-01, o 1900 i 2100. I drwsio: cywirwch y gell "
+        "Month."
+    ], said
+    assert grid_store.checksum() == before
