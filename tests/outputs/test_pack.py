@@ -164,6 +164,28 @@ def test_rank_change_is_against_the_published_pack(demo_inputs, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_pack_built_before_another_was_published_is_refused(demo_inputs, tmp_path):
+    """Two people build December's pack; November is published in between: the pack built
+    against no previous pack is refused, saying what happened and what to do, in Welsh
+    too; nothing is written."""
+    archive = PackArchive(tmp_path)
+    stale = demo_pack(demo_inputs, "2024-12")  # built before November was published
+    archive.publish(demo_pack(demo_inputs, "2024-11"))
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(
+        ValueError,
+        match=r"^this pack was built against the previous pack none, but the latest "
+        r"published before 2024-12 is 2024-11 \(another pack was published meanwhile\); "
+        r"build it again.*Monthly pack page",
+    ) as refused:
+        archive.publish(stale)
+    welsh = refused.value.localised("cy")
+    assert welsh.startswith("lluniwyd y pecyn hwn yn erbyn y pecyn blaenorol dim,")
+    assert "yw 2024-11 (cyhoeddwyd pecyn arall yn y cyfamser)" in welsh
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.slow
 def test_published_packs_are_immutable(demo_inputs, tmp_path):
     archive = PackArchive(tmp_path)
     nov = demo_pack(demo_inputs, "2024-11")
@@ -177,8 +199,11 @@ def test_published_packs_are_immutable(demo_inputs, tmp_path):
     changed["sv_count"] = changed["sv_count"] * 2
     changed["rank"] = changed["rank"].iloc[::-1].to_numpy()
     redone = build_pack(changed, trends, "2024-11", metadata=meta)
-    with pytest.raises(ValueError, match=r"already published.*immutable"):
+    with pytest.raises(ValueError, match=r"already published.*immutable") as refused:
         archive.publish(redone)
+    welsh = refused.value.localised("cy")
+    assert "eisoes wedi’i gyhoeddi" in welsh and "2024-11" in welsh
+    assert "already published" not in welsh
     nov.rows.loc[0, "sv_count"] = 10**6  # editing the built pack changes nothing stored
 
     again = archive.load(AREA, DEF, "2024-11")

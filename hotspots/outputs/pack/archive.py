@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotspots.errors import N_, LocalisedError, Text
 from hotspots.outputs.pack.cells import (
     PACK_COLUMNS,
     check_month,
@@ -155,12 +156,28 @@ class PackArchive:
         latest = self.latest_before(pack.area, pack.definition, pack.meeting_month, audience)
         expected = (latest.meeting_month, latest.checksum) if latest else (None, None)
         if (pack.previous_month, pack.previous_checksum) != expected:
-            raise ValueError(
-                f"this {'partner ' if audience == 'partner' else ''}pack was built against "
-                f"the previous pack {pack.previous_month or 'none'}, but the latest "
-                f"published before {pack.meeting_month} is {expected[0] or 'none'}; build it "
-                "again with previous=archive.latest_before(area, definition, meeting_month"
-                f"{', audience=' + repr(audience) if audience != 'analyst' else ''})"
+            raise LocalisedError(
+                N_(
+                    "this partners' pack was built against the previous pack {previous}, "
+                    "but the latest published before {month} is {latest} (another pack was "
+                    "published meanwhile); build it again against the latest: on the "
+                    "dashboard, open the Monthly pack page again; in code, "
+                    "previous=archive.latest_before(area, definition, meeting_month, "
+                    "audience='partner')"
+                )
+                if audience == "partner"
+                else N_(
+                    "this pack was built against the previous pack {previous}, but the "
+                    "latest published before {month} is {latest} (another pack was published "
+                    "meanwhile); build it again against the latest: on the dashboard, open "
+                    "the Monthly pack page again; in code, previous=archive.latest_before(area, "
+                    "definition, meeting_month)"
+                ),
+                {
+                    "previous": pack.previous_month or Text(N_("none")),
+                    "month": pack.meeting_month,
+                    "latest": expected[0] or Text(N_("none")),
+                },
             )
         doc = {
             "format": FORMAT,
@@ -223,10 +240,19 @@ class PackArchive:
         with self._lock():
             if path.exists():
                 done = json.loads(path.read_bytes())
-                raise ValueError(
-                    f"the {pack.meeting_month} pack for {pack.area} ({pack.definition}) is "
-                    f"already published (at {done.get('published_at')}, {path}); published "
-                    "packs are immutable and cannot be replaced"
+                raise LocalisedError(
+                    N_(
+                        "the {month} pack for {area} ({definition}) is already published "
+                        "(at {published_at}, {path}); published packs are immutable and "
+                        "cannot be replaced"
+                    ),
+                    {
+                        "month": pack.meeting_month,
+                        "area": pack.area,
+                        "definition": pack.definition,
+                        "published_at": str(done.get("published_at")),
+                        "path": str(path),
+                    },
                 )
             doc = self._document(pack, pdf, path, when, "analyst")
             path.parent.mkdir(parents=True, exist_ok=True)
