@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import caches as state
 from dashboard import selection as fr
-from dashboard.language import N_, _, error_text, labels_of
+from dashboard.language import N_, _, current_language, error_text, labels_of
 from dashboard.safe_text import md
 from hotspots.definitions import load_definitions
 from hotspots.errors import InputError
@@ -313,12 +313,13 @@ if pending:
 
 st.subheader(_("Definitions in force"))
 for d in load_definitions().values():
-    with st.expander(md(d.title) + (_(" — proxy") if d.proxy else "")):
-        st.markdown(md(d.description))
+    lang = current_language()
+    with st.expander(md(d.title_in(lang)) + (_(" — proxy") if d.proxy else "")):
+        st.markdown(md(d.description_in(lang)))
         st.dataframe(
             pd.DataFrame(
                 {
-                    _("Category"): [c.label for c in d.categories],
+                    _("Category"): [c.label_in(lang) for c in d.categories],
                     _("Values"): [", ".join(c.values) for c in d.categories],
                 }
             ),

@@ -8,7 +8,7 @@ from dashboard import accessibility as a11y
 from dashboard import caches as state
 from dashboard import labels
 from dashboard import selection as fr
-from dashboard.language import N_, _
+from dashboard.language import N_, _, current_language
 from dashboard.safe_text import md
 from hotspots.access.disclosure import suppress_frame, suppress_series
 from hotspots.stats.analysis import AnalysisSettings, rerank
@@ -94,7 +94,7 @@ if note:  # no data, or counted with another ward: never shown as 0
     for col in ("sv_count", "drugs_count", "sv_rate", *cats):
         shown[col] = _("No data") if note.startswith("no data") else "—"
     st.info(
-        f"**{md(names[ward])}: {md(_(note) if note == 'no data' else note)}.** "
+        f"**{md(names[ward])}: {md(labels.phrase_text(note))}.** "
         + (
             _(
                 "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes "
@@ -172,7 +172,7 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.subheader(_("Kinds of crime"))
-    category_labels = {c.key: c.label for c in data.definition.categories}
+    category_labels = {c.key: c.label_in(current_language()) for c in data.definition.categories}
     mix = pd.DataFrame(
         {
             "category": [category_labels[k] for k in cats],
