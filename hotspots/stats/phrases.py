@@ -361,7 +361,7 @@ def gi_class(level: str | None, hot: bool = True) -> Phrase:
     """A Gi* class: "Hot spot 95%", "Cold spot 95%", or "Not significant" (``level`` None)."""
     if level is None:
         return Phrase("gi.none")
-    return Phrase("gi.hot" if hot else "gi.cold", level=level)
+    return Phrase("gi.hot", level=level) if hot else Phrase("gi.cold", level=level)
 
 
 def emerging_class(kind: str, spot: str) -> Phrase:
