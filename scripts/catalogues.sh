@@ -14,6 +14,7 @@
 #   pack           the monthly pack (PDF, Excel)
 #   map            the map page, its component and the downloaded map file
 #   accessibility  the accessibility statement and labels
+#   analysis       the analysis' phrases (hotspots/stats/phrases.py): reasons, classes, notes
 # Every Welsh string not yet checked by a Welsh speaker carries "#, fuzzy"; the dashboard
 # shows fuzzy strings (hotspots/i18n.py). The glossary of domain terms is
 # hotspots/locale/glossary.csv.
@@ -28,11 +29,13 @@ files() {  # the source files of a domain
             ls app.py pages/*.py dashboard/*.py hotspots/*.py hotspots/*/*.py \
                 | grep -v -e '^pages/pack\.py$' -e '^pages/map\.py$' \
                     -e '^dashboard/map_component\.py$' -e '^hotspots/outputs/pack\.py$' \
-                    -e '^hotspots/outputs/map_data\.py$' -e '^dashboard/accessibility\.py$' ;;
+                    -e '^hotspots/outputs/map_data\.py$' -e '^dashboard/accessibility\.py$' \
+                    -e '^hotspots/stats/phrases\.py$' ;;
         pack) ls pages/pack.py hotspots/outputs/pack.py ;;
         map) ls pages/map.py dashboard/map_component.py hotspots/outputs/map_data.py ;;
         accessibility) ls pages/accessibility.py dashboard/accessibility.py 2>/dev/null || true ;;
-        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility)" >&2; exit 2 ;;
+        analysis) ls hotspots/stats/phrases.py ;;
+        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility, analysis)" >&2; exit 2 ;;
     esac
 }
 
