@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, labels
 from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import N_, _, current_language, error_text, labels_of
@@ -147,7 +147,7 @@ if code_lines:
             "refused until an analyst accepts it)"
         )
     )
-    st.markdown("\n".join(f"- {md(line)}" for line in code_lines))
+    st.markdown("\n".join(f"- {md(labels.phrase_text(line))}" for line in code_lines))
 harm_ref = m["reference"].get(HARM_KEY)
 if harm_ref:
     hm = harm_ref.get("meta", {})

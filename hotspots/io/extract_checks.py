@@ -24,6 +24,7 @@ import pandas as pd
 
 from hotspots.definitions import FLAGS, Definition, normalise_ho_code
 from hotspots.schema import ASSIGNED
+from hotspots.stats.phrases import Phrase
 
 #: Manifest key of the analysts' acceptances.
 ACCEPTED_KEY = "accepted_missing_flags"
@@ -121,13 +122,6 @@ def unmatched_codes(definition: Definition, codes: Mapping[str, int]) -> dict[st
     return dict(sorted(left.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _codes_text(codes: Mapping[str, int], shown: int = 8) -> str:
-    items = [f"{k} ×{n:,}" for k, n in list(codes.items())[:shown]]
-    if len(codes) > shown:
-        items.append(f"and {len(codes) - shown} more code(s)")
-    return ", ".join(items)
-
-
 def acceptances(manifest: Mapping) -> list[dict]:
     """The recorded acceptances (``definition, source, flag, by, time, rows``)."""
     return list(manifest.get(ACCEPTED_KEY, []))
@@ -154,46 +148,53 @@ def extract_report(
     definition: Definition, manifest: Mapping, months: Iterable[str] | None = None
 ) -> list[str]:
     """Sentences on each extract source under ``definition``: unmatched codes, rows a
-    flag rule cannot judge, and any acceptance. Empty for a police.uk definition."""
+    flag rule cannot judge, and any acceptance. Empty for a police.uk definition.
+
+    Each sentence is a :class:`hotspots.stats.phrases.Phrase`: English as it reads here,
+    and in Welsh through :func:`hotspots.stats.phrases.reason_text`."""
     if definition.match != "ho_code":
         return []
     lines = []
+    labels = {c.label: c.label_cy for c in definition.categories}
     for source, prof in source_profiles(manifest, months).items():
-        head = f"{source} under '{definition.name}': "
+        head = {"source": source, "definition": definition.name}
         left = unmatched_codes(definition, prof["codes"])
         if left:
             n = sum(left.values())
+            codes = list(left.items())[:8]
+            if len(left) > 8:
+                codes.append(Phrase("extract.more_codes", k=len(left) - 8))
             lines.append(
-                f"{head}{n:,} row{'s' if n != 1 else ''} of {prof['rows']:,} "
-                f"{'have' if n != 1 else 'has'} codes no category uses: "
-                f"{_codes_text(left)} (kept in the store, not counted)."
+                Phrase("extract.unmatched_one", rows=prof["rows"], codes=codes, **head)
+                if n == 1
+                else Phrase("extract.unmatched", n=n, rows=prof["rows"], codes=codes, **head)
             )
         else:
-            lines.append(f"{head}every code of the {prof['rows']:,} rows is in a category.")
+            lines.append(Phrase("extract.all_matched", rows=prof["rows"], **head))
         rules = _rule_flags(definition)
         for flag in [*rules, *(f for f in definition.exclude_flags if f not in rules)]:
             n = int(prof["no_flag"].get(flag, 0))
             if not n:
                 continue
-            words = FLAG_WORDS[flag]
-            if flag in rules:
-                rule = f"the 'not {flag}' rule of {', '.join(rules[flag])} cannot be applied"
-            else:
-                rule = f"{flag} offences cannot be excluded"
-            text = (
-                f"{head}{n:,} row{'s' if n != 1 else ''} "
-                f"{'have' if n != 1 else 'has'} no {words}: {rule}"
+            rule = (
+                Phrase("extract.rule", flag_name=flag, labels=[(x, labels[x]) for x in rules[flag]])
+                if flag in rules
+                else Phrase("extract.exclusion", flag_name=flag)
             )
             acc = accepted(manifest, definition.name, source, flag)
-            if acc:
-                text += f" (accepted by {acc['by']} on {acc['time'][:10]})"
-            elif flag in rules:
-                text += (
-                    " — counting is refused until an analyst accepts it "
-                    f"(python -m hotspots accept-missing-flag --definition "
-                    f"{definition.name} --source {source} --flag {flag})"
-                )
-            lines.append(text + ".")
+            then = (
+                Phrase("extract.accepted", by=acc["by"], date=acc["time"][:10])
+                if acc
+                else Phrase("extract.refused", flag=flag, **head)
+                if flag in rules
+                else ""
+            )
+            values = {"flag_words": flag, "rule": rule, "then": then, **head}
+            lines.append(
+                Phrase("extract.no_flag_one", **values)
+                if n == 1
+                else Phrase("extract.no_flag", n=n, **values)
+            )
     return lines
 
 

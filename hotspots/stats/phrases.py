@@ -154,6 +154,43 @@ TEMPLATES: dict[str, str] = {
     ),
     "fit.negative-binomial": N_("negative binomial"),
     "fit.poisson": N_("Poisson"),
+    # what a force extract lets a Home Office code definition do (status, the Data page)
+    "extract.unmatched": N_(
+        "{source} under '{definition}': {n} rows of {rows} have codes no category uses: "
+        "{codes} (kept in the store, not counted)."
+    ),
+    "extract.unmatched_one": N_(
+        "{source} under '{definition}': 1 row of {rows} has codes no category uses: "
+        "{codes} (kept in the store, not counted)."
+    ),
+    "extract.more_codes": N_("and {k} more code(s)"),
+    "extract.all_matched": N_(
+        "{source} under '{definition}': every code of the {rows} rows is in a category."
+    ),
+    "extract.no_flag": N_(
+        "{source} under '{definition}': {n} rows have no {flag_words}: {rule}{then}."
+    ),
+    "extract.no_flag_one": N_(
+        "{source} under '{definition}': 1 row has no {flag_words}: {rule}{then}."
+    ),
+    "extract.rule": N_("the 'not {flag_name}' rule of {labels} cannot be applied"),
+    "extract.exclusion": N_("{flag_name} offences cannot be excluded"),
+    "extract.accepted": N_(" (accepted by {by} on {date})"),
+    "extract.refused": N_(
+        " — counting is refused until an analyst accepts it (python -m hotspots "
+        "accept-missing-flag --definition {definition} --source {source} --flag {flag})"
+    ),
+    "flag.domestic": N_("domestic flag"),
+    "flag.alcohol": N_("alcohol flag"),
+    "flag.drugs_flag": N_("drugs flag"),
+    "flag.knife": N_("knife flag"),
+    "flag.terrorism": N_("terrorism marker"),
+    # a flag by its name (English: the column's own name, as the command line takes it)
+    "flag_name.domestic": N_("domestic"),
+    "flag_name.alcohol": N_("alcohol"),
+    "flag_name.drugs_flag": N_("drugs_flag"),
+    "flag_name.knife": N_("knife"),
+    "flag_name.terrorism": N_("terrorism"),
 }
 #: Codes whose text is made of other phrases, joined without words of their own.
 STRUCTURAL = {"why": "; "}
@@ -291,8 +328,29 @@ _FORMATS: dict[str, Callable[[Any, Callable[[str], str], str], str]] = {
     "level": lambda v, _, lang: str(v),
     "ward": lambda v, _, lang: str(v),
     "definition": lambda v, _, lang: str(v),
-    "codes": lambda v, _, lang: ", ".join(str(c) for c in v),
+    "codes": lambda v, _, lang: ", ".join(_code(c, lang) for c in v),
+    "rows": lambda v, _, lang: f"{int(v):,}",
+    "source": lambda v, _, lang: str(v),
+    "flag": lambda v, _, lang: str(v),
+    "flag_words": lambda v, _, lang: _(TEMPLATES[f"flag.{v}"]),
+    "flag_name": lambda v, _, lang: str(v) if lang == "en" else _(TEMPLATES[f"flag_name.{v}"]),
+    "labels": lambda v, _, lang: ", ".join(x[1] if lang == "cy" and x[1] else x[0] for x in v),
+    "then": lambda v, _, lang: str(v),  # "" (a phrase is rendered as a phrase)
+    "by": lambda v, _, lang: str(v),
+    "date": lambda v, _, lang: str(v),
 }
+
+
+def _code(c: Any, lang: str) -> str:
+    """An offence code ("5D"), a code with its rows (("5D", 1200) → "5D ×1,200"), or a
+    phrase ("and 3 more code(s)")."""
+    if isinstance(c, Phrase):
+        return _phrase(c, lang)
+    if isinstance(c, tuple):
+        return f"{c[0]} ×{int(c[1]):,}"
+    return str(c)
+
+
 #: Placeholders whose value is a component key, by the code that reads it.
 _WHAT = {
     "why.top": COMPONENT_WORDS,
@@ -312,6 +370,8 @@ def _render(code: str, values: Mapping[str, Any], lang: str) -> str:
             filled[key] = _(_WHAT[code][value])
         elif key in ("high", "weak"):
             filled[key] = join([_phrase(p, lang) for p in value], lang)
+        elif isinstance(value, Phrase):  # a phrase inside a phrase, in the same language
+            filled[key] = _phrase(value, lang)
         elif key in _FORMATS:
             filled[key] = _FORMATS[key](value, _, lang)
         else:
