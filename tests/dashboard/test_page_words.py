@@ -130,3 +130,14 @@ def test_the_area_box_names_the_force(app):
     assert at.query_params["area"] == ["cantre-gwaelod"] or at.query_params["area"] == (
         "cantre-gwaelod"
     )
+
+
+def test_the_offence_code_lines_in_welsh_on_the_data_page(app):
+    at = _open(app, "pages/data.py", "cy")
+    text = "\n".join(plain(m.value) for m in at.markdown)
+    assert (
+        "extract:cantre-gwaelod dan 'dyfed-powys': mae gan 54,304 o’r 70,699 rhes godau nad "
+        "oes categori yn eu defnyddio: 105A ×12,618" in text
+    )
+    assert "nid oes gan 70,699 rhes marciwr terfysgaeth: ni ellir hepgor troseddau" in text
+    assert "rows have no" not in text and "under 'dyfed-powys'" not in text
