@@ -181,6 +181,7 @@ meta = {
     "preset": ranking.preset,
     "top_n": top_n,
     "suppression": f.suppression_note(),
+    "definition_title": d.title_in(current_language()),  # the Excel is for people
 }
 stem = f"hotspots_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 d1, d2, d3 = st.columns(3)

@@ -120,6 +120,9 @@ def test_pack_tooltips_have_titles(app):
     assert len(tips) >= 2
     titles = {t["title"] for chart in tips for t in chart}
     assert {"Mis", "Ward"} <= titles and "month" not in titles
+    # the definition's Welsh title in the Welsh pack (its method notes, as in the PDF)
+    said = plain(" ".join(m.value for m in at.markdown))
+    assert "data agored police.uk" in said and "police.uk open data" not in said
 
 
 def test_the_area_box_names_the_force(app):

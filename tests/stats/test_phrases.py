@@ -308,3 +308,34 @@ def test_every_phrase_of_the_real_analysis_renders_in_welsh(real_store):
         reason_text(no_gwent, "cy")
         == "dim data: dim troseddau wedi’u llwytho ar gyfer Heddlu Gwent"
     )
+
+
+def test_the_excel_list_has_the_phrases_in_the_page_s_language():
+    import io
+
+    from openpyxl import load_workbook
+
+    from hotspots.outputs.exports import hotspot_list_excel
+
+    table = pd.DataFrame(
+        {
+            "ward_code": ["A", "B"],
+            "gi_class": [gi_class_labels()[1], gi_class_labels()[3]],
+            "emerging_class": [EMERGING_CLASSES[0], not_enough_months(5, 10)],
+            "why": [Phrase("why.top", what="violence", p=2), Phrase("note.no_data")],
+            "data_note": ["", Phrase("note.no_data")],
+        }
+    )
+
+    def cells(lang):
+        sheet = load_workbook(io.BytesIO(hotspot_list_excel(table, {}, lang))).worksheets[0]
+        return [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+    assert cells("en") == [
+        ["A", "Hot spot 95%", "New hot spot", "violence rate in the top 2%", None],
+        ["B", "Not significant", "Not enough months (5 of 10)", "no data", "no data"],
+    ]
+    assert cells("cy") == [
+        ["A", "Man problemus 95%", "Man problemus newydd", "cyfradd trais yn y 2% uchaf", None],
+        ["B", "Ddim yn arwyddocaol", "Dim digon o fisoedd (5 o 10)", "dim data", "dim data"],
+    ]
