@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
-from dashboard.labels import ALL, area_label, welsh_names
+from dashboard.labels import ALL, area_label, phrase_text, welsh_names
 from dashboard.language import (
     N_,
     _,
@@ -428,7 +428,7 @@ def source_line(frame: Frame, data) -> None:
         + demo
     )
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
-        st.caption(f"⚠️ {md(note)}")
+        st.caption(f"⚠️ {md(phrase_text(note))}")
     missing = data.forces_without_data
     gaps = data.months_not_loaded
     if missing:

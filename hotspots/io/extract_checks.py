@@ -264,13 +264,15 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping) -> 
         that for the definition and source; the message says how to accept it.
     """
     out = []
+    cy = {c.label: c.label_cy for c in definition.categories}
     for source, flag, what, n in missing_flags(crimes, definition):
         words = FLAG_WORDS[flag]
+        said = {"source": source, "flag_words": flag, "flag_name": flag}
         if not what:
             out.append(
-                f"{n:,} counted row{'s' if n != 1 else ''} from {source} "
-                f"{'have' if n != 1 else 'has'} no {words}: {flag} offences cannot "
-                "be excluded."
+                Phrase("caveat.exclusion_one", **said)
+                if n == 1
+                else Phrase("caveat.exclusion", n=n, **said)
             )
             continue
         acc = accepted(manifest, definition.name, source, flag)
@@ -283,9 +285,11 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping) -> 
                 f"accept-missing-flag --definition {definition.name} --source {source} "
                 f"--flag {flag} --by YOUR-NAME"
             )
+        labels = [(x, cy.get(x, "")) for x in _rule_flags(definition)[flag]]
         out.append(
-            f"ACCEPTED by {acc['by']} on {acc['time'][:10]}: {n:,} {what} rows "
-            f"from {source} have no {words} and are counted as not {flag}."
+            Phrase(
+                "caveat.accepted", by=acc["by"], date=acc["time"][:10], n=n, labels=labels, **said
+            )
         )
     return tuple(out)
 

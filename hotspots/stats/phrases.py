@@ -180,6 +180,17 @@ TEMPLATES: dict[str, str] = {
         " — counting is refused until an analyst accepts it (python -m hotspots "
         "accept-missing-flag --definition {definition} --source {source} --flag {flag})"
     ),
+    "caveat.exclusion": N_(
+        "{n} counted rows from {source} have no {flag_words}: {flag_name} offences cannot be "
+        "excluded."
+    ),
+    "caveat.exclusion_one": N_(
+        "1 counted row from {source} has no {flag_words}: {flag_name} offences cannot be excluded."
+    ),
+    "caveat.accepted": N_(
+        "ACCEPTED by {by} on {date}: {n} {labels} rows from {source} have no {flag_words} and "
+        "are counted as not {flag_name}."
+    ),
     "flag.domestic": N_("domestic flag"),
     "flag.alcohol": N_("alcohol flag"),
     "flag.drugs_flag": N_("drugs flag"),
