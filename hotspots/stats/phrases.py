@@ -35,6 +35,7 @@ __all__ = [
     "TEMPLATES",
     "Phrase",
     "force_name",
+    "is_phrase",
     "join",
     "known",
     "ordinal",
@@ -393,6 +394,15 @@ def _render(code: str, values: Mapping[str, Any], lang: str) -> str:
 def _phrase(p: Any, lang: str) -> str:
     p = known(p)
     return _render(p.code, dict(p.values), lang)
+
+
+def is_phrase(text: Any) -> bool:
+    """True when ``text`` is a phrase of the analysis (or its English words, as made in
+    this process): for places that show phrases and other text together (a map's values
+    hold numbers in words, a partner's "<5" and the wards' notes)."""
+    if isinstance(text, Phrase):
+        return True
+    return isinstance(text, str) and _KNOWN.get(text) is not None
 
 
 def reason_text(reason: Any, lang: str = "en") -> str:

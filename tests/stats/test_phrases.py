@@ -339,3 +339,24 @@ def test_the_excel_list_has_the_phrases_in_the_page_s_language():
         ["A", "Man problemus 95%", "Man problemus newydd", "cyfradd trais yn y 2% uchaf", None],
         ["B", "Ddim yn arwyddocaol", "Dim digon o fisoedd (5 o 10)", "dim data", "dim data"],
     ]
+
+
+def test_the_map_shows_notes_and_classes_in_the_page_s_language():
+    from hotspots.outputs.map_values import value_text
+
+    frame = pd.DataFrame(
+        {
+            "value": [Phrase("note.counted_with", ward="Llanidloes"), 12.0, "<5"],
+            "sv_count": [np.nan, 12.0, np.nan],
+        }
+    )
+    assert list(value_text(frame, "Violence (count)", "cy")) == [
+        "wedi’i chyfrif gyda Llanidloes",
+        "12",
+        "<5",
+    ]
+    gi = pd.DataFrame({"value": list(gi_class_labels()[2:4]), "gi_class": gi_class_labels()[2:4]})
+    assert list(value_text(gi, "Hot spot test (Gi*)", "cy")) == [
+        "Man problemus 90%",
+        "Ddim yn arwyddocaol",
+    ]
