@@ -2,7 +2,8 @@
 
 Every phrase the analysis writes for people — why a ward ranks where it does, why a ward
 with high violence is left out of the top N, its Gi* and emerging hot spot classes, why
-it has no data, why the harm-weighted ranking is not offered — is a :class:`Phrase`: a
+it has no data, why the harm-weighted ranking is not offered, what a force extract's codes
+and flags let a definition do, the observed/expected model in words — is a :class:`Phrase`: a
 code of :data:`TEMPLATES` with its values. A phrase *is* its English text (a ``str``), so
 the machine columns of the downloads and the command line hold the English words as they
 always have; :func:`reason_text` renders the same code and values in any language, through
@@ -14,7 +15,8 @@ back to the same code and values — an exact look-up of what the package itself
 a reading of the words. Text the package did not write (a plain string from a file, or a
 reworded template's old words) is refused rather than shown in English, and a reworded
 template is a new catalogue entry that has no Welsh until it is translated (the tests
-enumerate every code).
+enumerate every code). The look-up holds one entry per distinct phrase (a few thousand
+for all of Wales: names and counts are among the values).
 
 >>> p = Phrase("gi.hot", level="95%")
 >>> p, reason_text(p, "cy")  # doctest: +SKIP
