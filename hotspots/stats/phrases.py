@@ -94,6 +94,7 @@ TEMPLATES: dict[str, str] = {
     "high.nth_count": N_("{nth} most violence offences ({n})"),
     "high.most_rate": N_("highest violence rate ({r} per 1,000)"),
     "high.nth_rate": N_("{nth} highest violence rate ({r} per 1,000)"),
+    "high.both": N_("{first} and {second}"),
     # ... and what is not
     "weak.low.violence": N_("a modest smoothed violence rate"),
     "weak.low.drugs": N_("few drug offences"),
@@ -382,6 +383,9 @@ def _render(code: str, values: Mapping[str, Any], lang: str) -> str:
             filled[key] = _(N_(" or ")).join(_(WEAK_WORDS[w]) for w in value)
         elif key == "what":
             filled[key] = _(_WHAT[code][value])
+        elif key == "high" and len(value) == 2:  # the most offences and the highest rate
+            first, second = (_phrase(p, lang) for p in value)
+            filled[key] = _(TEMPLATES["high.both"]).format(first=first, second=second)
         elif key in ("high", "weak"):
             filled[key] = join([_phrase(p, lang) for p in value], lang)
         elif isinstance(value, Phrase):  # a phrase inside a phrase, in the same language

@@ -57,6 +57,7 @@ SAMPLES = {
 WORDS_ONLY = {
     "fit.poisson",
     "fit.negative-binomial",
+    "high.both",
     *(c for c in TEMPLATES if c.startswith(("flag.", "flag_name."))),
 }
 #: Words that read the same in Welsh ("Poisson").
@@ -72,12 +73,12 @@ KEPT = {
 
 def sample(code: str) -> Phrase:
     """A phrase of ``code`` with a value of the right kind for each placeholder."""
-    if code == "left_out":
+    if code in ("left_out", "high.both"):  # two highs are joined by "high.both"
         values = {
             "high": [Phrase("high.nth_count", nth=2, n=160), Phrase("high.most_rate", r=9.5)],
             "weak": [Phrase("weak.low.deprivation"), Phrase("weak.only_top", what="drugs", p=30)],
         }
-        return Phrase(code, **values)
+        return Phrase("left_out", **values)
     names = {f for _, f, _, _ in string.Formatter().parse(TEMPLATES[code]) if f}
     values = {name: SAMPLES[name] for name in names}
     if code == "weak.no_figure":
@@ -244,7 +245,7 @@ def test_left_out_reasons_in_welsh_for_every_component():
         "deprivation and harm-weighted violence rate only in the top 40%"
     )
     assert reason_text(out.loc["C", "reason"], "cy") == (
-        "y nifer fwyaf o droseddau trais (1,500) a safle 2 am y gyfradd trais uchaf "
+        "y nifer fwyaf o droseddau trais (1,500); safle 2 am gyfradd trais "
         "(3.0 fesul 1,000) ond cyfradd trais wedi’i llyfnhau gymedrol, cyfradd troseddau "
         "cyffuriau yn y 30% uchaf yn unig, amddifadedd isel a cyfradd trais wedi’i "
         "phwysoli yn ôl niwed yn y 40% uchaf yn unig"
