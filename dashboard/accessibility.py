@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
+from dashboard.builtin_words import builtin_words_script
 from dashboard.language import _, current_language
 from dashboard.safe_text import md
 
@@ -80,10 +81,12 @@ KEEP_FOCUS_IN_VIEW = (  # written without <, > or & (the page's HTML keeps it as
 
 
 def lang_script(lang: str) -> str:
-    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en") and
-    keeps the keyboard's focus on screen (:data:`KEEP_FOCUS_IN_VIEW`)."""
+    """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en"),
+    keeps the keyboard's focus on screen (:data:`KEEP_FOCUS_IN_VIEW`) and puts Streamlit's
+    own texts into the page's language (:mod:`dashboard.builtin_words`)."""
     return (
-        f"<script>document.documentElement.lang = {json.dumps(lang)};{KEEP_FOCUS_IN_VIEW}</script>"
+        f"<script>document.documentElement.lang = {json.dumps(lang)};{KEEP_FOCUS_IN_VIEW}"
+        f"{builtin_words_script(lang)}</script>"
     )
 
 

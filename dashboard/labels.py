@@ -1,16 +1,17 @@
 """The analysis' words in the page's language: plain explanations of the statistical
-terms, the analysis' fixed phrases (hot spot classes, why a ward is listed, harm reasons),
-the ranking in words, and place names in Welsh on a Welsh page."""
+terms, the analysis' phrases (hot spot classes, why a ward is listed, harm reasons; made
+from their parts by :mod:`hotspots.stats.phrases`), the ranking in words, and place names
+in Welsh on a Welsh page."""
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 
 from dashboard import caches as state
 from dashboard.language import N_, _, current_language, place_names
-from hotspots.stats.ranking import COMPONENTS, RankSettings
+from hotspots.slugs import slug
+from hotspots.stats.phrases import FORCE_NAMES, force_name, reason_text
+from hotspots.stats.ranking import RankSettings
 
 #: The area choice that means every ward of the store.
 ALL = "All wards"
@@ -42,65 +43,31 @@ HELP_SPEARMAN = N_(
     "offences (1 = the same order, 0 = unrelated, −1 = the reverse)."
 )
 
-_HOT = re.compile(r"(Hot|Cold) spot (\d+%)")
-_TOP = re.compile(r"(.+) in the top (\d+)%")
+
+def phrase_text(text: str) -> str:
+    """A phrase of the analysis (a Gi* or emerging class, "why it ranks here", a reason,
+    a data note) in the page's language, rendered from its parts
+    (:func:`hotspots.stats.phrases.reason_text`)."""
+    return reason_text(text, current_language())
 
 
 def class_label(text: str) -> str:
     """A Gi* class ("Hot spot 95%", "Not significant") in the page's language."""
-    m = _HOT.fullmatch(str(text))
-    if m:
-        hot = m.group(1) == "Hot"
-        return (_("Hot spot {level}") if hot else _("Cold spot {level}")).format(level=m.group(2))
-    return _(str(text)) if text else text
+    return phrase_text(text)
 
 
 def why_label(text: str) -> str:
     """ "Why it ranks here" ("violence rate in the top 5%; …") in the page's language."""
-    words = {w[2]: w[2] for w in COMPONENTS.values()}
-    parts = []
-    for part in str(text).split("; "):
-        m = _TOP.fullmatch(part)
-        if m and m.group(1) in words:
-            parts.append(
-                _("{what} in the top {share}").format(what=_(m.group(1)), share=m.group(2) + "%")
-            )
-        else:
-            parts.append(_(part) if part else part)
-    return "; ".join(parts)
-
-
-_NO_CODES = re.compile(
-    r"police\.uk data has no Home Office offence codes and the Crime Severity Score weighs "
-    r"offences by code, so no harm is computed for '(.+)'"
-)
+    return phrase_text(text)
 
 
 def harm_reason_text(reason: str) -> str:
-    """Why the harm-weighted ranking is not offered, in the page's language where the
-    catalogue has the reason (a list of codes without weights stays in English)."""
-    m = _NO_CODES.fullmatch(str(reason))
-    if m:
-        return _(
-            "police.uk data has no Home Office offence codes and the Crime Severity Score "
-            "weighs offences by code, so no harm is computed for '{definition}'"
-        ).format(definition=m.group(1))
-    return _(str(reason)) if reason else reason
+    """Why the harm-weighted ranking is not offered, in the page's language."""
+    return phrase_text(reason)
 
 
-#: Texts the analysis writes that pages show as they are, in the catalogue.
-ANALYSIS_TEXTS = (
-    N_("harm scores are withheld from partner views (a sum over individual crimes)"),
-    N_(
-        "no harm weights are loaded: load the ONS Crime Severity Score table with "
-        "'python -m hotspots load harm-weights FILE'"
-    ),
-    N_("All wards"),
-    N_("no data"),
-    N_("Not significant"),
-    N_("no component in the top fifth of wards"),
-    N_("no resident population: not ranked"),
-)
+#: Texts of the pages that are not the analysis' phrases, in the catalogue.
+PAGE_TEXTS = (N_("All wards"),)
 
 #: The ranking's components in words, as the weights are described.
 COMPONENT_WORDS = {
@@ -126,11 +93,22 @@ def welsh_names() -> dict[str, str]:
 
 
 def area_label(area: str) -> str:
-    """An area choice as shown: "All wards" translated, and on a Welsh page a force's or
-    council's Welsh name (the address keeps the English key)."""
+    """An area choice as shown: "All wards" translated, a Welsh police force by its name
+    ("South Wales Police" / "Heddlu De Cymru"), and on a Welsh page a council's Welsh name
+    (the address keeps the key: "south-wales")."""
     if area == ALL:
         return _(ALL)
-    return welsh_names().get(area, area)
+    if area in FORCE_NAMES:  # a force's key ("south-wales") as its name, in either language
+        return force_name(area, current_language())
+    return welsh_names().get(area) or force_names().get(area, area)
+
+
+def force_names() -> dict[str, str]:
+    """The active store's police forces: key ("cantre-gwaelod") → name as its wards
+    carry it ("Cantre Gwaelod")."""
+    store = state.active_store()
+    wards = state.geography(str(store.root), store.version()).wards
+    return {slug(f): str(f) for f in wards["police_force"].dropna().unique()}
 
 
 def localised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -420,11 +420,17 @@ def map_file(
         view.colours,
         view.overlay,
         state.display_shapes(root, version, selection.area),
-        state.ward_data(root, version, selection, rule).metadata(),
+        _metadata_in(state.ward_data(root, version, selection, rule), lang),
         choice,
         rule,
         lang,
     )
+
+
+def _metadata_in(data, lang: str) -> dict:
+    """``data.metadata()`` with the definition's title in ``lang`` (the map file is for
+    people; the machine files keep the English)."""
+    return {**data.metadata(), "definition_title": data.definition.title_in(lang)}
 
 
 #: A cell of the values table: left-aligned, a little room, a rule under each row.

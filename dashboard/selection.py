@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import caches as state
-from dashboard.labels import ALL, area_label, welsh_names
+from dashboard.labels import ALL, area_label, phrase_text, welsh_names
 from dashboard.language import (
     N_,
     _,
@@ -354,7 +354,9 @@ def window_months(months: list[str]) -> list[str]:
 
 def definition_title(d) -> str:
     """A definition's name as the sidebar shows it ("— proxy" when it is one)."""
-    return d.title + (_(" — proxy") if d.proxy and "proxy" not in d.title else "")
+    title = d.title_in(current_language())
+    proxied = "proxy" in d.title or "procsi" in title
+    return title + (_(" — proxy") if d.proxy and not proxied else "")
 
 
 def describe(frame: Frame) -> None:
@@ -419,14 +421,14 @@ def source_line(frame: Frame, data) -> None:
         + loaded
         + " · "
         + _("data up to {month}").format(month=_month_label(cut) if cut else _("none"))
-        + f" · {md(area_label(sel.area or ALL))} · {md(d.title)}"
+        + f" · {md(area_label(sel.area or ALL))} · {md(d.title_in(current_language()))}"
         + (" (" + _("PROXY") + ")" if d.proxy else "")
         + " · "
         + _("source: {sources}").format(sources=md(sources))
         + demo
     )
     for note in getattr(data, "caveats", ()):  # e.g. an analyst's acceptance of a missing flag
-        st.caption(f"⚠️ {md(note)}")
+        st.caption(f"⚠️ {md(phrase_text(note))}")
     missing = data.forces_without_data
     gaps = data.months_not_loaded
     if missing:

@@ -55,12 +55,19 @@ class Category:
         Crime types or Home Office codes that fall in the category.
     exclude_flags : tuple of str
         Rows with any of these flags set are not counted in this category.
+    label_cy : str
+        The name in Welsh (``label_cy`` in the file); "" when the file has none.
     """
 
     key: str
     label: str
     values: tuple[str, ...]
     exclude_flags: tuple[str, ...] = ()
+    label_cy: str = ""
+
+    def label_in(self, lang: str = "en") -> str:
+        """The name in ``lang`` ("cy": :attr:`label_cy`, else the English label)."""
+        return self.label_cy if lang == "cy" and self.label_cy else self.label
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ class Definition:
     exclude_flags : tuple of str
         Rows with any of these flags are never counted.
     description : str
+    title_cy, description_cy : str
+        The title and description in Welsh (``title_cy``, ``description_cy`` in the
+        file); "" when the file has none (pages then show the English and say so).
     """
 
     name: str
@@ -91,6 +101,35 @@ class Definition:
     drugs: tuple[Category, ...]
     exclude_flags: tuple[str, ...] = ()
     description: str = ""
+    title_cy: str = ""
+    description_cy: str = ""
+
+    def has_language(self, lang: str) -> bool:
+        """True when the file gives the title, the description (if any) and every
+        category's label in ``lang`` (English always)."""
+        if lang != "cy":
+            return True
+        return bool(
+            self.title_cy
+            and (self.description_cy or not self.description)
+            and all(c.label_cy for c in self.categories)
+        )
+
+    def title_in(self, lang: str = "en") -> str:
+        """The title in ``lang`` ("cy": :attr:`title_cy`; English when the file has none)."""
+        return self.title_cy if lang == "cy" and self.title_cy else self.title
+
+    def description_in(self, lang: str = "en") -> str:
+        """The description in ``lang`` (English when the file has none in Welsh)."""
+        return self.description_cy if lang == "cy" and self.description_cy else self.description
+
+    def label_in(self, lang: str = "en") -> str:
+        """:attr:`label` in ``lang``: the title, with "proxy" when the definition is one
+        (Welsh: "procsi")."""
+        title = self.title_in(lang)
+        if lang == "cy" and self.title_cy:
+            return f"{title} — procsi" if self.proxy and "procsi" not in title else title
+        return f"{title} — proxy" if self.proxy and "proxy" not in title else title
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -213,7 +252,13 @@ def _category(raw: dict, file: str, match: str) -> Category:
         )
     if match == "ho_code":
         values = tuple(normalise_ho_code(v) for v in values)
-    return Category(key=key, label=str(raw.get("label", key)), values=values, exclude_flags=flags)
+    return Category(
+        key=key,
+        label=str(raw.get("label", key)),
+        values=values,
+        exclude_flags=flags,
+        label_cy=str(raw.get("label_cy", "")).strip(),
+    )
 
 
 def parse_definition(text: str, file: str = "<definition>") -> Definition:
@@ -301,6 +346,8 @@ def parse_definition(text: str, file: str = "<definition>") -> Definition:
         drugs=drugs,
         exclude_flags=flags,
         description=str(raw.get("description", "")).strip(),
+        title_cy=str(raw.get("title_cy", "")).strip(),
+        description_cy=str(raw.get("description_cy", "")).strip(),
     )
 
 

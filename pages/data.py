@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, labels
 from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import N_, _, current_language, error_text, labels_of
@@ -148,7 +148,7 @@ if code_lines:
             "refused until an analyst accepts it)"
         )
     )
-    st.markdown("\n".join(f"- {md(line)}" for line in code_lines))
+    st.markdown("\n".join(f"- {md(labels.phrase_text(line))}" for line in code_lines))
 harm_ref = m["reference"].get(HARM_KEY)
 if harm_ref:
     hm = harm_ref.get("meta", {})
@@ -314,12 +314,13 @@ if pending:
 
 st.subheader(_("Definitions in force"))
 for d in load_definitions().values():
-    with st.expander(md(d.title) + (_(" — proxy") if d.proxy else "")):
-        st.markdown(md(d.description))
+    lang = current_language()
+    with st.expander(md(d.title_in(lang)) + (_(" — proxy") if d.proxy else "")):
+        st.markdown(md(d.description_in(lang)))
         st.dataframe(
             pd.DataFrame(
                 {
-                    _("Category"): [c.label for c in d.categories],
+                    _("Category"): [c.label_in(lang) for c in d.categories],
                     _("Values"): [", ".join(c.values) for c in d.categories],
                 }
             ),

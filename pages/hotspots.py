@@ -140,7 +140,9 @@ st.dataframe(
         "rank": st.column_config.NumberColumn(_("Rank"), width="small", pinned=True),
         "ward_name": st.column_config.TextColumn(_("Ward"), pinned=True),
         "local_authority_name": _("Local authority"),
-        "sv_count": st.column_config.NumberColumn(_("Violence"), help=md(d.title)),
+        "sv_count": st.column_config.NumberColumn(
+            _("Violence"), help=md(d.title_in(current_language()))
+        ),
         "sv_rate": st.column_config.NumberColumn(
             _("Per 1,000"),
             help=_("Serious violence per 1,000 residents in the period."),
@@ -179,6 +181,7 @@ meta = {
     "preset": ranking.preset,
     "top_n": top_n,
     "suppression": f.suppression_note(),
+    "definition_title": d.title_in(current_language()),  # the Excel is for people
 }
 stem = f"hotspots_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
 d1, d2, d3 = st.columns(3)

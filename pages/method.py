@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import caches as state
 from dashboard import labels
 from dashboard import selection as fr
-from dashboard.language import N_, _
+from dashboard.language import N_, _, current_language
 from dashboard.safe_text import md, md_table
 from hotspots.definitions import load_definitions
 from hotspots.io.harm import HARM_KEY, NOT_STATED
@@ -24,14 +24,23 @@ st.markdown(
     + _("Which crimes count")
 )
 for d in load_definitions().values():
+    lang = current_language()
     st.markdown(
-        f"**{md(d.title)}** ({md(d.name)}){_(' — a proxy') if d.proxy else ''}: {md(d.description)}"
+        f"**{md(d.title_in(lang))}** ({md(d.name)}){_(' — a proxy') if d.proxy else ''}: "
+        + md(d.description_in(lang))
     )
+    if not d.has_language(lang):
+        st.caption(
+            _(
+                "This definition's file has no Welsh title, description or category names "
+                "yet, so they are shown in English."
+            )
+        )
     st.table(
         md_table(
             pd.DataFrame(
                 {
-                    _("Category"): [c.label for c in d.categories],
+                    _("Category"): [c.label_in(lang) for c in d.categories],
                     _("Counts"): [", ".join(c.values) for c in d.categories],
                     _("Not counted when flagged"): [
                         ", ".join(c.exclude_flags) or "—" for c in d.categories
@@ -201,7 +210,7 @@ st.markdown("### " + _("Base map") + "\n" + basemap_text)
 result = state.analysis(f.root, f.version, f.selection, SETTINGS, f.view_rule)
 fit = result.expected.attrs.get("fit") if result.expected is not None else None
 fitted.markdown(
-    _("For this selection: {fit}").format(fit=fit.describe())
+    _("For this selection: {fit}").format(fit=fit.describe(current_language()))
     if fit is not None
     else _("For this selection no deprivation model was fitted.")
 )

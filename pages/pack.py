@@ -201,7 +201,14 @@ area_chart = (
         color="#b2182b",
         invalid="break-paths-show-domains",
     )
-    .encode(month_axis, alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)))
+    .encode(
+        month_axis,
+        alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)),
+        tooltip=[
+            alt.Tooltip("month:N", title=_("Month")),
+            alt.Tooltip("value:Q", title=_("Violence (offences)")),
+        ],
+    )
     .properties(height=220)
 )
 st.altair_chart(area_chart, width="stretch")
@@ -213,7 +220,15 @@ wards_chart = (
         color="#b2182b",
         invalid="break-paths-show-domains",
     )
-    .encode(month_axis, alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)))
+    .encode(
+        month_axis,
+        alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)),
+        tooltip=[
+            alt.Tooltip("ward:N", title=_("Ward")),
+            alt.Tooltip("month:N", title=_("Month")),
+            alt.Tooltip("value:Q", title=_("Violence (offences)")),
+        ],
+    )
     .properties(width=150, height=70)
     .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)
     .resolve_scale(y="independent")

@@ -8,7 +8,7 @@ from dashboard import accessibility as a11y
 from dashboard import caches as state
 from dashboard import labels
 from dashboard import selection as fr
-from dashboard.language import N_, _
+from dashboard.language import N_, _, current_language
 from dashboard.safe_text import md
 from hotspots.access.disclosure import suppress_frame, suppress_series
 from hotspots.stats.analysis import AnalysisSettings, rerank
@@ -94,7 +94,7 @@ if note:  # no data, or counted with another ward: never shown as 0
     for col in ("sv_count", "drugs_count", "sv_rate", *cats):
         shown[col] = _("No data") if note.startswith("no data") else "—"
     st.info(
-        f"**{md(names[ward])}: {md(_(note) if note == 'no data' else note)}.** "
+        f"**{md(names[ward])}: {md(labels.phrase_text(note))}.** "
         + (
             _(
                 "It has no residents by the ONS best-fit LSOA lookup, so police.uk crimes "
@@ -147,12 +147,18 @@ monthly["rolling"] = (
     else monthly["sv_count"].astype(float)
 )
 st.subheader(_("Month by month"))
-base = alt.Chart(monthly).encode(x=alt.X("month:O", title=_("Month")))
+# Tooltips name each value in words, in the page's language (not the column names).
+base = alt.Chart(monthly).encode(
+    x=alt.X("month:O", title=_("Month")),
+    tooltip=[
+        alt.Tooltip("month:O", title=_("Month")),
+        alt.Tooltip("sv_count:Q", title=_("Serious violence")),
+        alt.Tooltip("rolling:Q", title=_("3-month average"), format=".1f"),
+        alt.Tooltip("drugs_count:Q", title=_("Drug offences")),
+    ],
+)
 chart = (
-    base.mark_bar(opacity=0.5).encode(
-        y=alt.Y("sv_count:Q", title=_("Serious violence")),
-        tooltip=["month", "sv_count", "drugs_count"],
-    )
+    base.mark_bar(opacity=0.5).encode(y=alt.Y("sv_count:Q", title=_("Serious violence")))
     + base.mark_line(color="#b2182b").encode(y="rolling:Q")
     + base.mark_line(color="#2166ac", strokeDash=[4, 2]).encode(y="drugs_count:Q")
 )
@@ -172,7 +178,7 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.subheader(_("Kinds of crime"))
-    category_labels = {c.key: c.label for c in data.definition.categories}
+    category_labels = {c.key: c.label_in(current_language()) for c in data.definition.categories}
     mix = pd.DataFrame(
         {
             "category": [category_labels[k] for k in cats],
@@ -186,7 +192,12 @@ with left:
         alt.Chart(mix)
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title=_("Crimes")), y=alt.Y("category:N", sort="-x", title=None)
+            x=alt.X("count:Q", title=_("Crimes")),
+            y=alt.Y("category:N", sort="-x", title=None),
+            tooltip=[
+                alt.Tooltip("category:N", title=_("Category")),
+                alt.Tooltip("count:Q", title=_("Crimes")),
+            ],
         ),
         width="stretch",
     )
@@ -201,6 +212,10 @@ with right:
         .encode(
             x=alt.X("month:O", title=_("Month")),
             y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title=_("Rank (1 = most violence)")),
+            tooltip=[
+                alt.Tooltip("month:O", title=_("Month")),
+                alt.Tooltip("rank:Q", title=_("Rank")),
+            ],
         ),
         width="stretch",
     )
@@ -233,6 +248,14 @@ else:
                     title=_("Residents in the most deprived 20% of areas"),
                 ),
                 y=alt.Y("domain:N", title=None),
+                tooltip=[
+                    alt.Tooltip("domain:N", title=_("Deprivation")),
+                    alt.Tooltip(
+                        "share:Q",
+                        title=_("Residents in the most deprived 20% of areas"),
+                        format=".0%",
+                    ),
+                ],
             )
         )
         rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")
@@ -294,7 +317,11 @@ elif len(times):
             x=alt.X("hour:O", title=_("Hour")),
             y=alt.Y("day:N", sort=order, title=None),
             color=alt.Color("crimes:Q", scale=alt.Scale(scheme="orangered")),
-            tooltip=["day", "hour", "crimes"],
+            tooltip=[
+                alt.Tooltip("day:N", title=_("Day")),
+                alt.Tooltip("hour:O", title=_("Hour")),
+                alt.Tooltip("crimes:Q", title=_("Crimes")),
+            ],
         ),
         width="stretch",
     )

@@ -16,6 +16,7 @@
 #   pack           the monthly pack (PDF, Excel)
 #   map            the map page, its component and the downloaded map file
 #   accessibility  the accessibility statement and labels
+#   analysis       the analysis' phrases (hotspots/stats/phrases.py): reasons, classes, notes
 # A msgid lives in one domain only: `update` leaves out of a domain's template the strings
 # another domain's catalogue already holds (a file may hold strings of several domains).
 # Every Welsh string not yet checked by a Welsh speaker carries "#, fuzzy"; the dashboard
@@ -32,15 +33,18 @@ files() {  # the source files of a domain
             ls app.py pages/*.py dashboard/*.py hotspots/*.py hotspots/*/*.py \
                 | grep -v -e '^pages/pack\.py$' -e '^pages/map\.py$' \
                     -e '^dashboard/map_component\.py$' -e '^hotspots/outputs/pack\.py$' \
-                    -e '^hotspots/outputs/map_data\.py$' -e '^dashboard/accessibility\.py$' ;;
-        pack) ls pages/pack.py hotspots/outputs/pack.py ;;
-        map) ls pages/map.py dashboard/map_component.py hotspots/outputs/map_data.py ;;
+                    -e '^hotspots/outputs/map_' -e '^dashboard/accessibility\.py$' \
+                    -e '^hotspots/stats/phrases\.py$' ;;
+        pack) ls pages/pack.py hotspots/outputs/pack/*.py ;;
+        map) ls pages/map.py dashboard/map_component.py hotspots/outputs/map_*.py ;;
         accessibility) ls pages/accessibility.py dashboard/accessibility.py 2>/dev/null || true ;;
         errors)
             ls hotspots/errors.py hotspots/definitions.py hotspots/io/*.py hotspots/store/*.py \
                 hotspots/access/*.py hotspots/geo/geography.py hotspots/outputs/basemap.py \
                 hotspots/cli/run.py dashboard/oidc.py dashboard/auth.py dashboard/web.py ;;
-        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility, errors)" >&2; exit 2 ;;
+        analysis) ls hotspots/stats/phrases.py ;;
+        *) echo "unknown domain: $1 (dashboard, pack, map, accessibility, errors, analysis)" >&2
+           exit 2 ;;
     esac
 }
 

@@ -246,3 +246,36 @@ def test_unknown_definition_lists_choices():
 def test_bad_definitions(text, match):
     with pytest.raises(InputError, match=match):
         parse_definition(text, file="bad.toml")
+
+
+def test_welsh_words_of_a_definition():
+    """Optional title_cy, description_cy and label_cy: both shipped definitions have them;
+    a definition without them falls back to English and says it has no Welsh."""
+    for d in load_definitions().values():
+        assert d.has_language("cy") and d.has_language("en")
+        assert d.title_in("cy") != d.title and d.description_in("cy") != d.description
+        assert all(c.label_in("cy") != c.label for c in d.categories)
+    proxy = load_definitions()["police-uk-proxy"]
+    assert proxy.title_in("cy") == "data agored police.uk (procsi)"
+    assert proxy.label_in("cy") == "data agored police.uk (procsi)"
+    assert [c.label_in("cy") for c in proxy.categories] == [
+        "Trais a throseddau rhywiol",
+        "Lladrad",
+        "Cyffuriau",
+    ]
+    assert proxy.title_in("en") == proxy.title == "police.uk open data (proxy)"
+    bare = parse_definition(
+        'name = "x"\ntitle = "Just English"\nproxy = true\nmatch = "crime_type"\n'
+        '[[serious_violence]]\nkey = "r"\nlabel = "Robbery"\nvalues = ["Robbery"]\n'
+        '[[drugs]]\nkey = "d"\nlabel = "Drugs"\nvalues = ["Drugs"]\n'
+    )
+    assert not bare.has_language("cy") and bare.has_language("en")
+    assert bare.title_in("cy") == "Just English" and bare.label_in("cy") == "Just English — proxy"
+    assert [c.label_in("cy") for c in bare.categories] == ["Robbery", "Drugs"]
+    half = parse_definition(
+        'name = "x"\ntitle = "T"\ntitle_cy = "T cy"\nmatch = "crime_type"\n'
+        '[[serious_violence]]\nkey = "r"\nlabel = "Robbery"\nvalues = ["Robbery"]\n'
+        '[[drugs]]\nkey = "d"\nlabel = "Drugs"\nlabel_cy = "Cyffuriau"\nvalues = ["Drugs"]\n'
+    )
+    assert not half.has_language("cy")  # a category without Welsh
+    assert half.title_in("cy") == "T cy"

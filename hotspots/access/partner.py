@@ -38,12 +38,13 @@ from hotspots.access.disclosure import (
     suppress_frame,
 )
 from hotspots.stats.analysis import hotspot_list
+from hotspots.stats.phrases import Phrase
 
 #: Who an output is for: analysts see exact counts, partners the partner view.
 AUDIENCES = ("analyst", "partner")
 
 #: Why partners get no harm score or harm-weighted ranking.
-WITHHELD_HARM = "harm scores are withheld from partner views (a sum over individual crimes)"
+WITHHELD_HARM = Phrase("harm.withheld")
 
 #: Count columns of the ward tables besides the definition's category columns.
 TOTALS = ("sv_count", "drugs_count")

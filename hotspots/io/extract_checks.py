@@ -25,6 +25,7 @@ import pandas as pd
 from hotspots.definitions import FLAGS, Definition, normalise_ho_code
 from hotspots.errors import N_, LocalisedError, Text
 from hotspots.schema import ASSIGNED
+from hotspots.stats.phrases import Phrase
 
 #: Manifest key of the analysts' acceptances.
 ACCEPTED_KEY = "accepted_missing_flags"
@@ -123,13 +124,6 @@ def unmatched_codes(definition: Definition, codes: Mapping[str, int]) -> dict[st
     return dict(sorted(left.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _codes_text(codes: Mapping[str, int], shown: int = 8) -> str:
-    items = [f"{k} ×{n:,}" for k, n in list(codes.items())[:shown]]
-    if len(codes) > shown:
-        items.append(f"and {len(codes) - shown} more code(s)")
-    return ", ".join(items)
-
-
 def acceptances(manifest: Mapping) -> list[dict]:
     """The recorded acceptances (``definition, source, flag, by, time, rows``)."""
     return list(manifest.get(ACCEPTED_KEY, []))
@@ -156,46 +150,53 @@ def extract_report(
     definition: Definition, manifest: Mapping, months: Iterable[str] | None = None
 ) -> list[str]:
     """Sentences on each extract source under ``definition``: unmatched codes, rows a
-    flag rule cannot judge, and any acceptance. Empty for a police.uk definition."""
+    flag rule cannot judge, and any acceptance. Empty for a police.uk definition.
+
+    Each sentence is a :class:`hotspots.stats.phrases.Phrase`: English as it reads here,
+    and in Welsh through :func:`hotspots.stats.phrases.reason_text`."""
     if definition.match != "ho_code":
         return []
     lines = []
+    labels = {c.label: c.label_cy for c in definition.categories}
     for source, prof in source_profiles(manifest, months).items():
-        head = f"{source} under '{definition.name}': "
+        head = {"source": source, "definition": definition.name}
         left = unmatched_codes(definition, prof["codes"])
         if left:
             n = sum(left.values())
+            codes = list(left.items())[:8]
+            if len(left) > 8:
+                codes.append(Phrase("extract.more_codes", k=len(left) - 8))
             lines.append(
-                f"{head}{n:,} row{'s' if n != 1 else ''} of {prof['rows']:,} "
-                f"{'have' if n != 1 else 'has'} codes no category uses: "
-                f"{_codes_text(left)} (kept in the store, not counted)."
+                Phrase("extract.unmatched_one", rows=prof["rows"], codes=codes, **head)
+                if n == 1
+                else Phrase("extract.unmatched", n=n, rows=prof["rows"], codes=codes, **head)
             )
         else:
-            lines.append(f"{head}every code of the {prof['rows']:,} rows is in a category.")
+            lines.append(Phrase("extract.all_matched", rows=prof["rows"], **head))
         rules = _rule_flags(definition)
         for flag in [*rules, *(f for f in definition.exclude_flags if f not in rules)]:
             n = int(prof["no_flag"].get(flag, 0))
             if not n:
                 continue
-            words = FLAG_WORDS[flag]
-            if flag in rules:
-                rule = f"the 'not {flag}' rule of {', '.join(rules[flag])} cannot be applied"
-            else:
-                rule = f"{flag} offences cannot be excluded"
-            text = (
-                f"{head}{n:,} row{'s' if n != 1 else ''} "
-                f"{'have' if n != 1 else 'has'} no {words}: {rule}"
+            rule = (
+                Phrase("extract.rule", flag_name=flag, labels=[(x, labels[x]) for x in rules[flag]])
+                if flag in rules
+                else Phrase("extract.exclusion", flag_name=flag)
             )
             acc = accepted(manifest, definition.name, source, flag)
-            if acc:
-                text += f" (accepted by {acc['by']} on {acc['time'][:10]})"
-            elif flag in rules:
-                text += (
-                    " — counting is refused until an analyst accepts it "
-                    f"(python -m hotspots accept-missing-flag --definition "
-                    f"{definition.name} --source {source} --flag {flag})"
-                )
-            lines.append(text + ".")
+            then = (
+                Phrase("extract.accepted", by=acc["by"], date=acc["time"][:10])
+                if acc
+                else Phrase("extract.refused", flag=flag, **head)
+                if flag in rules
+                else ""
+            )
+            values = {"flag_words": flag, "rule": rule, "then": then, **head}
+            lines.append(
+                Phrase("extract.no_flag_one", **values)
+                if n == 1
+                else Phrase("extract.no_flag", n=n, **values)
+            )
     return lines
 
 
@@ -265,13 +266,15 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping) -> 
         that for the definition and source; the message says how to accept it.
     """
     out = []
+    cy = {c.label: c.label_cy for c in definition.categories}
     for source, flag, what, n in missing_flags(crimes, definition):
         words = FLAG_WORDS[flag]
+        said = {"source": source, "flag_words": flag, "flag_name": flag}
         if not what:
             out.append(
-                f"{n:,} counted row{'s' if n != 1 else ''} from {source} "
-                f"{'have' if n != 1 else 'has'} no {words}: {flag} offences cannot "
-                "be excluded."
+                Phrase("caveat.exclusion_one", **said)
+                if n == 1
+                else Phrase("caveat.exclusion", n=n, **said)
             )
             continue
         acc = accepted(manifest, definition.name, source, flag)
@@ -294,9 +297,11 @@ def caveats(crimes: pd.DataFrame, definition: Definition, manifest: Mapping) -> 
                     "words": Text(words),
                 },
             )
+        labels = [(x, cy.get(x, "")) for x in _rule_flags(definition)[flag]]
         out.append(
-            f"ACCEPTED by {acc['by']} on {acc['time'][:10]}: {n:,} {what} rows "
-            f"from {source} have no {words} and are counted as not {flag}."
+            Phrase(
+                "caveat.accepted", by=acc["by"], date=acc["time"][:10], n=n, labels=labels, **said
+            )
         )
     return tuple(out)
 

@@ -25,6 +25,7 @@ from hotspots.definitions import Definition, classify_crimes, normalise_ho_code
 from hotspots.errors import N_, InputError
 from hotspots.io.csv_guard import read_table
 from hotspots.schema import ASSIGNED
+from hotspots.stats.phrases import Phrase
 
 #: Columns of the weights file (as published); ``offence_group`` may be absent.
 HARM_FILE_COLUMNS = ["ho_code", "offence", "offence_group", "css_weight"]
@@ -190,35 +191,25 @@ class HarmCoverage:
     """Whether harm can be computed for a definition, and why not when it cannot."""
 
     available: bool
-    reason: str
+    reason: str  # a Phrase (hotspots.stats.phrases) when not available; "" when it is
 
 
 def harm_coverage(definition: Definition, weights: pd.DataFrame | None) -> HarmCoverage:
     """Harm needs a loaded weights table and a weight for every code of the definition."""
     if definition.match != "ho_code":
-        return HarmCoverage(
-            False,
-            "police.uk data has no Home Office offence codes and "
-            "the Crime Severity Score weighs offences by code, so no harm "
-            f"is computed for '{definition.name}'",
-        )
+        return HarmCoverage(False, Phrase("harm.no_codes", definition=definition.name))
     if weights is None:
-        return HarmCoverage(
-            False,
-            "no harm weights are loaded: load the ONS Crime "
-            "Severity Score table with 'python -m hotspots load "
-            "harm-weights FILE'",
-        )
+        return HarmCoverage(False, Phrase("harm.no_weights"))
     known = set(weights["ho_code"])
     missing = sorted({v for c in definition.categories for v in c.values} - known)
     if missing:
-        shown = ", ".join(missing[:8]) + (
-            f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-        )
+        more = len(missing) - 8
+        values = {"n": len(missing), "definition": definition.name, "codes": missing[:8]}
         return HarmCoverage(
             False,
-            f"the loaded harm weights have no weight for "
-            f"{len(missing)} code(s) of '{definition.name}': {shown}",
+            Phrase("harm.missing_more", more=more, **values)
+            if more > 0
+            else Phrase("harm.missing", **values),
         )
     return HarmCoverage(True, "")
 

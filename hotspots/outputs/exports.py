@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotspots.i18n import N_, translator
+from hotspots.i18n import N_, check_language, translator
+from hotspots.stats.phrases import reason_text
 from hotspots.stats.ranking import NORMALISATION
 from hotspots.store.ward_data import WardData
 
@@ -298,11 +299,19 @@ def method_rows(metadata: dict, lang: str = "en") -> list[tuple[str, str]]:
     return rows
 
 
+#: Columns of the hotspot list that hold the analysis' phrases (English in the CSV).
+PHRASE_COLUMNS = ("gi_class", "emerging_class", "why", "data_note")
+
+
 def hotspot_list_excel(table: pd.DataFrame, metadata: dict, lang: str = "en") -> bytes:
     """An Excel workbook: "Hotspots" (the list, with human headers in ``lang``) and
     "Method and data"."""
     _ = translator(lang)
     human = table.copy()
+    if check_language(lang) != "en":  # the analysis' phrases in words of the language
+        for col in PHRASE_COLUMNS:
+            if col in human.columns:
+                human[col] = [reason_text(v, lang) for v in human[col]]
     human.columns = excel_headers(table.columns, lang)
     return excel_bytes(
         [

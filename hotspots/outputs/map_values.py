@@ -14,6 +14,7 @@ import pandas as pd
 from hotspots.access.disclosure import suppress_frame
 from hotspots.i18n import N_, translator
 from hotspots.outputs.map_colours import NO_DATA_LABEL
+from hotspots.stats.phrases import is_phrase, reason_text
 
 __all__ = [
     "MAP_INDICATORS",
@@ -159,6 +160,12 @@ def _number_text(value: float, column: str, _) -> str:
     return _("{rate} per 1,000 residents").format(rate=f"{value:,.1f}")
 
 
+def _text(text, lang: str, _) -> str:
+    """A value shown as text: the analysis' phrases (a Gi* class, "counted with WARD") from
+    their parts (:mod:`hotspots.stats.phrases`), other words through the catalogue."""
+    return reason_text(text, lang) if is_phrase(text) else _(str(text))
+
+
 def value_text(frame: pd.DataFrame, indicator: str, lang: str = "en") -> pd.Series:
     """Each ward's mapped value in words, as shown, with its unit ("12.3 per 1,000
     residents", "57.3% of residents", "<5", "No data").
@@ -184,7 +191,7 @@ def value_text(frame: pd.DataFrame, indicator: str, lang: str = "en") -> pd.Seri
     out = []
     for shown, raw in zip(frame["value"].tolist(), frame[column].tolist(), strict=True):
         if isinstance(shown, str) or kind == "category":
-            out.append("" if shown is None else _(str(shown)))
+            out.append("" if shown is None else _text(shown, lang, _))
         elif shown is None or pd.isna(shown) or raw is None or pd.isna(raw):
             out.append(_(NO_DATA_LABEL))
         else:
@@ -222,7 +229,7 @@ def mapped_values(
     index = np.asarray(class_index, dtype="int64")
     if len(index) != len(frame):
         raise ValueError(f"class_index has {len(index)} items for {len(frame)} wards")
-    labels = [_(NO_DATA_LABEL) if i < 0 else _(str(class_labels[i])) for i in index]
+    labels = [_(NO_DATA_LABEL) if i < 0 else _text(class_labels[i], lang, _) for i in index]
     out = pd.DataFrame(
         {
             "ward_code": frame["ward_code"].astype(str).to_numpy(),

@@ -21,6 +21,7 @@ from hotspots.stats.expected import observed_expected
 from hotspots.stats.getis_ord import GiSettings, gi_star, gi_star_by_month
 from hotspots.stats.indicators import DeprivationSettings, ward_deprivation, ward_indicators
 from hotspots.stats.moran import local_moran
+from hotspots.stats.phrases import Phrase
 from hotspots.stats.ranking import (
     COMPONENTS,
     RANK_COLUMNS,
@@ -150,7 +151,7 @@ def _notes(codes: pd.Series, coverage: pd.DataFrame | None, analysed: pd.Series)
     )
     out = codes.astype(str).map(notes).astype(object).fillna("")
     bare = (out == "") & ~codes.astype(str).map(analysed).fillna(False).astype(bool)
-    return out.mask(bare, "no data")
+    return out.mask(bare, Phrase("note.no_data"))
 
 
 def rank_with_coverage(
@@ -349,20 +350,6 @@ LEFT_OUT_COLUMNS = [
     "reason",
 ]
 
-_WEAK = {
-    "violence": ("smoothed violence rate", "a modest smoothed violence rate"),
-    "drugs": ("drug offence rate", "few drug offences"),
-    "deprivation": ("deprivation", "low deprivation"),
-    "harm": ("harm-weighted violence rate", "low harm-weighted violence"),
-}
-
-
-def _nth(k: int, what: str, most: str) -> str:
-    if k == 1:
-        return f"{most} {what}"
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix} {most} {what}"
-
 
 def left_out(
     hotspots: pd.DataFrame, top_n: int, weights: dict[str, float] | None = None
@@ -407,32 +394,32 @@ def left_out(
     for r in out.itertuples(index=False):
         high = []
         if r.count_place <= top_n:
+            k = int(r.count_place)
+            n = int(r.sv_count)
             high.append(
-                _nth(int(r.count_place), f"violence offences ({int(r.sv_count):,})", "most")
+                Phrase("high.most_count", n=n) if k == 1 else Phrase("high.nth_count", nth=k, n=n)
             )
         if r.rate_place <= top_n:
+            k = int(r.rate_place)
+            rate = float(r.sv_rate)
             high.append(
-                _nth(int(r.rate_place), f"violence rate ({r.sv_rate:.1f} per 1,000)", "highest")
+                Phrase("high.most_rate", r=rate)
+                if k == 1
+                else Phrase("high.nth_rate", nth=k, r=rate)
             )
         weak = []
         for key, w in sorted(weights.items(), key=lambda kw: -kw[1]):
             p = getattr(r, f"comp_{key}", np.nan)
             if not w or p is None or pd.isna(p) or p >= WHY_THRESHOLD:
                 continue
-            label, low = _WEAK[key]
-            weak.append(low if p < 0.5 else f"{label} only in the top {round((1 - p) * 100)}%")
-        missing = [
-            _WEAK[k][0]
-            for k, w in weights.items()
-            if w and pd.isna(getattr(r, f"comp_{k}", np.nan))
-        ]
+            weak.append(
+                Phrase(f"weak.low.{key}")
+                if p < 0.5
+                else Phrase("weak.only_top", what=key, p=round((1 - p) * 100))
+            )
+        missing = [k for k, w in weights.items() if w and pd.isna(getattr(r, f"comp_{k}", np.nan))]
         if missing:
-            weak.append(f"no {' or '.join(missing)} figure")
-        tail = (
-            (" but " + (", ".join(weak[:-1]) + " and " + weak[-1] if len(weak) > 1 else weak[0]))
-            if weak
-            else " but other wards score higher on the combined measure"
-        )
-        reasons.append(" and ".join(high) + tail)
+            weak.append(Phrase("weak.no_figure", what=missing))
+        reasons.append(Phrase("left_out", high=high, weak=weak or [Phrase("weak.others")]))
     out = out.assign(reason=reasons)
     return out.reindex(columns=LEFT_OUT_COLUMNS).reset_index(drop=True)

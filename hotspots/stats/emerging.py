@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hotspots.stats.phrases import EMERGING_CODES, Phrase, emerging_class
+
 __all__ = [
     "EMERGING_CLASSES",
     "EMERGING_COLUMNS",
@@ -49,25 +51,10 @@ __all__ = [
 EMERGING_COLUMNS = ["ward_code", "emerging_class", "hot_steps", "cold_steps", "trend_z", "trend_p"]
 
 #: Label for a ward that fits no class.
-NO_PATTERN = "No pattern"
-
-_KINDS = (
-    "New",
-    "Consecutive",
-    "Intensifying",
-    "Persistent",
-    "Diminishing",
-    "Sporadic",
-    "Oscillating",
-    "Historical",
-)
+NO_PATTERN = Phrase("emerging.none")
 
 #: Every class :func:`classify_emerging` can return (legend order).
-EMERGING_CLASSES = (
-    *(f"{kind} hot spot" for kind in _KINDS),
-    *(f"{kind} cold spot" for kind in _KINDS),
-    NO_PATTERN,
-)
+EMERGING_CLASSES = tuple(Phrase(code) for code in EMERGING_CODES)
 
 #: p-value columns :func:`classify_emerging` can read (registry of the choice).
 P_COLUMNS = {
@@ -85,7 +72,7 @@ ARCGIS_MIN_STEPS = 10
 def not_enough_months(k: int, needed: int) -> str:
     """The class given to every ward when there are too few months:
     ``"Not enough months (5 of 10)"``."""
-    return f"Not enough months ({k} of {needed})"
+    return Phrase("emerging.too_few", k=int(k), n=int(needed))
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -322,24 +309,24 @@ def _classify_one(
             continue
         if this.sum() >= mostly:
             if trend_p <= settings.trend_alpha and sign * trend_z > 0:
-                return f"Intensifying {kind} spot"
+                return emerging_class("intensifying", kind)
             if trend_p <= settings.trend_alpha and sign * trend_z < 0:
-                return f"Diminishing {kind} spot"
-            return f"Persistent {kind} spot"
+                return emerging_class("diminishing", kind)
+            return emerging_class("persistent", kind)
         run = _final_run(this)
         before = slice(0, n - run)
         significant_before = (this[before] | other[before]).any()
         if run == 1 and not (this[:-1] | other[:-1]).any():
-            return f"New {kind} spot"
+            return emerging_class("new", kind)
         if run >= 2 and not significant_before:
-            return f"Consecutive {kind} spot"
+            return emerging_class("consecutive", kind)
         if other[:-1].any():
-            return f"Oscillating {kind} spot"
-        return f"Sporadic {kind} spot"
+            return emerging_class("oscillating", kind)
+        return emerging_class("sporadic", kind)
     if hot.sum() >= mostly:
-        return "Historical hot spot"
+        return emerging_class("historical", "hot")
     if cold.sum() >= mostly:
-        return "Historical cold spot"
+        return emerging_class("historical", "cold")
     return NO_PATTERN
 
 

@@ -46,6 +46,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from hotspots.stats.fdr import bh_adjust
+from hotspots.stats.phrases import Phrase, reason_text
 
 __all__ = [
     "EXPECTED_COLUMNS",
@@ -98,14 +99,16 @@ class ExpectedFit:
     alpha: float
     n_wards: int
 
-    def describe(self) -> str:
-        """One line for the Method page."""
-        kind = "negative binomial" if self.model == "negative-binomial" else "Poisson"
-        return (
-            f"Pearson dispersion of a Poisson fit: {self.dispersion:.1f} (1 would be "
-            f"Poisson) over {self.n_wards} wards; the {kind} model is used"
-            + (f" (alpha {self.alpha:.3f})." if self.alpha > 0 else ".")
+    def describe(self, lang: str = "en") -> str:
+        """One line for the Method page, in ``lang``."""
+        model = "negative-binomial" if self.model == "negative-binomial" else "poisson"
+        values = {"dispersion": self.dispersion, "n_wards": self.n_wards, "model": model}
+        phrase = (
+            Phrase("fit.describe_alpha", alpha=self.alpha, **values)
+            if self.alpha > 0
+            else Phrase("fit.describe", **values)
         )
+        return reason_text(phrase, lang) + "."
 
 
 def poisson_limits(

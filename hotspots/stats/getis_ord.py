@@ -37,6 +37,7 @@ from scipy import sparse, stats
 
 from hotspots.stats.fdr import bh_adjust
 from hotspots.stats.permutation import METHODS, two_sided_pvalues
+from hotspots.stats.phrases import gi_class
 from hotspots.stats.weights import aligned_values, binary_copy, in_order_of
 
 __all__ = [
@@ -65,17 +66,17 @@ GI_BY_MONTH_COLUMNS = ["ward_code", "month", "gi_z", "gi_p", "gi_p_fdr", "gi_cla
 GI_METHODS = METHODS
 
 #: Label for a ward that is neither a significant hot nor cold spot / cluster.
-NOT_SIGNIFICANT = "Not significant"
+NOT_SIGNIFICANT = gi_class(None)
 
 #: Gi* classes for the default settings, hottest first (legend order).
 GI_CLASSES = (
-    "Hot spot 99%",
-    "Hot spot 95%",
-    "Hot spot 90%",
+    gi_class("99%"),
+    gi_class("95%"),
+    gi_class("90%"),
     NOT_SIGNIFICANT,
-    "Cold spot 90%",
-    "Cold spot 95%",
-    "Cold spot 99%",
+    gi_class("90%", hot=False),
+    gi_class("95%", hot=False),
+    gi_class("99%", hot=False),
 )
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -187,8 +188,8 @@ def gi_class_labels(settings: GiSettings | None = None) -> tuple[str, ...]:
         ``("Hot spot 99%", ..., "Not significant", ..., "Cold spot 99%")``.
     """
     settings = gi_settings(settings)
-    hot = tuple(f"Hot spot {confidence(a)}" for a in settings.alphas)
-    cold = tuple(f"Cold spot {confidence(a)}" for a in reversed(settings.alphas))
+    hot = tuple(gi_class(confidence(a)) for a in settings.alphas)
+    cold = tuple(gi_class(confidence(a), hot=False) for a in reversed(settings.alphas))
     return (*hot, NOT_SIGNIFICANT, *cold)
 
 
@@ -209,8 +210,8 @@ def classify_gi(z: np.ndarray, p: np.ndarray, alphas: tuple[float, ...]) -> np.n
     # loosest level first, so stricter levels overwrite
     for a in reversed(alphas):
         sig = p <= a
-        labels[sig & (z > 0)] = f"Hot spot {confidence(a)}"
-        labels[sig & (z < 0)] = f"Cold spot {confidence(a)}"
+        labels[sig & (z > 0)] = gi_class(confidence(a))
+        labels[sig & (z < 0)] = gi_class(confidence(a), hot=False)
     return labels
 
 

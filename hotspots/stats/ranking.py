@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspots.i18n import N_
+from hotspots.stats.phrases import Phrase
 
 #: Ranking components: key → (indicator column, plain label, how it reads in "why").
 COMPONENTS = {
@@ -165,23 +166,23 @@ WHY_THRESHOLD = 0.8
 SCORE_DECIMALS = 12
 
 
-def _why_texts(comps: pd.DataFrame, scored: np.ndarray, settings: RankSettings) -> list[str]:
-    """The "why" text of every row (``comps`` holds the ``comp_*`` percentiles)."""
+def _why_texts(comps: pd.DataFrame, scored: np.ndarray, settings: RankSettings) -> list[Phrase]:
+    """The "why" of every row (``comps`` holds the ``comp_*`` percentiles), as phrases
+    (:mod:`hotspots.stats.phrases`: the English text, and its parts for other languages)."""
     n = len(comps)
-    parts: list[list[str]] = [[] for _ in range(n)]
+    parts: list[list[Phrase]] = [[] for _ in range(n)]
     for key, w in sorted(settings.weights, key=lambda kw: -kw[1]):
         if not w:
             continue
         p = comps[f"comp_{key}"].to_numpy(dtype=float)
         hit = np.flatnonzero(~np.isnan(p) & (p >= WHY_THRESHOLD))
         top = np.maximum(1, np.round((1 - p[hit]) * 100)).astype(int)
-        label = COMPONENTS[key][2]
         for i, t in zip(hit.tolist(), top.tolist(), strict=True):
-            parts[i].append(f"{label} in the top {t}%")
+            parts[i].append(Phrase("why.top", what=key, p=t))
     return [
-        ("; ".join(ps) if ps else "no component in the top fifth of wards")
+        (Phrase("why", parts=ps) if ps else Phrase("why.none"))
         if ok
-        else "no resident population: not ranked"
+        else Phrase("why.no_residents")
         for ps, ok in zip(parts, scored.tolist(), strict=True)
     ]
 

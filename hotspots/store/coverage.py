@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hotspots.slugs import force_key, slug
+from hotspots.stats.phrases import Phrase
 from hotspots.store.base import Store
 
 #: How missing data are treated, stated in every download's metadata.
@@ -162,16 +163,16 @@ def ward_coverage(
         note, counted = "", ""
         if not got:
             note = (
-                f"no data: no crimes loaded for {force}"
+                Phrase("note.no_crimes", force=str(force))
                 if pd.notna(force)
-                else "no data: the ward's police force is not known"
+                else Phrase("note.force_unknown")
             )
         elif population is not None and not float(population.get(code, 0.0)) > 0:
             counted = receivers.get(code, "")
             note = (
-                f"counted with {names.get(counted, counted)}"
+                Phrase("note.counted_with", ward=names.get(counted, counted))
                 if counted
-                else "no data: no residents by the LSOA lookup"
+                else Phrase("note.no_residents")
             )
         rows.append((code, note == "", len(got), counted, note))
     out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)

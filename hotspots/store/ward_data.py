@@ -16,6 +16,7 @@ from hotspots.io.extract_checks import caveats as definition_caveats
 from hotspots.io.harm import HARM_KEY, harm_by_ward, harm_coverage, harm_note
 from hotspots.io.population import POPULATION_METHOD, lsoa_ward_weights, ward_population
 from hotspots.slugs import force_key
+from hotspots.stats.phrases import Phrase
 from hotspots.store.base import Store
 from hotspots.store.coverage import (
     COVERAGE_NOTE,
@@ -79,7 +80,7 @@ class WardData:
     harm: pd.Series | None = field(default=None, repr=False)
     harm_note: str = ""
     #: Why harm is not available ("" when it is): the harm preset is offered only then.
-    harm_reason: str = "not computed"
+    harm_reason: str = Phrase("harm.not_computed")
     #: What every output made from these counts must state about the definition's rules
     #: on this data (an analyst's acceptance of missing flags, markers absent).
     caveats: tuple[str, ...] = ()

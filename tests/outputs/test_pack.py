@@ -33,6 +33,7 @@ from hotspots.outputs.pack import (
 )
 from hotspots.outputs.pack.table import table_headings
 from hotspots.stats.analysis import HOTSPOT_LIST_COLUMNS, AnalysisSettings, analyse, hotspot_list
+from hotspots.stats.phrases import Phrase
 from hotspots.stats.trends import trend_summary
 from hotspots.store.ward_data import Selection, load_ward_data
 
@@ -321,8 +322,8 @@ def small_frames(names=NAMES):
             "sv_rate": np.linspace(9, 2, 8),
             "drugs_count": DRUGS,
             "dep_share_20": 0.5,
-            "emerging_class": "No pattern",
-            "why": "violence rate in the top 5%",
+            "emerging_class": Phrase("emerging.none"),
+            "why": Phrase("why", parts=[Phrase("why.top", what="violence", p=5)]),
         }
     ).reindex(columns=HOTSPOT_LIST_COLUMNS)
     trends = pd.DataFrame({"ward_code": CODES, "series": SERIES})
@@ -580,7 +581,7 @@ def test_every_pack_string_has_its_welsh_marked_for_review():
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="cy", domain="pack")
     ids = _pack_msgids()
-    assert len(ids) > 200
+    assert len(ids) > 180  # the analysis' phrases are in hotspots.stats.phrases
     for msgid, where in ids.items():
         entry = catalog.get(msgid)
         assert entry is not None and entry.string, f"{where}: {msgid!r} has no Welsh"

@@ -538,7 +538,7 @@ def test_every_page_of_a_force_without_data(real_store, monkeypatch, tmp_path, p
         for w in at.warning
     )
     line = next(c.value for c in at.caption if c.value.startswith("Period "))
-    assert line.startswith("Period Oct 2018 – Feb 2019 · data up to Feb 2019 · gwent")
+    assert line.startswith("Period Oct 2018 – Feb 2019 · data up to Feb 2019 · Gwent Police")
     period = next(b for b in at.selectbox if b.label == "Period")
     assert "Latest months (5 of 12 loaded)" in period.options
     assert "Last 12 months" not in period.options

@@ -147,7 +147,10 @@ def typed_rows(frame: pd.DataFrame) -> pd.DataFrame:
     out["new_entrant"] = pd.array([cell(v) for v in out["new_entrant"]], dtype="boolean")
     out["drugs_top_n"] = out["drugs_top_n"].astype(bool)
     for col in ("ward_code", "ward_name", "local_authority_name", "emerging_class", "why"):
-        out[col] = [("" if cell(v) is None else str(v)) for v in out[col]]
+        # a str (the analysis' phrases included: they keep their parts) stays as it is
+        out[col] = [
+            "" if cell(v) is None else v if isinstance(v, str) else str(v) for v in out[col]
+        ]
     return out.reset_index(drop=True)
 
 

@@ -468,6 +468,7 @@ def assemble_pack(
         ],
     )
     meta = pack_metadata(data, ranking)
+    meta["definition_title"] = data.definition.title_in(lang)  # English when none in Welsh
     meta["suppression"] = suppression_note(rule)
     if rule is not None:
         meta["suppression_rule"] = {

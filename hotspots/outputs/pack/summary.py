@@ -57,8 +57,9 @@ def definition_line(pack) -> str:
     """The definition in words, with PROXY first where it is one."""
     _ = tr(pack.lang)
     m = pack.metadata
-    title = str(m.get("definition_title") or pack.definition)
-    title = _(title.removesuffix(" (proxy)") if pack.proxy else title)
+    title = str(m.get("definition_title") or pack.definition)  # in the pack's language
+    if pack.proxy:
+        title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
     if pack.proxy:
         return _("PROXY - {title}: police.uk categories approximate serious violence").format(
             title=title
