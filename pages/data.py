@@ -315,7 +315,7 @@ if pending:
 st.subheader(_("Definitions in force"))
 for d in load_definitions().values():
     lang = current_language()
-    with st.expander(md(d.title_in(lang)) + (_(" — proxy") if d.proxy else "")):
+    with st.expander(md(d.label_in(lang))):
         st.markdown(md(d.description_in(lang)))
         st.dataframe(
             pd.DataFrame(

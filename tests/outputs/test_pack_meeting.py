@@ -67,7 +67,7 @@ def _pages(pdf: bytes) -> list[str]:
     [
         (
             "en",
-            "Dyfed-Powys Police · October 2018 to February 2019 · police-uk-proxy (PROXY) · "
+            "Dyfed-Powys Police · October 2018 to February 2019 · police.uk open data (PROXY) · "
             "page {i} of 4",
             [
                 "Serious violence targeting pack: Dyfed-Powys Police",
@@ -82,13 +82,13 @@ def _pages(pdf: bytes) -> list[str]:
         ),
         (
             "cy",
-            "Heddlu Dyfed-Powys · Hydref 2018 i Chwefror 2019 · police-uk-proxy (PROXY) · "
+            "Heddlu Dyfed-Powys · Hydref 2018 i Chwefror 2019 · data agored police.uk (PROCSI) · "
             "tudalen {i} o 4",
             [
                 "Pecyn targedu trais difrifol: Heddlu Dyfed-Powys",
                 "Ar gyfer cyfarfod Chwefror 2019. Cyfnod: Hydref 2018 i Chwefror 2019. "
                 "Data hyd at: Chwefror 2019.",
-                "Diffiniad: DIRPRWY",
+                "Diffiniad: PROCSI",
                 "Trwydded Llywodraeth Agored v3.0",
                 "Ble mae’r 12 uchaf",
                 "Crynodeb",

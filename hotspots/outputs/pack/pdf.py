@@ -74,10 +74,11 @@ def latin1_safe(text: str) -> str:
 def footer_text(pack) -> str:
     """What every page's footer says before its page number."""
     label = str(pack.metadata.get("label") or "").upper()
-    proxy = " (PROXY)" if pack.proxy else ""
-    return " · ".join(
-        x for x in (pack.area_label, period_words(pack), pack.definition + proxy, label) if x
-    )
+    title = str(pack.metadata.get("definition_title") or pack.definition)  # pack's language
+    if pack.proxy:
+        title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+        title = tr(pack.lang)("{title} (PROXY)").format(title=title)
+    return " · ".join(x for x in (pack.area_label, period_words(pack), title, label) if x)
 
 
 def page_label(lang: str) -> str:
