@@ -408,10 +408,18 @@ def map_view(
 
 
 def map_file(
-    view: MapView, root: str, version: int, selection, choice: str, rule=None, lang: str = "en"
+    view: MapView,
+    root: str,
+    version: int,
+    selection,
+    choice: str,
+    rule=None,
+    lang: str = "en",
+    area_words: str | None = None,
 ) -> str:
     """The map as one HTML file (:func:`hotspots.outputs.map_file.map_file_html`), made on
-    click from the same values the page shows (the partner view's for a partner)."""
+    click from the same values the page shows (the partner view's for a partner);
+    ``area_words``: the area as the page names it ("Heddlu De Cymru"), for its title."""
 
     return map_file_html(
         state.map_names(root, version, view.table, lang),
@@ -420,17 +428,20 @@ def map_file(
         view.colours,
         view.overlay,
         state.display_shapes(root, version, selection.area),
-        _metadata_in(state.ward_data(root, version, selection, rule), lang),
+        _metadata_in(state.ward_data(root, version, selection, rule), lang, area_words),
         choice,
         rule,
         lang,
     )
 
 
-def _metadata_in(data, lang: str) -> dict:
-    """``data.metadata()`` with the definition's title in ``lang`` (the map file is for
-    people; the machine files keep the English)."""
-    return {**data.metadata(), "definition_title": data.definition.title_in(lang)}
+def _metadata_in(data, lang: str, area_words: str | None = None) -> dict:
+    """``data.metadata()`` with the definition's title in ``lang`` and the area in words
+    (the map file is for people; the machine files keep the English and the key)."""
+    meta = {**data.metadata(), "definition_title": data.definition.title_in(lang)}
+    if area_words:
+        meta["area_label"] = area_words
+    return meta
 
 
 #: A cell of the values table: left-aligned, a little room, a rule under each row.

@@ -10,7 +10,7 @@ which adds the controls around the same map (it is not redrawn).
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, labels
 from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import _, current_language, error_text, labels_of
@@ -156,10 +156,13 @@ st.caption(
 )
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"
+area_words = labels.area_label(f.selection.area) if f.selection.area else None
 if not first:
     st.download_button(
         _("Download this map (web page)"),
-        lambda: map_file(view, f.root, f.version, f.selection, choice, rule, lang),
+        lambda: map_file(
+            view, f.root, f.version, f.selection, choice, rule, lang, area_words=area_words
+        ),
         f"{stem}.html",
         "text/html",
         on_click=auth.on_download(f"{stem}.html"),

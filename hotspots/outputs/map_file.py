@@ -39,11 +39,11 @@ _LAYOUT = (
 
 
 def file_title(metadata: Mapping, choice: str, lang: str = "en") -> str:
-    """The file's title: what it shows and where ("Violence (count) — dyfed-powys")."""
+    """The file's title: what it shows and where ("Violence (count) — Dyfed-Powys
+    Police"; the area's key when no words are given)."""
     _ = translator(lang)
-    return _("{indicator} — {area}").format(
-        indicator=_(choice), area=metadata.get("area") or _("all wards")
-    )
+    area = metadata.get("area_label") or metadata.get("area") or _("all wards")
+    return _("{indicator} — {area}").format(indicator=_(choice), area=area)
 
 
 def file_notes(metadata: Mapping, choice: str, rule=None, lang: str = "en") -> list[str]:

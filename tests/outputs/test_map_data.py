@@ -916,6 +916,10 @@ def test_map_file_carries_title_period_definition_legend_source_licence():
     assert '<html lang="cy">' in cy and "<title>Trais (nifer) — south-wales</title>" in cy
     assert "Diffiniad: police.uk open data (proxy) — PROCSI" in cy
     assert "Troseddau cyffuriau: y 12 ward uchaf" in cy and "Ffynhonnell a thrwydded" in cy
+    # The page gives the area in words: the title names the force, never its key.
+    named = {**meta, "area_label": "Heddlu De Cymru"}
+    assert file_notes(named, "Violence (count)", lang="cy")[0] == "Trais (nifer) — Heddlu De Cymru"
+    assert "south-wales" not in "".join(file_notes(named, "Violence (count)", lang="cy"))
 
 
 def test_welsh_catalogue_covers_the_map_and_is_marked_for_review():
