@@ -152,7 +152,7 @@ st.caption(
     _(
         "{n} wards · click a ward to open its profile · dashed outlines: the 12 wards with "
         "most drug offences · hotspot score: {ranking} (as on the Hotspot list) · grey: no data"
-    ).format(n=len(geometry.codes), ranking=f.ranking.describe())
+    ).format(n=len(geometry.codes), ranking=labels.ranking_description(f.ranking))
 )
 
 stem = f"map_{f.selection.area or 'all'}_{f.selection.start}_{f.selection.end}"

@@ -4,6 +4,8 @@ the language asked for, and place names in Welsh where ONS (or the demo) gives t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -92,6 +94,8 @@ def test_every_page_in_welsh_for_an_analyst(analyst_app, page):
     left = [t for t in _texts(at) if t in ENGLISH]
     if page not in ("pages/map.py", "pages/pack.py"):  # their own words: their catalogues
         assert left == [], left
+    # The ranking's weights in words ("trais 50%, …"), never the settings' English.
+    assert not [t for t in _texts(at) if re.search(r"\b(violence|drugs|deprivation) \d+%", t)]
     # Months by their Welsh names ("From" in the sidebar).
     start = next(s for s in at.sidebar.selectbox if s.label == "O")
     assert start.value == "2024-01" and start.format_func("2024-01") == "Ion 2024"
