@@ -42,8 +42,20 @@ _PAD = " \u2007"
 _CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px solid #d0d0d0"
 #: Headings stay in view while the region scrolls down.
 _STICKY = "position:sticky;top:0;background:#fff;z-index:1"
-#: Numbers line up on the right.
-_NUM = _CELL.replace("text-align:left", "text-align:right")
+#: Numbers line up on the right and never wrap.
+_NUM = _CELL.replace("text-align:left", "text-align:right") + ";white-space:nowrap"
+#: A ward's name wraps within a narrow column, so that the rate beside it shows on a phone.
+_WARD = f"{_CELL};font-weight:400;min-width:8em;max-width:11em;overflow-wrap:break-word"
+#: A column of long texts is given room (the region scrolls sideways) rather than being
+#: squeezed into a word a line.
+_LONG = f"{_CELL};min-width:18em"
+#: Texts longer than this make a column "long".
+_LONG_TEXT = 30
+#: The caption stays at the region's left edge, wrapped to the window, when the table is
+#: wider than the region and scrolls sideways.
+_CAPTION_TEXT = (
+    "position:sticky;left:6px;display:inline-block;max-width:calc(100vw - 4rem);white-space:normal"
+)
 
 KINDS = ("text", "count", "decimal", "trend")
 
@@ -149,7 +161,7 @@ _SR_ONLY = (
 )
 
 
-def _cell(value, column: Column) -> str:
+def _cell(value, column: Column, long: bool = False) -> str:
     if column.kind == "trend":
         values = list(value) if isinstance(value, list | tuple) else []
         words = cell_text(values) if values else NONE
@@ -157,7 +169,7 @@ def _cell(value, column: Column) -> str:
             f'<td style="{_CELL};white-space:nowrap">{sparkline_svg(values)}'
             f'<span style="{_SR_ONLY}">{html.escape(words)}</span></td>'
         )
-    style = _NUM if column.kind in ("count", "decimal") else _CELL
+    style = _NUM if column.kind in ("count", "decimal") else _LONG if long else _CELL
     return f'<td style="{style}">{html.escape(cell_text(value, column.kind))}</td>'
 
 
@@ -208,10 +220,17 @@ def ward_table_html(
         raise ValueError(f"rows have no column {', '.join(map(repr, missing))}")
     tid = html.escape(table_id)
     keep = {k: v for k, v in dict(link_query).items() if k != "ward"}
+    long = {
+        c.key
+        for c in columns
+        if c.kind == "text"
+        and c.key != ward
+        and any(len(cell_text(v)) > _LONG_TEXT for v in rows[c.key].tolist())
+    }
     head = []
     for c in columns:
         described = f' aria-describedby="{tid}-note-{html.escape(c.key)}"' if c.help else ""
-        align = _NUM if c.kind in ("count", "decimal") else _CELL
+        align = _NUM if c.kind in ("count", "decimal") else _LONG if c.key in long else _CELL
         head.append(
             f'<th scope="col" data-col="{html.escape(c.key)}" style="{align};{_STICKY}"'
             f"{described}>"
@@ -224,20 +243,21 @@ def ward_table_html(
             if c.key == ward:
                 href = "profile?" + urlencode({**keep, "ward": str(record[code])})
                 cells.append(
-                    f'<th scope="row" style="{_CELL};font-weight:400">'
+                    f'<th scope="row" style="{_WARD}">'
                     f'<a href="{html.escape(href)}" target="_self">'
                     f"{html.escape(cell_text(record[ward]))}</a></th>"
                 )
             else:
-                cells.append(_cell(record[c.key], c))
+                cells.append(_cell(record[c.key], c, c.key in long))
         body.append(f"<tr>{''.join(cells)}</tr>")
     table = (
         f'<div id="{tid}" class="{TABLE_CLASS}" role="region" '
         f'aria-label="{html.escape(caption)}" tabindex="0" '
         f'style="max-height:{max_height};overflow:auto;border:1px solid #8a8a8a">'
         '<table style="width:100%;border-collapse:collapse;font-size:14px">'
-        f'<caption style="text-align:left;font-weight:600;padding:4px 6px">'
-        f"{html.escape(caption)}</caption><thead><tr>{''.join(head)}</tr></thead>"
+        f'<caption style="text-align:left;font-weight:600;padding:4px 0">'
+        f'<span style="{_CAPTION_TEXT}">{html.escape(caption)}</span></caption>'
+        f"<thead><tr>{''.join(head)}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
     noted = [c for c in columns if c.help]

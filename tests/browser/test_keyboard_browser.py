@@ -218,8 +218,9 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
         keys.follow_page_link("hotspots")
         assert f"period={period}" in page.url
         keys.tab_to(
-            "el.dataset.testid === 'stPageLink-NavLink' && el.href.includes('ward=')",
-            "the first ward's profile link",
+            "el.tagName === 'A' && el.closest('.ward-table') !== null && "
+            "el.href.includes('ward=')",
+            "the first ward's profile link (in the list)",
         )
         ward = page.evaluate("new URL(document.activeElement.href).searchParams.get('ward')")
         name = page.evaluate("document.activeElement.innerText.trim()")
