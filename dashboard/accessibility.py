@@ -50,6 +50,12 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, summary:focus
   outline: 3px solid {FOCUS} !important;
   outline-offset: 1px;
 }}
+/* A chart wider than the page (small multiples at 320 px or 200 % zoom) scrolls
+   sideways in its own box: the page itself never scrolls sideways. */
+[data-testid="stVegaLiteChart"] {{
+  max-width: 100%;
+  overflow-x: auto;
+}}
 /* The page's own script and style elements take no room. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > :is(script, style):only-child) {{
   display: none;

@@ -44,11 +44,14 @@ _CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px so
 _STICKY = "position:sticky;top:0;background:#fff;z-index:1"
 #: Numbers line up on the right and never wrap.
 _NUM = _CELL.replace("text-align:left", "text-align:right") + ";white-space:nowrap"
+#: A number column's heading: on the right, and wrapping (a long heading must not push
+#: the rate out of view on a phone).
+_NUM_HEAD = _CELL.replace("text-align:left", "text-align:right")
 #: A ward's name wraps within a narrow column, so that the rate beside it shows on a phone.
 _WARD = f"{_CELL};font-weight:400;min-width:8em;max-width:11em;overflow-wrap:break-word"
 #: A column of long texts is given room (the region scrolls sideways) rather than being
 #: squeezed into a word a line.
-_LONG = f"{_CELL};min-width:18em"
+_LONG = f"{_CELL};min-width:22em"
 #: Texts longer than this make a column "long".
 _LONG_TEXT = 30
 #: The caption stays at the region's left edge, wrapped to the window, when the table is

@@ -1,6 +1,7 @@
 """Screenshots for a reviewer: every page, in English and Welsh, as an analyst and as a
 partner, in a window 320 pixels wide (400 % zoom of a 1280-pixel screen) and at 200 %
-zoom (640 × 450 at device scale 2), plus the map with a ward's details open.
+zoom (640 × 450 at device scale 2), plus the map with a ward's details open (the window
+as shown, ``...-map-details.png``, and the whole page, ``...-map-details-full.png``).
 
     .venv/bin/python scripts/screenshots.py OUT_FOLDER [--store DIR] [--pages map,hotspots]
 
@@ -186,10 +187,16 @@ def take(out: Path, store: Path, pages: list[str], roles, langs, sizes) -> list[
                         path = out / f"{role}-{size}-{lang}-{name}.png"
                         _shoot(page, path, width, height)
                         written.append(path)
-                        if name == "map" and _map_details(page):
-                            path = out / f"{role}-{size}-{lang}-map-details.png"
-                            page.screenshot(path=str(path))  # as the window shows it
-                            written.append(path)
+                        if name == "map":  # again, without the full-page resizing before it
+                            page.reload()
+                            _settle(page)
+                            if _map_details(page):
+                                path = out / f"{role}-{size}-{lang}-map-details.png"
+                                page.screenshot(path=str(path))  # as the window shows it
+                                written.append(path)
+                                path = out / f"{role}-{size}-{lang}-map-details-full.png"
+                                _shoot(page, path, width, height)
+                                written.append(path)
                         print(path.name, flush=True)
                 context.close()
         browser.close()
