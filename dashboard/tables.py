@@ -256,7 +256,9 @@ def ward_table_html(
     table = (
         f'<div id="{tid}" class="{TABLE_CLASS}" role="region" '
         f'aria-label="{html.escape(caption)}" tabindex="0" '
-        f'style="max-height:{max_height};overflow:auto;border:1px solid #8a8a8a">'
+        # relative: the screen readers' hidden texts are placed (and clipped) inside it
+        f'style="position:relative;max-height:{max_height};overflow:auto;'
+        'border:1px solid #8a8a8a">'
         '<table style="width:100%;border-collapse:collapse;font-size:14px">'
         f'<caption style="text-align:left;font-weight:600;padding:4px 0">'
         f'<span style="{_CAPTION_TEXT}">{html.escape(caption)}</span></caption>'
