@@ -44,9 +44,11 @@ _CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px so
 _STICKY = "position:sticky;top:0;background:#fff;z-index:1"
 #: Numbers line up on the right and never wrap.
 _NUM = _CELL.replace("text-align:left", "text-align:right") + ";white-space:nowrap"
-#: A number column's heading: on the right, and wrapping (a long heading must not push
-#: the rate out of view on a phone).
+#: A number column's heading: on the right, wrapping (a long heading must not push the
+#: rate out of view on a phone)...
 _NUM_HEAD = _CELL.replace("text-align:left", "text-align:right")
+#: ... its words wrapping within this width (a table cell's own max-width is not kept).
+_NUM_HEAD_TEXT = "display:inline-block;max-width:6.5em"
 #: A ward's name wraps within a narrow column, so that the rate beside it shows on a phone.
 _WARD = f"{_CELL};font-weight:400;min-width:8em;max-width:11em;overflow-wrap:break-word"
 #: A column of long texts is given room (the region scrolls sideways) rather than being
@@ -233,11 +235,14 @@ def ward_table_html(
     head = []
     for c in columns:
         described = f' aria-describedby="{tid}-note-{html.escape(c.key)}"' if c.help else ""
-        align = _NUM if c.kind in ("count", "decimal") else _LONG if c.key in long else _CELL
+        heading = html.escape(c.heading)
+        if c.kind in ("count", "decimal"):
+            align, heading = _NUM_HEAD, f'<span style="{_NUM_HEAD_TEXT}">{heading}</span>'
+        else:
+            align = _LONG if c.key in long else _CELL
         head.append(
             f'<th scope="col" data-col="{html.escape(c.key)}" style="{align};{_STICKY}"'
-            f"{described}>"
-            f"{html.escape(c.heading)}</th>"
+            f"{described}>{heading}</th>"
         )
     body = []
     for record in rows.to_dict("records"):
