@@ -198,6 +198,21 @@ def as_shown(
     return out
 
 
+# ------------------------------------------------------------- charts on small screens
+
+#: A chart axis whose labels are shown whole (Vega cuts them at 180 px with "…": at 320 px
+#: a category such as "Violence and sexual offences" lost its end).
+WHOLE_LABELS = {"labelLimit": 0}
+
+
+def title_lines(text: str, width: int = 28) -> list[str]:
+    """An axis title as lines of at most ``width`` characters (Vega draws a list as
+    lines): a long title is not cut at the edge of a narrow chart."""
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
 #: The monthly-trend column's explanation (under the Hotspot list).
 TREND_NOTE = N_(
     "A small line of the ward's monthly counts, first month to last (a gap: a month not "

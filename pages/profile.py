@@ -187,7 +187,8 @@ with left:
         alt.Chart(mix)
         .mark_bar()
         .encode(
-            x=alt.X("count:Q", title=_("Crimes")), y=alt.Y("category:N", sort="-x", title=None)
+            x=alt.X("count:Q", title=_("Crimes")),
+            y=alt.Y("category:N", sort="-x", title=None, axis=a11y.WHOLE_LABELS),
         ),
         width="stretch",
     )
@@ -231,9 +232,9 @@ else:
                 x=alt.X(
                     "share:Q",
                     axis=alt.Axis(format="%"),
-                    title=_("Residents in the most deprived 20% of areas"),
+                    title=a11y.title_lines(_("Residents in the most deprived 20% of areas")),
                 ),
-                y=alt.Y("domain:N", title=None),
+                y=alt.Y("domain:N", title=None, axis=a11y.WHOLE_LABELS),
             )
         )
         rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(color="black").encode(x="x:Q")

@@ -6,8 +6,9 @@
 - The login page links to the accessibility statement (both languages), which opens
   without an account; axe-core finds no WCAG A/AA violation on either, signed out.
 - In a window 320 px wide and at 200 % zoom (640 × 450 at device scale 2), on every page:
-  nothing scrolls the page sideways, no text is clipped, nothing focusable lies outside
-  the window sideways, and a ward table's headings stay in view while it scrolls down.
+  nothing scrolls the page sideways, no text is clipped (a chart's labels and titles
+  included), nothing focusable lies outside the window sideways, and a ward table's
+  headings and caption stay in view while it scrolls.
 
 The dashboard runs on the demo region with an analyst (alice) and a partner (bob).
 """
@@ -68,6 +69,14 @@ JS_OFF_SIDEWAYS = """() => [...document.querySelectorAll(
     e.blur();
     return f.left < -1 || f.right > window.innerWidth + 1;
   }).map(e => e.tagName + ' ' + (e.innerText || e.getAttribute('aria-label') || '').slice(0, 40))"""
+
+#: Chart texts (axis labels and titles) shortened with "…" or cut at the chart's edge.
+JS_CHART_CUT = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg')]
+  .flatMap(svg => { const b = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].filter(t => {
+      const r = t.getBoundingClientRect(), s = t.textContent.trim();
+      return s && (s.endsWith('…') || r.left < b.left - 1 || r.right > b.right + 1);
+    }).map(t => t.textContent.trim().slice(0, 40)); })"""
 
 #: The width the page scrolls sideways by (0 when it does not).
 JS_SIDEWAYS = """() => Math.max(...[document.documentElement,
@@ -215,6 +224,8 @@ def test_small_screens_nothing_cut_or_out_of_reach(browser, app, size):
                     problems.append(f"{where}: the page scrolls sideways by {sideways}px")
                 if clipped := page.evaluate(JS_CLIPPED):
                     problems.append(f"{where}: text clipped: {clipped[:5]}")
+                if cut := page.evaluate(JS_CHART_CUT):
+                    problems.append(f"{where}: chart text cut: {cut[:5]}")
                 if off := page.evaluate(JS_OFF_SIDEWAYS):
                     problems.append(f"{where}: focusable outside the window: {off[:5]}")
                 # The ward tables' headings stay in view when the region scrolls down.

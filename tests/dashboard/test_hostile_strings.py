@@ -8,7 +8,8 @@ neutralised with a leading apostrophe (so Excel shows text, never a formula); on
 tooltip values are HTML-escaped and the embedded GeoJSON cannot close the ``<script>``
 it sits in. Ward tables are HTML built by ``dashboard.tables`` (every text escaped; the
 corpus run below checks no tag from a file reaches an ``st.html``); other tables are
-``st.dataframe``/``st.table``, which Streamlit renders as text; ``st.error``/``st.markdown`` messages escape HTML too (``unsafe_allow_html``
+``st.dataframe``/``st.table``, which Streamlit renders as text; ``st.error``/
+``st.markdown`` messages escape HTML too (``unsafe_allow_html``
 is never set on user data) — see tests/dashboard/test_corpus.py::test_upload_page for a file name
 with HTML in it.
 
