@@ -105,7 +105,7 @@ if published is not None:
             Column(_("Local authority"), "local_authority_name"),
             Column(_("Violence (offences)"), "sv_count", kind="count"),
         ],
-        caption=_("The published pack's wards (a ward's name opens its profile)"),
+        caption=_("The top {n} wards").format(n=len(published.rows)),
         table_id="published-pack-table",
     )
     st.download_button(
