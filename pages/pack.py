@@ -213,6 +213,7 @@ wards_chart = (
     .properties(width=150, height=70)
     .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)
     .resolve_scale(y="independent")
+    .properties(padding={"left": 5, "top": 5, "bottom": 5, "right": 12})  # the last label whole
 )
 st.altair_chart(wards_chart)
 if any(v is None for v in pack.figures.area_series):

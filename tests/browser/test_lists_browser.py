@@ -75,7 +75,8 @@ JS_CHART_CUT = """() => [...document.querySelectorAll('[data-testid=stVegaLiteCh
   .flatMap(svg => { const b = svg.getBoundingClientRect();
     return [...svg.querySelectorAll('text')].filter(t => {
       const r = t.getBoundingClientRect(), s = t.textContent.trim();
-      return s && (s.endsWith('…') || r.left < b.left - 1 || r.right > b.right + 1);
+      // (a glyph's box is a little wider than its ink: 3 px allowed)
+      return s && (s.endsWith('…') || r.left < b.left - 3 || r.right > b.right + 3);
     }).map(t => t.textContent.trim().slice(0, 40)); })"""
 
 #: The width the page scrolls sideways by (0 when it does not).
