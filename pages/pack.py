@@ -198,7 +198,7 @@ area_chart = (
         invalid="break-paths-show-domains",
     )
     .encode(month_axis, alt.Y("value:Q", title=pack.area_label, scale=alt.Scale(zero=True)))
-    .properties(height=220)
+    .properties(height=220, padding={"left": 5, "top": 5, "bottom": 5, "right": 12})
 )
 st.altair_chart(area_chart, width="stretch")
 long = series.drop(columns=pack.area_label).melt("month", var_name="ward", value_name="value")
