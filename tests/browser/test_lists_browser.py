@@ -171,6 +171,7 @@ def test_ward_list_on_a_phone_links_to_profiles(browser, app, role):
         page.goto(f"{app}/hotspots?{QUERY}&lang=cy")
         settle(page)
         region = page.locator("#hotspot-list-table")
+        region.wait_for(timeout=120_000)  # the list is ranked first (a slow machine)
         region.scroll_into_view_if_needed()
         heads = region.evaluate(
             """r => [...r.querySelectorAll('th[scope=col]')].slice(0, 3).map(th => {
