@@ -1,7 +1,8 @@
 """Screenshots for a reviewer: every page, in English and Welsh, as an analyst and as a
 partner, in a window 320 pixels wide (400 % zoom of a 1280-pixel screen) and at 200 %
 zoom (640 × 450 at device scale 2), plus the map with a ward's details open (the window
-as shown, ``...-map-details.png``, and the whole page, ``...-map-details-full.png``).
+as shown, ``...-map-details.png``, and the whole page, ``...-map-details-full.png``), and
+before signing in the login page and the accessibility statement (``signed-out-...``).
 
     .venv/bin/python scripts/screenshots.py OUT_FOLDER [--store DIR] [--pages map,hotspots]
 
@@ -179,6 +180,15 @@ def take(out: Path, store: Path, pages: list[str], roles, langs, sizes) -> list[
                 )
                 page = context.new_page()
                 page.set_default_timeout(120_000)
+                if role == roles[0]:  # before signing in: the login and the statement
+                    for lang in langs:
+                        for name, path in (("login", ""), ("accessibility", "accessibility")):
+                            page.goto(f"{url}/{path}?lang={lang}")
+                            _settle(page)
+                            shot = out / f"signed-out-{size}-{lang}-{name}.png"
+                            _shoot(page, shot, width, height)
+                            written.append(shot)
+                            print(shot.name, flush=True)
                 _sign_in(page, url, role, passwords[role])
                 for lang in langs:
                     for name in pages:
