@@ -178,9 +178,7 @@ def parse_ward_table(body: str, pd=None):
             return float(text)
         return text
 
-    frame = pd.DataFrame(
-        [[value(c) for c in row] for row in r.rows], columns=r.keys, dtype=object
-    )
+    frame = pd.DataFrame([[value(c) for c in row] for row in r.rows], columns=r.keys, dtype=object)
     frame.attrs["links"] = r.links
     frame.attrs["caption"] = r.caption
     return frame
