@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.builtin_words import builtin_words_script
-from dashboard.language import _, current_language
+from dashboard.language import N_, _, current_language
 from dashboard.safe_text import md
+from dashboard.tables import Column, ward_table_html
 
 #: The product's name, the second part of every page's title.
 PRODUCT = "Serious violence hotspots"
@@ -45,6 +46,17 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, summary:focus
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * {{
   visibility: hidden !important;
+}}
+/* A ward table's scrolling region shows when it has the keyboard's focus. */
+.ward-table:focus-visible {{
+  outline: 3px solid {FOCUS} !important;
+  outline-offset: 1px;
+}}
+/* A chart wider than the page (small multiples at 320 px or 200 % zoom) scrolls
+   sideways in its own box: the page itself never scrolls sideways. */
+[data-testid="stVegaLiteChart"] {{
+  max-width: 100%;
+  overflow-x: auto;
 }}
 /* The page's own script and style elements take no room. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > :is(script, style):only-child) {{
@@ -190,19 +202,50 @@ def as_shown(
     return out
 
 
-def ward_links(wards: pd.DataFrame, columns: int = 3) -> None:
-    """Links to the profiles of ``wards`` (``ward_code``, ``ward_name``), in their order
-    down each column: every ward of a table reachable as a link, by keyboard and by a
-    screen reader (a table's cells are not links)."""
-    if wards.empty:
-        return
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != "ward"}
-    heading = _("Ward profiles, in rank order (the first {n})").format(n=len(wards))
-    st.markdown(f"**{heading}**")
-    codes, names = list(wards["ward_code"]), list(wards["ward_name"])
-    per = -(-len(codes) // columns)
-    for col, start in zip(st.columns(columns), range(0, len(codes), per), strict=False):
-        for code, name in zip(codes[start : start + per], names[start : start + per], strict=True):
-            col.page_link(
-                "pages/profile.py", label=md(name), query_params={**params, "ward": str(code)}
-            )
+# ------------------------------------------------------------- charts on small screens
+
+#: A chart axis whose labels are shown whole (Vega cuts them at 180 px with "…": at 320 px
+#: a category such as "Violence and sexual offences" lost its end).
+WHOLE_LABELS = {"labelLimit": 0}
+
+
+def title_lines(text: str, width: int = 28) -> list[str]:
+    """An axis title as lines of at most ``width`` characters (Vega draws a list as
+    lines): a long title is not cut at the edge of a narrow chart."""
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+#: The monthly-trend column's explanation (under the Hotspot list).
+TREND_NOTE = N_(
+    "A small line of the ward's monthly counts, first month to last (a gap: a month not "
+    "loaded or not shown); screen readers read the counts. The ward's profile has the "
+    "full chart."
+)
+
+
+def ward_table(
+    rows: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    caption: str,
+    table_id: str,
+    ward: str = "ward_name",
+) -> None:
+    """Draw ``rows`` as a ward table (:func:`dashboard.tables.ward_table_html`): ward names
+    link to their profiles keeping the address's language and selection; the headings'
+    explanations are under the table."""
+    from dashboard.navigation import shared_params
+
+    st.html(
+        ward_table_html(
+            rows,
+            columns,
+            caption=caption,
+            link_query=shared_params(),
+            table_id=table_id,
+            ward=ward,
+            notes_heading=_("About the columns:"),
+        )
+    )

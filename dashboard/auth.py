@@ -13,6 +13,7 @@ the cookie gets the login form. See docs/access-control.md.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from dashboard import web
+from dashboard import statement, web
 from dashboard.language import N_, _, current_language, error_text, language_toggle, ngettext
 from dashboard.oidc import authlib_installed, oidc_problems, secrets_auth
 from dashboard.safe_text import md
@@ -201,27 +202,53 @@ def _leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
+def _asked_page() -> str | None:
+    """The page this run's address asks for (its URL path), or ``None``."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    pm = ctx.pages_manager
+    wanted = pm.intended_page_name
+    if not wanted and pm.intended_page_script_hash:  # a page known by its hash
+        info = pm.get_pages().get(pm.intended_page_script_hash) or {}
+        wanted = info.get("url_pathname")
+    return wanted or None
+
+
 def _hold_address() -> None:
     """Register hidden stand-in pages so that, while the login form shows, the browser
     keeps the address asked for (e.g. ``/data?ward=...``) and no page list is shown; once
     signed in, ``st.navigation`` in app.py opens that page (a page is known by its URL
     path)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    wanted = None
-    if ctx is not None:
-        pm = ctx.pages_manager
-        wanted = pm.intended_page_name
-        if not wanted and pm.intended_page_script_hash:  # a page known by its hash
-            info = pm.get_pages().get(pm.intended_page_script_hash) or {}
-            wanted = info.get("url_pathname")
-    wanted = wanted or st.session_state.get("_auth_wanted")
+    wanted = _asked_page() or st.session_state.get("_auth_wanted")
     pages = [st.Page(_blank, title="Sign in", url_path="signin", default=True)]
     if wanted and wanted != "signin" and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", wanted):
         st.session_state["_auth_wanted"] = wanted
         pages.append(st.Page(_blank, title="Sign in", url_path=wanted))
     st.navigation(pages, position="hidden")
+
+
+def _public_statement() -> None:
+    """The accessibility statement for a visitor who is not signed in (it holds no
+    data), with a way back to the login and the language toggle."""
+    from dashboard import accessibility
+
+    accessibility.page_title("Accessibility")
+    statement.draw()
+    _link(_("Sign in"), _signin_href())
+    language_toggle(key="lang_toggle_statement")
+
+
+def _link(text: str, href: str) -> None:
+    """A plain link in this tab (a markdown link would open a new one)."""
+    st.html(f'<p><a href="{html.escape(href)}" target="_self">{html.escape(text)}</a></p>')
+
+
+def _signin_href() -> str:
+    """The login's address from any page (relative, so a base URL path is kept)."""
+    return "./" + ("?lang=cy" if current_language() == "cy" else "")
 
 
 def _blank() -> None:
@@ -303,6 +330,9 @@ def gate(settings: AccountSettings | None = None) -> User:
     if user is None:
         _sign_out_here(session_id)
         _hold_address()
+        if _asked_page() == statement.URL_PATH:  # the statement is open to everyone
+            _public_statement()
+            st.stop()
         holder = st.empty()
         with holder.container():
             user = _login_page(accounts, settings, auth, oidc_ready, _peer(client))
@@ -470,6 +500,8 @@ def _login_page(
                 )
             )
         )
+    lang = "?lang=cy" if current_language() == "cy" else ""
+    _link(_("Accessibility statement"), f"./{statement.URL_PATH}{lang}")
     language_toggle(key="lang_toggle_login")  # after the form: its button stays the first
     return None
 

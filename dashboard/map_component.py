@@ -444,10 +444,6 @@ def _metadata_in(data, lang: str, area_words: str | None = None) -> dict:
     return meta
 
 
-#: A cell of the values table: left-aligned, a little room, a rule under each row.
-_CELL = "text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px solid #d0d0d0"
-
-
 def values_table_html(
     rows: pd.DataFrame,
     *,
@@ -457,7 +453,8 @@ def values_table_html(
     table_id: str,
 ) -> str:
     """The map as an HTML table (ward with a link to its profile, value, class), in a
-    scrolling region that takes the keyboard focus; every text escaped.
+    scrolling region that takes the keyboard focus; every text escaped
+    (:func:`dashboard.tables.ward_table_html`).
 
     Parameters
     ----------
@@ -472,28 +469,12 @@ def values_table_html(
     table_id : str
         The region's id (the map's skip link moves the focus there).
     """
-    from urllib.parse import urlencode
+    from dashboard.tables import Column, ward_table_html
 
     if len(headers) != 3:
         raise ValueError("three headings: ward, value, class")
-    body = []
-    for code, name, value, cls in rows[
-        ["ward_code", "ward_name", "value_text", "class_label"]
-    ].itertuples(index=False):
-        href = "profile?" + urlencode({**dict(link_query), "ward": code})
-        body.append(
-            f'<tr><th scope="row" style="{_CELL}"><a href="{html.escape(href)}" '
-            f'target="_self">{html.escape(str(name))}</a></th>'
-            f'<td style="{_CELL}">{html.escape(str(value))}</td>'
-            f'<td style="{_CELL}">{html.escape(str(cls))}</td></tr>'
-        )
-    head = "".join(f'<th scope="col" style="{_CELL}">{html.escape(str(h))}</th>' for h in headers)
-    return (
-        f'<div id="{html.escape(table_id)}" class="ward-map-table" role="region" '
-        f'aria-label="{html.escape(caption)}" tabindex="0" '
-        'style="max-height:420px;overflow:auto;border:1px solid #8a8a8a">'
-        '<table style="width:100%;border-collapse:collapse;font-size:14px">'
-        f'<caption style="text-align:left;font-weight:600;padding:4px 6px">'
-        f"{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-    )
+    columns = [
+        Column(str(h), key)
+        for key, h in zip(("ward_name", "value_text", "class_label"), headers, strict=True)
+    ]
+    return ward_table_html(rows, columns, caption=caption, link_query=link_query, table_id=table_id)

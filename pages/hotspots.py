@@ -9,6 +9,7 @@ from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import _, current_language, labels_of, ngettext
 from dashboard.safe_text import md
+from dashboard.tables import Column
 from hotspots.access.disclosure import partner_hotspot_list
 from hotspots.access.partner import hotspot_table
 from hotspots.outputs.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
@@ -116,59 +117,44 @@ st.write(
     + "** "
     + _(NORMALISATION)
 )
-st.dataframe(
-    show[
-        [
-            "rank",
-            "ward_name",
-            "sv_rate",
-            "local_authority_name",
-            "sv_count",
-            "drugs_count",
-            "dep_share_20",
-            "interval",
-            "volatile",
-            "series",
-            "gi_class",
-            "why",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        # Rank, ward and rate first and narrow: on a phone they show without scrolling.
-        "rank": st.column_config.NumberColumn(_("Rank"), width="small", pinned=True),
-        "ward_name": st.column_config.TextColumn(_("Ward"), pinned=True),
-        "local_authority_name": _("Local authority"),
-        "sv_count": st.column_config.NumberColumn(
-            _("Violence"), help=md(d.title_in(current_language()))
-        ),
-        "sv_rate": st.column_config.NumberColumn(
+# A real table: ward names link to their profiles; each heading explained under it.
+a11y.ward_table(
+    show,
+    [
+        Column(_("Rank"), "rank", kind="count"),
+        Column(_("Ward"), "ward_name"),
+        Column(
             _("Per 1,000"),
+            "sv_rate",
             help=_("Serious violence per 1,000 residents in the period."),
-            format="%.1f",
-            width="small",
+            kind="decimal",
         ),
-        "drugs_count": st.column_config.NumberColumn(_("Drugs")),
-        "dep_share_20": st.column_config.TextColumn(
+        Column(_("Local authority"), "local_authority_name"),
+        Column(
+            _("Violence"), "sv_count", help=d.title_in(current_language()), kind="count"
+        ),  # the definition
+        Column(_("Drugs"), "drugs_count", kind="count"),
+        Column(
             _("Most deprived 20%"),
+            "dep_share_20",
             help=_(
                 "Share of residents living in the 20% most deprived "
                 "areas (index without community safety)"
             ),
         ),
-        "interval": st.column_config.TextColumn(
-            _("Rank range (90%)"), help=_(labels.HELP_RANK_RANGE)
+        Column(_("Rank range (90%)"), "interval", help=_(labels.HELP_RANK_RANGE)),
+        Column(
+            _("Volatile"),
+            "volatile",
+            help=_("The rank range is wide: the rank could easily change."),
         ),
-        "volatile": st.column_config.TextColumn(
-            _("Volatile"), help=_("The rank range is wide: the rank could easily change.")
-        ),
-        "series": st.column_config.LineChartColumn(_("Monthly trend")),
-        "gi_class": st.column_config.TextColumn(_("Hot spot test (Gi*)"), help=_(labels.HELP_GI)),
-        "why": _("Why it ranks here"),
-    },
+        Column(_("Monthly trend"), "series", help=_(a11y.TREND_NOTE), kind="trend"),
+        Column(_("Hot spot test (Gi*)"), "gi_class", help=_(labels.HELP_GI)),
+        Column(_("Why it ranks here"), "why"),
+    ],
+    caption=_("The ranked wards (a ward's name opens its profile)"),
+    table_id="hotspot-list-table",
 )
-a11y.ward_links(show.dropna(subset=["rank"]).sort_values("rank").head(top_n))
 st.caption(
     _("**Ranks** use smoothed rates: {smoothed} **Hot spot test**: {gi} {fdr}").format(
         smoothed=_(labels.HELP_SMOOTHED), gi=_(labels.HELP_GI), fdr=_(labels.HELP_FDR)
@@ -236,16 +222,16 @@ if missed.empty:
         )
     )
 else:
-    st.dataframe(
-        labels.localised(missed)[["ward_name", "local_authority_name", "rank", "reason"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "ward_name": _("Ward"),
-            "local_authority_name": _("Local authority"),
-            "rank": st.column_config.NumberColumn(_("Rank")),
-            "reason": _("Why it is not in the top"),
-        },
+    a11y.ward_table(
+        labels.localised(missed),
+        [
+            Column(_("Ward"), "ward_name"),
+            Column(_("Local authority"), "local_authority_name"),
+            Column(_("Rank"), "rank", kind="count"),
+            Column(_("Why it is not in the top"), "reason"),
+        ],
+        caption=_("High violence, not in the top {n}").format(n=top_n),
+        table_id="left-out-table",
     )
 if result.concordance is not None:
     c = result.concordance

@@ -13,6 +13,7 @@ from dashboard import caches as state
 from dashboard import selection as fr
 from dashboard.language import _, current_language, error_text
 from dashboard.safe_text import md
+from dashboard.tables import Column
 from hotspots.access.disclosure import partner_windows
 from hotspots.outputs.pack import (
     PackArchive,
@@ -95,22 +96,17 @@ if published is not None:
     )
     for line in published.summary:
         st.markdown(f"- {md(line)}")
-    shown = published.rows[["rank", "ward_name", "local_authority_name", "sv_count", "sv_rate"]]
-    shown = a11y.as_shown(shown, rounded_1=["sv_rate"])  # screen readers read it as shown
-    st.dataframe(
-        shown.rename(
-            columns={
-                "rank": _("Rank"),
-                "ward_name": _("Ward"),
-                "local_authority_name": _("Local authority"),
-                "sv_count": _("Violence (offences)"),
-                "sv_rate": _("Violence per 1,000 residents"),
-            }
-        ),
-        hide_index=True,
-        column_config={
-            _("Violence per 1,000 residents"): st.column_config.NumberColumn(format="%.1f")
-        },
+    a11y.ward_table(
+        published.rows,
+        [
+            Column(_("Rank"), "rank", kind="count"),
+            Column(_("Ward"), "ward_name"),
+            Column(_("Violence per 1,000 residents"), "sv_rate", kind="decimal"),
+            Column(_("Local authority"), "local_authority_name"),
+            Column(_("Violence (offences)"), "sv_count", kind="count"),
+        ],
+        caption=_("The top {n} wards").format(n=len(published.rows)),
+        table_id="published-pack-table",
     )
     st.download_button(
         _("Download the published PDF"),
@@ -209,7 +205,7 @@ area_chart = (
             alt.Tooltip("value:Q", title=_("Violence (offences)")),
         ],
     )
-    .properties(height=220)
+    .properties(height=220, padding={"left": 5, "top": 5, "bottom": 5, "right": 12})
 )
 st.altair_chart(area_chart, width="stretch")
 long = series.drop(columns=pack.area_label).melt("month", var_name="ward", value_name="value")
@@ -232,13 +228,27 @@ wards_chart = (
     .properties(width=150, height=70)
     .facet(alt.Facet("ward:N", title=None, sort=list(names.values())[1:]), columns=4)
     .resolve_scale(y="independent")
+    .properties(padding={"left": 5, "top": 5, "bottom": 5, "right": 12})  # the last label whole
 )
 st.altair_chart(wards_chart)
 if any(v is None for v in pack.figures.area_series):
     st.caption(_("Grey: a month with no crimes loaded for a force (a gap, not zero)."))
 
 st.subheader(heads["table"])
-st.dataframe(top_table(pack), hide_index=True)
+top = top_table(pack)  # the pack's own cells, as in its PDF and Excel
+cols = list(top.columns)
+top["ward_code"] = pack.rows["ward_code"].astype(str).to_numpy()
+# Rank, ward and rate first (on a phone they show without scrolling); numbers on the right.
+a11y.ward_table(
+    top,
+    [
+        Column(cols[i], cols[i], kind="count" if i in (0, 4, 5, 6, 8) else "text")
+        for i in (0, 2, 5, 1, 3, 4, 6, 7, 8, 9, 10, 11)
+    ],
+    caption=heads["table"],
+    table_id="pack-table",
+    ward=cols[2],
+)
 st.subheader(heads["left_out"])
 for line in left_out_table(pack):
     st.markdown(f"- {md(line)}")

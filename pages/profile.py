@@ -10,6 +10,7 @@ from dashboard import labels
 from dashboard import selection as fr
 from dashboard.language import N_, _, current_language
 from dashboard.safe_text import md
+from dashboard.tables import Column
 from hotspots.access.disclosure import suppress_frame, suppress_series
 from hotspots.stats.analysis import AnalysisSettings, rerank
 from hotspots.stats.indicators import ward_domain_shares
@@ -193,7 +194,7 @@ with left:
         .mark_bar()
         .encode(
             x=alt.X("count:Q", title=_("Crimes")),
-            y=alt.Y("category:N", sort="-x", title=None),
+            y=alt.Y("category:N", sort="-x", title=None, axis=a11y.WHOLE_LABELS),
             tooltip=[
                 alt.Tooltip("category:N", title=_("Category")),
                 alt.Tooltip("count:Q", title=_("Crimes")),
@@ -245,9 +246,9 @@ else:
                 x=alt.X(
                     "share:Q",
                     axis=alt.Axis(format="%"),
-                    title=_("Residents in the most deprived 20% of areas"),
+                    title=a11y.title_lines(_("Residents in the most deprived 20% of areas")),
                 ),
-                y=alt.Y("domain:N", title=None),
+                y=alt.Y("domain:N", title=None, axis=a11y.WHOLE_LABELS),
                 tooltip=[
                     alt.Tooltip("domain:N", title=_("Deprivation")),
                     alt.Tooltip(
@@ -279,18 +280,17 @@ if f.partner:
         counts=("sv_count", "drugs_count"),
         rates={"sv_rate": ("sv_count", "population")},
     )
-nb = labels.localised(nb).drop(columns=["population", "ward_code"])
-nb = a11y.as_shown(nb, rounded_1=["sv_rate"])  # screen readers read the rounded rate
-st.dataframe(
-    nb,
-    hide_index=True,
-    column_config={
-        "rank": _("Rank"),
-        "ward_name": _("Ward"),
-        "sv_count": _("Violence"),
-        "sv_rate": _("Per 1,000"),
-        "drugs_count": _("Drugs"),
-    },
+a11y.ward_table(
+    labels.localised(nb),
+    [
+        Column(_("Rank"), "rank", kind="count"),
+        Column(_("Ward"), "ward_name"),
+        Column(_("Per 1,000"), "sv_rate", kind="decimal"),
+        Column(_("Violence"), "sv_count", kind="count"),
+        Column(_("Drugs"), "drugs_count", kind="count"),
+    ],
+    caption=_("Neighbouring wards (a ward's name opens its profile)"),
+    table_id="neighbours-table",
 )
 
 st.subheader(_("Time of day and day of week"))

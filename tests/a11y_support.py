@@ -105,3 +105,80 @@ def focus_problem(box: dict | None) -> str | None:
     if right <= 0 or bottom <= 0 or box["left"] >= box["vw"] or box["top"] >= box["vh"]:
         return f"{what} is off screen at ({box['left']:.0f}, {box['top']:.0f})"
     return None
+
+
+def ward_tables(at) -> list:
+    """The ward tables an AppTest run drew (``dashboard.tables.ward_table_html``), each as
+    a DataFrame: columns named by the table's keys (``data-col``), cells as shown with
+    numbers ("1,234", "12.3") as numbers, "—" as None; ``.attrs["links"]`` holds each
+    row's profile link and ``.attrs["caption"]`` the caption."""
+    import pandas as pd
+
+    from dashboard.tables import TABLE_CLASS
+
+    out = []
+    for element in at.get("html"):
+        body = element.proto.body
+        if f'class="{TABLE_CLASS}"' in body:
+            out.append(parse_ward_table(body, pd))
+    return out
+
+
+def parse_ward_table(body: str, pd=None):
+    """One ward table's HTML as a DataFrame (see :func:`ward_tables`)."""
+    import re
+    from html.parser import HTMLParser
+
+    if pd is None:
+        import pandas as pd
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.keys, self.rows, self.links, self.caption = [], [], [], ""
+            self.cell = None
+            self.where = None
+            self.hidden = 0
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "caption":
+                self.where = "caption"
+            elif tag == "th" and a.get("scope") == "col":
+                self.keys.append(a.get("data-col"))
+            elif tag == "tr" and self.keys:
+                self.rows.append([])
+            elif tag in ("td", "th") and a.get("scope") != "col" and self.rows:
+                self.cell = ""
+            elif tag == "a" and self.cell is not None:
+                self.links.append(a.get("href"))
+
+        def handle_endtag(self, tag):
+            if tag == "caption":
+                self.where = None
+            elif tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(self.cell)
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.where == "caption":
+                self.caption += data
+            elif self.cell is not None:
+                self.cell += data
+
+    r = Reader()
+    r.feed(body)
+
+    def value(text: str):
+        if text == "—":
+            return None
+        if re.fullmatch(r"-?[\d,]+", text):
+            return int(text.replace(",", ""))
+        if re.fullmatch(r"-?\d+\.\d+", text):
+            return float(text)
+        return text
+
+    frame = pd.DataFrame([[value(c) for c in row] for row in r.rows], columns=r.keys, dtype=object)
+    frame.attrs["links"] = r.links
+    frame.attrs["caption"] = r.caption
+    return frame

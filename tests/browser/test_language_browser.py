@@ -179,16 +179,16 @@ def test_a_phone_reaches_area_period_and_language_without_the_sidebar(browser, a
         # The hotspot list: rank, ward and rate in view without scrolling sideways.
         page.goto(f"{app}/hotspots?{QUERY}&lang=cy")
         _idle(page)
-        grid = page.get_by_test_id("stDataFrame").first
+        grid = page.locator(".ward-table").first
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
         page.wait_for_function(
-            """() => document.querySelectorAll('[data-testid="stDataFrame"] th').length >= 4""",
+            """() => document.querySelectorAll('.ward-table th[scope=col]').length >= 4""",
             timeout=60_000,
         )
         headers = page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stDataFrame"] th')]
+            """() => [...document.querySelectorAll('.ward-table th[scope=col]')]
                  .slice(0, 4).map(th => { const r = th.getBoundingClientRect();
                    return [th.innerText.trim(), r.left, r.right]; })"""
         )

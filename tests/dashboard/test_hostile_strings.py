@@ -6,9 +6,10 @@ What must hold: the strings are kept as data (exactly as given, never run or par
 CSV and Excel downloads a text cell starting with ``=``, ``+``, ``-`` or ``@`` is
 neutralised with a leading apostrophe (so Excel shows text, never a formula); on the map,
 tooltip values are HTML-escaped and the embedded GeoJSON cannot close the ``<script>``
-it sits in. Tables in the dashboard are ``st.dataframe``/``st.table``, which Streamlit
-renders as text (cells are never parsed as HTML or Markdown), so they need no escaping
-of their own; ``st.error``/``st.markdown`` messages escape HTML too (``unsafe_allow_html``
+it sits in. Ward tables are HTML built by ``dashboard.tables`` (every text escaped; the
+corpus run below checks no tag from a file reaches an ``st.html``); other tables are
+``st.dataframe``/``st.table``, which Streamlit renders as text; ``st.error``/
+``st.markdown`` messages escape HTML too (``unsafe_allow_html``
 is never set on user data) — see tests/dashboard/test_corpus.py::test_upload_page for a file name
 with HTML in it.
 

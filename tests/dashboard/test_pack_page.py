@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.a11y_support import ward_tables
 from tests.conftest import ROOT
 
 QUERY = {
@@ -43,13 +44,13 @@ def _open(at, lang: str):
             "en",
             "Monthly targeting pack",
             ["Summary", "Where the top 12 are", "Serious violence by month", "The top 12 wards"],
-            ["Rank", "Change", "Ward", "Local authority", "Violence (offences)"],
+            ["Rank", "Ward", "Violence per 1,000 residents", "Change", "Local authority"],
         ),
         (
             "cy",
             "Pecyn targedu misol",
             ["Crynodeb", "Ble mae’r 12 uchaf", "Trais difrifol fesul mis", "Y 12 ward uchaf"],
-            ["Safle", "Newid", "Ward", "Awdurdod lleol", "Trais (troseddau)"],
+            ["Safle", "Ward", "Trais fesul 1,000 o drigolion", "Newid", "Awdurdod lleol"],
         ),
     ],
 )
@@ -58,12 +59,15 @@ def test_pack_page_in_both_languages(app, lang, title, headings, table):
     assert [t.value for t in at.title] == [title]
     subs = [s.value for s in at.subheader]
     assert all(h in subs for h in headings), subs
-    shown = at.dataframe[0].value
+    shown = ward_tables(at)[0]  # rank, ward and rate first: seen first on a phone
     assert list(shown.columns[:5]) == table and len(shown) == 12
-    # names, never codes; rates to one decimal; "—" where there is nothing
-    assert not shown.iloc[:, 2].str.match(r"W05\d{6}").any()
-    assert shown.iloc[:, 5].str.fullmatch(r"\d+\.\d").all()
-    assert (shown.iloc[:, 1] == "—").all()  # nothing published before: no change
+    # names, never codes, each a link to its profile in the page's language; rates to
+    # one decimal; "—" where there is nothing
+    assert not shown.iloc[:, 1].str.match(r"[WX]05\d{6}").any()
+    assert all(link.startswith("profile?") for link in shown.attrs["links"])
+    assert all(("lang=cy" in link) == (lang == "cy") for link in shown.attrs["links"])
+    assert shown.iloc[:, 2].map(lambda v: isinstance(v, float)).all()
+    assert shown.iloc[:, 3].isna().all()  # nothing published before: no change ("—")
     assert len(at.get("image")) == 1  # the map
     assert len(at.get("vega_lite_chart")) == 2  # area and per-ward trends
     labels = [b.label for b in at.get("download_button")]

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.a11y_support import ward_tables
 from tests.conftest import ROOT, map_component_args, map_rows
 
 pytestmark = pytest.mark.slow
@@ -140,10 +141,17 @@ def test_map_page_first_run_draws_the_map_before_its_controls(app, demo_store):
 def test_hotspot_list_page(app, demo_store):
     at = _open(app, "pages/hotspots.py")
     assert [t.value for t in at.title] == ["Hotspot list"]
-    table = at.dataframe[0].value
+    table = ward_tables(at)[0]
     assert len(table) == _wards(demo_store)
     # Rank, ward and rate first: on a phone they show without sideways scrolling.
     assert list(table.columns[:4]) == ["rank", "ward_name", "sv_rate", "local_authority_name"]
+    # Ward names link to their profiles, keeping the selection; values as shown.
+    first = table.dropna(subset=["rank"]).iloc[0]
+    assert first["rank"] == 1 and isinstance(first["sv_rate"], float)
+    link = table.attrs["links"][0]
+    assert link.startswith("profile?area=") and re.search(r"&def=[^&]+&.*ward=X05\d{6}$", link)
+    assert set(table["volatile"].dropna()) <= {"Yes", "No"}
+    assert table["dep_share_20"].dropna().str.fullmatch(r"\d+\.\d%").all()
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download Excel", "Download GeoJSON"]
     assert any("Violence and drugs meet" in i.value for i in at.info)
@@ -153,7 +161,7 @@ def test_hotspot_list_page(app, demo_store):
 def test_pack_page(app):
     at = _open(app, "pages/pack.py")
     assert [t.value for t in at.title] == ["Monthly targeting pack"]
-    assert len(at.dataframe[0].value) == 12
+    assert len(ward_tables(at)[0]) == 12
     assert any("first" in m.value for m in at.markdown)
     assert "Download PDF" in [b.label for b in at.get("download_button")]
 
@@ -173,7 +181,7 @@ def test_profile_page(app, demo_store):
     shown = select_wards(demo_store.geography(), app.query_params["area"])
     w, _ = build_weights(shown[["ward_code", "geometry"]].reset_index(drop=True))
     names = dict(zip(shown["ward_code"], shown["ward_name"], strict=True))
-    table = [d.value for d in at.dataframe if "drugs_count" in d.value.columns][-1]
+    table = [t for t in ward_tables(at) if "drugs_count" in t.columns][-1]
     assert sorted(table["ward_name"]) == sorted(names[c] for c in w.neighbors[code])
     assert len(table) >= 1
 

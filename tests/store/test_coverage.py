@@ -33,6 +33,7 @@ from hotspots.stats.ranking import rank_settings
 from hotspots.stats.rates import empirical_bayes_rate
 from hotspots.stats.trends import monthly_ranks
 from hotspots.store.ward_data import Selection, load_ward_data
+from tests.a11y_support import ward_tables
 from tests.conftest import ROOT, map_component_args, map_rows, partner_app
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
@@ -567,7 +568,7 @@ def test_partner_pages_with_wards_without_data(real_store, monkeypatch, tmp_path
             assert rows["W05001256"]["sv_count"] == "No data"
             assert rows[LLANNARTH]["sv_count"].startswith("counted with ")
         if page == "pages/hotspots.py":
-            shown = at.dataframe[0].value.set_index("ward_name")
+            shown = ward_tables(at)[0].set_index("ward_name")
             assert pd.isna(shown.loc["Abertillery and Six Bells", "sv_count"])
 
 
