@@ -18,7 +18,6 @@ import streamlit as st
 
 from dashboard.builtin_words import builtin_words_script
 from dashboard.language import N_, _, current_language
-from dashboard.safe_text import md
 from dashboard.tables import Column, ward_table_html
 
 #: The product's name, the second part of every page's title.
