@@ -64,12 +64,16 @@ st.subheader(_("Top five wards now"))
 if top.empty:
     st.write(_("No ward is ranked: there are no data for this area and period."))
 else:
-    st.markdown(
-        "\n".join(
-            f"{int(r['rank'])}. **{md(r['ward_name'])}** ({md(r['local_authority_name'])})"
-            for _i, r in top.iterrows()
+    for _i, r in top.iterrows():  # each ward a link to its profile
+        st.page_link(
+            "pages/profile.py",
+            label=_("{rank}. {ward} ({authority})").format(
+                rank=int(r["rank"]),
+                ward=md(r["ward_name"]),
+                authority=md(r["local_authority_name"]),
+            ),
+            query_params={**params, "ward": str(r["ward_code"])},
         )
-    )
 st.caption(
     _(
         "Ranked by {ranking} (the selection's ranking, chosen on the Hotspot list page, "

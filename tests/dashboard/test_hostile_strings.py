@@ -744,14 +744,17 @@ def test_home_shows_every_corpus_name_as_text(corpus_app, corpus_store):
     for la, la_name in las.items():
         _open_page(at, "", area=la_name)
         text = assert_page_inert(at, f"Home {role} {la_name[:30]!r}")
-        (top,) = [m.value for m in at.markdown if m.value.startswith("1. **")]
+        links = [e.proto for e in at.get("page_link") if "ward=" in e.proto.query_string]
         mine = [c for c in wards if la_of[c] == la]
-        assert len(top.splitlines()) == len(mine)  # one line per ward: no name broke out
-        for line in top.splitlines():
-            assert re.fullmatch(r"\d\. \*\*.*\*\* \(.*\)", line), line
-            assert plain(line).endswith(f"({_shown(la_name)})")
+        # one link per ward, to its own profile: no name broke out of its link
+        assert sorted(p.query_string.rsplit("ward=", 1)[1] for p in links) == sorted(mine)
+        for i, link in enumerate(links, 1):
+            assert link.page == "profile"
+            assert re.fullmatch(rf"{i}\. .* \(.*\)", link.label, re.S), link.label
+            assert plain(link.label).endswith(f"({_shown(la_name)})")
+        top = " ".join(plain(p.label) for p in links)
         for code in mine:
-            assert _shown(wards[code]) in plain(top), wards[code]
+            assert _shown(wards[code]) in top, wards[code]
         assert _shown(la_name) in text
     # the signed-in user's name is text too (an e-mail-like name is no mailto link)
     assert any(

@@ -55,8 +55,10 @@ def test_home_page(app, demo_store):
     assert [t.value for t in at.title] == ["Serious violence hotspots"]
     assert [s.value for s in at.subheader] == ["Top five wards now"]
     assert any("synthetic demo" in c.value for c in at.caption)
-    top = [m.value for m in at.markdown if m.value.startswith("1. ")]
-    assert len(top) == 1 and len(top[0].splitlines()) == 5
+    # The top five, each a link to its ward's profile, keeping the address's selection.
+    top = [e.proto for e in at.get("page_link") if "ward=" in e.proto.query_string]
+    assert [p.label.split(".")[0] for p in top] == ["1", "2", "3", "4", "5"]
+    assert all(p.page == "profile" and "area=" in p.query_string for p in top)
 
 
 def test_map_page(app, demo_store):
