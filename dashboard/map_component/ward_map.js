@@ -116,7 +116,7 @@ class WardMap {
     this.details = document.createElement("div");
     this.details.className = "ward-map-details";
     this.details.hidden = true;
-    this.root.append(this.skip, this.box, this.legendBox, this.details);
+    this.root.append(this.skip, this.box, this.details, this.legendBox);
     parent.appendChild(this.root);
     this.map = null;
     this.wards = {};
@@ -325,6 +325,23 @@ class WardMap {
     this.details.textContent = "";
     this.details.appendChild(this.tooltip(code));
     this.details.hidden = false;
+    this.showDetails(layer);
+  }
+
+  showDetails(layer) {
+    // On a small screen the details under the map can fall below the window: bring them
+    // up as far as the focused ward stays in view (its top edge never leaves the window).
+    const below = this.details.getBoundingClientRect().bottom - window.innerHeight;
+    if (below <= 0) return;
+    const top = this.map.latLngToContainerPoint(layer.getBounds().getNorthWest()).y;
+    const wardTop = this.box.getBoundingClientRect().top + Math.max(top, 0);
+    const shift = Math.min(below + 8, wardTop - 8);
+    if (shift <= 0) return;
+    let scroller = this.root.parentElement;
+    const scrolls = (el) => el.scrollHeight > el.clientHeight
+      && /(auto|scroll)/.test(getComputedStyle(el).overflowY);
+    while (scroller && !scrolls(scroller)) scroller = scroller.parentElement;
+    (scroller || document.scrollingElement).scrollBy(0, shift);
   }
 
   onBlur(code) {

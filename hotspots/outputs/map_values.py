@@ -108,8 +108,9 @@ def tooltip_frame(table: pd.DataFrame, indicator: str, rule=None) -> pd.DataFram
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise ValueError(f"table has no column(s) {missing}")
+    digits = 2 if column in ("score", "dep_share_20") else 1  # rates as the lists show them
     out = table.assign(
-        value=table[column] if kind == "category" else table[column].astype(float).round(2)
+        value=table[column] if kind == "category" else table[column].astype(float).round(digits)
     )
     if rule is None:
         return _with_notes(out)

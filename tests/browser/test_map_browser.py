@@ -472,3 +472,32 @@ def test_configured_basemap_is_shown_and_named(chromium, real_store):
             ).to_be_visible()
         finally:
             context.close()
+
+
+def test_a_focused_wards_details_come_into_view_on_a_phone(chromium, dashboard):
+    """At 320 px the details of the ward the keyboard is on are shown directly under the
+    map and brought into the window, as far as the ward itself stays in view."""
+    from playwright.sync_api import expect
+
+    page = _open_map(chromium, f"{dashboard}/map?{DP}", width=320, height=800)
+    try:
+        page.locator(".ward-map-skip").focus()
+        page.keyboard.press("Tab")
+        ward = page.evaluate(JS_ACTIVE)
+        assert ward["code"], ward
+        details = page.locator(".ward-map-details")
+        expect(details).to_be_visible()
+        page.wait_for_timeout(300)
+        box = details.bounding_box()
+        ward = page.evaluate(JS_ACTIVE)  # after any scrolling
+        order = page.evaluate(
+            "() => [...document.querySelector('[data-testid=wardMap]').children]"
+            ".map(e => e.classList[0])"
+        )
+        assert order.index("ward-map-details") == order.index("ward-map") + 1, order
+        # The details end inside the window, or the window's top is at the ward's top.
+        assert box["y"] + box["height"] <= 800 + 1 or 0 <= ward["rect"][1] <= 24, (box, ward)
+        assert ward["rect"][1] >= 0, ward  # the ward never scrolled out of the top
+        page.screenshot(path=str(ARTIFACTS / "map-keyboard-focus-320.png"))
+    finally:
+        page.context.close()

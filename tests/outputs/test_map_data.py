@@ -485,7 +485,7 @@ def test_tooltip_frame_suppresses_small_numbers_for_partners():
     )
     before = table.copy()
     analyst = mp.tooltip_frame(table, "Violence rate per 1,000 (smoothed)")
-    assert analyst["value"].tolist() == [1.23, 4.57, 0.5]
+    assert analyst["value"].tolist() == [1.2, 4.6, 0.5]  # one decimal, as the lists show
     assert analyst["sv_count"].tolist() == [2, 40, 0]
     rule = DisclosureRule()
     partner = mp.tooltip_frame(table, "Violence rate per 1,000 (smoothed)", rule)
