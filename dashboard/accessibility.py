@@ -57,6 +57,10 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, summary:focus
   max-width: 100%;
   overflow-x: auto;
 }}
+[data-testid="stVegaLiteChart"]:focus-visible {{
+  outline: 3px solid {FOCUS} !important;
+  outline-offset: 1px;
+}}
 /* The page's own script and style elements take no room. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > :is(script, style):only-child) {{
   display: none;
@@ -91,12 +95,37 @@ KEEP_FOCUS_IN_VIEW = (  # written without <, > or & (the page's HTML keeps it as
 )
 
 
+#: The name a chart wider than the window is given when it becomes a scrolling region.
+CHART_REGION = N_("Chart wider than the window: scroll it sideways with the arrow keys")
+
+#: A chart wider than its box (small multiples at 320 px or 200 % zoom) scrolls sideways
+#: in it (:data:`STYLE`); this makes such a box a named region that takes the keyboard's
+#: focus, so that the arrow keys can scroll it, and undoes that when the chart fits again.
+FOCUSABLE_WIDE_CHARTS = (  # written without <, > or & (the page's HTML keeps it as text)
+    "if(!window.__wideCharts){window.__wideCharts=1;var w=function(){"
+    "document.querySelectorAll('[data-testid=stVegaLiteChart]').forEach(function(c){"
+    "if(Math.sign(c.scrollWidth-c.clientWidth-1)===1){"
+    "if(c.getAttribute('tabindex')!=='0')c.setAttribute('tabindex','0');"
+    "if(c.getAttribute('role')!=='region')c.setAttribute('role','region');"
+    "if(c.getAttribute('aria-label')!==window.__chartRegion)"
+    "c.setAttribute('aria-label',window.__chartRegion)}"
+    "else if(c.getAttribute('role')==='region'){c.removeAttribute('tabindex');"
+    "c.removeAttribute('role');c.removeAttribute('aria-label')}})};"
+    "new MutationObserver(w).observe(document.body,{childList:true,subtree:true});"
+    "addEventListener('resize',w);w()}"
+)
+
+
 def lang_script(lang: str) -> str:
     """The script that sets ``<html lang>`` to ``lang`` (Streamlit's page says "en"),
     keeps the keyboard's focus on screen (:data:`KEEP_FOCUS_IN_VIEW`) and puts Streamlit's
     own texts into the page's language (:mod:`dashboard.builtin_words`)."""
+    from hotspots.i18n import translator
+
+    region = json.dumps(translator(lang)(CHART_REGION))
     return (
         f"<script>document.documentElement.lang = {json.dumps(lang)};{KEEP_FOCUS_IN_VIEW}"
+        f"window.__chartRegion={region};{FOCUSABLE_WIDE_CHARTS}"
         f"{builtin_words_script(lang)}</script>"
     )
 

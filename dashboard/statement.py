@@ -66,11 +66,8 @@ def draw() -> None:
     )
     st.markdown(
         _(
-            "In a window 320 pixels wide (400% zoom): a long choice in a select box is cut "
-            "at the box's edge (open the list to read it whole); the monthly pack's small "
-            "charts of each ward scroll sideways inside their box, which a keyboard cannot "
-            "scroll; and a ward's details on the map appear under the map and its legend, "
-            "below the bottom of the window."
+            "In a window 320 pixels wide (400% zoom), a long choice in a select box is cut "
+            "at the box's edge (open the list to read it whole)."
         )
     )
 

@@ -206,6 +206,13 @@ def test_ward_list_on_a_phone_links_to_profiles(browser, app, role):
 # ------------------------------------------------------------------ small screens
 
 
+JS_WIDE_CHART_UNREACHABLE = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+    .filter(c => c.scrollWidth > c.clientWidth + 1)
+    .filter(c => c.tabIndex !== 0 || c.getAttribute('role') !== 'region'
+                 || !c.getAttribute('aria-label'))
+    .map(c => c.scrollWidth + '/' + c.clientWidth)"""
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_small_screens_nothing_cut_or_out_of_reach(browser, app, size):
     viewport, scale = SIZES[size]
@@ -230,6 +237,10 @@ def test_small_screens_nothing_cut_or_out_of_reach(browser, app, size):
                     problems.append(f"{where}: chart text cut: {cut[:5]}")
                 if off := page.evaluate(JS_OFF_SIDEWAYS):
                     problems.append(f"{where}: focusable outside the window: {off[:5]}")
+                # A chart wider than its box scrolls in it: a named region the keyboard
+                # can reach (Tab) and scroll (arrow keys).
+                if stuck := page.evaluate(JS_WIDE_CHART_UNREACHABLE):
+                    problems.append(f"{where}: a wide chart the keyboard cannot scroll: {stuck}")
                 # The ward tables' headings stay in view when the region scrolls down.
                 for region in page.locator(".ward-table[role=region]").all():
                     moved = region.evaluate(
