@@ -212,7 +212,12 @@ with right:
         .mark_line(point=True)
         .encode(
             x=alt.X("month:O", title=_("Month")),
-            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title=_("Rank (1 = most violence)")),
+            y=alt.Y(
+                "rank:Q",
+                scale=alt.Scale(reverse=True),
+                axis=alt.Axis(format="d", tickMinStep=1),  # ranks are whole numbers
+                title=_("Rank (1 = most violence)"),
+            ),
             tooltip=[
                 alt.Tooltip("month:O", title=_("Month")),
                 alt.Tooltip("rank:Q", title=_("Rank")),

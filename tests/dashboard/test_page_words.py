@@ -9,6 +9,7 @@ import json
 import pytest
 
 from dashboard.safe_text import plain
+from tests.a11y_support import ward_tables
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -83,7 +84,7 @@ def test_definition_titles_and_categories_in_welsh_on_the_method_page(app):
 
 def test_why_and_classes_in_welsh_on_the_list(app):
     at = _open(app, "pages/hotspots.py", "cy")
-    table = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    table = next(t for t in ward_tables(at) if "why" in t.columns)
     why = [w for w in table["why"] if w]
     assert why and all("in the top" not in w for w in why)
     assert any("uchaf" in w for w in why)
