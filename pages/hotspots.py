@@ -222,6 +222,8 @@ if missed.empty:
         )
     )
 else:
+    if current_language() != "en":  # the analysis' reasons, in the page's language
+        missed = missed.assign(reason=missed["reason"].map(labels.phrase_text))
     a11y.ward_table(
         labels.localised(missed),
         [

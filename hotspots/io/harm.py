@@ -218,12 +218,18 @@ def harm_note(definition: Definition, weights: pd.DataFrame | None) -> str:
     """Plain words on the harm weights used for ``definition`` (or why there are none)."""
     cover = harm_coverage(definition, weights)
     if not cover.available:
-        return f"Not used: {cover.reason}."
+        return Phrase("harm.not_used", reason=cover.reason)
     a = weights.attrs
-    return (
-        f"ONS Crime Severity Score weights by Home Office code ({len(weights)} codes; "
-        f"source: {a.get('source') or NOT_STATED}; vintage: "
-        f"{a.get('vintage') or NOT_STATED}; file {a.get('file') or 'not stated'})."
+
+    def stated(value):  # a file's own words, or "not stated" in the reader's language
+        return Phrase("harm.not_stated") if value in (None, "", NOT_STATED) else value
+
+    return Phrase(
+        "harm.weights",
+        n=len(weights),
+        source=stated(a.get("source")),
+        vintage=stated(a.get("vintage")),
+        file=stated(a.get("file")),
     )
 
 

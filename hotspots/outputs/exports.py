@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.i18n import N_, check_language, translator
-from hotspots.stats.phrases import reason_text
+from hotspots.stats.phrases import is_phrase, reason_text
 from hotspots.stats.ranking import NORMALISATION
 from hotspots.store.ward_data import WardData
 
@@ -264,6 +264,8 @@ def method_rows(metadata: dict, lang: str = "en") -> list[tuple[str, str]]:
             )
         if isinstance(v, list | tuple):
             return ", ".join(map(str, v))
+        if is_phrase(v):  # the analysis' words (e.g. the harm weights' note), in ``lang``
+            return reason_text(v, lang)
         return "" if v is None else str(v)
 
     order = [

@@ -147,6 +147,13 @@ TEMPLATES: dict[str, str] = {
         "harm scores are withheld from partner views (a sum over individual crimes)"
     ),
     "harm.not_computed": N_("not computed"),
+    # the harm weights a ranking used (the method notes)
+    "harm.not_used": N_("Not used: {reason}."),
+    "harm.weights": N_(
+        "ONS Crime Severity Score weights by Home Office code ({n} codes; source: {source}; "
+        "vintage: {vintage}; file {file})."
+    ),
+    "harm.not_stated": N_("not stated"),
     # the model of observed against expected violence (the Method page)
     "fit.describe": N_(
         "Pearson dispersion of a Poisson fit: {dispersion} (1 would be Poisson) over "
@@ -346,6 +353,8 @@ _FORMATS: dict[str, Callable[[Any, Callable[[str], str], str], str]] = {
     "codes": lambda v, _, lang: ", ".join(_code(c, lang) for c in v),
     "rows": lambda v, _, lang: f"{int(v):,}",
     "source": lambda v, _, lang: str(v),
+    "vintage": lambda v, _, lang: str(v),
+    "file": lambda v, _, lang: str(v),
     "flag": lambda v, _, lang: str(v),
     "flag_words": lambda v, _, lang: _(TEMPLATES[f"flag.{v}"]),
     "flag_name": lambda v, _, lang: str(v) if lang == "en" else _(TEMPLATES[f"flag_name.{v}"]),

@@ -51,6 +51,9 @@ SAMPLES = {
     "then": Phrase("extract.accepted", by="Ana", date="2024-01-02"),
     "rule": Phrase("extract.exclusion", flag_name="terrorism"),
     "flag_name": "domestic",
+    "reason": Phrase("harm.no_codes", definition="police-uk-proxy"),
+    "vintage": "2024",
+    "file": "css-2024.csv",
 }
 #: Codes that are words inside another phrase (the model's name, a flag's name): written
 #: through the templates by name, not made as phrases of their own.

@@ -14,6 +14,7 @@ from hotspots.outputs.pack.summary import (
     overlap_lines,
 )
 from hotspots.outputs.pack.words import force_name, join, month_words, tr
+from hotspots.stats.phrases import is_phrase, reason_text
 
 
 def period_words(pack) -> str:
@@ -142,7 +143,7 @@ def method_items(pack) -> list[tuple[str, str]]:
             )
             or unstated,
         ),
-        (_("Harm weights"), _(str(m.get("harm_weights") or "not used"))),
+        (_("Harm weights"), _harm_words(m.get("harm_weights"), pack.lang)),
         (_("Suppression"), suppression_words(pack)),
         (_("Sources"), ", ".join(m.get("sources") or []) or unstated),
         (_("Licences"), _(ATTRIBUTION)),
@@ -158,3 +159,10 @@ def method_items(pack) -> list[tuple[str, str]]:
             ),
         )
     return items
+
+
+def _harm_words(note, lang: str) -> str:
+    """The harm weights' note: the analysis' phrase in ``lang``; "not used" when none."""
+    if is_phrase(note):
+        return reason_text(note, lang)
+    return tr(lang)(str(note or N_("not used")))
