@@ -85,6 +85,10 @@ def test_definition_titles_and_categories_in_welsh_on_the_method_page(app):
 def test_why_and_classes_in_welsh_on_the_list(app):
     at = _open(app, "pages/hotspots.py", "cy")
     table = next(t for t in ward_tables(at) if "why" in t.columns)
+    # "High violence, not in the top N": each reason in Welsh, made from its parts.
+    reasons = [r for t in ward_tables(at) if "reason" in t.columns for r in t["reason"] if r]
+    assert reasons and all(" but " not in r and "violence" not in r for r in reasons), reasons
+    assert all(" ond " in r for r in reasons), reasons
     why = [w for w in table["why"] if w]
     assert why and all("in the top" not in w for w in why)
     assert any("uchaf" in w for w in why)
