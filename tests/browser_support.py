@@ -153,6 +153,94 @@ def open_idle(page, url: str) -> None:
     expect(page.locator(IDLE)).to_have_count(1)
 
 
+#: What a page opened with ``page.goto`` has still to draw once its runs are over (an
+#: empty list once it is drawn): the language script (``<html lang>``), elements waiting
+#: for their script (Streamlit shows a placeholder, ``stSkeleton``, until an element
+#: type's script has loaded), the grids of the tables in view, charts and the fonts.
+JS_UNDRAWN = """lang => [
+  [lang != null && document.documentElement.lang !== lang, 'the page language'],
+  [!!document.querySelector('[data-testid=stSkeleton]'), 'an element placeholder'],
+  [[...document.querySelectorAll('[data-testid=stDataFrame]')].some(e => {
+     const r = e.getBoundingClientRect();  // a grid is drawn once it is in view
+     return r.bottom > 0 && r.top < innerHeight && !e.querySelector('[role=grid]');
+   }), 'a table in view'],
+  [[...document.querySelectorAll('.vega-embed')].some(e => !e.querySelector('canvas, svg')),
+   'a chart'],
+  [document.fonts.status !== 'loaded', 'the fonts'],
+].filter(c => c[0]).map(c => c[1])"""
+
+
+def loading_texts() -> list[str]:
+    """The caption a run without controls shows (the map page's first run, drawn before
+    its controls; ``dashboard.selection.LOADING``), in every language."""
+    from dashboard.selection import LOADING
+    from hotspots.i18n import LANGUAGES, translator
+
+    return sorted({translator(lang)(LOADING) for lang in LANGUAGES})
+
+
+#: Counts the page's runs (an init script: ``context.add_init_script(JS_COUNT_RUNS)``):
+#: ``window.__runs`` goes up each time the app's script state leaves "notRunning".
+JS_COUNT_RUNS = """window.__runs = 0;
+new MutationObserver(ms => { for (const m of ms)
+  if (m.oldValue === 'notRunning' && m.target.getAttribute(m.attributeName) !== 'notRunning')
+    window.__runs += 1;
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});"""
+
+
+def runs(page) -> int:
+    """How many runs the page has started (:data:`JS_COUNT_RUNS`; 0 without it)."""
+    return page.evaluate("window.__runs || 0")
+
+
+def settled_after(page, before: int, lang: str | None = None, start: float = 2_000) -> None:
+    """Wait until the run a key or click started (``runs(page)`` was ``before``) and the
+    runs after it are over (:func:`loaded`). If no run is seen to start within ``start``
+    ms the page is taken as it is once idle."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function("n => (window.__runs || 0) > n", arg=before, timeout=start)
+    loaded(page, lang)
+
+
+def loaded(page, lang: str | None = "en", timeout: float = 60_000) -> None:
+    """Wait until a page just opened with ``page.goto`` has finished: its first run (the
+    app says "initial" until a run has ended, so :data:`IDLE` cannot match earlier), then
+    the run the map page's first visit starts once its map is drawn (the first run shows
+    :func:`loading_texts` in the sidebar until that run replaces it), then what the
+    browser draws after a run (:data:`JS_UNDRAWN`; ``lang=None``: whatever the page's
+    language). No fixed pause: each is a condition."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(IDLE)).to_have_count(1, timeout=timeout)
+    for text in loading_texts():
+        expect(page.get_by_text(text, exact=True)).to_have_count(0, timeout=timeout)
+    expect(page.locator(IDLE)).to_have_count(1, timeout=timeout)
+    try:
+        page.wait_for_function(
+            f"lang => ({JS_UNDRAWN})(lang).length === 0", arg=lang, timeout=timeout
+        )
+    except Exception as exc:
+        raise AssertionError(f"{page.url}: not drawn: {page.evaluate(JS_UNDRAWN, lang)}") from exc
+    exc = page.get_by_test_id("stException")
+    assert exc.count() == 0, exc.first.inner_text()
+
+
+#: Whether the sidebar is open (``collapsed`` false) or closed and no longer moving (no
+#: CSS transition or animation that ends is running in it).
+JS_SIDEBAR_AT_REST = """collapsed => {
+  const s = document.querySelector('[data-testid=stSidebar]');
+  return !!s && s.getAttribute('data-collapsed') === String(collapsed)
+    && s.getAnimations({subtree: true})
+         .every(a => a.effect.getComputedTiming().iterations === Infinity);
+}"""
+
+
+def sidebar_at_rest(page, collapsed: bool, timeout: float = 10_000) -> None:
+    """Wait until the sidebar has opened (or closed) and stopped moving."""
+    page.wait_for_function(JS_SIDEBAR_AT_REST, arg=collapsed, timeout=timeout)
+
+
 def sign_in(page, name: str, password: str) -> None:
     """Fill the login form and wait for the run it starts to finish."""
     from playwright.sync_api import expect

@@ -261,6 +261,23 @@ def demo_store(tmp_path_factory):
     return build_demo(tmp_path_factory.mktemp("demo") / "store")
 
 
+#: The accounts of the dashboard the browser tests share (:func:`accounts_app`).
+APP_PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1"}
+
+
+@pytest.fixture(scope="session")
+def accounts_app(tmp_path_factory, demo_store):
+    """The dashboard on the demo store with an analyst (alice) and a partner (bob), with
+    :data:`APP_PASSWORDS`, started once for the session (its address): for browser tests
+    that sign in and read. Tests that change accounts, lock them out or read the audit
+    log start their own (``tests.browser_support.app_with_accounts``)."""
+    from tests.browser_support import app_with_accounts
+
+    folder = tmp_path_factory.mktemp("accounts-app")
+    with app_with_accounts(folder, demo_store.root, APP_PASSWORDS) as url:
+        yield url
+
+
 def map_component_args(at) -> tuple[dict, str]:
     """The data an AppTest run sent the page's map component (``dashboard.map_component.map_data``'s
     JSON text, which Streamlit sends as a JSON string): (parsed, text)."""

@@ -17,18 +17,22 @@ from tests.a11y_support import describe, run_axe
 from tests.browser_support import (
     ARTIFACTS,
     IDLE,
-    app_with_accounts,
     chromium,
+    loaded,
     local_only,
     open_idle,
     outside,
+    sidebar_at_rest,
     sign_in,
 )
+from tests.conftest import APP_PASSWORDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1"}
+PASSWORDS = APP_PASSWORDS
 ROLES = {"analyst": "alice", "partner": "bob"}
+#: The signed-in windows' size.
+VIEWPORT = {"width": 1280, "height": 900}
 #: Every page: (address path, the English page title, the Welsh one).
 PAGES = {
     "home": "",
@@ -43,9 +47,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, demo_store):
-    with app_with_accounts(tmp_path_factory.mktemp("a11y-app"), demo_store.root, PASSWORDS) as url:
-        yield url
+def app(accounts_app):
+    """The dashboard with alice and bob (tests/conftest.py; shared by the browser tests)."""
+    return accounts_app
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,7 @@ def signed_in(browser, app):
     address opened in it afterwards)."""
     contexts, requests = {}, []
     for role, name in ROLES.items():
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport=VIEWPORT)
         context.set_default_timeout(60_000)
         local_only(context, requests)
         page = context.new_page()
@@ -101,7 +105,7 @@ def record(name: str, role: str, lang: str, found: dict) -> None:
 
 def open_page(page, app: str, path: str, lang: str) -> None:
     page.goto(f"{app}/{path}?lang={lang}")
-    settle(page)
+    loaded(page, lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -278,19 +282,18 @@ JS_CUT = """() => [...document.querySelectorAll('body *')].filter(e => {
 
 
 @pytest.mark.parametrize("width", [320, 640, 900])
-def test_no_label_is_cut_with_an_ellipsis(browser, app, width):
-    """At 320 px (sidebar opened), 640 px (200 % of 1280) and 900 px (200 % of 1800)."""
-    context = browser.new_context(viewport={"width": width, "height": 700})
+def test_no_label_is_cut_with_an_ellipsis(signed_in, app, width):
+    """At 320 px (sidebar opened), 640 px (200 % of 1280) and 900 px (200 % of 1800): the
+    analyst's signed-in window made that wide (each page opened anew at that width)."""
+    page = signed_in["analyst"]
+    page.set_viewport_size({"width": width, "height": 700})
     try:
-        page = context.new_page()
-        open_idle(page, f"{app}/?lang=en")
-        sign_in(page, "alice", PASSWORDS["alice"])
         for path in ("", "map", "hotspots", "profile", "pack", "data"):
             open_page(page, app, path, "en")
             button = page.get_by_test_id("stExpandSidebarButton")
             if button.count() and button.is_visible():
                 button.click()
-                page.wait_for_timeout(500)
+                sidebar_at_rest(page, collapsed=False)
             assert page.evaluate(JS_CUT) == [], (path, width)
     finally:
-        context.close()
+        page.set_viewport_size(VIEWPORT)

@@ -17,16 +17,26 @@ from tests.a11y_support import JS_FOCUS, focus_problem
 from tests.browser.test_accessibility_browser import PASSWORDS, settle
 from tests.browser_support import (
     ARTIFACTS,
-    app_with_accounts,
+    JS_COUNT_RUNS,
     chromium,
+    loaded,
     local_only,
     open_idle,
     outside,
+    runs,
+    settled_after,
+    sidebar_at_rest,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: name → (viewport, device scale factor)
+#: :data:`JS_FOCUS` once the browser has drawn the next frame after a key press (the
+#: focus has moved and anything it scrolled is in place).
+JS_FOCUS_NEXT_FRAME = (
+    "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() =>"
+    f" done(({JS_FOCUS})()))))"
+)
 SIZES = {
     "320px": ({"width": 320, "height": 640}, 1),
     "200%": ({"width": 640, "height": 450}, 2),
@@ -34,11 +44,9 @@ SIZES = {
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, demo_store):
-    with app_with_accounts(
-        tmp_path_factory.mktemp("keyboard-app"), demo_store.root, PASSWORDS
-    ) as url:
-        yield url
+def app(accounts_app):
+    """The dashboard with alice and bob (tests/conftest.py; shared by the browser tests)."""
+    return accounts_app
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +63,7 @@ class Keyboard:
 
     def press(self, key: str) -> dict | None:
         self.page.keyboard.press(key)
-        self.page.wait_for_timeout(80)
-        box = self.page.evaluate(JS_FOCUS)
+        box = self.page.evaluate(JS_FOCUS_NEXT_FRAME)
         problem = focus_problem(box)
         if box is not None and problem:
             # A key that starts a run (Enter on a select box) moves the page while the run
@@ -81,7 +88,7 @@ class Keyboard:
         self.page.keyboard.press(key)
         self.log.append((key, "(follows the link)"))
         self.page.wait_for_url(url)
-        settle(self.page)
+        loaded(self.page, None)
 
     def focused(self, js_test: str) -> bool:
         """Whether the focused element (through shadow roots) passes ``js_test``."""
@@ -110,7 +117,7 @@ class Keyboard:
             return
         self.tab_to("el.dataset.testid === 'stExpandSidebarButton'", "the sidebar's button")
         self.press("Enter")
-        self.page.wait_for_timeout(400)
+        sidebar_at_rest(self.page, collapsed=False)
 
     def close_sidebar(self) -> None:
         """Close the sidebar where it covers the page (narrow windows)."""
@@ -126,7 +133,7 @@ class Keyboard:
             back=True,
         )
         self.press("Enter")
-        self.page.wait_for_timeout(400)
+        sidebar_at_rest(self.page, collapsed=True)
 
     def follow_page_link(self, path: str) -> None:
         """Follow a link in the page (which keeps the selection in the address)."""
@@ -136,9 +143,10 @@ class Keyboard:
             f"new URL(el.href).pathname.endsWith('/{path}')",
             f"the page's link to /{path}",
         )
+        before = runs(self.page)
         self.press("Enter")
         self.page.wait_for_url(re.compile(rf"/{path}\b"))
-        settle(self.page)
+        settled_after(self.page, before)
 
     def go_to_page(self, path: str) -> None:
         """Follow the page menu's link to ``/path`` (at the top of the sidebar, opened
@@ -150,9 +158,10 @@ class Keyboard:
             f"new URL(el.href).pathname.endsWith('/{path}')",
             f"the page menu's link to /{path}",
         )
+        before = runs(self.page)
         self.press("Enter")
         self.page.wait_for_url(re.compile(rf"/{path}\b"))
-        settle(self.page)
+        settled_after(self.page, before)
 
 
 def _sign_in(page, name: str, lang: str) -> None:
@@ -176,6 +185,7 @@ def _context(browser, size: str, requests: list[str]):
         viewport=viewport, device_scale_factor=scale, accept_downloads=True
     )
     context.set_default_timeout(60_000)
+    context.add_init_script(JS_COUNT_RUNS)
     local_only(context, requests)
     return context
 
@@ -191,8 +201,9 @@ def _choose_next_option(keys: Keyboard, index: int, what: str) -> None:
     )
     keys.press("ArrowDown")  # opens the list on the chosen option
     keys.press("ArrowDown")
+    before = runs(keys.page)
     keys.press("Enter")
-    settle(keys.page)
+    settled_after(keys.page, before)
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -225,7 +236,7 @@ def test_analyst_monthly_routine_by_keyboard(browser, app, size, lang, tmp_path)
         name = page.evaluate("document.activeElement.innerText.trim()")
         page.keyboard.press("Enter")  # a link that loads the profile: no focus to judge yet
         page.wait_for_url(re.compile(rf"/profile\?.*ward={ward}"))
-        settle(page)
+        loaded(page, lang)
         assert page.get_by_test_id("stHeading").filter(has_text=name).count() >= 1
         assert f"period={period}" in page.url  # the selection followed
 

@@ -8,7 +8,6 @@ sideways. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +18,12 @@ from tests.browser_support import (
     IDLE,
     local_only,
     outside,
-    running_app,
 )
+from tests.conftest import APP_PASSWORDS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "partner-pass-1"
+PASSWORDS = APP_PASSWORDS
 QUERY = "area=cantre-gwaelod&period=range&from=2024-01&to=2024-12&def=police-uk-proxy"
 #: Records whether Streamlit's page menu (which lists the pages folder's file names)
 #: ever appears, from the very first paint.
@@ -40,22 +39,9 @@ new MutationObserver(() => {
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, demo_store):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from hotspots.access.users import add_user
-
-    tmp = tmp_path_factory.mktemp("lang-app")
-    accounts = tmp / "accounts.toml"
-    add_user(accounts, "bob", "partner", PASSWORD, rounds=4)
-    add_user(accounts, "alice", "analyst", PASSWORD, rounds=4)
-    env = {
-        "HOTSPOTS_ACCOUNTS": str(accounts),
-        "HOTSPOTS_AUDIT_LOG": str(tmp / "audit.jsonl"),
-        "HOTSPOTS_DATA_DIR": str(demo_store.root),
-    }
-    with running_app(env) as url:
-        yield url
+def app(accounts_app):
+    """The dashboard with alice and bob (tests/conftest.py; shared by the browser tests)."""
+    return accounts_app
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +78,7 @@ def _idle(page):
 
 def _sign_in(page, user="alice", label_user="Enw defnyddiwr", label_pw="Cyfrinair"):
     page.get_by_label(label_user).fill(user)
-    page.get_by_label(label_pw, exact=True).fill(PASSWORD)
+    page.get_by_label(label_pw, exact=True).fill(PASSWORDS[user])
     page.get_by_role("button", name=re.compile("^(Mewngofnodi|Sign in)$")).click()
     _idle(page)
 

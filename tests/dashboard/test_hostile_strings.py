@@ -995,6 +995,7 @@ def test_browser_never_fetches_a_planted_image(corpus_store, tracker):
     from tests.browser_support import (
         CHROMIUM,
         CHROMIUM_ARGS,
+        loaded,
         local_only,
         need_chromium,
         outside,
@@ -1035,7 +1036,7 @@ def test_browser_never_fetches_a_planted_image(corpus_store, tracker):
                 page.goto(f"{url}/{path}?{urlencode({'def': 'police-uk-proxy', **query})}")
                 page.get_by_text(heading, exact=True).first.wait_for(timeout=120_000)
                 wait_ready(page)
-                page.wait_for_timeout(1000)
+                loaded(page, None)  # every table and chart drawn
                 got = page.evaluate(JS_RENDERED)
                 where = f"/{path} {query}"
                 port = str(tracker.server_port)
