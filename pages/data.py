@@ -38,17 +38,6 @@ RECONCILIATION_WORDS = {
     "skipped": N_("Skipped (not a crime)"),
     "duplicates": N_("Duplicates"),
 }
-#: What each kind of file is, as the upload's choice shows it.
-KIND_WORDS = {
-    "auto": N_("detect each file's kind from its content"),
-    "crimes": N_("police.uk street CSVs, folders or police.uk archive zips"),
-    "crimes-extract": N_("force extract CSV with Home Office offence codes"),
-    "boundaries": N_("ward boundaries (GeoJSON, GeoPackage, zipped Shapefile, GeoParquet)"),
-    "lookup": N_("ONS lookup: LSOA 2011→2021, LSOA 2021→ward, or local authority→force"),
-    "deprivation": N_("WIMD 2019 or IMD 2019 LSOA ranks"),
-    "population": N_("ONS mid-year population by LSOA"),
-    "harm-weights": N_("ONS Crime Severity Score weights by Home Office offence code"),
-}
 
 
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
@@ -193,9 +182,7 @@ if done is not None:
 kind = st.selectbox(
     _("Kind of file"),
     list(KINDS),
-    format_func=labels_of(
-        KINDS, lambda k: f"{k}: {_(KIND_WORDS[k]) if k in KIND_WORDS else KINDS[k]}"
-    ),
+    format_func=labels_of(KINDS, lambda k: f"{k}: {_(KINDS[k])}"),
 )
 uploads = st.file_uploader(_("Files"), accept_multiple_files=True)
 if uploads and st.button(_("Check and load"), type="primary"):

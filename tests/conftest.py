@@ -200,6 +200,28 @@ def write_grid_reference(folder: Path) -> dict[str, Path]:
     return paths
 
 
+def build_grid_store(root: Path):
+    """A store of the grid (4 wards) with its reference files and one month of crimes
+    (``GRID_CRIMES``), written under ``root`` in the publishers' formats."""
+    from hotspots.store.base import Store
+    from hotspots.store.ingest import load_paths
+
+    ref = write_grid_reference(root / "reference")
+    crimes = write_csv(
+        root / "crimes" / "2023-01-grid-street.csv",
+        POLICE_UK_HEADER,
+        [r for r, _, _ in GRID_CRIMES],
+    )
+    store = Store(root / "store")
+    load_paths(
+        store,
+        "auto",
+        [ref[k] for k in ("boundaries", "lsoa21_ward", "lsoa11_21", "lad_force", "population")],
+    )
+    load_paths(store, "crimes", [crimes])
+    return store
+
+
 @pytest.fixture
 def grid_reference(tmp_path) -> dict[str, Path]:
     return write_grid_reference(tmp_path / "reference")

@@ -371,25 +371,9 @@ def corpus_cases(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def grid_store(tmp_path_factory):
-    from hotspots.store.base import Store
-    from hotspots.store.ingest import load_paths
-    from tests.conftest import GRID_CRIMES, POLICE_UK_HEADER, write_csv, write_grid_reference
+    from tests.conftest import build_grid_store
 
-    root = tmp_path_factory.mktemp("errors-store")
-    ref = write_grid_reference(root / "reference")
-    crimes = write_csv(
-        root / "crimes" / "2023-01-grid-street.csv",
-        POLICE_UK_HEADER,
-        [r for r, _, _ in GRID_CRIMES],
-    )
-    store = Store(root / "store")
-    load_paths(
-        store,
-        "auto",
-        [ref[k] for k in ("boundaries", "lsoa21_ward", "lsoa11_21", "lad_force", "population")],
-    )
-    load_paths(store, "crimes", [crimes])
-    return store
+    return build_grid_store(tmp_path_factory.mktemp("errors-store"))
 
 
 def refused(case, store) -> InputError:

@@ -35,7 +35,7 @@ from hotspots.schema import RECONCILIATION_PARTS
 from hotspots.store.base import Store
 from hotspots.store.ingest import KINDS, load_paths
 from tests import corpus
-from tests.conftest import GRID_CRIMES, POLICE_UK_HEADER, write_csv, write_grid_reference
+from tests.conftest import build_grid_store
 from tests.test_errors import check_welsh
 
 pytestmark = pytest.mark.slow
@@ -66,21 +66,7 @@ def test_corpus_is_big_and_covers_every_kind():
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory) -> Store:
-    root = tmp_path_factory.mktemp("corpus-store")
-    ref = write_grid_reference(root / "reference")
-    crimes = write_csv(
-        root / "crimes" / "2023-01-grid-street.csv",
-        POLICE_UK_HEADER,
-        [r for r, _, _ in GRID_CRIMES],
-    )
-    store = Store(root / "store")
-    load_paths(
-        store,
-        "auto",
-        [ref[k] for k in ("boundaries", "lsoa21_ward", "lsoa11_21", "lad_force", "population")],
-    )
-    load_paths(store, "crimes", [crimes])
-    return store
+    return build_grid_store(tmp_path_factory.mktemp("corpus-store"))
 
 
 def _objects(store: Store) -> list[str]:
