@@ -89,6 +89,8 @@ def test_the_uploader_and_the_toolbars_in_welsh_then_english(page):
         "Sgrin lawn",
     }
     assert words["collapse"] == ["Cau’r bar ochr"]
+    # Streamlit's own main menu (English only, nothing needed in it) is not shown.
+    assert page.locator("[data-testid=stMainMenu]").count() == 0
     assert set(words["placeholder"]) <= {"Dewiswch opsiwn"}
     assert words["skip"] in ("", "Neidio i’r prif gynnwys")
     found = run_axe(page)
