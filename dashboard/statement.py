@@ -64,12 +64,6 @@ def draw() -> None:
             "- the Welsh text has not yet been checked by a Welsh speaker"
         )
     )
-    st.markdown(
-        _(
-            "In a window 320 pixels wide (400% zoom), a long choice in a select box is cut "
-            "at the box's edge (open the list to read it whole)."
-        )
-    )
 
     st.header(_("Feedback and contact information"))
     st.markdown(

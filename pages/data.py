@@ -39,6 +39,19 @@ RECONCILIATION_WORDS = {
     "duplicates": N_("Duplicates"),
 }
 
+#: Each kind of file by a short name, as the upload's choice shows it (its description,
+#: :data:`hotspots.store.ingest.KINDS`, is shown under the box).
+KIND_NAMES = {
+    "auto": N_("Any (detect each file's kind)"),
+    "crimes": N_("Crimes (police.uk)"),
+    "crimes-extract": N_("Force extract"),
+    "boundaries": N_("Ward boundaries"),
+    "lookup": N_("ONS lookup"),
+    "deprivation": N_("Deprivation"),
+    "population": N_("Population"),
+    "harm-weights": N_("Harm weights"),
+}
+
 
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
     """A reconciliation table with its columns in words, in the page's language."""
@@ -182,8 +195,9 @@ if done is not None:
 kind = st.selectbox(
     _("Kind of file"),
     list(KINDS),
-    format_func=labels_of(KINDS, lambda k: f"{k}: {_(KINDS[k])}"),
+    format_func=labels_of(KINDS, lambda k: _(KIND_NAMES.get(k, k))),
 )
+st.caption(_(KINDS[kind]))  # what that kind is, in full (a short name fits a phone's box)
 uploads = st.file_uploader(_("Files"), accept_multiple_files=True)
 if uploads and st.button(_("Check and load"), type="primary"):
     from hotspots.store.base import Store
