@@ -80,7 +80,7 @@ def test_map_counts_wards_and_switches_area(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "page-map.png"), full_page=True)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="south-wales", exact=True).click()
+    page.get_by_role("option", name="South Wales Police", exact=True).click()
     wait_ready(page)
     expect(_polygons(page)).to_have_count(203, timeout=60_000)
     assert "area=south-wales" in page.url
