@@ -421,8 +421,7 @@ def source_line(frame: Frame, data) -> None:
         + loaded
         + " · "
         + _("data up to {month}").format(month=_month_label(cut) if cut else _("none"))
-        + f" · {md(area_label(sel.area or ALL))} · {md(d.title_in(current_language()))}"
-        + (" (" + _("PROXY") + ")" if d.proxy else "")
+        + f" · {md(area_label(sel.area or ALL))} · {md(_definition_words(d))}"
         + " · "
         + _("source: {sources}").format(sources=md(sources))
         + demo
@@ -534,3 +533,12 @@ def _phone_period() -> None:
         st.query_params["period"] = "rolling12"
     elif chosen != "range":
         st.query_params.update({"period": "month", "from": chosen, "to": chosen})
+
+
+def _definition_words(d) -> str:
+    """The definition's title in the page's language, "(PROXY)" once where it is one."""
+    title = d.title_in(current_language())
+    if not d.proxy:
+        return title
+    title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+    return title + " (" + _("PROXY") + ")"
