@@ -25,6 +25,7 @@ from dashboard.navigation import CONTROLS_KEY, draw_page_menu
 from dashboard.safe_text import md
 from hotspots.access.disclosure import DisclosureRule, partner_windows, rule_from_env
 from hotspots.access.partner import suppression_note
+from hotspots.definitions import bare_title
 from hotspots.geo.counts import source_family
 from hotspots.stats.ranking import COMPONENTS, DEFAULT_PRESET, PRESETS, RankSettings, rank_settings
 from hotspots.store.base import Store
@@ -540,5 +541,5 @@ def _definition_words(d) -> str:
     title = d.title_in(current_language())
     if not d.proxy:
         return title
-    title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+    title = bare_title(title)
     return title + " (" + _("PROXY") + ")"

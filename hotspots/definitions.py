@@ -41,6 +41,16 @@ RESERVED_KEYS = (
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def bare_title(title: str) -> str:
+    """A definition's title without the " (proxy)" / " (procsi)" its file may end it with,
+    for outputs that mark a proxy their own way ("… (PROXY)", "PROXY - …").
+
+    >>> bare_title("police.uk open data (proxy)")
+    'police.uk open data'
+    """
+    return title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+
+
 @dataclass(frozen=True)
 class Category:
     """One category of a definition.

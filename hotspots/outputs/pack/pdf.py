@@ -17,6 +17,7 @@ import datetime as dt
 import unicodedata
 from pathlib import Path
 
+from hotspots.definitions import bare_title
 from hotspots.outputs.pack.drawing import RED, draw_map, draw_small_multiples, draw_trend
 from hotspots.outputs.pack.method import cut_off_words, method_items, period_words
 from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
@@ -76,7 +77,7 @@ def footer_text(pack) -> str:
     label = str(pack.metadata.get("label") or "").upper()
     title = str(pack.metadata.get("definition_title") or pack.definition)  # pack's language
     if pack.proxy:
-        title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+        title = bare_title(title)
         title = tr(pack.lang)("{title} (PROXY)").format(title=title)
     return " · ".join(x for x in (pack.area_label, period_words(pack), title, label) if x)
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from hotspots.definitions import bare_title
 from hotspots.i18n import N_
 from hotspots.outputs.pack.cells import month_index, month_span, period_bounds
 from hotspots.outputs.pack.words import (
@@ -59,7 +60,7 @@ def definition_line(pack) -> str:
     m = pack.metadata
     title = str(m.get("definition_title") or pack.definition)  # in the pack's language
     if pack.proxy:
-        title = title.removesuffix(" (proxy)").removesuffix(" (procsi)")
+        title = bare_title(title)
     if pack.proxy:
         return _("PROXY - {title}: police.uk categories approximate serious violence").format(
             title=title
