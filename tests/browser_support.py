@@ -226,6 +226,34 @@ def loaded(page, lang: str | None = "en", timeout: float = 60_000) -> None:
     assert exc.count() == 0, exc.first.inner_text()
 
 
+#: Notes in ``window.__ranSince`` when the app's next run starts (evaluated just before a
+#: click: the run a click starts may begin before or after the browser's download event).
+JS_WATCH_NEXT_RUN = """() => { window.__ranSince = false;
+  new MutationObserver((ms, o) => { for (const m of ms)
+    if (m.oldValue === 'notRunning' && m.target.getAttribute(m.attributeName) !== 'notRunning') {
+      window.__ranSince = true; o.disconnect(); return; }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']}); }"""
+
+
+def download(page, button, timeout: float = 60_000):
+    """Click a download ``button`` (a locator) and return the download, once the run the
+    click starts (every download button here writes to the audit log, so it reruns the
+    page) is over: a second button clicked during that run could be re-drawn under the
+    click, and one whose file is made on click would be asked for a file of the run
+    before."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(IDLE)).to_have_count(1, timeout=timeout)
+    page.evaluate(JS_WATCH_NEXT_RUN)
+    with page.expect_download(timeout=timeout) as made:
+        button.click()
+    with contextlib.suppress(Exception):
+        page.wait_for_function("window.__ranSince === true", timeout=5_000)
+    expect(page.locator(IDLE)).to_have_count(1, timeout=timeout)
+    return made.value
+
+
 #: Whether the sidebar is open (``collapsed`` false) or closed and no longer moving (no
 #: CSS transition or animation that ends is running in it).
 JS_SIDEBAR_AT_REST = """collapsed => {
@@ -241,14 +269,36 @@ def sidebar_at_rest(page, collapsed: bool, timeout: float = 10_000) -> None:
     page.wait_for_function(JS_SIDEBAR_AT_REST, arg=collapsed, timeout=timeout)
 
 
-def sign_in(page, name: str, password: str) -> None:
-    """Fill the login form and wait for the run it starts to finish."""
+#: The session cookie's name (``hotspots.access.sessions.COOKIE_NAME``).
+SESSION_COOKIE = "hotspots_session"
+
+
+def session_cookie(context, timeout: float = 30.0) -> dict:
+    """The context's session cookie, once the browser has it: a sign-in's run ends before
+    the page's script has fetched the cookie, so a page opened straight after it could
+    still find no session. AssertionError if it does not come within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no session cookie within {timeout} s of signing in")
+        time.sleep(0.1)
+
+
+def sign_in(page, name: str, password: str, *, refused: bool = False) -> None:
+    """Fill the login form and wait for the run it starts to finish and, unless the
+    sign-in is meant to be ``refused``, for the session cookie (:func:`session_cookie`),
+    so that the next ``page.goto`` is signed in."""
     from playwright.sync_api import expect
 
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(IDLE)).to_have_count(1)
+    if not refused:
+        session_cookie(page.context)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:

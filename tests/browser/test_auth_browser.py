@@ -167,13 +167,13 @@ def test_five_wrong_passwords_lock_the_account(app, page):
 
     open_idle(page, app["url"])
     for i in range(1, 6):
-        sign_in(page, "carol", "wrong-password")
+        sign_in(page, "carol", "wrong-password", refused=True)
         _wait(lambda i=i: failures() == i, what=f"failure {i} in the audit log")
         if i < 5:
             expect(page.get_by_text("Wrong user name or password.")).to_be_visible()
     expect(page.get_by_text("this account is locked")).to_be_visible()
     # The right password is refused while the lock lasts.
-    sign_in(page, "carol", PASSWORDS["carol"])
+    sign_in(page, "carol", PASSWORDS["carol"], refused=True)
     _wait(lambda: failures() == 6, what="the refused login in the audit log")
     expect(page.get_by_text("this account is locked")).to_be_visible()
     assert page.get_by_text("Signed in as carol").count() == 0

@@ -19,16 +19,19 @@ from tests.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     IDLE,
+    SESSION_COOKIE,
+    download,
     open_idle,
     other_local_address,
     running_app,
+    session_cookie,
     sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORDS = {"alice": "analyst-pass-1", "bob": "partner-pass-1", "dave": "dave-pass-123"}
-COOKIE = "hotspots_session"
+COOKIE = SESSION_COOKIE
 #: Records every websocket the page opens (and the sub-protocols it offers, the third of
 #: which is the session ID on a reconnection); with ``window.__forceSession`` set first,
 #: offers that session ID instead, as a client replaying a stolen ID would.
@@ -123,15 +126,6 @@ def _login_form(page):
     assert page.get_by_test_id("stDownloadButton").count() == 0
 
 
-def _session_cookie(context) -> dict:
-    _wait(
-        lambda: bool([c for c in context.cookies() if c["name"] == COOKIE]),
-        what="the session cookie",
-    )
-    found = [c for c in context.cookies() if c["name"] == COOKIE]
-    return found[0]
-
-
 def _audit(app) -> list[dict]:
     from hotspots.access.audit import AuditLog
 
@@ -139,9 +133,7 @@ def _audit(app) -> list[dict]:
 
 
 def _download(page, nth=0) -> str:
-    with page.expect_download() as download:
-        page.get_by_test_id("stDownloadButton").nth(nth).click()
-    url = download.value.url
+    url = download(page, page.get_by_test_id("stDownloadButton").nth(nth)).url
     assert "/media/" in url, url
     return url
 
@@ -156,7 +148,7 @@ def test_reload_and_new_tab_stay_signed_in_with_an_httponly_cookie(app, browser)
     open_idle(page, app["url"] + "/method")
     sign_in(page, "alice", PASSWORDS["alice"])
     _signed_in(page, "alice")
-    cookie = _session_cookie(context)
+    cookie = session_cookie(context)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert 11 * 3600 < cookie["expires"] - time.time() <= 12 * 3600 + 5
     assert page.evaluate("document.cookie").find(COOKIE) == -1  # not readable by scripts
@@ -211,7 +203,7 @@ def test_logout_ends_the_cookie_and_the_download_links(app, browser):
     open_idle(page, app["url"] + "/hotspots")
     sign_in(page, "bob", PASSWORDS["bob"])
     _signed_in(page, "bob")
-    cookie = _session_cookie(context)
+    cookie = session_cookie(context)
     csv = _download(page, 0)
     excel = _download(page, 1)  # made on demand, over the websocket
     assert _status(context, csv) == 200 and _status(context, excel) == 200
@@ -291,7 +283,7 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(two_add
     page = attacker.new_page()
     open_idle(page, app["other_url"])
     for i in range(1, 6):
-        sign_in(page, "dave", "wrong-password")
+        sign_in(page, "dave", "wrong-password", refused=True)
         _wait(
             lambda i=i: (
                 sum(r["action"] == "login_failed" and r["user"] == "dave" for r in _audit(app)) == i
@@ -299,7 +291,7 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(two_add
             what=f"failure {i}",
         )
     expect(page.get_by_text("this account is locked")).to_be_visible()
-    sign_in(page, "dave", PASSWORDS["dave"])  # even the right password, from there
+    sign_in(page, "dave", PASSWORDS["dave"], refused=True)  # even the right password, from there
     expect(page.get_by_text("this account is locked")).to_be_visible()
     failed = [r for r in _audit(app) if r["action"] == "login_failed"]
     assert {r["detail"]["address"] for r in failed} == {app["other"]}

@@ -19,6 +19,7 @@ from tests.browser_support import (
     JS_WARD_AT,
     MAP,
     POLYGONS,
+    download,
     local_only,
     need_chromium,
     outside,
@@ -233,16 +234,14 @@ def test_excel_and_geojson_downloads_are_built_on_click(page, app_url, tmp_path)
 
     page.goto(f"{app_url}/hotspots?{QUERY}")
     wait_ready(page)
-    with page.expect_download(timeout=60_000) as d:
-        page.get_by_test_id("stDownloadButton").filter(has_text="Excel").click()
-    assert d.value.suggested_filename.endswith(".xlsx")
-    d.value.save_as(tmp_path / "list.xlsx")
+    excel = download(page, page.get_by_test_id("stDownloadButton").filter(has_text="Excel"))
+    assert excel.suggested_filename.endswith(".xlsx")
+    excel.save_as(tmp_path / "list.xlsx")
     book = load_workbook(tmp_path / "list.xlsx", read_only=True)
     assert "Method and data" in book.sheetnames
     assert book.worksheets[0].max_row == 1 + 204
-    with page.expect_download(timeout=60_000) as d:
-        page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON").click()
-    d.value.save_as(tmp_path / "list.geojson")
+    geojson = download(page, page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON"))
+    geojson.save_as(tmp_path / "list.geojson")
     features = json.loads((tmp_path / "list.geojson").read_text())["features"]
     assert len(features) == 204
 

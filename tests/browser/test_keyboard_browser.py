@@ -170,13 +170,14 @@ def _sign_in(page, name: str, lang: str) -> None:
     from playwright.sync_api import expect
 
     from hotspots.i18n import translator
-    from tests.browser_support import IDLE
+    from tests.browser_support import IDLE, session_cookie
 
     _ = translator(lang)
     page.get_by_label(_("User name")).fill(name)
     page.get_by_label(_("Password"), exact=True).fill(PASSWORDS[name])
     page.get_by_role("button", name=_("Sign in")).click()
     expect(page.locator(IDLE)).to_have_count(1)
+    session_cookie(page.context)
 
 
 def _context(browser, size: str, requests: list[str]):

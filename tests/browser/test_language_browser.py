@@ -18,6 +18,7 @@ from tests.browser_support import (
     IDLE,
     local_only,
     outside,
+    session_cookie,
 )
 from tests.conftest import APP_PASSWORDS
 
@@ -81,6 +82,7 @@ def _sign_in(page, user="alice", label_user="Enw defnyddiwr", label_pw="Cyfrinai
     page.get_by_label(label_pw, exact=True).fill(PASSWORDS[user])
     page.get_by_role("button", name=re.compile("^(Mewngofnodi|Sign in)$")).click()
     _idle(page)
+    session_cookie(page.context)
 
 
 def _lang(page) -> str | None:
