@@ -313,7 +313,7 @@ if f.partner:
     )
 elif len(times):
     order = [_(d) for d in DAYS]
-    grid = pd.DataFrame({"hour": times.dt.hour, "day": [order[d] for d in times.dt.dayofweek]})
+    grid = pd.DataFrame({"hour": times.dt.hour, "day": [order[d] for d in times.dt.day_of_week]})
     grid = grid.groupby(["day", "hour"]).size().reset_index(name="crimes")
     st.altair_chart(
         alt.Chart(grid)

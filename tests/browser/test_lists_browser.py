@@ -21,7 +21,14 @@ import pytest
 
 from tests.a11y_support import describe, run_axe
 from tests.browser.test_accessibility_browser import PAGES, PASSWORDS, settle
-from tests.browser_support import app_with_accounts, chromium, local_only, outside, sign_in
+from tests.browser_support import (
+    app_with_accounts,
+    chromium,
+    loaded,
+    local_only,
+    outside,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -122,7 +129,7 @@ def test_statement_is_reachable_before_sign_in(browser, app, lang, link, title):
     try:
         page = context.new_page()
         page.goto(f"{app}/?lang={lang}")
-        settle(page)
+        loaded(page, lang)
         page.locator("input[type=password]").wait_for()
         found = run_axe(page)
         assert found["violations"] == [], "login: " + describe(found["violations"])
@@ -130,7 +137,7 @@ def test_statement_is_reachable_before_sign_in(browser, app, lang, link, title):
         expect(anchor).to_be_visible()
         anchor.click()
         page.wait_for_url(re.compile(r"/accessibility\b"))
-        settle(page)
+        loaded(page, lang)
         assert (f"lang={lang}" in page.url) == (lang == "cy")
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
         # The statement, and nothing else: no login form, no data, no page menu.
@@ -147,7 +154,7 @@ def test_statement_is_reachable_before_sign_in(browser, app, lang, link, title):
         # Any other page still needs an account.
         for path in ("hotspots", "profile?ward=X05000021", "data", "method"):
             page.goto(f"{app}/{path}")
-            settle(page)
+            loaded(page, "en")
             page.locator("input[type=password]").wait_for()
             assert page.locator(".ward-table").count() == 0, path
             assert page.get_by_role("heading", name=title).count() == 0, path
@@ -166,10 +173,10 @@ def test_ward_list_on_a_phone_links_to_profiles(browser, app, role):
     try:
         page = context.new_page()
         page.goto(f"{app}/?lang=en")  # the login's labels in English
-        settle(page)
+        loaded(page, "en")
         sign_in(page, name, PASSWORDS[name])
         page.goto(f"{app}/hotspots?{QUERY}&lang=cy")
-        settle(page)
+        loaded(page, "cy")
         region = page.locator("#hotspot-list-table")
         region.wait_for(timeout=120_000)  # the list is ranked first (a slow machine)
         region.scroll_into_view_if_needed()
@@ -193,7 +200,7 @@ def test_ward_list_on_a_phone_links_to_profiles(browser, app, role):
         assert "lang=cy" in href and "area=cantre-gwaelod" in href and "from=2024-01" in href
         first.click()
         page.wait_for_url(re.compile(r"/profile\?.*ward=X05\d{6}"))
-        settle(page)
+        loaded(page, "cy")
         assert "lang=cy" in page.url and "from=2024-01" in page.url
         assert page.get_by_test_id("stHeading").filter(has_text=ward).count() >= 1
         # The profile's neighbouring wards are links too.
@@ -221,12 +228,12 @@ def test_small_screens_nothing_cut_or_out_of_reach(browser, app, size):
     try:
         page = context.new_page()
         page.goto(f"{app}/?lang=en")  # the login's labels in English
-        settle(page)
+        loaded(page, "en")
         sign_in(page, "alice", PASSWORDS["alice"])
         for lang in ("en", "cy"):
             for name, path in PAGES.items():
                 page.goto(f"{app}/{path}?{QUERY}&lang={lang}")
-                settle(page)
+                loaded(page, lang)
                 where = f"{size} {lang} /{path or name}"
                 sideways = page.evaluate(JS_SIDEWAYS)
                 if sideways > 0:
