@@ -9,4 +9,6 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers, each taking whole test files (a file's browser and server fixtures stay in
+# one process); HOTSPOTS_TEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -n "${HOTSPOTS_TEST_WORKERS:-2}" --dist loadfile "$@"
