@@ -318,6 +318,28 @@ def map_rows(args: dict) -> list[dict]:
     ]
 
 
+#: The selection most page tests open: the demo region's 2024 under the proxy definition.
+DEMO_QUERY = {
+    "area": "cantre-gwaelod",
+    "period": "range",
+    "from": "2024-01",
+    "to": "2024-12",
+    "def": "police-uk-proxy",
+}
+
+
+def analyst_app(store, tmp_path: Path, monkeypatch, query: dict | None = None, timeout=180):
+    """The dashboard on ``store`` without an accounts file (so it serves this computer
+    only, to an analyst), with ``query`` in its address (AppTest, not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
+    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.query_params.update(query or {})
+    return at
+
+
 def partner_app(store, tmp_path: Path, monkeypatch, timeout: float = 180):
     """The dashboard on ``store`` with one partner account, "bob" (AppTest, not yet run);
     tests sign bob in by putting him in the session (the login form itself is driven in

@@ -10,19 +10,11 @@ import pytest
 from dashboard.safe_text import plain
 from hotspots.io.extract_checks import accept_missing_flag
 from hotspots.store.ingest import load_paths
-from tests.conftest import ROOT, write_csv
-
-APP = str(ROOT / "app.py")
+from tests.conftest import analyst_app, write_csv
 
 
 def _app(monkeypatch, tmp_path, store, query):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(store.root))
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params.update(query)
-    return at
+    return analyst_app(store, tmp_path, monkeypatch, query)
 
 
 def _open(at, page: str):

@@ -7,26 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y_support import ward_tables
-from tests.conftest import ROOT
+from tests.conftest import DEMO_QUERY
 
-QUERY = {
-    "area": "cantre-gwaelod",
-    "period": "range",
-    "from": "2024-01",
-    "to": "2024-12",
-    "def": "police-uk-proxy",
-}
-
-
-@pytest.fixture
-def app(demo_store, monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params.update(QUERY)
-    return at
+QUERY = DEMO_QUERY
 
 
 def _open(at, lang: str):

@@ -10,27 +10,11 @@ import pytest
 
 from dashboard.safe_text import plain
 from tests.a11y_support import ward_tables
-from tests.conftest import ROOT
+from tests.conftest import DEMO_QUERY
 
 pytestmark = pytest.mark.slow
 
-APP = str(ROOT / "app.py")
-QUERY = {
-    "area": "cantre-gwaelod",
-    "period": "range",
-    "from": "2024-01",
-    "to": "2024-12",
-    "def": "police-uk-proxy",
-}
-
-
-@pytest.fixture
-def app(demo_store, monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
-    return AppTest.from_file(APP, default_timeout=180)
+QUERY = DEMO_QUERY
 
 
 def _open(at, page: str, lang: str, **query):

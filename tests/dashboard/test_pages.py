@@ -8,32 +8,14 @@ import re
 import pytest
 
 from tests.a11y_support import ward_tables
-from tests.conftest import ROOT, map_component_args, map_rows
+from tests.conftest import DEMO_QUERY, map_component_args, map_rows
 
 pytestmark = pytest.mark.slow
 
-APP = str(ROOT / "app.py")
 #: The area and period above every page (for phones), not the page's own controls.
 PHONE_KEYS = ("phone_area", "phone_period")
 AREA = "cantre-gwaelod"
-QUERY = {
-    "area": AREA,
-    "period": "range",
-    "from": "2024-01",
-    "to": "2024-12",
-    "def": "police-uk-proxy",
-}
-
-
-@pytest.fixture
-def app(demo_store, monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params.update(QUERY)
-    return at
+QUERY = DEMO_QUERY
 
 
 def _wards(demo_store) -> int:

@@ -10,16 +10,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 from hotspots.i18n import LOCALE_DIR
-from tests.conftest import ROOT, partner_app
+from tests.conftest import DEMO_QUERY, partner_app
 
-APP = str(ROOT / "app.py")
-QUERY = {
-    "area": "cantre-gwaelod",
-    "period": "range",
-    "from": "2024-01",
-    "to": "2024-12",
-    "def": "police-uk-proxy",
-}
+QUERY = DEMO_QUERY
 PAGES = [
     "pages/home.py",
     "pages/map.py",
@@ -73,19 +66,10 @@ def _run(at, page: str, lang: str):
     return at
 
 
-@pytest.fixture
-def analyst_app(demo_store, monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(demo_store.root))
-    monkeypatch.setenv("HOTSPOTS_ACCOUNTS", str(tmp_path / "none.toml"))
-    return AppTest.from_file(APP, default_timeout=180)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_welsh_for_an_analyst(analyst_app, page):
-    at = _run(analyst_app, page, "cy")
+def test_every_page_in_welsh_for_an_analyst(app, page):
+    at = _run(app, page, "cy")
     labels = [s.label for s in at.sidebar.selectbox]
     assert labels[:2] == ["Ardal", "Cyfnod"] and labels[-1] == "Diffiniad"
     assert [b.label for b in at.sidebar.button if b.key == "lang_toggle_sidebar"] == ["English"]
@@ -107,8 +91,8 @@ def test_every_page_in_welsh_for_an_analyst(analyst_app, page):
 
 
 @pytest.mark.slow
-def test_welsh_names_and_words_on_the_home_page(analyst_app):
-    at = _run(analyst_app, "pages/home.py", "cy")
+def test_welsh_names_and_words_on_the_home_page(app):
+    at = _run(app, "pages/home.py", "cy")
     top = " ".join(e.proto.label for e in at.get("page_link") if "ward=" in e.proto.query_string)
     # The demo's councils have Welsh names (LAD22NMW); the English ones are not shown.
     assert "Dinas Seithenyn" in top or "Bro Helig" in top or "Glannau Mererid" in top
@@ -123,8 +107,8 @@ def test_welsh_names_and_words_on_the_home_page(analyst_app):
 
 
 @pytest.mark.slow
-def test_the_toggle_switches_the_language_and_keeps_it_in_the_address(analyst_app):
-    at = _run(analyst_app, "pages/home.py", "en")
+def test_the_toggle_switches_the_language_and_keeps_it_in_the_address(app):
+    at = _run(app, "pages/home.py", "en")
     assert [t.value for t in at.title] == ["Serious violence hotspots"]
     toggle = next(b for b in at.button if b.key == "lang_toggle_top")
     assert toggle.label == "Cymraeg"
