@@ -17,7 +17,7 @@ from dashboard.language import _, error_text
 from hotspots.access.disclosure import DisclosureRule
 from hotspots.access.partner import partner_ward_data
 from hotspots.io.extract_checks import MissingFlagError
-from hotspots.stats.analysis import Analysis, AnalysisSettings, analyse
+from hotspots.stats.analysis import Analysis, AnalysisSettings, analyse_ward_data
 from hotspots.stats.weights import ward_neighbours as neighbours_of
 from hotspots.store.base import Store
 from hotspots.store.location import DEMO_DIR, default_dir
@@ -122,16 +122,7 @@ def analysis(
     """The full analysis for a selection (read-only, shared); with a partner's ``rule``,
     computed from the partner's counts only."""
     data = ward_data(root, version, selection, rule)
-    return analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        settings,
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    return analyse_ward_data(data, settings)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -23,6 +23,7 @@ Analysis and ranking
 AnalysisSettings      Everything a user can choose about the analysis.
 Analysis              The results of :func:`analyse`.
 analyse               Run the analysis (rates, Gi*, trends, ranking) for one selection.
+analyse_ward_data     Run the analysis on everything a selection's ward data holds.
 hotspot_list          The ranked hotspot list, best first.
 rerank                The ranked list under other weights.
 left_out              Wards high on violence that are not in the top N.
@@ -91,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "AnalysisSettings": "hotspots.stats.analysis",
     "Analysis": "hotspots.stats.analysis",
     "analyse": "hotspots.stats.analysis",
+    "analyse_ward_data": "hotspots.stats.analysis",
     "hotspot_list": "hotspots.stats.analysis",
     "rerank": "hotspots.stats.analysis",
     "left_out": "hotspots.stats.analysis",
@@ -144,6 +146,7 @@ __all__ = [
     "StoreDamagedError",
     "WardData",
     "analyse",
+    "analyse_ward_data",
     "assemble_pack",
     "build_demo",
     "fetch",
@@ -217,6 +220,7 @@ if TYPE_CHECKING:  # what a type checker or an editor sees; nothing is imported 
         Analysis,
         AnalysisSettings,
         analyse,
+        analyse_ward_data,
         hotspot_list,
         left_out,
         rerank,

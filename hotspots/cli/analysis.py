@@ -27,7 +27,7 @@ from hotspots.outputs.pack import (
     pack_period,
     welsh_names,
 )
-from hotspots.stats.analysis import AnalysisSettings, analyse, hotspot_list, left_out
+from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data, hotspot_list, left_out
 from hotspots.stats.concordance import named_overlaps
 from hotspots.stats.ranking import NORMALISATION, parse_weights, rank_settings
 from hotspots.store.base import Store
@@ -78,16 +78,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if ranking.as_dict.get("harm") and not data.harm_available:
         raise ValueError(f"the harm-weighted ranking is not available: {data.harm_reason}")
     settings = AnalysisSettings(ranking=ranking, top_n=args.top_n)
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        settings,
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, settings)
     d = data.definition
     table = hotspot_table(data, result, None, rule)  # as downloaded (partner: suppressed)
     full = hotspot_list(result, f"{d.name} (proxy)" if d.proxy else d.name)
@@ -163,16 +154,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         data = partner_ward_data(data, rule)
     ranking = rank_settings()
     settings = AnalysisSettings(top_n=args.top_n)
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        settings,
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, settings)
     meta = pack_metadata(data, ranking)
     previous = PackArchive(store.root).latest_before(
         meta["area"], meta["definition"], args.month, args.audience

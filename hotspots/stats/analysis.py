@@ -10,6 +10,7 @@ line (``rank``) and the dashboard download share, with its columns declared once
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +34,9 @@ from hotspots.stats.ranking import (
 from hotspots.stats.trends import trend_summary
 from hotspots.stats.uncertainty import UncertaintySettings, score_rank_intervals
 from hotspots.stats.weights import WeightsInfo, build_weights
+
+if TYPE_CHECKING:  # the store's type only: the analysis reads no store
+    from hotspots.store.ward_data import WardData
 
 #: The hotspot list: the ranking, then uncertainty, spatial and trend columns.
 HOTSPOT_LIST_COLUMNS = [
@@ -286,6 +290,36 @@ def analyse(
         emerging=emerging,
         gi_by_month=gim,
         coverage=coverage,
+    )
+
+
+def analyse_ward_data(data: WardData, settings: AnalysisSettings | None = None) -> Analysis:
+    """Run :func:`analyse` on everything a selection's ward data holds.
+
+    The dashboard, the command line and the pack all analyse this way; :func:`analyse`
+    itself takes the frames, for data from elsewhere.
+
+    Parameters
+    ----------
+    data : WardData
+        :func:`hotspots.store.ward_data.load_ward_data`'s result (or a partner's copy,
+        :func:`hotspots.access.partner.partner_ward_data`): its counts, monthly counts,
+        wards, LSOA deprivation and weights, harm scores and coverage are all used.
+    settings : AnalysisSettings, optional
+
+    Returns
+    -------
+    Analysis
+    """
+    return analyse(
+        data.counts,
+        data.monthly,
+        data.wards,
+        settings,
+        lsoa_deprivation=data.lsoa_deprivation,
+        lsoa_weights=data.lsoa_weights,
+        harm=data.harm,
+        coverage=data.coverage,
     )
 
 

@@ -26,7 +26,7 @@ from hotspots.access.disclosure import RULES
 from hotspots.access.partner import hotspot_table, partner_ward_data
 from hotspots.outputs.exports import hotspot_list_csv, hotspot_list_excel, hotspot_list_geojson
 from hotspots.outputs.pack import PackArchive, assemble_pack, pack_excel, pack_json, pack_pdf
-from hotspots.stats.analysis import AnalysisSettings, analyse
+from hotspots.stats.analysis import AnalysisSettings, analyse, analyse_ward_data
 from hotspots.store.ward_data import Selection, load_ward_data
 from tests.conftest import partner_app
 
@@ -173,15 +173,7 @@ def _partner_outputs(store, area: str | None) -> dict[str, object]:
     from pypdf import PdfReader
 
     data = partner_ward_data(load_ward_data(store, Selection(*PERIOD, area)), RULE)
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-    )
+    result = analyse_ward_data(data, AnalysisSettings())
     table = hotspot_table(data, result, None, RULE)
 
     def cells(xlsx: bytes) -> dict:

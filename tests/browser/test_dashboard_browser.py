@@ -261,7 +261,7 @@ def test_pack_pdf_lists_top_n(page, app_url, real_store, tmp_path):
     from pypdf import PdfReader
 
     from hotspots.outputs.pack import assemble_pack
-    from hotspots.stats.analysis import AnalysisSettings, analyse
+    from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data
     from hotspots.stats.ranking import rank_settings
     from hotspots.store.ward_data import Selection, load_ward_data
 
@@ -275,16 +275,7 @@ def test_pack_pdf_lists_top_n(page, app_url, real_store, tmp_path):
     assert "February 2019" in text and "PROXY" in text
 
     data = load_ward_data(real_store, Selection("2018-10", "2019-02", "dyfed-powys"))
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, AnalysisSettings())
     pack = assemble_pack(data, result, "2019-02", top_n=12, ranking=rank_settings())
     top = list(pack.rows["ward_name"])
     assert len(top) == 12

@@ -53,7 +53,7 @@ from hotspots.outputs.exports import (
     neutralise,
     ward_counts_csv,
 )
-from hotspots.stats.analysis import AnalysisSettings, analyse, hotspot_list
+from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data, hotspot_list
 from hotspots.store.base import Store
 from hotspots.store.ingest import load_paths
 from hotspots.store.ward_data import Selection, load_ward_data
@@ -164,15 +164,7 @@ def hostile(tmp_path_factory):
     load_paths(store, "auto", _write_reference(root / "reference"))
     load_paths(store, "crimes", [_crimes(root / "crimes")])
     data = load_ward_data(store, Selection("2023-01", "2023-01"))
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(uncertainty_draws=200),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-    )
+    result = analyse_ward_data(data, AnalysisSettings(uncertainty_draws=200))
     table = hotspot_list(result, "police-uk-proxy (proxy)")
     return store, data, table
 

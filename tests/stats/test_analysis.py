@@ -9,7 +9,7 @@ import pytest
 
 from hotspots.cli import main
 from hotspots.outputs.exports import hotspot_list_csv
-from hotspots.stats.analysis import HOTSPOT_LIST_COLUMNS, analyse, hotspot_list, rerank
+from hotspots.stats.analysis import HOTSPOT_LIST_COLUMNS, analyse_ward_data, hotspot_list, rerank
 from hotspots.stats.ranking import NORMALISATION, RANK_COLUMNS, rank_settings
 from hotspots.store.ward_data import Selection, load_ward_data
 
@@ -58,15 +58,7 @@ def ranked_default(real_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def dp_analysis(real_store):
     data = load_ward_data(real_store, Selection("2018-10", "2019-02", area="dyfed-powys"))
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data)
     return data, result
 
 

@@ -276,20 +276,11 @@ def test_every_phrase_of_the_real_analysis_renders_in_welsh(real_store):
     """All of Wales, October 2018 – February 2019 (police.uk for Dyfed-Powys and South
     Wales; Gwent and North Wales without crimes): every "why", Gi* and emerging class, data
     note, left-out reason and the harm reason have Welsh made from their parts."""
-    from hotspots.stats.analysis import AnalysisSettings, analyse, hotspot_list
+    from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data, hotspot_list
     from hotspots.store.ward_data import Selection, load_ward_data
 
     data = load_ward_data(real_store, Selection("2018-10", "2019-02"))
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(uncertainty_draws=200),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, AnalysisSettings(uncertainty_draws=200))
     table = hotspot_list(result, "proxy")
     texts = [
         *table["why"],

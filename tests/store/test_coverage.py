@@ -23,7 +23,7 @@ from hotspots.stats.analysis import (
     HOTSPOT_LIST_COLUMNS,
     LEFT_OUT_COLUMNS,
     AnalysisSettings,
-    analyse,
+    analyse_ward_data,
     hotspot_list,
     left_out,
     rerank,
@@ -88,16 +88,7 @@ def hole_store(tmp_path_factory, shared_data):
 
 def _analysis(store, selection, **kw):
     data = load_ward_data(store, selection)
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(**kw),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        harm=data.harm,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, AnalysisSettings(**kw))
     return data, result
 
 
