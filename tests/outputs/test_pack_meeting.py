@@ -27,7 +27,7 @@ from hotspots.outputs.pack import (
 from hotspots.outputs.pack.drawing import round_axis_top
 from hotspots.outputs.pack.figures import area_series
 from hotspots.outputs.pack.table import left_out_table
-from hotspots.stats.analysis import AnalysisSettings, analyse
+from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data
 from hotspots.store.ward_data import Selection, load_ward_data
 from tests.conftest import SHARED
 
@@ -39,15 +39,7 @@ A4_LANDSCAPE = (841.89, 595.28)  # points
 def _pack(store, area, lang="en", start=None, top_n=12):
     _first, end = pack_period("2019-02")
     data = load_ward_data(store, Selection(start or "2018-10", end, area, "police-uk-proxy"))
-    result = analyse(
-        data.counts,
-        data.monthly,
-        data.wards,
-        AnalysisSettings(top_n=top_n, uncertainty_draws=100),
-        lsoa_deprivation=data.lsoa_deprivation,
-        lsoa_weights=data.lsoa_weights,
-        coverage=data.coverage,
-    )
+    result = analyse_ward_data(data, AnalysisSettings(top_n=top_n, uncertainty_draws=100))
     names = welsh_names(store.geography().lsoa21_ward) if lang == "cy" else None
     pack = assemble_pack(data, result, "2019-02", top_n=top_n, lang=lang, welsh_names=names)
     return data, pack
@@ -122,6 +114,28 @@ def test_pdf_pages_rendered(dyfed_powys, lang, footer, first_page):
     for line in first_page:
         assert line in texts[0], line
     assert pdf == pack_pdf(pack)  # dated by the meeting month: same pack, same bytes
+
+
+def test_map_numbers_every_rank_once_and_enlarges_the_crowded_wards(dyfed_powys):
+    """Five of Dyfed-Powys' listed wards crowd round Pembroke Dock and Milford Haven: their
+    numbers are drawn in an enlarged view under the map, with its title in the pack's
+    language; every rank 1-12 is drawn once on page 1."""
+    titles = {
+        "en": "Enlarged: the area in the box on the map",
+        "cy": "Wedi’i chwyddo: yr ardal yn y blwch ar y map",
+    }
+    for lang, title in titles.items():
+        _, pack = dyfed_powys[lang]
+        pdf = pack_pdf(pack)
+        numbers: list[int] = []
+
+        def visit(text, _cm, _tm, _font, size, numbers=numbers):
+            if size == 6.5 and text.strip().isdigit():
+                numbers.append(int(text))
+
+        PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+        assert sorted(numbers) == list(range(1, 13)), (lang, numbers)
+        assert title in _pages(pdf)[0]
 
 
 def test_same_content_in_pdf_excel_and_table(dyfed_powys):

@@ -13,18 +13,76 @@ FILL = (244, 165, 130)
 GREY = (110, 110, 110)
 
 
-def draw_map(d, fig: PackFigures, x: float, y: float, w: float, h: float) -> float:
-    """The map fitted in the box; returns the height used."""
-    pdf = d.pdf
+#: A listed ward's number on the map: a circle of this radius (mm).
+LABEL_RADIUS = 1.9
+#: Listed wards whose points lie closer than this (mm) on the map crowd one another.
+CROWDED = 6.0
+#: Room (mm) a box of enlarged wards needs: its title line and at least this much map.
+INSET_TITLE = 4.0
+INSET_MIN = 24.0
+
+
+def map_scale(fig: PackFigures, w: float, h: float) -> float:
+    """Millimetres per map unit when the whole area is fitted in a ``w`` × ``h`` box."""
     minx, miny, maxx, maxy = fig.bounds
-    scale = min(w / max(maxx - minx, 1.0), h / max(maxy - miny, 1.0))
-    used_w, used_h = (maxx - minx) * scale, (maxy - miny) * scale
-    x0 = x + (w - used_w) / 2
+    return min(w / max(maxx - minx, 1.0), h / max(maxy - miny, 1.0))
 
-    def at(px: float, py: float) -> tuple[float, float]:
-        return x0 + (px - minx) * scale, y + (maxy - py) * scale
 
-    listed = {c: i + 1 for i, c in enumerate(fig.listed)}
+def map_height(fig: PackFigures, w: float, h: float) -> float:
+    """The height (mm) :func:`draw_map` uses of a ``w`` × ``h`` box."""
+    _, miny, _, maxy = fig.bounds
+    return (maxy - miny) * map_scale(fig, w, h)
+
+
+def crowded_group(points: list[tuple[float, float]], near: float = CROWDED) -> list[int]:
+    """The largest group of three or more ``points`` each within ``near`` of another
+    member (single linkage), as indices in order; ``[]`` when no three crowd. Ties go
+    to the group holding the lowest index (the best-ranked ward)."""
+    n = len(points)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx, dy = points[i][0] - points[j][0], points[i][1] - points[j][1]
+            if dx * dx + dy * dy < near * near:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    big = [g for g in groups.values() if len(g) >= 3]
+    return max(big, key=lambda g: (len(g), -g[0])) if big else []
+
+
+def _window(fig: PackFigures, codes: set[str], aspect: float) -> tuple[float, ...]:
+    """Map-unit bounds around the wards ``codes``, padded and widened to ``aspect``
+    (width / height)."""
+    pts = [p for s in fig.wards if s.code in codes for r in s.rings for p in r]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    w, h = max(max(xs) - min(xs), 1.0) * 1.25, max(max(ys) - min(ys), 1.0) * 1.25
+    w, h = max(w, h * aspect), max(h, w / aspect)
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _shapes(d, fig: PackFigures, at, listed: dict[str, int], window=None) -> None:
+    """Wards (listed ones filled), local-authority outlines, then the listed wards'
+    outlines in red; with ``window``, only outlines reaching into it."""
+
+    def seen(ring) -> bool:
+        if window is None:
+            return True
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return not (
+            max(xs) < window[0] or min(xs) > window[2] or max(ys) < window[1] or min(ys) > window[3]
+        )
+
+    pdf = d.pdf
     pdf.set_line_width(0.1)
     pdf.set_draw_color(185)
     for s in fig.wards:
@@ -33,18 +91,73 @@ def draw_map(d, fig: PackFigures, x: float, y: float, w: float, h: float) -> flo
         else:
             pdf.set_fill_color(247)
         for ring in s.rings:
-            pdf.polygon([at(*p) for p in ring], style="DF")
+            if seen(ring):
+                pdf.polygon([at(*p) for p in ring], style="DF")
     pdf.set_draw_color(40)
     pdf.set_line_width(0.45)
     for s in fig.authorities:
         for ring in s.rings:
-            pdf.polygon([at(*p) for p in ring], style="D")
+            if seen(ring):
+                pdf.polygon([at(*p) for p in ring], style="D")
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.35)
     for s in fig.wards:
         if s.code in listed:
             for ring in s.rings:
-                pdf.polygon([at(*p) for p in ring], style="D")
+                if seen(ring):
+                    pdf.polygon([at(*p) for p in ring], style="D")
+
+
+def _numbers(d, anchors, numbers, box) -> None:
+    """Each ``number`` in a circle near its anchor (spread apart, inside ``box``), with a
+    leader line when it had to move."""
+    pdf = d.pdf
+    pdf.set_font(d.family, "B", 6.5)
+    spots = spread_labels(anchors, LABEL_RADIUS + 0.2, box)
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(60)
+    for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
+        if abs(ax - lx) + abs(ay - ly) > 0.5:
+            pdf.line(ax, ay, lx, ly)
+    pdf.set_line_width(0.25)
+    pdf.set_draw_color(*RED)
+    pdf.set_fill_color(255)
+    for k, (lx, ly) in zip(numbers, spots, strict=True):
+        pdf.circle(lx, ly, LABEL_RADIUS, style="DF")
+        tw = pdf.get_string_width(str(k))
+        pdf.text(lx - tw / 2, ly + 0.8, str(k))
+
+
+def draw_map(
+    d,
+    fig: PackFigures,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    inset: tuple[float, float, float, float] | None = None,
+    inset_title: str = "",
+) -> float:
+    """The map fitted in the box; returns the height used.
+
+    Where three or more listed wards crowd (:func:`crowded_group`) and an ``inset`` box
+    (x, y, w, h; at least :data:`INSET_TITLE` + :data:`INSET_MIN` high) is given, their
+    numbers move to an enlarged view of them drawn there under ``inset_title``, and a box
+    on the map shows where it is; otherwise every number is on the map."""
+    pdf = d.pdf
+    minx, miny, maxx, maxy = fig.bounds
+    scale = map_scale(fig, w, h)
+    used_w, used_h = (maxx - minx) * scale, (maxy - miny) * scale
+    x0 = x + (w - used_w) / 2
+
+    def at(px: float, py: float) -> tuple[float, float]:
+        return x0 + (px - minx) * scale, y + (maxy - py) * scale
+
+    listed = {c: i + 1 for i, c in enumerate(fig.listed)}
+    codes = list(listed)
+    anchors = [at(*label_point(fig, code)) for code in codes]
+    group = crowded_group(anchors) if inset and inset[3] >= INSET_TITLE + INSET_MIN else []
+    _shapes(d, fig, at, listed)
     pdf.set_font(d.family, "", 6)
     pdf.set_text_color(*GREY)
     for s in fig.authorities:
@@ -57,21 +170,46 @@ def draw_map(d, fig: PackFigures, x: float, y: float, w: float, h: float) -> flo
         lx, ly = at(*fig.label_points[s.code])
         pdf.text(lx - tw / 2, ly, d.text(s.name))
     pdf.set_text_color(0)
-    pdf.set_font(d.family, "B", 6.5)
-    anchors = [at(*label_point(fig, code)) for code in listed]
-    spots = spread_labels(anchors, 2.1, (x, y, x + w, y + h))
-    pdf.set_line_width(0.2)
-    pdf.set_draw_color(60)
-    for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
-        if abs(ax - lx) + abs(ay - ly) > 0.5:
-            pdf.line(ax, ay, lx, ly)
-    pdf.set_line_width(0.25)
-    pdf.set_draw_color(*RED)
-    pdf.set_fill_color(255)
-    for k, (lx, ly) in enumerate(spots, 1):
-        pdf.circle(lx, ly, 1.9, style="DF")
-        tw = pdf.get_string_width(str(k))
-        pdf.text(lx - tw / 2, ly + 0.8, str(k))
+    if group:
+        ix, iy, iw, ih = inset
+        frame_h = ih - INSET_TITLE
+        window = _window(fig, {codes[i] for i in group}, iw / frame_h)
+        # The window's box on the map, then the numbers of the wards outside it.
+        (ax0, ay1), (ax1, ay0) = at(window[0], window[1]), at(window[2], window[3])
+        pdf.set_draw_color(0)
+        pdf.set_line_width(0.3)
+        pdf.rect(ax0, ay0, ax1 - ax0, ay1 - ay0, style="D")
+        inside = [
+            i
+            for i, c in enumerate(codes)
+            if window[0] <= label_point(fig, c)[0] <= window[2]
+            and window[1] <= label_point(fig, c)[1] <= window[3]
+        ]
+        rest = [i for i in range(len(codes)) if i not in inside]
+        _numbers(d, [anchors[i] for i in rest], [i + 1 for i in rest], (x, y, x + w, y + h))
+        # The enlarged view: the same drawing at a larger scale, clipped to its frame.
+        pdf.set_font(d.family, "B", 7)
+        pdf.set_text_color(0)
+        pdf.text(ix, iy + INSET_TITLE - 1.2, d.text(inset_title))
+        fy = iy + INSET_TITLE
+        k = min(iw / (window[2] - window[0]), frame_h / (window[3] - window[1]))
+
+        def at_inset(px: float, py: float) -> tuple[float, float]:
+            return ix + (px - window[0]) * k, fy + (window[3] - py) * k
+
+        with pdf.rect_clip(ix, fy, iw, frame_h):
+            _shapes(d, fig, at_inset, listed, window)
+        pdf.set_draw_color(0)
+        pdf.set_line_width(0.3)
+        pdf.rect(ix, fy, iw, frame_h, style="D")
+        _numbers(
+            d,
+            [at_inset(*label_point(fig, codes[i])) for i in inside],
+            [i + 1 for i in inside],
+            (ix, fy, ix + iw, fy + frame_h),
+        )
+    else:
+        _numbers(d, anchors, [i + 1 for i in range(len(codes))], (x, y, x + w, y + h))
     pdf.set_draw_color(0)
     pdf.set_line_width(0.2)
     return used_h

@@ -18,7 +18,13 @@ import unicodedata
 from pathlib import Path
 
 from hotspots.definitions import bare_title
-from hotspots.outputs.pack.drawing import RED, draw_map, draw_small_multiples, draw_trend
+from hotspots.outputs.pack.drawing import (
+    RED,
+    draw_map,
+    draw_small_multiples,
+    draw_trend,
+    map_height,
+)
 from hotspots.outputs.pack.method import cut_off_words, method_items, period_words
 from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
 from hotspots.outputs.pack.table import (
@@ -215,7 +221,19 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
         pdf.set_font(d.family, "B", 10)
         pdf.set_xy(map_x, top_y)
         d.para(heads["map"], size=10, style="B", w=map_w, h=5)
-        used = draw_map(d, pack.figures, map_x, top_y + 6, map_w, 196 - top_y - 22)
+        box_h = 196 - top_y - 22
+        caption_y = top_y + 7 + map_height(pack.figures, map_w, box_h)
+        inset_y = caption_y + 8  # the caption takes up to two lines of 3 mm
+        used = draw_map(
+            d,
+            pack.figures,
+            map_x,
+            top_y + 6,
+            map_w,
+            box_h,
+            inset=(map_x, inset_y, map_w, min(196 - inset_y, 46)),
+            inset_title=_("Enlarged: the area in the box on the map"),
+        )
         pdf.set_xy(map_x, top_y + 7 + used)
         d.para(
             _(

@@ -1,0 +1,107 @@
+"""The pack map's numbers: where three or more listed wards crowd, their numbers move to an
+enlarged view of them under a title, a box on the map showing where; every rank is drawn
+exactly once either way (read back from the PDF with each number's position)."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from hotspots.outputs.pack.drawing import INSET_MIN, INSET_TITLE, crowded_group, draw_map
+from hotspots.outputs.pack.figures import PackFigures, Shape
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def _square(code: str, x: float, y: float, size: float = 1.0) -> Shape:
+    ring = ((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))
+    return Shape(code, code, (ring,))
+
+
+def _figures() -> PackFigures:
+    """A 100 × 100 area: wards a, b, c side by side near one corner, d far away."""
+    wards = (
+        _square("a", 10, 10),
+        _square("b", 12, 10),
+        _square("c", 11, 12),
+        _square("d", 80, 80),
+        _square("rest", 0, 0, 100),
+    )
+    return PackFigures(
+        wards=wards,
+        authorities=(),
+        listed=("a", "b", "c", "d"),
+        months=(),
+        area_series=(),
+        ward_series={},
+    )
+
+
+def _drawn(**inset) -> list[tuple[str, float, float]]:
+    """Draw the map in a 100 mm box at (10, 10) mm; the texts on the page, each with its
+    position in mm from the page's top left, in the order drawn."""
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_page()
+    d = SimpleNamespace(pdf=pdf, family="helvetica", text=str)
+    draw_map(d, _figures(), 10, 10, 100, 100, **inset)
+    found = []
+
+    def visit(text, _cm, tm, _font, _size):
+        if text.strip():
+            found.append((text.strip(), tm[4] / MM, pdf.h - tm[5] / MM))
+
+    PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def _at(drawn, text: str) -> tuple[float, float]:
+    (place,) = [(x, y) for t, x, y in drawn if t == text]  # drawn once
+    return place
+
+
+def test_crowded_group_known_answers():
+    assert crowded_group([]) == []
+    assert crowded_group([(0, 0), (1, 0)]) == []  # two do not make a crowd
+    assert crowded_group([(0, 0), (20, 0), (40, 0)]) == []
+    # a chain: each within 6 mm of the next, not of all
+    assert crowded_group([(0, 0), (5, 0), (10, 0), (50, 50)]) == [0, 1, 2]
+    # the larger group wins, whatever its ranks
+    assert crowded_group([(0, 0), (1, 0), (2, 0), (50, 0), (51, 0), (52, 0), (53, 0)]) == [
+        3,
+        4,
+        5,
+        6,
+    ]
+    # equal groups: the one holding the best rank
+    assert crowded_group([(50, 0), (0, 0), (51, 0), (1, 0), (52, 0), (2, 0)]) == [0, 2, 4]
+    assert crowded_group([(0, 0), (5.9, 0), (11.8, 0)], near=6.0) == [0, 1, 2]
+    assert crowded_group([(0, 0), (6.1, 0), (12.2, 0)], near=6.0) == []
+
+
+def test_crowded_wards_are_numbered_once_in_an_enlarged_view():
+    inset = (120, 10, 100, 60)
+    drawn = _drawn(inset=inset, inset_title="Enlarged: the area in the box on the map")
+    assert sorted(t for t, _x, _y in drawn if t.isdigit()) == ["1", "2", "3", "4"]
+    tx, ty = _at(drawn, "Enlarged: the area in the box on the map")
+    assert inset[0] - 0.5 <= tx and inset[1] <= ty <= inset[1] + INSET_TITLE
+    for rank in ("1", "2", "3"):  # the crowded three: in the enlarged view
+        x, y = _at(drawn, rank)
+        assert inset[0] < x < inset[0] + inset[2] and inset[1] + INSET_TITLE < y < 70, rank
+    x, y = _at(drawn, "4")  # the far one stays on the map
+    assert 10 < x < 110 and 10 < y < 110
+
+
+@pytest.mark.parametrize(
+    "inset",
+    [{}, {"inset": (120, 10, 100, INSET_TITLE + INSET_MIN - 0.5), "inset_title": "Enlarged"}],
+    ids=["no box", "too little room"],
+)
+def test_without_room_every_number_stays_on_the_map(inset):
+    drawn = _drawn(**inset)
+    assert sorted(t for t, _x, _y in drawn) == ["1", "2", "3", "4"]  # no title, each once
+    for rank, x, y in drawn:
+        assert 10 < x < 110 and 10 < y < 110, rank
