@@ -32,7 +32,12 @@ from hotspots.outputs.pack import (
     slug,
 )
 from hotspots.outputs.pack.table import table_headings
-from hotspots.stats.analysis import HOTSPOT_LIST_COLUMNS, AnalysisSettings, analyse, hotspot_list
+from hotspots.stats.analysis import (
+    HOTSPOT_LIST_COLUMNS,
+    AnalysisSettings,
+    analyse_ward_data,
+    hotspot_list,
+)
 from hotspots.stats.phrases import Phrase
 from hotspots.stats.trends import trend_summary
 from hotspots.store.ward_data import Selection, load_ward_data
@@ -58,15 +63,7 @@ def demo_inputs(demo_store):
     for month in ("2024-11", "2024-12"):
         start, end = pack_period(month)
         data = load_ward_data(demo_store, Selection(start, end), geography)
-        result = analyse(
-            data.counts,
-            data.monthly,
-            data.wards,
-            settings,
-            lsoa_deprivation=data.lsoa_deprivation,
-            lsoa_weights=data.lsoa_weights,
-            harm=data.harm,
-        )
+        result = analyse_ward_data(data, settings)
         out[month] = (
             hotspot_list(result, f"{DEF} (proxy)"),
             result.trends,
