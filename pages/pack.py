@@ -18,6 +18,8 @@ from hotspots.access.disclosure import partner_windows
 from hotspots.outputs.pack import (
     PackArchive,
     assemble_pack,
+    map_inset_ranks,
+    map_inset_svg,
     map_svg,
     method_items,
     month_name,
@@ -25,6 +27,7 @@ from hotspots.outputs.pack import (
     pack_metadata,
     pack_pdf,
     pack_period,
+    page_map_crowd,
     top_table,
     welsh_names,
 )
@@ -36,7 +39,7 @@ from hotspots.outputs.pack.method import (
 )
 from hotspots.outputs.pack.summary import SOURCE_LINE, definition_line
 from hotspots.outputs.pack.table import change_lines, heading_lines, left_out_table
-from hotspots.outputs.pack.words import month_words, short_month
+from hotspots.outputs.pack.words import join, month_words, short_month
 from hotspots.stats.analysis import AnalysisSettings
 
 lang = current_language()
@@ -159,8 +162,9 @@ with left:
         st.markdown(f"- {md(line)}")
 with right:
     st.subheader(heads["map"])
+    crowd = page_map_crowd(pack.figures)
     st.image(
-        map_svg(pack.figures, heads["map"]),
+        map_svg(pack.figures, heads["map"], enlarged=crowd),
         width="stretch",
         alt=_(
             "Map of the area's wards and local authorities, with the top {n} wards filled "
@@ -173,6 +177,16 @@ with right:
             "local authorities."
         )
     )
+    if crowd:
+        inset_title = _("Enlarged: the area in the box on the map")
+        st.markdown(f"**{md(inset_title)}**")
+        st.image(
+            map_inset_svg(pack.figures, inset_title, crowd),
+            width="stretch",
+            alt=_(
+                "The area in the box on the map, enlarged: wards ranked {ranks} are numbered there."
+            ).format(ranks=join([str(r) for r in map_inset_ranks(pack.figures, crowd)], lang)),
+        )
 
 st.subheader(heads["trend"])
 names = {"area": pack.area_label}

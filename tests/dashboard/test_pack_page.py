@@ -51,7 +51,20 @@ def test_pack_page_in_both_languages(app, lang, title, headings, table):
     assert all(("lang=cy" in link) == (lang == "cy") for link in shown.attrs["links"])
     assert shown.iloc[:, 2].map(lambda v: isinstance(v, float)).all()
     assert shown.iloc[:, 3].isna().all()  # nothing published before: no change ("—")
-    assert len(at.get("image")) == 1  # the map
+    # the map, and (the demo's listed wards crowd on it) their enlarged view, both named
+    images = [i.proto.imgs[0] for i in at.get("image")]
+    assert len(images) == 2
+    assert images[0].alt.startswith(
+        "Map of the area's wards" if lang == "en" else "Map o wardiau"
+    ), images[0].alt
+    enlarged = (
+        "The area in the box on the map, enlarged: wards ranked "
+        if lang == "en"
+        else "Yr ardal yn y blwch ar y map, wedi’i chwyddo: mae’r wardiau yn safle "
+    )
+    assert images[1].alt.startswith(enlarged) and images[1].alt.endswith(
+        "are numbered there." if lang == "en" else "wedi’u rhifo yno."
+    ), images[1].alt
     assert len(at.get("vega_lite_chart")) == 2  # area and per-ward trends
     labels = [b.label for b in at.get("download_button")]
     assert labels == (

@@ -1,18 +1,28 @@
 """The pack map's numbers: where three or more listed wards crowd, their numbers move to an
 enlarged view of them under a title, a box on the map showing where; every rank is drawn
-exactly once either way (read back from the PDF with each number's position)."""
+exactly once either way (read back from the PDF with each number's position, and from the
+page's SVG)."""
 
 from __future__ import annotations
 
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from hotspots.outputs.pack.drawing import INSET_MIN, INSET_TITLE, crowded_group, draw_map
-from hotspots.outputs.pack.figures import PackFigures, Shape
+from hotspots.outputs.pack.drawing import CROWDED, INSET_MIN, INSET_TITLE, draw_map
+from hotspots.outputs.pack.figures import (
+    PackFigures,
+    Shape,
+    crowded_group,
+    map_inset_ranks,
+    map_inset_svg,
+    map_svg,
+    page_map_crowd,
+)
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -64,20 +74,20 @@ def _at(drawn, text: str) -> tuple[float, float]:
 
 
 def test_crowded_group_known_answers():
-    assert crowded_group([]) == []
-    assert crowded_group([(0, 0), (1, 0)]) == []  # two do not make a crowd
-    assert crowded_group([(0, 0), (20, 0), (40, 0)]) == []
+    assert crowded_group([], CROWDED) == []
+    assert crowded_group([(0, 0), (1, 0)], CROWDED) == []  # two do not make a crowd
+    assert crowded_group([(0, 0), (20, 0), (40, 0)], CROWDED) == []
     # a chain: each within 6 mm of the next, not of all
-    assert crowded_group([(0, 0), (5, 0), (10, 0), (50, 50)]) == [0, 1, 2]
+    assert crowded_group([(0, 0), (5, 0), (10, 0), (50, 50)], CROWDED) == [0, 1, 2]
     # the larger group wins, whatever its ranks
-    assert crowded_group([(0, 0), (1, 0), (2, 0), (50, 0), (51, 0), (52, 0), (53, 0)]) == [
+    assert crowded_group([(0, 0), (1, 0), (2, 0), (50, 0), (51, 0), (52, 0), (53, 0)], CROWDED) == [
         3,
         4,
         5,
         6,
     ]
     # equal groups: the one holding the best rank
-    assert crowded_group([(50, 0), (0, 0), (51, 0), (1, 0), (52, 0), (2, 0)]) == [0, 2, 4]
+    assert crowded_group([(50, 0), (0, 0), (51, 0), (1, 0), (52, 0), (2, 0)], CROWDED) == [0, 2, 4]
     assert crowded_group([(0, 0), (5.9, 0), (11.8, 0)], near=6.0) == [0, 1, 2]
     assert crowded_group([(0, 0), (6.1, 0), (12.2, 0)], near=6.0) == []
 
@@ -105,3 +115,36 @@ def test_without_room_every_number_stays_on_the_map(inset):
     assert sorted(t for t, _x, _y in drawn) == ["1", "2", "3", "4"]  # no title, each once
     for rank, x, y in drawn:
         assert 10 < x < 110 and 10 < y < 110, rank
+
+
+def _svg_numbers(svg: str) -> list[str]:
+    return re.findall(r'font-family="sans-serif">(\d+)</text>', svg)
+
+
+def test_page_map_numbers_the_crowded_wards_in_its_enlarged_view():
+    """The page's map (SVG) does as the PDF does: the crowded wards' numbers in the
+    enlarged view, the others on the map, a box on the map; each rank once."""
+    fig = _figures()
+    crowd = page_map_crowd(fig)
+    assert crowd == ("a", "b", "c")
+    main = map_svg(fig, "Where <the> top 4 are", enlarged=crowd)
+    inset = map_inset_svg(fig, "Enlarged", crowd)
+    assert _svg_numbers(main) == ["4"] and main.count("<rect") == 1
+    assert sorted(_svg_numbers(inset)) == ["1", "2", "3"] and map_inset_ranks(fig, crowd) == [
+        1,
+        2,
+        3,
+    ]
+    assert "<title>Where &lt;the&gt; top 4 are</title>" in main  # text, never markup
+    # without a crowd, every number on the map and no box
+    plain = map_svg(fig, "t")
+    assert sorted(_svg_numbers(plain)) == ["1", "2", "3", "4"] and "<rect" not in plain
+    spread = PackFigures(
+        wards=(_square("a", 0, 0), _square("b", 50, 0), _square("c", 99, 99)),
+        authorities=(),
+        listed=("a", "b", "c"),
+        months=(),
+        area_series=(),
+        ward_series={},
+    )
+    assert page_map_crowd(spread) == ()

@@ -21,7 +21,13 @@ One concept per module:
 from hotspots.outputs.pack.archive import FORMAT, PackArchive, pack_json
 from hotspots.outputs.pack.cells import CHANGE_COLUMNS, PACK_COLUMNS, pack_period
 from hotspots.outputs.pack.excel import pack_excel
-from hotspots.outputs.pack.figures import PackFigures, map_svg
+from hotspots.outputs.pack.figures import (
+    PackFigures,
+    map_inset_ranks,
+    map_inset_svg,
+    map_svg,
+    page_map_crowd,
+)
 from hotspots.outputs.pack.method import method_items
 from hotspots.outputs.pack.model import (
     REQUIRED_HOTSPOT_COLUMNS,
@@ -69,6 +75,8 @@ __all__ = [
     "assemble_pack",
     "build_pack",
     "latin1_safe",
+    "map_inset_ranks",
+    "map_inset_svg",
     "map_svg",
     "method_items",
     "month_name",
@@ -78,6 +86,7 @@ __all__ = [
     "pack_metadata",
     "pack_pdf",
     "pack_period",
+    "page_map_crowd",
     "persistence",
     "persistence_window",
     "slug",

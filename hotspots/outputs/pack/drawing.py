@@ -5,7 +5,15 @@ left as gaps."""
 
 from __future__ import annotations
 
-from hotspots.outputs.pack.figures import PackFigures, label_point, spread_labels
+from hotspots.outputs.pack.figures import (
+    PackFigures,
+    crowded_group,
+    enlarged_window,
+    in_window,
+    label_point,
+    ring_in_window,
+    spread_labels,
+)
 from hotspots.outputs.pack.words import force_name, join, short_month, tr
 
 RED = (178, 24, 43)
@@ -34,54 +42,9 @@ def map_height(fig: PackFigures, w: float, h: float) -> float:
     return (maxy - miny) * map_scale(fig, w, h)
 
 
-def crowded_group(points: list[tuple[float, float]], near: float = CROWDED) -> list[int]:
-    """The largest group of three or more ``points`` each within ``near`` of another
-    member (single linkage), as indices in order; ``[]`` when no three crowd. Ties go
-    to the group holding the lowest index (the best-ranked ward)."""
-    n = len(points)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n):
-        for j in range(i + 1, n):
-            dx, dy = points[i][0] - points[j][0], points[i][1] - points[j][1]
-            if dx * dx + dy * dy < near * near:
-                parent[root(j)] = root(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(root(i), []).append(i)
-    big = [g for g in groups.values() if len(g) >= 3]
-    return max(big, key=lambda g: (len(g), -g[0])) if big else []
-
-
-def _window(fig: PackFigures, codes: set[str], aspect: float) -> tuple[float, ...]:
-    """Map-unit bounds around the wards ``codes``, padded and widened to ``aspect``
-    (width / height)."""
-    pts = [p for s in fig.wards if s.code in codes for r in s.rings for p in r]
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    w, h = max(max(xs) - min(xs), 1.0) * 1.25, max(max(ys) - min(ys), 1.0) * 1.25
-    w, h = max(w, h * aspect), max(h, w / aspect)
-    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
-
-
 def _shapes(d, fig: PackFigures, at, listed: dict[str, int], window=None) -> None:
     """Wards (listed ones filled), local-authority outlines, then the listed wards'
     outlines in red; with ``window``, only outlines reaching into it."""
-
-    def seen(ring) -> bool:
-        if window is None:
-            return True
-        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-        return not (
-            max(xs) < window[0] or min(xs) > window[2] or max(ys) < window[1] or min(ys) > window[3]
-        )
-
     pdf = d.pdf
     pdf.set_line_width(0.1)
     pdf.set_draw_color(185)
@@ -91,20 +54,20 @@ def _shapes(d, fig: PackFigures, at, listed: dict[str, int], window=None) -> Non
         else:
             pdf.set_fill_color(247)
         for ring in s.rings:
-            if seen(ring):
+            if ring_in_window(ring, window):
                 pdf.polygon([at(*p) for p in ring], style="DF")
     pdf.set_draw_color(40)
     pdf.set_line_width(0.45)
     for s in fig.authorities:
         for ring in s.rings:
-            if seen(ring):
+            if ring_in_window(ring, window):
                 pdf.polygon([at(*p) for p in ring], style="D")
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.35)
     for s in fig.wards:
         if s.code in listed:
             for ring in s.rings:
-                if seen(ring):
+                if ring_in_window(ring, window):
                     pdf.polygon([at(*p) for p in ring], style="D")
 
 
@@ -140,7 +103,8 @@ def draw_map(
 ) -> float:
     """The map fitted in the box; returns the height used.
 
-    Where three or more listed wards crowd (:func:`crowded_group`) and an ``inset`` box
+    Where three or more listed wards crowd (closer than :data:`CROWDED`; see
+    :func:`~hotspots.outputs.pack.figures.crowded_group`) and an ``inset`` box
     (x, y, w, h; at least :data:`INSET_TITLE` + :data:`INSET_MIN` high) is given, their
     numbers move to an enlarged view of them drawn there under ``inset_title``, and a box
     on the map shows where it is; otherwise every number is on the map."""
@@ -156,7 +120,7 @@ def draw_map(
     listed = {c: i + 1 for i, c in enumerate(fig.listed)}
     codes = list(listed)
     anchors = [at(*label_point(fig, code)) for code in codes]
-    group = crowded_group(anchors) if inset and inset[3] >= INSET_TITLE + INSET_MIN else []
+    group = crowded_group(anchors, CROWDED) if inset and inset[3] >= INSET_TITLE + INSET_MIN else []
     _shapes(d, fig, at, listed)
     pdf.set_font(d.family, "", 6)
     pdf.set_text_color(*GREY)
@@ -173,18 +137,13 @@ def draw_map(
     if group:
         ix, iy, iw, ih = inset
         frame_h = ih - INSET_TITLE
-        window = _window(fig, {codes[i] for i in group}, iw / frame_h)
+        window = enlarged_window(fig, {codes[i] for i in group}, iw / frame_h)
         # The window's box on the map, then the numbers of the wards outside it.
         (ax0, ay1), (ax1, ay0) = at(window[0], window[1]), at(window[2], window[3])
         pdf.set_draw_color(0)
         pdf.set_line_width(0.3)
         pdf.rect(ax0, ay0, ax1 - ax0, ay1 - ay0, style="D")
-        inside = [
-            i
-            for i, c in enumerate(codes)
-            if window[0] <= label_point(fig, c)[0] <= window[2]
-            and window[1] <= label_point(fig, c)[1] <= window[3]
-        ]
+        inside = in_window(fig, window)
         rest = [i for i in range(len(codes)) if i not in inside]
         _numbers(d, [anchors[i] for i in rest], [i + 1 for i in rest], (x, y, x + w, y + h))
         # The enlarged view: the same drawing at a larger scale, clipped to its frame.

@@ -172,59 +172,169 @@ def pack_figures(data, codes: list[str], names, rule=None) -> PackFigures:
     )
 
 
-def map_svg(figures: PackFigures, title: str, width: int = 560) -> str:
-    """The pack's map as SVG text: wards in grey, local authorities in dark outline, the
-    listed wards filled and numbered by rank (for the page; the PDF draws the same)."""
-    minx, miny, maxx, maxy = figures.bounds
-    scale = width / max(maxx - minx, 1.0)
-    height = int((maxy - miny) * scale) + 1
+#: The page's map is drawn this wide (px); its enlarged view this wide and high.
+SVG_WIDTH = 560
+SVG_INSET = (560, 280)
 
-    def pts(ring: Ring) -> str:
-        return " ".join(f"{(x - minx) * scale:.1f},{(maxy - y) * scale:.1f}" for x, y in ring)
 
-    listed = {c: i + 1 for i, c in enumerate(figures.listed)}
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img"><title>{escape(title)}</title>'
-    ]
+def ring_in_window(ring: Ring, window: tuple[float, ...] | None) -> bool:
+    """Whether the ring's bounding box reaches into ``window`` (always, without one)."""
+    if window is None:
+        return True
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return not (
+        max(xs) < window[0] or min(xs) > window[2] or max(ys) < window[1] or min(ys) > window[3]
+    )
+
+
+def in_window(figures: PackFigures, window: tuple[float, ...]) -> list[int]:
+    """Indices (rank − 1) of the listed wards whose number's point lies in ``window``."""
+    found = []
+    for i, code in enumerate(figures.listed):
+        x, y = label_point(figures, code)
+        if window[0] <= x <= window[2] and window[1] <= y <= window[3]:
+            found.append(i)
+    return found
+
+
+def _svg_scale(figures: PackFigures, width: int) -> float:
+    minx, _, maxx, _ = figures.bounds
+    return width / max(maxx - minx, 1.0)
+
+
+def page_map_crowd(figures: PackFigures, width: int = SVG_WIDTH) -> tuple[str, ...]:
+    """The listed wards whose numbers crowd on the page's map (:func:`map_svg` ``width``
+    px wide: three or more closer than about three numbers' widths, as on the PDF), in
+    rank order; ``()`` when none do."""
+    scale = _svg_scale(figures, width)
+    points = [(x * scale, -y * scale) for x, y in (label_point(figures, c) for c in figures.listed)]
+    group = crowded_group(points, 3.2 * width / 48)
+    return tuple(figures.listed[i] for i in group)
+
+
+def _svg_shapes(figures: PackFigures, pts, listed, window=None) -> list[str]:
+    parts = []
     for s in figures.wards:
         fill = "#f4a582" if s.code in listed else "#f7f7f7"
         for r in s.rings:
-            parts.append(
-                f'<polygon points="{pts(r)}" fill="{fill}" stroke="#bbbbbb" stroke-width="0.4"/>'
-            )
+            if ring_in_window(r, window):
+                parts.append(
+                    f'<polygon points="{pts(r)}" fill="{fill}" stroke="#bbbbbb" '
+                    'stroke-width="0.4"/>'
+                )
     for s in figures.authorities:
         for r in s.rings:
-            parts.append(
-                f'<polygon points="{pts(r)}" fill="none" stroke="#333333" stroke-width="1.2"/>'
-            )
+            if ring_in_window(r, window):
+                parts.append(
+                    f'<polygon points="{pts(r)}" fill="none" stroke="#333333" stroke-width="1.2"/>'
+                )
     for s in figures.wards:
         if s.code in listed:
             for r in s.rings:
-                parts.append(
-                    f'<polygon points="{pts(r)}" fill="none" stroke="#b2182b" stroke-width="1.4"/>'
-                )
-    anchors = [
-        ((x - minx) * scale, (maxy - y) * scale)
-        for x, y in (label_point(figures, code) for code in listed)
-    ]
-    radius = width / 48
-    spots = spread_labels(anchors, radius, (0, 0, width, height))
+                if ring_in_window(r, window):
+                    parts.append(
+                        f'<polygon points="{pts(r)}" fill="none" stroke="#b2182b" '
+                        'stroke-width="1.4"/>'
+                    )
+    return parts
+
+
+def _svg_numbers(anchors, numbers, radius: float, box) -> list[str]:
+    parts = []
+    spots = spread_labels(anchors, radius, box)
     for (ax, ay), (lx, ly) in zip(anchors, spots, strict=True):
         if abs(ax - lx) + abs(ay - ly) > 1:
             parts.append(
                 f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{lx:.1f}" y2="{ly:.1f}" '
                 'stroke="#444" stroke-width="0.8"/>'
             )
-    for k, (lx, ly) in enumerate(spots, 1):
+    for k, (lx, ly) in zip(numbers, spots, strict=True):
         parts.append(
             f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="{radius:.1f}" fill="#fff" '
             'stroke="#b2182b" stroke-width="1.2"/>'
             f'<text x="{lx:.1f}" y="{ly + radius * 0.45:.1f}" font-size="{radius * 1.25:.1f}" '
             f'font-weight="bold" text-anchor="middle" font-family="sans-serif">{k}</text>'
         )
+    return parts
+
+
+def _svg_inset_window(figures: PackFigures, enlarged: tuple[str, ...]) -> tuple[float, ...]:
+    return enlarged_window(figures, set(enlarged), SVG_INSET[0] / SVG_INSET[1])
+
+
+def map_svg(
+    figures: PackFigures, title: str, width: int = SVG_WIDTH, enlarged: tuple[str, ...] = ()
+) -> str:
+    """The pack's map as SVG text: wards in grey, local authorities in dark outline, the
+    listed wards filled and numbered by rank (for the page; the PDF draws the same).
+
+    With ``enlarged`` (:func:`page_map_crowd`), a box shows the area :func:`map_inset_svg`
+    enlarges, and the numbers inside it are drawn there instead."""
+    minx, miny, _, maxy = figures.bounds
+    scale = _svg_scale(figures, width)
+    height = int((maxy - miny) * scale) + 1
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (x - minx) * scale, (maxy - y) * scale
+
+    def pts(ring: Ring) -> str:
+        return " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in ring)
+
+    listed = {c: i + 1 for i, c in enumerate(figures.listed)}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img"><title>{escape(title)}</title>',
+        *_svg_shapes(figures, pts, listed),
+    ]
+    shown = list(range(len(figures.listed)))
+    if enlarged:
+        window = _svg_inset_window(figures, enlarged)
+        (x0, y1), (x1, y0) = at(window[0], window[1]), at(window[2], window[3])
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+            'fill="none" stroke="#000" stroke-width="1.2"/>'
+        )
+        inside = set(in_window(figures, window))
+        shown = [i for i in shown if i not in inside]
+    anchors = [at(*label_point(figures, figures.listed[i])) for i in shown]
+    parts += _svg_numbers(anchors, [i + 1 for i in shown], width / 48, (0, 0, width, height))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def map_inset_ranks(figures: PackFigures, enlarged: tuple[str, ...]) -> list[int]:
+    """The ranks :func:`map_inset_svg` numbers (the listed wards in its window)."""
+    return [i + 1 for i in in_window(figures, _svg_inset_window(figures, enlarged))]
+
+
+def map_inset_svg(figures: PackFigures, title: str, enlarged: tuple[str, ...]) -> str:
+    """The enlarged view of the listed wards ``enlarged`` (:func:`page_map_crowd`) and
+    their surroundings, numbered by rank, as SVG text :data:`SVG_INSET` px in size; the
+    box :func:`map_svg` draws with the same ``enlarged`` shows where it is."""
+    width, height = SVG_INSET
+    window = _svg_inset_window(figures, enlarged)
+    scale = min(width / (window[2] - window[0]), height / (window[3] - window[1]))
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (x - window[0]) * scale, (window[3] - y) * scale
+
+    def pts(ring: Ring) -> str:
+        return " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in ring)
+
+    listed = {c: i + 1 for i, c in enumerate(figures.listed)}
+    inside = [rank - 1 for rank in map_inset_ranks(figures, enlarged)]
+    anchors = [at(*label_point(figures, figures.listed[i])) for i in inside]
+    return "".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img"><title>{escape(title)}</title>',
+            *_svg_shapes(figures, pts, listed, window),
+            *_svg_numbers(anchors, [i + 1 for i in inside], width / 48, (0, 0, width, height)),
+            f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="none" '
+            'stroke="#000" stroke-width="1.2"/>',
+            "</svg>",
+        ]
+    )
 
 
 def label_point(figures: PackFigures, code: str) -> tuple[float, float]:
@@ -271,3 +381,39 @@ def spread_labels(
         if not moved:
             break
     return [(p[0], p[1]) for p in spots]
+
+
+def crowded_group(points: list[tuple[float, float]], near: float) -> list[int]:
+    """The largest group of three or more ``points`` each within ``near`` of another
+    member (single linkage), as indices in order; ``[]`` when no three crowd. Ties go
+    to the group holding the lowest index (the best-ranked ward)."""
+    n = len(points)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx, dy = points[i][0] - points[j][0], points[i][1] - points[j][1]
+            if dx * dx + dy * dy < near * near:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    big = [g for g in groups.values() if len(g) >= 3]
+    return max(big, key=lambda g: (len(g), -g[0])) if big else []
+
+
+def enlarged_window(fig: PackFigures, codes: set[str], aspect: float) -> tuple[float, ...]:
+    """Map-unit bounds around the wards ``codes``, padded and widened to ``aspect``
+    (width / height)."""
+    pts = [p for s in fig.wards if s.code in codes for r in s.rings for p in r]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    w, h = max(max(xs) - min(xs), 1.0) * 1.25, max(max(ys) - min(ys), 1.0) * 1.25
+    w, h = max(w, h * aspect), max(h, w / aspect)
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
