@@ -148,3 +148,29 @@ def test_page_map_numbers_the_crowded_wards_in_its_enlarged_view():
         ward_series={},
     )
     assert page_map_crowd(spread) == ()
+
+
+@pytest.mark.slow
+def test_demo_pack_enlarges_its_crowded_wards_under_the_summary(demo_store):
+    """The demo region is tall: its map fills the right column's height, so the enlarged
+    view of its crowded wards goes under the summary, in the left column, on page 1."""
+    from hotspots.outputs.pack import assemble_pack, pack_pdf, pack_period
+    from hotspots.stats.analysis import AnalysisSettings, analyse_ward_data
+    from hotspots.store.ward_data import Selection, load_ward_data
+
+    data = load_ward_data(demo_store, Selection(*pack_period("2024-12")))
+    result = analyse_ward_data(data, AnalysisSettings(uncertainty_draws=100))
+    pdf = pack_pdf(assemble_pack(data, result, "2024-12", top_n=12))
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    found = []
+
+    def visit(text, _cm, tm, _font, size):
+        if text.strip():
+            found.append((text.strip(), size, tm[4] / MM, float(page.mediabox.height) - tm[5]))
+
+    page.extract_text(visitor_text=visit)
+    numbers = sorted(int(t) for t, size, _x, _y in found if size == 6.5 and t.isdigit())
+    assert numbers == list(range(1, 13))
+    (title,) = [(x, y / MM) for t, _s, x, y in found if t.startswith("Enlarged: the area")]
+    summary_y = next(y / MM for t, _s, _x, y in found if t == "Summary")
+    assert title[0] < 20 and title[1] > summary_y + 40  # left column, under the text

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from hotspots.definitions import bare_title
 from hotspots.outputs.pack.drawing import (
+    INSET_MIN,
+    INSET_TITLE,
     RED,
     draw_map,
     draw_small_multiples,
@@ -216,7 +218,24 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
     top_y = pdf.get_y()
     map_w = 118.0
     text_w = pdf.epw - map_w - 6
+    # The summary and changes first (left), then the map beside them (right), so that an
+    # enlarged view of crowded wards can go under the map or, without room there, under
+    # the text.
+    first_page = pdf.page
+    pdf.set_xy(pdf.l_margin, top_y)
+    d.para(heads["summary"], size=12, style="B", w=text_w, h=6)
+    for line in pack.summary:
+        pdf.set_x(pdf.l_margin)
+        d.bullet(line, size=9, w=text_w, h=4.3)
+        pdf.ln(0.6)
+    pdf.set_x(pdf.l_margin)
+    d.heading(heads["changes"], size=11)
+    for line in change_lines(pack):
+        pdf.set_x(pdf.l_margin)
+        d.bullet(line, size=8.5, w=text_w, h=4)
+    text_page, text_end = pdf.page, pdf.get_y()
     if pack.figures is not None:
+        pdf.page = first_page  # the text may have run on to the next page
         map_x = pdf.l_margin + text_w + 6
         pdf.set_font(d.family, "B", 10)
         pdf.set_xy(map_x, top_y)
@@ -224,6 +243,10 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
         box_h = 196 - top_y - 22
         caption_y = top_y + 7 + map_height(pack.figures, map_w, box_h)
         inset_y = caption_y + 8  # the caption takes up to two lines of 3 mm
+        if 196 - inset_y >= INSET_TITLE + INSET_MIN or text_page != first_page:
+            inset = (map_x, inset_y, map_w, min(196 - inset_y, 46))
+        else:
+            inset = (pdf.l_margin, text_end + 4, text_w, min(196 - text_end - 4, 60))
         used = draw_map(
             d,
             pack.figures,
@@ -231,7 +254,7 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
             top_y + 6,
             map_w,
             box_h,
-            inset=(map_x, inset_y, map_w, min(196 - inset_y, 46)),
+            inset=inset,
             inset_title=_("Enlarged: the area in the box on the map"),
         )
         pdf.set_xy(map_x, top_y + 7 + used)
@@ -244,17 +267,8 @@ def pack_pdf(pack, map_png: bytes | None = None, font_path: str | Path | None = 
             w=map_w,
             h=3,
         )
-    pdf.set_xy(pdf.l_margin, top_y)
-    d.para(heads["summary"], size=12, style="B", w=text_w, h=6)
-    for line in pack.summary:
-        pdf.set_x(pdf.l_margin)
-        d.bullet(line, size=9, w=text_w, h=4.3)
-        pdf.ln(0.6)
-    pdf.set_x(pdf.l_margin)
-    d.heading(heads["changes"], size=11)
-    for line in change_lines(pack):
-        pdf.set_x(pdf.l_margin)
-        d.bullet(line, size=8.5, w=text_w, h=4)
+        pdf.page = text_page
+        pdf.set_xy(pdf.l_margin, text_end)
 
     # Page 2: trends, changes, left out.
     if pack.figures is not None:
