@@ -54,10 +54,14 @@ def _figures() -> PackFigures:
 def _drawn(**inset) -> list[tuple[str, float, float]]:
     """Draw the map in a 100 mm box at (10, 10) mm; the texts on the page, each with its
     position in mm from the page's top left, in the order drawn."""
+    return _drawn_figures(_figures(), **inset)
+
+
+def _drawn_figures(figures: PackFigures, **inset) -> list[tuple[str, float, float]]:
     pdf = FPDF(orientation="L", format="A4")
     pdf.add_page()
     d = SimpleNamespace(pdf=pdf, family="helvetica", text=str)
-    draw_map(d, _figures(), 10, 10, 100, 100, **inset)
+    draw_map(d, figures, 10, 10, 100, 100, **inset)
     found = []
 
     def visit(text, _cm, tm, _font, _size):
@@ -174,3 +178,23 @@ def test_demo_pack_enlarges_its_crowded_wards_under_the_summary(demo_store):
     (title,) = [(x, y / MM) for t, _s, x, y in found if t.startswith("Enlarged: the area")]
     summary_y = next(y / MM for t, _s, _x, y in found if t == "Summary")
     assert title[0] < 20 and title[1] > summary_y + 40  # left column, under the text
+
+
+def test_wards_without_an_outline_are_still_numbered_once():
+    """Listed wards too small to keep an outline after simplification crowd at one point:
+    the enlarged view is still drawn around them, each number once."""
+    fig = _figures()
+    bare = PackFigures(
+        wards=(*fig.wards, *(Shape(c, c, ()) for c in "efg")),
+        authorities=(),
+        listed=("e", "f", "a", "d", "g", "b", "c"),
+        months=(),
+        area_series=(),
+        ward_series={},
+    )
+    drawn = _drawn_figures(bare, inset=(120, 10, 100, 60), inset_title="Enlarged")
+    assert sorted(int(t) for t, _x, _y in drawn if t.isdigit()) == list(range(1, 8))
+    crowd = page_map_crowd(bare)
+    assert len(crowd) >= 3
+    svg = map_svg(bare, "t", enlarged=crowd) + map_inset_svg(bare, "t", crowd)
+    assert sorted(map(int, _svg_numbers(svg))) == list(range(1, 8))

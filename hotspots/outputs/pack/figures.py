@@ -409,11 +409,15 @@ def crowded_group(points: list[tuple[float, float]], near: float) -> list[int]:
 
 
 def enlarged_window(fig: PackFigures, codes: set[str], aspect: float) -> tuple[float, ...]:
-    """Map-unit bounds around the wards ``codes``, padded and widened to ``aspect``
-    (width / height)."""
+    """Map-unit bounds around the wards ``codes`` (their outlines and their numbers'
+    points: a ward too small to keep an outline still counts), padded, at least a
+    twentieth of the area across, and widened to ``aspect`` (width / height)."""
     pts = [p for s in fig.wards if s.code in codes for r in s.rings for p in r]
+    pts += [label_point(fig, c) for c in sorted(codes)]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    w, h = max(max(xs) - min(xs), 1.0) * 1.25, max(max(ys) - min(ys), 1.0) * 1.25
+    minx, miny, maxx, maxy = fig.bounds
+    least = max(maxx - minx, maxy - miny, 1.0) / 20
+    w, h = max(max(xs) - min(xs), least) * 1.25, max(max(ys) - min(ys), least) * 1.25
     w, h = max(w, h * aspect), max(h, w / aspect)
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
