@@ -5,6 +5,7 @@ page's SVG)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from types import SimpleNamespace
@@ -164,20 +165,40 @@ def test_demo_pack_enlarges_its_crowded_wards_under_the_summary(demo_store):
 
     data = load_ward_data(demo_store, Selection(*pack_period("2024-12")))
     result = analyse_ward_data(data, AnalysisSettings(uncertainty_draws=100))
-    pdf = pack_pdf(assemble_pack(data, result, "2024-12", top_n=12))
+    pack = assemble_pack(data, result, "2024-12", top_n=12)
+    found = _page_one(pack_pdf(pack))
+    numbers = sorted(int(t) for t, size, _x, _y in found if size == 6.5 and t.isdigit())
+    assert numbers == list(range(1, 13))
+    (title,) = [(x, y) for t, _s, x, y in found if t.startswith("Enlarged: the area")]
+    summary_y = next(y for t, _s, _x, y in found if t == "Summary")
+    assert title[0] < 20 and title[1] > summary_y + 40  # left column, under the text
+    # A summary too long for page 1 runs on to page 2; the map stays on page 1, its
+    # crowded wards enlarged under it if anywhere (never over the text), each rank once.
+    long = dataclasses.replace(
+        pack, summary=(*pack.summary, *(f"Sentence {i} of a long summary." for i in range(60)))
+    )
+    pdf = pack_pdf(long)
+    found = _page_one(pdf)
+    assert sorted(int(t) for t, size, _x, _y in found if size == 6.5 and t.isdigit()) == list(
+        range(1, 13)
+    )
+    assert not [x for t, _s, x, _y in found if t.startswith("Enlarged") and x < 150]
+    assert "Where the top 12 are" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Sentence 30 of a long summary." in PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
+
+
+def _page_one(pdf: bytes) -> list[tuple[str, float, float, float]]:
+    """Page 1's texts: (text, size, x mm, y mm from the top)."""
     page = PdfReader(io.BytesIO(pdf)).pages[0]
+    height = float(page.mediabox.height)
     found = []
 
     def visit(text, _cm, tm, _font, size):
         if text.strip():
-            found.append((text.strip(), size, tm[4] / MM, float(page.mediabox.height) - tm[5]))
+            found.append((text.strip(), size, tm[4] / MM, (height - tm[5]) / MM))
 
     page.extract_text(visitor_text=visit)
-    numbers = sorted(int(t) for t, size, _x, _y in found if size == 6.5 and t.isdigit())
-    assert numbers == list(range(1, 13))
-    (title,) = [(x, y / MM) for t, _s, x, y in found if t.startswith("Enlarged: the area")]
-    summary_y = next(y / MM for t, _s, _x, y in found if t == "Summary")
-    assert title[0] < 20 and title[1] > summary_y + 40  # left column, under the text
+    return found
 
 
 def test_wards_without_an_outline_are_still_numbered_once():
