@@ -21,14 +21,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -60,59 +55,22 @@ JS_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
     + ' [data-testid=stMainBlockContainer]')].map(e => e.scrollHeight))"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _dashboard(store: Path, folder: Path, passwords: dict[str, str]):
     """The dashboard on ``store`` with an analyst and a partner account; yields its URL."""
     from hotspots.access.users import add_user
+    from tests.browser_support import running_app
 
     accounts = folder / "accounts.toml"
     for role, password in passwords.items():
         add_user(accounts, role, role, password, rounds=4)
-    port = _free_port()
     env = {
-        **os.environ,
         "HOTSPOTS_ACCOUNTS": str(accounts),
         "HOTSPOTS_AUDIT_LOG": str(folder / "audit.jsonl"),
         "HOTSPOTS_DATA_DIR": str(store),
     }
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py")),
-            *("--server.headless", "true", "--server.port", str(port)),
-            *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r,
-            ):
-                if r.status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace")[-2000:]
-                raise SystemExit(f"the dashboard did not start: {err}")
-            time.sleep(0.3)
+    with running_app(env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _settle(page) -> None:
@@ -124,11 +82,11 @@ def _settle(page) -> None:
 
 
 def _sign_in(page, url: str, name: str, password: str) -> None:
+    from tests.browser_support import sign_in
+
     page.goto(url)
     _settle(page)
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, name, password)
     _settle(page)
 
 

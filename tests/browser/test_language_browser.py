@@ -8,6 +8,7 @@ sideways. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -20,12 +21,12 @@ from tests.browser_support import (
     outside,
     session_cookie,
 )
-from tests.conftest import APP_PASSWORDS
+from tests.conftest import APP_PASSWORDS, DEMO_QUERY
 
 pytestmark = pytest.mark.browser
 
 PASSWORDS = APP_PASSWORDS
-QUERY = "area=cantre-gwaelod&period=range&from=2024-01&to=2024-12&def=police-uk-proxy"
+QUERY = urlencode(DEMO_QUERY)
 #: Records whether Streamlit's page menu (which lists the pages folder's file names)
 #: ever appears, from the very first paint.
 WATCH_NAV = """

@@ -16,6 +16,7 @@ The dashboard runs on the demo region with an analyst (alice) and a partner (bob
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -29,10 +30,11 @@ from tests.browser_support import (
     outside,
     sign_in,
 )
+from tests.conftest import DEMO_QUERY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-QUERY = "area=cantre-gwaelod&period=range&from=2024-01&to=2024-12&def=police-uk-proxy"
+QUERY = urlencode(DEMO_QUERY)
 SIZES = {
     "320px": ({"width": 320, "height": 800}, 1),
     "200%": ({"width": 640, "height": 450}, 2),
