@@ -20,7 +20,6 @@ what the review is about, is unchanged).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import secrets
 import sys
 import tempfile
@@ -53,24 +52,6 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 JS_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
   ...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer],'
     + ' [data-testid=stMainBlockContainer]')].map(e => e.scrollHeight))"""
-
-
-@contextlib.contextmanager
-def _dashboard(store: Path, folder: Path, passwords: dict[str, str]):
-    """The dashboard on ``store`` with an analyst and a partner account; yields its URL."""
-    from hotspots.access.users import add_user
-    from tests.browser_support import running_app
-
-    accounts = folder / "accounts.toml"
-    for role, password in passwords.items():
-        add_user(accounts, role, role, password, rounds=4)
-    env = {
-        "HOTSPOTS_ACCOUNTS": str(accounts),
-        "HOTSPOTS_AUDIT_LOG": str(folder / "audit.jsonl"),
-        "HOTSPOTS_DATA_DIR": str(store),
-    }
-    with running_app(env) as url:
-        yield url
 
 
 def _settle(page) -> None:
@@ -115,12 +96,14 @@ def take(out: Path, store: Path, pages: list[str], roles, langs, sizes) -> list[
     """Take the screenshots; the files written."""
     from playwright.sync_api import sync_playwright
 
+    from tests.browser_support import app_with_accounts
+
     out.mkdir(parents=True, exist_ok=True)
     passwords = {role: secrets.token_urlsafe(12) for role in roles}
     written = []
     with (
         tempfile.TemporaryDirectory() as tmp,
-        _dashboard(store, Path(tmp), passwords) as url,
+        app_with_accounts(Path(tmp), store, passwords, {r: r for r in roles}) as url,
         sync_playwright() as p,
     ):
         browser = p.chromium.launch(

@@ -320,15 +320,22 @@ def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def app_with_accounts(folder: Path, store_root: Path, passwords: dict[str, str]):
-    """The dashboard on ``store_root`` with one account per (name, password): ``alice``
-    an analyst, everyone else a partner; yields its address."""
+def app_with_accounts(
+    folder: Path,
+    store_root: Path,
+    passwords: dict[str, str],
+    roles: dict[str, str] | None = None,
+):
+    """The dashboard on ``store_root`` with one account per (name, password), each with
+    its role in ``roles`` (by default ``alice`` an analyst, everyone else a partner);
+    yields its address."""
     from hotspots.access.users import add_user
 
     need_chromium()
     accounts = folder / "accounts.toml"
     for name, password in passwords.items():
-        add_user(accounts, name, "analyst" if name == "alice" else "partner", password, rounds=4)
+        role = (roles or {}).get(name, "analyst" if name == "alice" else "partner")
+        add_user(accounts, name, role, password, rounds=4)
     env = {
         "HOTSPOTS_ACCOUNTS": str(accounts),
         "HOTSPOTS_AUDIT_LOG": str(folder / "audit.jsonl"),
